@@ -1,0 +1,61 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-glance',
+  description: 'cdk8s constructs for OpenStack Glance on Kubernetes, with a per-replica image cache, pruner and cleaner.',
+  author: 'cdk8s-glance maintainers',
+  authorAddress: 'maintainers@cdk8s-glance.invalid',
+  repositoryUrl: 'https://github.com/cdk8s-glance/cdk8s-glance.git',
+  keywords: ['cdk8s', 'openstack', 'glance', 'kubernetes', 'image-cache'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  github: false,
+  release: false,
+  eslint: false,
+
+  // Sources and compiled output live side by side in lib/.
+  srcdir: 'lib',
+  libdir: 'lib',
+
+  jsiiVersion: '~6.0.0',
+  // TypeScript 7 breaks ts-jest; stay on 6.0 with jsii 6.0.
+  typescriptVersion: '~6.0.0',
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.4.0',
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  devDeps: ['@types/node@^20', 'cdk8s-plus-28@2.5.6', // Schema bounds for Kubernetes 1.28: 4.5 carries a 1.30+ schema, 4.4 the 1.27 one.
+    'kubernetes-models@4.5.1',
+    'kubernetes-models-1.27@npm:kubernetes-models@4.4.2',
+    'yaml@^2.9.0', 'ts-node@^10.9.2'],
+
+  jestOptions: {
+    jestConfig: {
+      // With srcdir == libdir, jest must resolve the .ts source before stale compiled .js.
+      moduleFileExtensions: ['ts', 'js', 'json', 'node'],
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      collectCoverage: false,
+    },
+  },
+  // test/tsconfig.json type-checks lib, tests and examples together.
+  tsconfigDev: { compilerOptions: { rootDir: '..' }, include: ['../lib/**/*.ts', '../examples/**/*.ts'] },
+});
+
+// Synthesize every example app to dist/<example>/.
+project.addTask('synth:examples', {
+  description: 'Synthesize the example deployments to YAML under dist/',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json examples/synth-all.ts',
+});
+
+// What CI runs: a real type-check, then jest without snapshot updates.
+project.addTask('test:ci', {
+  description: 'Type-check and run every test without updating snapshots',
+  steps: [
+    { exec: 'tsc --noEmit -p test/tsconfig.json' },
+    // Fails when the public API stops being jsii-compatible.
+    { exec: 'jsii --silence-warnings=reserved-word' },
+    { exec: 'jest --ci --passWithNoTests=false' },
+  ],
+});
+
+project.synth();

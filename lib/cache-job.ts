@@ -1,0 +1,110 @@
+import { Cron, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { GlanceValidationError } from './errors';
+import { checkDerivedName, checkNamePart, NameKind } from './names';
+import {
+  CACHE_DIR, CONFIG_DIR, RESTRICTED_KPLUS_CONTAINER_SECURITY, RESTRICTED_KPLUS_POD_SECURITY, SECRET_MODE,
+} from './pod-security';
+import { toValidCron } from './schedule';
+import { SecretKeySelector } from './types';
+
+/** What a per-replica cache job needs to know about the replicas it serves. */
+export interface CacheJobProps {
+  /** The Glance API StatefulSet whose replicas' caches the jobs maintain. */
+  readonly statefulSetName: string;
+  /** How many replicas; one CronJob is created for each. */
+  readonly replicas: number;
+  /** The Glance container image (it ships the glance-cache-* tools). */
+  readonly image: string;
+  /** The Secret with the API's configuration files, mounted exactly as the API mounts it. */
+  readonly configSecretName: string;
+  /**
+   * Secret key with the database URL, for the centralized_db driver.
+   * @default - no database access
+   */
+  readonly databaseConnection?: SecretKeySelector;
+  /**
+   * When the job runs, as five cron fields or a cdk8s Cron.
+   * @default - the job's own default
+   */
+  readonly schedule?: string | Cron;
+}
+
+/** How one kind of cache job differs from the other. */
+export interface CacheJobKind {
+  readonly suffix: string;
+  readonly command: string[];
+  readonly defaultSchedule: string;
+}
+
+/** Name of the cache claim a StatefulSet's volumeClaimTemplate "glance-cache" gives replica N. */
+export function cacheClaimName(statefulSetName: string, replica: number): string {
+  return `glance-cache-${statefulSetName}-${replica}`;
+}
+
+/**
+ * Creates one CronJob per replica. Each cache volume is ReadWriteOnce, so the job must run on the
+ * replica's node (required pod affinity on the replica's pod name) and mount that replica's claim.
+ */
+export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps, kind: CacheJobKind): kplus.CronJob[] {
+  checkNamePart('statefulSetName', props.statefulSetName);
+  if (!Number.isInteger(props.replicas) || props.replicas < 0) {
+    throw new GlanceValidationError('replicas', props.replicas, 'is not a whole number of replicas', 'use 0 or more');
+  }
+  const schedule = toValidCron(`${kind.suffix}Schedule`, props.schedule ?? kind.defaultSchedule);
+  const config = kplus.Volume.fromSecret(scope, 'config',
+    kplus.Secret.fromSecretName(scope, 'config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
+  const tmp = kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp', { sizeLimit: Size.mebibytes(256) });
+  const env: Record<string, kplus.EnvValue> = {};
+  if (props.databaseConnection) {
+    const secret = kplus.Secret.fromSecretName(scope, 'db-secret', props.databaseConnection.name);
+    env.OS_DATABASE__CONNECTION = kplus.EnvValue.fromSecretValue({ secret, key: props.databaseConnection.key });
+  }
+
+  const jobs: kplus.CronJob[] = [];
+  for (let replica = 0; replica < props.replicas; replica++) {
+    const podName = `${props.statefulSetName}-${replica}`;
+    const name = `${podName}-${kind.suffix}`;
+    checkDerivedName('statefulSetName', name, NameKind.CRON_JOB, 'CronJob');
+    const claim = kplus.PersistentVolumeClaim.fromClaimName(scope, `claim-${replica}`, cacheClaimName(props.statefulSetName, replica));
+    const cache = kplus.Volume.fromPersistentVolumeClaim(scope, `cache-${replica}`, claim);
+    const job = new kplus.CronJob(scope, `replica-${replica}`, {
+      metadata: {
+        name,
+        labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': `cache-${kind.suffix}`, 'glance.openstack.org/replica': podName },
+      },
+      schedule,
+      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+      // A run missed by more than this is skipped; the next one catches up.
+      startingDeadline: Duration.minutes(10),
+      successfulJobsRetained: 3,
+      failedJobsRetained: 3,
+      backoffLimit: 2,
+      activeDeadline: Duration.hours(2),
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      automountServiceAccountToken: false,
+      select: false,
+      securityContext: RESTRICTED_KPLUS_POD_SECURITY,
+      containers: [{
+        name: kind.suffix,
+        image: props.image,
+        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: kind.command,
+        envVariables: env,
+        securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
+        // The cache tools walk one directory: small and short-lived.
+        resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } },
+        volumeMounts: [
+          { volume: config, path: CONFIG_DIR, readOnly: true },
+          { volume: cache, path: CACHE_DIR },
+          { volume: tmp, path: '/tmp' },
+        ],
+      }],
+    });
+    const replicaPod = kplus.Pods.select(scope, `pod-${replica}`, { labels: { 'statefulset.kubernetes.io/pod-name': podName } });
+    job.scheduling.colocate(replicaPod, { topology: kplus.Topology.HOSTNAME });
+    jobs.push(job);
+  }
+  return jobs;
+}

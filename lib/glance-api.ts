@@ -1,0 +1,307 @@
+import { createHash } from 'crypto';
+import { Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { cacheClaimName } from './cache-job';
+import { GlanceValidationError } from './errors';
+import { ImageBackendType } from './image-backend';
+import { ImageCache, ImageCacheOptions } from './image-cache';
+import { renderIni } from './ini';
+import { checkDerivedName, checkNamePart, NameKind } from './names';
+import {
+  CACHE_DIR, CONFIG_DIR, FILE_STORE_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
+} from './pod-security';
+import { validateResourceQuantity } from './quantity';
+import {
+  API_PORT, baseServiceConfig, checkCustomServiceConfig, GlanceCommonProps, renderPolicy, resolveCommonProps,
+} from './service-config';
+import { ContainerResources, GlanceApiType, StorageAccessMode } from './types';
+
+/** Settings of one named Glance API (an entry of Glance's `apis`). */
+export interface GlanceApiOptions {
+  /**
+   * Which endpoints the API serves. SPLIT makes two StatefulSets, internal and external.
+   * @default GlanceApiType.SINGLE
+   */
+  readonly type?: GlanceApiType;
+  /**
+   * Replicas of each StatefulSet.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Resources of the glance-api container.
+   * @default - 500m CPU and 512Mi memory requested, 2Gi memory limit, no CPU limit
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Node labels the replicas must run on.
+   * @default - any node
+   */
+  readonly nodeSelector?: { [key: string]: string };
+  /**
+   * The API's image cache. Overrides the Glance-level imageCache field by field.
+   * @default - the Glance-level imageCache
+   */
+  readonly imageCache?: ImageCacheOptions;
+  /**
+   * Raw oslo ini for this API only, merged after the Glance-level customServiceConfig.
+   * @default - none
+   */
+  readonly customServiceConfig?: string;
+  /**
+   * glance-api worker processes per replica. Glance defaults to the node's CPU count,
+   * which in a container is the whole node's.
+   * @default 3
+   */
+  readonly workers?: number;
+  /**
+   * Type of the public endpoint Service.
+   * @default kplus.ServiceType.CLUSTER_IP
+   */
+  readonly publicServiceType?: kplus.ServiceType;
+}
+
+/** Props of one GlanceApi StatefulSet. */
+export interface GlanceApiProps extends GlanceApiOptions {
+  /** The API's name, as the key of Glance's `apis` ("default"). */
+  readonly apiName: string;
+  /** Settings shared with the other APIs of the deployment. */
+  readonly common: GlanceCommonProps;
+  /**
+   * How validation errors name this API's props.
+   * @default "apis.<apiName>"
+   */
+  readonly propPath?: string;
+}
+
+/**
+ * One Glance API StatefulSet "<name>-<api>-<type>" with its headless Service of the same name,
+ * so that replica N answers at "<sts>-N.<sts>.<namespace>.svc:9292", plus the endpoint
+ * Services, a PodDisruptionBudget, its configuration Secret and, with a cache size, its ImageCache.
+ */
+export class GlanceApi extends Construct {
+  /** StatefulSet name, also the headless Service's name. */
+  public readonly statefulSetName: string;
+  /** Names of the endpoint Services. */
+  public readonly endpointServiceNames: string[];
+  /** The Secret with the configuration files. */
+  public readonly configSecretName: string;
+  /** Replica count. */
+  public readonly replicas: number;
+  /** The image cache, when the API has a cache size. */
+  public readonly imageCache?: ImageCache;
+  /** The StatefulSet. */
+  public readonly statefulSet: k8s.KubeStatefulSet;
+
+  constructor(scope: Construct, id: string, props: GlanceApiProps) {
+    super(scope, id);
+    const path = props.propPath ?? `apis.${props.apiName}`;
+    const common = resolveCommonProps(props.common);
+    checkNamePart(path, props.apiName);
+    const type = props.type ?? GlanceApiType.SINGLE;
+    if (!Object.values(GlanceApiType).includes(type) || type === GlanceApiType.SPLIT) {
+      throw new GlanceValidationError(`${path}.type`, type, 'is not the type of one StatefulSet',
+        'use SINGLE, INTERNAL, EXTERNAL or EDGE; Glance expands SPLIT into INTERNAL and EXTERNAL');
+    }
+    this.replicas = props.replicas ?? 1;
+    if (!Number.isInteger(this.replicas) || this.replicas < 0) {
+      throw new GlanceValidationError(`${path}.replicas`, props.replicas, 'is not a whole number of replicas', 'use 0 or more');
+    }
+    const workers = props.workers ?? 3;
+    if (!Number.isInteger(workers) || workers < 1) {
+      throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');
+    }
+    if (props.customServiceConfig !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig);
+    if (common.backend.type === ImageBackendType.FILE && !common.backend.isShared && (this.replicas > 1 || common.storage.external)) {
+      throw new GlanceValidationError(`${path}.replicas`, this.replicas,
+        common.storage.external ? 'keeps file-store images in an emptyDir (storage.external)' : 'runs several replicas on a file store that is not shared',
+        'give ImageBackend.file({ sharedStore: ... }) a ReadWriteMany (NFS) claim or storage class, or use ImageBackend.rbd()');
+    }
+
+    const sts = `${common.name}-${props.apiName}-${type}`;
+    this.statefulSetName = sts;
+    this.configSecretName = `${sts}-config`;
+    checkDerivedName(path, sts, NameKind.STATEFUL_SET, 'StatefulSet');
+    checkDerivedName(path, this.configSecretName, NameKind.OBJECT, 'Secret');
+    const internalName = `${common.name}-${props.apiName}`;
+    const publicName = `${common.name}-${props.apiName}-public`;
+    const serves = {
+      internal: type !== GlanceApiType.EXTERNAL,
+      public: type === GlanceApiType.SINGLE || type === GlanceApiType.EXTERNAL,
+    };
+    this.endpointServiceNames = [...(serves.internal ? [internalName] : []), ...(serves.public ? [publicName] : [])];
+    for (const name of [sts, ...this.endpointServiceNames]) checkDerivedName(path, name, NameKind.SERVICE, 'Service');
+
+    if (props.imageCache?.size !== undefined) {
+      this.imageCache = new ImageCache(this, 'image-cache', {
+        ...props.imageCache,
+        statefulSetName: sts,
+        replicas: this.replicas,
+        image: common.image,
+        configSecretName: this.configSecretName,
+        release: common.release,
+        databaseConnection: common.database.connectionSecret,
+        propPath: `${path}.imageCache`,
+      });
+    }
+
+    const configFiles: Record<string, string> = {
+      '00-glance.conf': renderIni(baseServiceConfig(common, workers, this.imageCache?.configOptions())),
+      'policy.yaml': renderPolicy(this.imageCache?.policyRules() ?? {}),
+    };
+    if (common.customServiceConfig) configFiles['50-custom.conf'] = common.customServiceConfig;
+    if (props.customServiceConfig) configFiles[`60-${props.apiName}-custom.conf`] = props.customServiceConfig;
+    new kplus.Secret(this, 'config', { metadata: { name: this.configSecretName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: configFiles });
+    const configHash = createHash('sha256').update(JSON.stringify(configFiles)).digest('hex');
+
+    const selector = { 'app.kubernetes.io/name': 'glance', 'glance.openstack.org/statefulset': sts };
+    const labels = { ...selector, 'app.kubernetes.io/instance': common.name, 'app.kubernetes.io/component': `api-${type}` };
+    const apiPods = kplus.Pods.select(this, 'pods', { labels: selector });
+    const port = { name: 'glance-api', port: API_PORT, targetPort: API_PORT };
+    // Headless: gives every replica its own DNS name, even before it is ready, for cache commands.
+    new kplus.Service(this, 'headless', {
+      metadata: { name: sts, labels },
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: apiPods,
+      ports: [port],
+    });
+    if (serves.internal) new kplus.Service(this, 'internal', { metadata: { name: internalName, labels: { ...labels, 'glance.openstack.org/endpoint': 'internal' } }, selector: apiPods, ports: [port] });
+    if (serves.public) {
+      new kplus.Service(this, 'public', {
+        metadata: { name: publicName, labels: { ...labels, 'glance.openstack.org/endpoint': 'public' } },
+        type: props.publicServiceType ?? kplus.ServiceType.CLUSTER_IP,
+        selector: apiPods,
+        ports: [port],
+      });
+    }
+
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
+      metadata: { name: sts, labels },
+      spec: {
+        serviceName: sts,
+        replicas: this.replicas,
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: selector },
+        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+        template: {
+          metadata: { labels, annotations: { 'glance.openstack.org/config-hash': configHash } },
+          spec: this.podSpec(common, props, selector),
+        },
+        volumeClaimTemplates: this.claimTemplates(common),
+      },
+    });
+
+    new k8s.KubePodDisruptionBudget(this, 'pdb', {
+      metadata: { name: sts, labels },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+    });
+  }
+
+  /** Replica N's own hostname, which takes cache commands on port 9292. */
+  public replicaHostname(replica: number): string {
+    const namespace = Chart.of(this).namespace;
+    return `${this.statefulSetName}-${replica}.${this.statefulSetName}${namespace ? `.${namespace}.svc` : ''}`;
+  }
+
+  /** Name of replica N's cache claim. */
+  public cacheClaimName(replica: number): string {
+    return cacheClaimName(this.statefulSetName, replica);
+  }
+
+  private podSpec(common: ReturnType<typeof resolveCommonProps>, props: GlanceApiProps, selector: Record<string, string>): k8s.PodSpec {
+    const volumes: k8s.Volume[] = [
+      { name: 'config', secret: { secretName: this.configSecretName, defaultMode: SECRET_MODE } },
+      { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'glance', mountPath: STATE_DIR },
+    ];
+    if (common.storage.external) volumes.push({ name: 'glance', emptyDir: {} });
+    if (this.imageCache) mounts.push({ name: ImageCache.CLAIM_TEMPLATE_NAME, mountPath: CACHE_DIR });
+    const backend = common.backend;
+    if (backend.type === ImageBackendType.RBD) {
+      volumes.push({ name: 'ceph', secret: { secretName: backend.rbdOptions!.cephSecretName, defaultMode: SECRET_MODE } });
+      mounts.push({ name: 'ceph', mountPath: '/etc/ceph', readOnly: true });
+    }
+    const shared = backend.fileOptions?.sharedStore;
+    if (shared) {
+      volumes.push({ name: 'images', persistentVolumeClaim: { claimName: shared.existingClaimName ?? `${common.name}-images` } });
+      mounts.push({ name: 'images', mountPath: FILE_STORE_DIR });
+    }
+
+    const fromSecret = (ref: { name: string; key: string }) => ({ secretKeyRef: { name: ref.name, key: ref.key } });
+    return {
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: RESTRICTED_POD_SECURITY,
+      nodeSelector: props.nodeSelector,
+      affinity: {
+        // Spread replicas over nodes so that one node's loss keeps the API up.
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{
+            weight: 100,
+            podAffinityTerm: { labelSelector: { matchLabels: selector }, topologyKey: 'kubernetes.io/hostname' },
+          }],
+        },
+      },
+      volumes,
+      containers: [{
+        name: 'glance-api',
+        image: common.image,
+        command: ['glance-api', '--config-dir', CONFIG_DIR],
+        ports: [{ name: 'glance-api', containerPort: API_PORT }],
+        env: [
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+          // oslo.config reads OS_<GROUP>__<OPTION>; each replica names itself for import and centralized_db.
+          { name: 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL', value: `http://$(POD_NAME).${this.statefulSetName}.$(POD_NAMESPACE).svc:${API_PORT}` },
+          { name: 'OS_DATABASE__CONNECTION', valueFrom: fromSecret(common.database.connectionSecret) },
+          { name: 'OS_KEYSTONE_AUTHTOKEN__PASSWORD', valueFrom: fromSecret(common.keystone.passwordSecret) },
+        ],
+        resources: apiResources(`${props.propPath ?? `apis.${props.apiName}`}.resources`, props.resources),
+        securityContext: RESTRICTED_CONTAINER_SECURITY,
+        volumeMounts: mounts,
+        startupProbe: healthcheck({ periodSeconds: 10, failureThreshold: 30 }),
+        readinessProbe: healthcheck({ periodSeconds: 10, failureThreshold: 3 }),
+        livenessProbe: healthcheck({ periodSeconds: 30, failureThreshold: 3 }),
+      }],
+    };
+  }
+
+  private claimTemplates(common: ReturnType<typeof resolveCommonProps>): k8s.KubePersistentVolumeClaimProps[] {
+    const templates: k8s.KubePersistentVolumeClaimProps[] = [];
+    if (!common.storage.external) {
+      templates.push({
+        metadata: { name: 'glance', labels: { 'app.kubernetes.io/component': 'glance-state' } },
+        spec: {
+          accessModes: [common.storage.accessMode ?? StorageAccessMode.READ_WRITE_ONCE],
+          storageClassName: common.storage.storageClass,
+          resources: { requests: { storage: k8s.Quantity.fromString(common.storage.storageRequest ?? '10Gi') } },
+        },
+      });
+    }
+    if (this.imageCache) templates.push(this.imageCache.claimTemplate());
+    return templates;
+  }
+}
+
+function healthcheck(timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
+  return { httpGet: { path: '/healthcheck', port: k8s.IntOrString.fromNumber(API_PORT) }, timeoutSeconds: 5, ...timing };
+}
+
+function apiResources(prop: string, resources: ContainerResources = {}): k8s.ResourceRequirements {
+  const wanted = {
+    requests: { cpu: resources.cpuRequest ?? '500m', memory: resources.memoryRequest ?? '512Mi' },
+    limits: { memory: resources.memoryLimit ?? '2Gi', ...(resources.cpuLimit ? { cpu: resources.cpuLimit } : {}) },
+  };
+  const toQuantities = (group: 'requests' | 'limits') => Object.fromEntries(Object.entries(wanted[group]).map(([kind, value]) => {
+    validateResourceQuantity(`${prop}.${kind}${group === 'requests' ? 'Request' : 'Limit'}`, value);
+    return [kind, k8s.Quantity.fromString(value)];
+  }));
+  return { requests: toQuantities('requests'), limits: toQuantities('limits') };
+}

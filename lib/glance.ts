@@ -1,0 +1,174 @@
+import { Cron, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { GlanceValidationError } from './errors';
+import { GlanceApi, GlanceApiOptions } from './glance-api';
+import { ImageBackendType } from './image-backend';
+import { ImageCacheOptions, validateImageCacheOptions } from './image-cache';
+import { renderIni } from './ini';
+import { checkDerivedName, checkNamePart, NameKind, NameRegistry } from './names';
+import { CONFIG_DIR, RESTRICTED_KPLUS_CONTAINER_SECURITY, RESTRICTED_KPLUS_POD_SECURITY, SECRET_MODE } from './pod-security';
+import { toValidCron } from './schedule';
+import { baseServiceConfig, GlanceCommonProps, resolveCommonProps } from './service-config';
+import { GlanceApiType } from './types';
+
+/** The periodic purge of soft-deleted rows from the Glance database. */
+export interface DbPurgeOptions {
+  /**
+   * Rows deleted longer ago than this many days are purged.
+   * @default 30
+   */
+  readonly ageInDays?: number;
+  /**
+   * When the purge runs.
+   * @default "1 0 * * *"
+   */
+  readonly schedule?: string | Cron;
+}
+
+/** Props of a whole Glance deployment. */
+export interface GlanceProps extends GlanceCommonProps {
+  /**
+   * The Glance APIs by name. Each becomes one StatefulSet, or two for GlanceApiType.SPLIT.
+   * @default - { default: {} }: one single-type API with one replica
+   */
+  readonly apis?: { [name: string]: GlanceApiOptions };
+  /**
+   * The image cache every API inherits; an API's own imageCache overrides it field by field.
+   * @default - no image cache
+   */
+  readonly imageCache?: ImageCacheOptions;
+  /**
+   * The database purge CronJob.
+   * @default - purge rows older than 30 days, daily at 00:01
+   */
+  readonly dbPurge?: DbPurgeOptions;
+}
+
+/**
+ * A complete Glance deployment: the db-sync Job, the db-purge CronJob, a shared image store
+ * claim where needed, and one GlanceApi per API (with its image cache, pruner and cleaner).
+ */
+export class Glance extends Construct {
+  /** Every API StatefulSet, in the order of `apis` (SPLIT gives internal, then external). */
+  public readonly apis: GlanceApi[] = [];
+  /** Name of the db-sync Job. */
+  public readonly dbSyncJobName: string;
+
+  constructor(scope: Construct, id: string, props: GlanceProps) {
+    super(scope, id);
+    const common = resolveCommonProps(props);
+    const names = new NameRegistry();
+    const apis = props.apis ?? { default: {} };
+    if (Object.keys(apis).length === 0) {
+      throw new GlanceValidationError('apis', apis, 'is empty', 'define at least one API, e.g. { default: {} }');
+    }
+
+    // Checked here first so that a mistake every API inherits is named where it was written.
+    if (props.imageCache) validateImageCacheOptions('imageCache', props.imageCache, common.release);
+
+    const statefulSets = Object.entries(apis).flatMap(([apiName, options]) => {
+      checkNamePart(`apis.${apiName}`, apiName);
+      const type = options.type ?? GlanceApiType.SINGLE;
+      const types = type === GlanceApiType.SPLIT ? [GlanceApiType.INTERNAL, GlanceApiType.EXTERNAL] : [type];
+      return types.map((t) => ({ apiName, options: { ...options, type: t } }));
+    });
+    const totalReplicas = statefulSets.reduce((sum, s) => sum + (s.options.replicas ?? 1), 0);
+    if (common.backend.type === ImageBackendType.FILE && !common.backend.isShared && totalReplicas > 1) {
+      throw new GlanceValidationError('backend', `file store, ${totalReplicas} replicas in ${statefulSets.length} StatefulSet(s)`,
+        'gives each replica its own file store, so replicas cannot serve each other\'s images',
+        'use ImageBackend.file({ sharedStore: { storageClass: "<an NFS/ReadWriteMany class>" } }), or ImageBackend.rbd()');
+    }
+
+    for (const { apiName, options } of statefulSets) {
+      const api = new GlanceApi(this, `${apiName}-${options.type}`, {
+        ...options,
+        apiName,
+        common: props,
+        imageCache: inheritImageCache(props.imageCache, options.imageCache),
+      });
+      const prop = `apis.${apiName}`;
+      names.claim('Service', api.statefulSetName, prop);
+      api.endpointServiceNames.forEach((name) => names.claim('Service', name, prop));
+      names.claim('Secret', api.configSecretName, prop);
+      for (const job of [...api.imageCache?.pruner.cronJobs ?? [], ...api.imageCache?.cleaner.cronJobs ?? []]) {
+        names.claim('CronJob', job.name, prop);
+      }
+      this.apis.push(api);
+    }
+
+    const shared = common.backend.fileOptions?.sharedStore;
+    if (shared && shared.existingClaimName === undefined) {
+      new k8s.KubePersistentVolumeClaim(this, 'images', {
+        metadata: { name: `${common.name}-images`, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'image-store' } },
+        spec: {
+          accessModes: ['ReadWriteMany'],
+          storageClassName: shared.storageClass,
+          resources: { requests: { storage: k8s.Quantity.fromString(shared.storageRequest ?? '100Gi') } },
+        },
+      });
+    }
+
+    // The database tools read the same generated config as the APIs, without the cache options.
+    const dbConfigName = `${common.name}-db-config`;
+    names.claim('Secret', dbConfigName, 'name');
+    const dbFiles: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, 1)) };
+    if (common.customServiceConfig) dbFiles['50-custom.conf'] = common.customServiceConfig;
+    new kplus.Secret(this, 'db-config', { metadata: { name: dbConfigName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: dbFiles });
+    const config = kplus.Volume.fromSecret(this, 'db-config-volume',
+      kplus.Secret.fromSecretName(this, 'db-config-ref', dbConfigName), { defaultMode: SECRET_MODE });
+    const dbSecret = kplus.Secret.fromSecretName(this, 'db-secret', common.database.connectionSecret.name);
+    const toolContainer = (name: string, args: string[]): kplus.ContainerProps => ({
+      name,
+      image: common.image,
+      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      command: ['glance-manage', '--config-dir', CONFIG_DIR, ...args],
+      envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
+      securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
+      volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }],
+    });
+    const podDefaults = {
+      automountServiceAccountToken: false,
+      securityContext: RESTRICTED_KPLUS_POD_SECURITY,
+      restartPolicy: kplus.RestartPolicy.NEVER,
+      select: false,
+    };
+
+    this.dbSyncJobName = `${common.name}-db-sync`;
+    checkDerivedName('name', this.dbSyncJobName, NameKind.CRON_JOB, 'Job');
+    new kplus.Job(this, 'db-sync', {
+      ...podDefaults,
+      metadata: { name: this.dbSyncJobName, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'db-sync' } },
+      backoffLimit: 6,
+      containers: [toolContainer('db-sync', ['db_sync'])],
+    });
+
+    const ageInDays = props.dbPurge?.ageInDays ?? 30;
+    if (!Number.isInteger(ageInDays) || ageInDays < 1) {
+      throw new GlanceValidationError('dbPurge.ageInDays', props.dbPurge?.ageInDays, 'is not a whole number of days of at least 1', 'use e.g. 30');
+    }
+    const purgeName = `${common.name}-db-purge`;
+    checkDerivedName('name', purgeName, NameKind.CRON_JOB, 'CronJob');
+    new kplus.CronJob(this, 'db-purge', {
+      ...podDefaults,
+      metadata: { name: purgeName, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'db-purge' } },
+      schedule: toValidCron('dbPurge.schedule', props.dbPurge?.schedule ?? '1 0 * * *'),
+      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+      startingDeadline: Duration.minutes(10),
+      successfulJobsRetained: 3,
+      failedJobsRetained: 3,
+      containers: [toolContainer('db-purge', ['db', 'purge', '--age_in_days', String(ageInDays)])],
+    });
+  }
+}
+
+/** An API's imageCache fields override the Glance-level ones; unset fields inherit. */
+function inheritImageCache(top?: ImageCacheOptions, own?: ImageCacheOptions): ImageCacheOptions | undefined {
+  if (!top && !own) return undefined;
+  const merged: Record<string, unknown> = { ...top };
+  for (const [key, value] of Object.entries(own ?? {})) {
+    if (value !== undefined) merged[key] = value;
+  }
+  return merged as ImageCacheOptions;
+}

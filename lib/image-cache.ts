@@ -1,0 +1,260 @@
+import { ApiObjectMetadata, Cron, Duration } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { CacheCleaner } from './cache-cleaner';
+import { CachePruner } from './cache-pruner';
+import { GlanceValidationError } from './errors';
+import { checkNamePart } from './names';
+import { CACHE_DIR } from './pod-security';
+import { ceilFraction, floorProduct, numberToFraction, parseStorageSize } from './quantity';
+import { toValidCron } from './schedule';
+import { GlanceRelease, ImageCacheDriver, SecretKeySelector } from './types';
+
+/** Who may use the cache API (/v2/cache) of a replica, as oslo.policy rules. */
+export interface CachePolicyRules {
+  /** @default "role:admin" */
+  readonly cacheList?: string;
+  /** @default "role:admin" */
+  readonly cacheImage?: string;
+  /** @default "role:admin" */
+  readonly cacheDelete?: string;
+}
+
+/**
+ * The image cache of a Glance API. Set at the top of a Glance, it is inherited by every API;
+ * an API's own imageCache overrides it field by field, schedules included.
+ */
+export interface ImageCacheOptions {
+  /**
+   * Size of each replica's cache volume, as a Kubernetes quantity ("10Gi", "500G").
+   * @default - no image cache
+   */
+  readonly size?: string;
+  /**
+   * image_cache_max_size as a fraction of size. Glance keeps writing past the maximum until the
+   * pruner runs; with a maximum equal to the volume size (as the glance-operator sets it) the
+   * volume fills up and caching fails. The headroom absorbs the writes between two pruner runs.
+   * @default 0.85
+   */
+  readonly maxSizeRatio?: number;
+  /**
+   * How long an incomplete cache file may stay before the cleaner deletes it
+   * (image_cache_stall_time). Whole seconds.
+   * @default Duration.seconds(86400)
+   */
+  readonly stallTime?: Duration;
+  /**
+   * The cache metadata driver (image_cache_driver).
+   * @default - centralized_db from 2024.1 (Caracal) on, sqlite before
+   */
+  readonly driver?: ImageCacheDriver;
+  /**
+   * Storage class of the cache volumes.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClass?: string;
+  /**
+   * When the pruner runs.
+   * @default "1 0 * * *"
+   */
+  readonly prunerSchedule?: string | Cron;
+  /**
+   * When the cleaner runs.
+   * @default "*\/30 * * * *"
+   */
+  readonly cleanerSchedule?: string | Cron;
+  /**
+   * Policy rules of the cache API.
+   * @default - admin only
+   */
+  readonly policy?: CachePolicyRules;
+}
+
+/** Props of ImageCache: the cache options and the StatefulSet they apply to. */
+export interface ImageCacheProps extends ImageCacheOptions {
+  /** The Glance API StatefulSet whose replicas get a cache volume each. */
+  readonly statefulSetName: string;
+  /** Replica count; one pruner and one cleaner CronJob per replica. */
+  readonly replicas: number;
+  /** The Glance container image, used by the cache jobs. */
+  readonly image: string;
+  /** The Secret the API mounts its configuration from; the jobs mount the same one. */
+  readonly configSecretName: string;
+  /**
+   * The Glance release, for the default driver.
+   * @default GlanceRelease.ANTELOPE
+   */
+  readonly release?: GlanceRelease;
+  /**
+   * Secret key with the database URL, given to the jobs for the centralized_db driver.
+   * @default - none
+   */
+  readonly databaseConnection?: SecretKeySelector;
+  /**
+   * How validation errors name these props.
+   * @default "imageCache"
+   */
+  readonly propPath?: string;
+}
+
+/** The default maxSizeRatio. */
+const DEFAULT_RATIO = 0.85;
+/** The default stall time, as Glance's own default. */
+const DEFAULT_STALL_SECONDS = 86400;
+
+/**
+ * A per-replica local image cache: a ReadWriteOnce volume per replica mounted at
+ * image_cache_dir, the cache options of glance.conf, the cache API policy, and the pruner and
+ * cleaner CronJobs.
+ */
+export class ImageCache extends Construct {
+  /** Name of the volumeClaimTemplate; replica N's claim is "glance-cache-<statefulset>-<N>". */
+  public static readonly CLAIM_TEMPLATE_NAME = 'glance-cache';
+
+  /** The volume size as given. */
+  public readonly size: string;
+  /** image_cache_max_size in bytes, as decimal text (it may exceed 2^53). */
+  public readonly maxSizeBytes: string;
+  /** image_cache_stall_time in seconds. */
+  public readonly stallTimeSeconds: number;
+  /** image_cache_driver. */
+  public readonly driver: ImageCacheDriver;
+  /** The pruner CronJobs. */
+  public readonly pruner: CachePruner;
+  /** The cleaner CronJobs. */
+  public readonly cleaner: CacheCleaner;
+
+  private readonly storageClass?: string;
+  private readonly policy: Required<CachePolicyRules>;
+
+  constructor(scope: Construct, id: string, props: ImageCacheProps) {
+    super(scope, id);
+    const path = props.propPath ?? 'imageCache';
+    if (props.size === undefined) {
+      throw new GlanceValidationError(`${path}.size`, undefined, 'is required for an image cache', 'set a size such as "10Gi"');
+    }
+    const resolved = validateImageCacheOptions(path, props, props.release ?? GlanceRelease.ANTELOPE);
+    this.stallTimeSeconds = resolved.stallTimeSeconds;
+    this.driver = resolved.driver;
+    this.policy = resolved.policy;
+    const maxBytes = resolved.maxSizeBytes!;
+    const { prunerSchedule, cleanerSchedule } = resolved;
+
+    this.size = props.size;
+    this.maxSizeBytes = maxBytes.toString();
+    this.storageClass = props.storageClass;
+
+    const jobProps = {
+      statefulSetName: props.statefulSetName,
+      replicas: props.replicas,
+      image: props.image,
+      configSecretName: props.configSecretName,
+      databaseConnection: this.driver === ImageCacheDriver.CENTRALIZED_DB ? props.databaseConnection : undefined,
+    };
+    this.pruner = new CachePruner(this, 'pruner', { ...jobProps, schedule: prunerSchedule });
+    this.cleaner = new CacheCleaner(this, 'cleaner', { ...jobProps, schedule: cleanerSchedule });
+  }
+
+  /** The [DEFAULT] options of glance.conf that configure the cache. */
+  public configOptions(): { [key: string]: string } {
+    return {
+      image_cache_dir: CACHE_DIR,
+      image_cache_max_size: this.maxSizeBytes,
+      image_cache_stall_time: String(this.stallTimeSeconds),
+      image_cache_driver: this.driver,
+    };
+  }
+
+  /** The cache API's oslo.policy rules. */
+  public policyRules(): { [name: string]: string } {
+    return { cache_list: this.policy.cacheList, cache_image: this.policy.cacheImage, cache_delete: this.policy.cacheDelete };
+  }
+
+  /** The volumeClaimTemplate of the StatefulSet: one ReadWriteOnce volume of `size` per replica. */
+  public claimTemplate(): k8s.KubePersistentVolumeClaimProps {
+    const metadata: ApiObjectMetadata = { name: ImageCache.CLAIM_TEMPLATE_NAME, labels: { 'app.kubernetes.io/component': 'image-cache' } };
+    return {
+      metadata,
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: this.storageClass,
+        resources: { requests: { storage: k8s.Quantity.fromString(this.size) } },
+      },
+    };
+  }
+}
+
+/** The checked and defaulted values of ImageCacheOptions. */
+interface ResolvedImageCache {
+  readonly maxSizeBytes?: bigint;
+  readonly stallTimeSeconds: number;
+  readonly driver: ImageCacheDriver;
+  readonly policy: Required<CachePolicyRules>;
+  readonly prunerSchedule: Cron;
+  readonly cleanerSchedule: Cron;
+}
+
+/**
+ * Checks every field of ImageCacheOptions, naming errors under `path`. Glance runs it on its
+ * top-level options too, so an inherited mistake is reported where it was written.
+ */
+export function validateImageCacheOptions(path: string, options: ImageCacheOptions, release: GlanceRelease): ResolvedImageCache {
+  let maxSizeBytes: bigint | undefined;
+  const ratio = options.maxSizeRatio ?? DEFAULT_RATIO;
+  if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) {
+    throw new GlanceValidationError(`${path}.maxSizeRatio`, ratio, 'is outside (0, 1]',
+      'use a fraction of the volume such as 0.85; above 1 the cache outgrows its volume');
+  }
+  if (options.size !== undefined) {
+    const bytes = parseStorageSize(`${path}.size`, options.size);
+    maxSizeBytes = floorProduct(bytes, numberToFraction(ratio));
+    if (maxSizeBytes < 1n || maxSizeBytes > ceilFraction(bytes)) {
+      throw new GlanceValidationError(`${path}.size`, options.size, `leaves an image_cache_max_size of ${maxSizeBytes} bytes`, 'use a larger size');
+    }
+  }
+  const stallTimeSeconds = stallSeconds(`${path}.stallTime`, options.stallTime);
+  if (options.storageClass !== undefined) checkNamePart(`${path}.storageClass`, options.storageClass);
+  const driver = options.driver ?? (release >= GlanceRelease.CARACAL ? ImageCacheDriver.CENTRALIZED_DB : ImageCacheDriver.SQLITE);
+  if (!Object.values(ImageCacheDriver).includes(driver)) {
+    throw new GlanceValidationError(`${path}.driver`, driver, 'is not a cache driver', 'use an ImageCacheDriver value');
+  }
+  if (driver === ImageCacheDriver.CENTRALIZED_DB && release < GlanceRelease.CARACAL) {
+    throw new GlanceValidationError(`${path}.driver`, driver, `is not available in Glance ${release}`,
+      'use ImageCacheDriver.SQLITE or XATTR, or set release to CARACAL or later');
+  }
+  return {
+    maxSizeBytes,
+    stallTimeSeconds,
+    driver,
+    policy: {
+      cacheList: policyRule(`${path}.policy.cacheList`, options.policy?.cacheList),
+      cacheImage: policyRule(`${path}.policy.cacheImage`, options.policy?.cacheImage),
+      cacheDelete: policyRule(`${path}.policy.cacheDelete`, options.policy?.cacheDelete),
+    },
+    prunerSchedule: toValidCron(`${path}.prunerSchedule`, options.prunerSchedule ?? CachePruner.DEFAULT_SCHEDULE),
+    cleanerSchedule: toValidCron(`${path}.cleanerSchedule`, options.cleanerSchedule ?? CacheCleaner.DEFAULT_SCHEDULE),
+  };
+}
+
+function stallSeconds(prop: string, stallTime: Duration | undefined): number {
+  if (stallTime === undefined) return DEFAULT_STALL_SECONDS;
+  let seconds: number;
+  try {
+    seconds = stallTime.toSeconds();
+  } catch {
+    seconds = NaN;
+  }
+  if (!Number.isInteger(seconds) || seconds <= 0) {
+    throw new GlanceValidationError(prop, stallTime.toHumanString(), 'is not a positive whole number of seconds',
+      'use e.g. Duration.hours(24); Glance reads image_cache_stall_time as whole seconds');
+  }
+  return seconds;
+}
+
+function policyRule(prop: string, rule: string | undefined): string {
+  const value = rule ?? 'role:admin';
+  if (typeof value !== 'string' || value.trim() === '' || /[\r\n\0]/.test(value)) {
+    throw new GlanceValidationError(prop, value, 'is not a one-line oslo.policy rule', 'use a rule such as "role:admin" or "role:admin or role:service"');
+  }
+  return value;
+}

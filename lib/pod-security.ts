@@ -1,0 +1,57 @@
+import * as kplus from 'cdk8s-plus-28';
+
+/** The glance user and group in the usual Glance images (kolla, TCIB). */
+export const GLANCE_UID = 42415;
+
+/** Where every Glance process reads its configuration from (oslo --config-dir). */
+export const CONFIG_DIR = '/etc/glance/glance.conf.d';
+/** Glance's state directory: staging, tasks and, with the file store, the images. */
+export const STATE_DIR = '/var/lib/glance';
+/** image_cache_dir: each replica's own cache volume is mounted here. */
+export const CACHE_DIR = '/var/lib/glance/image-cache';
+/** filesystem_store_datadir of the file store. */
+export const FILE_STORE_DIR = '/var/lib/glance/images';
+/** Secrets are readable by the glance group only. */
+export const SECRET_MODE = 0o440;
+
+/** Pod-level settings for Pod Security "restricted", as the low-level API spells them. */
+export const RESTRICTED_POD_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: GLANCE_UID,
+  runAsGroup: GLANCE_UID,
+  fsGroup: GLANCE_UID,
+  fsGroupChangePolicy: 'OnRootMismatch',
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** Container-level settings for Pod Security "restricted", as the low-level API spells them. */
+export const RESTRICTED_CONTAINER_SECURITY = {
+  runAsNonRoot: true,
+  runAsUser: GLANCE_UID,
+  runAsGroup: GLANCE_UID,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/** The same restricted settings, as cdk8s-plus spells them. */
+export const RESTRICTED_KPLUS_POD_SECURITY: kplus.PodSecurityContextProps = {
+  ensureNonRoot: true,
+  user: GLANCE_UID,
+  group: GLANCE_UID,
+  fsGroup: GLANCE_UID,
+  fsGroupChangePolicy: kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH,
+};
+
+export const RESTRICTED_KPLUS_CONTAINER_SECURITY: kplus.ContainerSecurityContextProps = {
+  ensureNonRoot: true,
+  user: GLANCE_UID,
+  group: GLANCE_UID,
+  privileged: false,
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: [kplus.Capability.ALL] },
+  seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+};

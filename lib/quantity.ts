@@ -1,0 +1,91 @@
+import { GlanceValidationError } from './errors';
+
+/** An exact non-negative rational number: numerator / denominator. */
+export interface Fraction {
+  readonly numerator: bigint;
+  readonly denominator: bigint;
+}
+
+const BINARY_SUFFIX: Record<string, bigint> = {
+  Ki: 1n << 10n, Mi: 1n << 20n, Gi: 1n << 30n, Ti: 1n << 40n, Pi: 1n << 50n, Ei: 1n << 60n,
+};
+const DECIMAL_EXPONENT: Record<string, number> = { m: -3, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+
+// The Kubernetes quantity grammar (k8s.io/apimachinery/pkg/api/resource), without a sign.
+const QUANTITY = /^(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
+
+/**
+ * Parses a Kubernetes quantity ("10Gi", "500G", "1.5Gi", "100Mi", "1e9") into an exact fraction.
+ * Returns undefined when the text is not a quantity.
+ */
+export function parseQuantity(text: string): Fraction | undefined {
+  const match = QUANTITY.exec(text.startsWith('+') ? text.slice(1) : text);
+  if (!match) return undefined;
+  const [, number, suffix] = match;
+  const [whole, fractionDigits = ''] = number.split('.');
+  let numerator = BigInt((whole || '0') + fractionDigits);
+  let denominator = 10n ** BigInt(fractionDigits.length);
+  let exponent = 0;
+  if (suffix && BINARY_SUFFIX[suffix]) {
+    numerator *= BINARY_SUFFIX[suffix];
+  } else if (suffix && suffix in DECIMAL_EXPONENT) {
+    exponent = DECIMAL_EXPONENT[suffix];
+  } else if (suffix) {
+    exponent = Number(suffix.slice(1));
+    // Kubernetes caps decimal exponents; anything this large is a typo, not a disk.
+    if (Math.abs(exponent) > 30) return undefined;
+  }
+  if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
+  else denominator *= 10n ** BigInt(-exponent);
+  return { numerator, denominator };
+}
+
+/** Parses a plain decimal number exactly, as JavaScript prints it ("0.85", "1e-7"). */
+export function numberToFraction(value: number): Fraction {
+  const parsed = Number.isFinite(value) ? parseQuantity(String(value)) : undefined;
+  if (!parsed) throw new Error(`not a non-negative finite number: ${value}`);
+  return parsed;
+}
+
+/** floor(a × b) for exact fractions. */
+export function floorProduct(a: Fraction, b: Fraction): bigint {
+  return (a.numerator * b.numerator) / (a.denominator * b.denominator);
+}
+
+/** ceil(a): the byte count Kubernetes provisions for a storage request. */
+export function ceilFraction(a: Fraction): bigint {
+  return (a.numerator + a.denominator - 1n) / a.denominator;
+}
+
+/**
+ * Validates a storage size prop and returns its exact value in bytes.
+ * Rejects malformed text, negative, zero and milli-unit sizes.
+ */
+export function parseStorageSize(prop: string, value: string): Fraction {
+  const example = 'write a positive Kubernetes quantity such as "10Gi", "500G" or "1.5Gi"';
+  if (typeof value !== 'string' || value.trim() !== value || value === '') {
+    throw new GlanceValidationError(prop, value, 'is not a Kubernetes quantity', example);
+  }
+  if (value.startsWith('-')) {
+    throw new GlanceValidationError(prop, value, 'is negative; a volume size must be positive', example);
+  }
+  const parsed = parseQuantity(value);
+  if (!parsed) {
+    throw new GlanceValidationError(prop, value, 'is not a Kubernetes quantity', example);
+  }
+  if (value.endsWith('m')) {
+    throw new GlanceValidationError(prop, value, 'is in milli-units, a thousandth of a byte', `${example} (note "M" for megabytes, "m" is milli)`);
+  }
+  if (parsed.numerator === 0n) {
+    throw new GlanceValidationError(prop, value, 'is zero; a volume size must be positive', example);
+  }
+  return parsed;
+}
+
+/** Validates a CPU or memory quantity for container resources. */
+export function validateResourceQuantity(prop: string, value: string): void {
+  const parsed = typeof value === 'string' && !value.startsWith('-') ? parseQuantity(value) : undefined;
+  if (!parsed || parsed.numerator === 0n) {
+    throw new GlanceValidationError(prop, value, 'is not a positive Kubernetes quantity', 'write e.g. "500m" or "1" for CPU, "512Mi" or "2Gi" for memory');
+  }
+}

@@ -1,0 +1,63 @@
+import { Cron } from 'cdk8s';
+import { GlanceValidationError } from './errors';
+
+// Fields of a standard 5-field cron expression, as the Kubernetes CronJob controller parses it.
+const FIELDS = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31, question: true },
+  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  { name: 'day of week', min: 0, max: 7, question: true, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+];
+
+const MACROS: Record<string, string> = {
+  '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *',
+  '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
+};
+
+/**
+ * Validates a CronJob schedule given as text or as a cdk8s Cron, and returns it as a Cron.
+ * Accepts what the Kubernetes CronJob controller accepts: five fields or an @-macro.
+ */
+export function toValidCron(prop: string, schedule: string | Cron): Cron {
+  const text = typeof schedule === 'string' ? schedule : schedule.expressionString;
+  const expanded = MACROS[text.trim()] ?? text;
+  const fields = expanded.trim().split(/\s+/);
+  const fix = 'use five fields "minute hour day-of-month month day-of-week", e.g. "1 0 * * *" or "*/30 * * * *"';
+  if (fields.length !== 5) {
+    throw new GlanceValidationError(prop, text, `has ${fields.length} fields, not 5`, fix);
+  }
+  fields.forEach((field, index) => {
+    const problem = fieldProblem(field, FIELDS[index]);
+    if (problem) throw new GlanceValidationError(prop, text, `${FIELDS[index].name} field "${field}" ${problem}`, fix);
+  });
+  const [minute, hour, day, month, weekDay] = fields;
+  return Cron.schedule({ minute, hour, day, month, weekDay });
+}
+
+function fieldProblem(field: string, spec: typeof FIELDS[number]): string | undefined {
+  for (const part of field.split(',')) {
+    const match = /^(\*|\?|[a-z0-9]+(?:-[a-z0-9]+)?)(?:\/(\d+))?$/i.exec(part);
+    if (!match) return 'is not a value, range, list or step';
+    const [, base, step] = match;
+    if (step !== undefined && Number(step) === 0) return 'has a step of 0';
+    if (base === '*') continue;
+    if (base === '?') {
+      if (!spec.question) return 'uses "?", allowed only in day fields';
+      continue;
+    }
+    const bounds = base.split('-').map((v) => valueOf(v, spec));
+    if (bounds.some((v) => v === undefined || v < spec.min || v > spec.max)) {
+      return `is outside ${spec.min}-${spec.max}`;
+    }
+    if (bounds.length === 2 && bounds[0]! > bounds[1]!) return 'has a range that runs backwards';
+  }
+  return undefined;
+}
+
+function valueOf(text: string, spec: typeof FIELDS[number]): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const index = spec.names?.indexOf(text.toLowerCase()) ?? -1;
+  if (index < 0) return undefined;
+  return spec.name === 'month' ? index + 1 : index;
+}

@@ -1,0 +1,233 @@
+import { GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
+import { find, glanceConf, ofKind, podSpecs, synthGlance } from './helpers';
+
+const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
+
+describe('API StatefulSet and its Services', () => {
+  const m = synthGlance({ backend: shared, imageCache: { size: '10Gi' }, apis: { default: { replicas: 2, nodeSelector: { 'node-role/glance': '' } } } });
+  const sts = find(m, 'StatefulSet', 'glance-default-single');
+
+  test('the headless Service is named like the StatefulSet and serves not-ready replicas', () => {
+    expect(sts.spec.serviceName).toBe('glance-default-single');
+    const headless = find(m, 'Service', sts.spec.serviceName);
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.publishNotReadyAddresses).toBe(true);
+    expect(headless.spec.selector).toEqual(sts.spec.selector.matchLabels);
+    expect(headless.spec.ports).toEqual([{ name: 'glance-api', port: 9292, targetPort: 9292 }]);
+  });
+
+  test('endpoint Services select the same pods', () => {
+    for (const name of ['glance-default', 'glance-default-public']) {
+      const svc = find(m, 'Service', name);
+      expect(svc.spec.clusterIP).toBeUndefined();
+      expect(svc.spec.selector).toEqual(sts.spec.selector.matchLabels);
+    }
+  });
+
+  test('the selector matches the pod template labels', () => {
+    const labels = sts.spec.template.metadata.labels;
+    for (const [key, value] of Object.entries(sts.spec.selector.matchLabels)) expect(labels[key]).toBe(value);
+  });
+
+  test('replicas, node selector, anti-affinity and parallel start', () => {
+    const pod = sts.spec.template.spec;
+    expect(sts.spec.replicas).toBe(2);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(pod.nodeSelector).toEqual({ 'node-role/glance': '' });
+    expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([{
+      weight: 100,
+      podAffinityTerm: { labelSelector: { matchLabels: sts.spec.selector.matchLabels }, topologyKey: 'kubernetes.io/hostname' },
+    }]);
+  });
+
+  test('probes hit /healthcheck on 9292', () => {
+    const c = sts.spec.template.spec.containers[0];
+    for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
+      expect(probe.httpGet).toEqual({ path: '/healthcheck', port: 9292 });
+    }
+  });
+
+  test('each replica names itself in worker_self_reference_url', () => {
+    const env = sts.spec.template.spec.containers[0].env;
+    const url = env.find((e: any) => e.name === 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL');
+    expect(url.value).toBe('http://$(POD_NAME).glance-default-single.$(POD_NAMESPACE).svc:9292');
+    // $(VAR) expands only variables defined earlier in the list.
+    const names = env.map((e: any) => e.name);
+    expect(names.indexOf('POD_NAME')).toBeLessThan(names.indexOf('OS_DEFAULT__WORKER_SELF_REFERENCE_URL'));
+    expect(names.indexOf('POD_NAMESPACE')).toBeLessThan(names.indexOf('OS_DEFAULT__WORKER_SELF_REFERENCE_URL'));
+  });
+
+  test('a PodDisruptionBudget lets one replica go at a time', () => {
+    const pdb = find(m, 'PodDisruptionBudget', 'glance-default-single');
+    expect(pdb.spec.maxUnavailable).toBe(1);
+    expect(pdb.spec.selector.matchLabels).toEqual(sts.spec.selector.matchLabels);
+  });
+
+  test('claims are retained, and the shared store is a ReadWriteMany claim mounted at the file store', () => {
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    const pvc = find(m, 'PersistentVolumeClaim', 'glance-images');
+    expect(pvc.spec.accessModes).toEqual(['ReadWriteMany']);
+    expect(pvc.spec.storageClassName).toBe('nfs-client');
+    expect(pvc.spec.resources.requests.storage).toBe('200Gi');
+    const pod = sts.spec.template.spec;
+    const volume = pod.volumes.find((v: any) => v.persistentVolumeClaim?.claimName === 'glance-images');
+    const mount = pod.containers[0].volumeMounts.find((v: any) => v.name === volume.name);
+    expect(mount.mountPath).toBe('/var/lib/glance/images');
+    expect(glanceConf(m, 'glance-default-single').default_backend.filesystem_store_datadir).toBe('/var/lib/glance/images');
+  });
+
+  test('replicaHostname is the per-replica DNS name', () => {
+    // Built through the construct to check the public helper.
+    const { App, Chart } = require('cdk8s');
+    const { Glance } = require('../lib');
+    const chart = new Chart(new App(), 'c', { namespace: 'openstack' });
+    const glance = new Glance(chart, 'g', { ...require('./helpers').BASE_PROPS, backend: shared, apis: { default: { replicas: 2 } } });
+    expect(glance.apis[0].replicaHostname(1)).toBe('glance-default-single-1.glance-default-single.openstack.svc');
+    expect(glance.apis[0].cacheClaimName(1)).toBe('glance-cache-glance-default-single-1');
+  });
+});
+
+test.each([
+  [GlanceApiType.SINGLE, ['glance-default-single'], ['glance-default', 'glance-default-public']],
+  [GlanceApiType.INTERNAL, ['glance-default-internal'], ['glance-default']],
+  [GlanceApiType.EXTERNAL, ['glance-default-external'], ['glance-default-public']],
+  [GlanceApiType.EDGE, ['glance-default-edge'], ['glance-default']],
+  [GlanceApiType.SPLIT, ['glance-default-internal', 'glance-default-external'], ['glance-default', 'glance-default-public']],
+])('type %s gives StatefulSets %j and endpoint Services %j', (type, statefulSets, endpoints) => {
+  const m = synthGlance({ backend: shared, apis: { default: { type } } });
+  expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name)).toEqual(statefulSets);
+  const services = ofKind(m, 'Service').map((s) => s.metadata.name);
+  expect(services.filter((s) => !statefulSets.includes(s)).sort()).toEqual([...endpoints].sort());
+  for (const sts of statefulSets) expect(find(m, 'Service', sts).spec.clusterIP).toBe('None');
+});
+
+test('the split endpoints select their own StatefulSet', () => {
+  const m = synthGlance({ backend: shared, apis: { default: { type: GlanceApiType.SPLIT } } });
+  expect(find(m, 'Service', 'glance-default').spec.selector['glance.openstack.org/statefulset']).toBe('glance-default-internal');
+  expect(find(m, 'Service', 'glance-default-public').spec.selector['glance.openstack.org/statefulset']).toBe('glance-default-external');
+});
+
+describe('database jobs', () => {
+  const m = synthGlance({ dbPurge: { ageInDays: 7, schedule: '30 2 * * *' } });
+
+  test('db-sync runs glance-manage db_sync with the database URL from its Secret', () => {
+    const job = find(m, 'Job', 'glance-db-sync');
+    const c = job.spec.template.spec.containers[0];
+    expect(c.command).toEqual(['glance-manage', '--config-dir', '/etc/glance/glance.conf.d', 'db_sync']);
+    expect(c.env).toEqual([{ name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'glance-db', key: 'connection' } } }]);
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+  });
+
+  test('db-purge runs on its schedule with its age', () => {
+    const job = find(m, 'CronJob', 'glance-db-purge');
+    expect(job.spec.schedule).toBe('30 2 * * *');
+    expect(job.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(
+      ['glance-manage', '--config-dir', '/etc/glance/glance.conf.d', 'db', 'purge', '--age_in_days', '7']);
+    expect(job.spec.concurrencyPolicy).toBe('Forbid');
+  });
+
+  test('db-purge defaults to 30 days at 00:01', () => {
+    const job = find(synthGlance({}), 'CronJob', 'glance-db-purge');
+    expect(job.spec.schedule).toBe('1 0 * * *');
+    expect(job.spec.jobTemplate.spec.template.spec.containers[0].command.slice(-1)).toEqual(['30']);
+  });
+});
+
+describe('configuration', () => {
+  test('customServiceConfig is merged after the generated config, per API last', () => {
+    const m = synthGlance({
+      customServiceConfig: '[DEFAULT]\ndebug = true\n',
+      apis: { default: { customServiceConfig: '[DEFAULT]\nimage_size_cap = 1099511627776\n' } },
+    });
+    const data = find(m, 'Secret', 'glance-default-single-config').stringData;
+    const files = Object.keys(data).filter((f) => f.endsWith('.conf')).sort();
+    // oslo --config-dir reads *.conf in name order: later files win.
+    expect(files).toEqual(['00-glance.conf', '50-custom.conf', '60-default-custom.conf']);
+    expect(data['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
+    expect(data['60-default-custom.conf']).toBe('[DEFAULT]\nimage_size_cap = 1099511627776\n');
+    expect(find(m, 'Secret', 'glance-db-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
+  });
+
+  test('a config change changes the pod template, so replicas roll', () => {
+    const hash = (size: string) => find(synthGlance({ imageCache: { size } }), 'StatefulSet', 'glance-default-single')
+      .spec.template.metadata.annotations['glance.openstack.org/config-hash'];
+    expect(hash('1Gi')).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash('1Gi')).toBe(hash('1Gi'));
+    expect(hash('1Gi')).not.toBe(hash('2Gi'));
+  });
+
+  test('rbd backend: store options and the Ceph Secret mounted read-only', () => {
+    const m = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf', pool: 'glance-images', user: 'glance' }), apis: { default: { replicas: 3 } } });
+    const conf = glanceConf(m, 'glance-default-single');
+    expect(conf.DEFAULT.enabled_backends).toBe('default_backend:rbd');
+    expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance', rbd_store_ceph_conf: '/etc/ceph/ceph.conf' });
+    const pod = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec;
+    expect(pod.volumes.find((v: any) => v.name === 'ceph').secret).toEqual({ secretName: 'ceph-conf', defaultMode: 0o440 });
+    expect(pod.containers[0].volumeMounts.find((v: any) => v.name === 'ceph')).toEqual({ name: 'ceph', mountPath: '/etc/ceph', readOnly: true });
+  });
+
+  test('storage: request, class and access mode of the per-replica volume; external means emptyDir', () => {
+    const m = synthGlance({ backend: shared, storage: { storageRequest: '50Gi', storageClass: 'ceph-block', accessMode: StorageAccessMode.READ_WRITE_ONCE } });
+    const template = find(m, 'StatefulSet', 'glance-default-single').spec.volumeClaimTemplates[0];
+    expect(template.metadata.name).toBe('glance');
+    expect(template.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'ceph-block', resources: { requests: { storage: '50Gi' } } });
+    const ext = find(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), storage: { external: true } }), 'StatefulSet', 'glance-default-single');
+    expect(ext.spec.volumeClaimTemplates).toEqual([]);
+    expect(ext.spec.template.spec.volumes.find((v: any) => v.name === 'glance')).toEqual({ name: 'glance', emptyDir: {} });
+  });
+
+  test('keystone settings land in [keystone_authtoken] without the password', () => {
+    const conf = glanceConf(synthGlance({ keystone: { authUrl: 'http://ks:5000', publicAuthUrl: 'https://ks.example', passwordSecret: { name: 's', key: 'k' }, region: 'r1' } }), 'glance-default-single');
+    expect(conf.keystone_authtoken).toEqual({
+      www_authenticate_uri: 'https://ks.example', auth_url: 'http://ks:5000', auth_type: 'password', username: 'glance',
+      project_name: 'service', user_domain_name: 'Default', project_domain_name: 'Default', region_name: 'r1',
+    });
+  });
+
+  test('release only changes defaults, not names', () => {
+    const names = (release: GlanceRelease) => synthGlance({ release }).map((o) => `${o.kind}/${o.metadata.name}`);
+    expect(names(GlanceRelease.YOGA)).toEqual(names(GlanceRelease.FLAMINGO));
+  });
+});
+
+describe('secure by default', () => {
+  const m = synthGlance({ backend: shared, imageCache: { size: '1Gi' }, apis: { default: { replicas: 2 } } });
+
+  test('credentials stay in Secrets: no ConfigMaps, no secret values in any manifest', () => {
+    expect(ofKind(m, 'ConfigMap')).toEqual([]);
+    const text = JSON.stringify(m);
+    expect(text).not.toMatch(/password\s*=/i);
+    expect(text).not.toMatch(/connection\s*=/i);
+    const env = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].env;
+    expect(env.find((e: any) => e.name === 'OS_DATABASE__CONNECTION').valueFrom.secretKeyRef).toEqual({ name: 'glance-db', key: 'connection' });
+    expect(env.find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'osp-secret', key: 'GlancePassword' });
+  });
+
+  test.each(podSpecs(synthGlance({ backend: shared, imageCache: { size: '1Gi' }, apis: { default: { replicas: 2 } } })).map((p) => [p.where, p.spec]))(
+    '%s meets Pod Security "restricted"', (_where, pod: any) => {
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 42415, runAsGroup: 42415, fsGroup: 42415 });
+      expect(pod.hostNetwork ?? false).toBe(false);
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        expect(c.securityContext).toMatchObject({
+          runAsNonRoot: true, runAsUser: 42415, allowPrivilegeEscalation: false, privileged: false,
+          capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+        });
+        expect(c.securityContext.capabilities.add).toBeUndefined();
+      }
+      for (const v of pod.volumes ?? []) {
+        expect(v.hostPath).toBeUndefined();
+        if (v.secret) expect(v.secret.defaultMode).toBe(0o440);
+      }
+      for (const c of pod.containers) {
+        for (const mount of c.volumeMounts ?? []) {
+          if ((pod.volumes ?? []).find((v: any) => v.name === mount.name)?.secret) expect(mount.readOnly).toBe(true);
+        }
+      }
+    });
+
+  test('the objects count matches: one pod spec per workload', () => {
+    // 1 StatefulSet + db-sync + db-purge + 2 replicas × (pruner + cleaner)
+    expect(podSpecs(m)).toHaveLength(7);
+  });
+});

@@ -1,0 +1,64 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { Glance, GlanceProps } from '../lib';
+
+/** Minimal valid props; tests spread their own on top. */
+export const BASE_PROPS: GlanceProps = {
+  database: { connectionSecret: { name: 'glance-db', key: 'connection' } },
+  keystone: { authUrl: 'http://keystone.openstack.svc:5000', passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } },
+};
+
+export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
+
+/** Synthesizes one Glance into a chart and returns its manifests. */
+export function synthGlance(props: Partial<GlanceProps>, namespace = 'openstack'): Manifest[] {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test', { namespace });
+  new Glance(chart, 'glance', { ...BASE_PROPS, ...props });
+  return Testing.synth(chart) as Manifest[];
+}
+
+export function synthApp(build: (app: App) => Chart): Manifest[] {
+  return Testing.synth(build(Testing.app())) as Manifest[];
+}
+
+export function find(manifests: Manifest[], kind: string, name: string): Manifest {
+  const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
+  if (!found) {
+    const have = manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ');
+    throw new Error(`no ${kind}/${name} in: ${have}`);
+  }
+  return found;
+}
+
+export function ofKind(manifests: Manifest[], kind: string): Manifest[] {
+  return manifests.filter((m) => m.kind === kind);
+}
+
+/** Reads an oslo ini file into { section: { key: value } } (no continuation lines). */
+export function parseIniText(text: string): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  let section = '';
+  for (const line of text.split('\n')) {
+    const header = /^\[(.+)\]$/.exec(line);
+    if (header) { section = header[1]; out[section] ??= {}; continue; }
+    const option = /^([^=\s]+)\s*=\s*(.*)$/.exec(line);
+    if (option) out[section][option[1]] = option[2];
+  }
+  return out;
+}
+
+/** The generated glance.conf of a StatefulSet's config Secret. */
+export function glanceConf(manifests: Manifest[], statefulSet: string): Record<string, Record<string, string>> {
+  return parseIniText(find(manifests, 'Secret', `${statefulSet}-config`).stringData['00-glance.conf']);
+}
+
+/** Every pod spec in the manifests, with where it came from. */
+export function podSpecs(manifests: Manifest[]): Array<{ where: string; spec: any }> {
+  const out: Array<{ where: string; spec: any }> = [];
+  for (const m of manifests) {
+    const where = `${m.kind}/${m.metadata.name}`;
+    if (m.kind === 'StatefulSet' || m.kind === 'Job') out.push({ where, spec: m.spec.template.spec });
+    if (m.kind === 'CronJob') out.push({ where, spec: m.spec.jobTemplate.spec.template.spec });
+  }
+  return out;
+}

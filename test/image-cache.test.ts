@@ -1,0 +1,215 @@
+import { Cron, Duration } from 'cdk8s';
+import { GlanceApiType, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
+import { find, glanceConf, ofKind, synthGlance } from './helpers';
+
+const STS = 'glance-default-single';
+const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
+
+describe('image_cache_max_size', () => {
+  // Expected values computed by hand: bytes of the quantity × ratio, rounded down.
+  test.each([
+    ['10Gi', 0.85, '9126805504'], // 10 × 2^30 × 0.85
+    ['500G', 0.85, '425000000000'], // 500 × 10^9 × 0.85
+    ['1.5Gi', 0.85, '1369020825'], // 1610612736 × 0.85 = 1369020825.6
+    ['100Mi', 0.85, '89128960'], // 104857600 × 0.85
+    ['10Gi', 1, '10737418240'],
+    ['100Mi', 0.5, '52428800'],
+    ['2Mi', 0.75, '1572864'],
+    ['1e9', 0.9, '900000000'],
+  ])('%s with ratio %s is %s bytes', (size, ratio, bytes) => {
+    const m = synthGlance({ imageCache: { size, maxSizeRatio: ratio } });
+    expect(glanceConf(m, STS).DEFAULT.image_cache_max_size).toBe(bytes);
+  });
+
+  test('defaults to 0.85 of the volume, leaving headroom below the claim', () => {
+    const m = synthGlance({ imageCache: { size: '10Gi' } });
+    expect(glanceConf(m, STS).DEFAULT.image_cache_max_size).toBe('9126805504');
+  });
+});
+
+describe('cache volume and config', () => {
+  const m = synthGlance({ imageCache: { size: '10Gi', storageClass: 'fast-ssd' } });
+  const sts = find(m, 'StatefulSet', STS);
+  const conf = glanceConf(m, STS);
+
+  test('the claim template requests exactly the cache size, ReadWriteOnce', () => {
+    const template = sts.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'glance-cache');
+    expect(template.spec.resources.requests.storage).toBe('10Gi');
+    expect(template.spec.accessModes).toEqual(['ReadWriteOnce']);
+    expect(template.spec.storageClassName).toBe('fast-ssd');
+  });
+
+  test('the cache volume is mounted at image_cache_dir', () => {
+    const mounts = sts.spec.template.spec.containers[0].volumeMounts;
+    const cacheMount = mounts.find((v: any) => v.name === 'glance-cache');
+    expect(conf.DEFAULT.image_cache_dir).toBe('/var/lib/glance/image-cache');
+    expect(cacheMount.mountPath).toBe(conf.DEFAULT.image_cache_dir);
+  });
+
+  test('stall time defaults to 86400 seconds', () => {
+    expect(conf.DEFAULT.image_cache_stall_time).toBe('86400');
+  });
+
+  test('the caching paste flavor and the cache API policy are set', () => {
+    expect(conf.paste_deploy.flavor).toBe('keystone+caching');
+    const policy = find(m, 'Secret', `${STS}-config`).stringData['policy.yaml'];
+    expect(policy).toContain('"cache_list": "role:admin"');
+    expect(policy).toContain('"cache_image": "role:admin"');
+    expect(policy).toContain('"cache_delete": "role:admin"');
+  });
+});
+
+test('stall time, driver and policy come from props', () => {
+  const m = synthGlance({
+    imageCache: {
+      size: '1Gi', stallTime: Duration.hours(2), driver: ImageCacheDriver.XATTR,
+      policy: { cacheList: 'role:admin or role:reader', cacheDelete: 'role:service' },
+    },
+  });
+  const conf = glanceConf(m, STS);
+  expect(conf.DEFAULT.image_cache_stall_time).toBe('7200');
+  expect(conf.DEFAULT.image_cache_driver).toBe('xattr');
+  const policy = find(m, 'Secret', `${STS}-config`).stringData['policy.yaml'];
+  expect(policy).toContain('"cache_list": "role:admin or role:reader"');
+  expect(policy).toContain('"cache_delete": "role:service"');
+  expect(policy).toContain('"cache_image": "role:admin"');
+});
+
+test.each([
+  [GlanceRelease.ZED, 'sqlite'],
+  [GlanceRelease.ANTELOPE, 'sqlite'],
+  [GlanceRelease.CARACAL, 'centralized_db'],
+  [GlanceRelease.FLAMINGO, 'centralized_db'],
+])('release %s defaults the driver to %s', (release, driver) => {
+  const m = synthGlance({ release, imageCache: { size: '1Gi' } });
+  expect(glanceConf(m, STS).DEFAULT.image_cache_driver).toBe(driver);
+});
+
+test('centralized_db cache jobs get the database URL from its Secret; sqlite jobs do not', () => {
+  const env = (release: GlanceRelease) => {
+    const m = synthGlance({ release, imageCache: { size: '1Gi' } });
+    return find(m, 'CronJob', `${STS}-0-pruner`).spec.jobTemplate.spec.template.spec.containers[0].env;
+  };
+  expect(env(GlanceRelease.CARACAL)).toEqual([
+    { name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'glance-db', key: 'connection' } } },
+  ]);
+  expect(env(GlanceRelease.ANTELOPE)).toBeUndefined();
+});
+
+test('no cache size means no cache: no volume, options, flavor or jobs', () => {
+  const m = synthGlance({});
+  const conf = glanceConf(m, STS);
+  expect(conf.DEFAULT.image_cache_dir).toBeUndefined();
+  expect(conf.paste_deploy.flavor).toBe('keystone');
+  expect(find(m, 'StatefulSet', STS).spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['glance']);
+  expect(ofKind(m, 'CronJob').map((c) => c.metadata.name)).toEqual(['glance-db-purge']);
+});
+
+describe('pruner and cleaner', () => {
+  const m = synthGlance({ backend: shared, imageCache: { size: '10Gi' }, apis: { default: { replicas: 3 } } });
+  const sts = find(m, 'StatefulSet', STS);
+
+  test('two CronJobs per replica, named after the replica', () => {
+    const names = ofKind(m, 'CronJob').map((c) => c.metadata.name).filter((n) => n !== 'glance-db-purge').sort();
+    expect(names).toEqual([0, 1, 2].flatMap((n) => [`${STS}-${n}-cleaner`, `${STS}-${n}-pruner`]).sort());
+  });
+
+  test.each([0, 1, 2].flatMap((n) => [['pruner', n], ['cleaner', n]] as Array<[string, number]>))(
+    '%s of replica %s runs next to the replica and mounts its cache claim', (kind, replica) => {
+      const job = find(m, 'CronJob', `${STS}-${replica}-${kind}`);
+      const pod = job.spec.jobTemplate.spec.template.spec;
+      expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{
+        labelSelector: { matchLabels: { 'statefulset.kubernetes.io/pod-name': `${STS}-${replica}` } },
+        topologyKey: 'kubernetes.io/hostname',
+      }]);
+      const claims = pod.volumes.filter((v: any) => v.persistentVolumeClaim).map((v: any) => v.persistentVolumeClaim.claimName);
+      expect(claims).toEqual([`glance-cache-${STS}-${replica}`]);
+      const cacheVolume = pod.volumes.find((v: any) => v.persistentVolumeClaim).name;
+      const mount = pod.containers[0].volumeMounts.find((v: any) => v.name === cacheVolume);
+      expect(mount.mountPath).toBe('/var/lib/glance/image-cache');
+    });
+
+  test('the claim the job mounts is the one the StatefulSet template gives that replica', () => {
+    // A StatefulSet names replica N's claim "<template>-<sts>-<N>".
+    const template = sts.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'glance-cache').metadata.name;
+    const job = find(m, 'CronJob', `${STS}-2-cleaner`).spec.jobTemplate.spec.template.spec;
+    expect(job.volumes.find((v: any) => v.persistentVolumeClaim).persistentVolumeClaim.claimName).toBe(`${template}-${STS}-2`);
+  });
+
+  test('commands, schedules and job policies', () => {
+    const pruner = find(m, 'CronJob', `${STS}-0-pruner`);
+    const cleaner = find(m, 'CronJob', `${STS}-0-cleaner`);
+    expect(pruner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['glance-cache-pruner', '--config-dir', '/etc/glance/glance.conf.d']);
+    expect(cleaner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['glance-cache-cleaner', '--config-dir', '/etc/glance/glance.conf.d']);
+    expect(pruner.spec.schedule).toBe('1 0 * * *');
+    expect(cleaner.spec.schedule).toBe('*/30 * * * *');
+    for (const job of [pruner, cleaner]) {
+      expect(job.spec.concurrencyPolicy).toBe('Forbid');
+      expect(job.spec.startingDeadlineSeconds).toBe(600);
+      expect(job.spec.successfulJobsHistoryLimit).toBe(3);
+      expect(job.spec.failedJobsHistoryLimit).toBe(3);
+      expect(job.spec.jobTemplate.spec.template.spec.restartPolicy).toBe('Never');
+      expect(job.spec.jobTemplate.spec.template.spec.automountServiceAccountToken).toBe(false);
+    }
+  });
+
+  test('the jobs mount the very Secret the API mounts, so they read the same cache config', () => {
+    const apiSecret = sts.spec.template.spec.volumes.find((v: any) => v.name === 'config').secret;
+    for (const kind of ['pruner', 'cleaner']) {
+      const pod = find(m, 'CronJob', `${STS}-1-${kind}`).spec.jobTemplate.spec.template.spec;
+      const secretVolume = pod.volumes.find((v: any) => v.secret);
+      expect(secretVolume.secret).toEqual(apiSecret);
+      const mount = pod.containers[0].volumeMounts.find((v: any) => v.name === secretVolume.name);
+      expect(mount).toEqual({ name: secretVolume.name, mountPath: '/etc/glance/glance.conf.d', readOnly: true });
+    }
+  });
+});
+
+test('schedules are taken from strings and from cdk8s Cron', () => {
+  const m = synthGlance({
+    imageCache: { size: '1Gi', prunerSchedule: '15 */6 * * *', cleanerSchedule: Cron.schedule({ minute: '5', hour: '*' }) },
+  });
+  expect(find(m, 'CronJob', `${STS}-0-pruner`).spec.schedule).toBe('15 */6 * * *');
+  expect(find(m, 'CronJob', `${STS}-0-cleaner`).spec.schedule).toBe('5 * * * *');
+});
+
+describe('inheritance from the Glance-level imageCache', () => {
+  const m = synthGlance({
+    backend: shared,
+    imageCache: { size: '10Gi', stallTime: Duration.hours(6), prunerSchedule: '0 3 * * *', cleanerSchedule: '*/10 * * * *' },
+    apis: {
+      inherits: {},
+      overrides: { imageCache: { size: '20Gi', cleanerSchedule: '*/5 * * * *' } },
+    },
+  });
+
+  test('an API without its own imageCache gets every field, schedules included', () => {
+    expect(glanceConf(m, 'glance-inherits-single').DEFAULT.image_cache_stall_time).toBe('21600');
+    expect(find(m, 'CronJob', 'glance-inherits-single-0-pruner').spec.schedule).toBe('0 3 * * *');
+    expect(find(m, 'CronJob', 'glance-inherits-single-0-cleaner').spec.schedule).toBe('*/10 * * * *');
+  });
+
+  test('an API overrides field by field and inherits the rest', () => {
+    const conf = glanceConf(m, 'glance-overrides-single');
+    expect(conf.DEFAULT.image_cache_max_size).toBe(String(Math.floor(20 * 2 ** 30 * 0.85)));
+    expect(conf.DEFAULT.image_cache_stall_time).toBe('21600');
+    expect(find(m, 'CronJob', 'glance-overrides-single-0-pruner').spec.schedule).toBe('0 3 * * *');
+    expect(find(m, 'CronJob', 'glance-overrides-single-0-cleaner').spec.schedule).toBe('*/5 * * * *');
+  });
+});
+
+test('a split API gets a cache, pruner and cleaner on both StatefulSets', () => {
+  const m = synthGlance({ backend: shared, imageCache: { size: '5Gi' }, apis: { default: { type: GlanceApiType.SPLIT, replicas: 2 } } });
+  for (const sts of ['glance-default-internal', 'glance-default-external']) {
+    expect(glanceConf(m, sts).DEFAULT.image_cache_max_size).toBe(String(Math.floor(5 * 2 ** 30 * 0.85)));
+    for (const n of [0, 1]) {
+      expect(find(m, 'CronJob', `${sts}-${n}-pruner`)).toBeDefined();
+      expect(find(m, 'CronJob', `${sts}-${n}-cleaner`)).toBeDefined();
+    }
+  }
+});
+
+test('zero replicas get no cache jobs', () => {
+  const m = synthGlance({ imageCache: { size: '1Gi' }, apis: { default: { replicas: 0 } } });
+  expect(ofKind(m, 'CronJob').map((c) => c.metadata.name)).toEqual(['glance-db-purge']);
+});

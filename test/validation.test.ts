@@ -1,0 +1,173 @@
+import { App, Chart, Duration } from 'cdk8s';
+import {
+  GlanceApi, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCacheDriver,
+} from '../lib';
+import { GlanceValidationError } from '../lib/errors';
+import { BASE_PROPS, synthGlance } from './helpers';
+
+const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
+
+/** Asserts that building fails with our error, naming the prop and the value, and giving a fix. */
+function expectInvalid(build: () => unknown, prop: string, value: string | RegExp): GlanceValidationError {
+  let error: unknown;
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(GlanceValidationError);
+  const err = error as GlanceValidationError;
+  expect(err.prop).toBe(prop);
+  expect(err.message.startsWith(`${prop}: `)).toBe(true);
+  if (typeof value === 'string') expect(err.message).toContain(value);
+  else expect(err.message).toMatch(value);
+  expect(err.message).toMatch(/Fix: \S/);
+  return err;
+}
+
+const withCache = (imageCache: GlanceProps['imageCache']) => () => synthGlance({ imageCache });
+
+describe('cache size', () => {
+  test.each(['10 Gi', '10GB', 'ten', '', 'Gi', '1.2.3Gi', '10gi'])('malformed %j', (size) => {
+    expectInvalid(withCache({ size }), 'imageCache.size', JSON.stringify(size));
+  });
+  test.each(['0', '0Gi', '0.0Mi'])('zero %j', (size) => {
+    expectInvalid(withCache({ size }), 'imageCache.size', /is zero/);
+  });
+  test('negative', () => void expectInvalid(withCache({ size: '-1Gi' }), 'imageCache.size', /"-1Gi" is negative|negative/));
+  test('milli-units', () => void expectInvalid(withCache({ size: '100m' }), 'imageCache.size', /milli/));
+  test('too small to leave a byte after the ratio', () => void expectInvalid(withCache({ size: '1', maxSizeRatio: 0.5 }), 'imageCache.size', /0 bytes/));
+  test('an API override names the API prop', () => {
+    expectInvalid(() => synthGlance({ apis: { default: { imageCache: { size: '5 Gi' } } } }), 'apis.default.imageCache.size', '"5 Gi"');
+  });
+});
+
+describe('maxSizeRatio', () => {
+  test.each([0, -0.5, 1.01, 2, NaN])('%s is outside (0, 1]', (maxSizeRatio) => {
+    expectInvalid(withCache({ size: '1Gi', maxSizeRatio }), 'imageCache.maxSizeRatio', /outside \(0, 1\]/);
+  });
+});
+
+describe('stallTime', () => {
+  test('zero', () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.seconds(0) }), 'imageCache.stallTime', /positive whole number/));
+  test('not whole seconds', () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.millis(1500) }), 'imageCache.stallTime', /1 second 500 millis/));
+  test('negative: cdk8s refuses to build a negative Duration, so none can reach the config', () => {
+    expect(() => Duration.seconds(-60)).toThrow(/cannot be negative/);
+  });
+});
+
+describe('schedules', () => {
+  test.each([
+    ['61 * * * *', /outside 0-59/],
+    ['* * *', /3 fields/],
+    ['*/0 * * * *', /step of 0/],
+    ['5-1 * * * *', /backwards/],
+    ['L * * * *', /outside/],
+    ['? * * * *', /"\?"/],
+    ['0 0 32 * *', /outside 1-31/],
+    ['0 0 * 13 *', /outside 1-12/],
+    ['0 0 * * 8', /outside 0-7/],
+    ['0 0 * * mon#2', /not a value/],
+  ])('pruner %j', (prunerSchedule, problem) => {
+    expectInvalid(withCache({ size: '1Gi', prunerSchedule }), 'imageCache.prunerSchedule', problem);
+  });
+  test('cleaner', () => void expectInvalid(withCache({ size: '1Gi', cleanerSchedule: 'every 5 minutes' }), 'imageCache.cleanerSchedule', /fields/));
+  test('db purge', () => void expectInvalid(() => synthGlance({ dbPurge: { schedule: '0 25 * * *' } }), 'dbPurge.schedule', /outside 0-23/));
+  test.each(['@daily', '0 0 * * SUN', '*/15 8-18 * jan-jun mon-fri', '0 0 ? * *'])('accepts %j', (cleanerSchedule) => {
+    expect(() => synthGlance({ imageCache: { size: '1Gi', cleanerSchedule } })).not.toThrow();
+  });
+});
+
+describe('names', () => {
+  test.each(['Default', 'my_api', 'api.v2', '-api', 'a'.repeat(64)])('API name %j is not a DNS label', (name) => {
+    expectInvalid(() => synthGlance({ apis: { [name]: {} } }), `apis.${name}`, /DNS-1123/);
+  });
+  test('name prefix', () => void expectInvalid(() => synthGlance({ name: 'Glance' }), 'name', /DNS-1123/));
+  test('a StatefulSet name over 52 characters', () => {
+    const api = 'a'.repeat(40);
+    const err = expectInvalid(() => synthGlance({ apis: { [api]: {} } }), `apis.${api}`, /over the limit of 52/);
+    expect(err.message).toContain('shorten');
+  });
+  test('a CronJob name over 52 characters once the replica number is added', () => {
+    const api = 'a'.repeat(27); // glance-<27>-single = 41 chars; "-10-cleaner" makes 52, "-10-cleaner" on 28 would make 53
+    expect(() => synthGlance({ backend: shared, imageCache: { size: '1Gi' }, apis: { [api]: { replicas: 11 } } })).not.toThrow();
+    const longer = 'a'.repeat(28);
+    expectInvalid(() => synthGlance({ backend: shared, imageCache: { size: '1Gi' }, apis: { [longer]: { replicas: 11 } } }), 'statefulSetName', /CronJob name .* over the limit of 52/);
+  });
+  test('a Service name must start with a letter', () => {
+    expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default', /not a valid DNS label/);
+  });
+  test('two APIs whose derived names collide', () => {
+    expectInvalid(() => synthGlance({ backend: shared, apis: { 'a': {}, 'a-single': { type: GlanceApiType.INTERNAL } } }), 'apis.a-single', /Service named "glance-a-single"/);
+  });
+  test('no APIs at all', () => void expectInvalid(() => synthGlance({ apis: {} }), 'apis', /empty/));
+});
+
+describe('replicas and workers', () => {
+  test.each([-1, 1.5, NaN])('replicas %s', (replicas) => {
+    expectInvalid(() => synthGlance({ backend: shared, apis: { default: { replicas } } }), 'apis.default.replicas', /whole number/);
+  });
+  test('workers 0', () => void expectInvalid(() => synthGlance({ apis: { default: { workers: 0 } } }), 'apis.default.workers', /positive/));
+});
+
+describe('file store and replicas (the reference\'s NFS warning)', () => {
+  test('one API with several replicas on an unshared file store', () => {
+    const err = expectInvalid(() => synthGlance({ apis: { default: { replicas: 3 } } }), 'backend', /3 replicas/);
+    expect(err.message).toMatch(/sharedStore|rbd/);
+  });
+  test('a split API puts two StatefulSets on an unshared file store', () => {
+    expectInvalid(() => synthGlance({ apis: { default: { type: GlanceApiType.SPLIT } } }), 'backend', /2 replicas in 2 StatefulSet/);
+  });
+  test('external storage with an unshared file store keeps images in an emptyDir', () => {
+    expectInvalid(() => synthGlance({ storage: { external: true } }), 'apis.default.replicas', /emptyDir/);
+  });
+  test('a shared store needs a claim or a class', () => {
+    expectInvalid(() => ImageBackend.file({ sharedStore: {} }), 'backend.sharedStore', /neither/);
+  });
+  test('one replica on a local file store, rbd and shared stores are fine', () => {
+    expect(() => synthGlance({})).not.toThrow();
+    expect(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), apis: { default: { replicas: 5 } } })).not.toThrow();
+    expect(() => synthGlance({ backend: ImageBackend.file({ sharedStore: { existingClaimName: 'nfs-images' } }), apis: { default: { replicas: 5 } } })).not.toThrow();
+  });
+});
+
+describe('other props', () => {
+  test('centralized_db before Caracal', () => {
+    expectInvalid(() => synthGlance({ release: GlanceRelease.ZED, imageCache: { size: '1Gi', driver: ImageCacheDriver.CENTRALIZED_DB } }), 'imageCache.driver', /centralized_db/);
+  });
+  test('customServiceConfig may not override the cache size', () => {
+    const err = expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\nimage_cache_max_size = 1\n' }), 'customServiceConfig', '[DEFAULT] image_cache_max_size');
+    expect(err.message).toContain('imageCache.size');
+  });
+  test('customServiceConfig may not carry the database password', () => {
+    expectInvalid(() => synthGlance({ customServiceConfig: '[database]\nconnection = mysql://u:p@h/g\n' }), 'customServiceConfig', '[database] connection');
+  });
+  test('customServiceConfig must be ini', () => {
+    expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\nthis is not ini\n' }), 'customServiceConfig', /line 2/);
+    expectInvalid(() => synthGlance({ customServiceConfig: 'debug = true\n' }), 'customServiceConfig', /before any \[section\]/);
+  });
+  test('per-API customServiceConfig is checked too', () => {
+    expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: '[paste_deploy]\nflavor = keystone\n' } } }), 'apis.default.customServiceConfig', '[paste_deploy] flavor');
+  });
+  test('keystone URL', () => {
+    expectInvalid(() => synthGlance({ keystone: { ...BASE_PROPS.keystone, authUrl: 'keystone:5000' } }), 'keystone.authUrl', '"keystone:5000"');
+  });
+  test('database Secret key', () => {
+    expectInvalid(() => synthGlance({ database: { connectionSecret: { name: 'glance-db', key: 'a/b' } } }), 'database.connectionSecret.key', '"a/b"');
+  });
+  test('db purge age', () => void expectInvalid(() => synthGlance({ dbPurge: { ageInDays: 0 } }), 'dbPurge.ageInDays', /at least 1/));
+  test('storage request', () => void expectInvalid(() => synthGlance({ storage: { storageRequest: '10 GB' } }), 'storage.storageRequest', '"10 GB"'));
+  test('resources', () => {
+    expectInvalid(() => synthGlance({ apis: { default: { resources: { memoryLimit: 'lots' } } } }), 'apis.default.resources.memoryLimit', '"lots"');
+  });
+  test('policy rule spanning lines', () => {
+    expectInvalid(withCache({ size: '1Gi', policy: { cacheList: 'role:admin\n"x": "@"' } }), 'imageCache.policy.cacheList', /one-line/);
+  });
+  test('a GlanceApi cannot be SPLIT', () => {
+    const chart = new Chart(new App(), 'c');
+    expectInvalid(() => new GlanceApi(chart, 'api', { apiName: 'default', type: GlanceApiType.SPLIT, common: BASE_PROPS }), 'apis.default.type', /"split"/);
+  });
+  test('rbd names', () => {
+    expectInvalid(() => ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }), 'backend.pool', /Ceph name/);
+  });
+});
