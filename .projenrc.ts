@@ -58,4 +58,7 @@ project.addTask('test:ci', {
   ],
 });
 
+// The cleaner's orphan-removal script is read at synth time, so it ships in the package.
+project.npmignore?.include('/lib/scripts/*.py');
+
 project.synth();

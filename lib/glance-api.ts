@@ -150,6 +150,7 @@ export class GlanceApi extends Construct {
     const configFiles: Record<string, string> = {
       '00-glance.conf': renderIni(baseServiceConfig(common, workers, this.imageCache?.configOptions())),
       'policy.yaml': renderPolicy(this.imageCache?.policyRules() ?? {}),
+      ...this.imageCache?.configFiles(),
     };
     if (common.customServiceConfig) configFiles['50-custom.conf'] = common.customServiceConfig;
     if (props.customServiceConfig) configFiles[`60-${props.apiName}-custom.conf`] = props.customServiceConfig;

@@ -64,6 +64,11 @@ export interface ImageCacheOptions {
    */
   readonly cleanerSchedule?: string | Cron;
   /**
+   * Let each replica's cleaner also drop images deleted from Glance (see CacheCleaner).
+   * @default true
+   */
+  readonly removeOrphans?: boolean;
+  /**
    * Policy rules of the cache API.
    * @default - admin only
    */
@@ -119,6 +124,8 @@ export class ImageCache extends Construct {
   public readonly stallTimeSeconds: number;
   /** image_cache_driver. */
   public readonly driver: ImageCacheDriver;
+  /** Whether the cleaner also removes images deleted from Glance. */
+  public readonly removeOrphans: boolean;
   /** The pruner CronJobs. */
   public readonly pruner: CachePruner;
   /** The cleaner CronJobs. */
@@ -144,15 +151,29 @@ export class ImageCache extends Construct {
     this.maxSizeBytes = maxBytes.toString();
     this.storageClass = props.storageClass;
 
+    this.removeOrphans = props.removeOrphans ?? true;
+    if (this.removeOrphans && !props.databaseConnection) {
+      throw new GlanceValidationError(`${path}.removeOrphans`, true, 'needs the database to tell deleted images apart',
+        'give databaseConnection, or set removeOrphans to false');
+    }
+    const centralized = this.driver === ImageCacheDriver.CENTRALIZED_DB;
     const jobProps = {
       statefulSetName: props.statefulSetName,
       replicas: props.replicas,
       image: props.image,
       configSecretName: props.configSecretName,
-      databaseConnection: this.driver === ImageCacheDriver.CENTRALIZED_DB ? props.databaseConnection : undefined,
     };
-    this.pruner = new CachePruner(this, 'pruner', { ...jobProps, schedule: prunerSchedule });
-    this.cleaner = new CacheCleaner(this, 'cleaner', { ...jobProps, schedule: cleanerSchedule });
+    this.pruner = new CachePruner(this, 'pruner', {
+      ...jobProps,
+      schedule: prunerSchedule,
+      databaseConnection: centralized ? props.databaseConnection : undefined,
+    });
+    this.cleaner = new CacheCleaner(this, 'cleaner', {
+      ...jobProps,
+      schedule: cleanerSchedule,
+      removeOrphans: this.removeOrphans,
+      databaseConnection: centralized || this.removeOrphans ? props.databaseConnection : undefined,
+    });
   }
 
   /** The [DEFAULT] options of glance.conf that configure the cache. */
@@ -163,6 +184,11 @@ export class ImageCache extends Construct {
       image_cache_stall_time: String(this.stallTimeSeconds),
       image_cache_driver: this.driver,
     };
+  }
+
+  /** Files the config Secret must carry for the cache jobs, by name. */
+  public configFiles(): { [name: string]: string } {
+    return this.removeOrphans ? { [CacheCleaner.ORPHANS_SCRIPT_NAME]: CacheCleaner.orphansScript() } : {};
   }
 
   /** The cache API's oslo.policy rules. */

@@ -85,15 +85,30 @@ test.each([
   expect(glanceConf(m, STS).DEFAULT.image_cache_driver).toBe(driver);
 });
 
-test('centralized_db cache jobs get the database URL from its Secret; sqlite jobs do not', () => {
-  const env = (release: GlanceRelease) => {
-    const m = synthGlance({ release, imageCache: { size: '1Gi' } });
-    return find(m, 'CronJob', `${STS}-0-pruner`).spec.jobTemplate.spec.template.spec.containers[0].env;
-  };
-  expect(env(GlanceRelease.CARACAL)).toEqual([
-    { name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'glance-db', key: 'connection' } } },
-  ]);
-  expect(env(GlanceRelease.ANTELOPE)).toBeUndefined();
+const DB_ENV = [{ name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'glance-db', key: 'connection' } } }];
+const jobEnv = (m: ReturnType<typeof synthGlance>, job: string) => find(m, 'CronJob', job).spec.jobTemplate.spec.template.spec.containers[0].env;
+
+test('centralized_db pruners get the database URL from its Secret; sqlite pruners do not', () => {
+  expect(jobEnv(synthGlance({ release: GlanceRelease.CARACAL, imageCache: { size: '1Gi' } }), `${STS}-0-pruner`)).toEqual(DB_ENV);
+  expect(jobEnv(synthGlance({ release: GlanceRelease.ANTELOPE, imageCache: { size: '1Gi' } }), `${STS}-0-pruner`)).toBeUndefined();
+});
+
+describe('orphan removal (images deleted through another replica)', () => {
+  test('by default the cleaner gets the database and the Secret carries the script', () => {
+    const m = synthGlance({ imageCache: { size: '1Gi' } });
+    expect(jobEnv(m, `${STS}-0-cleaner`)).toEqual(DB_ENV);
+    const script = find(m, 'Secret', `${STS}-config`).stringData['glance-cache-orphans.py'];
+    expect(script).toContain('def main()');
+    expect(script).toContain('cache.delete_cached_image(image_id)');
+  });
+
+  test('removeOrphans: false runs the plain cleaner without database access', () => {
+    const m = synthGlance({ imageCache: { size: '1Gi', removeOrphans: false } });
+    const cleaner = find(m, 'CronJob', `${STS}-0-cleaner`).spec.jobTemplate.spec.template.spec.containers[0];
+    expect(cleaner.command).toEqual(['glance-cache-cleaner', '--config-dir', '/etc/glance/glance.conf.d']);
+    expect(cleaner.env).toBeUndefined();
+    expect(find(m, 'Secret', `${STS}-config`).stringData['glance-cache-orphans.py']).toBeUndefined();
+  });
 });
 
 test('no cache size means no cache: no volume, options, flavor or jobs', () => {
@@ -140,7 +155,9 @@ describe('pruner and cleaner', () => {
     const pruner = find(m, 'CronJob', `${STS}-0-pruner`);
     const cleaner = find(m, 'CronJob', `${STS}-0-cleaner`);
     expect(pruner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['glance-cache-pruner', '--config-dir', '/etc/glance/glance.conf.d']);
-    expect(cleaner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['glance-cache-cleaner', '--config-dir', '/etc/glance/glance.conf.d']);
+    expect(cleaner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['/bin/sh', '-ec',
+      'glance-cache-cleaner --config-dir /etc/glance/glance.conf.d\n'
+      + 'python3 /etc/glance/glance.conf.d/glance-cache-orphans.py --config-dir /etc/glance/glance.conf.d']);
     expect(pruner.spec.schedule).toBe('1 0 * * *');
     expect(cleaner.spec.schedule).toBe('*/30 * * * *');
     for (const job of [pruner, cleaner]) {

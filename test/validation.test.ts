@@ -167,6 +167,12 @@ describe('other props', () => {
     const chart = new Chart(new App(), 'c');
     expectInvalid(() => new GlanceApi(chart, 'api', { apiName: 'default', type: GlanceApiType.SPLIT, common: BASE_PROPS }), 'apis.default.type', /"split"/);
   });
+  test('orphan removal without a database', () => {
+    const chart = new Chart(new App(), 'c');
+    const { ImageCache } = require('../lib');
+    expectInvalid(() => new ImageCache(chart, 'cache', { size: '1Gi', statefulSetName: 'glance-x-single', replicas: 1, image: 'glance', configSecretName: 'c' }),
+      'imageCache.removeOrphans', /needs the database/);
+  });
   test('rbd names', () => {
     expectInvalid(() => ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }), 'backend.pool', /Ceph name/);
   });
