@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs real OpenStack Glance from Debian for the end-to-end tests (Glance 25.1.0 on bookworm).
+set -euo pipefail
+if command -v glance-api >/dev/null && command -v glance >/dev/null && command -v qemu-img >/dev/null; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-glance: needs root for apt-get; run it with sudo" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends glance-api python3-glanceclient qemu-utils >/dev/null
+# The Debian package enables a system service; the tests start their own processes.
+systemctl disable --now glance-api >/dev/null 2>&1 || true
+glance-api --version
