@@ -14,7 +14,7 @@ import {
 } from './pod-security';
 import { validateResourceQuantity } from './quantity';
 import {
-  API_PORT, baseServiceConfig, checkCustomServiceConfig, GlanceCommonProps, renderPolicy, resolveCommonProps,
+  API_PORT, baseServiceConfig, checkCustomServiceConfig, GlanceCommonProps, renderPolicy, resolveCommonProps, ResolvedCommonProps,
 } from './service-config';
 import { ContainerResources, GlanceApiType, StorageAccessMode } from './types';
 
@@ -212,7 +212,7 @@ export class GlanceApi extends Construct {
     return cacheClaimName(this.statefulSetName, replica);
   }
 
-  private podSpec(common: ReturnType<typeof resolveCommonProps>, props: GlanceApiProps, selector: Record<string, string>): k8s.PodSpec {
+  private podSpec(common: ResolvedCommonProps, props: GlanceApiProps, selector: Record<string, string>): k8s.PodSpec {
     const volumes: k8s.Volume[] = [
       { name: 'config', secret: { secretName: this.configSecretName, defaultMode: SECRET_MODE } },
       { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
@@ -274,7 +274,7 @@ export class GlanceApi extends Construct {
     };
   }
 
-  private claimTemplates(common: ReturnType<typeof resolveCommonProps>): k8s.KubePersistentVolumeClaimProps[] {
+  private claimTemplates(common: ResolvedCommonProps): k8s.KubePersistentVolumeClaimProps[] {
     const templates: k8s.KubePersistentVolumeClaimProps[] = [];
     if (!common.storage.external) {
       templates.push({

@@ -3,15 +3,23 @@ import { GlanceValidationError } from './errors';
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
-/** Object kinds whose names we derive, with the length Kubernetes really allows for each. */
-export enum NameKind {
-  // Pods get a "controller-revision-hash" label of "<name>-<10 chars>", capped at 63.
-  STATEFUL_SET = 52,
-  // Jobs get "<name>-<8 digit timestamp>" and their pods a further suffix.
-  CRON_JOB = 52,
-  SERVICE = 63,
-  OBJECT = 63,
+/** The naming rule of one kind of derived object: the pattern and the length Kubernetes really allows. */
+export interface NameRule {
+  readonly pattern: RegExp;
+  readonly maxLength: number;
+  readonly fix: string;
 }
+
+const LABEL_FIX = 'use lower-case letters, digits and "-"';
+export const NameKind = {
+  // Pods get a "controller-revision-hash" label of "<name>-<10 chars>", capped at 63.
+  STATEFUL_SET: { pattern: DNS_1123_LABEL, maxLength: 52, fix: LABEL_FIX },
+  // Jobs get "<name>-<8 digit timestamp>" and their pods a further suffix.
+  CRON_JOB: { pattern: DNS_1123_LABEL, maxLength: 52, fix: LABEL_FIX },
+  // Service names are DNS-1035 labels: they must start with a letter.
+  SERVICE: { pattern: DNS_1035_LABEL, maxLength: 63, fix: 'start the name with a letter' },
+  OBJECT: { pattern: DNS_1123_LABEL, maxLength: 63, fix: LABEL_FIX },
+} satisfies Record<string, NameRule>;
 
 /** Checks that a user-given name part is a lower-case DNS-1123 label. */
 export function checkNamePart(prop: string, value: string): void {
@@ -25,15 +33,13 @@ export function checkNamePart(prop: string, value: string): void {
  * Checks a name derived from props against the limits of its kind.
  * `prop` names the prop to shorten when the derived name is too long.
  */
-export function checkDerivedName(prop: string, name: string, kind: NameKind, what: string): void {
-  const pattern = kind === NameKind.SERVICE ? DNS_1035_LABEL : DNS_1123_LABEL;
-  if (!pattern.test(name)) {
-    throw new GlanceValidationError(prop, name, `gives the ${what} name "${name}", which is not a valid DNS label`,
-      kind === NameKind.SERVICE ? 'start the name with a letter' : 'use lower-case letters, digits and "-"');
+export function checkDerivedName(prop: string, name: string, rule: NameRule, what: string): void {
+  if (!rule.pattern.test(name)) {
+    throw new GlanceValidationError(prop, name, `gives the ${what} name "${name}", which is not a valid DNS label`, rule.fix);
   }
-  if (name.length > kind) {
-    throw new GlanceValidationError(prop, name, `gives the ${what} name "${name}" of ${name.length} characters, over the limit of ${kind}`,
-      `shorten ${prop} by at least ${name.length - kind} characters`);
+  if (name.length > rule.maxLength) {
+    throw new GlanceValidationError(prop, name, `gives the ${what} name "${name}" of ${name.length} characters, over the limit of ${rule.maxLength}`,
+      `shorten ${prop} by at least ${name.length - rule.maxLength} characters`);
   }
 }
 

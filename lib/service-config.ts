@@ -105,8 +105,11 @@ export interface GlanceCommonProps {
 export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance-api:current-podified';
 export const API_PORT = 9292;
 
-/** Validates the shared props once and fills in their defaults. */
-export function resolveCommonProps(props: GlanceCommonProps): Required<Omit<GlanceCommonProps, 'customServiceConfig'>> & GlanceCommonProps {
+/** GlanceCommonProps, checked, with every default filled in. */
+export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServiceConfig'>> & GlanceCommonProps;
+
+/** Validates the shared props and fills in their defaults. */
+export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProps {
   const name = props.name ?? 'glance';
   checkNamePart('name', name);
   const image = props.image ?? DEFAULT_IMAGE;
@@ -179,7 +182,7 @@ export function checkCustomServiceConfig(prop: string, text: string): void {
 }
 
 /** The generated glance.conf every process of one API reads: API, jobs and db tools. */
-export function baseServiceConfig(common: ReturnType<typeof resolveCommonProps>, workers: number, cacheOptions?: Record<string, string>): IniSections {
+export function baseServiceConfig(common: ResolvedCommonProps, workers: number, cacheOptions?: Record<string, string>): IniSections {
   const keystone = common.keystone;
   const rbd = common.backend.type === ImageBackendType.RBD;
   return {

@@ -97,6 +97,12 @@ describe('names', () => {
   test('a Service name must start with a letter', () => {
     expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default', /not a valid DNS label/);
   });
+  test('Secrets and StatefulSets may start with a digit; only Services may not', () => {
+    const { checkDerivedName, NameKind } = require('../lib/names');
+    expect(() => checkDerivedName('name', '1glance-db-config', NameKind.OBJECT, 'Secret')).not.toThrow();
+    expect(() => checkDerivedName('name', '1glance-default-single', NameKind.STATEFUL_SET, 'StatefulSet')).not.toThrow();
+    expectInvalid(() => checkDerivedName('name', '1glance-default', NameKind.SERVICE, 'Service'), 'name', /start the name with a letter/);
+  });
   test('two APIs whose derived names collide', () => {
     expectInvalid(() => synthGlance({ backend: shared, apis: { 'a': {}, 'a-single': { type: GlanceApiType.INTERNAL } } }), 'apis.a-single', /Service named "glance-a-single"/);
   });
