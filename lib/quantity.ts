@@ -40,11 +40,16 @@ export function parseQuantity(text: string): Fraction | undefined {
   return { numerator, denominator };
 }
 
-/** Parses a plain decimal number exactly, as JavaScript prints it ("0.85", "1e-7"). */
+/** Converts a non-negative finite number to an exact fraction, as JavaScript prints it ("0.85", "5e-324"). */
 export function numberToFraction(value: number): Fraction {
-  const parsed = Number.isFinite(value) ? parseQuantity(String(value)) : undefined;
-  if (!parsed) throw new Error(`not a non-negative finite number: ${value}`);
-  return parsed;
+  const match = Number.isFinite(value) && value >= 0 ? /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value)) : null;
+  if (!match) throw new Error(`not a non-negative finite number: ${value}`);
+  const [, whole, fraction = '', exponentText = '0'] = match;
+  const exponent = Number(exponentText) - fraction.length;
+  const digits = BigInt(whole + fraction);
+  return exponent >= 0
+    ? { numerator: digits * 10n ** BigInt(exponent), denominator: 1n }
+    : { numerator: digits, denominator: 10n ** BigInt(-exponent) };
 }
 
 /** floor(a × b) for exact fractions. */

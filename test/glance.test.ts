@@ -1,5 +1,5 @@
 import { GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
-import { find, glanceConf, ofKind, podSpecs, synthGlance } from './helpers';
+import { expectRestrictedPod, find, glanceConf, ofKind, podSpecs, synthGlance } from './helpers';
 
 const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
 
@@ -204,27 +204,7 @@ describe('secure by default', () => {
   });
 
   test.each(podSpecs(synthGlance({ backend: shared, imageCache: { size: '1Gi' }, apis: { default: { replicas: 2 } } })).map((p) => [p.where, p.spec]))(
-    '%s meets Pod Security "restricted"', (_where, pod: any) => {
-      expect(pod.automountServiceAccountToken).toBe(false);
-      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 42415, runAsGroup: 42415, fsGroup: 42415 });
-      expect(pod.hostNetwork ?? false).toBe(false);
-      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
-        expect(c.securityContext).toMatchObject({
-          runAsNonRoot: true, runAsUser: 42415, allowPrivilegeEscalation: false, privileged: false,
-          capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
-        });
-        expect(c.securityContext.capabilities.add).toBeUndefined();
-      }
-      for (const v of pod.volumes ?? []) {
-        expect(v.hostPath).toBeUndefined();
-        if (v.secret) expect(v.secret.defaultMode).toBe(0o440);
-      }
-      for (const c of pod.containers) {
-        for (const mount of c.volumeMounts ?? []) {
-          if ((pod.volumes ?? []).find((v: any) => v.name === mount.name)?.secret) expect(mount.readOnly).toBe(true);
-        }
-      }
-    });
+    '%s meets Pod Security "restricted"', (_where, pod: any) => expectRestrictedPod(pod));
 
   test('the objects count matches: one pod spec per workload', () => {
     // 1 StatefulSet + db-sync + db-purge + 2 replicas × (pruner + cleaner)

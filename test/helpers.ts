@@ -62,3 +62,41 @@ export function podSpecs(manifests: Manifest[]): Array<{ where: string; spec: an
   }
   return out;
 }
+
+// Two schema generations bracket Kubernetes 1.28: kubernetes-models 4.4 carries the 1.27
+// schema and 4.5 a 1.30+ one. Every field we emit is valid in both, so it is valid in 1.28.
+export const SCHEMAS: Record<string, (group: string) => any> = {
+  'kubernetes 1.27': (group) => require(`kubernetes-models-1.27/${group}`),
+  'kubernetes 1.30+': (group) => require(`kubernetes-models/${group}`),
+};
+
+/** Validates one manifest against one schema generation; throws on the first violation. */
+export function validateSchema(manifest: Manifest, schema: (group: string) => any): void {
+  const [group, version] = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/') : ['', manifest.apiVersion];
+  const Model = schema(group ? `${group}/${version}` : version)[manifest.kind];
+  if (!Model) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);
+  new Model(manifest).validate();
+}
+
+/** Asserts Pod Security "restricted" (and our own defaults) on one pod spec. */
+export function expectRestrictedPod(pod: any): void {
+  expect(pod.automountServiceAccountToken).toBe(false);
+  expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 42415, runAsGroup: 42415, fsGroup: 42415 });
+  expect(pod.hostNetwork ?? false).toBe(false);
+  for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+    expect(c.securityContext).toMatchObject({
+      runAsNonRoot: true, runAsUser: 42415, allowPrivilegeEscalation: false, privileged: false,
+      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(c.securityContext.capabilities.add).toBeUndefined();
+  }
+  for (const v of pod.volumes ?? []) {
+    expect(v.hostPath).toBeUndefined();
+    if (v.secret) expect(v.secret.defaultMode).toBe(0o440);
+  }
+  for (const c of pod.containers) {
+    for (const mount of c.volumeMounts ?? []) {
+      if ((pod.volumes ?? []).find((v: any) => v.name === mount.name)?.secret) expect(mount.readOnly).toBe(true);
+    }
+  }
+}

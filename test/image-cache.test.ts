@@ -230,3 +230,13 @@ test('zero replicas get no cache jobs', () => {
   const m = synthGlance({ imageCache: { size: '1Gi' }, apis: { default: { replicas: 0 } } });
   expect(ofKind(m, 'CronJob').map((c) => c.metadata.name)).toEqual(['glance-db-purge']);
 });
+
+test('tiny and exotic ratios are handled exactly (found by the fuzzer: 5e-324 crashed)', () => {
+  const { numberToFraction } = require('../lib/quantity');
+  expect(numberToFraction(0.85)).toEqual({ numerator: 85n, denominator: 100n });
+  expect(numberToFraction(5e-324)).toEqual({ numerator: 5n, denominator: 10n ** 324n });
+  expect(numberToFraction(1.5e-7)).toEqual({ numerator: 15n, denominator: 10n ** 8n });
+  expect(numberToFraction(1)).toEqual({ numerator: 1n, denominator: 1n });
+  // A ratio so small that no byte is left is our validation error, not a crash.
+  expect(() => synthGlance({ imageCache: { size: '10Gi', maxSizeRatio: 5e-324 } })).toThrow(/imageCache.size: leaves an image_cache_max_size of 0 bytes/);
+});

@@ -1,0 +1,210 @@
+/**
+ * Bad input never yields bad YAML: thousands of generated prop sets either fail with our
+ * validation error, naming the prop, or give manifests that pass the Kubernetes schemas and
+ * keep the deployment's invariants.
+ */
+import { Duration, Yaml } from 'cdk8s';
+import * as fc from 'fast-check';
+import { parseAllDocuments } from 'yaml';
+import { GlanceApiType, GlanceProps, ImageBackend } from '../lib';
+import { GlanceValidationError } from '../lib/errors';
+import { parseIni } from '../lib/ini';
+import { ceilFraction, parseQuantity } from '../lib/quantity';
+import { expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
+
+// Sections 00-glance.conf may have; anything else got in from outside.
+const GENERATED_SECTIONS = ['DEFAULT', 'glance_store', 'default_backend', 'os_glance_staging_store', 'os_glance_tasks_store',
+  'keystone_authtoken', 'oslo_policy', 'paste_deploy', 'oslo_concurrency'];
+
+/** Mostly valid values, sometimes hostile ones: both outcomes must be reached. */
+function mostly<T>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<T>): fc.Arbitrary<T> {
+  return fc.oneof({ weight: 15, arbitrary: valid }, { weight: 1, arbitrary: hostile });
+}
+
+const quantity = mostly(
+  fc.oneof(
+    fc.tuple(fc.integer({ min: 1, max: 900 }), fc.constantFrom('Ki', 'Mi', 'Gi', 'Ti', 'M', 'G', 'T')).map(([n, s]) => `${n}${s}`),
+    fc.tuple(fc.integer({ min: 1, max: 99 }), fc.integer({ min: 1, max: 9 }), fc.constantFrom('Gi', 'Mi')).map(([a, b, s]) => `${a}.${b}${s}`),
+    fc.integer({ min: 1, max: 12 }).map((n) => `1e${n}`),
+  ),
+  fc.oneof(
+    fc.tuple(fc.constantFrom('-5', '0', '.5', '1.', '10', '0.0'), fc.constantFrom('', 'm', 'gi', 'GB', ' Gi', 'e-2', 'Ei')).map(([n, s]) => n + s),
+    fc.string({ maxLength: 8 }),
+  ),
+);
+const cronField = (min: number, max: number) => fc.oneof(
+  fc.constant('*'),
+  fc.integer({ min, max }).map(String),
+  fc.tuple(fc.integer({ min, max }), fc.integer({ min, max })).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`),
+  fc.integer({ min: 1, max: 15 }).map((n) => `*/${n}`),
+  fc.uniqueArray(fc.integer({ min, max }), { minLength: 2, maxLength: 3 }).map((v) => v.join(',')),
+);
+const schedule = mostly(
+  fc.oneof(
+    fc.tuple(cronField(0, 59), cronField(0, 23), cronField(1, 31), cronField(1, 12), cronField(0, 6)).map((f) => f.join(' ')),
+    fc.constantFrom('@daily', '@hourly', '@weekly', '0 0 * * mon-fri', '0 0 ? jan *'),
+  ),
+  fc.oneof(
+    fc.array(fc.constantFrom('*', '61', '0-99', '*/0', '5-1', 'L', '?', 'x', '1#2'), { minLength: 3, maxLength: 6 }).map((f) => f.join(' ')),
+    fc.constantFrom('@every 5m', '1 0 * * *\n2 0 * * *', ''),
+    fc.string({ maxLength: 12 }),
+  ),
+);
+const name = mostly(
+  fc.stringMatching(/^[a-z][a-z0-9]{0,11}(-[a-z0-9]{1,6})?$/),
+  fc.oneof(
+    fc.string({ maxLength: 70 }),
+    fc.constantFrom('Default', 'a_b', 'x\n[DEFAULT]', 'x\n---\nkind: Secret', 'a'.repeat(60), '9lives', 'api.v2', ''),
+  ),
+);
+const ratio = mostly(fc.double({ min: 0.01, max: 1, noNaN: true }), fc.constantFrom(0, -0.5, 1.01, 2, Number.NaN, 5e-324, 1e-12));
+const stallTime = mostly(
+  fc.integer({ min: 1, max: 200_000 }).map((n) => Duration.seconds(n)),
+  fc.oneof(fc.constant(Duration.seconds(0)), fc.integer({ min: 1, max: 5000 }).map((n) => Duration.millis(n))),
+);
+const ini = fc.oneof(
+  { weight: 6, arbitrary: fc.constant(undefined) },
+  { weight: 3, arbitrary: fc.constantFrom('[DEFAULT]\ndebug = true\n', '[DEFAULT]\nx = y\n  ---\n  kind: Secret\n  [DEFAULT]\n', '[glance_store]\n# comment\nx: "a: b" ... |\n') },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.constantFrom('[DEFAULT]\nimage_cache_max_size = 1\n', 'debug = true\n', '[DEFAULT]\nx = y\n---\nkind: Secret\n',
+        '[database]\nconnection = mysql://root:secret@db/glance\n'),
+      fc.string({ maxLength: 40 }),
+    ),
+  },
+);
+const imageCache = fc.record(
+  { size: quantity, maxSizeRatio: ratio, stallTime, prunerSchedule: schedule, cleanerSchedule: schedule },
+  { requiredKeys: [] },
+);
+const api = fc.record(
+  {
+    type: fc.constantFrom(...Object.values(GlanceApiType)),
+    replicas: mostly(fc.integer({ min: 0, max: 6 }), fc.constantFrom(-1, 1.5, Number.NaN)),
+    imageCache,
+    customServiceConfig: ini,
+  },
+  { requiredKeys: [] },
+);
+const props = fc.record({
+  name: fc.option(name, { nil: undefined }),
+  backend: fc.constantFrom('shared', 'shared', 'rbd', 'rbd', 'file'),
+  apis: fc.dictionary(name, api, { minKeys: 1, maxKeys: 3 }),
+  imageCache: fc.option(imageCache, { nil: undefined }),
+  customServiceConfig: ini,
+  storageRequest: fc.option(quantity, { nil: undefined, freq: 2 }),
+});
+
+function toProps(p: any): Partial<GlanceProps> {
+  const backend = p.backend === 'rbd' ? ImageBackend.rbd({ cephSecretName: 'ceph' })
+    : p.backend === 'shared' ? ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } }) : ImageBackend.file();
+  return {
+    name: p.name, backend, apis: p.apis, imageCache: p.imageCache, customServiceConfig: p.customServiceConfig,
+    storage: p.storageRequest === undefined ? undefined : { storageRequest: p.storageRequest },
+  };
+}
+
+/** Every invariant a synthesized deployment must keep. Throws on the first broken one. */
+function checkInvariants(manifests: Manifest[]): void {
+  for (const m of manifests) for (const schema of Object.values(SCHEMAS)) validateSchema(m, schema);
+
+  const seen = new Set<string>();
+  for (const m of manifests) {
+    const key = `${m.kind}/${m.metadata.name}`;
+    expect(seen.has(key)).toBe(false);
+    seen.add(key);
+    expect(m.metadata.name).toMatch(m.kind === 'Service' ? /^[a-z]([-a-z0-9]*[a-z0-9])?$/ : /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    expect(m.metadata.name.length).toBeLessThanOrEqual(['CronJob', 'StatefulSet', 'Job'].includes(m.kind) ? 52 : 63);
+  }
+
+  for (const sts of manifests.filter((m) => m.kind === 'StatefulSet')) {
+    const name = sts.metadata.name;
+    const secret = manifests.find((m) => m.kind === 'Secret' && m.metadata.name === `${name}-config`)!;
+    for (const [file, text] of Object.entries<string>(secret.stringData)) {
+      if (file.endsWith('.conf')) parseIni(file, text);
+    }
+    const conf = parseIniText(secret.stringData['00-glance.conf']);
+    expect(Object.keys(conf).filter((s) => !GENERATED_SECTIONS.includes(s))).toEqual([]);
+    const cacheJobs = manifests.filter((m) => m.kind === 'CronJob' && m.metadata.labels?.['glance.openstack.org/replica']?.startsWith(`${name}-`)
+      && m.metadata.labels['glance.openstack.org/replica'].slice(name.length + 1).match(/^\d+$/));
+    const template = sts.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'glance-cache');
+    if (!template) {
+      expect(conf.DEFAULT.image_cache_max_size).toBeUndefined();
+      expect(cacheJobs).toEqual([]);
+      continue;
+    }
+    const claimBytes = ceilFraction(parseQuantity(template.spec.resources.requests.storage)!);
+    const maxBytes = BigInt(conf.DEFAULT.image_cache_max_size);
+    expect(maxBytes >= 1n && maxBytes <= claimBytes).toBe(true);
+    const expected = Array.from({ length: sts.spec.replicas }, (_, n) => [`${name}-${n}-pruner`, `${name}-${n}-cleaner`]).flat().sort();
+    expect(cacheJobs.map((j) => j.metadata.name).sort()).toEqual(expected);
+  }
+
+  for (const { spec } of podSpecs(manifests)) expectRestrictedPod(spec);
+
+  // What we emit survives YAML serialisation unchanged: no string can open a new document.
+  const text = Yaml.stringify(...manifests);
+  const docs = parseAllDocuments(text);
+  expect(docs.length).toBe(manifests.length);
+  expect(docs.map((d) => d.toJSON())).toEqual(JSON.parse(JSON.stringify(manifests)));
+}
+
+test(`${RUNS} generated prop sets: a named validation error, or valid manifests that keep the invariants`, () => {
+  let accepted = 0;
+  let rejected = 0;
+  const rejectedProps = new Map<string, number>();
+  fc.assert(fc.property(props, (p) => {
+    let manifests: Manifest[];
+    try {
+      manifests = synthGlance(toProps(p));
+    } catch (e) {
+      // Anything but our own error is a bug: a crash, or bad input slipping past validation.
+      if (!(e instanceof GlanceValidationError)) throw e;
+      expect(e.prop).toMatch(/^[A-Za-z]/);
+      expect(e.message.startsWith(`${e.prop}: `)).toBe(true);
+      expect(e.message).toMatch(/Fix: \S/);
+      rejected++;
+      const top = e.prop.replace(/^apis\.[\s\S]*?(?=\.[a-zA-Z]+(\.|$)|$)/, 'apis.<name>');
+      rejectedProps.set(top, (rejectedProps.get(top) ?? 0) + 1);
+      return;
+    }
+    accepted++;
+    checkInvariants(manifests);
+  }), { numRuns: RUNS });
+  console.log(`fuzz: ${RUNS} cases tried, ${accepted} synthesized and checked, ${rejected} rejected by validation\n`
+    + [...rejectedProps.entries()].sort((a, b) => b[1] - a[1]).map(([prop, n]) => `  ${n}\t${prop}`).join('\n'));
+  expect(accepted + rejected).toBe(RUNS);
+  // The generators must reach both outcomes, or the property proves little.
+  expect(accepted).toBeGreaterThan(RUNS / 20);
+  expect(rejected).toBeGreaterThan(RUNS / 20);
+});
+
+describe('injection', () => {
+  test('a newline and a section header in a name is rejected, not written', () => {
+    expect(() => synthGlance({ apis: { 'x\n[DEFAULT]': {} } })).toThrow(GlanceValidationError);
+    expect(() => synthGlance({ name: 'glance\n---\nkind: Secret' })).toThrow(GlanceValidationError);
+  });
+
+  test('a YAML document separator inside customServiceConfig stays inside its Secret value', () => {
+    const custom = '[DEFAULT]\nbanner = a\n  ---\n  kind: Secret\n  metadata: {name: pwned}\n';
+    const manifests = synthGlance({ customServiceConfig: custom });
+    const docs = parseAllDocuments(Yaml.stringify(...manifests)).map((d) => d.toJSON());
+    expect(docs).toHaveLength(manifests.length);
+    expect(docs.filter((d) => d.metadata.name === 'pwned')).toEqual([]);
+    expect(docs.find((d) => d.metadata.name === 'glance-default-single-config').stringData['50-custom.conf']).toBe(custom);
+  });
+
+  test('a bare document separator or a new section from outside the ini grammar is rejected', () => {
+    expect(() => synthGlance({ customServiceConfig: '[DEFAULT]\nx = y\n---\nkind: Secret\n' })).toThrow(/line 3/);
+  });
+
+  test('quotes in a policy rule cannot add or change a rule', () => {
+    const rule = 'role:admin", "cache_delete": "@';
+    const manifests = synthGlance({ imageCache: { size: '1Gi', policy: { cacheList: rule } } });
+    const policy = parseAllDocuments(find(manifests, 'Secret', 'glance-default-single-config').stringData['policy.yaml'])[0].toJSON();
+    expect(policy).toEqual({ cache_list: rule, cache_image: 'role:admin', cache_delete: 'role:admin' });
+  });
+});
