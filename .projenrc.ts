@@ -24,11 +24,18 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   cdk8sVersion: '2.70.0',
   constructsVersion: '10.4.0',
   peerDeps: ['cdk8s-plus-28@^2.5.6'],
-  devDeps: ['@types/node@^20', 'cdk8s-plus-28@2.5.6', // Schema bounds for Kubernetes 1.28: 4.5 carries a 1.30+ schema, 4.4 the 1.27 one.
+  // Parses Glance custom resources; jsii needs runtime dependencies bundled.
+  bundledDeps: ['yaml@^2.9.0'],
+  bin: { 'cdk8s-glance': 'lib/cli.js' },
+  devDeps: [
+    '@types/node@^20',
+    'cdk8s-plus-28@2.5.6',
+    // Schema bounds for Kubernetes 1.28: 4.5 carries a 1.30+ schema, 4.4 the 1.27 one.
     'kubernetes-models@4.5.1',
     'kubernetes-models-1.27@npm:kubernetes-models@4.4.2',
     'fast-check@^4.3.0',
-    'yaml@^2.9.0', 'ts-node@^10.9.2'],
+    'ts-node@^10.9.2',
+  ],
 
   jestOptions: {
     jestConfig: {

@@ -2,6 +2,7 @@ import { Cron, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { CustomResourceOptions, glancePropsFromCustomResource } from './custom-resource';
 import { GlanceValidationError } from './errors';
 import { GlanceApi, GlanceApiOptions } from './glance-api';
 import { ImageBackendType } from './image-backend';
@@ -51,6 +52,15 @@ export interface GlanceProps extends GlanceCommonProps {
  * claim where needed, and one GlanceApi per API (with its image cache, pruner and cleaner).
  */
 export class Glance extends Construct {
+  /**
+   * A Glance from a glance-operator custom resource: YAML text or a parsed object holding an
+   * OpenStackControlPlane, a bare Glance CR, or its spec. Fields cdk8s-glance cannot honour
+   * are rejected with their path, never ignored.
+   */
+  public static fromCustomResource(scope: Construct, id: string, customResource: any, options: CustomResourceOptions): Glance {
+    return new Glance(scope, id, glancePropsFromCustomResource(customResource, options));
+  }
+
   /** Every API StatefulSet, in the order of `apis` (SPLIT gives internal, then external). */
   public readonly apis: GlanceApi[] = [];
   /** Name of the db-sync Job. */

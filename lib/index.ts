@@ -7,3 +7,4 @@ export * from './cache-cleaner';
 export * from './image-cache';
 export * from './glance-api';
 export * from './glance';
+export type { CustomResourceOptions } from './custom-resource';

@@ -161,6 +161,8 @@ const MANAGED_OPTIONS: Record<string, string> = {
   'DEFAULT.image_cache_driver': 'imageCache.driver',
   'DEFAULT.worker_self_reference_url': 'nothing: each replica sets it to its own hostname at start',
   'DEFAULT.bind_port': 'nothing: probes and Services use 9292',
+  'DEFAULT.enabled_backends': 'backend (ImageBackend.file() or ImageBackend.rbd(), which also mounts what the store needs)',
+  'glance_store.default_backend': 'backend (ImageBackend.file() or ImageBackend.rbd())',
   'database.connection': 'database.connectionSecret',
   'keystone_authtoken.password': 'keystone.passwordSecret',
   'paste_deploy.flavor': 'imageCache (the flavor follows whether the cache is on)',
