@@ -14,6 +14,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   release: false,
   eslint: false,
 
+  // jsii targets: the packages other languages install (see README, "Other languages").
+  publishToPypi: { distName: 'cdk8s-glance', module: 'cdk8s_glance' },
+  publishToMaven: { javaPackage: 'io.github.cdk8sglance', mavenGroupId: 'io.github.cdk8s-glance', mavenArtifactId: 'cdk8s-glance' },
+  publishToGo: { moduleName: 'github.com/cdk8s-glance/cdk8s-glance-go' },
+  publishToNuget: { dotNetNamespace: 'Cdk8sGlance', packageId: 'Cdk8sGlance' },
+
   // Sources and compiled output live side by side in lib/.
   srcdir: 'lib',
   libdir: 'lib',
@@ -62,6 +68,8 @@ project.addTask('test:ci', {
     { exec: 'tsc --noEmit -p test/tsconfig.json' },
     // Fails when the public API stops being jsii-compatible.
     { exec: 'jsii --silence-warnings=reserved-word' },
+    { exec: 'bash scripts/check-api-docs.sh' },
+    { exec: 'bash scripts/bindings.sh' },
     { exec: 'jest --ci --passWithNoTests=false' },
   ],
 });

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs real OpenStack Glance from Debian for the end-to-end tests (Glance 25.1.0 on bookworm).
+# Installs what the tests need from Debian: real OpenStack Glance for the end-to-end tests
+# (Glance 25.1.0 on bookworm), and setuptools for building the Python binding.
 set -euo pipefail
-if command -v glance-api >/dev/null && command -v glance >/dev/null && command -v qemu-img >/dev/null; then
+if command -v glance-api >/dev/null && command -v glance >/dev/null && command -v qemu-img >/dev/null \
+  && /usr/bin/python3 -c 'import setuptools' 2>/dev/null; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -10,7 +12,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends glance-api python3-glanceclient qemu-utils >/dev/null
+# python3-setuptools builds the Python binding (scripts/bindings.sh).
+apt-get install -y -qq --no-install-recommends glance-api python3-glanceclient qemu-utils python3-setuptools >/dev/null
 # The Debian package enables a system service; the tests start their own processes.
 systemctl disable --now glance-api >/dev/null 2>&1 || true
 glance-api --version
