@@ -52,13 +52,19 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   // test/tsconfig.json type-checks lib, tests and examples together.
-  tsconfigDev: { compilerOptions: { rootDir: '..' }, include: ['../lib/**/*.ts', '../examples/**/*.ts'] },
+  tsconfigDev: { compilerOptions: { rootDir: '..' }, include: ['../lib/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts'] },
 });
 
 // Synthesize every example app to dist/<example>/.
 project.addTask('synth:examples', {
   description: 'Synthesize the example deployments to YAML under dist/',
   exec: 'ts-node --transpile-only --project test/tsconfig.json examples/synth-all.ts',
+});
+
+// Prints synthesis cost as the deployment grows (README, "Performance"); not a test.
+project.addTask('bench', {
+  description: 'Benchmark synthesis: objects, wall time, peak memory, ratio to bare YAML serialization',
+  exec: 'ts-node --transpile-only --project test/tsconfig.json bench/synth-bench.ts',
 });
 
 // What CI runs: a real type-check, then jest without snapshot updates.
