@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App, Chart, Testing } from 'cdk8s';
+import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { Glance, GlanceApiType, ImageBackend } from '../lib';
 import { runCli } from '../lib/cli';
@@ -178,6 +178,5 @@ describe('cdk8s-glance synth --from', () => {
     const out = execFileSync('node', [bin, 'synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--ceph-secret', 'ceph'], { encoding: 'utf8' });
     expect(out).toContain('wrote');
     expect(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).toContain('name: glance-default-single-0-pruner');
-    void App;
   });
 });
