@@ -60,10 +60,11 @@ const SPEC: Shape = {
   glanceAPIs: { '*': API },
 };
 
-const API_TYPES: Record<string, GlanceApiType> = {
-  single: GlanceApiType.SINGLE, split: GlanceApiType.SPLIT, internal: GlanceApiType.INTERNAL,
-  external: GlanceApiType.EXTERNAL, edge: GlanceApiType.EDGE,
-};
+// A Map, not an object: a type such as "toString" must not find Object.prototype.
+const API_TYPES = new Map<string, GlanceApiType>([
+  ['single', GlanceApiType.SINGLE], ['split', GlanceApiType.SPLIT], ['internal', GlanceApiType.INTERNAL],
+  ['external', GlanceApiType.EXTERNAL], ['edge', GlanceApiType.EDGE],
+]);
 
 /**
  * Finds the Glance spec in what the user gave: YAML text or an object holding a whole
@@ -116,9 +117,9 @@ export function glancePropsFromCustomResource(input: unknown, options: CustomRes
   const apis: Record<string, GlanceApiOptions> = {};
   for (const [name, api] of Object.entries<any>(spec.glanceAPIs ?? { default: {} })) {
     const apiPath = `${path}.glanceAPIs.${name}`;
-    const type = api.type === undefined ? undefined : API_TYPES[api.type];
+    const type = api.type === undefined ? undefined : API_TYPES.get(api.type);
     if (api.type !== undefined && !type) {
-      throw new GlanceValidationError(`${apiPath}.type`, api.type, 'is not a Glance API type', `use one of ${Object.keys(API_TYPES).join(', ')}`);
+      throw new GlanceValidationError(`${apiPath}.type`, api.type, 'is not a Glance API type', `use one of ${[...API_TYPES.keys()].join(', ')}`);
     }
     apis[name] = {
       type,
@@ -175,7 +176,8 @@ function checkShape(path: string, value: any, shape: Shape): void {
   }
   if (!isObject(value)) throw new GlanceValidationError(path, value, 'is not a mapping', 'write it as a YAML mapping');
   for (const [key, child] of Object.entries(value)) {
-    const childShape = shape[key] ?? shape['*'];
+    // Own properties only: a field named "constructor" must not match Object.prototype.
+    const childShape = Object.hasOwn(shape, key) ? shape[key] : shape['*'];
     if (childShape === undefined) unsupported(`${path}.${key}`, child);
     if (child === null || child === undefined) continue;
     checkShape(`${path}.${key}`, child, childShape);

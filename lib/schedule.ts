@@ -10,18 +10,22 @@ const FIELDS = [
   { name: 'day of week', min: 0, max: 7, question: true, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
 ];
 
-const MACROS: Record<string, string> = {
-  '@yearly': '0 0 1 1 *', '@annually': '0 0 1 1 *', '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0', '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
-};
+// A Map, not an object: a schedule such as "toString" must not find Object.prototype.
+const MACROS = new Map<string, string>([
+  ['@yearly', '0 0 1 1 *'], ['@annually', '0 0 1 1 *'], ['@monthly', '0 0 1 * *'],
+  ['@weekly', '0 0 * * 0'], ['@daily', '0 0 * * *'], ['@midnight', '0 0 * * *'], ['@hourly', '0 * * * *'],
+]);
 
 /**
  * Validates a CronJob schedule given as text or as a cdk8s Cron, and returns it as a Cron.
  * Accepts what the Kubernetes CronJob controller accepts: five fields or an @-macro.
  */
 export function toValidCron(prop: string, schedule: string | Cron): Cron {
-  const text = typeof schedule === 'string' ? schedule : schedule.expressionString;
-  const expanded = MACROS[text.trim()] ?? text;
+  const text = typeof schedule === 'string' ? schedule : schedule?.expressionString;
+  if (typeof text !== 'string') {
+    throw new GlanceValidationError(prop, schedule, 'is neither cron text nor a cdk8s Cron', 'give e.g. "1 0 * * *" or Cron.daily()');
+  }
+  const expanded = MACROS.get(text.trim()) ?? text;
   const fields = expanded.trim().split(/\s+/);
   const fix = 'use five fields "minute hour day-of-month month day-of-week", e.g. "1 0 * * *" or "*/30 * * * *"';
   if (fields.length !== 5) {

@@ -110,6 +110,10 @@ describe('unknown or unsupported fields are rejected with their path', () => {
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { replicas: 'three' } } } }, 'spec.glanceAPIs.default.replicas'],
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'both' } } } }, 'spec.glanceAPIs.default.type'],
     [{ kind: 'Glance', spec: { keystoneEndpoint: 'edge1' } }, 'spec.keystoneEndpoint'],
+    // Prototype names are fields like any other, not lookups into Object.prototype.
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'toString' } } } }, 'spec.glanceAPIs.default.type'],
+    [JSON.parse('{"kind": "Glance", "spec": {"constructor": {}}}'), 'spec.constructor'],
+    [{ kind: 'Glance', spec: { storage: { hasOwnProperty: 'x' } } }, 'spec.storage.hasOwnProperty'],
     [{ kind: 'Nova', spec: {} }, 'kind'],
     ['kind: Glance\nspec: [unclosed', 'customResource'],
     ['kind: Service\n', 'customResource'],

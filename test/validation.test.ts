@@ -68,6 +68,9 @@ describe('schedules', () => {
     ['0 0 * 13 *', /outside 1-12/],
     ['0 0 * * 8', /outside 0-7/],
     ['0 0 * * mon#2', /not a value/],
+    // Found by the fuzzer: a plain-object lookup returned Object.prototype.toString.
+    ['toString', /1 fields/],
+    ['constructor', /1 fields/],
   ])('pruner %j', (prunerSchedule, problem) => {
     expectInvalid(withCache({ size: '1Gi', prunerSchedule }), 'imageCache.prunerSchedule', problem);
   });
