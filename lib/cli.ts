@@ -10,6 +10,7 @@ import { glancePropsFromCustomResource } from './custom-resource';
 import { GlanceValidationError } from './errors';
 import { Glance } from './glance';
 import { ImageBackend } from './image-backend';
+import { GLANCE_RELEASES } from './service-config';
 import { GlanceRelease } from './types';
 
 const USAGE = `usage: cdk8s-glance synth --from <cr.yaml> [options]
@@ -97,11 +98,8 @@ function splitSecretRef(flag: string, value: string): [string, string] {
 
 function releaseOf(name: string | undefined): GlanceRelease | undefined {
   if (name === undefined) return undefined;
-  const release = (GlanceRelease as unknown as Record<string, GlanceRelease>)[name.toUpperCase()];
-  if (release === undefined) {
-    const names = Object.keys(GlanceRelease).filter((k) => isNaN(Number(k))).map((k) => k.toLowerCase());
-    throw new UsageError(`--release "${name}" is not one of ${names.join(', ')}`);
-  }
+  const release = GLANCE_RELEASES.get(name.toLowerCase());
+  if (release === undefined) throw new UsageError(`--release "${name}" is not one of ${[...GLANCE_RELEASES.keys()].join(', ')}`);
   return release;
 }
 

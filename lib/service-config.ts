@@ -102,6 +102,14 @@ export interface GlanceCommonProps {
   readonly customServiceConfig?: string;
 }
 
+/**
+ * Every GlanceRelease by lower-case name. The enum object itself also maps numbers back to
+ * names ("CARACAL"), which must never pass for a release.
+ */
+export const GLANCE_RELEASES: ReadonlyMap<string, GlanceRelease> = new Map(Object.entries(GlanceRelease)
+  .filter((entry): entry is [string, GlanceRelease] => typeof entry[1] === 'number')
+  .map(([name, value]) => [name.toLowerCase(), value]));
+
 export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance-api:current-podified';
 export const API_PORT = 9292;
 
@@ -117,7 +125,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
     throw new GlanceValidationError('image', image, 'is not a container image reference', 'use e.g. "registry.example/glance-api:2023.1"');
   }
   const release = props.release ?? GlanceRelease.ANTELOPE;
-  if (!Object.values(GlanceRelease).includes(release)) {
+  if (![...GLANCE_RELEASES.values()].includes(release)) {
     throw new GlanceValidationError('release', release, 'is not a supported release', 'use a GlanceRelease value (YOGA or later)');
   }
   checkSecretKey('database.connectionSecret', props.database?.connectionSecret);

@@ -170,6 +170,9 @@ describe('cdk8s-glance synth --from', () => {
     expect(run('synth', '--from', 'x', '--bogus', '1').err).toContain('unknown option "--bogus"');
     expect(run('synth', '--from', 'x', '--ceph-secret', 'c', '--shared-claim', 'n').err).toContain('choose different stores');
     expect(run('synth', '--from', 'x', '--release', 'havana').err).toContain('not one of yoga, zed');
+    // A numeric enum also maps 28 to "CARACAL": a number is not a release name.
+    expect(run('synth', '--from', 'x', '--release', '28')).toMatchObject({ code: 2 });
+    expect(run('synth', '--from', 'x', '--release', '28').err).toContain('--release "28" is not one of');
     expect(run('--help')).toMatchObject({ code: 0 });
   });
 

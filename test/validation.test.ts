@@ -141,6 +141,9 @@ describe('file store and replicas (the reference\'s NFS warning)', () => {
 });
 
 describe('other props', () => {
+  test('a release name where the release value belongs (a numeric enum maps values back to names)', () => {
+    expectInvalid(() => synthGlance({ release: 'CARACAL' as unknown as GlanceRelease }), 'release', '"CARACAL"');
+  });
   test('centralized_db before Caracal', () => {
     expectInvalid(() => synthGlance({ release: GlanceRelease.ZED, imageCache: { size: '1Gi', driver: ImageCacheDriver.CENTRALIZED_DB } }), 'imageCache.driver', /centralized_db/);
   });
