@@ -5,6 +5,8 @@ import { Construct } from 'constructs';
 import { CacheJobProps, createPerReplicaCronJobs } from './cache-job';
 import { CONFIG_DIR } from './pod-security';
 
+let orphansScriptText: string | undefined;
+
 /** Props of CacheCleaner. */
 export interface CacheCleanerProps extends CacheJobProps {
   /**
@@ -32,7 +34,9 @@ export class CacheCleaner extends Construct {
 
   /** The orphan-removal script (Python, run with the Glance image's python3). */
   public static orphansScript(): string {
-    return readFileSync(join(__dirname, 'scripts', CacheCleaner.ORPHANS_SCRIPT_NAME), 'utf8');
+    // Read once: every API with a cache puts it in its config Secret.
+    orphansScriptText ??= readFileSync(join(__dirname, 'scripts', CacheCleaner.ORPHANS_SCRIPT_NAME), 'utf8');
+    return orphansScriptText;
   }
 
   /** One CronJob per replica, in replica order. */
