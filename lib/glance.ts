@@ -1,4 +1,4 @@
-import { Cron, Duration } from 'cdk8s';
+import { Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -9,7 +9,7 @@ import { ImageBackendType } from './image-backend';
 import { ImageCacheOptions, validateImageCacheOptions } from './image-cache';
 import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, NameKind, NameRegistry } from './names';
-import { CONFIG_DIR, RESTRICTED_KPLUS_CONTAINER_SECURITY, RESTRICTED_KPLUS_POD_SECURITY, SECRET_MODE } from './pod-security';
+import { CONFIG_DIR, RESTRICTED_KPLUS_CONTAINER_SECURITY, RESTRICTED_KPLUS_POD_SECURITY, SECRET_MODE, STATE_LOCK_DIR } from './pod-security';
 import { toValidCron } from './schedule';
 import { baseServiceConfig, GlanceCommonProps, resolveCommonProps } from './service-config';
 import { GlanceApiType } from './types';
@@ -128,6 +128,8 @@ export class Glance extends Construct {
     new kplus.Secret(this, 'db-config', { metadata: { name: dbConfigName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: dbFiles });
     const config = kplus.Volume.fromSecret(this, 'db-config-volume',
       kplus.Secret.fromSecretName(this, 'db-config-ref', dbConfigName), { defaultMode: SECRET_MODE });
+    // glance-manage's lock_path: the root filesystem is read-only and these pods have no state volume.
+    const locks = kplus.Volume.fromEmptyDir(this, 'db-locks', 'locks', { sizeLimit: Size.mebibytes(16) });
     const dbSecret = kplus.Secret.fromSecretName(this, 'db-secret', common.database.connectionSecret.name);
     const toolContainer = (name: string, args: string[]): kplus.ContainerProps => ({
       name,
@@ -136,7 +138,7 @@ export class Glance extends Construct {
       command: ['glance-manage', '--config-dir', CONFIG_DIR, ...args],
       envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
       securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
-      volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }],
+      volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }],
     });
     const podDefaults = {
       automountServiceAccountToken: false,

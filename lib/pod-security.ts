@@ -9,6 +9,14 @@ export const CONFIG_DIR = '/etc/glance/glance.conf.d';
 export const STATE_DIR = '/var/lib/glance';
 /** image_cache_dir: each replica's own cache volume is mounted here. */
 export const CACHE_DIR = '/var/lib/glance/image-cache';
+/**
+ * lock_path of a replica with a cache: on its cache volume, which the API and the replica's cache
+ * jobs all mount, so that Glance's inter-process cache locks (the sqlite driver's database
+ * creation, the prefetcher) hold across the pods that share the cache.
+ */
+export const CACHE_LOCK_DIR = '/var/lib/glance/image-cache/locks';
+/** lock_path without a cache: on the state volume of the API, or an emptyDir of the db jobs. */
+export const STATE_LOCK_DIR = '/var/lib/glance/tmp';
 /** filesystem_store_datadir of the file store. */
 export const FILE_STORE_DIR = '/var/lib/glance/images';
 /** Secrets are readable by the glance group only. */

@@ -2,7 +2,7 @@ import { GlanceValidationError } from './errors';
 import { ImageBackend, ImageBackendType } from './image-backend';
 import { IniSections, parseIni } from './ini';
 import { checkNamePart } from './names';
-import { CONFIG_DIR, STATE_DIR } from './pod-security';
+import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { parseStorageSize } from './quantity';
 import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
 
@@ -175,6 +175,14 @@ const MANAGED_OPTIONS: Record<string, string> = {
   'keystone_authtoken.password': 'keystone.passwordSecret',
   'paste_deploy.flavor': 'imageCache (the flavor follows whether the cache is on)',
   'oslo_policy.policy_file': 'imageCache.policy',
+  // Directories Glance writes: each must lie on a writable volume of every pod that reads it.
+  'oslo_concurrency.lock_path': 'nothing: locks go on the cache volume, or the state volume without a cache',
+  'DEFAULT.log_dir': 'nothing: the root filesystem is read-only; Glance logs to stderr, which Kubernetes collects',
+  'DEFAULT.log_file': 'nothing: the root filesystem is read-only; Glance logs to stderr, which Kubernetes collects',
+  'os_glance_staging_store.filesystem_store_datadir': 'storage (staging lives on each replica\'s /var/lib/glance volume)',
+  'os_glance_tasks_store.filesystem_store_datadir': 'storage (tasks live on each replica\'s /var/lib/glance volume)',
+  'task.work_dir': 'storage (tasks live on each replica\'s /var/lib/glance volume)',
+  'default_backend.filesystem_store_datadir': 'backend (ImageBackend.file() mounts the store at /var/lib/glance/images)',
 };
 
 /** Rejects custom ini that is malformed or overrides what the library manages. */
@@ -222,7 +230,8 @@ export function baseServiceConfig(common: ResolvedCommonProps, workers: number, 
     },
     oslo_policy: { policy_file: `${CONFIG_DIR}/policy.yaml` },
     paste_deploy: { flavor: cacheOptions ? 'keystone+caching' : 'keystone' },
-    oslo_concurrency: { lock_path: `${STATE_DIR}/tmp` },
+    // Every pod that runs Glance code mounts a writable volume at its lock_path (pod-security.ts).
+    oslo_concurrency: { lock_path: cacheOptions ? CACHE_LOCK_DIR : STATE_LOCK_DIR },
   };
 }
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian: real OpenStack Glance for the end-to-end tests
-# (Glance 25.1.0 on bookworm), and setuptools for building the Python binding.
+# (Glance 25.1.0 on bookworm), bubblewrap for the pod sandboxes they run in, MariaDB for the
+# database the pods share, and setuptools for building the Python binding.
 set -euo pipefail
 if command -v glance-api >/dev/null && command -v glance >/dev/null && command -v qemu-img >/dev/null \
-  && /usr/bin/python3 -c 'import setuptools' 2>/dev/null; then
+  && command -v bwrap >/dev/null && command -v mariadbd >/dev/null && /usr/bin/python3 -c 'import setuptools, pymysql' 2>/dev/null; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -13,7 +14,8 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # python3-setuptools builds the Python binding (scripts/bindings.sh).
-apt-get install -y -qq --no-install-recommends glance-api python3-glanceclient qemu-utils python3-setuptools >/dev/null
-# The Debian package enables a system service; the tests start their own processes.
-systemctl disable --now glance-api >/dev/null 2>&1 || true
+apt-get install -y -qq --no-install-recommends glance-api python3-glanceclient qemu-utils python3-setuptools \
+  bubblewrap mariadb-server mariadb-client python3-pymysql >/dev/null
+# The Debian packages enable system services; the tests start their own processes.
+systemctl disable --now glance-api mariadb >/dev/null 2>&1 || true
 glance-api --version

@@ -11,6 +11,7 @@ import { GlanceValidationError } from '../lib/errors';
 import { parseIni } from '../lib/ini';
 import { ceilFraction, parseQuantity } from '../lib/quantity';
 import { expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
+import { readOnlyRootViolations } from './writable-dirs';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 // A fixed seed keeps CI deterministic; FUZZ_SEED=random explores, FUZZ_SEED=<n> replays a run.
@@ -73,7 +74,8 @@ const ini = fc.oneof(
     weight: 1,
     arbitrary: fc.oneof(
       fc.constantFrom('[DEFAULT]\nimage_cache_max_size = 1\n', 'debug = true\n', '[DEFAULT]\nx = y\n---\nkind: Secret\n',
-        '[database]\nconnection = mysql://root:secret@db/glance\n'),
+        '[database]\nconnection = mysql://root:secret@db/glance\n', '[DEFAULT]\nlog_dir = /var/log/glance\n',
+        '[oslo_concurrency]\nlock_path = /run/lock\n'),
       fc.string({ maxLength: 40 }),
     ),
   },
@@ -146,6 +148,8 @@ function checkInvariants(manifests: Manifest[]): void {
   }
 
   for (const { spec } of podSpecs(manifests)) expectRestrictedPod(spec);
+  // Every directory Glance writes lies on a writable volume of its container (read-only root).
+  expect(readOnlyRootViolations(manifests)).toEqual([]);
 
   // What we emit survives YAML serialisation unchanged: no string can open a new document.
   const text = Yaml.stringify(...manifests);

@@ -1,5 +1,5 @@
 import { GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
-import { expectRestrictedPod, find, glanceConf, ofKind, podSpecs, synthGlance } from './helpers';
+import { expectRestrictedPod, find, glanceConf, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
 
 const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
 
@@ -126,6 +126,14 @@ describe('database jobs', () => {
     expect(job.spec.concurrencyPolicy).toBe('Forbid');
   });
 
+  test.each([['Job', 'glance-db-sync'], ['CronJob', 'glance-db-purge']])('%s %s has a writable lock dir where its config points', (kind, name) => {
+    const job = find(m, kind, name);
+    const pod = kind === 'Job' ? job.spec.template.spec : job.spec.jobTemplate.spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'locks', emptyDir: { sizeLimit: '16Mi' } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'locks', mountPath: '/var/lib/glance/tmp' });
+    expect(parseIniText(find(m, 'Secret', 'glance-db-config').stringData['00-glance.conf']).oslo_concurrency.lock_path).toBe('/var/lib/glance/tmp');
+  });
+
   test('db-purge defaults to 30 days at 00:01', () => {
     const job = find(synthGlance({}), 'CronJob', 'glance-db-purge');
     expect(job.spec.schedule).toBe('1 0 * * *');
@@ -134,6 +142,11 @@ describe('database jobs', () => {
 });
 
 describe('configuration', () => {
+  test('lock_path lies on the cache volume with a cache (shared by the API and its cache jobs), on the state volume without', () => {
+    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi' } }), 'glance-default-single').oslo_concurrency.lock_path).toBe('/var/lib/glance/image-cache/locks');
+    expect(glanceConf(synthGlance({}), 'glance-default-single').oslo_concurrency.lock_path).toBe('/var/lib/glance/tmp');
+  });
+
   test('customServiceConfig is merged after the generated config, per API last', () => {
     const m = synthGlance({
       customServiceConfig: '[DEFAULT]\ndebug = true\n',

@@ -154,6 +154,18 @@ describe('other props', () => {
   test('customServiceConfig may not carry the database password', () => {
     expectInvalid(() => synthGlance({ customServiceConfig: '[database]\nconnection = mysql://u:p@h/g\n' }), 'customServiceConfig', '[database] connection');
   });
+  test.each([
+    ['[oslo_concurrency]\nlock_path = /run/lock\n', '[oslo_concurrency] lock_path'],
+    ['[DEFAULT]\nlog_dir = /var/log/glance\n', '[DEFAULT] log_dir'],
+    ['[DEFAULT]\nlog_file = /var/log/glance/api.log\n', '[DEFAULT] log_file'],
+    ['[os_glance_staging_store]\nfilesystem_store_datadir = /srv\n', '[os_glance_staging_store] filesystem_store_datadir'],
+    ['[os_glance_tasks_store]\nfilesystem_store_datadir = /srv\n', '[os_glance_tasks_store] filesystem_store_datadir'],
+    ['[task]\nwork_dir = /srv\n', '[task] work_dir'],
+    ['[default_backend]\nfilesystem_store_datadir = /srv\n', '[default_backend] filesystem_store_datadir'],
+  ])('customServiceConfig may not move a directory Glance writes (read-only root): %s', (custom, named) => {
+    expectInvalid(() => synthGlance({ customServiceConfig: custom }), 'customServiceConfig', named);
+  });
+
   test('customServiceConfig must be ini', () => {
     expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\nthis is not ini\n' }), 'customServiceConfig', /line 2/);
     expectInvalid(() => synthGlance({ customServiceConfig: 'debug = true\n' }), 'customServiceConfig', /before any \[section\]/);

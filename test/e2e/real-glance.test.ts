@@ -1,27 +1,33 @@
 /**
- * The synthesized deployment against real Glance (Debian's glance-api 25.1.0): the 8 steps of
- * shared/reference/glance-image-cache.md on two replicas, then the pruner, the cleaner and a
- * replica crash during a cache fill, each with the commands of our own CronJobs.
- * See loopback-glance.ts for the overlay that stands in for the cluster.
+ * The synthesized deployment against real Glance (Debian's glance-api 25.1.0), every process in
+ * its pod sandbox: the 8 steps of shared/reference/glance-image-cache.md on two replicas, db-sync
+ * and db-purge, the pruner, the cleaner and the orphan removal from our CronJobs, and faults: a
+ * replica killed during a cache fill, a cache volume that fills up, a cache job killed mid-run,
+ * and a replica restarted while its pruner runs. See sandboxed-glance.ts for what differs from a
+ * cluster (OVERLAID_OPTIONS).
  */
-import { execFileSync } from 'child_process';
-import { randomBytes } from 'crypto';
-import { existsSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
+import { ChildProcess, execFileSync } from 'child_process';
+import { createHash, randomBytes } from 'crypto';
+import { chownSync, existsSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Glance, GlanceRelease, ImageBackend } from '../../lib';
-import { BASE_PROPS, Manifest } from '../helpers';
-import { CACHE_OPTIONS_NEVER_OVERLAID, LoopbackGlance, requireRealGlance, sleep, SynthesizedApi } from './loopback-glance';
+import { BASE_PROPS, Manifest, parseIniText } from '../helpers';
+import { killGroup } from '../sandbox/pod-sandbox';
+import { OVERLAID_OPTIONS, requireRealGlance, SandboxedGlance, sleep } from './sandboxed-glance';
 
-jest.setTimeout(180_000);
+jest.setTimeout(300_000);
 
 const STS = 'glance-default-single';
-// Small on purpose: 2Mi × 0.75 leaves image_cache_max_size = 1572864 bytes for the pruner test.
-const CACHE_SIZE = '2Mi';
-const RATIO = 0.75;
+const NAMESPACE = 'openstack';
+// Each replica's cache volume is a tmpfs of exactly this size; max = 256 MiB.
+const CACHE_SIZE = '512Mi';
+const RATIO = 0.5;
+const MIB = 1024 * 1024;
+const GLANCE_UID = 42415;
 
 function synthesize(): Manifest[] {
-  const chart = new Chart(new App(), 'e2e', { namespace: 'openstack' });
+  const chart = new Chart(new App(), 'e2e', { namespace: NAMESPACE });
   new Glance(chart, 'glance', {
     ...BASE_PROPS,
     release: GlanceRelease.ZED,
@@ -44,7 +50,7 @@ async function step(name: string, body: () => Promise<void>): Promise<void> {
   }
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;
@@ -59,50 +65,86 @@ function imageId(tableOutput: string): string {
   return match[1];
 }
 
-/** Cache files on disk (not the sqlite db, not the subdirectories), by name, with sizes. */
-function cacheFiles(dir: string): Record<string, number> {
-  return Object.fromEntries(readdirSync(dir)
-    .filter((name) => name !== 'cache.db' && statSync(join(dir, name)).isFile())
-    .map((name) => [name, statSync(join(dir, name)).size]));
+function field(tableOutput: string, name: string): string {
+  const match = new RegExp(`^\\|\\s*${name}\\s*\\|\\s*(\\S*)\\s*\\|`, 'm').exec(tableOutput);
+  if (!match) throw new Error(`no ${name} in:\n${tableOutput}`);
+  return match[1];
 }
 
-let api: SynthesizedApi;
-let glance: LoopbackGlance;
+function sum(sizes: Record<string, number>): number {
+  return Object.values(sizes).reduce((a, b) => a + b, 0);
+}
+
+/** Calls back once a line matching `pattern` shows in the process's output. */
+function onOutput(pattern: RegExp, then: (child: ChildProcess) => void): (child: ChildProcess) => void {
+  return (child) => {
+    let seen = '';
+    let fired = false;
+    const watch = (chunk: Buffer) => {
+      seen = (seen + chunk).slice(-10_000);
+      if (!fired && pattern.test(seen)) { fired = true; then(child); }
+    };
+    child.stdout!.on('data', watch);
+    child.stderr!.on('data', watch);
+  };
+}
+
+let glance: SandboxedGlance;
+let work: string;
+let smallImage: string;
+const SMALL_SIZE = 300 * 1024;
+
+async function createImage(name: string, file: string, format = 'raw', replica = 0): Promise<string> {
+  return imageId(await glance.glance(replica, 'image-create', '--disk-format', format, '--container-format', 'bare', '--name', name, '--file', file));
+}
+
+/** Streams an image through replica N, returning the byte count and md5 of what the client got. */
+async function download(replica: number, id: string): Promise<{ status: number; bytes: number; md5: string }> {
+  const response = await fetch(`${glance.podUrl(replica)}/v2/images/${id}/file`);
+  const hash = createHash('md5');
+  let bytes = 0;
+  for await (const chunk of response.body as any as AsyncIterable<Uint8Array>) {
+    hash.update(chunk);
+    bytes += chunk.byteLength;
+  }
+  return { status: response.status, bytes, md5: hash.digest('hex') };
+}
 
 beforeAll(async () => {
   requireRealGlance();
-  api = new SynthesizedApi(synthesize(), STS);
-  glance = new LoopbackGlance(api);
+  glance = new SandboxedGlance(synthesize(), STS, NAMESPACE, { 'glance-images-nfs': '4Gi' });
+  work = join(glance.node.root, 'client');
+  mkdirSync(work);
   await glance.prepare();
   await Promise.all([glance.start(0), glance.start(1)]);
-});
+}, 300_000);
 
-afterAll(() => {
-  glance?.stopAll();
-  if (glance) rmSync(glance.root, { recursive: true, force: true });
+afterAll(async () => {
+  await glance?.destroy();
   const width = Math.max(...results.map((r) => r.step.length));
   const lines = results.map((r) => `${r.step.padEnd(width)}  ${r.ok ? 'pass' : 'FAIL'}  ${r.ms.toFixed(0).padStart(7)} ms`);
-  console.log(['real Glance 25.1.0, two replicas on loopback:', ...lines].join('\n'));
+  console.log([`real Glance ${execFileSync('glance-api', ['--version'], { encoding: 'utf8' }).trim()}, two replicas, every process in its pod sandbox:`, ...lines].join('\n'));
 });
 
-test('the cache settings reach Glance from our output, untouched by the overlay', () => {
-  const conf = api.glanceConf.DEFAULT;
-  expect(conf.image_cache_max_size).toBe('1572864');
+test('the overlay sets exactly the documented options, and the cache settings reach Glance from our output', () => {
+  const conf = glance.glanceConf.DEFAULT;
+  expect(conf.image_cache_max_size).toBe(String(256 * MIB));
   expect(conf.image_cache_stall_time).toBe('86400');
   expect(conf.image_cache_driver).toBe('sqlite');
-  expect(api.apiEnvNames).toEqual(expect.arrayContaining(['OS_DATABASE__CONNECTION', 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL']));
-  for (let r = 0; r < 2; r++) {
-    for (const option of CACHE_OPTIONS_NEVER_OVERLAID) expect(glance.overlay(r)).not.toContain(option);
+  for (const pod of [`${STS}-0`, `${STS}-1`, `${STS}-0-pruner-x`, 'glance-db-sync-x']) {
+    const overlay = parseIniText(glance.overlay(pod));
+    const options = Object.entries(overlay).flatMap(([section, opts]) => Object.keys(opts).map((o) => `${section}.${o}`)).sort();
+    expect(options).toEqual(pod.startsWith(`${STS}-`) && !pod.includes('pruner') ? OVERLAID_OPTIONS : OVERLAID_OPTIONS.filter((o) => o !== 'DEFAULT.bind_host'));
   }
 });
 
-describe('the reference scenario, replica by replica', () => {
+describe('the reference scenario, replica by replica, by hostname', () => {
   let id: string;
 
   test('1. create an image from a real qcow2', () => step('1 image-create (qcow2)', async () => {
-    const file = join(glance.root, 'cirros-like.qcow2');
+    const file = join(work, 'cirros-like.qcow2');
     execFileSync('qemu-img', ['create', '-f', 'qcow2', file, '64M'], { stdio: 'pipe' });
-    id = imageId(await glance.glance(0, 'image-create', '--disk-format', 'qcow2', '--container-format', 'bare', '--name', 'e2e-image', '--file', file));
+    id = await createImage('e2e-image', file, 'qcow2');
     expect(await glance.glance(1, 'image-show', id)).toMatch(/\|\s*status\s*\|\s*active\s*\|/);
   }));
 
@@ -114,7 +156,7 @@ describe('the reference scenario, replica by replica', () => {
   test('3. cached on replica 0, not on replica 1', () => step('3 cached on 0, not on 1', async () => {
     expect(await glance.cachedImages(0)).toEqual([id]);
     expect(await glance.cachedImages(1)).toEqual([]);
-    expect(Object.keys(cacheFiles(glance.cacheDir(1)))).toEqual([]);
+    expect(Object.keys(glance.cacheFiles(1))).toEqual([]);
   }));
 
   test('4. cache-queue on replica 1', () => step('4 cache-queue on replica 1', async () => {
@@ -136,30 +178,31 @@ describe('the reference scenario, replica by replica', () => {
     expect(await glance.cachedImages(1)).toEqual([id]);
   }));
 
-  test('8. image-delete removes it from every replica\'s cache', () => step('8 image-delete, gone from both', async () => {
-    // Cache it on both replicas, then delete through replica 0.
+  test('8. image-delete removes it from every replica\'s cache (orphan removal)', () => step('8 image-delete, gone from both (orphans)', async () => {
     await glance.glance(0, 'cache-queue', id);
     await until('replica 0 lists the image again', async () => (await glance.cachedImages(0)).includes(id));
     await glance.glance(0, 'image-delete', id);
     expect(await glance.cachedImages(0)).toEqual([]);
     // Glance 25.1.0 purges only the serving replica: replica 1 keeps an orphan...
     expect(await glance.cachedImages(1)).toEqual([id]);
-    // ...until its own cleaner CronJob runs, which the deployment guarantees on its schedule.
-    const out = await glance.runJob(api.jobCommand('cleaner', 1), 1);
-    expect(out).toContain(`removed 1 of 1 cached and 0 queued image(s): ${id}`);
+    // ...until its own cleaner CronJob runs, in its own pod.
+    const run = await glance.runCacheJob('cleaner', 1);
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).toContain(`removed 1 of 1 cached and 0 queued image(s): ${id}`);
     expect(await glance.cachedImages(1)).toEqual([]);
-    expect(Object.keys(cacheFiles(glance.cacheDir(1)))).toEqual([]);
+    expect(Object.keys(glance.cacheFiles(1))).toEqual([]);
   }));
 });
 
-test('the pruner brings the cache back under image_cache_max_size, least recently used first', () => step('pruner: under max size, LRU first', async () => {
-  const max = Number(api.glanceConf.DEFAULT.image_cache_max_size);
-  const size = 300 * 1024;
+test('the pruner CronJob brings the cache back under image_cache_max_size, least recently used first', () => step('pruner: under max size, LRU first', async () => {
+  const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
+  const size = 48 * MIB;
   const ids: string[] = [];
   for (let i = 0; i < 6; i++) {
-    const file = join(glance.root, `random-${i}.raw`);
+    const file = join(work, `random-${i}.raw`);
     writeFileSync(file, randomBytes(size));
-    ids.push(imageId(await glance.glance(0, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', '--name', `prune-${i}`, '--file', file)));
+    ids.push(await createImage(`prune-${i}`, file));
+    rmSync(file);
   }
   for (const image of ids) {
     await glance.glance(0, 'cache-queue', image);
@@ -167,93 +210,204 @@ test('the pruner brings the cache back under image_cache_max_size, least recentl
   }
   // Read image 0 through replica 0's cache: it becomes the most recently used, image 1 the least.
   await sleep(50);
-  const response = await fetch(`${glance.url(0)}/v2/images/${ids[0]}/file`);
-  expect(response.status).toBe(200);
-  expect((await response.arrayBuffer()).byteLength).toBe(size);
+  expect(await download(0, ids[0])).toMatchObject({ status: 200, bytes: size });
 
-  const before = cacheFiles(glance.cacheDir(0));
-  expect(Object.values(before).reduce((a, b) => a + b, 0)).toBe(6 * size);
+  expect(sum(glance.cacheFiles(0))).toBe(6 * size);
   expect(6 * size).toBeGreaterThan(max);
 
-  await glance.runJob(api.jobCommand('pruner', 0), 0);
+  const run = await glance.runCacheJob('pruner', 0);
+  expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
 
-  const after = cacheFiles(glance.cacheDir(0));
-  expect(Object.values(after).reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(max);
+  const after = glance.cacheFiles(0);
+  expect(sum(after)).toBeLessThanOrEqual(max);
   // Exactly the least recently used image went; the oldest-written one stayed, as it was read.
   expect(Object.keys(after).sort()).toEqual(ids.filter((_, i) => i !== 1).sort());
   expect((await glance.cachedImages(0)).sort()).toEqual(Object.keys(after).sort());
 }));
 
-test('the cleaner removes stalled and invalid files and keeps fresh incomplete ones', () => step('cleaner: stalled and invalid removed', async () => {
-  const stallSeconds = Number(api.glanceConf.DEFAULT.image_cache_stall_time);
+test('the cleaner CronJob removes stalled and invalid files and keeps fresh incomplete ones', () => step('cleaner: stalled and invalid removed', async () => {
+  const stallSeconds = Number(glance.glanceConf.DEFAULT.image_cache_stall_time);
   const dir = glance.cacheDir(1);
   const stalled = join(dir, 'incomplete', '11111111-1111-1111-1111-111111111111');
   const fresh = join(dir, 'incomplete', '22222222-2222-2222-2222-222222222222');
   const invalid = join(dir, 'invalid', '33333333-3333-3333-3333-333333333333');
-  for (const file of [stalled, fresh, invalid]) writeFileSync(file, randomBytes(4096));
+  for (const file of [stalled, fresh, invalid]) {
+    writeFileSync(file, randomBytes(4096));
+    chownSync(file, GLANCE_UID, GLANCE_UID);
+  }
   const old = Date.now() / 1000 - stallSeconds - 600;
   utimesSync(stalled, old, old);
 
-  await glance.runJob(api.jobCommand('cleaner', 1), 1);
+  const run = await glance.runCacheJob('cleaner', 1);
+  expect(run.code).toBe(0);
 
   expect(existsSync(stalled)).toBe(false);
   expect(existsSync(invalid)).toBe(false);
   expect(existsSync(fresh)).toBe(true);
+  rmSync(fresh);
 }));
 
-test('a replica killed during a cache fill restarts, its partial file is cleaned, and the other replica never stops serving', () => step('fault: kill during fill', async () => {
-  const bigFile = join(glance.root, 'big.raw');
-  execFileSync('truncate', ['-s', '1G', bigFile]);
-  const big = imageId(await glance.glance(1, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', '--name', 'big', '--file', bigFile));
-  rmSync(bigFile);
-  const small = imageId(await glance.glance(1, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', '--name', 'probe', '--file', join(glance.root, 'random-0.raw')));
+test('db-purge runs from its CronJob', () => step('db-purge CronJob', async () => {
+  const run = await glance.runJob('CronJob', 'glance-db-purge');
+  expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
+}));
 
-  // Replica 1 serves image data and health checks all along.
-  let served = 0;
-  const failures: string[] = [];
-  let probing = true;
-  const probe = (async () => {
-    while (probing) {
-      try {
-        const health = await fetch(`${glance.url(1)}/healthcheck`, { signal: AbortSignal.timeout(5000) });
-        const data = await fetch(`${glance.url(1)}/v2/images/${small}/file`, { signal: AbortSignal.timeout(5000) });
-        if (health.status !== 200 || data.status !== 200 || (await data.arrayBuffer()).byteLength !== 300 * 1024) {
-          failures.push(`health ${health.status}, data ${data.status}`);
-        } else {
-          served++;
+describe('faults', () => {
+  let big: string;
+  let bigMd5: string;
+  const BIG = 1 << 30;
+
+  beforeAll(async () => {
+    const bigFile = join(work, 'big.raw');
+    execFileSync('truncate', ['-s', String(BIG), bigFile]);
+    const created = await glance.glance(1, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', '--name', 'big', '--file', bigFile);
+    big = imageId(created);
+    bigMd5 = field(created, 'checksum');
+    rmSync(bigFile);
+    const smallFile = join(work, 'small.raw');
+    writeFileSync(smallFile, randomBytes(SMALL_SIZE));
+    smallImage = await createImage('probe', smallFile, 'raw', 1);
+  });
+
+  test('a replica killed during a cache fill restarts, its partial file is cleaned, and the other replica never stops serving', () => step('fault: kill replica during fill', async () => {
+    let served = 0;
+    const failures: string[] = [];
+    let probing = true;
+    const probe = (async () => {
+      while (probing) {
+        try {
+          const health = await fetch(`${glance.podUrl(1)}/healthcheck`, { signal: AbortSignal.timeout(5000) });
+          const data = await fetch(`${glance.podUrl(1)}/v2/images/${smallImage}/file`, { signal: AbortSignal.timeout(5000) });
+          if (health.status !== 200 || data.status !== 200 || (await data.arrayBuffer()).byteLength !== SMALL_SIZE) {
+            failures.push(`health ${health.status}, data ${data.status}`);
+          } else {
+            served++;
+          }
+        } catch (e) {
+          failures.push(String(e));
         }
-      } catch (e) {
-        failures.push(String(e));
+        await sleep(50);
       }
-      await sleep(50);
+    })();
+
+    const partial = join(glance.cacheDir(0), 'incomplete', big);
+    await glance.glance(0, 'cache-queue', big);
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(partial) || statSync(partial).size === 0) {
+      if (Date.now() > deadline) throw new Error('the cache fill never started');
+      await sleep(5);
     }
-  })();
+    await glance.stop(0, 'SIGKILL');
+    expect(existsSync(partial)).toBe(true);
+    const partialSize = statSync(partial).size;
+    expect(partialSize).toBeLessThan(BIG);
 
-  const partial = join(glance.cacheDir(0), 'incomplete', big);
-  await glance.glance(0, 'cache-queue', big);
-  const deadline = Date.now() + 30_000;
-  while (!existsSync(partial) || statSync(partial).size === 0) {
-    if (Date.now() > deadline) throw new Error('the cache fill never started');
-    await sleep(5);
-  }
-  glance.stop(0, 'SIGKILL');
-  const partialSize = statSync(partial).size;
-  expect(partialSize).toBeLessThan(1 << 30);
+    await glance.start(0);
+    expect(await glance.cachedImages(0)).not.toContain(big);
 
-  await glance.start(0);
-  expect(await glance.cachedImages(0)).not.toContain(big);
-  expect(existsSync(partial)).toBe(true);
+    // Once older than the stall time, replica 0's own cleaner CronJob removes it.
+    const old = Date.now() / 1000 - Number(glance.glanceConf.DEFAULT.image_cache_stall_time) - 600;
+    if (existsSync(partial)) utimesSync(partial, old, old);
+    expect((await glance.runCacheJob('cleaner', 0)).code).toBe(0);
+    expect(existsSync(partial)).toBe(false);
+    expect(await glance.cachedImages(0)).not.toContain(big);
 
-  // Once older than the stall time, replica 0's own cleaner CronJob removes it.
-  const old = Date.now() / 1000 - Number(api.glanceConf.DEFAULT.image_cache_stall_time) - 600;
-  utimesSync(partial, old, old);
-  await glance.runJob(api.jobCommand('cleaner', 0), 0);
-  expect(existsSync(partial)).toBe(false);
-  expect(await glance.cachedImages(0)).not.toContain(big);
+    probing = false;
+    await probe;
+    expect(failures).toEqual([]);
+    expect(served).toBeGreaterThan(5);
+    console.log(`fault: killed replica 0 with ${partialSize} of ${BIG} bytes cached; replica 1 served ${served} requests meanwhile`);
+  }));
 
-  probing = false;
-  await probe;
-  expect(failures).toEqual([]);
-  expect(served).toBeGreaterThan(5);
-  console.log(`fault: killed replica 0 with ${partialSize} of ${1 << 30} bytes cached; replica 1 served ${served} requests meanwhile`);
-}));
+  test('a cache volume that fills up: the client still gets every byte, nothing partial is listed or served, and the jobs bring the volume back', () => step('fault: cache volume full', async () => {
+    const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
+    const volume = 512 * MIB;
+    // Two concurrent readers of an image larger than the whole cache volume, while we watch cache-list.
+    let watching = true;
+    const listed: string[][] = [];
+    const watcher = (async () => {
+      while (watching) {
+        listed.push(await glance.cachedImages(1));
+        await sleep(200);
+      }
+    })();
+    const [first, second] = await Promise.all([download(1, big), (async () => { await sleep(300); return download(1, big); })()]);
+    watching = false;
+    await watcher;
+    for (const got of [first, second]) expect(got).toEqual({ status: 200, bytes: BIG, md5: bigMd5 });
+    expect(listed.length).toBeGreaterThan(0);
+    expect(listed.flat()).not.toContain(big);
+    expect(await glance.cachedImages(1)).not.toContain(big);
+    expect(Object.keys(glance.cacheFiles(1))).not.toContain(big);
+    const used = sum(glance.cacheFiles(1)) + sum(glance.cacheFiles(1, 'invalid')) + sum(glance.cacheFiles(1, 'incomplete'));
+    console.log(`fault: cache volume of ${volume} bytes filled to ${used} bytes by a ${BIG}-byte image`);
+
+    // The replica keeps serving from its cache and from the store.
+    expect(await download(1, smallImage)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
+
+    const cleaner = await glance.runCacheJob('cleaner', 1);
+    expect(cleaner.code).toBe(0);
+    expect(glance.cacheFiles(1, 'invalid')).toEqual({});
+    const pruner = await glance.runCacheJob('pruner', 1);
+    expect(pruner.code).toBe(0);
+    expect(sum(glance.cacheFiles(1))).toBeLessThanOrEqual(max);
+    // Caching works again.
+    await glance.glance(1, 'cache-queue', smallImage);
+    await until('replica 1 caches again', async () => (await glance.cachedImages(1)).includes(smallImage));
+  }));
+
+  test('a cache job killed mid-run runs again and finishes the work', () => step('fault: kill cleaner mid-run', async () => {
+    const dir = join(glance.cacheDir(1), 'incomplete');
+    const old = Date.now() / 1000 - Number(glance.glanceConf.DEFAULT.image_cache_stall_time) - 600;
+    const stalled = Array.from({ length: 300 }, (_, i) => join(dir, `00000000-0000-0000-0000-${String(i).padStart(12, '0')}`));
+    for (const file of stalled) {
+      writeFileSync(file, randomBytes(1024));
+      chownSync(file, GLANCE_UID, GLANCE_UID);
+      utimesSync(file, old, old);
+    }
+    const killed = await glance.runCacheJob('cleaner', 1, { onSpawn: onOutput(/Removed stalled cache file/, (child) => killGroup(child, 'SIGKILL')) });
+    expect(killed.signal ?? killed.code).not.toBe(0);
+    const left = stalled.filter((file) => existsSync(file)).length;
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(stalled.length);
+
+    const again = await glance.runCacheJob('cleaner', 1);
+    expect(again.code).toBe(0);
+    expect(stalled.filter((file) => existsSync(file))).toEqual([]);
+    console.log(`fault: cleaner killed after removing ${stalled.length - left} of ${stalled.length} stalled files; the next run removed the rest`);
+  }));
+
+  test('a replica restarted while its pruner runs: the pruner finishes, the cache is under the max and consistent', () => step('fault: restart replica during pruner', async () => {
+    const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
+    // Enough 48 MiB images to put the cache over the max, still inside its volume.
+    const count = Math.floor((max - sum(glance.cacheFiles(0))) / (48 * MIB)) + 1;
+    expect(sum(glance.cacheFiles(0)) + count * 48 * MIB).toBeLessThan(512 * MIB - MIB);
+    const ids: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const file = join(work, `again-${i}.raw`);
+      writeFileSync(file, randomBytes(48 * MIB));
+      ids.push(await createImage(`again-${i}`, file));
+      rmSync(file);
+      await glance.glance(0, 'cache-queue', ids[i]);
+      await until(`${ids[i]} is cached`, async () => (await glance.cachedImages(0)).includes(ids[i]));
+    }
+    expect(sum(glance.cacheFiles(0))).toBeGreaterThan(max);
+    let restarted: Promise<void> | undefined;
+    const pruner = await glance.runCacheJob('pruner', 0, {
+      onSpawn: (child) => {
+        restarted = (async () => {
+          await sleep(300);
+          await glance.stop(0, 'SIGKILL');
+          await glance.start(0);
+        })();
+        child.once('close', () => undefined);
+      },
+    });
+    await restarted;
+    expect({ code: pruner.code, stderr: pruner.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
+    const files = glance.cacheFiles(0);
+    expect(sum(files)).toBeLessThanOrEqual(max);
+    expect((await glance.cachedImages(0)).sort()).toEqual(Object.keys(files).sort());
+    expect(await glance.healthy(0)).toBe(true);
+  }));
+});

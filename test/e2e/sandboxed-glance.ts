@@ -1,0 +1,213 @@
+/**
+ * Runs the synthesized Glance deployment as real Glance processes, each in its pod sandbox
+ * (../sandbox/pod-sandbox.ts): the API replicas from the StatefulSet, and the db-sync Job, the
+ * db-purge, pruner and cleaner CronJobs, each with its own command, env, volumes and user.
+ *
+ * The database is a real MariaDB server reached at "openstack.<namespace>.svc" through the URL in
+ * the user's Secret, as in a cluster. What still differs from a cluster is one extra file that
+ * the config Secret carries for the test, 99-e2e-overlay.conf, which sets exactly OVERLAID_OPTIONS:
+ *
+ * - [DEFAULT] bind_host: the API pod's own address. Pods share one network namespace here, so
+ *   each replica listens on a loopback address of its own instead of 0.0.0.0;
+ * - [paste_deploy] flavor = caching: no Keystone (noauth), the cache middleware still on;
+ * - [oslo_policy] policy_file: the same cache rules opened to everyone, since a request without
+ *   Keystone carries no roles.
+ *
+ * No path, lock dir, cache option or env var is overlaid.
+ */
+import { ChildProcess, execFile } from 'child_process';
+import { existsSync, readdirSync, statSync } from 'fs';
+import { join } from 'path';
+import { promisify } from 'util';
+import { find, Manifest, parseIniText } from '../helpers';
+import { MariaDb } from '../sandbox/mariadb';
+import { killGroup, RunResult, SandboxNode, SandboxPod, SecretValues } from '../sandbox/pod-sandbox';
+
+const execFileAsync = promisify(execFile);
+
+export const CONFIG_MOUNT = '/etc/glance/glance.conf.d';
+export const OVERLAY_FILE = '99-e2e-overlay.conf';
+const OPEN_POLICY_FILE = 'e2e-open-policy.yaml';
+/** Every option the overlay sets, as section.option: asserted exactly by the e2e. */
+export const OVERLAID_OPTIONS = ['DEFAULT.bind_host', 'oslo_policy.policy_file', 'paste_deploy.flavor'];
+
+export const INSTALL_HINT = 'The end-to-end tests run real Glance in pod sandboxes, as root. Install what they need with: '
+  + 'sudo bash scripts/install-glance.sh (glance-api, python3-glanceclient, qemu-utils, mariadb-server, bubblewrap)';
+
+/** Fails with how to install the tools when one is missing, or when not root. */
+export function requireRealGlance(): void {
+  const missing = ['/usr/bin/glance-api', '/usr/bin/glance', '/usr/bin/glance-manage', '/usr/bin/glance-cache-pruner',
+    '/usr/bin/glance-cache-cleaner', '/usr/bin/qemu-img', '/usr/bin/bwrap', '/usr/bin/setpriv', '/usr/sbin/mariadbd']
+    .filter((tool) => !existsSync(tool));
+  if (missing.length) throw new Error(`${INSTALL_HINT}\nmissing: ${missing.join(', ')}`);
+  if (process.getuid?.() !== 0) throw new Error(`${INSTALL_HINT}\nand run the e2e tests as root (they mount tmpfs volumes and switch to uid 42415)`);
+}
+
+export async function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** One API StatefulSet of the manifests, its replicas and jobs, run in pod sandboxes. */
+export class SandboxedGlance {
+  public readonly node: SandboxNode;
+  public readonly db = new MariaDb();
+  public readonly replicas: number;
+  public readonly configSecretName: string;
+  private readonly apis = new Map<number, { pod: SandboxPod; process: ChildProcess; stderr: string[] }>();
+  private readonly dbPassword = 'e2e-db-password';
+
+  constructor(public readonly manifests: Manifest[], public readonly statefulSet: string, public readonly namespace: string,
+    userClaims: Record<string, string> = {}) {
+    const sts = find(manifests, 'StatefulSet', statefulSet);
+    this.replicas = sts.spec.replicas;
+    const container = sts.spec.template.spec.containers[0];
+    const configVolume = sts.spec.template.spec.volumes.find((v: any) =>
+      container.volumeMounts.some((m: any) => m.name === v.name && m.mountPath === CONFIG_MOUNT));
+    this.configSecretName = configVolume.secret.secretName;
+    // The Secrets the user creates beside the chart.
+    const secrets: SecretValues = {
+      'glance-db': { connection: `mysql+pymysql://glance:${this.dbPassword}@openstack.${namespace}.svc:${this.db.port}/glance` },
+      'osp-secret': { GlancePassword: 'unused-under-noauth' },
+    };
+    this.node = new SandboxNode(manifests, namespace, secrets, { [`openstack.${namespace}.svc`]: this.db.address });
+    for (const [claim, size] of Object.entries(userClaims)) this.node.claimDir(claim, size);
+  }
+
+  /** The generated glance.conf, parsed. */
+  public get glanceConf(): Record<string, Record<string, string>> {
+    return parseIniText(this.node.secretData(this.configSecretName)['00-glance.conf']);
+  }
+
+  /** Replica N's own hostname, as README's cache commands use it. */
+  public hostname(replica: number): string {
+    return `${this.statefulSet}-${replica}.${this.statefulSet}.${this.namespace}.svc`;
+  }
+
+  /** Replica N's URL by hostname. */
+  public url(replica: number): string { return `http://${this.hostname(replica)}:9292`; }
+
+  /** Replica N's URL by pod address, as the kubelet's probes reach it. */
+  public podUrl(replica: number): string { return `http://${this.node.address(`${this.statefulSet}-${replica}`)}:9292`; }
+
+  /** Replica N's cache volume, on the node. */
+  public cacheDir(replica: number): string { return this.node.claimDir(`glance-cache-${this.statefulSet}-${replica}`); }
+
+  /** The overlay file's text for one pod (the API's bind address only for API pods). */
+  public overlay(podName: string): string {
+    const address = (() => { try { return this.node.address(podName); } catch { return undefined; } })();
+    return [
+      ...(address ? ['[DEFAULT]', `bind_host = ${address}`] : []),
+      '[paste_deploy]', 'flavor = caching',
+      '[oslo_policy]', `policy_file = ${CONFIG_MOUNT}/${OPEN_POLICY_FILE}`,
+      '',
+    ].join('\n');
+  }
+
+  /** Starts the database and runs the db-sync Job from the manifests. */
+  public async prepare(): Promise<void> {
+    await this.db.start();
+    await this.db.createDatabase('glance', 'glance', this.dbPassword);
+    const sync = await this.runJob('Job', 'glance-db-sync');
+    if (sync.code !== 0) throw new Error(`db-sync exited ${sync.code}:\n${sync.stderr.slice(-3000)}`);
+  }
+
+  /** Runs a Job's or CronJob's pod to completion in its sandbox. */
+  public async runJob(kind: 'Job' | 'CronJob', name: string, options: { onSpawn?: (child: ChildProcess) => void } = {}): Promise<RunResult> {
+    const pod = this.node.pod(kind, name);
+    try {
+      return await pod.run({ secretOverlay: (podName) => this.secretOverlay(podName), onSpawn: options.onSpawn });
+    } finally {
+      pod.delete();
+    }
+  }
+
+  /** Runs replica N's pruner or cleaner CronJob once. */
+  public async runCacheJob(kind: 'pruner' | 'cleaner', replica: number, options: { onSpawn?: (child: ChildProcess) => void } = {}): Promise<RunResult> {
+    return this.runJob('CronJob', `${this.statefulSet}-${replica}-${kind}`, options);
+  }
+
+  /** Starts replica N's container (a new pod, or a restart of its container). */
+  public async start(replica: number): Promise<void> {
+    const existing = this.apis.get(replica);
+    const pod = existing?.pod ?? this.node.pod('StatefulSet', this.statefulSet, replica);
+    const process = pod.spawn({ secretOverlay: (podName) => this.secretOverlay(podName) });
+    const stderr: string[] = [];
+    process.stderr!.on('data', (chunk) => { stderr.push(String(chunk)); if (stderr.length > 200) stderr.shift(); });
+    process.stdout!.resume();
+    this.apis.set(replica, { pod, process, stderr });
+    const deadline = Date.now() + 90_000;
+    while (Date.now() < deadline) {
+      if (process.exitCode !== null) throw new Error(`replica ${replica} exited ${process.exitCode}: ${stderr.join('').slice(-3000)}`);
+      if (await this.healthy(replica)) return;
+      await sleep(200);
+    }
+    throw new Error(`replica ${replica} not healthy in 90 s: ${stderr.join('').slice(-3000)}`);
+  }
+
+  /** The kubelet's probe: GET /healthcheck on the pod's address. */
+  public async healthy(replica: number): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.podUrl(replica)}/healthcheck`, { signal: AbortSignal.timeout(2000) });
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stops replica N's container (every process of its pod). */
+  public async stop(replica: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const api = this.apis.get(replica);
+    if (!api) return;
+    const closed = new Promise((resolve) => api.process.once('close', resolve));
+    if (api.process.exitCode === null && api.process.signalCode === null) {
+      killGroup(api.process, signal);
+      await closed;
+    }
+  }
+
+  /** Ends everything: the API pods, the database and the node's volumes. */
+  public async destroy(): Promise<void> {
+    for (const replica of this.apis.keys()) await this.stop(replica, 'SIGKILL');
+    this.db.stop();
+    this.node.destroy();
+  }
+
+  /** Runs the glance CLI against replica N's hostname, as the reference does. */
+  public async glance(replica: number | undefined, ...args: string[]): Promise<string> {
+    const env = { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', OS_IMAGE_API_VERSION: '2', OS_AUTH_TOKEN: 'noauth' };
+    const target = replica === undefined ? `http://glance-default.${this.namespace}.svc:9292` : this.url(replica);
+    const { stdout } = await execFileAsync('bwrap', [...this.node.clientArgs(), '--', 'glance', '--os-image-url', target, ...args],
+      { env, maxBuffer: 16 << 20 });
+    return stdout;
+  }
+
+  /** Image ids that `glance cache-list` shows as cached on replica N. */
+  public async cachedImages(replica: number): Promise<string[]> {
+    const out = await this.glance(replica, 'cache-list');
+    return out.split('\n').map((line) => line.split('|').map((c) => c.trim())).filter((cells) => cells[2] === 'cached').map((cells) => cells[1]);
+  }
+
+  /** Cache files on replica N's volume (not the sqlite db, not the subdirectories), with sizes. */
+  public cacheFiles(replica: number, subdir = ''): Record<string, number> {
+    const dir = join(this.cacheDir(replica), subdir);
+    if (!existsSync(dir)) return {};
+    return Object.fromEntries(readdirSync(dir)
+      .filter((name) => name !== 'cache.db' && statSync(join(dir, name)).isFile())
+      .map((name) => [name, statSync(join(dir, name)).size]));
+  }
+
+  private secretOverlay(podName: string): SecretValues {
+    const policy = parseYamlRules(this.node.secretData(this.configSecretName)['policy.yaml']);
+    const open = Object.keys(policy).map((rule) => `${JSON.stringify(rule)}: ""\n`).join('');
+    return { [this.configSecretName]: { [OVERLAY_FILE]: this.overlay(podName), [OPEN_POLICY_FILE]: open || '{}\n' } };
+  }
+}
+
+function parseYamlRules(text: string): Record<string, string> {
+  const rules: Record<string, string> = {};
+  for (const line of text.split('\n')) {
+    const match = /^"([^"]+)":\s*(".*")$/.exec(line);
+    if (match) rules[match[1]] = JSON.parse(match[2]);
+  }
+  return rules;
+}

@@ -1,0 +1,64 @@
+/**
+ * A throwaway MariaDB server on a loopback address of its own: the database every Glance pod of
+ * the e2e shares, reached over TCP by a URL in a Secret as in a cluster.
+ */
+import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { promisify } from 'util';
+
+const execFileAsync = promisify(execFile);
+
+export const MARIADB_INSTALL_HINT = 'The end-to-end tests need MariaDB: sudo bash scripts/install-glance.sh';
+
+export class MariaDb {
+  public readonly root = mkdtempSync(join(tmpdir(), 'mariadb-e2e-'));
+  private process?: ChildProcess;
+
+  constructor(public readonly address = '127.0.2.1', public readonly port = 3306) {}
+
+  private get socket(): string { return join(this.root, 'mysqld.sock'); }
+
+  /** Initializes a data directory and starts the server; resolves once it takes connections. */
+  public async start(): Promise<void> {
+    const data = join(this.root, 'data');
+    mkdirSync(data);
+    execFileSync('mariadb-install-db', ['--no-defaults', `--datadir=${data}`, '--user=root', '--auth-root-authentication-method=socket',
+      '--skip-test-db'], { stdio: 'pipe' });
+    this.process = spawn('mariadbd', ['--no-defaults', `--datadir=${data}`, `--socket=${this.socket}`, `--bind-address=${this.address}`,
+      `--port=${this.port}`, '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=64M', '--max-connections=500',
+      `--pid-file=${join(this.root, 'mysqld.pid')}`], { stdio: 'ignore', detached: true });
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      if (this.process.exitCode !== null) throw new Error(`mariadbd exited ${this.process.exitCode}`);
+      try {
+        await this.sql('SELECT 1');
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    throw new Error('mariadbd did not take connections in 60 s');
+  }
+
+  /** Creates a database and a user that owns it; returns the user's password. */
+  public async createDatabase(database: string, user: string, password: string): Promise<void> {
+    await this.sql(`CREATE DATABASE ${database}; CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';`
+      + ` GRANT ALL PRIVILEGES ON ${database}.* TO '${user}'@'%'; FLUSH PRIVILEGES;`);
+  }
+
+  /** Runs SQL as root over the local socket. */
+  public async sql(statements: string, database?: string): Promise<string> {
+    const { stdout } = await execFileAsync('mariadb', ['--no-defaults', `--socket=${this.socket}`, '-uroot', '-N', '-B',
+      ...(database ? [database] : []), '-e', statements]);
+    return stdout;
+  }
+
+  public stop(): void {
+    if (this.process?.pid) {
+      try { process.kill(-this.process.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,424 @@
+/**
+ * A pod sandbox: runs a container of a synthesized workload the way the kubelet would, on this
+ * machine, without Kubernetes. Root only (it mounts tmpfs volumes and changes uid).
+ *
+ * - The container image is this machine's Debian root with Glance installed, read-only, laid out
+ *   as the library's default image is: the glance user is uid/gid 42415 (see ContainerImage).
+ * - The root filesystem is read-only (readOnlyRootFilesystem); a writable root is refused.
+ * - Only the volumes the pod declares appear, at their mountPaths. Secret volumes are materialized
+ *   from the synthesized Secrets (or test Secrets) with defaultMode, items and fsGroup ownership.
+ *   An emptyDir is a tmpfs of its sizeLimit that lives as long as the pod. A PersistentVolumeClaim
+ *   is a tmpfs of the claim's request, mounted once per claim name, that outlives pods and is
+ *   bound into every pod that uses it.
+ * - The process runs as runAsUser/runAsGroup with fsGroup as supplementary group, no
+ *   capabilities and no_new_privs, in its own PID, IPC and UTS namespaces (hostname = pod name).
+ * - Env is built as the kubelet builds it: the image's env, then literal values, fieldRefs and
+ *   secretKeyRefs in order, with $(VAR) expanded from earlier entries; command and args too.
+ * - /etc/hosts is the kubelet's: localhost, the pod's own address, and the cluster's DNS names
+ *   (every StatefulSet replica "<sts>-<N>.<sts>.<ns>.svc" and every Service), each replica on a
+ *   loopback address of its own.
+ *
+ * What differs from a cluster: pods share the host's network namespace, so each API replica has a
+ * distinct loopback address and its bind address is set to it (see the e2e overlay); seccomp is
+ * not applied.
+ */
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join } from 'path';
+import { find, Manifest } from '../helpers';
+
+/** The uid and gid Glance runs as in the library's default image. */
+export const IMAGE_GLANCE_UID = 42415;
+/** The Debian package's glance uid/gid, remapped to IMAGE_GLANCE_UID in the sandbox image. */
+const DEBIAN_GLANCE_UID = Number(execOrEmpty('id', ['-u', 'glance']) || 64062);
+
+/** The image's environment (a Debian image's PATH; HOME is / for a uid without a home). */
+const IMAGE_ENV: Record<string, string> = {
+  PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+  HOME: '/',
+  LANG: 'C.UTF-8',
+};
+
+/** Test-provided Secret values (what the user creates in the cluster), by Secret name and key. */
+export type SecretValues = Record<string, Record<string, string>>;
+
+export interface RunOptions {
+  /** The container to run. @default - the pod's first container */
+  readonly container?: string;
+  /** Extra files to add to a Secret volume as this pod sees it, by Secret name: the e2e overlay. */
+  readonly secretOverlay?: (podName: string) => SecretValues;
+  /** Runs this command in the container instead of its own, as `kubectl exec` would. @default - the container's */
+  readonly exec?: string[];
+  /** Called with the started process, to signal it mid-run. */
+  readonly onSpawn?: (child: ChildProcess) => void;
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * The container image: this machine's /usr, and a copy of its /etc and of Glance's directories
+ * under /var, with Glance's user remapped to uid/gid 42415 as in the default image (like
+ * `RUN usermod -u 42415 glance` in a Dockerfile). Mount points are made in the copy, as a
+ * container runtime makes them in the container's layer.
+ */
+class ContainerImage {
+  private readonly layer: string;
+
+  constructor(root: string) {
+    this.layer = join(root, 'image-layer');
+    mkdirSync(join(this.layer, 'var', 'lib'), { recursive: true });
+    mkdirSync(join(this.layer, 'var', 'log'), { recursive: true });
+    mkdirSync(join(this.layer, 'var', 'tmp'), { recursive: true, mode: 0o1777 });
+    execFileSync('cp', ['-a', '/etc', join(this.layer, 'etc')]);
+    for (const path of ['/var/lib/glance', '/var/log/glance']) {
+      if (!existsSync(path)) continue;
+      const copy = join(this.layer, path);
+      execFileSync('cp', ['-a', path, copy]);
+      // The host's own glance-api state is no part of the image.
+      if (path === '/var/lib/glance') for (const entry of readdirSync(copy)) rmSync(join(copy, entry), { recursive: true, force: true });
+    }
+    for (const top of ['etc', 'var']) {
+      const dir = join(this.layer, top);
+      execFileSync('find', [dir, '-uid', String(DEBIAN_GLANCE_UID), '-exec', 'chown', '-h', String(IMAGE_GLANCE_UID), '{}', '+']);
+      execFileSync('find', [dir, '-gid', String(DEBIAN_GLANCE_UID), '-exec', 'chgrp', '-h', String(IMAGE_GLANCE_UID), '{}', '+']);
+    }
+    for (const file of ['passwd', 'group']) {
+      const path = join(this.layer, 'etc', file);
+      writeFileSync(path, readFileSync(path, 'utf8').replace(new RegExp(`^(glance:[^:]*:)${DEBIAN_GLANCE_UID}:(${DEBIAN_GLANCE_UID}:)?`, 'm'),
+        (_m, head, gid) => `${head}${IMAGE_GLANCE_UID}:${gid ? `${IMAGE_GLANCE_UID}:` : ''}`));
+    }
+  }
+
+  /** Read-only binds that make up the image, [host path, path in the container]. */
+  public get binds(): Array<[string, string]> {
+    return [['/usr', '/usr'], [join(this.layer, 'etc'), '/etc'], [join(this.layer, 'var'), '/var']];
+  }
+
+  /** Makes a mount point inside the image's layer; paths outside /etc and /var are made by bwrap. */
+  public mountPoint(path: string): void {
+    if (path.startsWith('/usr/')) throw new Error(`pod-sandbox: cannot mount over ${path} of the image`);
+    if (path.startsWith('/etc/') || path.startsWith('/var/')) mkdirSync(join(this.layer, path), { recursive: true });
+  }
+}
+
+/** A size in bytes from a Kubernetes quantity (binary and decimal suffixes). */
+export function quantityBytes(quantity: string): number {
+  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity);
+  if (!match) throw new Error(`pod-sandbox: unsupported quantity ${quantity}`);
+  const factor: Record<string, number> = { '': 1, 'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12 };
+  return Math.floor(Number(match[1]) * factor[match[2] ?? '']);
+}
+
+/** Expands $(VAR) from earlier entries as the kubelet does; $$ escapes; unknown names stay. */
+export function expandKubeletVars(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (whole, name) => {
+    if (whole === '$$') return '$';
+    return name in env ? env[name] : whole;
+  });
+}
+
+/** One node of a cluster: the claims, addresses and DNS names of the synthesized manifests. */
+export class SandboxNode {
+  public readonly root = mkdtempSync(join(tmpdir(), 'pod-sandbox-'));
+  private readonly image: ContainerImage;
+  private readonly mounts: string[] = [];
+  private readonly claims = new Map<string, string>();
+  private readonly hosts = new Map<string, string>();
+  private readonly podAddresses = new Map<string, string>();
+  private nextAddress = 1;
+
+  /**
+   * @param manifests the synthesized objects
+   * @param namespace the chart's namespace
+   * @param secrets the Secrets the user creates (not synthesized), by name
+   * @param extraHosts further DNS names, such as the database's, with their addresses
+   */
+  constructor(private readonly manifests: Manifest[], public readonly namespace: string,
+    private readonly secrets: SecretValues, extraHosts: Record<string, string> = {}) {
+    if (process.getuid?.() !== 0) throw new Error('pod-sandbox: needs root (tmpfs volumes, another uid)');
+    if (!existsSync('/usr/bin/bwrap')) throw new Error('pod-sandbox: needs bubblewrap (apt-get install bubblewrap)');
+    this.image = new ContainerImage(this.root);
+    for (const sts of manifests.filter((m) => m.kind === 'StatefulSet')) {
+      const name = sts.metadata.name;
+      for (let replica = 0; replica < sts.spec.replicas; replica++) {
+        const pod = `${name}-${replica}`;
+        const address = `127.0.1.${this.nextAddress++}`;
+        this.podAddresses.set(pod, address);
+        this.addHost(address, `${pod}.${sts.spec.serviceName}`);
+      }
+    }
+    // A Service's ClusterIP balances over its pods; here it is the first selected pod's address.
+    for (const service of manifests.filter((m) => m.kind === 'Service' && m.spec.clusterIP !== 'None')) {
+      const sts = manifests.find((m) => m.kind === 'StatefulSet' && Object.entries(service.spec.selector ?? {})
+        .every(([k, v]) => m.spec.template.metadata.labels[k] === v));
+      if (sts) this.addHost(this.podAddresses.get(`${sts.metadata.name}-0`)!, service.metadata.name);
+    }
+    for (const [name, address] of Object.entries(extraHosts)) this.hosts.set(name, address);
+    writeFileSync(join(this.root, 'hosts'), this.hostsFile());
+  }
+
+  /** The loopback address of a StatefulSet pod. */
+  public address(podName: string): string {
+    const address = this.podAddresses.get(podName);
+    if (!address) throw new Error(`pod-sandbox: no pod ${podName}`);
+    return address;
+  }
+
+  /** The host directory behind a claim (created on first use), to inspect it from the test. */
+  public claimDir(claimName: string, request?: string): string {
+    let dir = this.claims.get(claimName);
+    if (!dir) {
+      if (!request) throw new Error(`pod-sandbox: claim ${claimName} has not been bound yet`);
+      dir = join(this.root, 'claims', claimName);
+      this.tmpfs(dir, request, 0o755);
+      this.claims.set(claimName, dir);
+    }
+    return dir;
+  }
+
+  /** A pod of a StatefulSet replica, of a Job, or of a CronJob's job template. */
+  public pod(kind: 'StatefulSet' | 'Job' | 'CronJob', name: string, replica?: number): SandboxPod {
+    const workload = find(this.manifests, kind, name);
+    if (kind === 'StatefulSet') {
+      if (replica === undefined || replica < 0 || replica >= workload.spec.replicas) throw new Error(`pod-sandbox: ${name} has no replica ${replica}`);
+      const podName = `${name}-${replica}`;
+      const claims = Object.fromEntries((workload.spec.volumeClaimTemplates ?? []).map((t: any) =>
+        [t.metadata.name, { claimName: `${t.metadata.name}-${podName}`, request: t.spec.resources.requests.storage }]));
+      return new SandboxPod(this, podName, workload.spec.template.spec, claims);
+    }
+    const template = kind === 'CronJob' ? workload.spec.jobTemplate.spec.template : workload.spec.template;
+    return new SandboxPod(this, `${name}-${Math.random().toString(36).slice(2, 7)}`, template.spec, {});
+  }
+
+  /** Runs a command with the cluster's DNS names, as a client pod or an operator's shell would. */
+  public clientArgs(): string[] {
+    return ['--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc', '--ro-bind', join(this.root, 'hosts'), '/etc/hosts'];
+  }
+
+  /** Unmounts every volume and removes the node's files. */
+  public destroy(): void {
+    for (const mount of this.mounts.reverse()) {
+      try { execFileSync('umount', ['-l', mount], { stdio: 'pipe' }); } catch { /* already gone */ }
+    }
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** @internal a tmpfs of the given size at dir, mounted once. */
+  public tmpfs(dir: string, size: string | undefined, mode: number): void {
+    mkdirSync(dir, { recursive: true });
+    const options = [`mode=${mode.toString(8)}`, ...(size ? [`size=${quantityBytes(size)}`] : [])].join(',');
+    execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
+    this.mounts.push(dir);
+  }
+
+  /** @internal the value of a Secret key: the user's Secrets first, then the synthesized ones. */
+  public secretData(name: string): Record<string, string> {
+    if (this.secrets[name]) return this.secrets[name];
+    const secret = this.manifests.find((m) => m.kind === 'Secret' && m.metadata.name === name);
+    if (!secret) throw new Error(`pod-sandbox: Secret ${name} is neither synthesized nor given by the test`);
+    return { ...secret.stringData, ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()])) };
+  }
+
+  /** The request of a synthesized claim; a user's own claim is bound by the test with claimDir(name, size). */
+  public claimRequest(claimName: string): string | undefined {
+    const pvc = this.manifests.find((m) => m.kind === 'PersistentVolumeClaim' && m.metadata.name === claimName);
+    if (pvc) return pvc.spec.resources.requests.storage;
+    for (const sts of this.manifests.filter((m) => m.kind === 'StatefulSet')) {
+      for (const template of sts.spec.volumeClaimTemplates ?? []) {
+        for (let replica = 0; replica < sts.spec.replicas; replica++) {
+          if (`${template.metadata.name}-${sts.metadata.name}-${replica}` === claimName) return template.spec.resources.requests.storage;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /** @internal */
+  public get containerImage(): ContainerImage { return this.image; }
+
+  /** @internal */
+  public hostsFileFor(podName: string): string {
+    const own = this.podAddresses.get(podName);
+    return `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n${own ? `${own}\t${podName}\n` : ''}`
+      + this.hostsFile().split('\n').filter((line) => !line.startsWith('127.0.0.1\tlocalhost')).join('\n');
+  }
+
+  private addHost(address: string, shortName: string): void {
+    for (const suffix of ['', `.${this.namespace}`, `.${this.namespace}.svc`, `.${this.namespace}.svc.cluster.local`]) this.hosts.set(`${shortName}${suffix}`, address);
+  }
+
+  private hostsFile(): string {
+    return ['127.0.0.1\tlocalhost', ...[...this.hosts].map(([name, address]) => `${address}\t${name}`), ''].join('\n');
+  }
+}
+
+/** One pod: its volumes, materialized once, and the containers it runs. */
+export class SandboxPod {
+  private readonly volumeDirs = new Map<string, string>();
+  private readonly dir: string;
+
+  constructor(private readonly node: SandboxNode, public readonly name: string, public readonly spec: any,
+    private readonly claimTemplates: Record<string, { claimName: string; request: string }>) {
+    this.dir = join(node.root, 'pods', name);
+    mkdirSync(this.dir, { recursive: true });
+  }
+
+  /** The pod's address where it has one of its own. */
+  public get address(): string | undefined {
+    try { return this.node.address(this.name); } catch { return undefined; }
+  }
+
+  /** The bwrap command line that runs one of the pod's containers. */
+  public commandLine(options: RunOptions = {}): { args: string[]; env: Record<string, string> } {
+    const spec = this.spec;
+    const container = options.container ? spec.containers.find((c: any) => c.name === options.container) : spec.containers[0];
+    if (!container) throw new Error(`pod-sandbox: ${this.name} has no container ${options.container}`);
+    const security = { ...spec.securityContext, ...container.securityContext };
+    if (security.readOnlyRootFilesystem !== true) throw new Error(`pod-sandbox: ${this.name}/${container.name} has a writable root filesystem, which the sandbox does not build`);
+    const uid = security.runAsUser;
+    const gid = security.runAsGroup ?? uid;
+    if (uid === undefined || uid === 0) throw new Error(`pod-sandbox: ${this.name}/${container.name} runs as root or an image-chosen user`);
+    if (security.capabilities?.add?.length) throw new Error(`pod-sandbox: ${this.name}/${container.name} adds capabilities`);
+    const fsGroup: number | undefined = spec.securityContext?.fsGroup;
+
+    const args = ['--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--hostname', this.name, '--die-with-parent'];
+    const image = this.node.containerImage;
+    for (const [from, to] of image.binds) args.push('--ro-bind', from, to);
+    for (const link of ['bin', 'sbin', 'lib', 'lib64']) args.push('--symlink', `usr/${link}`, `/${link}`);
+    args.push('--proc', '/proc', '--dev', '/dev');
+    const hosts = join(this.dir, 'etc-hosts');
+    writeFileSync(hosts, this.node.hostsFileFor(this.name));
+    args.push('--ro-bind', hosts, '/etc/hosts');
+    for (const mount of container.volumeMounts ?? []) {
+      const source = this.volume(mount.name, fsGroup, options);
+      image.mountPoint(mount.mountPath);
+      args.push(mount.readOnly ? '--ro-bind' : '--bind', mount.subPath ? join(source, mount.subPath) : source, mount.mountPath);
+    }
+    args.push('--remount-ro', '/', '--chdir', container.workingDir ?? '/', '--clearenv');
+
+    const env: Record<string, string> = { ...IMAGE_ENV, HOSTNAME: this.name };
+    for (const entry of container.env ?? []) env[entry.name] = this.envValue(entry, env);
+    for (const [name, value] of Object.entries(env)) args.push('--setenv', name, value);
+
+    if (!container.command?.length) throw new Error(`pod-sandbox: ${this.name}/${container.name} relies on the image's entrypoint`);
+    const command = options.exec ?? [...container.command, ...(container.args ?? [])].map((part: string) => expandKubeletVars(part, env));
+    const groups = [gid, ...(fsGroup !== undefined ? [fsGroup] : []), ...(spec.securityContext?.supplementalGroups ?? [])];
+    args.push('--', '/usr/bin/setpriv', `--reuid=${uid}`, `--regid=${gid}`, `--groups=${[...new Set(groups)].join(',')}`,
+      '--inh-caps=-all', '--bounding-set=-all', ...(security.allowPrivilegeEscalation === false ? ['--no-new-privs'] : []), '--', ...command);
+    return { args, env };
+  }
+
+  /** Starts a container in its own process group; stop it with kill(). */
+  public spawn(options: RunOptions = {}): ChildProcess {
+    const { args } = this.commandLine(options);
+    return spawn('bwrap', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+  }
+
+  /** Runs a container to completion. */
+  public async run(options: RunOptions & { timeoutMs?: number } = {}): Promise<RunResult> {
+    const child = this.spawn(options);
+    options.onSpawn?.(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk) => { stdout += chunk; });
+    child.stderr!.on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), options.timeoutMs ?? 120_000);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    clearTimeout(timer);
+    return { code, signal, stdout, stderr };
+  }
+
+  /** Ends the pod: its emptyDirs go, its claims stay. */
+  public delete(): void {
+    for (const [name, dir] of this.volumeDirs) {
+      if (this.spec.volumes?.find((v: any) => v.name === name)?.emptyDir) {
+        try { execFileSync('umount', ['-l', dir], { stdio: 'pipe' }); } catch { /* not mounted */ }
+      }
+    }
+    this.volumeDirs.clear();
+  }
+
+  private envValue(entry: any, earlier: Record<string, string>): string {
+    if (entry.value !== undefined) return expandKubeletVars(entry.value, earlier);
+    const from = entry.valueFrom ?? {};
+    if (from.fieldRef) {
+      const fields: Record<string, string | undefined> = {
+        'metadata.name': this.name, 'metadata.namespace': this.node.namespace, 'status.podIP': this.address ?? '127.0.0.1', 'spec.nodeName': 'sandbox-node',
+      };
+      const value = fields[from.fieldRef.fieldPath];
+      if (value === undefined) throw new Error(`pod-sandbox: unsupported fieldRef ${from.fieldRef.fieldPath}`);
+      return value;
+    }
+    if (from.secretKeyRef) {
+      const value = this.node.secretData(from.secretKeyRef.name)[from.secretKeyRef.key];
+      if (value === undefined) throw new Error(`pod-sandbox: Secret ${from.secretKeyRef.name} has no key ${from.secretKeyRef.key} (env ${entry.name})`);
+      return value;
+    }
+    throw new Error(`pod-sandbox: unsupported env source for ${entry.name}: ${JSON.stringify(from)}`);
+  }
+
+  /** Materializes a declared volume once per pod (claims once per node) and returns its host dir. */
+  private volume(name: string, fsGroup: number | undefined, options: RunOptions): string {
+    const existing = this.volumeDirs.get(name);
+    if (existing) return existing;
+    const declared = this.spec.volumes?.find((v: any) => v.name === name);
+    let dir: string;
+    if (declared?.secret) {
+      dir = join(this.dir, 'volumes', name);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir, { recursive: true });
+      const data = { ...this.node.secretData(declared.secret.secretName), ...options.secretOverlay?.(this.name)[declared.secret.secretName] };
+      const items: Array<{ key: string; path: string; mode?: number }> = declared.secret.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+      for (const item of items) {
+        if (data[item.key] === undefined) throw new Error(`pod-sandbox: Secret ${declared.secret.secretName} has no key ${item.key}`);
+        const file = join(dir, item.path);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, data[item.key]);
+        chownSync(file, 0, fsGroup ?? 0);
+        chmodSync(file, item.mode ?? declared.secret.defaultMode ?? 0o644);
+      }
+      chmodSync(dir, 0o755);
+    } else if (declared?.emptyDir) {
+      dir = join(this.dir, 'volumes', name);
+      this.node.tmpfs(dir, declared.emptyDir.sizeLimit, 0o777);
+      this.applyFsGroup(dir, fsGroup);
+    } else if (declared?.persistentVolumeClaim) {
+      const claim = declared.persistentVolumeClaim.claimName;
+      dir = this.node.claimDir(claim, this.node.claimRequest(claim));
+      this.applyFsGroup(dir, fsGroup);
+    } else if (!declared && this.claimTemplates[name]) {
+      dir = this.node.claimDir(this.claimTemplates[name].claimName, this.claimTemplates[name].request);
+      this.applyFsGroup(dir, fsGroup);
+    } else {
+      throw new Error(`pod-sandbox: ${this.name} mounts volume ${name}, which it does not declare (or of an unsupported kind)`);
+    }
+    this.volumeDirs.set(name, dir);
+    return dir;
+  }
+
+  /** fsGroup ownership as the kubelet applies it with fsGroupChangePolicy OnRootMismatch. */
+  private applyFsGroup(dir: string, fsGroup: number | undefined): void {
+    if (fsGroup === undefined) return;
+    const stat = statSync(dir);
+    if (stat.gid === fsGroup && (stat.mode & 0o2070) === 0o2070) return;
+    execFileSync('chgrp', ['-R', String(fsGroup), dir]);
+    execFileSync('chmod', ['-R', 'g+rwX', dir]);
+    execFileSync('find', [dir, '-type', 'd', '-exec', 'chmod', 'g+s', '{}', '+']);
+  }
+}
+
+/** Signals a process started by SandboxPod.spawn and everything in its pod. */
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (!child.pid) return;
+  try { process.kill(-child.pid, signal); } catch { /* already gone */ }
+}
+
+function execOrEmpty(file: string, args: string[]): string {
+  try { return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return ''; }
+}
