@@ -16,7 +16,10 @@ export function imageCacheCeph(app: App): Chart {
     imageCache: { size: '10Gi' },
     customServiceConfig: '[DEFAULT]\ndebug = false\n',
     apis: {
-      default: { type: GlanceApiType.SINGLE, replicas: 3 },
+      // The reference sample's single API. It also serves the public endpoint, so it keeps image
+      // locations hidden (OSSN-0090); Nova then downloads images rather than cloning them in Ceph.
+      // Leave out `type` (SPLIT with rbd) to have an internal API that shows them.
+      default: { type: GlanceApiType.SINGLE, replicas: 3, showImageDirectUrl: false },
     },
   });
   return chart;

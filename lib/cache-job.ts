@@ -29,6 +29,11 @@ export interface CacheJobProps {
    * @default - the job's own default
    */
   readonly schedule?: string | Cron;
+  /**
+   * Pull policy of the job's container.
+   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
 }
 
 /** How one kind of cache job differs from the other. */
@@ -36,6 +41,19 @@ export interface CacheJobKind {
   readonly suffix: string;
   readonly command: string[];
   readonly defaultSchedule: string;
+}
+
+/**
+ * Labels of a cache job's pods. They never carry the API's selector label
+ * (glance.openstack.org/statefulset), so no API Service selects them.
+ */
+function cacheJobPodLabels(statefulSetName: string, suffix: string, podName: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'glance',
+    'app.kubernetes.io/component': `cache-${suffix}`,
+    'glance.openstack.org/cache-of': statefulSetName,
+    'glance.openstack.org/replica': podName,
+  };
 }
 
 /** Name of the cache claim a StatefulSet's volumeClaimTemplate "glance-cache" gives replica N. */
@@ -85,11 +103,12 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
       restartPolicy: kplus.RestartPolicy.NEVER,
       automountServiceAccountToken: false,
       select: false,
+      podMetadata: { labels: cacheJobPodLabels(props.statefulSetName, kind.suffix, podName) },
       securityContext: RESTRICTED_KPLUS_POD_SECURITY,
       containers: [{
         name: kind.suffix,
         image: props.image,
-        imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
         command: kind.command,
         envVariables: env,
         securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,

@@ -5,7 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { cacheClaimName } from './cache-job';
 import { GlanceValidationError } from './errors';
-import { ImageBackendType } from './image-backend';
+import { ImageBackend, ImageBackendType } from './image-backend';
 import { ImageCache, ImageCacheOptions } from './image-cache';
 import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, NameKind } from './names';
@@ -22,7 +22,7 @@ import { ContainerResources, GlanceApiType, StorageAccessMode } from './types';
 export interface GlanceApiOptions {
   /**
    * Which endpoints the API serves. SPLIT makes two StatefulSets, internal and external.
-   * @default GlanceApiType.SINGLE
+   * @default - GlanceApiType.SPLIT with the rbd store (as the glance-operator, so that only the internal API shows image locations), SINGLE otherwise
    */
   readonly type?: GlanceApiType;
   /**
@@ -61,6 +61,15 @@ export interface GlanceApiOptions {
    * @default kplus.ServiceType.CLUSTER_IP
    */
   readonly publicServiceType?: kplus.ServiceType;
+  /**
+   * show_image_direct_url: every user who can see an image also sees where the store keeps it
+   * (with Ceph, "rbd://<fsid>/<pool>/<id>/snap"). OpenStack Security Note OSSN-0090 advises
+   * against it on any API that end users reach. Nova and Cinder need it to clone images from
+   * Ceph, so internal and edge APIs show it with the rbd store. An external API never does, and a
+   * SINGLE API (which also serves the public endpoint) only when you opt in here.
+   * @default - true on internal and edge APIs with the rbd store; false otherwise
+   */
+  readonly showImageDirectUrl?: boolean;
 }
 
 /** Props of one GlanceApi StatefulSet. */
@@ -144,11 +153,14 @@ export class GlanceApi extends Construct {
         release: common.release,
         databaseConnection: common.database.connectionSecret,
         propPath: `${path}.imageCache`,
+        imagePullPolicy: common.imagePullPolicy,
+        denyJobIngress: common.networkPolicy?.enabled ?? true,
       });
     }
 
+    const showImageDirectUrl = imageLocations(path, type, common.backend, props.showImageDirectUrl);
     const configFiles: Record<string, string> = {
-      '00-glance.conf': renderIni(baseServiceConfig(common, workers, this.imageCache?.configOptions())),
+      '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.imageCache?.configOptions(), showImageDirectUrl })),
       'policy.yaml': renderPolicy(this.imageCache?.policyRules() ?? {}),
       ...this.imageCache?.configFiles(),
     };
@@ -199,6 +211,27 @@ export class GlanceApi extends Construct {
       metadata: { name: sts, labels },
       spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
     });
+
+    if (common.networkPolicy?.enabled ?? true) {
+      const allowed = common.networkPolicy ?? {};
+      new k8s.KubeNetworkPolicy(this, 'network-policy', {
+        metadata: { name: sts, labels },
+        spec: {
+          podSelector: { matchLabels: selector },
+          policyTypes: ['Ingress'],
+          ingress: [{
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(API_PORT) }],
+            from: [
+              // The chart's namespace: the other OpenStack services, the Glance replicas (which
+              // proxy staged imports to each other), and whoever runs cache commands.
+              { podSelector: {} },
+              ...(allowed.allowedNamespaces ?? []).map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+              ...(allowed.allowedCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+            ],
+          }],
+        },
+      });
+    }
   }
 
   /** Replica N's own hostname, which takes cache commands on port 9292. */
@@ -222,7 +255,8 @@ export class GlanceApi extends Construct {
       { name: 'tmp', mountPath: '/tmp' },
       { name: 'glance', mountPath: STATE_DIR },
     ];
-    if (common.storage.external) volumes.push({ name: 'glance', emptyDir: {} });
+    // Staging and tasks live here: always bounded, by the claim or by the emptyDir's sizeLimit.
+    if (common.storage.external) volumes.push({ name: 'glance', emptyDir: { sizeLimit: k8s.Quantity.fromString(common.stagingSize) } });
     if (this.imageCache) mounts.push({ name: ImageCache.CLAIM_TEMPLATE_NAME, mountPath: CACHE_DIR });
     const backend = common.backend;
     if (backend.type === ImageBackendType.RBD) {
@@ -254,6 +288,7 @@ export class GlanceApi extends Construct {
       containers: [{
         name: 'glance-api',
         image: common.image,
+        imagePullPolicy: common.imagePullPolicy,
         command: ['glance-api', '--config-dir', CONFIG_DIR],
         ports: [{ name: 'glance-api', containerPort: API_PORT }],
         env: [
@@ -282,13 +317,41 @@ export class GlanceApi extends Construct {
         spec: {
           accessModes: [common.storage.accessMode ?? StorageAccessMode.READ_WRITE_ONCE],
           storageClassName: common.storage.storageClass,
-          resources: { requests: { storage: k8s.Quantity.fromString(common.storage.storageRequest ?? '10Gi') } },
+          resources: { requests: { storage: k8s.Quantity.fromString(common.stagingSize) } },
         },
       });
     }
     if (this.imageCache) templates.push(this.imageCache.claimTemplate());
     return templates;
   }
+}
+
+/** show_image_direct_url of one StatefulSet (OSSN-0090): see GlanceApiOptions.showImageDirectUrl. */
+function imageLocations(path: string, type: GlanceApiType, backend: ImageBackend, wanted: boolean | undefined): boolean {
+  if (type === GlanceApiType.EXTERNAL) {
+    if (wanted === true) {
+      throw new GlanceValidationError(`${path}.showImageDirectUrl`, wanted, 'would show image locations on the public endpoint (OSSN-0090)',
+        'remove it: the internal API of a SPLIT pair shows them to Nova and Cinder');
+    }
+    return false;
+  }
+  if (type === GlanceApiType.SINGLE) {
+    if (wanted === undefined && backend.type === ImageBackendType.RBD) {
+      warnOnce(`cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public endpoint, so it does not show image locations `
+        + '(show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. Use type SPLIT (the rbd default) for clones, '
+        + `or set ${path}.showImageDirectUrl to true (every user then sees image locations) or false (no clones) to decide it.`);
+    }
+    return wanted ?? false;
+  }
+  return wanted ?? backend.type === ImageBackendType.RBD;
+}
+
+const warned = new Set<string>();
+/** A synth-time warning on stderr, once per process: a secure default the user may not expect. */
+function warnOnce(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.emitWarning(message, { code: 'CDK8S_GLANCE_OSSN_0090' });
 }
 
 function healthcheck(timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {

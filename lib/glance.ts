@@ -80,7 +80,8 @@ export class Glance extends Construct {
 
     const statefulSets = Object.entries(apis).flatMap(([apiName, options]) => {
       checkNamePart(`apis.${apiName}`, apiName);
-      const type = options.type ?? GlanceApiType.SINGLE;
+      // As the glance-operator: with Ceph, only the internal half of a split pair shows image locations.
+      const type = options.type ?? (common.backend.type === ImageBackendType.RBD ? GlanceApiType.SPLIT : GlanceApiType.SINGLE);
       const types = type === GlanceApiType.SPLIT ? [GlanceApiType.INTERNAL, GlanceApiType.EXTERNAL] : [type];
       return types.map((t) => ({ apiName, options: { ...options, type: t } }));
     });
@@ -105,6 +106,10 @@ export class Glance extends Construct {
       for (const job of [...api.imageCache?.pruner.cronJobs ?? [], ...api.imageCache?.cleaner.cronJobs ?? []]) {
         names.claim('CronJob', job.name, prop);
       }
+      if (props.networkPolicy?.enabled ?? true) {
+        names.claim('NetworkPolicy', api.statefulSetName, prop);
+        if (api.imageCache) names.claim('NetworkPolicy', `${api.statefulSetName}-cache-jobs`, prop);
+      }
       this.apis.push(api);
     }
 
@@ -123,7 +128,20 @@ export class Glance extends Construct {
     // The database tools read the same generated config as the APIs, without the cache options.
     const dbConfigName = `${common.name}-db-config`;
     names.claim('Secret', dbConfigName, 'name');
-    const dbFiles: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, 1)) };
+    // Your Secrets must not share a name with ours: applying the chart would overwrite them.
+    const yourSecrets: Array<[string, string | undefined]> = [
+      ['database.connectionSecret.name', common.database.connectionSecret.name],
+      ['keystone.passwordSecret.name', common.keystone.passwordSecret.name],
+      ['backend.cephSecretName', common.backend.rbdOptions?.cephSecretName],
+    ];
+    for (const [prop, secretName] of yourSecrets) {
+      const owner = secretName === undefined ? undefined : names.owner('Secret', secretName);
+      if (owner !== undefined) {
+        throw new GlanceValidationError(prop, secretName, `names a Secret that this chart creates for ${owner}, so applying the chart would overwrite yours`,
+          'rename your Secret, or change name (the prefix of every object this chart creates)');
+      }
+    }
+    const dbFiles: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, { workers: 1, showImageDirectUrl: false })) };
     if (common.customServiceConfig) dbFiles['50-custom.conf'] = common.customServiceConfig;
     new kplus.Secret(this, 'db-config', { metadata: { name: dbConfigName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: dbFiles });
     const config = kplus.Volume.fromSecret(this, 'db-config-volume',
@@ -134,7 +152,7 @@ export class Glance extends Construct {
     const toolContainer = (name: string, args: string[]): kplus.ContainerProps => ({
       name,
       image: common.image,
-      imagePullPolicy: kplus.ImagePullPolicy.IF_NOT_PRESENT,
+      imagePullPolicy: common.imagePullPolicy,
       command: ['glance-manage', '--config-dir', CONFIG_DIR, ...args],
       envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
       securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,

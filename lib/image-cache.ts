@@ -1,10 +1,11 @@
 import { ApiObjectMetadata, Cron, Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CacheCleaner } from './cache-cleaner';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError } from './errors';
-import { checkNamePart } from './names';
+import { checkDerivedName, checkNamePart, NameKind } from './names';
 import { CACHE_DIR } from './pod-security';
 import { ceilFraction, floorProduct, numberToFraction, parseStorageSize } from './quantity';
 import { toValidCron } from './schedule';
@@ -100,6 +101,16 @@ export interface ImageCacheProps extends ImageCacheOptions {
    * @default "imageCache"
    */
   readonly propPath?: string;
+  /**
+   * Pull policy of the cache jobs.
+   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
+   */
+  readonly imagePullPolicy?: kplus.ImagePullPolicy;
+  /**
+   * A NetworkPolicy "<statefulset>-cache-jobs" denies the cache job pods all ingress: they serve nothing.
+   * @default true
+   */
+  readonly denyJobIngress?: boolean;
 }
 
 /** The default maxSizeRatio. */
@@ -162,6 +173,7 @@ export class ImageCache extends Construct {
       replicas: props.replicas,
       image: props.image,
       configSecretName: props.configSecretName,
+      imagePullPolicy: props.imagePullPolicy,
     };
     this.pruner = new CachePruner(this, 'pruner', {
       ...jobProps,
@@ -174,6 +186,15 @@ export class ImageCache extends Construct {
       removeOrphans: this.removeOrphans,
       databaseConnection: centralized || this.removeOrphans ? props.databaseConnection : undefined,
     });
+    if (props.denyJobIngress ?? true) {
+      const name = `${props.statefulSetName}-cache-jobs`;
+      checkDerivedName(path, name, NameKind.OBJECT, 'NetworkPolicy');
+      new k8s.KubeNetworkPolicy(this, 'network-policy', {
+        metadata: { name, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'image-cache' } },
+        // Selected, with no ingress rule: nothing may connect to a pruner or cleaner.
+        spec: { podSelector: { matchLabels: { 'glance.openstack.org/cache-of': props.statefulSetName } }, policyTypes: ['Ingress'] },
+      });
+    }
   }
 
   /** The [DEFAULT] options of glance.conf that configure the cache. */

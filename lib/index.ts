@@ -1,6 +1,8 @@
 export * from './types';
 export * from './image-backend';
-export type { DatabaseOptions, GlanceCommonProps, KeystoneOptions, StorageOptions } from './service-config';
+export type {
+  DatabaseOptions, GlanceCommonProps, GlanceNetworkPolicyOptions, KeystoneOptions, StorageOptions, UploadLimitOptions, WebDownloadOptions,
+} from './service-config';
 export type { CacheJobProps } from './cache-job';
 export * from './cache-pruner';
 export * from './cache-cleaner';

@@ -56,4 +56,9 @@ export class NameRegistry {
     }
     this.seen.set(key, prop);
   }
+
+  /** The prop that claimed a name, if any. */
+  public owner(kind: string, name: string): string | undefined {
+    return this.seen.get(`${kind}/${name}`);
+  }
 }

@@ -1,10 +1,14 @@
+import { ImagePullPolicy } from 'cdk8s-plus-28';
 import { GlanceValidationError } from './errors';
-import { ImageBackend, ImageBackendType } from './image-backend';
+import { ImageBackend } from './image-backend';
 import { IniSections, parseIni } from './ini';
+import { MANAGED_OPTION_ALIASES } from './managed-option-aliases';
 import { checkNamePart } from './names';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
-import { parseStorageSize } from './quantity';
+import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
 import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
+
+const ONE: Fraction = { numerator: 1n, denominator: 1n };
 
 /** The Glance database. The URL stays in a Secret and reaches Glance as an environment variable. */
 export interface DatabaseOptions {
@@ -62,6 +66,62 @@ export interface StorageOptions {
   readonly external?: boolean;
 }
 
+/**
+ * Image import through web-download, where Glance itself fetches a URL a user gives. Glance's
+ * default filtering blocks loopback and metadata addresses but not in-cluster ones (Service and
+ * pod IPs on ports 80/443), so any project member could make Glance fetch an internal URL: an
+ * SSRF. It is therefore offered only with an explicit allow-list.
+ */
+export interface WebDownloadOptions {
+  /** Hosts (names or IP addresses) Glance may download from ([import_filtering_opts] allowed_hosts). */
+  readonly allowedHosts: string[];
+  /**
+   * URL schemes Glance may download with (allowed_schemes).
+   * @default ["https"]
+   */
+  readonly allowedSchemes?: string[];
+  /**
+   * Ports Glance may download from (allowed_ports).
+   * @default [443]
+   */
+  readonly allowedPorts?: number[];
+}
+
+/** Upload limits: what one user can put on a replica's staging volume and in the store. */
+export interface UploadLimitOptions {
+  /**
+   * The largest image a user may upload or import (image_size_cap), as a Kubernetes quantity.
+   * It must stay below the staging volume (storage.storageRequest), where imports are staged.
+   * @default - 90% of the staging volume
+   */
+  readonly imageSizeCap?: string;
+  /**
+   * Image data per user across all stores (user_storage_quota), as a Kubernetes quantity.
+   * @default - no per-user quota
+   */
+  readonly userStorageQuota?: string;
+}
+
+/** Who may reach the Glance API pods on port 9292 (a NetworkPolicy per API StatefulSet). */
+export interface GlanceNetworkPolicyOptions {
+  /**
+   * Create the NetworkPolicies. Off, any pod in the cluster can reach every replica.
+   * @default true
+   */
+  readonly enabled?: boolean;
+  /**
+   * Namespaces (by name) whose pods may call the API, beside the chart's own namespace.
+   * @default - none
+   */
+  readonly allowedNamespaces?: string[];
+  /**
+   * Address ranges that may call the API directly, such as the nodes or load balancers in front
+   * of a NodePort or LoadBalancer public Service.
+   * @default - none
+   */
+  readonly allowedCidrs?: string[];
+}
+
 /** Settings every Glance API of a deployment shares. */
 export interface GlanceCommonProps {
   /**
@@ -100,6 +160,33 @@ export interface GlanceCommonProps {
    * @default - none
    */
   readonly customServiceConfig?: string;
+  /**
+   * Offer image import by web-download, limited to an allow-list (SSRF: see WebDownloadOptions).
+   * @default - not offered: the import methods are glance-direct and copy-image
+   */
+  readonly webDownload?: WebDownloadOptions;
+  /**
+   * Upload limits.
+   * @default - image_size_cap is 90% of the staging volume; no per-user quota
+   */
+  readonly limits?: UploadLimitOptions;
+  /**
+   * Who may reach the API pods.
+   * @default - a NetworkPolicy per API admits the chart's namespace and the Glance pods only
+   */
+  readonly networkPolicy?: GlanceNetworkPolicyOptions;
+  /**
+   * A proxy in front of the public endpoint terminates TLS. Glance then honours the
+   * X-Forwarded-Proto and Forwarded headers ([oslo_middleware] enable_proxy_headers_parsing),
+   * so that the links it returns say https.
+   * @default false
+   */
+  readonly behindTlsProxy?: boolean;
+  /**
+   * Pull policy of every container.
+   * @default - IfNotPresent for an image pinned by digest ("...@sha256:..."), Always for a tag, which can move
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
 }
 
 /**
@@ -114,7 +201,18 @@ export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance
 export const API_PORT = 9292;
 
 /** GlanceCommonProps, checked, with every default filled in. */
-export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServiceConfig'>> & GlanceCommonProps;
+export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy'>>
+  & GlanceCommonProps & {
+    /** image_size_cap in bytes. */
+    readonly imageSizeCapBytes: bigint;
+    /** user_storage_quota in bytes; 0 for none. */
+    readonly userStorageQuotaBytes: bigint;
+    /** The staging volume (each replica's /var/lib/glance) as a quantity. */
+    readonly stagingSize: string;
+  };
+
+/** The staging volume's size when storage.storageRequest is not given. */
+export const DEFAULT_STORAGE_REQUEST = '10Gi';
 
 /** Validates the shared props and fills in their defaults. */
 export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProps {
@@ -131,10 +229,69 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   checkSecretKey('database.connectionSecret', props.database?.connectionSecret);
   checkKeystone(props.keystone);
   const storage = props.storage ?? {};
-  if (storage.storageRequest !== undefined) parseStorageSize('storage.storageRequest', storage.storageRequest);
+  const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;
+  const staging = parseStorageSize('storage.storageRequest', stagingSize);
   if (storage.storageClass !== undefined) checkNamePart('storage.storageClass', storage.storageClass);
   if (props.customServiceConfig !== undefined) checkCustomServiceConfig('customServiceConfig', props.customServiceConfig);
-  return { ...props, name, image, release, backend: props.backend ?? ImageBackend.file(), storage };
+  if (props.webDownload !== undefined) checkWebDownload(props.webDownload);
+  const { imageSizeCapBytes, userStorageQuotaBytes } = resolveLimits(props.limits, stagingSize, staging);
+  checkNetworkPolicy(props.networkPolicy);
+  const imagePullPolicy = props.imagePullPolicy ?? (/@sha256:[0-9a-f]{64}$/.test(image) ? ImagePullPolicy.IF_NOT_PRESENT : ImagePullPolicy.ALWAYS);
+  if (!Object.values(ImagePullPolicy).includes(imagePullPolicy)) {
+    throw new GlanceValidationError('imagePullPolicy', imagePullPolicy, 'is not a pull policy', 'use an ImagePullPolicy value');
+  }
+  return {
+    ...props, name, image, release, backend: props.backend ?? ImageBackend.file(), storage, behindTlsProxy: props.behindTlsProxy ?? false,
+    imagePullPolicy, imageSizeCapBytes, userStorageQuotaBytes, stagingSize,
+  };
+}
+
+/** The staging volume bounds what one upload may stage: the cap stays below it. */
+function resolveLimits(limits: UploadLimitOptions | undefined, stagingSize: string, staging: Fraction): { imageSizeCapBytes: bigint; userStorageQuotaBytes: bigint } {
+  const stagingBytes = floorProduct(staging, ONE);
+  const imageSizeCapBytes = limits?.imageSizeCap === undefined ? floorProduct(staging, { numerator: 9n, denominator: 10n })
+    : ceilFraction(parseStorageSize('limits.imageSizeCap', limits.imageSizeCap));
+  if (imageSizeCapBytes >= stagingBytes) {
+    throw new GlanceValidationError('limits.imageSizeCap', limits?.imageSizeCap, `is not below the staging volume (storage.storageRequest ${stagingSize})`,
+      'lower limits.imageSizeCap, or raise storage.storageRequest above it: an import is staged whole on that volume');
+  }
+  const userStorageQuotaBytes = limits?.userStorageQuota === undefined ? 0n : ceilFraction(parseStorageSize('limits.userStorageQuota', limits.userStorageQuota));
+  return { imageSizeCapBytes, userStorageQuotaBytes };
+}
+
+const HOST = /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
+
+function checkWebDownload(options: WebDownloadOptions): void {
+  if (!Array.isArray(options.allowedHosts) || options.allowedHosts.length === 0) {
+    throw new GlanceValidationError('webDownload.allowedHosts', options.allowedHosts, 'is empty',
+      'list the hosts Glance may download images from, e.g. ["cloud-images.ubuntu.com"]; leave webDownload unset to keep web-download off');
+  }
+  options.allowedHosts.forEach((host, i) => {
+    if (typeof host !== 'string' || !HOST.test(host)) {
+      throw new GlanceValidationError(`webDownload.allowedHosts[${i}]`, host, 'is not a host name or IP address', 'use e.g. "cloud-images.ubuntu.com"');
+    }
+  });
+  (options.allowedSchemes ?? []).forEach((scheme, i) => {
+    if (!['http', 'https', 'ftp'].includes(scheme)) {
+      throw new GlanceValidationError(`webDownload.allowedSchemes[${i}]`, scheme, 'is not a scheme Glance downloads with', 'use "https", "http" or "ftp"');
+    }
+  });
+  (options.allowedPorts ?? []).forEach((port, i) => {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new GlanceValidationError(`webDownload.allowedPorts[${i}]`, port, 'is not a TCP port', 'use a whole number from 1 to 65535');
+    }
+  });
+}
+
+const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9A-Fa-f:]+\/\d{1,3}$/;
+
+function checkNetworkPolicy(options: GlanceNetworkPolicyOptions | undefined): void {
+  (options?.allowedNamespaces ?? []).forEach((ns, i) => checkNamePart(`networkPolicy.allowedNamespaces[${i}]`, ns));
+  (options?.allowedCidrs ?? []).forEach((cidr, i) => {
+    if (typeof cidr !== 'string' || !CIDR.test(cidr)) {
+      throw new GlanceValidationError(`networkPolicy.allowedCidrs[${i}]`, cidr, 'is not a CIDR', 'use e.g. "10.0.0.0/16"');
+    }
+  });
 }
 
 function checkSecretKey(prop: string, ref: SecretKeySelector | undefined): void {
@@ -161,8 +318,11 @@ function checkKeystone(keystone: KeystoneOptions | undefined): void {
   }
 }
 
-/** Options cdk8s-glance writes itself, and the prop that sets each instead. */
-const MANAGED_OPTIONS: Record<string, string> = {
+/**
+ * Options cdk8s-glance writes itself, and the prop that sets each instead, as "group.option" with
+ * oslo.config's group rule (DEFAULT as written, every other group lower-case).
+ */
+export const MANAGED_OPTIONS: Record<string, string> = {
   'DEFAULT.image_cache_dir': 'the cache volume mount (fixed at /var/lib/glance/image-cache)',
   'DEFAULT.image_cache_max_size': 'imageCache.size and imageCache.maxSizeRatio',
   'DEFAULT.image_cache_stall_time': 'imageCache.stallTime',
@@ -183,41 +343,81 @@ const MANAGED_OPTIONS: Record<string, string> = {
   'os_glance_tasks_store.filesystem_store_datadir': 'storage (tasks live on each replica\'s /var/lib/glance volume)',
   'task.work_dir': 'storage (tasks live on each replica\'s /var/lib/glance volume)',
   'default_backend.filesystem_store_datadir': 'backend (ImageBackend.file() mounts the store at /var/lib/glance/images)',
+  // Security settings with a prop of their own (README, "Security").
+  'DEFAULT.show_image_direct_url': 'apis.<api>.showImageDirectUrl (image locations on a public API: OSSN-0090)',
+  'DEFAULT.show_multiple_locations': 'nothing: it shows every image location to every user (OSSN-0065, OSSN-0090)',
+  'DEFAULT.enabled_import_methods': 'webDownload (web-download needs an allow-list: SSRF)',
+  'import_filtering_opts.allowed_hosts': 'webDownload.allowedHosts',
+  'import_filtering_opts.allowed_schemes': 'webDownload.allowedSchemes',
+  'import_filtering_opts.allowed_ports': 'webDownload.allowedPorts',
+  'import_filtering_opts.disallowed_hosts': 'webDownload.allowedHosts (an allow-list, not a deny-list)',
+  'import_filtering_opts.disallowed_schemes': 'webDownload.allowedSchemes (an allow-list, not a deny-list)',
+  'import_filtering_opts.disallowed_ports': 'webDownload.allowedPorts (an allow-list, not a deny-list)',
+  'DEFAULT.image_size_cap': 'limits.imageSizeCap',
+  'DEFAULT.user_storage_quota': 'limits.userStorageQuota',
+  'oslo_middleware.enable_proxy_headers_parsing': 'behindTlsProxy',
 };
 
-/** Rejects custom ini that is malformed or overrides what the library manages. */
+/** Rejects custom ini that is malformed or overrides what the library manages, under any name oslo.config reads it by. */
 export function checkCustomServiceConfig(prop: string, text: string): void {
   if (typeof text !== 'string') throw new GlanceValidationError(prop, text, 'is not text', 'give oslo ini text');
   const sections = parseIni(prop, text);
   for (const [section, options] of Object.entries(sections)) {
+    // oslo.config keeps DEFAULT as written and lower-cases every other group name.
+    const group = section === 'DEFAULT' ? section : section.toLowerCase();
     for (const key of Object.keys(options)) {
-      const setInstead = MANAGED_OPTIONS[`${section}.${key}`];
+      const written = `${group}.${key}`;
+      const option = MANAGED_OPTION_ALIASES[written] ?? written;
+      const setInstead = MANAGED_OPTIONS[option];
       if (setInstead) {
-        throw new GlanceValidationError(prop, `[${section}] ${key}`, 'overrides an option cdk8s-glance manages', `remove it and set ${setInstead}`);
+        const readAs = option === `${section}.${key}` ? '' : ` (oslo.config reads it as [${option.replace('.', '] ')})`;
+        throw new GlanceValidationError(prop, `[${section}] ${key}`, `overrides an option cdk8s-glance manages${readAs}`, `remove it and set ${setInstead}`);
       }
     }
   }
 }
 
 /** The generated glance.conf every process of one API reads: API, jobs and db tools. */
-export function baseServiceConfig(common: ResolvedCommonProps, workers: number, cacheOptions?: Record<string, string>): IniSections {
+/** What differs between the config files of one API StatefulSet and those of the db tools. */
+export interface ServiceConfigOptions {
+  /** glance-api worker processes. */
+  readonly workers: number;
+  /** The cache's [DEFAULT] options, when the API has a cache. */
+  readonly cacheOptions?: Record<string, string>;
+  /** show_image_direct_url: whether users see where the store keeps each image (OSSN-0090). */
+  readonly showImageDirectUrl: boolean;
+}
+
+/** The generated glance.conf every process of one API reads: API, jobs and db tools. */
+export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceConfigOptions): IniSections {
   const keystone = common.keystone;
-  const rbd = common.backend.type === ImageBackendType.RBD;
+  const web = common.webDownload;
+  const { cacheOptions } = options;
   return {
     DEFAULT: {
       bind_host: '0.0.0.0',
       bind_port: API_PORT,
-      workers,
+      workers: options.workers,
       enabled_backends: `default_backend:${common.backend.type}`,
-      enabled_import_methods: '[glance-direct,web-download,copy-image]',
-      // Nova and Cinder clone from RBD only when they can see the location.
-      show_image_direct_url: rbd,
+      // web-download makes Glance fetch user-given URLs: only with an allow-list (SSRF).
+      enabled_import_methods: web ? '[glance-direct,web-download,copy-image]' : '[glance-direct,copy-image]',
+      show_image_direct_url: options.showImageDirectUrl,
+      // Imports are staged whole on the replica's /var/lib/glance volume: the cap stays below it.
+      image_size_cap: common.imageSizeCapBytes.toString(),
+      user_storage_quota: common.userStorageQuotaBytes.toString(),
       ...cacheOptions,
     },
     glance_store: { default_backend: 'default_backend' },
     default_backend: common.backend._storeOptions(),
     os_glance_staging_store: { filesystem_store_datadir: `${STATE_DIR}/staging` },
     os_glance_tasks_store: { filesystem_store_datadir: `${STATE_DIR}/tasks_work_dir` },
+    ...(web ? {
+      import_filtering_opts: {
+        allowed_schemes: (web.allowedSchemes ?? ['https']).join(','),
+        allowed_hosts: web.allowedHosts.join(','),
+        allowed_ports: (web.allowedPorts ?? [443]).join(','),
+      },
+    } : {}),
     keystone_authtoken: {
       www_authenticate_uri: keystone.publicAuthUrl ?? keystone.authUrl,
       auth_url: keystone.authUrl,
@@ -228,7 +428,12 @@ export function baseServiceConfig(common: ResolvedCommonProps, workers: number, 
       project_domain_name: keystone.domainName ?? 'Default',
       ...(keystone.region ? { region_name: keystone.region } : {}),
     },
-    oslo_policy: { policy_file: `${CONFIG_DIR}/policy.yaml` },
+    oslo_policy: {
+      policy_file: `${CONFIG_DIR}/policy.yaml`,
+      // As the glance-operator sets them, from its first release (Antelope) on: the new RBAC defaults, scope checked.
+      ...(common.release >= GlanceRelease.ANTELOPE ? { enforce_new_defaults: true, enforce_scope: true } : {}),
+    },
+    oslo_middleware: { enable_proxy_headers_parsing: common.behindTlsProxy },
     paste_deploy: { flavor: cacheOptions ? 'keystone+caching' : 'keystone' },
     // Every pod that runs Glance code mounts a writable volume at its lock_path (pod-security.ts).
     oslo_concurrency: { lock_path: cacheOptions ? CACHE_LOCK_DIR : STATE_LOCK_DIR },

@@ -150,14 +150,14 @@ describe('configuration', () => {
   test('customServiceConfig is merged after the generated config, per API last', () => {
     const m = synthGlance({
       customServiceConfig: '[DEFAULT]\ndebug = true\n',
-      apis: { default: { customServiceConfig: '[DEFAULT]\nimage_size_cap = 1099511627776\n' } },
+      apis: { default: { customServiceConfig: '[DEFAULT]\nimage_cache_sqlite_db = cache.db\n' } },
     });
     const data = find(m, 'Secret', 'glance-default-single-config').stringData;
     const files = Object.keys(data).filter((f) => f.endsWith('.conf')).sort();
     // oslo --config-dir reads *.conf in name order: later files win.
     expect(files).toEqual(['00-glance.conf', '50-custom.conf', '60-default-custom.conf']);
     expect(data['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
-    expect(data['60-default-custom.conf']).toBe('[DEFAULT]\nimage_size_cap = 1099511627776\n');
+    expect(data['60-default-custom.conf']).toBe('[DEFAULT]\nimage_cache_sqlite_db = cache.db\n');
     expect(find(m, 'Secret', 'glance-db-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
   });
 
@@ -170,7 +170,7 @@ describe('configuration', () => {
   });
 
   test('rbd backend: store options and the Ceph Secret mounted read-only', () => {
-    const m = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf', pool: 'glance-images', user: 'glance' }), apis: { default: { replicas: 3 } } });
+    const m = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf', pool: 'glance-images', user: 'glance' }), apis: { default: { type: GlanceApiType.SINGLE, replicas: 3 } } });
     const conf = glanceConf(m, 'glance-default-single');
     expect(conf.DEFAULT.enabled_backends).toBe('default_backend:rbd');
     expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance', rbd_store_ceph_conf: '/etc/ceph/ceph.conf' });
@@ -184,9 +184,10 @@ describe('configuration', () => {
     const template = find(m, 'StatefulSet', 'glance-default-single').spec.volumeClaimTemplates[0];
     expect(template.metadata.name).toBe('glance');
     expect(template.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'ceph-block', resources: { requests: { storage: '50Gi' } } });
-    const ext = find(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), storage: { external: true } }), 'StatefulSet', 'glance-default-single');
+    const ext = find(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), storage: { external: true } }), 'StatefulSet', 'glance-default-internal');
     expect(ext.spec.volumeClaimTemplates).toEqual([]);
-    expect(ext.spec.template.spec.volumes.find((v: any) => v.name === 'glance')).toEqual({ name: 'glance', emptyDir: {} });
+    // Staging and tasks live there: bounded even without a claim.
+    expect(ext.spec.template.spec.volumes.find((v: any) => v.name === 'glance')).toEqual({ name: 'glance', emptyDir: { sizeLimit: '10Gi' } });
   });
 
   test('keystone settings land in [keystone_authtoken] without the password', () => {

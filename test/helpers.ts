@@ -1,5 +1,6 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { Glance, GlanceProps } from '../lib';
+import { GlanceValidationError } from '../lib/errors';
 
 /** Minimal valid props; tests spread their own on top. */
 export const BASE_PROPS: GlanceProps = {
@@ -99,4 +100,22 @@ export function expectRestrictedPod(pod: any): void {
       if ((pod.volumes ?? []).find((v: any) => v.name === mount.name)?.secret) expect(mount.readOnly).toBe(true);
     }
   }
+}
+
+/** Asserts that building fails with our error, naming the prop and the value, and giving a fix. */
+export function expectInvalid(build: () => unknown, prop: string, value: string | RegExp): GlanceValidationError {
+  let error: unknown;
+  try {
+    build();
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(GlanceValidationError);
+  const err = error as GlanceValidationError;
+  expect(err.prop).toBe(prop);
+  expect(err.message.startsWith(`${prop}: `)).toBe(true);
+  if (typeof value === 'string') expect(err.message).toContain(value);
+  else expect(err.message).toMatch(value);
+  expect(err.message).toMatch(/Fix: \S/);
+  return err;
 }

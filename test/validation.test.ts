@@ -2,28 +2,9 @@ import { App, Chart, Duration } from 'cdk8s';
 import {
   GlanceApi, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCacheDriver,
 } from '../lib';
-import { GlanceValidationError } from '../lib/errors';
-import { BASE_PROPS, synthGlance } from './helpers';
+import { BASE_PROPS, expectInvalid, synthGlance } from './helpers';
 
 const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
-
-/** Asserts that building fails with our error, naming the prop and the value, and giving a fix. */
-function expectInvalid(build: () => unknown, prop: string, value: string | RegExp): GlanceValidationError {
-  let error: unknown;
-  try {
-    build();
-  } catch (e) {
-    error = e;
-  }
-  expect(error).toBeInstanceOf(GlanceValidationError);
-  const err = error as GlanceValidationError;
-  expect(err.prop).toBe(prop);
-  expect(err.message.startsWith(`${prop}: `)).toBe(true);
-  if (typeof value === 'string') expect(err.message).toContain(value);
-  else expect(err.message).toMatch(value);
-  expect(err.message).toMatch(/Fix: \S/);
-  return err;
-}
 
 const withCache = (imageCache: GlanceProps['imageCache']) => () => synthGlance({ imageCache });
 

@@ -25,6 +25,7 @@ const CACHE_SIZE = '512Mi';
 const RATIO = 0.5;
 const MIB = 1024 * 1024;
 const GLANCE_UID = 42415;
+const IMAGE_SIZE_CAP = '1100Mi';
 
 function synthesize(): Manifest[] {
   const chart = new Chart(new App(), 'e2e', { namespace: NAMESPACE });
@@ -34,6 +35,9 @@ function synthesize(): Manifest[] {
     backend: ImageBackend.file({ sharedStore: { existingClaimName: 'glance-images-nfs' } }),
     imageCache: { size: CACHE_SIZE, maxSizeRatio: RATIO },
     apis: { default: { replicas: 2 } },
+    // Security settings exercised below: a TLS-terminating proxy in front, and an upload cap.
+    behindTlsProxy: true,
+    limits: { imageSizeCap: IMAGE_SIZE_CAP },
   });
   return Testing.synth(chart) as Manifest[];
 }
@@ -251,6 +255,40 @@ test('db-purge runs from its CronJob', () => step('db-purge CronJob', async () =
   const run = await glance.runJob('CronJob', 'glance-db-purge');
   expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
 }));
+
+describe('secure defaults, as real Glance serves them', () => {
+  test('web-download is not offered for import (SSRF)', () => step('security: no web-download', async () => {
+    const response = await fetch(`${glance.podUrl(0)}/v2/info/import`);
+    expect(response.status).toBe(200);
+    const methods = (await response.json() as any)['import-methods'].value;
+    expect(methods.sort()).toEqual(['copy-image', 'glance-direct']);
+  }));
+
+  test('behind a TLS-terminating proxy, the links Glance returns say https', () => step('security: proxy headers honoured', async () => {
+    const links = async (headers: Record<string, string>) => {
+      const body = await (await fetch(`${glance.podUrl(1)}/versions`, { headers })).json() as any;
+      return body.versions.flatMap((v: any) => v.links.map((l: any) => l.href as string));
+    };
+    const proxied = await links({ 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'glance.example.com' });
+    expect(proxied.length).toBeGreaterThan(0);
+    expect(proxied.filter((href: string) => !href.startsWith('https://glance.example.com/'))).toEqual([]);
+    expect((await links({})).filter((href: string) => !href.startsWith(`${glance.podUrl(1)}/`))).toEqual([]);
+  }));
+
+  test('an upload over image_size_cap is refused, and no partial data is left in the store', () => step('security: image_size_cap enforced', async () => {
+    const cap = Number(glance.glanceConf.DEFAULT.image_size_cap);
+    expect(cap).toBe(1100 * MIB);
+    const id = imageId(await glance.glance(0, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', '--name', 'too-big'));
+    const file = join(work, 'too-big.raw');
+    // Just over the cap: Glance stops reading at the cap, so the client must be able to finish sending.
+    execFileSync('truncate', ['-s', String(cap + MIB), file]);
+    await expect(glance.glance(0, 'image-upload', '--file', file, id)).rejects.toThrow(/413|too large|exceeds/i);
+    rmSync(file);
+    expect(await glance.glance(0, 'image-show', id)).not.toMatch(/\|\s*status\s*\|\s*active\s*\|/);
+    expect(existsSync(join(glance.node.claimDir('glance-images-nfs'), id))).toBe(false);
+    await glance.glance(0, 'image-delete', id);
+  }));
+});
 
 describe('faults', () => {
   let big: string;

@@ -176,8 +176,9 @@ export class SandboxedGlance {
   public async glance(replica: number | undefined, ...args: string[]): Promise<string> {
     const env = { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', OS_IMAGE_API_VERSION: '2', OS_AUTH_TOKEN: 'noauth' };
     const target = replica === undefined ? `http://glance-default.${this.namespace}.svc:9292` : this.url(replica);
-    const { stdout } = await execFileAsync('bwrap', [...this.node.clientArgs(), '--', 'glance', '--os-image-url', target, ...args],
-      { env, maxBuffer: 16 << 20 });
+    // glanceclient uploads stdin when it is open and not a terminal: run it with stdin closed (`<&-`), as from cron.
+    const { stdout } = await execFileAsync('bwrap', [...this.node.clientArgs(), '--', '/bin/sh', '-c', 'exec glance "$@" <&-', 'glance',
+      '--os-image-url', target, ...args], { env, maxBuffer: 16 << 20 });
     return stdout;
   }
 

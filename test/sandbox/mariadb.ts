@@ -3,7 +3,7 @@
  * the e2e shares, reached over TCP by a URL in a Secret as in a cluster.
  */
 import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { promisify } from 'util';
@@ -16,7 +16,8 @@ export class MariaDb {
   public readonly root = mkdtempSync(join(tmpdir(), 'mariadb-e2e-'));
   private process?: ChildProcess;
 
-  constructor(public readonly address = '127.0.2.1', public readonly port = 3306) {}
+  /** A loopback address of its own per test process, so that a server leaked by a killed run is in nobody's way. */
+  constructor(public readonly address = `127.0.2.${1 + (process.pid % 250)}`, public readonly port = 3306) {}
 
   private get socket(): string { return join(this.root, 'mysqld.sock'); }
 
@@ -28,10 +29,12 @@ export class MariaDb {
       '--skip-test-db'], { stdio: 'pipe' });
     this.process = spawn('mariadbd', ['--no-defaults', `--datadir=${data}`, `--socket=${this.socket}`, `--bind-address=${this.address}`,
       `--port=${this.port}`, '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=64M', '--max-connections=500',
-      `--pid-file=${join(this.root, 'mysqld.pid')}`], { stdio: 'ignore', detached: true });
+      `--pid-file=${join(this.root, 'mysqld.pid')}`, `--log-error=${join(this.root, 'error.log')}`], { stdio: 'ignore', detached: true });
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
-      if (this.process.exitCode !== null) throw new Error(`mariadbd exited ${this.process.exitCode}`);
+      if (this.process.exitCode !== null) {
+        throw new Error(`mariadbd exited ${this.process.exitCode}: ${readFileSync(join(this.root, 'error.log'), 'utf8').slice(-2000)}`);
+      }
       try {
         await this.sql('SELECT 1');
         return;

@@ -1,0 +1,95 @@
+/**
+ * What real Glance (25.1.0) reads from our config files, loaded as glance-api loads them, in the
+ * API pod's sandbox: the managed-options guard stops every spelling oslo.config would honour, the
+ * spellings it lets through change nothing Glance loads, and only internal APIs show image
+ * locations. The alias table the guard uses is regenerated from Glance's own option definitions.
+ */
+import { execFileSync } from 'child_process';
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { GlanceApiType, ImageBackend } from '../../lib';
+import { MANAGED_OPTIONS } from '../../lib/service-config';
+import { expectInvalid, find, Manifest, synthGlance } from '../helpers';
+import { SandboxNode } from '../sandbox/pod-sandbox';
+import { requireRealGlance } from './sandboxed-glance';
+
+const CONFIG_DIR = '/etc/glance/glance.conf.d';
+// Parses the config as glance-api does (same prog name, so the image's glance-api.conf is read too).
+const LOADER = `
+import json, sys
+sys.argv[0] = '/usr/bin/glance-api'
+from oslo_config import cfg
+from glance.common import config
+import glance.api.policy
+config.parse_args(['--config-dir', '${CONFIG_DIR}'])
+C = cfg.CONF
+print(json.dumps({'flavor': C.paste_deploy.flavor, 'policy_file': C.oslo_policy.policy_file,
+                  'show_image_direct_url': C.show_image_direct_url, 'import_methods': C.enabled_import_methods,
+                  'enforce_new_defaults': C.oslo_policy.enforce_new_defaults, 'enforce_scope': C.oslo_policy.enforce_scope}))
+`;
+
+const SECRETS = {
+  'glance-db': { connection: 'mysql+pymysql://glance:x@openstack.openstack.svc/glance' },
+  'osp-secret': { GlancePassword: 'x' },
+  'ceph-conf': { 'ceph.conf': '[global]\n', 'ceph.client.openstack.keyring': '' },
+};
+
+/** What glance-api loads from replica 0's config, as its pod sees it. */
+async function loaded(manifests: Manifest[], statefulSet: string): Promise<Record<string, any>> {
+  const node = new SandboxNode(manifests, 'openstack', SECRETS);
+  try {
+    const result = await node.pod('StatefulSet', statefulSet, 0).run({ exec: ['/usr/bin/python3', '-c', LOADER] });
+    if (result.code !== 0) throw new Error(result.stderr.slice(-3000));
+    return JSON.parse(result.stdout.trim().split('\n').pop()!);
+  } finally {
+    node.destroy();
+  }
+}
+
+/** Today's output with a custom file the old, case-sensitive guard let through. */
+function withUncheckedCustomFile(text: string): Manifest[] {
+  const manifests = synthGlance({ imageCache: { size: '1Gi' } });
+  find(manifests, 'Secret', 'glance-default-single-config').stringData['50-custom.conf'] = text;
+  return manifests;
+}
+
+beforeAll(() => requireRealGlance());
+
+test('the alias table is what Glance\'s own option definitions say', () => {
+  const generated = execFileSync('/usr/bin/python3', [join(__dirname, '..', '..', 'scripts', 'managed-option-aliases.py')],
+    { input: JSON.stringify(Object.keys(MANAGED_OPTIONS)), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+  expect(generated).toBe(readFileSync(join(__dirname, '..', '..', 'lib', 'managed-option-aliases.ts'), 'utf8'));
+});
+
+describe('bypasses the first guard let through: Glance honours them, synth now refuses them', () => {
+  test.each([
+    ['[PASTE_DEPLOY]\nflavor = caching\n', { flavor: 'caching' }],
+    ['[OSLO_POLICY]\npolicy_file = /tmp/swapped.yaml\n', { policy_file: '/tmp/swapped.yaml' }],
+    ['[DEFAULT]\npolicy_file = /tmp/swapped.yaml\n', { policy_file: '/tmp/swapped.yaml' }],
+  ])('%j', async (custom, effect) => {
+    expect(await loaded(withUncheckedCustomFile(custom), 'glance-default-single')).toMatchObject(effect);
+    expectInvalid(() => synthGlance({ imageCache: { size: '1Gi' }, customServiceConfig: custom }), 'customServiceConfig', /overrides an option cdk8s-glance manages/);
+  });
+});
+
+test('spellings the guard accepts change neither the pipeline nor the policy file Glance loads', async () => {
+  const custom = '[default]\nflavor = caching\npolicy_file = /tmp/swapped.yaml\n[DEFAULT]\nflavor = caching\n[paste_deploy_extra]\nflavor = caching\n';
+  expect(await loaded(synthGlance({ imageCache: { size: '1Gi' }, customServiceConfig: custom }), 'glance-default-single')).toMatchObject({
+    flavor: 'keystone+caching', policy_file: `${CONFIG_DIR}/policy.yaml`,
+  });
+});
+
+test('image locations (OSSN-0090): Glance shows them on the internal API of a Ceph pair only, and web-download is off', async () => {
+  const split = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf' }) });
+  const internal = await loaded(split, 'glance-default-internal');
+  const external = await loaded(split, 'glance-default-external');
+  expect(internal).toMatchObject({ show_image_direct_url: true, import_methods: ['glance-direct', 'copy-image'] });
+  expect(external).toMatchObject({ show_image_direct_url: false, import_methods: ['glance-direct', 'copy-image'] });
+  // A SINGLE API on Ceph also serves the public endpoint: by default it keeps them hidden (the first release showed them).
+  const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  const single = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf' }), apis: { default: { type: GlanceApiType.SINGLE } } });
+  warn.mockRestore();
+  expect(await loaded(single, 'glance-default-single')).toMatchObject({ show_image_direct_url: false });
+  // The policy settings the operator uses reach Glance.
+  expect(internal).toMatchObject({ enforce_new_defaults: true, enforce_scope: true });
+});
