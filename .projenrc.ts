@@ -12,7 +12,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   projenrcTs: true,
   github: false,
   release: false,
-  eslint: false,
+  eslint: true,
+  eslintOptions: { dirs: ['lib'], devdirs: ['test', 'examples', 'bench', 'scripts', 'projenrc'], fileExtensions: ['.ts'] },
 
   // jsii targets: the packages other languages install (see README, "Other languages").
   publishToPypi: { distName: 'cdk8s-glance', module: 'cdk8s_glance' },
@@ -52,7 +53,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   // test/tsconfig.json type-checks lib, tests and examples together.
-  tsconfigDev: { compilerOptions: { rootDir: '..' }, include: ['../lib/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts'] },
+  tsconfigDev: { compilerOptions: { rootDir: '..' }, include: ['../lib/**/*.ts', '../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'] },
 });
 
 // Synthesize every example app to dist/<example>/.
@@ -67,16 +68,42 @@ project.addTask('bench', {
   exec: 'ts-node --transpile-only --project test/tsconfig.json bench/synth-bench.ts',
 });
 
-// What CI runs: a real type-check, then jest without snapshot updates.
+// The examples and the benchmark sit outside any tsconfig.json's folder: lint them with the default project.
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.projectService.allowDefaultProject',
+  ['.projenrc.ts', 'examples/*.ts', 'bench/*.ts', 'scripts/*.ts']);
+
+// No module may import itself back, not even for types.
+project.eslint!.addRules({ 'import/no-cycle': ['error', { allowUnsafeDynamicCyclicDependency: false }] });
+
+// Test tiers. Unit: seconds, no root, no Glance, no prior compile, and never rewrites a snapshot
+// (update one on purpose with `npx jest -u test/examples.test.ts`).
+const UNIT = ['jest', '--ci', '--passWithNoTests=false',
+  ...['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/sandbox/', '<rootDir>/test/package/', '<rootDir>/test/fuzz.test.ts']
+    .map((pattern) => `'--testPathIgnorePatterns=${pattern}'`)];
+project.testTask.reset();
+project.testTask.exec(UNIT.join(' '), { receiveArgs: true });
+project.testTask.spawn(project.eslint!.eslintTask);
+project.addTask('test:fuzz', {
+  description: 'Property-based tests: 3000 generated prop sets (FUZZ_SEED=random explores)',
+  exec: 'jest --ci --passWithNoTests=false test/fuzz.test.ts',
+});
+project.addTask('test:e2e', {
+  description: 'Real Glance in pod sandboxes, and the compiled package (root; scripts/install-glance.sh; after a compile)',
+  exec: 'jest --ci --passWithNoTests=false test/sandbox test/e2e test/package',
+});
+
+// What CI runs: a real type-check, the jsii build, then every tier without snapshot updates.
 project.addTask('test:ci', {
-  description: 'Type-check and run every test without updating snapshots',
+  description: 'Type-check, build, and run every test tier without updating snapshots',
   steps: [
     { exec: 'tsc --noEmit -p test/tsconfig.json' },
     // Fails when the public API stops being jsii-compatible.
     { exec: 'jsii --silence-warnings=reserved-word' },
     { exec: 'bash scripts/check-api-docs.sh' },
     { exec: 'bash scripts/bindings.sh' },
-    { exec: 'jest --ci --passWithNoTests=false' },
+    { spawn: 'test' },
+    { spawn: 'test:fuzz' },
+    { spawn: 'test:e2e' },
   ],
 });
 

@@ -10,7 +10,6 @@ import { glancePropsFromCustomResource } from './custom-resource';
 import { GlanceValidationError } from './errors';
 import { Glance } from './glance';
 import { ImageBackend } from './image-backend';
-import { GLANCE_RELEASES } from './service-config';
 import { GlanceRelease } from './types';
 
 const USAGE = `usage: cdk8s-glance synth --from <cr.yaml> [options]
@@ -98,9 +97,11 @@ function splitSecretRef(flag: string, value: string): [string, string] {
 
 function releaseOf(name: string | undefined): GlanceRelease | undefined {
   if (name === undefined) return undefined;
-  const release = GLANCE_RELEASES.get(name.toLowerCase());
-  if (release === undefined) throw new UsageError(`--release "${name}" is not one of ${[...GLANCE_RELEASES.keys()].join(', ')}`);
-  return release;
+  try {
+    return GlanceRelease.of(name);
+  } catch {
+    throw new UsageError(`--release "${name}" is not one of ${GlanceRelease.known.map((r) => r.codeName).join(', ')}, nor a release number such as 2025.1`);
+  }
 }
 
 function backendOf(flags: Record<string, string>): ImageBackend | undefined {

@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { GlanceValidationError } from './errors';
-import type { GlanceProps } from './glance';
 import type { GlanceApiOptions } from './glance-api';
+import type { GlanceProps } from './glance-props';
 import { ImageBackend } from './image-backend';
 import type { ImageCacheOptions } from './image-cache';
 import { DatabaseOptions } from './service-config';
@@ -128,8 +128,10 @@ export function glancePropsFromCustomResource(input: unknown, options: CustomRes
       imageCache: imageCacheOf(api.imageCache),
       nodeSelector: api.nodeSelector,
       resources: api.resources && {
-        cpuRequest: quantityOf(api.resources.requests?.cpu), memoryRequest: quantityOf(api.resources.requests?.memory),
-        cpuLimit: quantityOf(api.resources.limits?.cpu), memoryLimit: quantityOf(api.resources.limits?.memory),
+        cpuRequest: quantityOf(api.resources.requests?.cpu),
+        memoryRequest: quantityOf(api.resources.requests?.memory),
+        cpuLimit: quantityOf(api.resources.limits?.cpu),
+        memoryLimit: quantityOf(api.resources.limits?.memory),
       },
     };
   }

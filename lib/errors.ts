@@ -14,7 +14,24 @@ export class GlanceValidationError extends Error {
   ) {
     super(`${prop}: ${problem} (got ${describe(value)}). Fix: ${fix}`);
     this.name = 'GlanceValidationError';
+    Object.defineProperty(this, VALIDATION_ERROR_SYMBOL, { value: true });
   }
+}
+
+/** Marks our validation errors across copies of this package (as aws-cdk's Errors does). */
+const VALIDATION_ERROR_SYMBOL = Symbol.for('cdk8s-glance.GlanceValidationError');
+
+/** Recognizes the errors this library raises, from every jsii language. */
+export class Errors {
+  /**
+   * Whether `x` is a synth-time validation error of cdk8s-glance: its message names the prop, the
+   * value and the fix. Works across several copies of the package, where instanceof does not.
+   */
+  public static isValidationError(x: any): boolean {
+    return x !== null && typeof x === 'object' && VALIDATION_ERROR_SYMBOL in x;
+  }
+
+  private constructor() {}
 }
 
 function describe(value: unknown): string {

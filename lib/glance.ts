@@ -1,51 +1,19 @@
-import { Cron, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CustomResourceOptions, glancePropsFromCustomResource } from './custom-resource';
 import { GlanceValidationError } from './errors';
-import { GlanceApi, GlanceApiOptions } from './glance-api';
+import { GlanceApi } from './glance-api';
+import { GlanceProps } from './glance-props';
 import { ImageBackendType } from './image-backend';
 import { ImageCacheOptions, validateImageCacheOptions } from './image-cache';
 import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, NameKind, NameRegistry } from './names';
 import { CONFIG_DIR, RESTRICTED_KPLUS_CONTAINER_SECURITY, RESTRICTED_KPLUS_POD_SECURITY, SECRET_MODE, STATE_LOCK_DIR } from './pod-security';
 import { toValidCron } from './schedule';
-import { baseServiceConfig, GlanceCommonProps, resolveCommonProps } from './service-config';
+import { baseServiceConfig, resolveCommonProps } from './service-config';
 import { GlanceApiType } from './types';
-
-/** The periodic purge of soft-deleted rows from the Glance database. */
-export interface DbPurgeOptions {
-  /**
-   * Rows deleted longer ago than this many days are purged.
-   * @default 30
-   */
-  readonly ageInDays?: number;
-  /**
-   * When the purge runs.
-   * @default "1 0 * * *"
-   */
-  readonly schedule?: string | Cron;
-}
-
-/** Props of a whole Glance deployment. */
-export interface GlanceProps extends GlanceCommonProps {
-  /**
-   * The Glance APIs by name. Each becomes one StatefulSet, or two for GlanceApiType.SPLIT.
-   * @default - { default: {} }: one single-type API with one replica
-   */
-  readonly apis?: { [name: string]: GlanceApiOptions };
-  /**
-   * The image cache every API inherits; an API's own imageCache overrides it field by field.
-   * @default - no image cache
-   */
-  readonly imageCache?: ImageCacheOptions;
-  /**
-   * The database purge CronJob.
-   * @default - purge rows older than 30 days, daily at 00:01
-   */
-  readonly dbPurge?: DbPurgeOptions;
-}
 
 /**
  * A complete Glance deployment: the db-sync Job, the db-purge CronJob, a shared image store

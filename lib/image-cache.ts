@@ -261,11 +261,11 @@ export function validateImageCacheOptions(path: string, options: ImageCacheOptio
   }
   const stallTimeSeconds = stallSeconds(`${path}.stallTime`, options.stallTime);
   if (options.storageClass !== undefined) checkNamePart(`${path}.storageClass`, options.storageClass);
-  const driver = options.driver ?? (release >= GlanceRelease.CARACAL ? ImageCacheDriver.CENTRALIZED_DB : ImageCacheDriver.SQLITE);
+  const driver = options.driver ?? (release.isAtLeast(GlanceRelease.CARACAL) ? ImageCacheDriver.CENTRALIZED_DB : ImageCacheDriver.SQLITE);
   if (!Object.values(ImageCacheDriver).includes(driver)) {
     throw new GlanceValidationError(`${path}.driver`, driver, 'is not a cache driver', 'use an ImageCacheDriver value');
   }
-  if (driver === ImageCacheDriver.CENTRALIZED_DB && release < GlanceRelease.CARACAL) {
+  if (driver === ImageCacheDriver.CENTRALIZED_DB && !release.isAtLeast(GlanceRelease.CARACAL)) {
     throw new GlanceValidationError(`${path}.driver`, driver, `is not available in Glance ${release}`,
       'use ImageCacheDriver.SQLITE or XATTR, or set release to CARACAL or later');
   }

@@ -1,3 +1,4 @@
+export { Errors } from './errors';
 export * from './types';
 export * from './image-backend';
 export type {
@@ -8,5 +9,6 @@ export * from './cache-pruner';
 export * from './cache-cleaner';
 export * from './image-cache';
 export * from './glance-api';
+export * from './glance-props';
 export * from './glance';
 export type { CustomResourceOptions } from './custom-resource';

@@ -189,14 +189,6 @@ export interface GlanceCommonProps {
   readonly imagePullPolicy?: ImagePullPolicy;
 }
 
-/**
- * Every GlanceRelease by lower-case name. The enum object itself also maps numbers back to
- * names ("CARACAL"), which must never pass for a release.
- */
-export const GLANCE_RELEASES: ReadonlyMap<string, GlanceRelease> = new Map(Object.entries(GlanceRelease)
-  .filter((entry): entry is [string, GlanceRelease] => typeof entry[1] === 'number')
-  .map(([name, value]) => [name.toLowerCase(), value]));
-
 export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance-api:current-podified';
 export const API_PORT = 9292;
 
@@ -223,8 +215,8 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
     throw new GlanceValidationError('image', image, 'is not a container image reference', 'use e.g. "registry.example/glance-api:2023.1"');
   }
   const release = props.release ?? GlanceRelease.ANTELOPE;
-  if (![...GLANCE_RELEASES.values()].includes(release)) {
-    throw new GlanceValidationError('release', release, 'is not a supported release', 'use a GlanceRelease value (YOGA or later)');
+  if (!(release instanceof GlanceRelease)) {
+    throw new GlanceValidationError('release', release, 'is not a GlanceRelease', 'use a constant such as GlanceRelease.EPOXY, or GlanceRelease.of("2025.1")');
   }
   checkSecretKey('database.connectionSecret', props.database?.connectionSecret);
   checkKeystone(props.keystone);
@@ -241,13 +233,23 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
     throw new GlanceValidationError('imagePullPolicy', imagePullPolicy, 'is not a pull policy', 'use an ImagePullPolicy value');
   }
   return {
-    ...props, name, image, release, backend: props.backend ?? ImageBackend.file(), storage, behindTlsProxy: props.behindTlsProxy ?? false,
-    imagePullPolicy, imageSizeCapBytes, userStorageQuotaBytes, stagingSize,
+    ...props,
+    name,
+    image,
+    release,
+    backend: props.backend ?? ImageBackend.file(),
+    storage,
+    behindTlsProxy: props.behindTlsProxy ?? false,
+    imagePullPolicy,
+    imageSizeCapBytes,
+    userStorageQuotaBytes,
+    stagingSize,
   };
 }
 
 /** The staging volume bounds what one upload may stage: the cap stays below it. */
-function resolveLimits(limits: UploadLimitOptions | undefined, stagingSize: string, staging: Fraction): { imageSizeCapBytes: bigint; userStorageQuotaBytes: bigint } {
+function resolveLimits(limits: UploadLimitOptions | undefined, stagingSize: string, staging: Fraction)
+  : { imageSizeCapBytes: bigint; userStorageQuotaBytes: bigint } {
   const stagingBytes = floorProduct(staging, ONE);
   const imageSizeCapBytes = limits?.imageSizeCap === undefined ? floorProduct(staging, { numerator: 9n, denominator: 10n })
     : ceilFraction(parseStorageSize('limits.imageSizeCap', limits.imageSizeCap));
@@ -431,7 +433,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
     oslo_policy: {
       policy_file: `${CONFIG_DIR}/policy.yaml`,
       // As the glance-operator sets them, from its first release (Antelope) on: the new RBAC defaults, scope checked.
-      ...(common.release >= GlanceRelease.ANTELOPE ? { enforce_new_defaults: true, enforce_scope: true } : {}),
+      ...(common.release.isAtLeast(GlanceRelease.ANTELOPE) ? { enforce_new_defaults: true, enforce_scope: true } : {}),
     },
     oslo_middleware: { enable_proxy_headers_parsing: common.behindTlsProxy },
     paste_deploy: { flavor: cacheOptions ? 'keystone+caching' : 'keystone' },

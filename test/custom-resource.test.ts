@@ -1,14 +1,13 @@
-import { execFileSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { Glance, GlanceApiType, ImageBackend } from '../lib';
+import { find, glanceConf, Manifest } from './helpers';
 import { runCli } from '../lib/cli';
 import { CustomResourceOptions, glancePropsFromCustomResource } from '../lib/custom-resource';
 import { GlanceValidationError } from '../lib/errors';
-import { find, glanceConf, Manifest } from './helpers';
 
 const REFERENCE = readFileSync(join(__dirname, 'fixtures', 'reference-control-plane.yaml'), 'utf8');
 const OPTIONS: CustomResourceOptions = {
@@ -176,14 +175,4 @@ describe('cdk8s-glance synth --from', () => {
     expect(run('--help')).toMatchObject({ code: 0 });
   });
 
-  test('the packaged bin runs with node', () => {
-    // lib/cli.js exists after the jsii compile that test:ci runs before jest.
-    const bin = join(__dirname, '..', 'lib', 'cli.js');
-    if (!existsSync(bin)) throw new Error('lib/cli.js is missing: run "npx projen compile" (test:ci does) before this test');
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
-    writeFileSync(join(dir, 'cr.yaml'), REFERENCE);
-    const out = execFileSync('node', [bin, 'synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--ceph-secret', 'ceph'], { encoding: 'utf8' });
-    expect(out).toContain('wrote');
-    expect(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).toContain('name: glance-default-single-0-pruner');
-  });
 });

@@ -1,6 +1,6 @@
+import { find, glanceConf, Manifest, SCHEMAS, synthApp, validateSchema } from './helpers';
 import { imageCacheCeph } from '../examples/image-cache-ceph';
 import { imageCacheNfs } from '../examples/image-cache-nfs';
-import { find, glanceConf, Manifest, SCHEMAS, synthApp, validateSchema } from './helpers';
 
 const EXAMPLES: Array<[string, Manifest[]]> = [
   ['image-cache-ceph', synthApp(imageCacheCeph)],

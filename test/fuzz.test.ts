@@ -7,11 +7,11 @@ import { Duration, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { GlanceApiType, GlanceProps, ImageBackend } from '../lib';
+import { expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
+import { readOnlyRootViolations } from './writable-dirs';
 import { GlanceValidationError } from '../lib/errors';
 import { parseIni } from '../lib/ini';
 import { ceilFraction, parseQuantity } from '../lib/quantity';
-import { expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
-import { readOnlyRootViolations } from './writable-dirs';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 // A fixed seed keeps CI deterministic; FUZZ_SEED=random explores, FUZZ_SEED=<n> replays a run.
@@ -103,7 +103,10 @@ const props = fc.record({
   imageSizeCap: fc.option(quantity, { nil: undefined, freq: 3 }),
   webDownload: fc.option(mostly<{ allowedHosts: string[]; allowedPorts?: number[] }>(
     fc.record({ allowedHosts: fc.array(fc.constantFrom<string>('cloud-images.ubuntu.com', 'mirror.example', '192.0.2.7'), { minLength: 1, maxLength: 2 }) }),
-    fc.record({ allowedHosts: fc.array(fc.string({ maxLength: 10 }), { maxLength: 2 }), allowedPorts: fc.array(fc.integer({ min: -1, max: 70000 }), { maxLength: 2 }) }),
+    fc.record({
+      allowedHosts: fc.array(fc.string({ maxLength: 10 }), { maxLength: 2 }),
+      allowedPorts: fc.array(fc.integer({ min: -1, max: 70000 }), { maxLength: 2 }),
+    }),
   ), { nil: undefined, freq: 3 }),
   networkPolicy: fc.option(fc.record({ enabled: fc.boolean(), allowedNamespaces: fc.array(name, { maxLength: 2 }) }), { nil: undefined, freq: 3 }),
 });
@@ -112,10 +115,15 @@ function toProps(p: any): Partial<GlanceProps> {
   const backend = p.backend === 'rbd' ? ImageBackend.rbd({ cephSecretName: 'ceph' })
     : p.backend === 'shared' ? ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } }) : ImageBackend.file();
   return {
-    name: p.name, backend, apis: p.apis, imageCache: p.imageCache, customServiceConfig: p.customServiceConfig,
+    name: p.name,
+    backend,
+    apis: p.apis,
+    imageCache: p.imageCache,
+    customServiceConfig: p.customServiceConfig,
     storage: p.storageRequest === undefined ? undefined : { storageRequest: p.storageRequest },
     limits: p.imageSizeCap === undefined ? undefined : { imageSizeCap: p.imageSizeCap },
-    webDownload: p.webDownload, networkPolicy: p.networkPolicy,
+    webDownload: p.webDownload,
+    networkPolicy: p.networkPolicy,
   };
 }
 
@@ -133,15 +141,15 @@ function checkInvariants(manifests: Manifest[]): void {
   }
 
   for (const sts of manifests.filter((m) => m.kind === 'StatefulSet')) {
-    const name = sts.metadata.name;
-    const secret = manifests.find((m) => m.kind === 'Secret' && m.metadata.name === `${name}-config`)!;
+    const stsName = sts.metadata.name;
+    const secret = manifests.find((m) => m.kind === 'Secret' && m.metadata.name === `${stsName}-config`)!;
     for (const [file, text] of Object.entries<string>(secret.stringData)) {
       if (file.endsWith('.conf')) parseIni(file, text);
     }
     const conf = parseIniText(secret.stringData['00-glance.conf']);
     expect(Object.keys(conf).filter((s) => !GENERATED_SECTIONS.includes(s))).toEqual([]);
-    const cacheJobs = manifests.filter((m) => m.kind === 'CronJob' && m.metadata.labels?.['glance.openstack.org/replica']?.startsWith(`${name}-`)
-      && m.metadata.labels['glance.openstack.org/replica'].slice(name.length + 1).match(/^\d+$/));
+    const cacheJobs = manifests.filter((m) => m.kind === 'CronJob' && m.metadata.labels?.['glance.openstack.org/replica']?.startsWith(`${stsName}-`)
+      && m.metadata.labels['glance.openstack.org/replica'].slice(stsName.length + 1).match(/^\d+$/));
     const template = sts.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'glance-cache');
     if (!template) {
       expect(conf.DEFAULT.image_cache_max_size).toBeUndefined();
@@ -151,7 +159,7 @@ function checkInvariants(manifests: Manifest[]): void {
     const claimBytes = ceilFraction(parseQuantity(template.spec.resources.requests.storage)!);
     const maxBytes = BigInt(conf.DEFAULT.image_cache_max_size);
     expect(maxBytes >= 1n && maxBytes <= claimBytes).toBe(true);
-    const expected = Array.from({ length: sts.spec.replicas }, (_, n) => [`${name}-${n}-pruner`, `${name}-${n}-cleaner`]).flat().sort();
+    const expected = Array.from({ length: sts.spec.replicas }, (_, n) => [`${stsName}-${n}-pruner`, `${stsName}-${n}-cleaner`]).flat().sort();
     expect(cacheJobs.map((j) => j.metadata.name).sort()).toEqual(expected);
   }
 

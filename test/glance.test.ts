@@ -1,5 +1,6 @@
-import { GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
-import { expectRestrictedPod, find, glanceConf, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
+import { App, Chart } from 'cdk8s';
+import { Glance, GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
+import { BASE_PROPS, expectInvalid, expectRestrictedPod, find, glanceConf, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
 
 const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
 
@@ -78,10 +79,8 @@ describe('API StatefulSet and its Services', () => {
 
   test('replicaHostname is the per-replica DNS name', () => {
     // Built through the construct to check the public helper.
-    const { App, Chart } = require('cdk8s');
-    const { Glance } = require('../lib');
     const chart = new Chart(new App(), 'c', { namespace: 'openstack' });
-    const glance = new Glance(chart, 'g', { ...require('./helpers').BASE_PROPS, backend: shared, apis: { default: { replicas: 2 } } });
+    const glance = new Glance(chart, 'g', { ...BASE_PROPS, backend: shared, apis: { default: { replicas: 2 } } });
     expect(glance.apis[0].replicaHostname(1)).toBe('glance-default-single-1.glance-default-single.openstack.svc');
     expect(glance.apis[0].cacheClaimName(1)).toBe('glance-cache-glance-default-single-1');
   });
@@ -193,8 +192,14 @@ describe('configuration', () => {
   test('keystone settings land in [keystone_authtoken] without the password', () => {
     const conf = glanceConf(synthGlance({ keystone: { authUrl: 'http://ks:5000', publicAuthUrl: 'https://ks.example', passwordSecret: { name: 's', key: 'k' }, region: 'r1' } }), 'glance-default-single');
     expect(conf.keystone_authtoken).toEqual({
-      www_authenticate_uri: 'https://ks.example', auth_url: 'http://ks:5000', auth_type: 'password', username: 'glance',
-      project_name: 'service', user_domain_name: 'Default', project_domain_name: 'Default', region_name: 'r1',
+      www_authenticate_uri: 'https://ks.example',
+      auth_url: 'http://ks:5000',
+      auth_type: 'password',
+      username: 'glance',
+      project_name: 'service',
+      user_domain_name: 'Default',
+      project_domain_name: 'Default',
+      region_name: 'r1',
     });
   });
 
@@ -223,5 +228,28 @@ describe('secure by default', () => {
   test('the objects count matches: one pod spec per workload', () => {
     // 1 StatefulSet + db-sync + db-purge + 2 replicas × (pruner + cleaner)
     expect(podSpecs(m)).toHaveLength(7);
+  });
+});
+
+describe('GlanceRelease, an open set', () => {
+  test('named constants, numbers and code names resolve to the same release', () => {
+    expect(GlanceRelease.of('2025.1')).toBe(GlanceRelease.EPOXY);
+    expect(GlanceRelease.of('Epoxy')).toBe(GlanceRelease.EPOXY);
+    expect(GlanceRelease.EPOXY.glanceMajor).toBe(30);
+    expect(GlanceRelease.YOGA.glanceMajor).toBe(24);
+    expect(GlanceRelease.EPOXY.toString()).toBe('2025.1 (epoxy)');
+  });
+
+  test('a release newer than the library is accepted by number, and ordered', () => {
+    const next = GlanceRelease.of('2026.1');
+    expect(next.glanceMajor).toBe(32);
+    expect(next.isAtLeast(GlanceRelease.FLAMINGO)).toBe(true);
+    expect(GlanceRelease.FLAMINGO.isAtLeast(next)).toBe(false);
+    expect(GlanceRelease.CARACAL.isAtLeast(GlanceRelease.CARACAL)).toBe(true);
+    expect(glanceConf(synthGlance({ release: next, imageCache: { size: '1Gi' } }), 'glance-default-single').DEFAULT.image_cache_driver).toBe('centralized_db');
+  });
+
+  test.each(['2021.2', 'havana', '28', 'CARACAL2', ''])('rejects %j, naming the prop and the accepted forms', (text) => {
+    expectInvalid(() => GlanceRelease.of(text), 'release', /from 2022\.1 on.*yoga, zed/);
   });
 });

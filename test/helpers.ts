@@ -67,7 +67,10 @@ export function podSpecs(manifests: Manifest[]): Array<{ where: string; spec: an
 // Two schema generations bracket Kubernetes 1.28: kubernetes-models 4.4 carries the 1.27
 // schema and 4.5 a 1.30+ one. Every field we emit is valid in both, so it is valid in 1.28.
 export const SCHEMAS: Record<string, (group: string) => any> = {
+  // The group's module is only known at run time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   'kubernetes 1.27': (group) => require(`kubernetes-models-1.27/${group}`),
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   'kubernetes 1.30+': (group) => require(`kubernetes-models/${group}`),
 };
 
@@ -86,8 +89,12 @@ export function expectRestrictedPod(pod: any): void {
   expect(pod.hostNetwork ?? false).toBe(false);
   for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
     expect(c.securityContext).toMatchObject({
-      runAsNonRoot: true, runAsUser: 42415, allowPrivilegeEscalation: false, privileged: false,
-      capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      runAsNonRoot: true,
+      runAsUser: 42415,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     expect(c.securityContext.capabilities.add).toBeUndefined();
   }

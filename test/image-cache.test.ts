@@ -1,6 +1,7 @@
 import { Cron, Duration } from 'cdk8s';
 import { GlanceApiType, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
 import { find, glanceConf, ofKind, synthGlance } from './helpers';
+import { numberToFraction } from '../lib/quantity';
 
 const STS = 'glance-default-single';
 const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
@@ -62,7 +63,9 @@ describe('cache volume and config', () => {
 test('stall time, driver and policy come from props', () => {
   const m = synthGlance({
     imageCache: {
-      size: '1Gi', stallTime: Duration.hours(2), driver: ImageCacheDriver.XATTR,
+      size: '1Gi',
+      stallTime: Duration.hours(2),
+      driver: ImageCacheDriver.XATTR,
       policy: { cacheList: 'role:admin or role:reader', cacheDelete: 'role:service' },
     },
   });
@@ -232,7 +235,6 @@ test('zero replicas get no cache jobs', () => {
 });
 
 test('tiny and exotic ratios are handled exactly (found by the fuzzer: 5e-324 crashed)', () => {
-  const { numberToFraction } = require('../lib/quantity');
   expect(numberToFraction(0.85)).toEqual({ numerator: 85n, denominator: 100n });
   expect(numberToFraction(5e-324)).toEqual({ numerator: 5n, denominator: 10n ** 324n });
   expect(numberToFraction(1.5e-7)).toEqual({ numerator: 15n, denominator: 10n ** 8n });

@@ -1,8 +1,9 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  GlanceApi, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCacheDriver,
+  Errors, GlanceApi, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache, ImageCacheDriver,
 } from '../lib';
 import { BASE_PROPS, expectInvalid, synthGlance } from './helpers';
+import { checkDerivedName, NameKind } from '../lib/names';
 
 const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
 
@@ -82,7 +83,6 @@ describe('names', () => {
     expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default', /not a valid DNS label/);
   });
   test('Secrets and StatefulSets may start with a digit; only Services may not', () => {
-    const { checkDerivedName, NameKind } = require('../lib/names');
     expect(() => checkDerivedName('name', '1glance-db-config', NameKind.OBJECT, 'Secret')).not.toThrow();
     expect(() => checkDerivedName('name', '1glance-default-single', NameKind.STATEFUL_SET, 'StatefulSet')).not.toThrow();
     expectInvalid(() => checkDerivedName('name', '1glance-default', NameKind.SERVICE, 'Service'), 'name', /start the name with a letter/);
@@ -174,11 +174,23 @@ describe('other props', () => {
   });
   test('orphan removal without a database', () => {
     const chart = new Chart(new App(), 'c');
-    const { ImageCache } = require('../lib');
     expectInvalid(() => new ImageCache(chart, 'cache', { size: '1Gi', statefulSetName: 'glance-x-single', replicas: 1, image: 'glance', configSecretName: 'c' }),
       'imageCache.removeOrphans', /needs the database/);
   });
   test('rbd names', () => {
     expectInvalid(() => ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }), 'backend.pool', /Ceph name/);
   });
+});
+
+test('Errors.isValidationError recognizes our errors, and only them', () => {
+  let caught: unknown;
+  try {
+    synthGlance({ imageCache: { size: 'ten' } });
+  } catch (e) {
+    caught = e;
+  }
+  expect(Errors.isValidationError(caught)).toBe(true);
+  expect(Errors.isValidationError(new Error('imageCache.size: ...'))).toBe(false);
+  expect(Errors.isValidationError(undefined)).toBe(false);
+  expect(Errors.isValidationError('imageCache.size')).toBe(false);
 });

@@ -5,8 +5,8 @@
  * mounted at its --config-dir, in oslo.config's order) with its OS_<GROUP>__<OPTION> env vars on top.
  */
 import { posix } from 'path';
-import { parseIni } from '../lib/ini';
 import { Manifest, podSpecs } from './helpers';
+import { parseIni } from '../lib/ini';
 
 const CONFIG_DIR = '/etc/glance/glance.conf.d';
 

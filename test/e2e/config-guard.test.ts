@@ -10,8 +10,8 @@ import { join } from 'path';
 import { GlanceApiType, ImageBackend } from '../../lib';
 import { MANAGED_OPTIONS } from '../../lib/service-config';
 import { expectInvalid, find, Manifest, synthGlance } from '../helpers';
-import { SandboxNode } from '../sandbox/pod-sandbox';
 import { requireRealGlance } from './sandboxed-glance';
+import { SandboxNode } from '../sandbox/pod-sandbox';
 
 const CONFIG_DIR = '/etc/glance/glance.conf.d';
 // Parses the config as glance-api does (same prog name, so the image's glance-api.conf is read too).

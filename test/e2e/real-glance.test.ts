@@ -13,8 +13,8 @@ import { join } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Glance, GlanceRelease, ImageBackend } from '../../lib';
 import { BASE_PROPS, Manifest, parseIniText } from '../helpers';
-import { killGroup } from '../sandbox/pod-sandbox';
 import { OVERLAID_OPTIONS, requireRealGlance, SandboxedGlance, sleep } from './sandboxed-glance';
+import { killGroup } from '../sandbox/pod-sandbox';
 
 jest.setTimeout(300_000);
 
@@ -293,7 +293,7 @@ describe('secure defaults, as real Glance serves them', () => {
 describe('faults', () => {
   let big: string;
   let bigMd5: string;
-  const BIG = 1 << 30;
+  const BIG = 1024 ** 3;
 
   beforeAll(async () => {
     const bigFile = join(work, 'big.raw');

@@ -178,7 +178,7 @@ export class SandboxedGlance {
     const target = replica === undefined ? `http://glance-default.${this.namespace}.svc:9292` : this.url(replica);
     // glanceclient uploads stdin when it is open and not a terminal: run it with stdin closed (`<&-`), as from cron.
     const { stdout } = await execFileAsync('bwrap', [...this.node.clientArgs(), '--', '/bin/sh', '-c', 'exec glance "$@" <&-', 'glance',
-      '--os-image-url', target, ...args], { env, maxBuffer: 16 << 20 });
+      '--os-image-url', target, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   }
 

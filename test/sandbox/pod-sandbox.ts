@@ -374,7 +374,8 @@ export class SandboxPod {
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
       const data = { ...this.node.secretData(declared.secret.secretName), ...options.secretOverlay?.(this.name)[declared.secret.secretName] };
-      const items: Array<{ key: string; path: string; mode?: number }> = declared.secret.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+      const items: Array<{ key: string; path: string; mode?: number }> = declared.secret.items
+        ?? Object.keys(data).map((key) => ({ key, path: key }));
       for (const item of items) {
         if (data[item.key] === undefined) throw new Error(`pod-sandbox: Secret ${declared.secret.secretName} has no key ${item.key}`);
         const file = join(dir, item.path);
@@ -406,7 +407,9 @@ export class SandboxPod {
   private applyFsGroup(dir: string, fsGroup: number | undefined): void {
     if (fsGroup === undefined) return;
     const stat = statSync(dir);
-    if (stat.gid === fsGroup && (stat.mode & 0o2070) === 0o2070) return;
+    // OnRootMismatch: the root already has the group, group rwx and setgid.
+    const mode = stat.mode % 0o10000;
+    if (stat.gid === fsGroup && Math.floor(mode / 0o2000) % 2 === 1 && Math.floor(mode / 0o10) % 8 === 7) return;
     execFileSync('chgrp', ['-R', String(fsGroup), dir]);
     execFileSync('chmod', ['-R', 'g+rwX', dir]);
     execFileSync('find', [dir, '-type', 'd', '-exec', 'chmod', 'g+s', '{}', '+']);
