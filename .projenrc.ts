@@ -59,13 +59,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // Synthesize every example app to dist/<example>/.
 project.addTask('synth:examples', {
   description: 'Synthesize the example deployments to YAML under dist/',
-  exec: 'ts-node --transpile-only --project test/tsconfig.json examples/synth-all.ts',
+  exec: 'ts-node --prefer-ts-exts --transpile-only --project test/tsconfig.json examples/synth-all.ts',
 });
 
 // Prints synthesis cost as the deployment grows (README, "Performance"); not a test.
 project.addTask('bench', {
   description: 'Benchmark synthesis: objects, wall time, peak memory, ratio to bare YAML serialization',
-  exec: 'ts-node --transpile-only --project test/tsconfig.json bench/synth-bench.ts',
+  exec: 'ts-node --prefer-ts-exts --transpile-only --project test/tsconfig.json bench/synth-bench.ts',
 });
 
 // The examples and the benchmark sit outside any tsconfig.json's folder: lint them with the default project.

@@ -3,14 +3,15 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ApiSettings, CacheParts, GlanceApiBase } from './api-host';
 import { cacheClaimName } from './cache-job';
 import { GlanceValidationError } from './errors';
-import { ImageBackend, ImageBackendType } from './image-backend';
+import { ImageBackend } from './image-backend';
 import { ImageCache, ImageCacheOptions } from './image-cache';
 import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, NameKind } from './names';
 import {
-  CACHE_DIR, CONFIG_DIR, FILE_STORE_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
+  CONFIG_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
 } from './pod-security';
 import { validateResourceQuantity } from './quantity';
 import {
@@ -90,7 +91,7 @@ export interface GlanceApiProps extends GlanceApiOptions {
  * so that replica N answers at "<sts>-N.<sts>.<namespace>.svc:9292", plus the endpoint
  * Services, a PodDisruptionBudget, its configuration Secret and, with a cache size, its ImageCache.
  */
-export class GlanceApi extends Construct {
+export class GlanceApi extends GlanceApiBase {
   /** StatefulSet name, also the headless Service's name. */
   public readonly statefulSetName: string;
   /** Names of the endpoint Services. */
@@ -103,6 +104,10 @@ export class GlanceApi extends Construct {
   public readonly imageCache?: ImageCache;
   /** The StatefulSet. */
   public readonly statefulSet: k8s.KubeStatefulSet;
+  /** @internal */
+  public readonly _settings: ApiSettings;
+  /** What the image cache pushed, if the API has one. */
+  private cache?: CacheParts;
 
   constructor(scope: Construct, id: string, props: GlanceApiProps) {
     super(scope, id);
@@ -123,11 +128,7 @@ export class GlanceApi extends Construct {
       throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');
     }
     if (props.customServiceConfig !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig);
-    if (common.backend.type === ImageBackendType.FILE && !common.backend.isShared && (this.replicas > 1 || common.storage.external)) {
-      throw new GlanceValidationError(`${path}.replicas`, this.replicas,
-        common.storage.external ? 'keeps file-store images in an emptyDir (storage.external)' : 'runs several replicas on a file store that is not shared',
-        'give ImageBackend.file({ sharedStore: ... }) a ReadWriteMany (NFS) claim or storage class, or use ImageBackend.rbd()');
-    }
+    common.backend._checkApi(path, this.replicas, common.storage.external ?? false);
 
     const sts = `${common.name}-${props.apiName}-${type}`;
     this.statefulSetName = sts;
@@ -143,26 +144,22 @@ export class GlanceApi extends Construct {
     this.endpointServiceNames = [...(serves.internal ? [internalName] : []), ...(serves.public ? [publicName] : [])];
     for (const name of [sts, ...this.endpointServiceNames]) checkDerivedName(path, name, NameKind.SERVICE, 'Service');
 
-    if (props.imageCache?.size !== undefined) {
-      this.imageCache = new ImageCache(this, 'image-cache', {
-        ...props.imageCache,
-        statefulSetName: sts,
-        replicas: this.replicas,
-        image: common.image,
-        configSecretName: this.configSecretName,
-        release: common.release,
-        databaseConnection: common.database.connectionSecret,
-        propPath: `${path}.imageCache`,
-        imagePullPolicy: common.imagePullPolicy,
-        denyJobIngress: common.networkPolicy?.enabled ?? true,
-      });
-    }
+    this._settings = {
+      image: common.image,
+      imagePullPolicy: common.imagePullPolicy,
+      release: common.release,
+      databaseConnection: common.database.connectionSecret,
+      networkPolicies: common.networkPolicy?.enabled ?? true,
+      propPath: path,
+    };
+    // The cache pushes its options, policy, files and claim template in through _addCache.
+    if (props.imageCache?.size !== undefined) this.imageCache = new ImageCache(this, 'image-cache', props.imageCache);
 
     const showImageDirectUrl = imageLocations(path, type, common.backend, props.showImageDirectUrl);
     const configFiles: Record<string, string> = {
-      '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.imageCache?.configOptions(), showImageDirectUrl })),
-      'policy.yaml': renderPolicy(this.imageCache?.policyRules() ?? {}),
-      ...this.imageCache?.configFiles(),
+      '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
+      'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
+      ...this.cache?.files,
     };
     if (common.customServiceConfig) configFiles['50-custom.conf'] = common.customServiceConfig;
     if (props.customServiceConfig) configFiles[`60-${props.apiName}-custom.conf`] = props.customServiceConfig;
@@ -234,6 +231,12 @@ export class GlanceApi extends Construct {
     }
   }
 
+  /** @internal */
+  public _addCache(parts: CacheParts): void {
+    if (this.cache) throw new Error(`${this.statefulSetName} already has an image cache`);
+    this.cache = parts;
+  }
+
   /** Replica N's own hostname, which takes cache commands on port 9292. */
   public replicaHostname(replica: number): string {
     const namespace = Chart.of(this).namespace;
@@ -257,17 +260,10 @@ export class GlanceApi extends Construct {
     ];
     // Staging and tasks live here: always bounded, by the claim or by the emptyDir's sizeLimit.
     if (common.storage.external) volumes.push({ name: 'glance', emptyDir: { sizeLimit: k8s.Quantity.fromString(common.stagingSize) } });
-    if (this.imageCache) mounts.push({ name: ImageCache.CLAIM_TEMPLATE_NAME, mountPath: CACHE_DIR });
-    const backend = common.backend;
-    if (backend.type === ImageBackendType.RBD) {
-      volumes.push({ name: 'ceph', secret: { secretName: backend.rbdOptions!.cephSecretName, defaultMode: SECRET_MODE } });
-      mounts.push({ name: 'ceph', mountPath: '/etc/ceph', readOnly: true });
-    }
-    const shared = backend.fileOptions?.sharedStore;
-    if (shared) {
-      volumes.push({ name: 'images', persistentVolumeClaim: { claimName: shared.existingClaimName ?? `${common.name}-images` } });
-      mounts.push({ name: 'images', mountPath: FILE_STORE_DIR });
-    }
+    if (this.cache) mounts.push({ name: this.cache.claimTemplate.metadata!.name!, mountPath: this.cache.mountPath });
+    const store = common.backend._podParts(common.name);
+    volumes.push(...store.volumes);
+    mounts.push(...store.mounts);
 
     const fromSecret = (ref: { name: string; key: string }) => ({ secretKeyRef: { name: ref.name, key: ref.key } });
     return {
@@ -321,7 +317,7 @@ export class GlanceApi extends Construct {
         },
       });
     }
-    if (this.imageCache) templates.push(this.imageCache.claimTemplate());
+    if (this.cache) templates.push(this.cache.claimTemplate);
     return templates;
   }
 }
@@ -336,14 +332,14 @@ function imageLocations(path: string, type: GlanceApiType, backend: ImageBackend
     return false;
   }
   if (type === GlanceApiType.SINGLE) {
-    if (wanted === undefined && backend.type === ImageBackendType.RBD) {
+    if (wanted === undefined && backend._locationsServeClones) {
       warnOnce(`cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public endpoint, so it does not show image locations `
         + '(show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. Use type SPLIT (the rbd default) for clones, '
         + `or set ${path}.showImageDirectUrl to true (every user then sees image locations) or false (no clones) to decide it.`);
     }
     return wanted ?? false;
   }
-  return wanted ?? backend.type === ImageBackendType.RBD;
+  return wanted ?? backend._locationsServeClones;
 }
 
 const warned = new Set<string>();

@@ -1,12 +1,10 @@
 import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CustomResourceOptions, glancePropsFromCustomResource } from './custom-resource';
 import { GlanceValidationError } from './errors';
 import { GlanceApi } from './glance-api';
 import { GlanceProps } from './glance-props';
-import { ImageBackendType } from './image-backend';
 import { ImageCacheOptions, validateImageCacheOptions } from './image-cache';
 import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, NameKind, NameRegistry } from './names';
@@ -49,16 +47,12 @@ export class Glance extends Construct {
     const statefulSets = Object.entries(apis).flatMap(([apiName, options]) => {
       checkNamePart(`apis.${apiName}`, apiName);
       // As the glance-operator: with Ceph, only the internal half of a split pair shows image locations.
-      const type = options.type ?? (common.backend.type === ImageBackendType.RBD ? GlanceApiType.SPLIT : GlanceApiType.SINGLE);
+      const type = options.type ?? (common.backend._locationsServeClones ? GlanceApiType.SPLIT : GlanceApiType.SINGLE);
       const types = type === GlanceApiType.SPLIT ? [GlanceApiType.INTERNAL, GlanceApiType.EXTERNAL] : [type];
       return types.map((t) => ({ apiName, options: { ...options, type: t } }));
     });
     const totalReplicas = statefulSets.reduce((sum, s) => sum + (s.options.replicas ?? 1), 0);
-    if (common.backend.type === ImageBackendType.FILE && !common.backend.isShared && totalReplicas > 1) {
-      throw new GlanceValidationError('backend', `file store, ${totalReplicas} replicas in ${statefulSets.length} StatefulSet(s)`,
-        'gives each replica its own file store, so replicas cannot serve each other\'s images',
-        'use ImageBackend.file({ sharedStore: { storageClass: "<an NFS/ReadWriteMany class>" } }), or ImageBackend.rbd()');
-    }
+    common.backend._checkDeployment(totalReplicas, statefulSets.length);
 
     for (const { apiName, options } of statefulSets) {
       const api = new GlanceApi(this, `${apiName}-${options.type}`, {
@@ -81,17 +75,8 @@ export class Glance extends Construct {
       this.apis.push(api);
     }
 
-    const shared = common.backend.fileOptions?.sharedStore;
-    if (shared && shared.existingClaimName === undefined) {
-      new k8s.KubePersistentVolumeClaim(this, 'images', {
-        metadata: { name: `${common.name}-images`, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'image-store' } },
-        spec: {
-          accessModes: ['ReadWriteMany'],
-          storageClassName: shared.storageClass,
-          resources: { requests: { storage: k8s.Quantity.fromString(shared.storageRequest ?? '100Gi') } },
-        },
-      });
-    }
+
+    const storeSecrets = common.backend._bindDeployment(this, common.name);
 
     // The database tools read the same generated config as the APIs, without the cache options.
     const dbConfigName = `${common.name}-db-config`;
@@ -100,7 +85,7 @@ export class Glance extends Construct {
     const yourSecrets: Array<[string, string | undefined]> = [
       ['database.connectionSecret.name', common.database.connectionSecret.name],
       ['keystone.passwordSecret.name', common.keystone.passwordSecret.name],
-      ['backend.cephSecretName', common.backend.rbdOptions?.cephSecretName],
+      ...storeSecrets,
     ];
     for (const [prop, secretName] of yourSecrets) {
       const owner = secretName === undefined ? undefined : names.owner('Secret', secretName);

@@ -1,7 +1,7 @@
-import { ApiObjectMetadata, Cron, Duration } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
+import { Cron, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { GlanceApiBase } from './api-host';
 import { CacheCleaner } from './cache-cleaner';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError } from './errors';
@@ -9,7 +9,7 @@ import { checkDerivedName, checkNamePart, NameKind } from './names';
 import { CACHE_DIR } from './pod-security';
 import { ceilFraction, floorProduct, numberToFraction, parseStorageSize } from './quantity';
 import { toValidCron } from './schedule';
-import { GlanceRelease, ImageCacheDriver, SecretKeySelector } from './types';
+import { GlanceRelease, ImageCacheDriver } from './types';
 
 /** Who may use the cache API (/v2/cache) of a replica, as oslo.policy rules. */
 export interface CachePolicyRules {
@@ -76,43 +76,6 @@ export interface ImageCacheOptions {
   readonly policy?: CachePolicyRules;
 }
 
-/** Props of ImageCache: the cache options and the StatefulSet they apply to. */
-export interface ImageCacheProps extends ImageCacheOptions {
-  /** The Glance API StatefulSet whose replicas get a cache volume each. */
-  readonly statefulSetName: string;
-  /** Replica count; one pruner and one cleaner CronJob per replica. */
-  readonly replicas: number;
-  /** The Glance container image, used by the cache jobs. */
-  readonly image: string;
-  /** The Secret the API mounts its configuration from; the jobs mount the same one. */
-  readonly configSecretName: string;
-  /**
-   * The Glance release, for the default driver.
-   * @default GlanceRelease.ANTELOPE
-   */
-  readonly release?: GlanceRelease;
-  /**
-   * Secret key with the database URL, given to the jobs for the centralized_db driver.
-   * @default - none
-   */
-  readonly databaseConnection?: SecretKeySelector;
-  /**
-   * How validation errors name these props.
-   * @default "imageCache"
-   */
-  readonly propPath?: string;
-  /**
-   * Pull policy of the cache jobs.
-   * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
-   */
-  readonly imagePullPolicy?: kplus.ImagePullPolicy;
-  /**
-   * A NetworkPolicy "<statefulset>-cache-jobs" denies the cache job pods all ingress: they serve nothing.
-   * @default true
-   */
-  readonly denyJobIngress?: boolean;
-}
-
 /** The default maxSizeRatio. */
 const DEFAULT_RATIO = 0.85;
 /** The default stall time, as Glance's own default. */
@@ -142,92 +105,78 @@ export class ImageCache extends Construct {
   /** The cleaner CronJobs. */
   public readonly cleaner: CacheCleaner;
 
-  private readonly storageClass?: string;
-  private readonly policy: Required<CachePolicyRules>;
-
-  constructor(scope: Construct, id: string, props: ImageCacheProps) {
-    super(scope, id);
-    const path = props.propPath ?? 'imageCache';
-    if (props.size === undefined) {
+  /**
+   * The cache of one API StatefulSet: its replicas get a cache volume each, and the cache pushes
+   * its options, policy rules, files and claim template into the API.
+   * @param api the API the cache belongs to (also the construct scope)
+   * @param options the cache options, already merged from the Glance level and the API's own
+   */
+  constructor(api: GlanceApiBase, id: string, options: ImageCacheOptions) {
+    super(api, id);
+    const settings = api._settings;
+    const path = `${settings.propPath}.imageCache`;
+    if (options.size === undefined) {
       throw new GlanceValidationError(`${path}.size`, undefined, 'is required for an image cache', 'set a size such as "10Gi"');
     }
-    const resolved = validateImageCacheOptions(path, props, props.release ?? GlanceRelease.ANTELOPE);
+    const resolved = validateImageCacheOptions(path, options, settings.release);
     this.stallTimeSeconds = resolved.stallTimeSeconds;
     this.driver = resolved.driver;
-    this.policy = resolved.policy;
-    const maxBytes = resolved.maxSizeBytes!;
-    const { prunerSchedule, cleanerSchedule } = resolved;
+    this.size = options.size;
+    this.maxSizeBytes = resolved.maxSizeBytes!.toString();
+    this.removeOrphans = options.removeOrphans ?? true;
 
-    this.size = props.size;
-    this.maxSizeBytes = maxBytes.toString();
-    this.storageClass = props.storageClass;
-
-    this.removeOrphans = props.removeOrphans ?? true;
-    if (this.removeOrphans && !props.databaseConnection) {
-      throw new GlanceValidationError(`${path}.removeOrphans`, true, 'needs the database to tell deleted images apart',
-        'give databaseConnection, or set removeOrphans to false');
-    }
+    const sts = api.statefulSetName;
     const centralized = this.driver === ImageCacheDriver.CENTRALIZED_DB;
     const jobProps = {
-      statefulSetName: props.statefulSetName,
-      replicas: props.replicas,
-      image: props.image,
-      configSecretName: props.configSecretName,
-      imagePullPolicy: props.imagePullPolicy,
+      statefulSetName: sts,
+      replicas: api.replicas,
+      image: settings.image,
+      configSecretName: api.configSecretName,
+      imagePullPolicy: settings.imagePullPolicy,
     };
     this.pruner = new CachePruner(this, 'pruner', {
       ...jobProps,
-      schedule: prunerSchedule,
-      databaseConnection: centralized ? props.databaseConnection : undefined,
+      schedule: resolved.prunerSchedule,
+      databaseConnection: centralized ? settings.databaseConnection : undefined,
     });
     this.cleaner = new CacheCleaner(this, 'cleaner', {
       ...jobProps,
-      schedule: cleanerSchedule,
+      schedule: resolved.cleanerSchedule,
       removeOrphans: this.removeOrphans,
-      databaseConnection: centralized || this.removeOrphans ? props.databaseConnection : undefined,
+      databaseConnection: centralized || this.removeOrphans ? settings.databaseConnection : undefined,
     });
-    if (props.denyJobIngress ?? true) {
-      const name = `${props.statefulSetName}-cache-jobs`;
-      checkDerivedName(path, name, NameKind.OBJECT, 'NetworkPolicy');
+    if (settings.networkPolicies) {
+      const name = `${sts}-cache-jobs`;
+      checkDerivedName(settings.propPath, name, NameKind.OBJECT, 'NetworkPolicy');
       new k8s.KubeNetworkPolicy(this, 'network-policy', {
         metadata: { name, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'image-cache' } },
         // Selected, with no ingress rule: nothing may connect to a pruner or cleaner.
-        spec: { podSelector: { matchLabels: { 'glance.openstack.org/cache-of': props.statefulSetName } }, policyTypes: ['Ingress'] },
+        spec: { podSelector: { matchLabels: { 'glance.openstack.org/cache-of': sts } }, policyTypes: ['Ingress'] },
       });
     }
-  }
 
-  /** The [DEFAULT] options of glance.conf that configure the cache. */
-  public configOptions(): { [key: string]: string } {
-    return {
-      image_cache_dir: CACHE_DIR,
-      image_cache_max_size: this.maxSizeBytes,
-      image_cache_stall_time: String(this.stallTimeSeconds),
-      image_cache_driver: this.driver,
-    };
-  }
-
-  /** Files the config Secret must carry for the cache jobs, by name. */
-  public configFiles(): { [name: string]: string } {
-    return this.removeOrphans ? { [CacheCleaner.ORPHANS_SCRIPT_NAME]: CacheCleaner.orphansScript() } : {};
-  }
-
-  /** The cache API's oslo.policy rules. */
-  public policyRules(): { [name: string]: string } {
-    return { cache_list: this.policy.cacheList, cache_image: this.policy.cacheImage, cache_delete: this.policy.cacheDelete };
-  }
-
-  /** The volumeClaimTemplate of the StatefulSet: one ReadWriteOnce volume of `size` per replica. */
-  public claimTemplate(): k8s.KubePersistentVolumeClaimProps {
-    const metadata: ApiObjectMetadata = { name: ImageCache.CLAIM_TEMPLATE_NAME, labels: { 'app.kubernetes.io/component': 'image-cache' } };
-    return {
-      metadata,
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: this.storageClass,
-        resources: { requests: { storage: k8s.Quantity.fromString(this.size) } },
+    const policy = resolved.policy;
+    api._addCache({
+      options: {
+        image_cache_dir: CACHE_DIR,
+        image_cache_max_size: this.maxSizeBytes,
+        image_cache_stall_time: String(this.stallTimeSeconds),
+        image_cache_driver: this.driver,
       },
-    };
+      policyRules: { cache_list: policy.cacheList, cache_image: policy.cacheImage, cache_delete: policy.cacheDelete },
+      // The cleaner's orphan removal runs a script that the config Secret carries.
+      files: this.removeOrphans ? { [CacheCleaner.ORPHANS_SCRIPT_NAME]: CacheCleaner.orphansScript() } : {},
+      // One ReadWriteOnce volume of `size` per replica.
+      claimTemplate: {
+        metadata: { name: ImageCache.CLAIM_TEMPLATE_NAME, labels: { 'app.kubernetes.io/component': 'image-cache' } },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: options.storageClass,
+          resources: { requests: { storage: k8s.Quantity.fromString(options.size) } },
+        },
+      },
+      mountPath: CACHE_DIR,
+    });
   }
 }
 

@@ -8,6 +8,7 @@ export type { CacheJobProps } from './cache-job';
 export * from './cache-pruner';
 export * from './cache-cleaner';
 export * from './image-cache';
+export { GlanceApiBase } from './api-host';
 export * from './glance-api';
 export * from './glance-props';
 export * from './glance';

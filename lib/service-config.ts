@@ -400,7 +400,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       bind_host: '0.0.0.0',
       bind_port: API_PORT,
       workers: options.workers,
-      enabled_backends: `default_backend:${common.backend.type}`,
+      enabled_backends: `default_backend:${common.backend._storeType}`,
       // web-download makes Glance fetch user-given URLs: only with an allow-list (SSRF).
       enabled_import_methods: web ? '[glance-direct,web-download,copy-image]' : '[glance-direct,copy-image]',
       show_image_direct_url: options.showImageDirectUrl,

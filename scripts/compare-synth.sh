@@ -11,7 +11,7 @@ git worktree add --detach "$work/base" "$rev" >/dev/null
 ln -s "$PWD/node_modules" "$work/base/node_modules"
 # The cases script of the working tree runs against the library of REV.
 cp scripts/synth-golden.ts "$work/base/scripts/synth-golden.ts"
-run() { (cd "$1" && npx ts-node --transpile-only --project test/tsconfig.json scripts/synth-golden.ts "$2" >/dev/null); }
+run() { (cd "$1" && npx ts-node --prefer-ts-exts --transpile-only --project test/tsconfig.json scripts/synth-golden.ts "$2" >/dev/null); }
 run "$work/base" "$work/before"
 run "$PWD" "$work/after"
 if diff -r "$work/before" "$work/after"; then

@@ -54,3 +54,12 @@ test('the cycle check finds a cycle through a type-only import', () => {
   const graph = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', ['a']]]);
   expect(cycles(graph)).toEqual([['a', 'b', 'c', 'a']]);
 });
+
+test('stores render themselves: no module but image-backend.ts tells one store from another', () => {
+  const offenders: string[] = [];
+  for (const file of readdirSync(LIB).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && f !== 'image-backend.ts')) {
+    const code = readFileSync(join(LIB, file), 'utf8').split('\n').filter((line) => !/^\s*(\/\/|\*|\/\*\*)/.test(line)).join('\n');
+    if (/\b(ImageBackendType|rbdOptions|fileOptions|_storeType\s*===|instanceof\s+\w*Backend)\b/.test(code)) offenders.push(file);
+  }
+  expect(offenders).toEqual([]);
+});

@@ -172,10 +172,9 @@ describe('other props', () => {
     const chart = new Chart(new App(), 'c');
     expectInvalid(() => new GlanceApi(chart, 'api', { apiName: 'default', type: GlanceApiType.SPLIT, common: BASE_PROPS }), 'apis.default.type', /"split"/);
   });
-  test('orphan removal without a database', () => {
-    const chart = new Chart(new App(), 'c');
-    expectInvalid(() => new ImageCache(chart, 'cache', { size: '1Gi', statefulSetName: 'glance-x-single', replicas: 1, image: 'glance', configSecretName: 'c' }),
-      'imageCache.removeOrphans', /needs the database/);
+  test('an ImageCache added to an API needs a size, named under the API', () => {
+    const api = new GlanceApi(new Chart(new App(), 'c'), 'api', { apiName: 'default', common: BASE_PROPS });
+    expectInvalid(() => new ImageCache(api, 'cache', {}), 'apis.default.imageCache.size', /is required/);
   });
   test('rbd names', () => {
     expectInvalid(() => ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }), 'backend.pool', /Ceph name/);
