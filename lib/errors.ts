@@ -1,3 +1,5 @@
+import { IConstruct } from 'constructs';
+
 /**
  * Raised at synth time for props that would produce manifests Kubernetes or Glance rejects.
  * The message names the prop, the offending value and how to fix it.
@@ -16,6 +18,25 @@ export class GlanceValidationError extends Error {
     this.name = 'GlanceValidationError';
     Object.defineProperty(this, VALIDATION_ERROR_SYMBOL, { value: true });
   }
+
+  /** The construct path of the Glance (or API) whose props failed, once known. */
+  public get constructPath(): string | undefined {
+    return this.at;
+  }
+
+  private at?: string;
+
+  /** Records where in the construct tree the error arose; the innermost construct wins. */
+  public locate(constructPath: string): this {
+    this.at ??= constructPath;
+    return this;
+  }
+}
+
+/** Gives a validation error raised while building `scope` the scope's construct path. */
+export function locate(error: unknown, scope: IConstruct): unknown {
+  if (error instanceof GlanceValidationError) error.locate(scope.node.path);
+  return error;
 }
 
 /** Marks our validation errors across copies of this package (as aws-cdk's Errors does). */

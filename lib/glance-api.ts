@@ -5,7 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ApiSettings, CacheParts, GlanceApiBase } from './api-host';
 import { cacheClaimName } from './cache-job';
-import { GlanceValidationError } from './errors';
+import { GlanceValidationError, locate } from './errors';
 import { ImageBackend } from './image-backend';
 import { ImageCache, ImageCacheOptions } from './image-cache';
 import { renderIni } from './ini';
@@ -111,123 +111,127 @@ export class GlanceApi extends GlanceApiBase {
 
   constructor(scope: Construct, id: string, props: GlanceApiProps) {
     super(scope, id);
-    const path = props.propPath ?? `apis.${props.apiName}`;
-    const common = resolveCommonProps(props.common);
-    checkNamePart(path, props.apiName);
-    const type = props.type ?? GlanceApiType.SINGLE;
-    if (!Object.values(GlanceApiType).includes(type) || type === GlanceApiType.SPLIT) {
-      throw new GlanceValidationError(`${path}.type`, type, 'is not the type of one StatefulSet',
-        'use SINGLE, INTERNAL, EXTERNAL or EDGE; Glance expands SPLIT into INTERNAL and EXTERNAL');
-    }
-    this.replicas = props.replicas ?? 1;
-    if (!Number.isInteger(this.replicas) || this.replicas < 0) {
-      throw new GlanceValidationError(`${path}.replicas`, props.replicas, 'is not a whole number of replicas', 'use 0 or more');
-    }
-    const workers = props.workers ?? 3;
-    if (!Number.isInteger(workers) || workers < 1) {
-      throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');
-    }
-    if (props.customServiceConfig !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig);
-    common.backend._checkApi(path, this.replicas, common.storage.external ?? false);
+    try {
+      const path = props.propPath ?? `apis.${props.apiName}`;
+      const common = resolveCommonProps(props.common);
+      checkNamePart(path, props.apiName);
+      const type = props.type ?? GlanceApiType.SINGLE;
+      if (!Object.values(GlanceApiType).includes(type) || type === GlanceApiType.SPLIT) {
+        throw new GlanceValidationError(`${path}.type`, type, 'is not the type of one StatefulSet',
+          'use SINGLE, INTERNAL, EXTERNAL or EDGE; Glance expands SPLIT into INTERNAL and EXTERNAL');
+      }
+      this.replicas = props.replicas ?? 1;
+      if (!Number.isInteger(this.replicas) || this.replicas < 0) {
+        throw new GlanceValidationError(`${path}.replicas`, props.replicas, 'is not a whole number of replicas', 'use 0 or more');
+      }
+      const workers = props.workers ?? 3;
+      if (!Number.isInteger(workers) || workers < 1) {
+        throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');
+      }
+      if (props.customServiceConfig !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig);
+      common.backend._checkApi(path, this.replicas, common.storage.external ?? false);
 
-    const sts = `${common.name}-${props.apiName}-${type}`;
-    this.statefulSetName = sts;
-    this.configSecretName = `${sts}-config`;
-    checkDerivedName(path, sts, NameKind.STATEFUL_SET, 'StatefulSet');
-    checkDerivedName(path, this.configSecretName, NameKind.OBJECT, 'Secret');
-    const internalName = `${common.name}-${props.apiName}`;
-    const publicName = `${common.name}-${props.apiName}-public`;
-    const serves = {
-      internal: type !== GlanceApiType.EXTERNAL,
-      public: type === GlanceApiType.SINGLE || type === GlanceApiType.EXTERNAL,
-    };
-    this.endpointServiceNames = [...(serves.internal ? [internalName] : []), ...(serves.public ? [publicName] : [])];
-    for (const name of [sts, ...this.endpointServiceNames]) checkDerivedName(path, name, NameKind.SERVICE, 'Service');
+      const sts = `${common.name}-${props.apiName}-${type}`;
+      this.statefulSetName = sts;
+      this.configSecretName = `${sts}-config`;
+      checkDerivedName(path, sts, NameKind.STATEFUL_SET, 'StatefulSet');
+      checkDerivedName(path, this.configSecretName, NameKind.OBJECT, 'Secret');
+      const internalName = `${common.name}-${props.apiName}`;
+      const publicName = `${common.name}-${props.apiName}-public`;
+      const serves = {
+        internal: type !== GlanceApiType.EXTERNAL,
+        public: type === GlanceApiType.SINGLE || type === GlanceApiType.EXTERNAL,
+      };
+      this.endpointServiceNames = [...(serves.internal ? [internalName] : []), ...(serves.public ? [publicName] : [])];
+      for (const name of [sts, ...this.endpointServiceNames]) checkDerivedName(path, name, NameKind.SERVICE, 'Service');
 
-    this._settings = {
-      image: common.image,
-      imagePullPolicy: common.imagePullPolicy,
-      release: common.release,
-      databaseConnection: common.database.connectionSecret,
-      networkPolicies: common.networkPolicy?.enabled ?? true,
-      propPath: path,
-    };
-    // The cache pushes its options, policy, files and claim template in through _addCache.
-    if (props.imageCache?.size !== undefined) this.imageCache = new ImageCache(this, 'image-cache', props.imageCache);
+      this._settings = {
+        image: common.image,
+        imagePullPolicy: common.imagePullPolicy,
+        release: common.release,
+        databaseConnection: common.database.connectionSecret,
+        networkPolicies: common.networkPolicy?.enabled ?? true,
+        propPath: path,
+      };
+      // The cache pushes its options, policy, files and claim template in through _addCache.
+      if (props.imageCache?.size !== undefined) this.imageCache = new ImageCache(this, 'image-cache', props.imageCache);
 
-    const showImageDirectUrl = imageLocations(path, type, common.backend, props.showImageDirectUrl);
-    const configFiles: Record<string, string> = {
-      '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
-      'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
-      ...this.cache?.files,
-    };
-    if (common.customServiceConfig) configFiles['50-custom.conf'] = common.customServiceConfig;
-    if (props.customServiceConfig) configFiles[`60-${props.apiName}-custom.conf`] = props.customServiceConfig;
-    new kplus.Secret(this, 'config', { metadata: { name: this.configSecretName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: configFiles });
-    const configHash = createHash('sha256').update(JSON.stringify(configFiles)).digest('hex');
+      const showImageDirectUrl = imageLocations(path, type, common.backend, props.showImageDirectUrl);
+      const configFiles: Record<string, string> = {
+        '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
+        'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
+        ...this.cache?.files,
+      };
+      if (common.customServiceConfig) configFiles['50-custom.conf'] = common.customServiceConfig;
+      if (props.customServiceConfig) configFiles[`60-${props.apiName}-custom.conf`] = props.customServiceConfig;
+      new kplus.Secret(this, 'config', { metadata: { name: this.configSecretName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: configFiles });
+      const configHash = createHash('sha256').update(JSON.stringify(configFiles)).digest('hex');
 
-    const selector = { 'app.kubernetes.io/name': 'glance', 'glance.openstack.org/statefulset': sts };
-    const labels = { ...selector, 'app.kubernetes.io/instance': common.name, 'app.kubernetes.io/component': `api-${type}` };
-    const apiPods = kplus.Pods.select(this, 'pods', { labels: selector });
-    const port = { name: 'glance-api', port: API_PORT, targetPort: API_PORT };
-    // Headless: gives every replica its own DNS name, even before it is ready, for cache commands.
-    new kplus.Service(this, 'headless', {
-      metadata: { name: sts, labels },
-      clusterIP: 'None',
-      publishNotReadyAddresses: true,
-      selector: apiPods,
-      ports: [port],
-    });
-    if (serves.internal) new kplus.Service(this, 'internal', { metadata: { name: internalName, labels: { ...labels, 'glance.openstack.org/endpoint': 'internal' } }, selector: apiPods, ports: [port] });
-    if (serves.public) {
-      new kplus.Service(this, 'public', {
-        metadata: { name: publicName, labels: { ...labels, 'glance.openstack.org/endpoint': 'public' } },
-        type: props.publicServiceType ?? kplus.ServiceType.CLUSTER_IP,
+      const selector = { 'app.kubernetes.io/name': 'glance', 'glance.openstack.org/statefulset': sts };
+      const labels = { ...selector, 'app.kubernetes.io/instance': common.name, 'app.kubernetes.io/component': `api-${type}` };
+      const apiPods = kplus.Pods.select(this, 'pods', { labels: selector });
+      const port = { name: 'glance-api', port: API_PORT, targetPort: API_PORT };
+      // Headless: gives every replica its own DNS name, even before it is ready, for cache commands.
+      new kplus.Service(this, 'headless', {
+        metadata: { name: sts, labels },
+        clusterIP: 'None',
+        publishNotReadyAddresses: true,
         selector: apiPods,
         ports: [port],
       });
-    }
+      if (serves.internal) new kplus.Service(this, 'internal', { metadata: { name: internalName, labels: { ...labels, 'glance.openstack.org/endpoint': 'internal' } }, selector: apiPods, ports: [port] });
+      if (serves.public) {
+        new kplus.Service(this, 'public', {
+          metadata: { name: publicName, labels: { ...labels, 'glance.openstack.org/endpoint': 'public' } },
+          type: props.publicServiceType ?? kplus.ServiceType.CLUSTER_IP,
+          selector: apiPods,
+          ports: [port],
+        });
+      }
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
-      metadata: { name: sts, labels },
-      spec: {
-        serviceName: sts,
-        replicas: this.replicas,
-        podManagementPolicy: 'Parallel',
-        selector: { matchLabels: selector },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template: {
-          metadata: { labels, annotations: { 'glance.openstack.org/config-hash': configHash } },
-          spec: this.podSpec(common, props, selector),
-        },
-        volumeClaimTemplates: this.claimTemplates(common),
-      },
-    });
-
-    new k8s.KubePodDisruptionBudget(this, 'pdb', {
-      metadata: { name: sts, labels },
-      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
-    });
-
-    if (common.networkPolicy?.enabled ?? true) {
-      const allowed = common.networkPolicy ?? {};
-      new k8s.KubeNetworkPolicy(this, 'network-policy', {
+      this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
         metadata: { name: sts, labels },
         spec: {
-          podSelector: { matchLabels: selector },
-          policyTypes: ['Ingress'],
-          ingress: [{
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(API_PORT) }],
-            from: [
-              // The chart's namespace: the other OpenStack services, the Glance replicas (which
-              // proxy staged imports to each other), and whoever runs cache commands.
-              { podSelector: {} },
-              ...(allowed.allowedNamespaces ?? []).map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
-              ...(allowed.allowedCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
-            ],
-          }],
+          serviceName: sts,
+          replicas: this.replicas,
+          podManagementPolicy: 'Parallel',
+          selector: { matchLabels: selector },
+          persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
+          template: {
+            metadata: { labels, annotations: { 'glance.openstack.org/config-hash': configHash } },
+            spec: this.podSpec(common, props, selector),
+          },
+          volumeClaimTemplates: this.claimTemplates(common),
         },
       });
+
+      new k8s.KubePodDisruptionBudget(this, 'pdb', {
+        metadata: { name: sts, labels },
+        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+      });
+
+      if (common.networkPolicy?.enabled ?? true) {
+        const allowed = common.networkPolicy ?? {};
+        new k8s.KubeNetworkPolicy(this, 'network-policy', {
+          metadata: { name: sts, labels },
+          spec: {
+            podSelector: { matchLabels: selector },
+            policyTypes: ['Ingress'],
+            ingress: [{
+              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(API_PORT) }],
+              from: [
+                // The chart's namespace: the other OpenStack services, the Glance replicas (which
+                // proxy staged imports to each other), and whoever runs cache commands.
+                { podSelector: {} },
+                ...(allowed.allowedNamespaces ?? []).map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+                ...(allowed.allowedCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
+              ],
+            }],
+          },
+        });
+      }
+    } catch (e) {
+      throw locate(e, this);
     }
   }
 

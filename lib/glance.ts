@@ -2,7 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CustomResourceOptions, glancePropsFromCustomResource } from './custom-resource';
-import { GlanceValidationError } from './errors';
+import { GlanceValidationError, locate } from './errors';
 import { GlanceApi } from './glance-api';
 import { GlanceProps } from './glance-props';
 import { ImageCacheOptions, validateImageCacheOptions } from './image-cache';
@@ -34,115 +34,119 @@ export class Glance extends Construct {
 
   constructor(scope: Construct, id: string, props: GlanceProps) {
     super(scope, id);
-    const common = resolveCommonProps(props);
-    const names = new NameRegistry();
-    const apis = props.apis ?? { default: {} };
-    if (Object.keys(apis).length === 0) {
-      throw new GlanceValidationError('apis', apis, 'is empty', 'define at least one API, e.g. { default: {} }');
-    }
+    try {
+      const common = resolveCommonProps(props);
+      const names = new NameRegistry();
+      const apis = props.apis ?? { default: {} };
+      if (Object.keys(apis).length === 0) {
+        throw new GlanceValidationError('apis', apis, 'is empty', 'define at least one API, e.g. { default: {} }');
+      }
 
-    // Checked here first so that a mistake every API inherits is named where it was written.
-    if (props.imageCache) validateImageCacheOptions('imageCache', props.imageCache, common.release);
+      // Checked here first so that a mistake every API inherits is named where it was written.
+      if (props.imageCache) validateImageCacheOptions('imageCache', props.imageCache, common.release);
 
-    const statefulSets = Object.entries(apis).flatMap(([apiName, options]) => {
-      checkNamePart(`apis.${apiName}`, apiName);
-      // As the glance-operator: with Ceph, only the internal half of a split pair shows image locations.
-      const type = options.type ?? (common.backend._locationsServeClones ? GlanceApiType.SPLIT : GlanceApiType.SINGLE);
-      const types = type === GlanceApiType.SPLIT ? [GlanceApiType.INTERNAL, GlanceApiType.EXTERNAL] : [type];
-      return types.map((t) => ({ apiName, options: { ...options, type: t } }));
-    });
-    const totalReplicas = statefulSets.reduce((sum, s) => sum + (s.options.replicas ?? 1), 0);
-    common.backend._checkDeployment(totalReplicas, statefulSets.length);
-
-    for (const { apiName, options } of statefulSets) {
-      const api = new GlanceApi(this, `${apiName}-${options.type}`, {
-        ...options,
-        apiName,
-        common: props,
-        imageCache: inheritImageCache(props.imageCache, options.imageCache),
+      const statefulSets = Object.entries(apis).flatMap(([apiName, options]) => {
+        checkNamePart(`apis.${apiName}`, apiName);
+        // As the glance-operator: with Ceph, only the internal half of a split pair shows image locations.
+        const type = options.type ?? (common.backend._locationsServeClones ? GlanceApiType.SPLIT : GlanceApiType.SINGLE);
+        const types = type === GlanceApiType.SPLIT ? [GlanceApiType.INTERNAL, GlanceApiType.EXTERNAL] : [type];
+        return types.map((t) => ({ apiName, options: { ...options, type: t } }));
       });
-      const prop = `apis.${apiName}`;
-      names.claim('Service', api.statefulSetName, prop);
-      api.endpointServiceNames.forEach((name) => names.claim('Service', name, prop));
-      names.claim('Secret', api.configSecretName, prop);
-      for (const job of [...api.imageCache?.pruner.cronJobs ?? [], ...api.imageCache?.cleaner.cronJobs ?? []]) {
-        names.claim('CronJob', job.name, prop);
+      const totalReplicas = statefulSets.reduce((sum, s) => sum + (s.options.replicas ?? 1), 0);
+      common.backend._checkDeployment(totalReplicas, statefulSets.length);
+
+      for (const { apiName, options } of statefulSets) {
+        const api = new GlanceApi(this, `${apiName}-${options.type}`, {
+          ...options,
+          apiName,
+          common: props,
+          imageCache: inheritImageCache(props.imageCache, options.imageCache),
+        });
+        const prop = `apis.${apiName}`;
+        names.claim('Service', api.statefulSetName, prop);
+        api.endpointServiceNames.forEach((name) => names.claim('Service', name, prop));
+        names.claim('Secret', api.configSecretName, prop);
+        for (const job of [...api.imageCache?.pruner.cronJobs ?? [], ...api.imageCache?.cleaner.cronJobs ?? []]) {
+          names.claim('CronJob', job.name, prop);
+        }
+        if (props.networkPolicy?.enabled ?? true) {
+          names.claim('NetworkPolicy', api.statefulSetName, prop);
+          if (api.imageCache) names.claim('NetworkPolicy', `${api.statefulSetName}-cache-jobs`, prop);
+        }
+        this.apis.push(api);
       }
-      if (props.networkPolicy?.enabled ?? true) {
-        names.claim('NetworkPolicy', api.statefulSetName, prop);
-        if (api.imageCache) names.claim('NetworkPolicy', `${api.statefulSetName}-cache-jobs`, prop);
+
+
+      const storeSecrets = common.backend._bindDeployment(this, common.name);
+
+      // The database tools read the same generated config as the APIs, without the cache options.
+      const dbConfigName = `${common.name}-db-config`;
+      names.claim('Secret', dbConfigName, 'name');
+      // Your Secrets must not share a name with ours: applying the chart would overwrite them.
+      const yourSecrets: Array<[string, string | undefined]> = [
+        ['database.connectionSecret.name', common.database.connectionSecret.name],
+        ['keystone.passwordSecret.name', common.keystone.passwordSecret.name],
+        ...storeSecrets,
+      ];
+      for (const [prop, secretName] of yourSecrets) {
+        const owner = secretName === undefined ? undefined : names.owner('Secret', secretName);
+        if (owner !== undefined) {
+          throw new GlanceValidationError(prop, secretName, `names a Secret that this chart creates for ${owner}, so applying the chart would overwrite yours`,
+            'rename your Secret, or change name (the prefix of every object this chart creates)');
+        }
       }
-      this.apis.push(api);
-    }
+      const dbFiles: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, { workers: 1, showImageDirectUrl: false })) };
+      if (common.customServiceConfig) dbFiles['50-custom.conf'] = common.customServiceConfig;
+      new kplus.Secret(this, 'db-config', { metadata: { name: dbConfigName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: dbFiles });
+      const config = kplus.Volume.fromSecret(this, 'db-config-volume',
+        kplus.Secret.fromSecretName(this, 'db-config-ref', dbConfigName), { defaultMode: SECRET_MODE });
+      // glance-manage's lock_path: the root filesystem is read-only and these pods have no state volume.
+      const locks = kplus.Volume.fromEmptyDir(this, 'db-locks', 'locks', { sizeLimit: Size.mebibytes(16) });
+      const dbSecret = kplus.Secret.fromSecretName(this, 'db-secret', common.database.connectionSecret.name);
+      const toolContainer = (name: string, args: string[]): kplus.ContainerProps => ({
+        name,
+        image: common.image,
+        imagePullPolicy: common.imagePullPolicy,
+        command: ['glance-manage', '--config-dir', CONFIG_DIR, ...args],
+        envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
+        securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
+        volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }],
+      });
+      const podDefaults = {
+        automountServiceAccountToken: false,
+        securityContext: RESTRICTED_KPLUS_POD_SECURITY,
+        restartPolicy: kplus.RestartPolicy.NEVER,
+        select: false,
+      };
 
+      this.dbSyncJobName = `${common.name}-db-sync`;
+      checkDerivedName('name', this.dbSyncJobName, NameKind.CRON_JOB, 'Job');
+      new kplus.Job(this, 'db-sync', {
+        ...podDefaults,
+        metadata: { name: this.dbSyncJobName, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'db-sync' } },
+        backoffLimit: 6,
+        containers: [toolContainer('db-sync', ['db_sync'])],
+      });
 
-    const storeSecrets = common.backend._bindDeployment(this, common.name);
-
-    // The database tools read the same generated config as the APIs, without the cache options.
-    const dbConfigName = `${common.name}-db-config`;
-    names.claim('Secret', dbConfigName, 'name');
-    // Your Secrets must not share a name with ours: applying the chart would overwrite them.
-    const yourSecrets: Array<[string, string | undefined]> = [
-      ['database.connectionSecret.name', common.database.connectionSecret.name],
-      ['keystone.passwordSecret.name', common.keystone.passwordSecret.name],
-      ...storeSecrets,
-    ];
-    for (const [prop, secretName] of yourSecrets) {
-      const owner = secretName === undefined ? undefined : names.owner('Secret', secretName);
-      if (owner !== undefined) {
-        throw new GlanceValidationError(prop, secretName, `names a Secret that this chart creates for ${owner}, so applying the chart would overwrite yours`,
-          'rename your Secret, or change name (the prefix of every object this chart creates)');
+      const ageInDays = props.dbPurge?.ageInDays ?? 30;
+      if (!Number.isInteger(ageInDays) || ageInDays < 1) {
+        throw new GlanceValidationError('dbPurge.ageInDays', props.dbPurge?.ageInDays, 'is not a whole number of days of at least 1', 'use e.g. 30');
       }
+      const purgeName = `${common.name}-db-purge`;
+      checkDerivedName('name', purgeName, NameKind.CRON_JOB, 'CronJob');
+      new kplus.CronJob(this, 'db-purge', {
+        ...podDefaults,
+        metadata: { name: purgeName, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'db-purge' } },
+        schedule: toValidCron('dbPurge.schedule', props.dbPurge?.schedule ?? '1 0 * * *'),
+        concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+        startingDeadline: Duration.minutes(10),
+        successfulJobsRetained: 3,
+        failedJobsRetained: 3,
+        containers: [toolContainer('db-purge', ['db', 'purge', '--age_in_days', String(ageInDays)])],
+      });
+    } catch (e) {
+      throw locate(e, this);
     }
-    const dbFiles: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, { workers: 1, showImageDirectUrl: false })) };
-    if (common.customServiceConfig) dbFiles['50-custom.conf'] = common.customServiceConfig;
-    new kplus.Secret(this, 'db-config', { metadata: { name: dbConfigName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: dbFiles });
-    const config = kplus.Volume.fromSecret(this, 'db-config-volume',
-      kplus.Secret.fromSecretName(this, 'db-config-ref', dbConfigName), { defaultMode: SECRET_MODE });
-    // glance-manage's lock_path: the root filesystem is read-only and these pods have no state volume.
-    const locks = kplus.Volume.fromEmptyDir(this, 'db-locks', 'locks', { sizeLimit: Size.mebibytes(16) });
-    const dbSecret = kplus.Secret.fromSecretName(this, 'db-secret', common.database.connectionSecret.name);
-    const toolContainer = (name: string, args: string[]): kplus.ContainerProps => ({
-      name,
-      image: common.image,
-      imagePullPolicy: common.imagePullPolicy,
-      command: ['glance-manage', '--config-dir', CONFIG_DIR, ...args],
-      envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
-      securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
-      volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }],
-    });
-    const podDefaults = {
-      automountServiceAccountToken: false,
-      securityContext: RESTRICTED_KPLUS_POD_SECURITY,
-      restartPolicy: kplus.RestartPolicy.NEVER,
-      select: false,
-    };
-
-    this.dbSyncJobName = `${common.name}-db-sync`;
-    checkDerivedName('name', this.dbSyncJobName, NameKind.CRON_JOB, 'Job');
-    new kplus.Job(this, 'db-sync', {
-      ...podDefaults,
-      metadata: { name: this.dbSyncJobName, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'db-sync' } },
-      backoffLimit: 6,
-      containers: [toolContainer('db-sync', ['db_sync'])],
-    });
-
-    const ageInDays = props.dbPurge?.ageInDays ?? 30;
-    if (!Number.isInteger(ageInDays) || ageInDays < 1) {
-      throw new GlanceValidationError('dbPurge.ageInDays', props.dbPurge?.ageInDays, 'is not a whole number of days of at least 1', 'use e.g. 30');
-    }
-    const purgeName = `${common.name}-db-purge`;
-    checkDerivedName('name', purgeName, NameKind.CRON_JOB, 'CronJob');
-    new kplus.CronJob(this, 'db-purge', {
-      ...podDefaults,
-      metadata: { name: purgeName, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'db-purge' } },
-      schedule: toValidCron('dbPurge.schedule', props.dbPurge?.schedule ?? '1 0 * * *'),
-      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
-      startingDeadline: Duration.minutes(10),
-      successfulJobsRetained: 3,
-      failedJobsRetained: 3,
-      containers: [toolContainer('db-purge', ['db', 'purge', '--age_in_days', String(ageInDays)])],
-    });
   }
 }
 

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { GlanceApiBase } from './api-host';
 import { CacheCleaner } from './cache-cleaner';
 import { CachePruner } from './cache-pruner';
-import { GlanceValidationError } from './errors';
+import { GlanceValidationError, locate } from './errors';
 import { checkDerivedName, checkNamePart, NameKind } from './names';
 import { CACHE_DIR } from './pod-security';
 import { ceilFraction, floorProduct, numberToFraction, parseStorageSize } from './quantity';
@@ -113,70 +113,74 @@ export class ImageCache extends Construct {
    */
   constructor(api: GlanceApiBase, id: string, options: ImageCacheOptions) {
     super(api, id);
-    const settings = api._settings;
-    const path = `${settings.propPath}.imageCache`;
-    if (options.size === undefined) {
-      throw new GlanceValidationError(`${path}.size`, undefined, 'is required for an image cache', 'set a size such as "10Gi"');
-    }
-    const resolved = validateImageCacheOptions(path, options, settings.release);
-    this.stallTimeSeconds = resolved.stallTimeSeconds;
-    this.driver = resolved.driver;
-    this.size = options.size;
-    this.maxSizeBytes = resolved.maxSizeBytes!.toString();
-    this.removeOrphans = options.removeOrphans ?? true;
+    try {
+      const settings = api._settings;
+      const path = `${settings.propPath}.imageCache`;
+      if (options.size === undefined) {
+        throw new GlanceValidationError(`${path}.size`, undefined, 'is required for an image cache', 'set a size such as "10Gi"');
+      }
+      const resolved = validateImageCacheOptions(path, options, settings.release);
+      this.stallTimeSeconds = resolved.stallTimeSeconds;
+      this.driver = resolved.driver;
+      this.size = options.size;
+      this.maxSizeBytes = resolved.maxSizeBytes!.toString();
+      this.removeOrphans = options.removeOrphans ?? true;
 
-    const sts = api.statefulSetName;
-    const centralized = this.driver === ImageCacheDriver.CENTRALIZED_DB;
-    const jobProps = {
-      statefulSetName: sts,
-      replicas: api.replicas,
-      image: settings.image,
-      configSecretName: api.configSecretName,
-      imagePullPolicy: settings.imagePullPolicy,
-    };
-    this.pruner = new CachePruner(this, 'pruner', {
-      ...jobProps,
-      schedule: resolved.prunerSchedule,
-      databaseConnection: centralized ? settings.databaseConnection : undefined,
-    });
-    this.cleaner = new CacheCleaner(this, 'cleaner', {
-      ...jobProps,
-      schedule: resolved.cleanerSchedule,
-      removeOrphans: this.removeOrphans,
-      databaseConnection: centralized || this.removeOrphans ? settings.databaseConnection : undefined,
-    });
-    if (settings.networkPolicies) {
-      const name = `${sts}-cache-jobs`;
-      checkDerivedName(settings.propPath, name, NameKind.OBJECT, 'NetworkPolicy');
-      new k8s.KubeNetworkPolicy(this, 'network-policy', {
-        metadata: { name, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'image-cache' } },
-        // Selected, with no ingress rule: nothing may connect to a pruner or cleaner.
-        spec: { podSelector: { matchLabels: { 'glance.openstack.org/cache-of': sts } }, policyTypes: ['Ingress'] },
+      const sts = api.statefulSetName;
+      const centralized = this.driver === ImageCacheDriver.CENTRALIZED_DB;
+      const jobProps = {
+        statefulSetName: sts,
+        replicas: api.replicas,
+        image: settings.image,
+        configSecretName: api.configSecretName,
+        imagePullPolicy: settings.imagePullPolicy,
+      };
+      this.pruner = new CachePruner(this, 'pruner', {
+        ...jobProps,
+        schedule: resolved.prunerSchedule,
+        databaseConnection: centralized ? settings.databaseConnection : undefined,
       });
-    }
+      this.cleaner = new CacheCleaner(this, 'cleaner', {
+        ...jobProps,
+        schedule: resolved.cleanerSchedule,
+        removeOrphans: this.removeOrphans,
+        databaseConnection: centralized || this.removeOrphans ? settings.databaseConnection : undefined,
+      });
+      if (settings.networkPolicies) {
+        const name = `${sts}-cache-jobs`;
+        checkDerivedName(settings.propPath, name, NameKind.OBJECT, 'NetworkPolicy');
+        new k8s.KubeNetworkPolicy(this, 'network-policy', {
+          metadata: { name, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'image-cache' } },
+          // Selected, with no ingress rule: nothing may connect to a pruner or cleaner.
+          spec: { podSelector: { matchLabels: { 'glance.openstack.org/cache-of': sts } }, policyTypes: ['Ingress'] },
+        });
+      }
 
-    const policy = resolved.policy;
-    api._addCache({
-      options: {
-        image_cache_dir: CACHE_DIR,
-        image_cache_max_size: this.maxSizeBytes,
-        image_cache_stall_time: String(this.stallTimeSeconds),
-        image_cache_driver: this.driver,
-      },
-      policyRules: { cache_list: policy.cacheList, cache_image: policy.cacheImage, cache_delete: policy.cacheDelete },
-      // The cleaner's orphan removal runs a script that the config Secret carries.
-      files: this.removeOrphans ? { [CacheCleaner.ORPHANS_SCRIPT_NAME]: CacheCleaner.orphansScript() } : {},
-      // One ReadWriteOnce volume of `size` per replica.
-      claimTemplate: {
-        metadata: { name: ImageCache.CLAIM_TEMPLATE_NAME, labels: { 'app.kubernetes.io/component': 'image-cache' } },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          storageClassName: options.storageClass,
-          resources: { requests: { storage: k8s.Quantity.fromString(options.size) } },
+      const policy = resolved.policy;
+      api._addCache({
+        options: {
+          image_cache_dir: CACHE_DIR,
+          image_cache_max_size: this.maxSizeBytes,
+          image_cache_stall_time: String(this.stallTimeSeconds),
+          image_cache_driver: this.driver,
         },
-      },
-      mountPath: CACHE_DIR,
-    });
+        policyRules: { cache_list: policy.cacheList, cache_image: policy.cacheImage, cache_delete: policy.cacheDelete },
+        // The cleaner's orphan removal runs a script that the config Secret carries.
+        files: this.removeOrphans ? { [CacheCleaner.ORPHANS_SCRIPT_NAME]: CacheCleaner.orphansScript() } : {},
+        // One ReadWriteOnce volume of `size` per replica.
+        claimTemplate: {
+          metadata: { name: ImageCache.CLAIM_TEMPLATE_NAME, labels: { 'app.kubernetes.io/component': 'image-cache' } },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: options.storageClass,
+            resources: { requests: { storage: k8s.Quantity.fromString(options.size) } },
+          },
+        },
+        mountPath: CACHE_DIR,
+      });
+    } catch (e) {
+      throw locate(e, this);
+    }
   }
 }
 

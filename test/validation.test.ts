@@ -3,7 +3,9 @@ import {
   Errors, GlanceApi, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache, ImageCacheDriver,
 } from '../lib';
 import { BASE_PROPS, expectInvalid, synthGlance } from './helpers';
+import { GlanceValidationError } from '../lib/errors';
 import { checkDerivedName, NameKind } from '../lib/names';
+import { resolveCommonProps } from '../lib/service-config';
 
 const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
 
@@ -192,4 +194,33 @@ test('Errors.isValidationError recognizes our errors, and only them', () => {
   expect(Errors.isValidationError(new Error('imageCache.size: ...'))).toBe(false);
   expect(Errors.isValidationError(undefined)).toBe(false);
   expect(Errors.isValidationError('imageCache.size')).toBe(false);
+});
+
+describe('errors carry the construct path beside the prop path', () => {
+  const caught = (build: () => unknown): GlanceValidationError => {
+    try {
+      build();
+    } catch (e) {
+      return e as GlanceValidationError;
+    }
+    throw new Error('no error');
+  };
+
+  test('a Glance-level mistake names the Glance construct', () => {
+    const err = caught(() => synthGlance({ dbPurge: { ageInDays: 0 } }));
+    expect(err.prop).toBe('dbPurge.ageInDays');
+    expect(err.constructPath).toBe('test/glance');
+  });
+
+  test('a mistake in one API\'s cache names that API\'s cache, the innermost construct', () => {
+    const err = caught(() => synthGlance({ apis: { default: { imageCache: { size: '1Gi', maxSizeRatio: 2 } } } }));
+    expect(err.prop).toBe('apis.default.imageCache.maxSizeRatio');
+    expect(err.constructPath).toBe('test/glance/default-single/image-cache');
+  });
+});
+
+test('the shared props are resolved once per Glance, however many APIs read them', () => {
+  const props = { ...BASE_PROPS, customServiceConfig: '[DEFAULT]\ndebug = true\n' };
+  expect(resolveCommonProps(props)).toBe(resolveCommonProps(props));
+  expect(resolveCommonProps({ ...props })).not.toBe(resolveCommonProps(props));
 });
