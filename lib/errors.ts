@@ -8,6 +8,8 @@ import { IConstruct } from 'constructs';
  * `import { GlanceValidationError } from 'cdk8s-glance/lib/errors'`.
  */
 export class GlanceValidationError extends Error {
+  private at?: string;
+
   constructor(
     public readonly prop: string,
     public readonly value: unknown,
@@ -23,8 +25,6 @@ export class GlanceValidationError extends Error {
   public get constructPath(): string | undefined {
     return this.at;
   }
-
-  private at?: string;
 
   /** Records where in the construct tree the error arose; the innermost construct wins. */
   public locate(constructPath: string): this {

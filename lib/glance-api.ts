@@ -17,15 +17,10 @@ import { validateResourceQuantity } from './quantity';
 import {
   API_PORT, baseServiceConfig, checkCustomServiceConfig, GlanceCommonProps, renderPolicy, resolveCommonProps, ResolvedCommonProps,
 } from './service-config';
-import { ContainerResources, GlanceApiType, StorageAccessMode } from './types';
+import { ContainerResources, GlanceApiRole, GlanceApiType, StorageAccessMode } from './types';
 
-/** Settings of one named Glance API (an entry of Glance's `apis`). */
-export interface GlanceApiOptions {
-  /**
-   * Which endpoints the API serves. SPLIT makes two StatefulSets, internal and external.
-   * @default - GlanceApiType.SPLIT with the rbd store (as the glance-operator, so that only the internal API shows image locations), SINGLE otherwise
-   */
-  readonly type?: GlanceApiType;
+/** Settings of one API that hold for each of its StatefulSets. */
+export interface GlanceApiSettings {
   /**
    * Replicas of each StatefulSet.
    * @default 1
@@ -73,8 +68,22 @@ export interface GlanceApiOptions {
   readonly showImageDirectUrl?: boolean;
 }
 
+/** Settings of one named Glance API (an entry of Glance's `apis`). */
+export interface GlanceApiOptions extends GlanceApiSettings {
+  /**
+   * The API's layout: which endpoints it serves. SPLIT makes two StatefulSets, internal and external.
+   * @default - GlanceApiType.SPLIT with the rbd store (as the glance-operator, so that only the internal API shows image locations), SINGLE otherwise
+   */
+  readonly type?: GlanceApiType;
+}
+
 /** Props of one GlanceApi StatefulSet. */
-export interface GlanceApiProps extends GlanceApiOptions {
+export interface GlanceApiProps extends GlanceApiSettings {
+  /**
+   * Which endpoints this StatefulSet serves.
+   * @default GlanceApiRole.SINGLE
+   */
+  readonly role?: GlanceApiRole;
   /** The API's name, as the key of Glance's `apis` ("default"). */
   readonly apiName: string;
   /** Settings shared with the other APIs of the deployment. */
@@ -115,10 +124,10 @@ export class GlanceApi extends GlanceApiBase {
       const path = props.propPath ?? `apis.${props.apiName}`;
       const common = resolveCommonProps(props.common);
       checkNamePart(path, props.apiName);
-      const type = props.type ?? GlanceApiType.SINGLE;
-      if (!Object.values(GlanceApiType).includes(type) || type === GlanceApiType.SPLIT) {
-        throw new GlanceValidationError(`${path}.type`, type, 'is not the type of one StatefulSet',
-          'use SINGLE, INTERNAL, EXTERNAL or EDGE; Glance expands SPLIT into INTERNAL and EXTERNAL');
+      const type = props.role ?? GlanceApiRole.SINGLE;
+      if (!Object.values(GlanceApiRole).includes(type)) {
+        throw new GlanceValidationError(`${path}.type`, type, 'is not the role of one StatefulSet',
+          'use GlanceApiRole SINGLE, INTERNAL, EXTERNAL or EDGE; Glance expands GlanceApiType.SPLIT into INTERNAL and EXTERNAL');
       }
       this.replicas = props.replicas ?? 1;
       if (!Number.isInteger(this.replicas) || this.replicas < 0) {
@@ -139,8 +148,8 @@ export class GlanceApi extends GlanceApiBase {
       const internalName = `${common.name}-${props.apiName}`;
       const publicName = `${common.name}-${props.apiName}-public`;
       const serves = {
-        internal: type !== GlanceApiType.EXTERNAL,
-        public: type === GlanceApiType.SINGLE || type === GlanceApiType.EXTERNAL,
+        internal: type !== GlanceApiRole.EXTERNAL,
+        public: type === GlanceApiRole.SINGLE || type === GlanceApiRole.EXTERNAL,
       };
       this.endpointServiceNames = [...(serves.internal ? [internalName] : []), ...(serves.public ? [publicName] : [])];
       for (const name of [sts, ...this.endpointServiceNames]) checkDerivedName(path, name, NameKind.SERVICE, 'Service');
@@ -327,15 +336,15 @@ export class GlanceApi extends GlanceApiBase {
 }
 
 /** show_image_direct_url of one StatefulSet (OSSN-0090): see GlanceApiOptions.showImageDirectUrl. */
-function imageLocations(path: string, type: GlanceApiType, backend: ImageBackend, wanted: boolean | undefined): boolean {
-  if (type === GlanceApiType.EXTERNAL) {
+function imageLocations(path: string, type: GlanceApiRole, backend: ImageBackend, wanted: boolean | undefined): boolean {
+  if (type === GlanceApiRole.EXTERNAL) {
     if (wanted === true) {
       throw new GlanceValidationError(`${path}.showImageDirectUrl`, wanted, 'would show image locations on the public endpoint (OSSN-0090)',
         'remove it: the internal API of a SPLIT pair shows them to Nova and Cinder');
     }
     return false;
   }
-  if (type === GlanceApiType.SINGLE) {
+  if (type === GlanceApiRole.SINGLE) {
     if (wanted === undefined && backend._locationsServeClones) {
       warnOnce(`cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public endpoint, so it does not show image locations `
         + '(show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. Use type SPLIT (the rbd default) for clones, '

@@ -11,7 +11,7 @@ import { checkDerivedName, checkNamePart, NameKind, NameRegistry } from './names
 import { CONFIG_DIR, RESTRICTED_KPLUS_CONTAINER_SECURITY, RESTRICTED_KPLUS_POD_SECURITY, SECRET_MODE, STATE_LOCK_DIR } from './pod-security';
 import { toValidCron } from './schedule';
 import { baseServiceConfig, resolveCommonProps } from './service-config';
-import { GlanceApiType } from './types';
+import { GlanceApiRole, GlanceApiType } from './types';
 
 /**
  * A complete Glance deployment: the db-sync Job, the db-purge CronJob, a shared image store
@@ -49,15 +49,20 @@ export class Glance extends Construct {
         checkNamePart(`apis.${apiName}`, apiName);
         // As the glance-operator: with Ceph, only the internal half of a split pair shows image locations.
         const type = options.type ?? (common.backend._locationsServeClones ? GlanceApiType.SPLIT : GlanceApiType.SINGLE);
-        const types = type === GlanceApiType.SPLIT ? [GlanceApiType.INTERNAL, GlanceApiType.EXTERNAL] : [type];
-        return types.map((t) => ({ apiName, options: { ...options, type: t } }));
+        if (!Object.values(GlanceApiType).includes(type)) {
+          throw new GlanceValidationError(`apis.${apiName}.type`, type, 'is not an API layout', 'use a GlanceApiType value');
+        }
+        const roles = type === GlanceApiType.SPLIT ? [GlanceApiRole.INTERNAL, GlanceApiRole.EXTERNAL] : [type as string as GlanceApiRole];
+        const { type: _layout, ...settings } = options;
+        return roles.map((role) => ({ apiName, role, options: settings }));
       });
       const totalReplicas = statefulSets.reduce((sum, s) => sum + (s.options.replicas ?? 1), 0);
       common.backend._checkDeployment(totalReplicas, statefulSets.length);
 
-      for (const { apiName, options } of statefulSets) {
-        const api = new GlanceApi(this, `${apiName}-${options.type}`, {
+      for (const { apiName, role, options } of statefulSets) {
+        const api = new GlanceApi(this, `${apiName}-${role}`, {
           ...options,
+          role,
           apiName,
           common: props,
           imageCache: inheritImageCache(props.imageCache, options.imageCache),

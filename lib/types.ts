@@ -113,6 +113,21 @@ export enum GlanceApiType {
   SPLIT = 'split',
 }
 
+/**
+ * The role of one API StatefulSet: which endpoints it serves. A Glance-level GlanceApiType.SPLIT
+ * becomes two StatefulSets, INTERNAL and EXTERNAL; SPLIT is no role, so it cannot be asked of one.
+ */
+export enum GlanceApiRole {
+  /** Both the public and the internal endpoint. */
+  SINGLE = 'single',
+  /** Only the internal endpoint. */
+  INTERNAL = 'internal',
+  /** Only the public endpoint. */
+  EXTERNAL = 'external',
+  /** An edge site's API: only the internal endpoint, for the local compute nodes. */
+  EDGE = 'edge',
+}
+
 /** Access mode of the volume that holds a replica's /var/lib/glance. */
 export enum StorageAccessMode {
   /** One node at a time: the usual block-backed volume. */

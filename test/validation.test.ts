@@ -1,6 +1,6 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  Errors, GlanceApi, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache, ImageCacheDriver,
+  Errors, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache, ImageCacheDriver,
 } from '../lib';
 import { BASE_PROPS, expectInvalid, synthGlance } from './helpers';
 import { GlanceValidationError } from '../lib/errors';
@@ -170,9 +170,14 @@ describe('other props', () => {
   test('policy rule spanning lines', () => {
     expectInvalid(withCache({ size: '1Gi', policy: { cacheList: 'role:admin\n"x": "@"' } }), 'imageCache.policy.cacheList', /one-line/);
   });
-  test('a GlanceApi cannot be SPLIT', () => {
+  test('one StatefulSet has a role, not a layout: SPLIT cannot be typed, and is refused from JavaScript', () => {
     const chart = new Chart(new App(), 'c');
-    expectInvalid(() => new GlanceApi(chart, 'api', { apiName: 'default', type: GlanceApiType.SPLIT, common: BASE_PROPS }), 'apis.default.type', /"split"/);
+    expect(Object.values(GlanceApiRole)).not.toContain('split');
+    expectInvalid(() => new GlanceApi(chart, 'api', { apiName: 'default', role: GlanceApiType.SPLIT as string as GlanceApiRole, common: BASE_PROPS }),
+      'apis.default.type', /"split" is not|not the role/);
+  });
+  test('a layout that is no GlanceApiType is refused at the Glance level', () => {
+    expectInvalid(() => synthGlance({ apis: { a: { type: 'both' as GlanceApiType } } }), 'apis.a.type', /"both"/);
   });
   test('an ImageCache added to an API needs a size, named under the API', () => {
     const api = new GlanceApi(new Chart(new App(), 'c'), 'api', { apiName: 'default', common: BASE_PROPS });
