@@ -108,6 +108,6 @@ project.addTask('test:ci', {
 });
 
 // The cleaner's orphan-removal script is read at synth time, so it ships in the package.
-project.npmignore?.include('/lib/scripts/*.py');
+project.npmignore?.include('/lib/cache/*.py');
 
 project.synth();

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { GlanceRelease, SecretKeySelector } from './types';
 
 /** What an API's image cache adds to it. */
@@ -9,8 +9,6 @@ export interface CacheParts {
   readonly options: Record<string, string>;
   /** oslo.policy rules of the cache API. */
   readonly policyRules: Record<string, string>;
-  /** Further files of the config Secret, by name. */
-  readonly files: Record<string, string>;
   /** The per-replica volumeClaimTemplate, and where the API mounts it. */
   readonly claimTemplate: k8s.KubePersistentVolumeClaimProps;
   readonly mountPath: string;
@@ -36,6 +34,14 @@ export interface ApiSettings {
  * API never pulls them back out.
  */
 export abstract class GlanceApiBase extends Construct {
+  /**
+   * The API a construct belongs to: the nearest GlanceApi among its scopes.
+   * @internal
+   */
+  public static _of(construct: IConstruct): GlanceApiBase | undefined {
+    return construct.node.scopes.slice().reverse().find((scope): scope is GlanceApiBase => scope instanceof GlanceApiBase);
+  }
+
   /** StatefulSet name, also the headless Service's name. */
   public abstract readonly statefulSetName: string;
   /** Replica count. */
@@ -54,4 +60,10 @@ export abstract class GlanceApiBase extends Construct {
    * @internal
    */
   public abstract _addCache(parts: CacheParts): void;
+
+  /**
+   * Adds a file to the API's config Secret, which the API and its cache jobs mount.
+   * @internal
+   */
+  public abstract _addConfigFile(name: string, text: string): void;
 }

@@ -1,9 +1,9 @@
 import { parseAllDocuments } from 'yaml';
+import type { ImageCacheOptions } from './cache/image-cache';
 import { GlanceValidationError } from './errors';
 import type { GlanceApiOptions } from './glance-api';
 import type { GlanceProps } from './glance-props';
 import { ImageBackend } from './image-backend';
-import type { ImageCacheOptions } from './image-cache';
 import { DatabaseOptions } from './service-config';
 import { GlanceApiType, GlanceRelease } from './types';
 

@@ -4,14 +4,14 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ApiSettings, CacheParts, GlanceApiBase } from './api-host';
-import { cacheClaimName } from './cache-job';
+import { cacheClaimName } from './cache/cache-job';
+import { ImageCache, ImageCacheOptions } from './cache/image-cache';
 import { GlanceValidationError, locate } from './errors';
 import { ImageBackend } from './image-backend';
-import { ImageCache, ImageCacheOptions } from './image-cache';
 import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, NameKind } from './names';
 import {
-  CONFIG_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
+  CONFIG_DIR, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
 } from './pod-security';
 import { validateResourceQuantity } from './quantity';
 import {
@@ -117,6 +117,8 @@ export class GlanceApi extends GlanceApiBase {
   public readonly _settings: ApiSettings;
   /** What the image cache pushed, if the API has one. */
   private cache?: CacheParts;
+  /** Files its children ship in the config Secret (the cleaner's script). */
+  private readonly files: Record<string, string> = {};
 
   constructor(scope: Construct, id: string, props: GlanceApiProps) {
     super(scope, id);
@@ -169,11 +171,11 @@ export class GlanceApi extends GlanceApiBase {
       const configFiles: Record<string, string> = {
         '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
         'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
-        ...this.cache?.files,
+        ...this.files,
       };
       if (common.customServiceConfig) configFiles['50-custom.conf'] = common.customServiceConfig;
       if (props.customServiceConfig) configFiles[`60-${props.apiName}-custom.conf`] = props.customServiceConfig;
-      new kplus.Secret(this, 'config', { metadata: { name: this.configSecretName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: configFiles });
+      new kplus.Secret(this, 'config', { metadata: { name: this.configSecretName, labels: glanceLabels() }, stringData: configFiles });
       const configHash = createHash('sha256').update(JSON.stringify(configFiles)).digest('hex');
 
       const selector = { 'app.kubernetes.io/name': 'glance', 'glance.openstack.org/statefulset': sts };
@@ -248,6 +250,12 @@ export class GlanceApi extends GlanceApiBase {
   public _addCache(parts: CacheParts): void {
     if (this.cache) throw new Error(`${this.statefulSetName} already has an image cache`);
     this.cache = parts;
+  }
+
+  /** @internal */
+  public _addConfigFile(name: string, text: string): void {
+    if (name in this.files) throw new Error(`${this.configSecretName} already has a file ${name}`);
+    this.files[name] = text;
   }
 
   /** Replica N's own hostname, which takes cache commands on port 9292. */

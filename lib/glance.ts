@@ -1,14 +1,16 @@
-import { Duration, Size } from 'cdk8s';
+import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ImageCacheOptions, validateImageCacheOptions } from './cache/image-cache';
 import { CustomResourceOptions, glancePropsFromCustomResource } from './custom-resource';
 import { GlanceValidationError, locate } from './errors';
 import { GlanceApi } from './glance-api';
 import { GlanceProps } from './glance-props';
-import { ImageCacheOptions, validateImageCacheOptions } from './image-cache';
 import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, NameKind, NameRegistry } from './names';
-import { CONFIG_DIR, RESTRICTED_KPLUS_CONTAINER_SECURITY, RESTRICTED_KPLUS_POD_SECURITY, SECRET_MODE, STATE_LOCK_DIR } from './pod-security';
+import {
+  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE, STATE_LOCK_DIR,
+} from './pod-security';
 import { toValidCron } from './schedule';
 import { baseServiceConfig, resolveCommonProps } from './service-config';
 import { GlanceApiRole, GlanceApiType } from './types';
@@ -102,7 +104,7 @@ export class Glance extends Construct {
       }
       const dbFiles: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, { workers: 1, showImageDirectUrl: false })) };
       if (common.customServiceConfig) dbFiles['50-custom.conf'] = common.customServiceConfig;
-      new kplus.Secret(this, 'db-config', { metadata: { name: dbConfigName, labels: { 'app.kubernetes.io/name': 'glance' } }, stringData: dbFiles });
+      new kplus.Secret(this, 'db-config', { metadata: { name: dbConfigName, labels: glanceLabels() }, stringData: dbFiles });
       const config = kplus.Volume.fromSecret(this, 'db-config-volume',
         kplus.Secret.fromSecretName(this, 'db-config-ref', dbConfigName), { defaultMode: SECRET_MODE });
       // glance-manage's lock_path: the root filesystem is read-only and these pods have no state volume.
@@ -117,18 +119,12 @@ export class Glance extends Construct {
         securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
         volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }],
       });
-      const podDefaults = {
-        automountServiceAccountToken: false,
-        securityContext: RESTRICTED_KPLUS_POD_SECURITY,
-        restartPolicy: kplus.RestartPolicy.NEVER,
-        select: false,
-      };
 
       this.dbSyncJobName = `${common.name}-db-sync`;
       checkDerivedName('name', this.dbSyncJobName, NameKind.CRON_JOB, 'Job');
       new kplus.Job(this, 'db-sync', {
-        ...podDefaults,
-        metadata: { name: this.dbSyncJobName, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'db-sync' } },
+        ...JOB_POD_DEFAULTS,
+        metadata: { name: this.dbSyncJobName, labels: glanceLabels('db-sync') },
         backoffLimit: 6,
         containers: [toolContainer('db-sync', ['db_sync'])],
       });
@@ -140,13 +136,10 @@ export class Glance extends Construct {
       const purgeName = `${common.name}-db-purge`;
       checkDerivedName('name', purgeName, NameKind.CRON_JOB, 'CronJob');
       new kplus.CronJob(this, 'db-purge', {
-        ...podDefaults,
-        metadata: { name: purgeName, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'db-purge' } },
+        ...JOB_POD_DEFAULTS,
+        ...CRON_JOB_DEFAULTS,
+        metadata: { name: purgeName, labels: glanceLabels('db-purge') },
         schedule: toValidCron('dbPurge.schedule', props.dbPurge?.schedule ?? '1 0 * * *'),
-        concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
-        startingDeadline: Duration.minutes(10),
-        successfulJobsRetained: 3,
-        failedJobsRetained: 3,
         containers: [toolContainer('db-purge', ['db', 'purge', '--age_in_days', String(ageInDays)])],
       });
     } catch (e) {

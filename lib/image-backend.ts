@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GlanceValidationError } from './errors';
 import { checkNamePart } from './names';
-import { FILE_STORE_DIR, SECRET_MODE } from './pod-security';
+import { FILE_STORE_DIR, glanceLabels, SECRET_MODE } from './pod-security';
 import { parseStorageSize } from './quantity';
 
 /** Where the file store keeps images when several replicas must see the same files. */
@@ -171,7 +171,7 @@ class FileBackend extends ImageBackend {
   public _bindDeployment(scope: Construct, glanceName: string): Array<[string, string]> {
     if (this.shared && this.shared.existingClaimName === undefined) {
       new k8s.KubePersistentVolumeClaim(scope, 'images', {
-        metadata: { name: `${glanceName}-images`, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'image-store' } },
+        metadata: { name: `${glanceName}-images`, labels: glanceLabels('image-store') },
         spec: {
           accessModes: ['ReadWriteMany'],
           storageClassName: this.shared.storageClass,

@@ -4,10 +4,10 @@ export * from './image-backend';
 export type {
   DatabaseOptions, GlanceCommonProps, GlanceNetworkPolicyOptions, KeystoneOptions, StorageOptions, UploadLimitOptions, WebDownloadOptions,
 } from './service-config';
-export type { CacheJobProps } from './cache-job';
-export * from './cache-pruner';
-export * from './cache-cleaner';
-export * from './image-cache';
+export type { CacheJobProps } from './cache/cache-job';
+export * from './cache/cache-pruner';
+export * from './cache/cache-cleaner';
+export * from './cache/image-cache';
 export { GlanceApiBase } from './api-host';
 export * from './glance-api';
 export * from './glance-props';

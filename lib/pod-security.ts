@@ -1,3 +1,4 @@
+import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 
 /** The glance user and group in the usual Glance images (kolla, TCIB). */
@@ -63,3 +64,25 @@ export const RESTRICTED_KPLUS_CONTAINER_SECURITY: kplus.ContainerSecurityContext
   capabilities: { drop: [kplus.Capability.ALL] },
   seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
 };
+
+/** What every Job and CronJob pod of the library shares: restricted, no token, no selector, no restarts. */
+export const JOB_POD_DEFAULTS = {
+  automountServiceAccountToken: false,
+  securityContext: RESTRICTED_KPLUS_POD_SECURITY,
+  restartPolicy: kplus.RestartPolicy.NEVER,
+  select: false,
+};
+
+/** What every CronJob of the library shares: one run at a time, a missed run skipped after 10 minutes. */
+export const CRON_JOB_DEFAULTS = {
+  concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
+  // A run missed by more than this is skipped; the next one catches up.
+  startingDeadline: Duration.minutes(10),
+  successfulJobsRetained: 3,
+  failedJobsRetained: 3,
+};
+
+/** The labels of every object the library creates: app.kubernetes.io/name=glance, a component, and more. */
+export function glanceLabels(component?: string, more: Record<string, string> = {}): Record<string, string> {
+  return { 'app.kubernetes.io/name': 'glance', ...(component ? { 'app.kubernetes.io/component': component } : {}), ...more };
+}

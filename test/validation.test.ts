@@ -1,6 +1,6 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  Errors, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache, ImageCacheDriver,
+  CacheCleaner, Errors, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache, ImageCacheDriver,
 } from '../lib';
 import { BASE_PROPS, expectInvalid, synthGlance } from './helpers';
 import { GlanceValidationError } from '../lib/errors';
@@ -228,4 +228,11 @@ test('the shared props are resolved once per Glance, however many APIs read them
   const props = { ...BASE_PROPS, customServiceConfig: '[DEFAULT]\ndebug = true\n' };
   expect(resolveCommonProps(props)).toBe(resolveCommonProps(props));
   expect(resolveCommonProps({ ...props })).not.toBe(resolveCommonProps(props));
+});
+
+test('a cleaner ships its own orphan script into its API; outside an API it must not remove orphans', () => {
+  const chart = new Chart(new App(), 'c');
+  const jobs = { statefulSetName: 'glance-x-single', replicas: 1, image: 'glance', configSecretName: 'glance-x-single-config' };
+  expectInvalid(() => new CacheCleaner(chart, 'cleaner', jobs), 'removeOrphans', /config Secret of a GlanceApi/);
+  expect(new CacheCleaner(chart, 'plain', { ...jobs, removeOrphans: false }).cronJobs.map((j) => j.name)).toEqual(['glance-x-single-0-cleaner']);
 });

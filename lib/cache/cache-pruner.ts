@@ -1,7 +1,7 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CacheJobProps, createPerReplicaCronJobs } from './cache-job';
-import { CONFIG_DIR } from './pod-security';
+import { CONFIG_DIR } from '../pod-security';
 
 /**
  * Runs glance-cache-pruner on every replica's cache, one CronJob per replica named

@@ -1,15 +1,15 @@
 import { Cron, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { GlanceApiBase } from './api-host';
+import { GlanceApiBase } from '../api-host';
 import { CacheCleaner } from './cache-cleaner';
 import { CachePruner } from './cache-pruner';
-import { GlanceValidationError, locate } from './errors';
-import { checkDerivedName, checkNamePart, NameKind } from './names';
-import { CACHE_DIR } from './pod-security';
-import { ceilFraction, floorProduct, numberToFraction, parseStorageSize } from './quantity';
-import { toValidCron } from './schedule';
-import { GlanceRelease, ImageCacheDriver } from './types';
+import { GlanceValidationError, locate } from '../errors';
+import { checkDerivedName, checkNamePart, NameKind } from '../names';
+import { CACHE_DIR, glanceLabels } from '../pod-security';
+import { ceilFraction, floorProduct, numberToFraction, parseStorageSize } from '../quantity';
+import { toValidCron } from '../schedule';
+import { GlanceRelease, ImageCacheDriver } from '../types';
 
 /** Who may use the cache API (/v2/cache) of a replica, as oslo.policy rules. */
 export interface CachePolicyRules {
@@ -150,7 +150,7 @@ export class ImageCache extends Construct {
         const name = `${sts}-cache-jobs`;
         checkDerivedName(settings.propPath, name, NameKind.OBJECT, 'NetworkPolicy');
         new k8s.KubeNetworkPolicy(this, 'network-policy', {
-          metadata: { name, labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': 'image-cache' } },
+          metadata: { name, labels: glanceLabels('image-cache') },
           // Selected, with no ingress rule: nothing may connect to a pruner or cleaner.
           spec: { podSelector: { matchLabels: { 'glance.openstack.org/cache-of': sts } }, policyTypes: ['Ingress'] },
         });
@@ -165,8 +165,6 @@ export class ImageCache extends Construct {
           image_cache_driver: this.driver,
         },
         policyRules: { cache_list: policy.cacheList, cache_image: policy.cacheImage, cache_delete: policy.cacheDelete },
-        // The cleaner's orphan removal runs a script that the config Secret carries.
-        files: this.removeOrphans ? { [CacheCleaner.ORPHANS_SCRIPT_NAME]: CacheCleaner.orphansScript() } : {},
         // One ReadWriteOnce volume of `size` per replica.
         claimTemplate: {
           metadata: { name: ImageCache.CLAIM_TEMPLATE_NAME, labels: { 'app.kubernetes.io/component': 'image-cache' } },

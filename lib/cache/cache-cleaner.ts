@@ -2,8 +2,10 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { GlanceApiBase } from '../api-host';
+import { GlanceValidationError } from '../errors';
+import { CONFIG_DIR } from '../pod-security';
 import { CacheJobProps, createPerReplicaCronJobs } from './cache-job';
-import { CONFIG_DIR } from './pod-security';
 
 let orphansScriptText: string | undefined;
 
@@ -35,7 +37,7 @@ export class CacheCleaner extends Construct {
   /** The orphan-removal script (Python, run with the Glance image's python3). */
   public static orphansScript(): string {
     // Read once: every API with a cache puts it in its config Secret.
-    orphansScriptText ??= readFileSync(join(__dirname, 'scripts', CacheCleaner.ORPHANS_SCRIPT_NAME), 'utf8');
+    orphansScriptText ??= readFileSync(join(__dirname, CacheCleaner.ORPHANS_SCRIPT_NAME), 'utf8');
     return orphansScriptText;
   }
 
@@ -46,6 +48,15 @@ export class CacheCleaner extends Construct {
     super(scope, id);
     const cleaner = `glance-cache-cleaner --config-dir ${CONFIG_DIR}`;
     const orphans = `python3 ${CONFIG_DIR}/${CacheCleaner.ORPHANS_SCRIPT_NAME} --config-dir ${CONFIG_DIR}`;
+    if (props.removeOrphans ?? true) {
+      // The jobs mount the API's config Secret: the script ships there.
+      const api = GlanceApiBase._of(this);
+      if (!api) {
+        throw new GlanceValidationError('removeOrphans', true, 'ships its script in the config Secret of a GlanceApi, and this cleaner is in none',
+          'create the cleaner inside a GlanceApi (its ImageCache does), or set removeOrphans to false');
+      }
+      api._addConfigFile(CacheCleaner.ORPHANS_SCRIPT_NAME, CacheCleaner.orphansScript());
+    }
     this.cronJobs = createPerReplicaCronJobs(this, props, {
       suffix: 'cleaner',
       command: (props.removeOrphans ?? true) ? ['/bin/sh', '-ec', `${cleaner}\n${orphans}`] : cleaner.split(' '),

@@ -1,13 +1,13 @@
 import { Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { GlanceValidationError } from './errors';
-import { checkDerivedName, checkNamePart, NameKind } from './names';
+import { GlanceValidationError } from '../errors';
+import { checkDerivedName, checkNamePart, NameKind } from '../names';
 import {
-  CACHE_DIR, CONFIG_DIR, RESTRICTED_KPLUS_CONTAINER_SECURITY, RESTRICTED_KPLUS_POD_SECURITY, SECRET_MODE,
-} from './pod-security';
-import { toValidCron } from './schedule';
-import { SecretKeySelector } from './types';
+  CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
+} from '../pod-security';
+import { toValidCron } from '../schedule';
+import { SecretKeySelector } from '../types';
 
 /** What a per-replica cache job needs to know about the replicas it serves. */
 export interface CacheJobProps {
@@ -48,12 +48,7 @@ export interface CacheJobKind {
  * (glance.openstack.org/statefulset), so no API Service selects them.
  */
 function cacheJobPodLabels(statefulSetName: string, suffix: string, podName: string): Record<string, string> {
-  return {
-    'app.kubernetes.io/name': 'glance',
-    'app.kubernetes.io/component': `cache-${suffix}`,
-    'glance.openstack.org/cache-of': statefulSetName,
-    'glance.openstack.org/replica': podName,
-  };
+  return glanceLabels(`cache-${suffix}`, { 'glance.openstack.org/cache-of': statefulSetName, 'glance.openstack.org/replica': podName });
 }
 
 /** Name of the cache claim a StatefulSet's volumeClaimTemplate "glance-cache" gives replica N. */
@@ -90,21 +85,14 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
     const job = new kplus.CronJob(scope, `replica-${replica}`, {
       metadata: {
         name,
-        labels: { 'app.kubernetes.io/name': 'glance', 'app.kubernetes.io/component': `cache-${kind.suffix}`, 'glance.openstack.org/replica': podName },
+        labels: glanceLabels(`cache-${kind.suffix}`, { 'glance.openstack.org/replica': podName }),
       },
+      ...JOB_POD_DEFAULTS,
+      ...CRON_JOB_DEFAULTS,
       schedule,
-      concurrencyPolicy: kplus.ConcurrencyPolicy.FORBID,
-      // A run missed by more than this is skipped; the next one catches up.
-      startingDeadline: Duration.minutes(10),
-      successfulJobsRetained: 3,
-      failedJobsRetained: 3,
       backoffLimit: 2,
       activeDeadline: Duration.hours(2),
-      restartPolicy: kplus.RestartPolicy.NEVER,
-      automountServiceAccountToken: false,
-      select: false,
       podMetadata: { labels: cacheJobPodLabels(props.statefulSetName, kind.suffix, podName) },
-      securityContext: RESTRICTED_KPLUS_POD_SECURITY,
       containers: [{
         name: kind.suffix,
         image: props.image,
