@@ -151,6 +151,8 @@ export class Glance extends Construct {
 /** An API's imageCache fields override the Glance-level ones; unset fields inherit. */
 function inheritImageCache(top?: ImageCacheOptions, own?: ImageCacheOptions): ImageCacheOptions | undefined {
   if (!top && !own) return undefined;
+  // No override: the API shares the Glance-level object, and with it the one validation of it.
+  if (!own || Object.values(own).every((value) => value === undefined)) return top;
   const merged: Record<string, unknown> = { ...top };
   for (const [key, value] of Object.entries(own ?? {})) {
     if (value !== undefined) merged[key] = value;

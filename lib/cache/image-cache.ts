@@ -197,6 +197,17 @@ interface ResolvedImageCache {
  * top-level options too, so an inherited mistake is reported where it was written.
  */
 export function validateImageCacheOptions(path: string, options: ImageCacheOptions, release: GlanceRelease): ResolvedImageCache {
+  // One options object for one release is checked once, wherever it is read (Glance, then each API).
+  const known = VALIDATED.get(options)?.get(release);
+  if (known) return known;
+  const resolved = validateOnce(path, options, release);
+  VALIDATED.set(options, (VALIDATED.get(options) ?? new Map()).set(release, resolved));
+  return resolved;
+}
+
+const VALIDATED = new WeakMap<ImageCacheOptions, Map<GlanceRelease, ResolvedImageCache>>();
+
+function validateOnce(path: string, options: ImageCacheOptions, release: GlanceRelease): ResolvedImageCache {
   let maxSizeBytes: bigint | undefined;
   const ratio = options.maxSizeRatio ?? DEFAULT_RATIO;
   if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) {
