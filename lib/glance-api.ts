@@ -126,9 +126,9 @@ export class GlanceApi extends GlanceApiBase {
       const path = props.propPath ?? `apis.${props.apiName}`;
       const common = resolveCommonProps(props.common);
       checkNamePart(path, props.apiName);
-      const type = props.role ?? GlanceApiRole.SINGLE;
-      if (!Object.values(GlanceApiRole).includes(type)) {
-        throw new GlanceValidationError(`${path}.type`, type, 'is not the role of one StatefulSet',
+      const role = props.role ?? GlanceApiRole.SINGLE;
+      if (!Object.values(GlanceApiRole).includes(role)) {
+        throw new GlanceValidationError(`${path}.type`, role, 'is not the role of one StatefulSet',
           'use GlanceApiRole SINGLE, INTERNAL, EXTERNAL or EDGE; Glance expands GlanceApiType.SPLIT into INTERNAL and EXTERNAL');
       }
       this.replicas = props.replicas ?? 1;
@@ -142,7 +142,7 @@ export class GlanceApi extends GlanceApiBase {
       if (props.customServiceConfig !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig);
       common.backend._checkApi(path, this.replicas, common.storage.external ?? false);
 
-      const sts = `${common.name}-${props.apiName}-${type}`;
+      const sts = `${common.name}-${props.apiName}-${role}`;
       this.statefulSetName = sts;
       this.configSecretName = `${sts}-config`;
       checkDerivedName(path, sts, NameKind.STATEFUL_SET, 'StatefulSet');
@@ -150,8 +150,8 @@ export class GlanceApi extends GlanceApiBase {
       const internalName = `${common.name}-${props.apiName}`;
       const publicName = `${common.name}-${props.apiName}-public`;
       const serves = {
-        internal: type !== GlanceApiRole.EXTERNAL,
-        public: type === GlanceApiRole.SINGLE || type === GlanceApiRole.EXTERNAL,
+        internal: role !== GlanceApiRole.EXTERNAL,
+        public: role === GlanceApiRole.SINGLE || role === GlanceApiRole.EXTERNAL,
       };
       this.endpointServiceNames = [...(serves.internal ? [internalName] : []), ...(serves.public ? [publicName] : [])];
       for (const name of [sts, ...this.endpointServiceNames]) checkDerivedName(path, name, NameKind.SERVICE, 'Service');
@@ -167,7 +167,7 @@ export class GlanceApi extends GlanceApiBase {
       // The cache pushes its options, policy, files and claim template in through _addCache.
       if (props.imageCache?.size !== undefined) this.imageCache = new ImageCache(this, 'image-cache', props.imageCache);
 
-      const showImageDirectUrl = imageLocations(path, type, common.backend, props.showImageDirectUrl);
+      const showImageDirectUrl = imageLocations(path, role, common.backend, props.showImageDirectUrl);
       const configFiles: Record<string, string> = {
         '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
         'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
@@ -179,7 +179,7 @@ export class GlanceApi extends GlanceApiBase {
       const configHash = createHash('sha256').update(JSON.stringify(configFiles)).digest('hex');
 
       const selector = { 'app.kubernetes.io/name': 'glance', 'glance.openstack.org/statefulset': sts };
-      const labels = { ...selector, 'app.kubernetes.io/instance': common.name, 'app.kubernetes.io/component': `api-${type}` };
+      const labels = { ...selector, 'app.kubernetes.io/instance': common.name, 'app.kubernetes.io/component': `api-${role}` };
       const apiPods = kplus.Pods.select(this, 'pods', { labels: selector });
       const port = { name: 'glance-api', port: API_PORT, targetPort: API_PORT };
       // Headless: gives every replica its own DNS name, even before it is ready, for cache commands.
@@ -221,7 +221,7 @@ export class GlanceApi extends GlanceApiBase {
         spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
       });
 
-      if (common.networkPolicy?.enabled ?? true) {
+      if (this._settings.networkPolicies) {
         const allowed = common.networkPolicy ?? {};
         new k8s.KubeNetworkPolicy(this, 'network-policy', {
           metadata: { name: sts, labels },
@@ -344,15 +344,15 @@ export class GlanceApi extends GlanceApiBase {
 }
 
 /** show_image_direct_url of one StatefulSet (OSSN-0090): see GlanceApiOptions.showImageDirectUrl. */
-function imageLocations(path: string, type: GlanceApiRole, backend: ImageBackend, wanted: boolean | undefined): boolean {
-  if (type === GlanceApiRole.EXTERNAL) {
+function imageLocations(path: string, role: GlanceApiRole, backend: ImageBackend, wanted: boolean | undefined): boolean {
+  if (role === GlanceApiRole.EXTERNAL) {
     if (wanted === true) {
       throw new GlanceValidationError(`${path}.showImageDirectUrl`, wanted, 'would show image locations on the public endpoint (OSSN-0090)',
         'remove it: the internal API of a SPLIT pair shows them to Nova and Cinder');
     }
     return false;
   }
-  if (type === GlanceApiRole.SINGLE) {
+  if (role === GlanceApiRole.SINGLE) {
     if (wanted === undefined && backend._locationsServeClones) {
       warnOnce(`cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public endpoint, so it does not show image locations `
         + '(show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. Use type SPLIT (the rbd default) for clones, '

@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { cacheJobsNetworkPolicyName } from './cache/cache-job';
 import { ImageCacheOptions, validateImageCacheOptions } from './cache/image-cache';
 import { CustomResourceOptions, glancePropsFromCustomResource } from './custom-resource';
 import { GlanceValidationError, locate } from './errors';
@@ -76,9 +77,9 @@ export class Glance extends Construct {
         for (const job of [...api.imageCache?.pruner.cronJobs ?? [], ...api.imageCache?.cleaner.cronJobs ?? []]) {
           names.claim('CronJob', job.name, prop);
         }
-        if (props.networkPolicy?.enabled ?? true) {
+        if (api._settings.networkPolicies) {
           names.claim('NetworkPolicy', api.statefulSetName, prop);
-          if (api.imageCache) names.claim('NetworkPolicy', `${api.statefulSetName}-cache-jobs`, prop);
+          if (api.imageCache) names.claim('NetworkPolicy', cacheJobsNetworkPolicyName(api.statefulSetName), prop);
         }
         this.apis.push(api);
       }
@@ -154,7 +155,7 @@ function inheritImageCache(top?: ImageCacheOptions, own?: ImageCacheOptions): Im
   // No override: the API shares the Glance-level object, and with it the one validation of it.
   if (!own || Object.values(own).every((value) => value === undefined)) return top;
   const merged: Record<string, unknown> = { ...top };
-  for (const [key, value] of Object.entries(own ?? {})) {
+  for (const [key, value] of Object.entries(own)) {
     if (value !== undefined) merged[key] = value;
   }
   return merged as ImageCacheOptions;

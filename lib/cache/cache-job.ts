@@ -51,6 +51,11 @@ function cacheJobPodLabels(statefulSetName: string, suffix: string, podName: str
   return glanceLabels(`cache-${suffix}`, { 'glance.openstack.org/cache-of': statefulSetName, 'glance.openstack.org/replica': podName });
 }
 
+/** Name of the NetworkPolicy that denies a StatefulSet's cache jobs all ingress. */
+export function cacheJobsNetworkPolicyName(statefulSetName: string): string {
+  return `${statefulSetName}-cache-jobs`;
+}
+
 /** Name of the cache claim a StatefulSet's volumeClaimTemplate "glance-cache" gives replica N. */
 export function cacheClaimName(statefulSetName: string, replica: number): string {
   return `glance-cache-${statefulSetName}-${replica}`;

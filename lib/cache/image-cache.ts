@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GlanceApiBase } from '../api-host';
 import { CacheCleaner } from './cache-cleaner';
+import { cacheJobsNetworkPolicyName } from './cache-job';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError, locate } from '../errors';
 import { checkDerivedName, checkNamePart, NameKind } from '../names';
@@ -147,7 +148,7 @@ export class ImageCache extends Construct {
         databaseConnection: centralized || this.removeOrphans ? settings.databaseConnection : undefined,
       });
       if (settings.networkPolicies) {
-        const name = `${sts}-cache-jobs`;
+        const name = cacheJobsNetworkPolicyName(sts);
         checkDerivedName(settings.propPath, name, NameKind.OBJECT, 'NetworkPolicy');
         new k8s.KubeNetworkPolicy(this, 'network-policy', {
           metadata: { name, labels: glanceLabels('image-cache') },

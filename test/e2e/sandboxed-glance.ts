@@ -94,7 +94,7 @@ export class SandboxedGlance {
 
   /** The overlay file's text for one pod (the API's bind address only for API pods). */
   public overlay(podName: string): string {
-    const address = (() => { try { return this.node.address(podName); } catch { return undefined; } })();
+    const address = this.node.addressOf(podName);
     return [
       ...(address ? ['[DEFAULT]', `bind_host = ${address}`] : []),
       '[paste_deploy]', 'flavor = caching',

@@ -26,6 +26,7 @@ import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
+import { ceilFraction, parseQuantity } from '../../lib/quantity';
 import { find, Manifest } from '../helpers';
 
 /** The uid and gid Glance runs as in the library's default image. */
@@ -107,12 +108,11 @@ class ContainerImage {
   }
 }
 
-/** A size in bytes from a Kubernetes quantity (binary and decimal suffixes). */
-export function quantityBytes(quantity: string): number {
-  const match = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|k|M|G|T)?$/.exec(quantity);
-  if (!match) throw new Error(`pod-sandbox: unsupported quantity ${quantity}`);
-  const factor: Record<string, number> = { '': 1, 'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12 };
-  return Math.floor(Number(match[1]) * factor[match[2] ?? '']);
+/** A size in bytes from a Kubernetes quantity, as Kubernetes provisions it (the library's own parser). */
+export function quantityBytes(quantity: string): bigint {
+  const parsed = parseQuantity(quantity);
+  if (!parsed) throw new Error(`pod-sandbox: ${quantity} is not a Kubernetes quantity`);
+  return ceilFraction(parsed);
 }
 
 /** Expands $(VAR) from earlier entries as the kubelet does; $$ escapes; unknown names stay. */
@@ -165,9 +165,14 @@ export class SandboxNode {
 
   /** The loopback address of a StatefulSet pod. */
   public address(podName: string): string {
-    const address = this.podAddresses.get(podName);
+    const address = this.addressOf(podName);
     if (!address) throw new Error(`pod-sandbox: no pod ${podName}`);
     return address;
+  }
+
+  /** The pod's own address, for the pods that have one (StatefulSet replicas). */
+  public addressOf(podName: string): string | undefined {
+    return this.podAddresses.get(podName);
   }
 
   /** The host directory behind a claim (created on first use), to inspect it from the test. */
@@ -271,7 +276,7 @@ export class SandboxPod {
 
   /** The pod's address where it has one of its own. */
   public get address(): string | undefined {
-    try { return this.node.address(this.name); } catch { return undefined; }
+    return this.node.addressOf(this.name);
   }
 
   /** The bwrap command line that runs one of the pod's containers. */
