@@ -1,19 +1,13 @@
-import { Size } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { cacheJobsNetworkPolicyName } from './cache/cache-job';
 import { ImageCacheOptions, validateImageCacheOptions } from './cache/image-cache';
 import { CustomResourceOptions, glancePropsFromCustomResource } from './custom-resource';
+import { GlanceDatabase } from './database';
 import { GlanceValidationError, locate } from './errors';
 import { GlanceApi } from './glance-api';
 import { GlanceProps } from './glance-props';
-import { renderIni } from './ini';
-import { checkDerivedName, checkNamePart, NameKind, NameRegistry } from './names';
-import {
-  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE, STATE_LOCK_DIR,
-} from './pod-security';
-import { toValidCron } from './schedule';
-import { baseServiceConfig, resolveCommonProps } from './service-config';
+import { checkNamePart, NameRegistry } from './names';
+import { resolveCommonProps } from './service-config';
 import { GlanceApiRole, GlanceApiType } from './types';
 
 /**
@@ -84,12 +78,12 @@ export class Glance extends Construct {
         this.apis.push(api);
       }
 
-
       const storeSecrets = common.backend._bindDeployment(this, common.name);
 
-      // The database tools read the same generated config as the APIs, without the cache options.
-      const dbConfigName = `${common.name}-db-config`;
-      names.claim('Secret', dbConfigName, 'name');
+      // The database tools; their config Secret is ours, so no Secret of yours may take its name.
+      const database = new GlanceDatabase(this, common, props.dbPurge);
+      this.dbSyncJobName = database.syncJobName;
+      names.claim('Secret', database.configSecretName, 'name');
       // Your Secrets must not share a name with ours: applying the chart would overwrite them.
       const yourSecrets: Array<[string, string | undefined]> = [
         ['database.connectionSecret.name', common.database.connectionSecret.name],
@@ -103,46 +97,6 @@ export class Glance extends Construct {
             'rename your Secret, or change name (the prefix of every object this chart creates)');
         }
       }
-      const dbFiles: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, { workers: 1, showImageDirectUrl: false })) };
-      if (common.customServiceConfig) dbFiles['50-custom.conf'] = common.customServiceConfig;
-      new kplus.Secret(this, 'db-config', { metadata: { name: dbConfigName, labels: glanceLabels() }, stringData: dbFiles });
-      const config = kplus.Volume.fromSecret(this, 'db-config-volume',
-        kplus.Secret.fromSecretName(this, 'db-config-ref', dbConfigName), { defaultMode: SECRET_MODE });
-      // glance-manage's lock_path: the root filesystem is read-only and these pods have no state volume.
-      const locks = kplus.Volume.fromEmptyDir(this, 'db-locks', 'locks', { sizeLimit: Size.mebibytes(16) });
-      const dbSecret = kplus.Secret.fromSecretName(this, 'db-secret', common.database.connectionSecret.name);
-      const toolContainer = (name: string, args: string[]): kplus.ContainerProps => ({
-        name,
-        image: common.image,
-        imagePullPolicy: common.imagePullPolicy,
-        command: ['glance-manage', '--config-dir', CONFIG_DIR, ...args],
-        envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
-        securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
-        volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }],
-      });
-
-      this.dbSyncJobName = `${common.name}-db-sync`;
-      checkDerivedName('name', this.dbSyncJobName, NameKind.CRON_JOB, 'Job');
-      new kplus.Job(this, 'db-sync', {
-        ...JOB_POD_DEFAULTS,
-        metadata: { name: this.dbSyncJobName, labels: glanceLabels('db-sync') },
-        backoffLimit: 6,
-        containers: [toolContainer('db-sync', ['db_sync'])],
-      });
-
-      const ageInDays = props.dbPurge?.ageInDays ?? 30;
-      if (!Number.isInteger(ageInDays) || ageInDays < 1) {
-        throw new GlanceValidationError('dbPurge.ageInDays', props.dbPurge?.ageInDays, 'is not a whole number of days of at least 1', 'use e.g. 30');
-      }
-      const purgeName = `${common.name}-db-purge`;
-      checkDerivedName('name', purgeName, NameKind.CRON_JOB, 'CronJob');
-      new kplus.CronJob(this, 'db-purge', {
-        ...JOB_POD_DEFAULTS,
-        ...CRON_JOB_DEFAULTS,
-        metadata: { name: purgeName, labels: glanceLabels('db-purge') },
-        schedule: toValidCron('dbPurge.schedule', props.dbPurge?.schedule ?? '1 0 * * *'),
-        containers: [toolContainer('db-purge', ['db', 'purge', '--age_in_days', String(ageInDays)])],
-      });
     } catch (e) {
       throw locate(e, this);
     }

@@ -1,4 +1,5 @@
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Names } from 'cdk8s';
+import { Construct } from 'constructs';
 import { Glance, GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
 import { BASE_PROPS, expectInvalid, expectRestrictedPod, find, glanceConf, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
 
@@ -131,6 +132,18 @@ describe('database jobs', () => {
     expect(pod.volumes).toContainEqual({ name: 'locks', emptyDir: { sizeLimit: '16Mi' } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'locks', mountPath: '/var/lib/glance/tmp' });
     expect(parseIniText(find(m, 'Secret', 'glance-db-config').stringData['00-glance.conf']).oslo_concurrency.lock_path).toBe('/var/lib/glance/tmp');
+  });
+
+  test('the database pieces are one construct whose move kept their pod labels', () => {
+    const chart = new Chart(new App(), 'test');
+    const glance = new Glance(chart, 'glance', BASE_PROPS);
+    const database = glance.node.findChild('Default');
+    expect(database.node.children.map((c) => c.node.id)).toEqual(expect.arrayContaining(['db-config', 'db-sync', 'db-purge']));
+    // cdk8s leaves "Default" out of the names it derives from a construct path, so the pod label
+    // cdk8s-plus derives from it is the one the Job had as a direct child of Glance.
+    const job = chart.toJson().find((o: any) => o.kind === 'Job');
+    const directChild = new Construct(new Construct(new Chart(new App(), 'test'), 'glance'), 'db-sync');
+    expect(job.spec.template.metadata.labels['cdk8s.io/metadata.addr']).toBe(Names.toLabelValue(directChild));
   });
 
   test('db-purge defaults to 30 days at 00:01', () => {

@@ -1,0 +1,75 @@
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { GlanceValidationError } from './errors';
+import { DbPurgeOptions } from './glance-props';
+import { renderIni } from './ini';
+import { checkDerivedName, NameKind } from './names';
+import {
+  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE, STATE_LOCK_DIR,
+} from './pod-security';
+import { toValidCron } from './schedule';
+import { baseServiceConfig, ResolvedCommonProps } from './service-config';
+
+/**
+ * The database tools of a deployment: their config Secret, the db-sync Job and the db-purge
+ * CronJob, all running glance-manage with the user's connection Secret.
+ * @internal
+ */
+export class GlanceDatabase extends Construct {
+  /**
+   * Its id under Glance. Constructs named "Default" are left out of construct addresses, so its
+   * Jobs keep the pod labels they had when Glance made them itself.
+   */
+  public static readonly ID = 'Default';
+
+  public readonly configSecretName: string;
+  public readonly syncJobName: string;
+
+  constructor(scope: Construct, common: ResolvedCommonProps, dbPurge: DbPurgeOptions | undefined) {
+    super(scope, GlanceDatabase.ID);
+    const ageInDays = dbPurge?.ageInDays ?? 30;
+    if (!Number.isInteger(ageInDays) || ageInDays < 1) {
+      throw new GlanceValidationError('dbPurge.ageInDays', dbPurge?.ageInDays, 'is not a whole number of days of at least 1', 'use e.g. 30');
+    }
+    const schedule = toValidCron('dbPurge.schedule', dbPurge?.schedule ?? '1 0 * * *');
+    this.syncJobName = `${common.name}-db-sync`;
+    checkDerivedName('name', this.syncJobName, NameKind.CRON_JOB, 'Job');
+    const purgeName = `${common.name}-db-purge`;
+    checkDerivedName('name', purgeName, NameKind.CRON_JOB, 'CronJob');
+
+    // The same generated config as the APIs, without the cache options.
+    this.configSecretName = `${common.name}-db-config`;
+    const files: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, { workers: 1, showImageDirectUrl: false })) };
+    if (common.customServiceConfig) files['50-custom.conf'] = common.customServiceConfig;
+    new kplus.Secret(this, 'db-config', { metadata: { name: this.configSecretName, labels: glanceLabels() }, stringData: files });
+    const config = kplus.Volume.fromSecret(this, 'db-config-volume',
+      kplus.Secret.fromSecretName(this, 'db-config-ref', this.configSecretName), { defaultMode: SECRET_MODE });
+    // glance-manage's lock_path: the root filesystem is read-only and these pods have no state volume.
+    const locks = kplus.Volume.fromEmptyDir(this, 'db-locks', 'locks', { sizeLimit: Size.mebibytes(16) });
+    const dbSecret = kplus.Secret.fromSecretName(this, 'db-secret', common.database.connectionSecret.name);
+    const toolContainer = (name: string, args: string[]): kplus.ContainerProps => ({
+      name,
+      image: common.image,
+      imagePullPolicy: common.imagePullPolicy,
+      command: ['glance-manage', '--config-dir', CONFIG_DIR, ...args],
+      envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
+      securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
+      volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }],
+    });
+
+    new kplus.Job(this, 'db-sync', {
+      ...JOB_POD_DEFAULTS,
+      metadata: { name: this.syncJobName, labels: glanceLabels('db-sync') },
+      backoffLimit: 6,
+      containers: [toolContainer('db-sync', ['db_sync'])],
+    });
+    new kplus.CronJob(this, 'db-purge', {
+      ...JOB_POD_DEFAULTS,
+      ...CRON_JOB_DEFAULTS,
+      metadata: { name: purgeName, labels: glanceLabels('db-purge') },
+      schedule,
+      containers: [toolContainer('db-purge', ['db', 'purge', '--age_in_days', String(ageInDays)])],
+    });
+  }
+}
