@@ -9,7 +9,7 @@ import { ImageCache, ImageCacheOptions } from './cache/image-cache';
 import { GlanceValidationError, locate } from './errors';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
-import { checkDerivedName, checkNamePart, NameKind } from './names';
+import { checkDerivedName, checkNamePart, NameKind, workerSelfReferenceUrl } from './names';
 import {
   CONFIG_DIR, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
 } from './pod-security';
@@ -254,7 +254,8 @@ export class GlanceApi extends GlanceApiBase {
 
   /** @internal */
   public _addConfigFile(name: string, text: string): void {
-    if (name in this.files) throw new Error(`${this.configSecretName} already has a file ${name}`);
+    // The pruner and cleaner ship the same script: one copy.
+    if (name in this.files && this.files[name] !== text) throw new Error(`${this.configSecretName} already has a different file ${name}`);
     this.files[name] = text;
   }
 
@@ -312,7 +313,7 @@ export class GlanceApi extends GlanceApiBase {
           { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
           { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
           // oslo.config reads OS_<GROUP>__<OPTION>; each replica names itself for import and centralized_db.
-          { name: 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL', value: `http://$(POD_NAME).${this.statefulSetName}.$(POD_NAMESPACE).svc:${API_PORT}` },
+          { name: 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL', value: workerSelfReferenceUrl(this.statefulSetName, '$(POD_NAME)') },
           { name: 'OS_DATABASE__CONNECTION', valueFrom: fromSecret(common.database.connectionSecret) },
           { name: 'OS_KEYSTONE_AUTHTOKEN__PASSWORD', valueFrom: fromSecret(common.keystone.passwordSecret) },
         ],

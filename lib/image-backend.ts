@@ -198,6 +198,9 @@ class RbdBackend extends ImageBackend {
 
   constructor(private readonly options: RbdBackendOptions) {
     super();
+    if (typeof options !== 'object' || options === null) {
+      throw new GlanceValidationError('backend', options, 'is ImageBackend.rbd() without its options', 'give at least { cephSecretName: "<Secret with ceph.conf and the keyring>" }');
+    }
     checkNamePart('backend.cephSecretName', options.cephSecretName);
     for (const [prop, value] of [['backend.pool', options.pool], ['backend.user', options.user]]) {
       if (value !== undefined && !/^[A-Za-z0-9_.-]+$/.test(value)) {

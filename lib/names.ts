@@ -1,5 +1,18 @@
 import { GlanceValidationError } from './errors';
 
+/** The port every Glance API listens on. */
+export const API_PORT = 9292;
+
+/**
+ * A replica's worker_self_reference_url: its own hostname through the StatefulSet's headless
+ * Service. The API and each of its cache jobs set it, and the centralized_db cache driver keys
+ * every cache record by it, so both must resolve to the same string. podName may be the
+ * kubelet reference "$(POD_NAME)"; the namespace is always "$(POD_NAMESPACE)".
+ */
+export function workerSelfReferenceUrl(statefulSetName: string, podName: string): string {
+  return `http://${podName}.${statefulSetName}.$(POD_NAMESPACE).svc:${API_PORT}`;
+}
+
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 

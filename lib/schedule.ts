@@ -65,3 +65,50 @@ function valueOf(text: string, spec: typeof FIELDS[number]): number | undefined 
   if (index < 0) return undefined;
   return spec.name === 'month' ? index + 1 : index;
 }
+
+/**
+ * The shortest time between two runs of a valid schedule, in minutes, as the CronJob controller
+ * fires it in UTC. Days are walked over eight years, so that leap days and every weekday of
+ * every month count; within a day the gaps are the same every day.
+ */
+export function shortestIntervalMinutes(schedule: Cron): number {
+  const [minute, hour, day, month, weekDay] = schedule.expressionString.trim().split(/\s+/);
+  const minutes = expandField(minute, FIELDS[0]);
+  const hours = expandField(hour, FIELDS[1]);
+  const days = expandField(day, FIELDS[2]);
+  const months = expandField(month, FIELDS[3]);
+  const weekDays = new Set([...expandField(weekDay, FIELDS[4])].map((d) => d % 7));
+  const times = [...hours].flatMap((h) => [...minutes].map((m) => h * 60 + m)).sort((a, b) => a - b);
+  let shortest = Infinity;
+  for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, times[i] - times[i - 1]);
+  // As the controller: when either day field is unrestricted both must match, otherwise either.
+  const anyDay = (field: string) => field.startsWith('*') || field === '?';
+  const either = !anyDay(day) && !anyDay(weekDay);
+  const start = Date.UTC(2024, 0, 1) / 86_400_000;
+  let previousDay: number | undefined;
+  for (let d = start; d < start + 8 * 366; d++) {
+    const date = new Date(d * 86_400_000);
+    const dayMatch = days.has(date.getUTCDate());
+    const weekDayMatch = weekDays.has(date.getUTCDay());
+    if (!months.has(date.getUTCMonth() + 1) || !(either ? dayMatch || weekDayMatch : dayMatch && weekDayMatch)) continue;
+    if (previousDay !== undefined) shortest = Math.min(shortest, (d - previousDay) * 1440 + times[0] - times[times.length - 1]);
+    previousDay = d;
+  }
+  return shortest;
+}
+
+function expandField(field: string, spec: typeof FIELDS[number]): Set<number> {
+  const values = new Set<number>();
+  for (const part of field.split(',')) {
+    const [, base, step] = /^(\*|\?|[a-z0-9]+(?:-[a-z0-9]+)?)(?:\/(\d+))?$/i.exec(part)!;
+    let [low, high] = [spec.min, spec.max];
+    if (base !== '*' && base !== '?') {
+      const bounds = base.split('-').map((v) => valueOf(v, spec)!);
+      low = bounds[0];
+      // "5/15" runs from 5 to the field's maximum, as in the controller's parser.
+      high = bounds.length === 2 ? bounds[1] : step !== undefined ? spec.max : low;
+    }
+    for (let v = low; v <= high; v += Number(step ?? 1)) values.add(v);
+  }
+  return values;
+}

@@ -3,7 +3,7 @@ import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
 import { IniSections, parseIni } from './ini';
 import { MANAGED_OPTION_ALIASES } from './managed-option-aliases';
-import { checkNamePart } from './names';
+import { API_PORT, checkNamePart } from './names';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
 import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
@@ -190,7 +190,7 @@ export interface GlanceCommonProps {
 }
 
 export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance-api:current-podified';
-export const API_PORT = 9292;
+export { API_PORT } from './names';
 
 /** GlanceCommonProps, checked, with every default filled in. */
 export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy'>>

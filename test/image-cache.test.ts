@@ -1,6 +1,9 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Cron, Duration } from 'cdk8s';
 import { GlanceApiType, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
 import { find, glanceConf, ofKind, synthGlance } from './helpers';
+import { resolvePodEnv } from './kubelet-env';
 import { validateImageCacheOptions } from '../lib/cache/image-cache';
 import { numberToFraction } from '../lib/quantity';
 
@@ -89,29 +92,49 @@ test.each([
   expect(glanceConf(m, STS).DEFAULT.image_cache_driver).toBe(driver);
 });
 
-const DB_ENV = [{ name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'glance-db', key: 'connection' } } }];
-const jobEnv = (m: ReturnType<typeof synthGlance>, job: string) => find(m, 'CronJob', job).spec.jobTemplate.spec.template.spec.containers[0].env;
+const DB_ENV = { OS_DATABASE__CONNECTION: '<secret glance-db/connection>' };
+const jobContainer = (m: ReturnType<typeof synthGlance>, job: string) => find(m, 'CronJob', job).spec.jobTemplate.spec.template.spec.containers[0];
+const jobEnv = (m: ReturnType<typeof synthGlance>, job: string) =>
+  resolvePodEnv(jobContainer(m, job), { name: `${job}-28061234-abcde`, namespace: 'openstack' });
+const selfUrl = (replica: number) => `http://${STS}-${replica}.${STS}.openstack.svc:9292`;
 
 test('centralized_db pruners get the database URL from its Secret; sqlite pruners do not', () => {
-  expect(jobEnv(synthGlance({ release: GlanceRelease.CARACAL, imageCache: { size: '1Gi' } }), `${STS}-0-pruner`)).toEqual(DB_ENV);
-  expect(jobEnv(synthGlance({ release: GlanceRelease.ANTELOPE, imageCache: { size: '1Gi' } }), `${STS}-0-pruner`)).toBeUndefined();
+  expect(jobEnv(synthGlance({ release: GlanceRelease.CARACAL, imageCache: { size: '1Gi' } }), `${STS}-0-pruner`))
+    .toEqual({ POD_NAMESPACE: 'openstack', OS_DEFAULT__WORKER_SELF_REFERENCE_URL: selfUrl(0), ...DB_ENV });
+  expect(jobEnv(synthGlance({ release: GlanceRelease.ANTELOPE, imageCache: { size: '1Gi' } }), `${STS}-0-pruner`))
+    .toEqual({ POD_NAMESPACE: 'openstack', OS_DEFAULT__WORKER_SELF_REFERENCE_URL: selfUrl(0) });
+});
+
+test.each([GlanceRelease.ZED, GlanceRelease.EPOXY])('%s: every replica\'s cache jobs resolve the worker_self_reference_url its API resolves', (release) => {
+  // centralized_db keys a replica's cache records by this URL: a job with another string sees none of them.
+  const m = synthGlance({ release, backend: shared, imageCache: { size: '1Gi' }, apis: { default: { replicas: 3 } } });
+  const api = find(m, 'StatefulSet', STS).spec.template.spec.containers[0];
+  for (const replica of [0, 1, 2]) {
+    const apiUrl = resolvePodEnv(api, { name: `${STS}-${replica}`, namespace: 'openstack' }).OS_DEFAULT__WORKER_SELF_REFERENCE_URL;
+    expect(apiUrl).toBe(selfUrl(replica));
+    for (const kind of ['pruner', 'cleaner']) {
+      expect(jobEnv(m, `${STS}-${replica}-${kind}`).OS_DEFAULT__WORKER_SELF_REFERENCE_URL).toBe(apiUrl);
+    }
+  }
 });
 
 describe('orphan removal (images deleted through another replica)', () => {
   test('by default the cleaner gets the database and the Secret carries the script', () => {
     const m = synthGlance({ imageCache: { size: '1Gi' } });
-    expect(jobEnv(m, `${STS}-0-cleaner`)).toEqual(DB_ENV);
-    const script = find(m, 'Secret', `${STS}-config`).stringData['glance-cache-orphans.py'];
-    expect(script).toContain('def main()');
-    expect(script).toContain('cache.delete_cached_image(image_id)');
+    expect(jobEnv(m, `${STS}-0-cleaner`)).toMatchObject(DB_ENV);
+    expect(jobContainer(m, `${STS}-0-cleaner`).command).toEqual(
+      ['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py', 'clean', '--config-dir', '/etc/glance/glance.conf.d']);
+    const script = find(m, 'Secret', `${STS}-config`).stringData['glance-cache-jobs.py'];
+    expect(script).toBe(readFileSync(join(__dirname, '..', 'lib', 'cache', 'glance-cache-jobs.py'), 'utf8'));
+    expect(script).toContain('def remove_orphans(cache, db_api)');
   });
 
-  test('removeOrphans: false runs the plain cleaner without database access', () => {
+  test('removeOrphans: false keeps orphans and needs no database access (sqlite)', () => {
     const m = synthGlance({ imageCache: { size: '1Gi', removeOrphans: false } });
-    const cleaner = find(m, 'CronJob', `${STS}-0-cleaner`).spec.jobTemplate.spec.template.spec.containers[0];
-    expect(cleaner.command).toEqual(['glance-cache-cleaner', '--config-dir', '/etc/glance/glance.conf.d']);
-    expect(cleaner.env).toBeUndefined();
-    expect(find(m, 'Secret', `${STS}-config`).stringData['glance-cache-orphans.py']).toBeUndefined();
+    const cleaner = jobContainer(m, `${STS}-0-cleaner`);
+    expect(cleaner.command).toEqual(
+      ['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py', 'clean', '--keep-orphans', '--config-dir', '/etc/glance/glance.conf.d']);
+    expect(jobEnv(m, `${STS}-0-cleaner`).OS_DATABASE__CONNECTION).toBeUndefined();
   });
 });
 
@@ -158,12 +181,15 @@ describe('pruner and cleaner', () => {
   test('commands, schedules and job policies', () => {
     const pruner = find(m, 'CronJob', `${STS}-0-pruner`);
     const cleaner = find(m, 'CronJob', `${STS}-0-cleaner`);
-    expect(pruner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['glance-cache-pruner', '--config-dir', '/etc/glance/glance.conf.d']);
-    expect(cleaner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['/bin/sh', '-ec',
-      'glance-cache-cleaner --config-dir /etc/glance/glance.conf.d\n'
-      + 'python3 /etc/glance/glance.conf.d/glance-cache-orphans.py --config-dir /etc/glance/glance.conf.d']);
+    expect(pruner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(
+      ['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py', 'prune', '--config-dir', '/etc/glance/glance.conf.d']);
+    expect(cleaner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(
+      ['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py', 'clean', '--config-dir', '/etc/glance/glance.conf.d']);
     expect(pruner.spec.schedule).toBe('1 0 * * *');
     expect(cleaner.spec.schedule).toBe('*/30 * * * *');
+    // A stuck run ends well before the next is due: half the period, at most two hours.
+    expect(pruner.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(7200);
+    expect(cleaner.spec.jobTemplate.spec.activeDeadlineSeconds).toBe(900);
     for (const job of [pruner, cleaner]) {
       expect(job.spec.concurrencyPolicy).toBe('Forbid');
       expect(job.spec.startingDeadlineSeconds).toBe(600);
@@ -184,6 +210,13 @@ describe('pruner and cleaner', () => {
       expect(mount).toEqual({ name: secretVolume.name, mountPath: '/etc/glance/glance.conf.d', readOnly: true });
     }
   });
+});
+
+test.each([
+  ['*/10 * * * *', 300], ['* * * * *', 30], ['@hourly', 1800], ['0 */6 * * *', 7200], ['0 0 * * 1-5', 7200], ['15,45 * * * *', 900],
+])('a job scheduled "%s" must end within %s s, half its shortest period and at most two hours', (schedule, seconds) => {
+  const m = synthGlance({ imageCache: { size: '1Gi', prunerSchedule: schedule, cleanerSchedule: schedule } });
+  for (const kind of ['pruner', 'cleaner']) expect(find(m, 'CronJob', `${STS}-0-${kind}`).spec.jobTemplate.spec.activeDeadlineSeconds).toBe(seconds);
 });
 
 test('schedules are taken from strings and from cdk8s Cron', () => {

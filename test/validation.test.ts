@@ -1,10 +1,11 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  CacheCleaner, Errors, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache, ImageCacheDriver,
+  CacheCleaner, CachePruner, Errors, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache, ImageCacheDriver,
 } from '../lib';
 import { BASE_PROPS, expectInvalid, synthGlance } from './helpers';
 import { GlanceValidationError } from '../lib/errors';
 import { checkDerivedName, NameKind } from '../lib/names';
+import { shortestIntervalMinutes, toValidCron } from '../lib/schedule';
 import { resolveCommonProps } from '../lib/service-config';
 
 const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
@@ -183,6 +184,11 @@ describe('other props', () => {
     const api = new GlanceApi(new Chart(new App(), 'c'), 'api', { apiName: 'default', common: BASE_PROPS });
     expectInvalid(() => new ImageCache(api, 'cache', {}), 'apis.default.imageCache.size', /is required/);
   });
+  test('rbd without options, as JavaScript or another language can call it', () => {
+    expectInvalid(() => (ImageBackend.rbd as any)(), 'backend', /without its options/);
+    expectInvalid(() => (ImageBackend.rbd as any)(null), 'backend', /without its options/);
+  });
+
   test('rbd names', () => {
     expectInvalid(() => ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }), 'backend.pool', /Ceph name/);
   });
@@ -230,9 +236,29 @@ test('the shared props are resolved once per Glance, however many APIs read them
   expect(resolveCommonProps({ ...props })).not.toBe(resolveCommonProps(props));
 });
 
-test('a cleaner ships its own orphan script into its API; outside an API it must not remove orphans', () => {
+test('cache jobs ship their script into their API; outside an API only a cleaner that keeps orphans works', () => {
   const chart = new Chart(new App(), 'c');
   const jobs = { statefulSetName: 'glance-x-single', replicas: 1, image: 'glance', configSecretName: 'glance-x-single-config' };
   expectInvalid(() => new CacheCleaner(chart, 'cleaner', jobs), 'removeOrphans', /config Secret of a GlanceApi/);
-  expect(new CacheCleaner(chart, 'plain', { ...jobs, removeOrphans: false }).cronJobs.map((j) => j.name)).toEqual(['glance-x-single-0-cleaner']);
+  expectInvalid(() => new CachePruner(chart, 'pruner', jobs), 'CachePruner', /config Secret of a GlanceApi/);
+  const plain = new CacheCleaner(chart, 'plain', { ...jobs, removeOrphans: false });
+  expect(plain.cronJobs.map((j) => j.name)).toEqual(['glance-x-single-0-cleaner']);
+  expect(chart.toJson().find((o: any) => o.kind === 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].command)
+    .toEqual(['glance-cache-cleaner', '--config-dir', '/etc/glance/glance.conf.d']);
+});
+
+describe('the shortest interval of a schedule (bounds a cache job below its period)', () => {
+  test.each([
+    ['*/30 * * * *', 30], ['1 0 * * *', 1440], ['* * * * *', 1], ['@hourly', 60], ['@weekly', 7 * 1440], ['@yearly', 365 * 1440],
+    ['5/20 3 * * *', 20], ['50 23 * * *', 1440], ['0,50 23 * * *', 50], ['58 23 * * *', 1440],
+    // Day of month OR day of week when both are set: Friday the 12th, then Saturday the 13th.
+    ['0 0 13 * 5', 1440],
+    // Across a month's end: the 31st, then the 1st.
+    ['0 0 1,31 * *', 1440],
+    // Leap years: February 28th, then the 29th.
+    ['0 0 28,29 2 *', 1440],
+    ['0 12 * * sun,sat', 1440], ['0 0 * * 7', 7 * 1440], ['0 22 * * 1-5', 1440], ['0 8,20 * * *', 720], ['30 23 * * 0', 7 * 1440],
+  ])('"%s" runs again after %s minutes at the soonest', (schedule, minutes) => {
+    expect(shortestIntervalMinutes(toValidCron('schedule', schedule))).toBe(minutes);
+  });
 });

@@ -1,12 +1,15 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import { Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { GlanceApiBase } from '../api-host';
 import { GlanceValidationError } from '../errors';
-import { checkDerivedName, checkNamePart, NameKind } from '../names';
+import { checkDerivedName, checkNamePart, NameKind, workerSelfReferenceUrl } from '../names';
 import {
   CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
 } from '../pod-security';
-import { toValidCron } from '../schedule';
+import { shortestIntervalMinutes, toValidCron } from '../schedule';
 import { SecretKeySelector } from '../types';
 
 /** What a per-replica cache job needs to know about the replicas it serves. */
@@ -34,6 +37,29 @@ export interface CacheJobProps {
    * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
    */
   readonly imagePullPolicy?: kplus.ImagePullPolicy;
+}
+
+/** File name of the cache jobs' script (prune, clean) in the API's config Secret. */
+export const CACHE_JOBS_SCRIPT = 'glance-cache-jobs.py';
+let cacheJobsScriptText: string | undefined;
+
+/**
+ * Ships the cache jobs' script in the config Secret of the job's GlanceApi (which the jobs mount)
+ * and returns the command that runs it with `args`. Outside a GlanceApi it returns undefined when
+ * the script is optional, and fails when `required`, naming `prop`.
+ */
+export function cacheJobsScriptCommand(job: Construct, prop: string, required: boolean, args: string[]): string[] | undefined {
+  const api = GlanceApiBase._of(job);
+  if (!api) {
+    if (!required) return undefined;
+    throw new GlanceValidationError(prop, true, 'runs a script shipped in the config Secret of a GlanceApi, and this job is in none',
+      prop === 'removeOrphans' ? 'create the cleaner inside a GlanceApi (its ImageCache does), or set removeOrphans to false'
+        : 'create it inside a GlanceApi (its ImageCache does)');
+  }
+  // Read once: every API with a cache ships it.
+  cacheJobsScriptText ??= readFileSync(join(__dirname, CACHE_JOBS_SCRIPT), 'utf8');
+  api._addConfigFile(CACHE_JOBS_SCRIPT, cacheJobsScriptText);
+  return ['python3', `${CONFIG_DIR}/${CACHE_JOBS_SCRIPT}`, ...args, '--config-dir', CONFIG_DIR];
 }
 
 /** How one kind of cache job differs from the other. */
@@ -74,11 +100,13 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
   const config = kplus.Volume.fromSecret(scope, 'config',
     kplus.Secret.fromSecretName(scope, 'config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
   const tmp = kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp', { sizeLimit: Size.mebibytes(256) });
-  const env: Record<string, kplus.EnvValue> = {};
+  const dbEnv: Record<string, kplus.EnvValue> = {};
   if (props.databaseConnection) {
     const secret = kplus.Secret.fromSecretName(scope, 'db-secret', props.databaseConnection.name);
-    env.OS_DATABASE__CONNECTION = kplus.EnvValue.fromSecretValue({ secret, key: props.databaseConnection.key });
+    dbEnv.OS_DATABASE__CONNECTION = kplus.EnvValue.fromSecretValue({ secret, key: props.databaseConnection.key });
   }
+  // A stuck run must end well before the next one is due (concurrencyPolicy Forbid skips it).
+  const deadlineMinutes = Math.min(120, shortestIntervalMinutes(schedule) / 2);
 
   const jobs: kplus.CronJob[] = [];
   for (let replica = 0; replica < props.replicas; replica++) {
@@ -87,6 +115,13 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
     checkDerivedName('statefulSetName', name, NameKind.CRON_JOB, 'CronJob');
     const claim = kplus.PersistentVolumeClaim.fromClaimName(scope, `claim-${replica}`, cacheClaimName(props.statefulSetName, replica));
     const cache = kplus.Volume.fromPersistentVolumeClaim(scope, `cache-${replica}`, claim);
+    // The replica's own name, exactly as its API resolves it: the centralized_db driver keys
+    // the replica's cache records by it. $(POD_NAMESPACE) expands from the entry before it.
+    const env: Record<string, kplus.EnvValue> = {
+      POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
+      OS_DEFAULT__WORKER_SELF_REFERENCE_URL: kplus.EnvValue.fromValue(workerSelfReferenceUrl(props.statefulSetName, podName)),
+      ...dbEnv,
+    };
     const job = new kplus.CronJob(scope, `replica-${replica}`, {
       metadata: {
         name,
@@ -96,7 +131,7 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
       ...CRON_JOB_DEFAULTS,
       schedule,
       backoffLimit: 2,
-      activeDeadline: Duration.hours(2),
+      activeDeadline: Duration.seconds(Math.floor(deadlineMinutes * 60)),
       podMetadata: { labels: cacheJobPodLabels(props.statefulSetName, kind.suffix, podName) },
       containers: [{
         name: kind.suffix,

@@ -1,12 +1,13 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CacheJobProps, createPerReplicaCronJobs } from './cache-job';
-import { CONFIG_DIR } from '../pod-security';
+import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs } from './cache-job';
 
 /**
- * Runs glance-cache-pruner on every replica's cache, one CronJob per replica named
- * "<statefulset>-<N>-pruner". Glance writes to the cache even past image_cache_max_size; the
- * pruner removes the least recently used images until the cache is back under it.
+ * Prunes every replica's cache, one CronJob per replica named "<statefulset>-<N>-pruner". Glance
+ * writes to the cache even past image_cache_max_size; the pruner removes the least recently used
+ * images until the cache is back under it, and fails where glance-cache-pruner would loop. It
+ * runs the cache jobs' script, which it ships in its GlanceApi's config Secret, so it must be
+ * created inside a GlanceApi (its ImageCache does).
  *
  * Replicas added later get their CronJobs on the next synth.
  */
@@ -19,10 +20,7 @@ export class CachePruner extends Construct {
 
   constructor(scope: Construct, id: string, props: CacheJobProps) {
     super(scope, id);
-    this.cronJobs = createPerReplicaCronJobs(this, props, {
-      suffix: 'pruner',
-      command: ['glance-cache-pruner', '--config-dir', CONFIG_DIR],
-      defaultSchedule: CachePruner.DEFAULT_SCHEDULE,
-    });
+    const command = cacheJobsScriptCommand(this, 'CachePruner', true, ['prune'])!;
+    this.cronJobs = createPerReplicaCronJobs(this, props, { suffix: 'pruner', command, defaultSchedule: CachePruner.DEFAULT_SCHEDULE });
   }
 }

@@ -1,16 +1,17 @@
 /**
- * What real Glance (25.1.0) reads from our config files, loaded as glance-api loads them, in the
+ * What real Glance (25.1.0; 30.0.0 for the alias table) reads from our config files, loaded as glance-api loads them, in the
  * API pod's sandbox: the managed-options guard stops every spelling oslo.config would honour, the
  * spellings it lets through change nothing Glance loads, and only internal APIs show image
  * locations. The alias table the guard uses is regenerated from Glance's own option definitions.
  */
 import { execFileSync } from 'child_process';
-import { readFileSync } from 'fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
 import { join } from 'path';
 import { GlanceApiType, ImageBackend } from '../../lib';
 import { MANAGED_OPTIONS } from '../../lib/service-config';
 import { expectInvalid, find, Manifest, synthGlance } from '../helpers';
-import { requireRealGlance } from './sandboxed-glance';
+import { GLANCE_IMAGES, requireRealGlance } from './sandboxed-glance';
 import { SandboxNode } from '../sandbox/pod-sandbox';
 
 const CONFIG_DIR = '/etc/glance/glance.conf.d';
@@ -59,6 +60,24 @@ test('the alias table is what Glance\'s own option definitions say', () => {
   const generated = execFileSync('/usr/bin/python3', [join(__dirname, '..', '..', 'scripts', 'managed-option-aliases.py')],
     { input: JSON.stringify(Object.keys(MANAGED_OPTIONS)), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
   expect(generated).toBe(readFileSync(join(__dirname, '..', '..', 'lib', 'managed-option-aliases.ts'), 'utf8'));
+});
+
+test('the alias table also covers every alias of Glance 30.0.0 (2025.1), read in its own image', () => {
+  const image = GLANCE_IMAGES.trixie;
+  requireRealGlance(image);
+  const dir = mkdtempSync(join(tmpdir(), 'aliases-'));
+  try {
+    copyFileSync(join(__dirname, '..', '..', 'scripts', 'managed-option-aliases.py'), join(dir, 'aliases.py'));
+    const generated = execFileSync('bwrap', ['--ro-bind', image.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+      '--ro-bind', dir, '/mnt', 'python3', '/mnt/aliases.py'],
+    { input: JSON.stringify(Object.keys(MANAGED_OPTIONS)), encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+    expect(generated).toContain('from the installed Glance 30.0.0');
+    const aliases = (text: string) => text.split('\n').filter((line) => /^ {2}'/.test(line));
+    expect(aliases(generated).length).toBeGreaterThan(0);
+    expect(aliases(readFileSync(join(__dirname, '..', '..', 'lib', 'managed-option-aliases.ts'), 'utf8'))).toEqual(expect.arrayContaining(aliases(generated)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('bypasses the first guard let through: Glance honours them, synth now refuses them', () => {

@@ -11,14 +11,19 @@
  *   each replica listens on a loopback address of its own instead of 0.0.0.0;
  * - [paste_deploy] flavor = caching: no Keystone (noauth), the cache middleware still on;
  * - [oslo_policy] policy_file: the same cache rules opened to everyone, since a request without
- *   Keystone carries no roles.
+ *   Keystone carries no roles; and where our output enforces the new policy defaults and scope
+ *   (2023.1 on), enforce_new_defaults and enforce_scope off, since it carries no scope either.
  *
  * No path, lock dir, cache option or env var is overlaid.
+ *
+ * The container image is a Debian root filesystem with Glance: this machine's (bookworm, Glance
+ * 25.1.0) or trixie's (Glance 30.0.0), made by scripts/glance-rootfs.sh.
  */
-import { ChildProcess, execFile } from 'child_process';
+import { ChildProcess, execFile, execFileSync } from 'child_process';
 import { existsSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { promisify } from 'util';
+import { GlanceRelease } from '../../lib';
 import { find, Manifest, parseIniText } from '../helpers';
 import { MariaDb } from '../sandbox/mariadb';
 import { killGroup, RunResult, SandboxNode, SandboxPod, SecretValues } from '../sandbox/pod-sandbox';
@@ -30,21 +35,56 @@ export const OVERLAY_FILE = '99-e2e-overlay.conf';
 const OPEN_POLICY_FILE = 'e2e-open-policy.yaml';
 /** Every option the overlay sets, as section.option: asserted exactly by the e2e. */
 export const OVERLAID_OPTIONS = ['DEFAULT.bind_host', 'oslo_policy.policy_file', 'paste_deploy.flavor'];
+/** What the overlay also sets where our output enforces the new policy defaults and scope. */
+export const OVERLAID_POLICY_ENFORCEMENT = ['oslo_policy.enforce_new_defaults', 'oslo_policy.enforce_scope'];
+
+/** A container image with Glance: a Debian root filesystem, and the release our output is synthesized for. */
+export interface GlanceImage {
+  readonly name: string;
+  readonly root: string;
+  readonly release: GlanceRelease;
+  /** How to get the image when it is missing. */
+  readonly install: string;
+}
+
+export const GLANCE_IMAGES: Record<'bookworm' | 'trixie', GlanceImage> = {
+  bookworm: { name: 'Debian bookworm', root: '/', release: GlanceRelease.ZED, install: 'sudo bash scripts/install-glance.sh' },
+  trixie: {
+    name: 'Debian trixie',
+    root: join(__dirname, '..', '..', '.cache', 'rootfs-trixie'),
+    release: GlanceRelease.EPOXY,
+    install: 'sudo bash scripts/glance-rootfs.sh (a trixie root filesystem by debootstrap, cached in .cache/)',
+  },
+};
+
+/** glance-api --version, as the image runs it. */
+export function glanceVersion(image: GlanceImage): string {
+  return execFileSync('bwrap', ['--ro-bind', image.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', 'glance-api', '--version'],
+    { encoding: 'utf8' }).trim();
+}
 
 export const INSTALL_HINT = 'The end-to-end tests run real Glance in pod sandboxes, as root. Install what they need with: '
   + 'sudo bash scripts/install-glance.sh (glance-api, python3-glanceclient, qemu-utils, mariadb-server, bubblewrap)';
 
 /** Fails with how to install the tools when one is missing, or when not root. */
-export function requireRealGlance(): void {
-  const missing = ['/usr/bin/glance-api', '/usr/bin/glance', '/usr/bin/glance-manage', '/usr/bin/glance-cache-pruner',
-    '/usr/bin/glance-cache-cleaner', '/usr/bin/qemu-img', '/usr/bin/bwrap', '/usr/bin/setpriv', '/usr/sbin/mariadbd']
+export function requireRealGlance(image: GlanceImage = GLANCE_IMAGES.bookworm): void {
+  const missing = ['/usr/bin/glance', '/usr/bin/qemu-img', '/usr/bin/bwrap', '/usr/bin/setpriv', '/usr/sbin/mariadbd']
     .filter((tool) => !existsSync(tool));
   if (missing.length) throw new Error(`${INSTALL_HINT}\nmissing: ${missing.join(', ')}`);
+  const inImage = ['usr/bin/glance-api', 'usr/bin/glance-manage', 'usr/bin/python3', 'usr/bin/setpriv'].filter((tool) => !existsSync(join(image.root, tool)));
+  if (inImage.length) throw new Error(`The ${image.name} image at ${image.root} lacks ${inImage.join(', ')}. Make it with: ${image.install}`);
   if (process.getuid?.() !== 0) throw new Error(`${INSTALL_HINT}\nand run the e2e tests as root (they mount tmpfs volumes and switch to uid 42415)`);
 }
 
 export async function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface JobRunOptions {
+  /** Called with the started process, to signal it mid-run. */
+  readonly onSpawn?: (child: ChildProcess) => void;
+  /** Kills the pod after this long. @default 120000 */
+  readonly timeoutMs?: number;
 }
 
 /** One API StatefulSet of the manifests, its replicas and jobs, run in pod sandboxes. */
@@ -56,8 +96,8 @@ export class SandboxedGlance {
   private readonly apis = new Map<number, { pod: SandboxPod; process: ChildProcess; stderr: string[] }>();
   private readonly dbPassword = 'e2e-db-password';
 
-  constructor(public readonly manifests: Manifest[], public readonly statefulSet: string, public readonly namespace: string,
-    userClaims: Record<string, string> = {}) {
+  constructor(public manifests: Manifest[], public readonly statefulSet: string, public readonly namespace: string,
+    userClaims: Record<string, string> = {}, public readonly image: GlanceImage = GLANCE_IMAGES.bookworm) {
     const sts = find(manifests, 'StatefulSet', statefulSet);
     this.replicas = sts.spec.replicas;
     const container = sts.spec.template.spec.containers[0];
@@ -69,7 +109,7 @@ export class SandboxedGlance {
       'glance-db': { connection: `mysql+pymysql://glance:${this.dbPassword}@openstack.${namespace}.svc:${this.db.port}/glance` },
       'osp-secret': { GlancePassword: 'unused-under-noauth' },
     };
-    this.node = new SandboxNode(manifests, namespace, secrets, { [`openstack.${namespace}.svc`]: this.db.address });
+    this.node = new SandboxNode(manifests, namespace, secrets, { [`openstack.${namespace}.svc`]: this.db.address }, image.root);
     for (const [claim, size] of Object.entries(userClaims)) this.node.claimDir(claim, size);
   }
 
@@ -95,12 +135,32 @@ export class SandboxedGlance {
   /** The overlay file's text for one pod (the API's bind address only for API pods). */
   public overlay(podName: string): string {
     const address = this.node.addressOf(podName);
+    const enforcing = this.glanceConf.oslo_policy?.enforce_new_defaults === 'true';
     return [
       ...(address ? ['[DEFAULT]', `bind_host = ${address}`] : []),
       '[paste_deploy]', 'flavor = caching',
       '[oslo_policy]', `policy_file = ${CONFIG_MOUNT}/${OPEN_POLICY_FILE}`,
+      ...(enforcing ? ['enforce_new_defaults = false', 'enforce_scope = false'] : []),
       '',
     ].join('\n');
+  }
+
+  /**
+   * Applies a new synthesis of the same deployment (a release bump): db-sync runs again, and
+   * each replica's pod is replaced as the StatefulSet's rolling update replaces it, keeping its
+   * cache volume.
+   */
+  public async apply(manifests: Manifest[]): Promise<void> {
+    this.manifests = manifests;
+    this.node.apply(manifests);
+    const sync = await this.runJob('Job', 'glance-db-sync');
+    if (sync.code !== 0) throw new Error(`db-sync exited ${sync.code}:\n${sync.stderr.slice(-3000)}`);
+    for (const replica of [...this.apis.keys()].sort().reverse()) {
+      await this.stop(replica);
+      this.apis.get(replica)!.pod.delete();
+      this.apis.delete(replica);
+      await this.start(replica);
+    }
   }
 
   /** Starts the database and runs the db-sync Job from the manifests. */
@@ -112,17 +172,17 @@ export class SandboxedGlance {
   }
 
   /** Runs a Job's or CronJob's pod to completion in its sandbox. */
-  public async runJob(kind: 'Job' | 'CronJob', name: string, options: { onSpawn?: (child: ChildProcess) => void } = {}): Promise<RunResult> {
+  public async runJob(kind: 'Job' | 'CronJob', name: string, options: JobRunOptions = {}): Promise<RunResult> {
     const pod = this.node.pod(kind, name);
     try {
-      return await pod.run({ secretOverlay: (podName) => this.secretOverlay(podName), onSpawn: options.onSpawn });
+      return await pod.run({ secretOverlay: (podName) => this.secretOverlay(podName), onSpawn: options.onSpawn, timeoutMs: options.timeoutMs });
     } finally {
       pod.delete();
     }
   }
 
   /** Runs replica N's pruner or cleaner CronJob once. */
-  public async runCacheJob(kind: 'pruner' | 'cleaner', replica: number, options: { onSpawn?: (child: ChildProcess) => void } = {}): Promise<RunResult> {
+  public async runCacheJob(kind: 'pruner' | 'cleaner', replica: number, options: JobRunOptions = {}): Promise<RunResult> {
     return this.runJob('CronJob', `${this.statefulSet}-${replica}-${kind}`, options);
   }
 

@@ -86,8 +86,11 @@ test('env is built as the kubelet builds it: fieldRefs, $(VAR) expansion, secret
     `${STS}-1 ${STS}-1`,
     '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   ]);
-  // The cache jobs get only what their manifest gives them.
-  expect(await sh('CronJob', `${STS}-1-pruner`, 'env | cut -d= -f1 | sort | tr "\\n" " "')).toBe('HOME HOSTNAME LANG PATH PWD');
+  // The cache jobs get only what their manifest gives them, and name their replica as its API does.
+  expect(await sh('CronJob', `${STS}-1-pruner`, 'env | cut -d= -f1 | sort | tr "\\n" " "')).toBe('HOME HOSTNAME LANG OS_DEFAULT__WORKER_SELF_REFERENCE_URL PATH POD_NAMESPACE PWD');
+  for (const kind of ['pruner', 'cleaner']) {
+    expect(await sh('CronJob', `${STS}-1-${kind}`, 'echo "$OS_DEFAULT__WORKER_SELF_REFERENCE_URL"')).toBe(out.split('\n')[0]);
+  }
 });
 
 test('every replica and Service resolves to its own address, as cluster DNS would', async () => {

@@ -28,11 +28,19 @@ import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { ceilFraction, parseQuantity } from '../../lib/quantity';
 import { find, Manifest } from '../helpers';
+import { expandKubeletVars } from '../kubelet-env';
+
+export { expandKubeletVars };
 
 /** The uid and gid Glance runs as in the library's default image. */
 export const IMAGE_GLANCE_UID = 42415;
-/** The Debian package's glance uid/gid, remapped to IMAGE_GLANCE_UID in the sandbox image. */
-const DEBIAN_GLANCE_UID = Number(execOrEmpty('id', ['-u', 'glance']) || 64062);
+
+/** The glance user's uid in a Debian root filesystem (64062 in the packages' postinst). */
+function debianGlanceUid(imageRoot: string): number {
+  const line = readFileSync(join(imageRoot, 'etc', 'passwd'), 'utf8').split('\n').find((l) => l.startsWith('glance:'));
+  if (!line) throw new Error(`pod-sandbox: ${imageRoot} has no glance user: is Glance installed there?`);
+  return Number(line.split(':')[2]);
+}
 
 /** The image's environment (a Debian image's PATH; HOME is / for a uid without a home). */
 const IMAGE_ENV: Record<string, string> = {
@@ -63,7 +71,8 @@ export interface RunResult {
 }
 
 /**
- * The container image: this machine's /usr, and a copy of its /etc and of Glance's directories
+ * The container image: a Debian root filesystem with Glance installed (this machine's, or one
+ * made by scripts/glance-rootfs.sh). Its /usr, and a copy of its /etc and of Glance's directories
  * under /var, with Glance's user remapped to uid/gid 42415 as in the default image (like
  * `RUN usermod -u 42415 glance` in a Dockerfile). Mount points are made in the copy, as a
  * container runtime makes them in the container's layer.
@@ -71,34 +80,35 @@ export interface RunResult {
 class ContainerImage {
   private readonly layer: string;
 
-  constructor(root: string) {
+  constructor(root: string, private readonly imageRoot: string) {
+    const debianUid = debianGlanceUid(imageRoot);
     this.layer = join(root, 'image-layer');
     mkdirSync(join(this.layer, 'var', 'lib'), { recursive: true });
     mkdirSync(join(this.layer, 'var', 'log'), { recursive: true });
     mkdirSync(join(this.layer, 'var', 'tmp'), { recursive: true, mode: 0o1777 });
-    execFileSync('cp', ['-a', '/etc', join(this.layer, 'etc')]);
-    for (const path of ['/var/lib/glance', '/var/log/glance']) {
-      if (!existsSync(path)) continue;
+    execFileSync('cp', ['-a', join(imageRoot, 'etc'), join(this.layer, 'etc')]);
+    for (const path of ['var/lib/glance', 'var/log/glance']) {
+      if (!existsSync(join(imageRoot, path))) continue;
       const copy = join(this.layer, path);
-      execFileSync('cp', ['-a', path, copy]);
+      execFileSync('cp', ['-a', join(imageRoot, path), copy]);
       // The host's own glance-api state is no part of the image.
-      if (path === '/var/lib/glance') for (const entry of readdirSync(copy)) rmSync(join(copy, entry), { recursive: true, force: true });
+      if (path === 'var/lib/glance') for (const entry of readdirSync(copy)) rmSync(join(copy, entry), { recursive: true, force: true });
     }
     for (const top of ['etc', 'var']) {
       const dir = join(this.layer, top);
-      execFileSync('find', [dir, '-uid', String(DEBIAN_GLANCE_UID), '-exec', 'chown', '-h', String(IMAGE_GLANCE_UID), '{}', '+']);
-      execFileSync('find', [dir, '-gid', String(DEBIAN_GLANCE_UID), '-exec', 'chgrp', '-h', String(IMAGE_GLANCE_UID), '{}', '+']);
+      execFileSync('find', [dir, '-uid', String(debianUid), '-exec', 'chown', '-h', String(IMAGE_GLANCE_UID), '{}', '+']);
+      execFileSync('find', [dir, '-gid', String(debianUid), '-exec', 'chgrp', '-h', String(IMAGE_GLANCE_UID), '{}', '+']);
     }
     for (const file of ['passwd', 'group']) {
       const path = join(this.layer, 'etc', file);
-      writeFileSync(path, readFileSync(path, 'utf8').replace(new RegExp(`^(glance:[^:]*:)${DEBIAN_GLANCE_UID}:(${DEBIAN_GLANCE_UID}:)?`, 'm'),
+      writeFileSync(path, readFileSync(path, 'utf8').replace(new RegExp(`^(glance:[^:]*:)${debianUid}:(${debianUid}:)?`, 'm'),
         (_m, head, gid) => `${head}${IMAGE_GLANCE_UID}:${gid ? `${IMAGE_GLANCE_UID}:` : ''}`));
     }
   }
 
   /** Read-only binds that make up the image, [host path, path in the container]. */
   public get binds(): Array<[string, string]> {
-    return [['/usr', '/usr'], [join(this.layer, 'etc'), '/etc'], [join(this.layer, 'var'), '/var']];
+    return [[join(this.imageRoot, 'usr'), '/usr'], [join(this.layer, 'etc'), '/etc'], [join(this.layer, 'var'), '/var']];
   }
 
   /** Makes a mount point inside the image's layer; paths outside /etc and /var are made by bwrap. */
@@ -113,14 +123,6 @@ export function quantityBytes(quantity: string): bigint {
   const parsed = parseQuantity(quantity);
   if (!parsed) throw new Error(`pod-sandbox: ${quantity} is not a Kubernetes quantity`);
   return ceilFraction(parsed);
-}
-
-/** Expands $(VAR) from earlier entries as the kubelet does; $$ escapes; unknown names stay. */
-export function expandKubeletVars(text: string, env: Record<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)/g, (whole, name) => {
-    if (whole === '$$') return '$';
-    return name in env ? env[name] : whole;
-  });
 }
 
 /** One node of a cluster: the claims, addresses and DNS names of the synthesized manifests. */
@@ -139,11 +141,11 @@ export class SandboxNode {
    * @param secrets the Secrets the user creates (not synthesized), by name
    * @param extraHosts further DNS names, such as the database's, with their addresses
    */
-  constructor(private readonly manifests: Manifest[], public readonly namespace: string,
-    private readonly secrets: SecretValues, extraHosts: Record<string, string> = {}) {
+  constructor(private manifests: Manifest[], public readonly namespace: string,
+    private readonly secrets: SecretValues, extraHosts: Record<string, string> = {}, imageRoot = '/') {
     if (process.getuid?.() !== 0) throw new Error('pod-sandbox: needs root (tmpfs volumes, another uid)');
     if (!existsSync('/usr/bin/bwrap')) throw new Error('pod-sandbox: needs bubblewrap (apt-get install bubblewrap)');
-    this.image = new ContainerImage(this.root);
+    this.image = new ContainerImage(this.root, imageRoot);
     for (const sts of manifests.filter((m) => m.kind === 'StatefulSet')) {
       const name = sts.metadata.name;
       for (let replica = 0; replica < sts.spec.replicas; replica++) {
@@ -161,6 +163,14 @@ export class SandboxNode {
     }
     for (const [name, address] of Object.entries(extraHosts)) this.hosts.set(name, address);
     writeFileSync(join(this.root, 'hosts'), this.hostsFile());
+  }
+
+  /**
+   * Applies new manifests for the same objects, as `kubectl apply` of a new synthesis (a release
+   * bump): claims, addresses and DNS names stay; pods started from now on use the new specs.
+   */
+  public apply(manifests: Manifest[]): void {
+    this.manifests = manifests;
   }
 
   /** The loopback address of a StatefulSet pod. */
@@ -425,8 +435,4 @@ export class SandboxPod {
 export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (!child.pid) return;
   try { process.kill(-child.pid, signal); } catch { /* already gone */ }
-}
-
-function execOrEmpty(file: string, args: string[]): string {
-  try { return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(); } catch { return ''; }
 }

@@ -1,0 +1,180 @@
+"""Maintains one replica's image cache. The pruner and cleaner CronJobs of cdk8s-glance run it:
+
+  prune                 remove the least recently used images until the cache is under
+                        image_cache_max_size
+  clean [--keep-orphans]
+                        remove invalid and stalled files (as glance-cache-cleaner), then the
+                        images Glance no longer has (orphans)
+
+Both take the API's own configuration (--config-dir) and work through Glance's ImageCache, so
+they use the API's driver. Deleting an image purges only the cache of the replica that served
+the delete; every other replica drops it when its cleaner removes orphans.
+
+With the centralized_db driver (2024.1 on), a replica's cache records live in Glance's database
+under the replica's worker_self_reference_url, which the job sets exactly as its API does:
+- a job whose URL is unset or unknown to the database fails at once instead of seeing nothing;
+- files the records miss are adopted before anything else: from the sqlite driver's cache.db
+  where it has them (a release bump from the sqlite driver; Glance migrates it only with a paste
+  flavor containing "cache", and "keystone+caching" does not), from the file otherwise; records
+  whose file is gone are dropped. The cache lists, prunes and cleans what is really on disk;
+- pruning fails as soon as it cannot free anything, where glance-cache-pruner loops for ever.
+"""
+import argparse
+import datetime
+import os
+import sys
+
+from oslo_config import cfg
+from oslo_log import log as logging
+
+from glance.common import config
+from glance.common import exception
+from glance import context
+import glance.db
+from glance import image_cache
+
+PROG = 'glance-cache-jobs'
+LOG = logging.getLogger(PROG)
+CONF = cfg.CONF
+GONE_STATUSES = ('deleted', 'pending_delete', 'killed')
+
+
+class Failure(Exception):
+    """A condition the job cannot fix; it ends the job with its message."""
+
+
+def utc(timestamp):
+    return datetime.datetime.fromtimestamp(timestamp, tz=datetime.timezone.utc).replace(tzinfo=None)
+
+
+class CentralRecords:
+    """This replica's records in the centralized_db driver's tables."""
+
+    def __init__(self, db_api):
+        self.db_api = db_api
+        self.ctx = context.get_admin_context()
+        self.url = CONF.worker_self_reference_url
+        self.driver = None
+        if not self.url:
+            raise Failure('worker_self_reference_url is not set, so the centralized_db driver cannot tell which cache '
+                          'records are this replica\'s. Set OS_DEFAULT__WORKER_SELF_REFERENCE_URL as the API does.')
+        # Checked before the driver starts: starting it records its URL as a new node.
+        try:
+            self.db_api.node_reference_get_by_url(self.ctx, self.url)
+        except exception.NotFound:
+            raise Failure('the cache database does not know %s: no glance-api has started with this '
+                          'worker_self_reference_url. The job must name its replica exactly as the replica\'s API '
+                          'does, and that API must have started once.' % self.url)
+
+    def reconcile(self, cache):
+        """Makes the records match the files: old sqlite rows and untracked files in, stale records out."""
+        self.driver = cache.driver
+        migrated = 0
+        from glance import sqlite_migration
+        sqlite_db = sqlite_migration.get_db_path()
+        if sqlite_db:
+            before = len(self.records())
+            sqlite_migration.Migrate(sqlite_db, self.db_api).migrate()
+            migrated = len(self.records()) - before
+        records = self.records()
+        files = {os.path.basename(path): path for path in self.driver.get_cache_files(self.driver.base_dir)}
+        adopted = sorted(set(files) - set(records))
+        for image_id in adopted:
+            stat = os.stat(files[image_id])
+            try:
+                self.db_api.insert_cache_details(self.ctx, self.url, image_id, stat.st_size,
+                                                 last_accessed=utc(max(stat.st_atime, stat.st_mtime)).isoformat(),
+                                                 last_modified=utc(stat.st_mtime).isoformat())
+            except exception.Duplicate:
+                pass  # the API recorded it meanwhile
+        dropped = sorted(image_id for image_id in set(records) - set(files)
+                         if not os.path.exists(self.driver.get_image_filepath(image_id)))
+        for image_id in dropped:
+            self.db_api.delete_cached_image(self.ctx, image_id, self.url)
+        if migrated or adopted or dropped:
+            print('%s: %s: took %d record(s) from cache.db, adopted %d untracked file(s), dropped %d record(s) '
+                  'without a file' % (PROG, self.url, migrated, len(adopted), len(dropped)))
+
+    def records(self):
+        return {record['image_id']: record for record in self.db_api.get_cached_images(self.ctx, self.url)}
+
+
+def prune(cache):
+    """glance-cache-pruner's loop, ending with an error where it would spin."""
+    driver = cache.driver
+    max_size = CONF.image_cache_max_size
+    size = driver.get_cache_size()
+    start = size
+    pruned = []
+    freed = 0
+    while size > max_size:
+        entry = driver.get_least_recently_accessed()
+        image_id, entry_size = entry if entry else (None, 0)
+        if image_id is None or image_id in pruned:
+            raise Failure('the cache is %d bytes over image_cache_max_size (%d) after pruning %d image(s), and the driver '
+                          'has no further image to prune: its files are not in its records' % (size - max_size, max_size, len(pruned)))
+        LOG.info('Pruning %s to free %d bytes', image_id, entry_size)
+        driver.delete_cached_image(image_id)
+        pruned.append(image_id)
+        freed += entry_size
+        size -= entry_size
+    print('%s prune: %d of %d bytes in use: pruned %d image(s), %d bytes: %s'
+          % (PROG, start, max_size, len(pruned), freed, ' '.join(pruned) or '-'))
+
+
+def is_gone(db_api, ctx, image_id):
+    try:
+        image = db_api.image_get(ctx, image_id)
+    except exception.ImageNotFound:
+        return True
+    return bool(image['deleted']) or image['status'] in GONE_STATUSES
+
+
+def remove_orphans(cache, db_api):
+    ctx = context.get_admin_context(show_deleted=True)
+    cached = {entry['image_id'] for entry in cache.get_cached_images()}
+    queued = set(cache.get_queued_images())
+    removed = []
+    for image_id in sorted(cached | queued):
+        if not is_gone(db_api, ctx, image_id):
+            continue
+        if image_id in cached:
+            cache.delete_cached_image(image_id)
+        if image_id in queued:
+            cache.delete_queued_image(image_id)
+        removed.append(image_id)
+        LOG.info('Removed orphaned image %s from the cache', image_id)
+    print('%s clean: removed %d orphan(s) of %d cached and %d queued image(s): %s'
+          % (PROG, len(removed), len(cached), len(queued), ' '.join(removed) or '-'))
+
+
+def main():
+    parser = argparse.ArgumentParser(prog=PROG, description='Maintains one replica\'s Glance image cache.')
+    parser.add_argument('action', choices=['prune', 'clean'])
+    parser.add_argument('--keep-orphans', action='store_true', help='clean: keep images that Glance no longer has')
+    args, oslo_args = parser.parse_known_args()
+    logging.register_options(CONF)
+    CONF.set_default(name='use_stderr', default=True)
+    config.parse_cache_args(oslo_args)
+    logging.setup(CONF, 'glance')
+    try:
+        centralized = CONF.image_cache_driver == 'centralized_db'
+        db_api = glance.db.get_api() if centralized or (args.action == 'clean' and not args.keep_orphans) else None
+        records = CentralRecords(db_api) if centralized else None
+        cache = image_cache.ImageCache()
+        if records:
+            records.reconcile(cache)
+        if args.action == 'prune':
+            prune(cache)
+        else:
+            cache.clean()
+            if not args.keep_orphans:
+                remove_orphans(cache, db_api)
+    except Failure as failure:
+        print('%s %s: error: %s' % (PROG, args.action, failure), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,7 @@
+/** The real-Glance scenario (real-glance-scenario.ts) on the Debian bookworm image. */
+import { realGlanceScenario } from './real-glance-scenario';
+import { GLANCE_IMAGES } from './sandboxed-glance';
+
+jest.setTimeout(300_000);
+
+realGlanceScenario(GLANCE_IMAGES.bookworm);
