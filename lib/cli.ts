@@ -4,19 +4,21 @@
  *
  * Turns a glance-operator Glance CR (or an OpenStackControlPlane holding one) into manifests.
  */
-import { readFileSync } from 'fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
+import { join } from 'path';
 import { App, Chart, YamlOutputType } from 'cdk8s';
-import { glancePropsFromCustomResource } from './custom-resource';
+import { glanceSpecOf } from './custom-resource';
 import { GlanceValidationError } from './errors';
 import { Glance } from './glance';
 import { ImageBackend } from './image-backend';
 import { GlanceRelease } from './types';
 
-const USAGE = `usage: cdk8s-glance synth --from <cr.yaml> [options]
+const USAGE = `usage: cdk8s-glance synth --from <cr.yaml | -> [options]
+       cdk8s-glance --version
 
-  --from FILE                 Glance CR or OpenStackControlPlane YAML (required)
-  -o, --output DIR            where to write glance.k8s.yaml (default: dist)
-  --namespace NS              namespace of every object (default: openstack)
+  --from FILE                 Glance CR or OpenStackControlPlane YAML; "-" reads standard input (required)
+  -o, --output DIR            where to write glance.k8s.yaml, created if missing (default: dist)
+  --namespace NS              namespace of every object (default: the CR's metadata.namespace, else openstack)
   --database-secret NAME:KEY  Secret key with the database URL (default: glance-db:connection)
   --keystone-url URL          Keystone URL for token checks (default: http://keystone-internal.<NS>.svc:5000)
   --keystone-public-url URL   Keystone URL for clients (default: --keystone-url)
@@ -26,49 +28,96 @@ const USAGE = `usage: cdk8s-glance synth --from <cr.yaml> [options]
   --rbd-user USER             Ceph user (default: openstack)
   --shared-claim NAME         file store on this existing ReadWriteMany claim
   --shared-storage-class SC   file store on a new ReadWriteMany claim of this class
+
+The store can also come from the CR itself: customServiceConfig's enabled_backends, with an NFS
+volume (file store) or the Ceph Secrets (rbd) in extraMounts. Exit status: 0 written, 1 invalid
+input or a file error (nothing is written), 2 usage.
 `;
 
 /** Runs the CLI; returns the exit code. Output and errors go to the given streams. */
 export function runCli(argv: string[], out: (text: string) => void = (t) => process.stdout.write(t),
-  err: (text: string) => void = (t) => process.stderr.write(t)): number {
+  err: (text: string) => void = (t) => process.stderr.write(t), stdin: () => string = () => readFileSync(0, 'utf8')): number {
   try {
     const [command, ...rest] = argv;
-    if (command === '--help' || command === '-h' || command === undefined) {
+    if (command === '--version' || command === '-V') {
+      out(`cdk8s-glance ${packageVersion()}\n`);
+      return 0;
+    }
+    if (command === '--help' || command === '-h' || (command === 'synth' && rest.some((a) => a === '--help' || a === '-h'))) {
       out(USAGE);
-      return command === undefined ? 2 : 0;
+      return 0;
+    }
+    if (command === undefined) {
+      err(USAGE);
+      return 2;
     }
     if (command !== 'synth') throw new UsageError(`unknown command "${command}"`);
     const flags = parseFlags(rest);
     if (!flags.from) throw new UsageError('--from is required');
-    const namespace = flags.namespace ?? 'openstack';
     const [dbName, dbKey] = splitSecretRef('--database-secret', flags['database-secret'] ?? 'glance-db:connection');
+    const release = releaseOf(flags.release);
+    const backend = backendOf(flags);
     // Every flag is checked before the file is read.
+    const text = flags.from === '-' ? stdin() : readFileSync(flags.from, 'utf8');
+    const located = glanceSpecOf(text);
+    const namespace = flags.namespace ?? located.metadata.namespace ?? 'openstack';
+    if (flags.namespace !== undefined && located.metadata.namespace !== undefined && flags.namespace !== located.metadata.namespace) {
+      throw new GlanceValidationError('--namespace', flags.namespace, `differs from the CR's metadata.namespace ("${located.metadata.namespace}")`,
+        'drop --namespace, or give the CR\'s namespace');
+    }
     const options = {
       database: { connectionSecret: { name: dbName, key: dbKey } },
       keystoneAuthUrl: flags['keystone-url'] ?? `http://keystone-internal.${namespace}.svc:5000`,
       keystonePublicAuthUrl: flags['keystone-public-url'],
-      release: releaseOf(flags.release),
-      backend: backendOf(flags),
+      release,
+      backend,
     };
-    const props = glancePropsFromCustomResource(readFileSync(flags.from, 'utf8'), options);
     const outdir = flags.output ?? 'dist';
     const app = new App({ outdir, yamlOutputType: YamlOutputType.FILE_PER_CHART });
     const chart = new Chart(app, 'glance', { namespace });
-    const glance = new Glance(chart, 'glance', props);
-    app.synth();
-    out(`wrote ${outdir}/glance.k8s.yaml: ${glance.apis.map((a) => `${a.statefulSetName} (${a.replicas} replicas)`).join(', ')}\n`);
+    const glance = Glance.fromCustomResource(chart, 'glance', text, options);
+    // Rendered in full before anything is written: a failure leaves no partial output.
+    const yaml = app.synthYaml();
+    mkdirSync(outdir, { recursive: true });
+    const file = join(outdir, 'glance.k8s.yaml');
+    const temporary = `${file}.${process.pid}.tmp`;
+    writeFileSync(temporary, yaml);
+    renameSync(temporary, file);
+    out(`wrote ${file}: ${glance.apis.map((a) => `${a.statefulSetName} (${a.replicas} replicas)`).join(', ')}\n`);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
       err(`cdk8s-glance: ${e.message}\n\n${USAGE}`);
       return 2;
     }
-    if (e instanceof GlanceValidationError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
-      err(`cdk8s-glance: ${(e as Error).message}\n`);
+    if (e instanceof GlanceValidationError) {
+      err(`cdk8s-glance: ${e.message}\n`);
+      return 1;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      err(`cdk8s-glance: ${fileProblem(e as NodeJS.ErrnoException)}\n`);
       return 1;
     }
     throw e;
   }
+}
+
+/** A file error in words, with the path the user gave. */
+function fileProblem(e: NodeJS.ErrnoException): string {
+  const what: Record<string, string> = {
+    ENOENT: 'does not exist',
+    EISDIR: 'is a directory, not a file',
+    EACCES: 'cannot be read or written (permission denied)',
+    ENOTDIR: 'has a part that is a file, not a directory',
+    EEXIST: 'exists and is not a directory',
+    EROFS: 'is on a read-only file system',
+  };
+  return `${e.path ?? 'a file'} ${what[e.code!] ?? `failed: ${e.code}`}`;
+}
+
+function packageVersion(): string {
+  return JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version;
 }
 
 class UsageError extends Error {}

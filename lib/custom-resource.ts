@@ -4,6 +4,8 @@ import { GlanceValidationError } from './errors';
 import type { GlanceApiOptions } from './glance-api';
 import type { GlanceProps } from './glance-props';
 import { ImageBackend } from './image-backend';
+import { parseIni, renderIni } from './ini';
+import { FILE_STORE_DIR } from './pod-security';
 import { DatabaseOptions } from './service-config';
 import { GlanceApiType, GlanceRelease } from './types';
 
@@ -22,9 +24,9 @@ export interface CustomResourceOptions {
    */
   readonly keystonePublicAuthUrl?: string;
   /**
-   * The image store. The glance-operator sets it in customServiceConfig and extraMounts;
-   * cdk8s-glance needs it as a prop, because it decides the volumes too.
-   * @default ImageBackend.file()
+   * The image store, when the CR does not say it (customServiceConfig and extraMounts do). A CR
+   * that configures a store and this option together are refused.
+   * @default - the store the CR configures, else ImageBackend.file()
    */
   readonly backend?: ImageBackend;
   /**
@@ -34,48 +36,129 @@ export interface CustomResourceOptions {
   readonly release?: GlanceRelease;
 }
 
-// The fields we read, and their types. Anything else in a CR is rejected with its path.
-type Shape = 'string' | 'number' | 'boolean' | 'quantity' | { [field: string]: Shape };
-const IMAGE_CACHE: Shape = { size: 'quantity', cleanerScheduler: 'string', prunerSchedule: 'string' };
-const RESOURCE_LIST: Shape = { cpu: 'quantity', memory: 'quantity' };
-const API: Shape = {
-  replicas: 'number',
-  type: 'string',
-  customServiceConfig: 'string',
-  imageCache: IMAGE_CACHE,
-  nodeSelector: { '*': 'string' },
-  resources: { requests: RESOURCE_LIST, limits: RESOURCE_LIST },
+/** A Glance CR read into props, with where it came from. */
+export interface CustomResourceRead {
+  readonly props: GlanceProps;
+  /** metadata.namespace of the CR, if it has one. */
+  readonly namespace?: string;
+  /** The same validation error in the CR's terms: its path (or CLI flag) and fix. */
+  readonly inCrTerms: (error: GlanceValidationError) => GlanceValidationError;
+}
+
+type FieldType = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 'quantity' | 'stringMap';
+/**
+ * How cdk8s-glance treats one field of the Glance CRD:
+ * - read: becomes a prop (the reader below), its CRD default applied;
+ * - ignored: accepted; it has no meaning for a synthesized deployment (README lists why);
+ * - unsupported: refused unless it holds its CRD default or is empty, naming the feature.
+ */
+type Field =
+  | { readonly kind: 'read'; readonly type: FieldType; readonly default?: unknown }
+  | { readonly kind: 'ignored'; readonly type: FieldType; readonly default?: unknown; readonly why: string }
+  | { readonly kind: 'unsupported'; readonly type: FieldType; readonly default?: unknown; readonly feature: string };
+
+const read = (type: FieldType, dflt?: unknown): Field => ({ kind: 'read', type, default: dflt });
+const ignored = (type: FieldType, why: string, dflt?: unknown): Field => ({ kind: 'ignored', type, why, default: dflt });
+const unsupported = (type: FieldType, feature: string, dflt?: unknown): Field => ({ kind: 'unsupported', type, feature, default: dflt });
+
+const API_FIELDS: Record<string, Field> = {
+  'apiTimeout': ignored('integer', 'the Route and httpd timeouts: cdk8s-glance creates neither'),
+  'auth': unsupported('object', 'application credentials (auth.applicationCredentialSecret)'),
+  'customServiceConfig': read('string'),
+  'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
+  'imageCache': read('object'),
+  'imageCache.cleanerScheduler': read('string', '*/30 * * * *'),
+  'imageCache.prunerScheduler': read('string', '1 0 * * *'),
+  'imageCache.size': read('quantity', ''),
+  'networkAttachments': unsupported('array', 'Multus network attachments (networkAttachments)'),
+  'nodeSelector': read('stringMap'),
+  'override': unsupported('object', 'Service overrides (override)'),
+  'replicas': read('integer', 1),
+  'resources': read('object'),
+  'storage': unsupported('object', 'per-API storage (glanceAPIs.*.storage)'),
+  'storage.external': unsupported('boolean', 'per-API storage (glanceAPIs.*.storage)'),
+  'storage.storageClass': unsupported('string', 'per-API storage (glanceAPIs.*.storage)'),
+  'storage.storageRequest': unsupported('string', 'per-API storage (glanceAPIs.*.storage)'),
+  'tls': unsupported('object', 'TLS on the API pods (tls); terminate TLS in front and set behindTlsProxy'),
+  'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),
+  'type': read('string', 'split'),
 };
-const SPEC: Shape = {
-  customServiceConfig: 'string',
-  databaseInstance: 'string',
-  containerImage: 'string',
-  serviceUser: 'string',
-  secret: 'string',
-  passwordSelectors: { service: 'string' },
-  keystoneEndpoint: 'string',
-  storage: { storageRequest: 'quantity', storageClass: 'string', external: 'boolean' },
-  imageCache: IMAGE_CACHE,
-  dbPurge: { age: 'number', schedule: 'string' },
-  glanceAPIs: { '*': API },
+
+/** Every field of the Glance CRD's spec (test/fixtures/glance-crd-fields.txt is checked against it). */
+export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
+  'apiTimeout': ignored('integer', 'the Route and httpd timeouts: cdk8s-glance creates neither', 60),
+  'containerImage': read('string'),
+  'customServiceConfig': read('string'),
+  'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
+  'databaseAccount': ignored('string', 'the MariaDBAccount resource: the database URL in your Secret holds the account', 'glance'),
+  'databaseInstance': ignored('string', 'the MariaDB resource: give the database URL\'s Secret (--database-secret)'),
+  'dbPurge': read('object'),
+  'dbPurge.age': read('integer', 30),
+  'dbPurge.schedule': read('string', '1 0 * * *'),
+  'extraMounts': read('array'),
+  'glanceAPIs': read('object', {}),
+  'glanceAPIs.*': read('object'),
+  ...Object.fromEntries(Object.entries(API_FIELDS).map(([path, field]) => [`glanceAPIs.*.${path}`, field])),
+  'imageCache': read('object'),
+  'imageCache.cleanerScheduler': read('string', '*/30 * * * *'),
+  'imageCache.prunerScheduler': read('string', '1 0 * * *'),
+  'imageCache.size': read('quantity', ''),
+  'keystoneEndpoint': read('string', ''),
+  'memcachedInstance': ignored('string', 'the Memcached resource: keystonemiddleware caches tokens in each API process', 'memcached'),
+  'nodeSelector': read('stringMap'),
+  'notificationBusInstance': unsupported('string', 'notifications (notificationBusInstance)'),
+  'notificationsBus': unsupported('object', 'notifications (notificationsBus)'),
+  'passwordSelectors': read('object', { service: 'GlancePassword' }),
+  'passwordSelectors.service': read('string', 'GlancePassword'),
+  'preserveJobs': ignored('boolean', 'Job cleanup: cdk8s-glance keeps the db-sync Job until you delete it', false),
+  'quotas': read('object'),
+  'quotas.imageCountTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
+  'quotas.imageCountUpload': unsupported('integer', 'Keystone unified limits (quotas)', 0),
+  'quotas.imageSizeTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
+  'quotas.imageStageTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
+  'secret': read('string'),
+  'serviceUser': read('string', 'glance'),
+  'storage': read('object'),
+  'storage.external': read('boolean'),
+  'storage.storageClass': read('string'),
+  'storage.storageRequest': read('quantity'),
+  'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),
+};
+
+/** The control plane's glance section around the Glance spec (OpenStackControlPlane spec.glance). */
+export const CONTROL_PLANE_GLANCE_FIELDS: Record<string, Field> = {
+  enabled: read('boolean', true),
+  template: read('object'),
+  apiOverrides: ignored('object', 'Route overrides: cdk8s-glance creates no Route'),
 };
 
 // A Map, not an object: a type such as "toString" must not find Object.prototype.
 const API_TYPES = new Map<string, GlanceApiType>([
-  ['single', GlanceApiType.SINGLE], ['split', GlanceApiType.SPLIT], ['internal', GlanceApiType.INTERNAL],
-  ['external', GlanceApiType.EXTERNAL], ['edge', GlanceApiType.EDGE],
+  ['single', GlanceApiType.SINGLE], ['split', GlanceApiType.SPLIT], ['edge', GlanceApiType.EDGE],
 ]);
+
+interface Located {
+  readonly spec: Record<string, any>;
+  readonly path: string;
+  readonly metadata: Record<string, any>;
+  readonly extraMounts?: { readonly value: unknown; readonly path: string };
+}
 
 /**
  * Finds the Glance spec in what the user gave: YAML text or an object holding a whole
  * OpenStackControlPlane, a bare Glance CR, or just its spec.
  */
-export function glanceSpecOf(input: unknown): { spec: Record<string, any>; path: string } {
+export function glanceSpecOf(input: unknown): Located {
   if (typeof input === 'string') {
     const docs = parseAllDocuments(input);
     const errors = docs.flatMap((d) => d.errors);
     if (errors.length) throw new GlanceValidationError('customResource', errors[0].message, 'is not valid YAML', 'fix the YAML syntax');
-    const objects = docs.map((d) => d.toJSON()).filter((o) => o && typeof o === 'object');
+    let objects: any[];
+    try {
+      objects = docs.map((d) => d.toJS({ maxAliasCount: 100 })).filter((o) => isObject(o));
+    } catch (e) {
+      throw new GlanceValidationError('customResource', (e as Error).message, 'cannot be read as YAML data', 'remove the aliases that expand it');
+    }
     const found = objects.filter((o) => o.kind === 'OpenStackControlPlane' || o.kind === 'Glance');
     if (found.length !== 1) {
       throw new GlanceValidationError('customResource', `${found.length} OpenStackControlPlane or Glance documents`,
@@ -84,85 +167,258 @@ export function glanceSpecOf(input: unknown): { spec: Record<string, any>; path:
     return glanceSpecOf(found[0]);
   }
   if (!isObject(input)) throw new GlanceValidationError('customResource', input, 'is not an object', 'give a Glance CR, its spec, or YAML text');
+  const metadata = isObject(input.metadata) ? input.metadata : {};
   if (input.kind === 'OpenStackControlPlane') {
     const glance = input.spec?.glance;
     if (!isObject(glance) || !isObject(glance.template)) {
       throw new GlanceValidationError('spec.glance.template', glance?.template, 'is missing', 'add the Glance template to the OpenStackControlPlane');
     }
-    const extra = Object.keys(glance).filter((k) => !['template', 'enabled'].includes(k));
-    if (extra.length) unsupported(`spec.glance.${extra[0]}`, glance[extra[0]]);
+    walk(glance, 'spec.glance', CONTROL_PLANE_GLANCE_FIELDS, '');
     if (glance.enabled === false) {
       throw new GlanceValidationError('spec.glance.enabled', false, 'disables Glance', 'set enabled: true, or do not synthesize Glance');
     }
-    return { spec: glance.template, path: 'spec.glance.template' };
+    // The control plane names its Glance "glance"; its extraMounts sit beside the services.
+    return {
+      spec: glance.template,
+      path: 'spec.glance.template',
+      metadata: { name: 'glance', namespace: metadata.namespace },
+      extraMounts: input.spec.extraMounts === undefined ? undefined : { value: input.spec.extraMounts, path: 'spec.extraMounts' },
+    };
   }
   if (input.kind === 'Glance') {
     if (!isObject(input.spec)) throw new GlanceValidationError('spec', input.spec, 'is missing', 'give the Glance CR a spec');
-    return { spec: input.spec, path: 'spec' };
+    return { spec: input.spec, path: 'spec', metadata };
   }
   if (input.kind !== undefined) {
     throw new GlanceValidationError('kind', input.kind, 'is neither OpenStackControlPlane nor Glance', 'give one of those resources');
   }
-  return { spec: input, path: 'spec' };
+  return { spec: input, path: 'spec', metadata: {} };
 }
 
 /** Reads a Glance CR into GlanceProps, rejecting every field it cannot honour. */
 export function glancePropsFromCustomResource(input: unknown, options: CustomResourceOptions): GlanceProps {
-  const { spec, path } = glanceSpecOf(input);
-  checkShape(path, spec, SPEC);
-  if (spec.keystoneEndpoint !== undefined && !(spec.glanceAPIs ?? {})[spec.keystoneEndpoint]) {
-    throw new GlanceValidationError(`${path}.keystoneEndpoint`, spec.keystoneEndpoint, 'names no entry of glanceAPIs',
-      'name the API whose endpoints Keystone lists');
+  return readCustomResource(input, options).props;
+}
+
+/** Reads a Glance CR: its props, its namespace, and how to name its fields in errors. */
+export function readCustomResource(input: unknown, options: CustomResourceOptions): CustomResourceRead {
+  const located = glanceSpecOf(input);
+  const { spec, path } = located;
+  walk(spec, path, GLANCE_SPEC_FIELDS, '');
+  const at = (field: string) => `${path}.${field}`;
+  const value = (field: string) => valueOrDefault(spec, field, GLANCE_SPEC_FIELDS);
+
+  const glanceAPIs: Record<string, any> = value('glanceAPIs');
+  const entries = Object.entries<any>(Object.keys(glanceAPIs).length ? glanceAPIs : { default: {} });
+  const keystoneEndpoint: string = value('keystoneEndpoint');
+  if (keystoneEndpoint !== '' && !Object.hasOwn(glanceAPIs, keystoneEndpoint)) {
+    throw new GlanceValidationError(at('keystoneEndpoint'), keystoneEndpoint, 'names no entry of glanceAPIs', 'name the API whose endpoints Keystone lists');
   }
+  const storage = spec.storage ?? {};
+  // The operator reads "" as "the default class", as an unset storageClassName does; it sizes the
+  // image cache claims from the same class.
+  const storageClass = storage.storageClass === '' ? undefined : storage.storageClass;
   const apis: Record<string, GlanceApiOptions> = {};
-  for (const [name, api] of Object.entries<any>(spec.glanceAPIs ?? { default: {} })) {
+  for (const [name, api] of entries) {
     const apiPath = `${path}.glanceAPIs.${name}`;
-    const type = api.type === undefined ? undefined : API_TYPES.get(api.type);
-    if (api.type !== undefined && !type) {
-      throw new GlanceValidationError(`${apiPath}.type`, api.type, 'is not a Glance API type', `use one of ${[...API_TYPES.keys()].join(', ')}`);
-    }
+    const apiValue = (field: string) => valueOrDefault(api ?? {}, field, API_FIELDS);
+    const typeName: string = apiValue('type');
+    const type = API_TYPES.get(typeName);
+    if (!type) throw new GlanceValidationError(`${apiPath}.type`, typeName, 'is not a Glance API type', `use one of ${[...API_TYPES.keys()].join(', ')}`);
     apis[name] = {
       type,
-      replicas: api.replicas,
-      customServiceConfig: api.customServiceConfig,
-      imageCache: imageCacheOf(api.imageCache),
-      nodeSelector: api.nodeSelector,
-      resources: api.resources && {
-        cpuRequest: quantityOf(api.resources.requests?.cpu),
-        memoryRequest: quantityOf(api.resources.requests?.memory),
-        cpuLimit: quantityOf(api.resources.limits?.cpu),
-        memoryLimit: quantityOf(api.resources.limits?.memory),
-      },
+      replicas: apiValue('replicas'),
+      customServiceConfig: api?.customServiceConfig,
+      imageCache: imageCacheOf(api?.imageCache, storageClass),
+      nodeSelector: api?.nodeSelector ?? spec.nodeSelector,
+      resources: api?.resources ? resourcesOf(api.resources, `${apiPath}.resources`) : undefined,
     };
   }
-  return {
+
+  const stores = storesOf(located, options);
+  const dbPurge = spec.dbPurge === undefined ? undefined : { ageInDays: value('dbPurge.age'), schedule: value('dbPurge.schedule') };
+  const props: GlanceProps = {
+    name: located.metadata.name ?? 'glance',
     image: spec.containerImage,
     release: options.release,
     database: options.database,
     keystone: {
       authUrl: options.keystoneAuthUrl,
       publicAuthUrl: options.keystonePublicAuthUrl,
-      username: spec.serviceUser,
+      username: value('serviceUser'),
       // The glance-operator's convention: the service password in "osp-secret", key "GlancePassword".
-      passwordSecret: { name: spec.secret ?? 'osp-secret', key: spec.passwordSelectors?.service ?? 'GlancePassword' },
+      passwordSecret: { name: spec.secret ?? 'osp-secret', key: value('passwordSelectors.service') },
     },
-    backend: options.backend,
-    storage: spec.storage && {
-      storageRequest: quantityOf(spec.storage.storageRequest),
-      // The operator reads "" as "the default class", as an unset storageClassName does.
-      storageClass: spec.storage.storageClass === '' ? undefined : spec.storage.storageClass,
-      external: spec.storage.external,
-    },
-    customServiceConfig: spec.customServiceConfig,
-    imageCache: imageCacheOf(spec.imageCache),
-    dbPurge: spec.dbPurge && { ageInDays: spec.dbPurge.age, schedule: spec.dbPurge.schedule },
+    backend: stores.backend,
+    storage: spec.storage && { storageRequest: quantityOf(storage.storageRequest), storageClass, external: storage.external },
+    customServiceConfig: stores.customServiceConfig,
+    imageCache: imageCacheOf(spec.imageCache, storageClass),
+    dbPurge,
     apis,
+  };
+  if (props.name !== undefined && typeof props.name !== 'string') {
+    throw new GlanceValidationError('metadata.name', props.name, 'is not a name', 'give the Glance CR a name such as "glance"');
+  }
+  const namespace = located.metadata.namespace;
+  if (namespace !== undefined && (typeof namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))) {
+    throw new GlanceValidationError('metadata.namespace', namespace, 'is not a Kubernetes namespace name', 'use lower-case letters, digits and "-"');
+  }
+  return { props, namespace, inCrTerms: crPathTranslator(path, stores) };
+}
+
+/** The prop paths of GlanceProps, in the terms of the CR (or the CLI flag) they came from. */
+function crPathTranslator(path: string, store: { flag: string; fix: string }): (error: GlanceValidationError) => GlanceValidationError {
+  const rules: Array<[RegExp, string, string?]> = [
+    [/^name$/, 'metadata.name'],
+    [/^image$/, `${path}.containerImage`],
+    [/^release$/, '--release'],
+    [/^database(\..*)?$/, '--database-secret'],
+    [/^keystone\.passwordSecret\.name$/, `${path}.secret`],
+    [/^keystone\.passwordSecret\.key$/, `${path}.passwordSelectors.service`],
+    [/^keystone\.username$/, `${path}.serviceUser`],
+    [/^keystone\.(publicAuthUrl|authUrl)$/, '--keystone-url'],
+    [/^backend(\..*)?$/, store.flag, store.fix],
+    [/^apis\.([^.]+)\.imageCache\.(pruner|cleaner)Schedule$/, `${path}.glanceAPIs.$1.imageCache.$2Scheduler`],
+    [/^imageCache\.(pruner|cleaner)Schedule$/, `${path}.imageCache.$1Scheduler`],
+    [/^apis\.([^.]+)\.resources\.(cpu|memory)Request$/, `${path}.glanceAPIs.$1.resources.requests.$2`],
+    [/^apis\.([^.]+)\.resources\.(cpu|memory)Limit$/, `${path}.glanceAPIs.$1.resources.limits.$2`],
+    [/^apis(\..*)?$/, `${path}.glanceAPIs$1`],
+    [/^dbPurge\.ageInDays$/, `${path}.dbPurge.age`],
+    [/^(imageCache|storage|dbPurge|customServiceConfig)(\..*)?$/, `${path}.$1$2`],
+  ];
+  return (error) => {
+    const rule = rules.find(([pattern]) => pattern.test(error.prop));
+    return rule ? error.renamed(error.prop.replace(rule[0], rule[1]), rule[2]) : error;
   };
 }
 
-function imageCacheOf(cache: any): ImageCacheOptions | undefined {
+interface Stores { readonly backend?: ImageBackend; readonly customServiceConfig?: string; readonly flag: string; readonly fix: string }
+
+/**
+ * The image store: from the CR (customServiceConfig's store sections and extraMounts) or from
+ * the options, never both. The store options leave customServiceConfig, since cdk8s-glance
+ * renders them itself.
+ */
+function storesOf(located: Located, options: CustomResourceOptions): Stores {
+  const { spec, path } = located;
+  const custom: string | undefined = spec.customServiceConfig;
+  const sections = custom === undefined ? {} : parseIni(`${path}.customServiceConfig`, custom);
+  const enabled = sections.DEFAULT?.enabled_backends;
+  const mounts = mountsOf(located);
+  if (enabled === undefined && !mounts.nfs && !mounts.cephSecrets.length) {
+    return {
+      backend: options.backend,
+      customServiceConfig: custom,
+      flag: `${path}.extraMounts (or --ceph-secret, --shared-claim)`,
+      fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, give --shared-claim NAME or --shared-storage-class CLASS, or use Ceph (--ceph-secret NAME)',
+    };
+  }
+  const crPath = `${path}.customServiceConfig`;
+  if (options.backend) {
+    throw new GlanceValidationError(enabled !== undefined ? crPath : mounts.path, enabled ?? 'extraMounts',
+      'configures the image store, and so does a store option (--ceph-secret, --shared-claim or --shared-storage-class)', 'give the store one way: remove the option');
+  }
+  const backends = String(enabled ?? 'default_backend:file').split(',').map((b) => b.trim().split(':'));
+  if (backends.length !== 1) {
+    throw new GlanceValidationError(crPath, enabled, 'enables several stores (enabled_backends)', 'multiple stores are not supported by this reader yet; configure one store');
+  }
+  const [[name, type]] = backends;
+  const options_ = sections[name] ?? {};
+  let backend: ImageBackend;
+  if (type === 'file') {
+    const dir = String(options_.filesystem_store_datadir ?? FILE_STORE_DIR).replace(/\/+$/, '');
+    if (dir !== FILE_STORE_DIR) {
+      throw new GlanceValidationError(crPath, `filesystem_store_datadir = ${dir}`, 'puts the file store elsewhere than /var/lib/glance/images', `use ${FILE_STORE_DIR}`);
+    }
+    backend = mounts.nfs ? ImageBackend.file({ sharedStore: { nfs: mounts.nfs } as any }) : ImageBackend.file();
+  } else if (type === 'rbd') {
+    if (mounts.cephSecrets.length !== 1) {
+      throw new GlanceValidationError(mounts.path, mounts.cephSecrets.join(', ') || 'none',
+        'does not mount exactly one Secret with ceph.conf and the keyring at /etc/ceph', 'mount one Ceph Secret at /etc/ceph in extraMounts (or give --ceph-secret)');
+    }
+    backend = ImageBackend.rbd({ cephSecretName: mounts.cephSecrets[0], pool: options_.rbd_store_pool, user: options_.rbd_store_user });
+  } else {
+    throw new GlanceValidationError(crPath, `${name}:${type}`, `configures a ${type} store, which this reader does not read yet`, 'use the file or rbd store');
+  }
+  // What cdk8s-glance renders itself leaves the user's config; the rest stays.
+  delete sections.DEFAULT?.enabled_backends;
+  delete sections.glance_store?.default_backend;
+  delete sections.glance_store?.stores;
+  delete sections[name];
+  const rest = Object.fromEntries(Object.entries(sections).filter(([, opts]) => Object.keys(opts).length > 0));
+  return {
+    backend,
+    customServiceConfig: Object.keys(rest).length ? renderIni(rest) : undefined,
+    flag: type === 'file' ? mounts.path : crPath,
+    fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph',
+  };
+}
+
+interface Mounts { readonly nfs?: { server: string; path: string }; readonly cephSecrets: string[]; readonly path: string }
+
+/** The extraMounts that reach Glance: an NFS volume at the file store, Ceph Secrets at /etc/ceph. */
+function mountsOf(located: Located): Mounts {
+  const extra = located.extraMounts ?? (located.spec.extraMounts === undefined ? undefined : { value: located.spec.extraMounts, path: `${located.path}.extraMounts` });
+  const result: { nfs?: { server: string; path: string }; cephSecrets: string[]; path: string } = { cephSecrets: [], path: extra?.path ?? `${located.path.replace(/\.glance\.template$/, '')}.extraMounts` };
+  if (!extra) return result;
+  if (!Array.isArray(extra.value)) throw new GlanceValidationError(extra.path, extra.value, 'is not a list', 'write extraMounts as a YAML list');
+  extra.value.forEach((entry: any, i: number) => {
+    const entryPath = `${extra.path}[${i}]`;
+    if (!isObject(entry) || !Array.isArray(entry.extraVol)) throw new GlanceValidationError(`${entryPath}.extraVol`, entry?.extraVol, 'is not a list', 'give extraVol as a list');
+    entry.extraVol.forEach((vol: any, j: number) => {
+      const volPath = `${entryPath}.extraVol[${j}]`;
+      const propagation: unknown[] = vol?.propagation ?? [];
+      if (!Array.isArray(propagation)) throw new GlanceValidationError(`${volPath}.propagation`, propagation, 'is not a list', 'list the services');
+      // Mounts meant for other services (Cinder, Manila, ...) are not Glance's.
+      if (propagation.length && !propagation.some((p) => typeof p === 'string' && /^glance/i.test(p))) return;
+      const volumes: any[] = Array.isArray(vol?.volumes) ? vol.volumes : [];
+      for (const [k, mount] of (Array.isArray(vol?.mounts) ? vol.mounts : []).entries()) {
+        const mountPath = `${volPath}.mounts[${k}]`;
+        const volume = volumes.find((v) => v?.name === mount?.name);
+        const where = String(mount?.mountPath ?? '').replace(/\/+$/, '');
+        if (volume?.nfs && where === FILE_STORE_DIR) {
+          if (typeof volume.nfs.server !== 'string' || typeof volume.nfs.path !== 'string') {
+            throw new GlanceValidationError(`${volPath}.volumes`, volume.nfs, 'is an NFS volume without server and path', 'give nfs.server and nfs.path');
+          }
+          result.nfs = { server: volume.nfs.server, path: volume.nfs.path };
+        } else if (where === '/etc/ceph' && (volume?.secret || volume?.projected)) {
+          const secrets = volume.secret ? [volume.secret.secretName] : (volume.projected.sources ?? []).map((s: any) => s?.secret?.name);
+          if (secrets.some((s: unknown) => typeof s !== 'string')) {
+            throw new GlanceValidationError(`${volPath}.volumes`, volume, 'projects something other than Secrets into /etc/ceph', 'project only the Ceph Secrets');
+          }
+          result.cephSecrets.push(...secrets);
+        } else {
+          throw new GlanceValidationError(mountPath, mount, 'is not supported by cdk8s-glance: only an NFS volume at /var/lib/glance/images and Ceph Secrets at /etc/ceph are read from extraMounts',
+            'remove it; see the README, "Bring your Glance CR"');
+        }
+      }
+    });
+  });
+  return result;
+}
+
+function imageCacheOf(cache: any, storageClass: string | undefined): ImageCacheOptions | undefined {
   if (cache === undefined || cache === null) return undefined;
-  return { size: quantityOf(cache.size), prunerSchedule: cache.prunerSchedule, cleanerSchedule: cache.cleanerScheduler };
+  // The CRD's default size is "": no cache.
+  const size = quantityOf(cache.size);
+  if (size === undefined || size === '') return undefined;
+  return { size, prunerSchedule: cache.prunerScheduler, cleanerSchedule: cache.cleanerScheduler, storageClass };
+}
+
+function resourcesOf(resources: any, path: string): GlanceApiOptions['resources'] {
+  if (!isObject(resources)) throw new GlanceValidationError(path, resources, 'is not a mapping', 'give requests and limits');
+  for (const key of Object.keys(resources)) {
+    if (key !== 'requests' && key !== 'limits') throw new GlanceValidationError(`${path}.${key}`, resources[key], 'is not supported by cdk8s-glance', 'give requests and limits only');
+    for (const [resource, amount] of Object.entries<any>(resources[key] ?? {})) {
+      if (resource !== 'cpu' && resource !== 'memory') throw new GlanceValidationError(`${path}.${key}.${resource}`, amount, 'is not supported by cdk8s-glance', 'give cpu and memory only');
+    }
+  }
+  return {
+    cpuRequest: quantityOf(resources.requests?.cpu),
+    memoryRequest: quantityOf(resources.requests?.memory),
+    cpuLimit: quantityOf(resources.limits?.cpu),
+    memoryLimit: quantityOf(resources.limits?.memory),
+  };
 }
 
 /** YAML reads "10" as a number; quantities are text. */
@@ -170,25 +426,68 @@ function quantityOf(value: string | number | undefined): string | undefined {
   return value === undefined || value === null ? undefined : String(value);
 }
 
-function checkShape(path: string, value: any, shape: Shape): void {
-  if (typeof shape === 'string') {
-    const ok = shape === 'quantity' ? typeof value === 'string' || typeof value === 'number' : typeof value === shape;
-    if (!ok) throw new GlanceValidationError(path, value, `is not a ${shape === 'quantity' ? 'quantity' : shape}`, `write it as a ${shape}`);
-    return;
-  }
-  if (!isObject(value)) throw new GlanceValidationError(path, value, 'is not a mapping', 'write it as a YAML mapping');
-  for (const [key, child] of Object.entries(value)) {
+/** A field's value, or its CRD default. */
+function valueOrDefault(object: Record<string, any>, path: string, table: Record<string, Field>): any {
+  const found = path.split('.').reduce<any>((o, key) => (isObject(o) ? o[key] : undefined), object);
+  return found ?? table[path]?.default;
+}
+
+/**
+ * Checks every field of a CR object against the table: types, unsupported features, and fields
+ * the CRD does not have. The API server drops those on apply; a misspelt field would silently
+ * lose what it says, so they are refused.
+ */
+function walk(object: Record<string, any>, crPath: string, table: Record<string, Field>, prefix: string): void {
+  for (const [key, child] of Object.entries(object)) {
+    const tablePath = prefix ? `${prefix}.${key}` : key;
+    const path = `${crPath}.${key}`;
     // Own properties only: a field named "constructor" must not match Object.prototype.
-    const childShape = Object.hasOwn(shape, key) ? shape[key] : shape['*'];
-    if (childShape === undefined) unsupported(`${path}.${key}`, child);
+    const patternPath = Object.hasOwn(table, tablePath) ? tablePath : `${prefix}.*`;
+    const field = Object.hasOwn(table, patternPath) ? table[patternPath] : undefined;
+    if (!field) {
+      throw new GlanceValidationError(path, child, 'is not a field of the Glance CRD (the API server would drop it)',
+        `remove it, or check its spelling against the CRD (fields here: ${Object.keys(table).filter((k) => k.startsWith(prefix ? `${prefix}.` : '')
+          && !k.slice(prefix ? prefix.length + 1 : 0).includes('.')).map((k) => k.split('.').pop()).join(', ')})`);
+    }
     if (child === null || child === undefined) continue;
-    checkShape(`${path}.${key}`, child, childShape);
+    if (!hasType(child, field.type)) throw new GlanceValidationError(path, child, `is not ${article(field.type)}`, `write it as ${article(field.type)}`);
+    if (field.kind === 'unsupported' && !isDefaultOrEmpty(child, field.default)) {
+      throw new GlanceValidationError(path, child, `is not supported by cdk8s-glance: ${field.feature}`,
+        'remove it; see the README, "Bring your Glance CR", for what cdk8s-glance reads and what replaces the rest');
+    }
+    const hasChildren = Object.keys(table).some((k) => k.startsWith(`${patternPath}.`));
+    if (field.type === 'object' && field.kind === 'read' && hasChildren) walk(child, path, table, patternPath);
   }
 }
 
-function unsupported(path: string, value: unknown): never {
-  throw new GlanceValidationError(path, value, 'is not supported by cdk8s-glance',
-    'remove it; see the README, "Bring your Glance CR", for the fields cdk8s-glance reads and what replaces the others');
+function hasType(value: unknown, type: FieldType): boolean {
+  switch (type) {
+    case 'integer': return Number.isInteger(value);
+    case 'quantity': return typeof value === 'string' || typeof value === 'number';
+    case 'object': return isObject(value);
+    case 'stringMap': return isObject(value) && Object.values(value).every((v) => typeof v === 'string');
+    case 'array': return Array.isArray(value);
+    default: return typeof value === type;
+  }
+}
+
+function article(type: FieldType): string {
+  return {
+    string: 'a string',
+    integer: 'a whole number',
+    boolean: 'true or false',
+    object: 'a mapping',
+    array: 'a list',
+    quantity: 'a quantity',
+    stringMap: 'a mapping of strings',
+  }[type];
+}
+
+function isDefaultOrEmpty(value: unknown, dflt: unknown): boolean {
+  if (JSON.stringify(value) === JSON.stringify(dflt)) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  if (isObject(value)) return Object.values(value).every((v) => v === null || v === undefined || isDefaultOrEmpty(v, undefined));
+  return value === '';
 }
 
 function isObject(value: unknown): value is Record<string, any> {

@@ -13,8 +13,8 @@ export class GlanceValidationError extends Error {
   constructor(
     public readonly prop: string,
     public readonly value: unknown,
-    problem: string,
-    fix: string,
+    public readonly problem: string,
+    public readonly fix: string,
   ) {
     super(`${prop}: ${problem} (got ${describe(value)}). Fix: ${fix}`);
     this.name = 'GlanceValidationError';
@@ -24,6 +24,16 @@ export class GlanceValidationError extends Error {
   /** The construct path of the Glance (or API) whose props failed, once known. */
   public get constructPath(): string | undefined {
     return this.at;
+  }
+
+  /**
+   * The same error in the terms the user wrote it in: another path (a CR field, a CLI flag) and,
+   * where given, another fix.
+   */
+  public renamed(prop: string, fix?: string): GlanceValidationError {
+    const renamed = new GlanceValidationError(prop, this.value, this.problem, fix ?? this.fix);
+    if (this.at !== undefined) renamed.locate(this.at);
+    return renamed;
   }
 
   /** Records where in the construct tree the error arose; the innermost construct wins. */

@@ -376,7 +376,9 @@ function healthcheck(timing: { periodSeconds: number; failureThreshold: number }
   return { httpGet: { path: '/healthcheck', port: k8s.IntOrString.fromNumber(API_PORT) }, timeoutSeconds: 5, ...timing };
 }
 
-function apiResources(prop: string, resources: ContainerResources = {}): k8s.ResourceRequirements {
+function apiResources(prop: string, given?: ContainerResources): k8s.ResourceRequirements {
+  // null as well as undefined: JavaScript and YAML callers pass it.
+  const resources = given ?? {};
   const wanted = {
     requests: { cpu: resources.cpuRequest ?? '500m', memory: resources.memoryRequest ?? '512Mi' },
     limits: { memory: resources.memoryLimit ?? '2Gi', ...(resources.cpuLimit ? { cpu: resources.cpuLimit } : {}) },

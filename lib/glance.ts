@@ -1,7 +1,8 @@
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { cacheJobsNetworkPolicyName } from './cache/cache-job';
 import { ImageCacheOptions, validateImageCacheOptions } from './cache/image-cache';
-import { CustomResourceOptions, glancePropsFromCustomResource } from './custom-resource';
+import { CustomResourceOptions, readCustomResource } from './custom-resource';
 import { GlanceDatabase } from './database';
 import { GlanceValidationError, locate } from './errors';
 import { GlanceApi } from './glance-api';
@@ -21,7 +22,18 @@ export class Glance extends Construct {
    * are rejected with their path, never ignored.
    */
   public static fromCustomResource(scope: Construct, id: string, customResource: any, options: CustomResourceOptions): Glance {
-    return new Glance(scope, id, glancePropsFromCustomResource(customResource, options));
+    const cr = readCustomResource(customResource, options);
+    const chartNamespace = Chart.of(scope).namespace;
+    if (cr.namespace !== undefined && chartNamespace !== undefined && cr.namespace !== chartNamespace) {
+      throw new GlanceValidationError('metadata.namespace', cr.namespace, `differs from the namespace of the chart it is synthesized in ("${chartNamespace}")`,
+        'synthesize it in a chart of that namespace, or change metadata.namespace');
+    }
+    try {
+      return new Glance(scope, id, cr.props);
+    } catch (e) {
+      // Errors name what the user wrote: the CR's fields and the CLI's flags, not our props.
+      throw e instanceof GlanceValidationError ? cr.inCrTerms(e) : e;
+    }
   }
 
   /** Every API StatefulSet, in the order of `apis` (SPLIT gives internal, then external). */
@@ -97,10 +109,30 @@ export class Glance extends Construct {
             'rename your Secret, or change name (the prefix of every object this chart creates)');
         }
       }
+      claimInChart(this, common.name);
     } catch (e) {
       throw locate(e, this);
     }
   }
+}
+
+/** The objects each chart's Glance constructs create, by kind and name, and which Glance made them. */
+const chartObjects = new WeakMap<Chart, Map<string, string>>();
+
+/** Two Glances in one chart must not create the same object: applying the chart would keep one. */
+function claimInChart(glance: Glance, name: string): void {
+  const chart = Chart.of(glance);
+  const seen = chartObjects.get(chart) ?? new Map<string, string>();
+  chartObjects.set(chart, seen);
+  const mine = glance.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => [`${o.kind} ${o.name}`, o.name] as const);
+  for (const [key, objectName] of mine) {
+    const other = seen.get(key);
+    if (other !== undefined) {
+      throw new GlanceValidationError('name', name, `makes the ${key.split(' ')[0]} "${objectName}", which the Glance at ${other} in the same chart also makes`,
+        'give each Glance in a chart its own name (the prefix of every object it creates)');
+    }
+  }
+  for (const [key] of mine) seen.set(key, glance.node.path);
 }
 
 /** An API's imageCache fields override the Glance-level ones; unset fields inherit. */

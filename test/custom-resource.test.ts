@@ -4,9 +4,9 @@ import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { Glance, GlanceApiType, ImageBackend } from '../lib';
-import { find, glanceConf, Manifest } from './helpers';
+import { find, glanceConf, Manifest, ofKind } from './helpers';
 import { runCli } from '../lib/cli';
-import { CustomResourceOptions, glancePropsFromCustomResource } from '../lib/custom-resource';
+import { CustomResourceOptions, GLANCE_SPEC_FIELDS, glancePropsFromCustomResource } from '../lib/custom-resource';
 import { GlanceValidationError } from '../lib/errors';
 
 const REFERENCE = readFileSync(join(__dirname, 'fixtures', 'reference-control-plane.yaml'), 'utf8');
@@ -22,10 +22,10 @@ function synthFromCr(cr: unknown, options = OPTIONS): Manifest[] {
   return Testing.synth(chart) as Manifest[];
 }
 
-function expectRejected(cr: unknown, path: string): void {
+function expectRejected(cr: unknown, path: string, options = OPTIONS): void {
   let error: unknown;
   try {
-    synthFromCr(cr);
+    synthFromCr(cr, options);
   } catch (e) {
     error = e;
   }
@@ -79,7 +79,7 @@ test('operator fields map to props: schedules, purge, user, secret, image, split
       secret: 'my-secret',
       passwordSelectors: { service: 'GlanceServicePassword' },
       keystoneEndpoint: 'default',
-      imageCache: { size: '20Gi', cleanerScheduler: '*/10 * * * *', prunerSchedule: '0 2 * * *' },
+      imageCache: { size: '20Gi', cleanerScheduler: '*/10 * * * *', prunerScheduler: '0 2 * * *' },
       dbPurge: { age: 14, schedule: '0 3 * * *' },
       glanceAPIs: { default: { type: 'split', replicas: 2, resources: { requests: { cpu: 1, memory: '1Gi' } }, nodeSelector: { zone: 'a' } } },
     },
@@ -101,11 +101,18 @@ test('operator fields map to props: schedules, purge, user, secret, image, split
 
 describe('unknown or unsupported fields are rejected with their path', () => {
   test.each([
-    [{ kind: 'Glance', spec: { extraMounts: [] } }, 'spec.extraMounts'],
+    [{ kind: 'Glance', spec: { imageCache: { size: '1Gi', prunerSchedule: '0 2 * * *' } } }, 'spec.imageCache.prunerSchedule'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { preserveJobs: false } } } }, 'spec.glanceAPIs.default.preserveJobs'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { override: { service: { internal: { spec: { type: 'LoadBalancer' } } } } } } } }, 'spec.glanceAPIs.default.override'],
+    [{ kind: 'Glance', spec: { quotas: { imageSizeTotal: 1000 } } }, 'spec.quotas.imageSizeTotal'],
+    [{ kind: 'Glance', spec: { customServiceConfigSecrets: ['s3glance'] } }, 'spec.customServiceConfigSecrets'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'internal' } } } }, 'spec.glanceAPIs.default.type'],
+    [{ kind: 'Glance', spec: { extraMounts: [{ extraVol: [{ volumes: [{ name: 'x', hostPath: { path: '/x' } }], mounts: [{ name: 'x', mountPath: '/x' }] }] }] } },
+      'spec.extraMounts[0].extraVol[0].mounts[0]'],
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { networkAttachments: ['x'] } } } }, 'spec.glanceAPIs.default.networkAttachments'],
     [{ kind: 'Glance', spec: { imageCache: { size: '1Gi', sizee: '2Gi' } } }, 'spec.imageCache.sizee'],
     [{ kind: 'Glance', spec: { storage: { storageRequest: '10Gi', storageClas: 'x' } } }, 'spec.storage.storageClas'],
-    [{ kind: 'OpenStackControlPlane', spec: { glance: { template: {}, apiOverrides: {} } } }, 'spec.glance.apiOverrides'],
+    [{ kind: 'OpenStackControlPlane', spec: { glance: { template: {}, apiOverride: {} } } }, 'spec.glance.apiOverride'],
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { replicas: 'three' } } } }, 'spec.glanceAPIs.default.replicas'],
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'both' } } } }, 'spec.glanceAPIs.default.type'],
     [{ kind: 'Glance', spec: { keystoneEndpoint: 'edge1' } }, 'spec.keystoneEndpoint'],
@@ -119,9 +126,20 @@ describe('unknown or unsupported fields are rejected with their path', () => {
     [{ kind: 'OpenStackControlPlane', spec: { glance: { enabled: false, template: {} } } }, 'spec.glance.enabled'],
   ])('%j is rejected at %s', (cr, path) => expectRejected(cr, path));
 
-  test('what the library validates is validated for CRs too', () => {
-    expectRejected({ kind: 'Glance', spec: { imageCache: { size: '10 Gi' } } }, 'imageCache.size');
-    expectRejected({ kind: 'Glance', spec: { customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:rbd\n' } }, 'customServiceConfig');
+  test('what the library validates is validated for CRs too, and named by its CR path', () => {
+    expectRejected({ kind: 'Glance', spec: { imageCache: { size: '10 Gi' } } }, 'spec.imageCache.size');
+    expectRejected({ kind: 'Glance', spec: { glanceAPIs: { edge1: { replicas: -1 } } } }, 'spec.glanceAPIs.edge1.replicas');
+    expectRejected({ kind: 'Glance', spec: { glanceAPIs: { default: { imageCache: { size: '1Gi', prunerScheduler: '0 25 * * *' } } } } },
+      'spec.glanceAPIs.default.imageCache.prunerScheduler');
+    expectRejected({ kind: 'Glance', spec: { imageCache: { size: '1Gi', cleanerScheduler: 'often' } } }, 'spec.imageCache.cleanerScheduler');
+    expectRejected({ kind: 'Glance', spec: { dbPurge: { age: 0 } } }, 'spec.dbPurge.age');
+    expectRejected({ kind: 'Glance', spec: { secret: 'Not_A_Name' } }, 'spec.secret');
+    expectRejected({ kind: 'Glance', metadata: { name: 'UPPER' }, spec: {} }, 'metadata.name');
+    // The store in customServiceConfig needs its Ceph Secret mounted through extraMounts...
+    const rbdInCr = { kind: 'Glance', spec: { customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:rbd\n' } };
+    expectRejected(rbdInCr, 'spec.extraMounts', { ...OPTIONS, backend: undefined });
+    // ...and a store given both in the CR and as an option is refused.
+    expectRejected(rbdInCr, 'spec.customServiceConfig');
   });
 
   test('the input object is not changed', () => {
@@ -157,11 +175,65 @@ describe('cdk8s-glance synth --from', () => {
 
   test('reports an unsupported field and exits 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-'));
-    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  extraMounts: []\n');
+    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  notificationBusInstance: rabbitmq\n');
     const result = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('spec.extraMounts: is not supported by cdk8s-glance');
+    expect(result.err).toContain('spec.notificationBusInstance: is not supported by cdk8s-glance: notifications');
     expect(existsSync(join(dir, 'glance.k8s.yaml'))).toBe(false);
+  });
+
+  test('--version, synth --help, and --from - reads standard input', () => {
+    expect(run('--version')).toMatchObject({ code: 0, out: `cdk8s-glance ${JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version}\n` });
+    expect(run('synth', '--help')).toMatchObject({ code: 0, err: '' });
+    expect(run('synth', '--help').out).toContain('--from FILE');
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    let out = '';
+    const code = runCli(['synth', '--from', '-', '-o', dir, '--ceph-secret', 'ceph'], (t) => { out += t; }, () => undefined, () => REFERENCE);
+    expect({ code, out }).toEqual({ code: 0, out: expect.stringContaining('glance-default-single (3 replicas)') });
+    expect(existsSync(join(dir, 'glance.k8s.yaml'))).toBe(true);
+  });
+
+  test('the namespace comes from the CR unless --namespace says it, and the two must agree', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const cr = join(dir, 'cr.yaml');
+    writeFileSync(cr, 'kind: Glance\nmetadata:\n  name: glance\n  namespace: cloud\nspec: {}\n');
+    expect(run('synth', '--from', cr, '-o', join(dir, 'out'), '--shared-claim', 'images')).toMatchObject({ code: 0, err: '' });
+    const docs = parseAllDocuments(readFileSync(join(dir, 'out', 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
+    expect(new Set(docs.map((d) => d.metadata.namespace))).toEqual(new Set(['cloud']));
+    const clash = run('synth', '--from', cr, '-o', join(dir, 'out2'), '--namespace', 'openstack', '--shared-claim', 'images');
+    expect(clash).toMatchObject({ code: 1, err: expect.stringContaining('--namespace: differs from the CR\'s metadata.namespace ("cloud")') });
+    expect(existsSync(join(dir, 'out2'))).toBe(false);
+  });
+
+  test.each([
+    ['a directory as input', (dir: string) => ['--from', dir], 'is a directory, not a file'],
+    ['a missing input', (dir: string) => ['--from', join(dir, 'missing.yaml')], 'does not exist'],
+    ['an output path that is a file', (dir: string) => ['--from', join(dir, 'cr.yaml'), '-o', join(dir, 'cr.yaml')], 'exists and is not a directory'],
+    ['an output under a file', (dir: string) => ['--from', join(dir, 'cr.yaml'), '-o', join(dir, 'cr.yaml', 'out')], 'is a file, not a directory'],
+    ['a YAML alias bomb', (dir: string) => {
+      writeFileSync(join(dir, 'bomb.yaml'), `a: &a ["x","x","x","x","x","x","x","x","x"]\n${Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`).join('\n')}\nkind: Glance\nspec: {}\n`);
+      return ['--from', join(dir, 'bomb.yaml')];
+    }, 'customResource'],
+    ['glanceAPIs with a null entry', (dir: string) => {
+      writeFileSync(join(dir, 'null.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default:\n  storage:\n    storageRequest: 10G\n');
+      return ['--from', join(dir, 'null.yaml'), '-o', join(dir, 'null-out')];
+    }, 'wrote'],
+    ['an empty resources', (dir: string) => {
+      writeFileSync(join(dir, 'res.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default:\n      resources:\n');
+      return ['--from', join(dir, 'res.yaml'), '-o', join(dir, 'res-out')];
+    }, 'wrote'],
+  ])('%s: a clear message, no stack trace, nothing written', (_name, args, message) => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    writeFileSync(join(dir, 'cr.yaml'), REFERENCE);
+    const result = run('synth', ...args(dir), '--ceph-secret', 'ceph');
+    expect(result.out + result.err).toContain(message);
+    expect(result.err).not.toMatch(/\n\s+at /);
+    if (message !== 'wrote') {
+      expect(result.code).toBe(1);
+      expect(existsSync(join(dir, 'dist'))).toBe(false);
+    } else {
+      expect(result.code).toBe(0);
+    }
   });
 
   test('usage errors exit 2 with the usage text', () => {
@@ -175,4 +247,132 @@ describe('cdk8s-glance synth --from', () => {
     expect(run('--help')).toMatchObject({ code: 0 });
   });
 
+});
+
+describe('the field table is the Glance CRD', () => {
+  // Written from the operator's CRD: test/fixtures/glance-crd-fields.txt.
+  const fixture = readFileSync(join(__dirname, 'fixtures', 'glance-crd-fields.txt'), 'utf8').split('\n')
+    .filter((line) => line && !line.startsWith('#')).map((line) => {
+      const [path, type, ...dflt] = line.split(' ');
+      return { path, type, default: dflt.join(' ') === '-' ? undefined : JSON.parse(dflt.join(' ')) };
+    });
+
+  test('every CRD field has exactly one entry, and no entry names a field the CRD lacks', () => {
+    expect(Object.keys(GLANCE_SPEC_FIELDS).sort()).toEqual(fixture.map((f) => f.path).sort());
+  });
+
+  test.each(fixture.map((f) => [f.path, f.type, f.default]))('%s: %s, default %j as in the CRD', (path, type, dflt) => {
+    const field = GLANCE_SPEC_FIELDS[path as string];
+    expect(field.default).toEqual(dflt);
+    const expectedTypes: Record<string, string[]> = {
+      string: ['string', 'quantity'], integer: ['integer'], boolean: ['boolean'], object: ['object', 'stringMap'], array: ['array'],
+    };
+    expect(expectedTypes[type as string]).toContain(field.type);
+  });
+});
+
+describe('CRD defaults, as a CR exported from a cluster carries them', () => {
+  const exported = {
+    apiVersion: 'glance.openstack.org/v1beta1',
+    kind: 'Glance',
+    metadata: { name: 'glance', namespace: 'openstack' },
+    spec: {
+      apiTimeout: 60,
+      databaseAccount: 'glance',
+      databaseInstance: 'openstack',
+      memcachedInstance: 'memcached',
+      preserveJobs: false,
+      keystoneEndpoint: '',
+      serviceUser: 'glance',
+      secret: 'osp-secret',
+      passwordSelectors: { service: 'GlancePassword' },
+      dbPurge: { age: 30, schedule: '1 0 * * *' },
+      quotas: { imageCountTotal: 0, imageCountUpload: 0, imageSizeTotal: 0, imageStageTotal: 0 },
+      imageCache: { size: '', cleanerScheduler: '*/30 * * * *', prunerScheduler: '1 0 * * *' },
+      storage: { storageClass: 'local-storage', storageRequest: '10G' },
+      customServiceConfigSecrets: [],
+      extraMounts: [],
+      glanceAPIs: {
+        default: {
+          replicas: 1,
+          type: 'split',
+          apiTimeout: 60,
+          networkAttachments: [],
+          override: {},
+          imageCache: { size: '', cleanerScheduler: '*/30 * * * *', prunerScheduler: '1 0 * * *' },
+        },
+      },
+    },
+  };
+
+  test('is accepted; type defaults to split; size "" means no cache', () => {
+    const m = synthFromCr(exported);
+    expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['glance-default-external', 'glance-default-internal']);
+    expect(ofKind(m, 'CronJob').map((c) => c.metadata.name)).toEqual(['glance-db-purge']);
+  });
+
+  test('an API without a type is split, as the CRD defaults it', () => {
+    const props = glancePropsFromCustomResource({ kind: 'Glance', spec: { glanceAPIs: { default: { replicas: 1 } } } }, OPTIONS);
+    expect(props.apis!.default.type).toBe(GlanceApiType.SPLIT);
+  });
+
+  test('storage.storageClass applies to the image cache claims too', () => {
+    const m = synthFromCr({ ...exported, spec: { ...exported.spec, imageCache: { size: '20Gi' } } });
+    for (const sts of ofKind(m, 'StatefulSet')) {
+      expect(sts.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.storageClassName]))
+        .toEqual([['glance', 'local-storage'], ['glance-cache', 'local-storage']]);
+    }
+  });
+
+  test('metadata.name prefixes every object; metadata.namespace must match the chart\'s', () => {
+    const m = synthFromCr({ ...exported, metadata: { name: 'images', namespace: 'openstack' } });
+    expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['images-default-external', 'images-default-internal']);
+    expectRejected({ ...exported, metadata: { name: 'glance', namespace: 'other' } }, 'metadata.namespace');
+  });
+});
+
+describe('extraMounts', () => {
+  const cephControlPlane = {
+    kind: 'OpenStackControlPlane',
+    metadata: { name: 'openstack' },
+    spec: {
+      glance: {
+        template: {
+          customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:rbd\ndebug = true\n[glance_store]\ndefault_backend = default_backend\n'
+        + '[default_backend]\nrbd_store_ceph_conf = /etc/ceph/ceph.conf\nrbd_store_pool = glance-images\nrbd_store_user = glance\n',
+        },
+      },
+      extraMounts: [
+        {
+          name: 'v1',
+          region: 'r1',
+          extraVol: [{
+            propagation: ['CinderVolume'],
+            extraVolType: 'Ceph',
+            volumes: [{ name: 'c', secret: { secretName: 'cinder-ceph' } }],
+            mounts: [{ name: 'c', mountPath: '/etc/ceph', readOnly: true }],
+          }],
+        },
+        {
+          name: 'v2',
+          region: 'r1',
+          extraVol: [{
+            propagation: ['GlanceAPI'],
+            extraVolType: 'Ceph',
+            volumes: [{ name: 'ceph', secret: { secretName: 'ceph-conf-files' } }],
+            mounts: [{ name: 'ceph', mountPath: '/etc/ceph', readOnly: true }],
+          }],
+        },
+      ],
+    },
+  };
+
+  test('a Ceph Secret at /etc/ceph for Glance becomes the rbd store; the store options leave customServiceConfig', () => {
+    const m = synthFromCr(cephControlPlane, { ...OPTIONS, backend: undefined });
+    const sts = find(m, 'StatefulSet', 'glance-default-internal');
+    expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'ceph', secret: { secretName: 'ceph-conf-files', defaultMode: 0o440 } });
+    const conf = glanceConf(m, 'glance-default-internal');
+    expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance' });
+    expect(find(m, 'Secret', 'glance-default-internal-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
+  });
 });

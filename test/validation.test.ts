@@ -1,6 +1,7 @@
 import { App, Chart, Duration } from 'cdk8s';
 import {
-  CacheCleaner, CachePruner, Errors, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache, ImageCacheDriver,
+  CacheCleaner, CachePruner, Errors, Glance, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache,
+  ImageCacheDriver,
 } from '../lib';
 import { BASE_PROPS, expectInvalid, synthGlance } from './helpers';
 import { GlanceValidationError } from '../lib/errors';
@@ -261,4 +262,21 @@ describe('the shortest interval of a schedule (bounds a cache job below its peri
   ])('"%s" runs again after %s minutes at the soonest', (schedule, minutes) => {
     expect(shortestIntervalMinutes(toValidCron('schedule', schedule))).toBe(minutes);
   });
+});
+
+test('two Glances that would make the same objects in one chart are refused, naming both', () => {
+  const chart = new Chart(new App(), 'c');
+  new Glance(chart, 'first', BASE_PROPS);
+  let err!: GlanceValidationError;
+  try {
+    new Glance(chart, 'second', BASE_PROPS);
+  } catch (e) {
+    err = e as GlanceValidationError;
+  }
+  expect(err.prop).toBe('name');
+  expect(err.message).toMatch(/makes the \S+ "glance-[a-z-]+", which the Glance at c\/first in the same chart also makes/);
+  expect(err.constructPath).toBe('c/second');
+  // Other names, or other charts, are fine.
+  expect(() => new Glance(chart, 'third', { ...BASE_PROPS, name: 'images' })).not.toThrow();
+  expect(() => new Glance(new Chart(new App(), 'd'), 'first', BASE_PROPS)).not.toThrow();
 });
