@@ -154,15 +154,14 @@ export function realGlanceScenario(image: GlanceImage): void {
   });
 
   test('a cache job of a replica whose API has not started yet ends at once: a clear failure with centralized_db, nothing to do with sqlite', () => step('cache job before its replica started', async () => {
-    const started = performance.now();
+    // A job that does not end by itself is killed after a minute (the pod's signal shows it): no timing is asserted.
     let run;
-    let elapsed = Infinity;
     try {
       run = await glance.runCacheJob('pruner', 1, { timeoutMs: 60_000 });
-      elapsed = performance.now() - started;
     } finally {
       await glance.start(1);
     }
+    expect(run.signal).toBeNull();
     const output = run.stdout + run.stderr;
     if (centralized) {
       // The database knows no node by replica 1's URL: the job says so instead of seeing nothing.
@@ -170,7 +169,6 @@ export function realGlanceScenario(image: GlanceImage): void {
     } else {
       expect({ code: run.code, output }).toEqual({ code: 0, output: expect.stringContaining('pruned 0 image(s)') });
     }
-    expect(elapsed).toBeLessThan(30_000);
   }));
 
   describe('the reference scenario, replica by replica, by hostname', () => {
@@ -300,11 +298,10 @@ export function realGlanceScenario(image: GlanceImage): void {
       utimesSync(file, at, at);
     });
     expect(sum(glance.cacheFiles(0))).toBeGreaterThan(max);
-    const started = performance.now();
+    // Today's glance-cache-pruner spins here until killed (the pod's signal would show it); ours ends by itself.
     const run = await glance.runCacheJob('pruner', 0, { timeoutMs: 60_000 });
     const output = run.stdout + run.stderr;
     expect(run.signal).toBeNull();
-    expect(performance.now() - started).toBeLessThan(30_000);
     if (centralized) {
       // They are adopted into the replica's records, then pruned least recently used first.
       expect({ code: run.code, output }).toEqual({ code: 0, output: expect.stringContaining('adopted 6 untracked file(s)') });
