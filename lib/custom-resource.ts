@@ -225,6 +225,12 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     const typeName: string = apiValue('type');
     const type = API_TYPES.get(typeName);
     if (!type) throw new GlanceValidationError(`${apiPath}.type`, typeName, 'is not a Glance API type', `use one of ${[...API_TYPES.keys()].join(', ')}`);
+    const apiConfig = api?.customServiceConfig === undefined ? {} : parseIni(`${apiPath}.customServiceConfig`, api.customServiceConfig);
+    if (apiConfig.DEFAULT?.enabled_backends !== undefined || apiConfig.glance_store !== undefined) {
+      throw new GlanceValidationError(`${apiPath}.customServiceConfig`, apiConfig.DEFAULT?.enabled_backends ?? '[glance_store]',
+        'is not supported by cdk8s-glance: per-API stores (enabled_backends or [glance_store] in an API\'s customServiceConfig)',
+        'configure the stores once, in spec customServiceConfig; every API of a deployment serves the same stores');
+    }
     apis[name] = {
       type,
       replicas: apiValue('replicas'),

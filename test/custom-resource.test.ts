@@ -107,6 +107,8 @@ describe('unknown or unsupported fields are rejected with their path', () => {
     [{ kind: 'Glance', spec: { quotas: { imageSizeTotal: 1000 } } }, 'spec.quotas.imageSizeTotal'],
     [{ kind: 'Glance', spec: { customServiceConfigSecrets: ['s3glance'] } }, 'spec.customServiceConfigSecrets'],
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'internal' } } } }, 'spec.glanceAPIs.default.type'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { az1: { customServiceConfig: '[DEFAULT]\nenabled_backends = az1:rbd\n[glance_store]\ndefault_backend = az1\n' } } } },
+      'spec.glanceAPIs.az1.customServiceConfig'],
     [{ kind: 'Glance', spec: { extraMounts: [{ extraVol: [{ volumes: [{ name: 'x', hostPath: { path: '/x' } }], mounts: [{ name: 'x', mountPath: '/x' }] }] }] } },
       'spec.extraMounts[0].extraVol[0].mounts[0]'],
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { networkAttachments: ['x'] } } } }, 'spec.glanceAPIs.default.networkAttachments'],
