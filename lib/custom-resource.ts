@@ -70,7 +70,7 @@ const API_FIELDS: Record<string, Field> = {
   'imageCache.cleanerScheduler': read('string', '*/30 * * * *'),
   'imageCache.prunerScheduler': read('string', '1 0 * * *'),
   'imageCache.size': read('quantity', ''),
-  'networkAttachments': unsupported('array', 'Multus network attachments (networkAttachments)'),
+  'networkAttachments': read('array'),
   'nodeSelector': read('stringMap'),
   'override': unsupported('object', 'Service overrides (override)'),
   'replicas': read('integer', 1),
@@ -125,11 +125,23 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),
 };
 
-/** The control plane's glance section around the Glance spec (OpenStackControlPlane spec.glance). */
+/**
+ * Fields earlier versions of the CRD had, which samples and old exports still carry. The API
+ * server drops them on apply; so does cdk8s-glance, with a warning. Any other field the CRD
+ * lacks is refused: a misspelt field would silently lose what it says.
+ */
+export const FORMER_GLANCE_SPEC_FIELDS: Record<string, string> = {
+  'glanceAPIs.*.preserveJobs': 'moved to spec.preserveJobs',
+};
+
+/** The control plane's glance section around the Glance spec (OpenStackControlPlane spec.glance, core.openstack.org/v1beta1). */
 export const CONTROL_PLANE_GLANCE_FIELDS: Record<string, Field> = {
   enabled: read('boolean', true),
   template: read('object'),
+  serviceName: read('string', 'glance'),
+  uniquePodNames: ignored('boolean', 'a random suffix on the Glance CR\'s name: cdk8s-glance names objects from serviceName, which keeps them stable', true),
   apiOverrides: ignored('object', 'Route overrides: cdk8s-glance creates no Route'),
+  applicationCredential: unsupported('object', 'application credentials (applicationCredential)', {}),
 };
 
 // A Map, not an object: a type such as "toString" must not find Object.prototype.
@@ -181,8 +193,8 @@ export function glanceSpecOf(input: unknown): Located {
     return {
       spec: glance.template,
       path: 'spec.glance.template',
-      metadata: { name: 'glance', namespace: metadata.namespace },
-      extraMounts: input.spec.extraMounts === undefined ? undefined : { value: input.spec.extraMounts, path: 'spec.extraMounts' },
+      metadata: { name: typeof glance.serviceName === 'string' ? glance.serviceName : 'glance', namespace: metadata.namespace },
+      extraMounts: { value: input.spec.extraMounts, path: 'spec.extraMounts' },
     };
   }
   if (input.kind === 'Glance') {
@@ -237,6 +249,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       customServiceConfig: api?.customServiceConfig,
       imageCache: imageCacheOf(api?.imageCache, storageClass),
       nodeSelector: api?.nodeSelector ?? spec.nodeSelector,
+      networkAttachments: api?.networkAttachments,
       resources: api?.resources ? resourcesOf(api.resources, `${apiPath}.resources`) : undefined,
     };
   }
@@ -336,7 +349,7 @@ function storesOf(located: Located, options: CustomResourceOptions): Stores {
     if (dir !== FILE_STORE_DIR) {
       throw new GlanceValidationError(crPath, `filesystem_store_datadir = ${dir}`, 'puts the file store elsewhere than /var/lib/glance/images', `use ${FILE_STORE_DIR}`);
     }
-    backend = mounts.nfs ? ImageBackend.file({ sharedStore: { nfs: mounts.nfs } as any }) : ImageBackend.file();
+    backend = mounts.nfs ? ImageBackend.file({ sharedStore: { nfs: mounts.nfs } }) : ImageBackend.file();
   } else if (type === 'rbd') {
     if (mounts.cephSecrets.length !== 1) {
       throw new GlanceValidationError(mounts.path, mounts.cephSecrets.join(', ') || 'none',
@@ -364,9 +377,9 @@ interface Mounts { readonly nfs?: { server: string; path: string }; readonly cep
 
 /** The extraMounts that reach Glance: an NFS volume at the file store, Ceph Secrets at /etc/ceph. */
 function mountsOf(located: Located): Mounts {
-  const extra = located.extraMounts ?? (located.spec.extraMounts === undefined ? undefined : { value: located.spec.extraMounts, path: `${located.path}.extraMounts` });
-  const result: { nfs?: { server: string; path: string }; cephSecrets: string[]; path: string } = { cephSecrets: [], path: extra?.path ?? `${located.path.replace(/\.glance\.template$/, '')}.extraMounts` };
-  if (!extra) return result;
+  const extra = located.extraMounts ?? { value: located.spec.extraMounts, path: `${located.path}.extraMounts` };
+  const result: { nfs?: { server: string; path: string }; cephSecrets: string[]; path: string } = { cephSecrets: [], path: extra.path };
+  if (extra.value === undefined || extra.value === null) return result;
   if (!Array.isArray(extra.value)) throw new GlanceValidationError(extra.path, extra.value, 'is not a list', 'write extraMounts as a YAML list');
   extra.value.forEach((entry: any, i: number) => {
     const entryPath = `${extra.path}[${i}]`;
@@ -389,6 +402,9 @@ function mountsOf(located: Located): Mounts {
           result.nfs = { server: volume.nfs.server, path: volume.nfs.path };
         } else if (where === '/etc/ceph' && (volume?.secret || volume?.projected)) {
           const secrets = volume.secret ? [volume.secret.secretName] : (volume.projected.sources ?? []).map((s: any) => s?.secret?.name);
+          if (volume.secret && typeof volume.secret.secretName !== 'string') {
+            throw new GlanceValidationError(`${volPath}.volumes`, volume, 'is a Secret volume without secretName (Kubernetes would reject it)', 'name the Secret in secret.secretName');
+          }
           if (secrets.some((s: unknown) => typeof s !== 'string')) {
             throw new GlanceValidationError(`${volPath}.volumes`, volume, 'projects something other than Secrets into /etc/ceph', 'project only the Ceph Secrets');
           }
@@ -450,6 +466,13 @@ function walk(object: Record<string, any>, crPath: string, table: Record<string,
     // Own properties only: a field named "constructor" must not match Object.prototype.
     const patternPath = Object.hasOwn(table, tablePath) ? tablePath : `${prefix}.*`;
     const field = Object.hasOwn(table, patternPath) ? table[patternPath] : undefined;
+    const isFormer = table === GLANCE_SPEC_FIELDS && Object.hasOwn(FORMER_GLANCE_SPEC_FIELDS, tablePath);
+    const former = isFormer ? FORMER_GLANCE_SPEC_FIELDS[tablePath] : undefined;
+    if (!field && former !== undefined) {
+      process.emitWarning(`cdk8s-glance: ${path} is no field of the Glance CRD any more (${former}); the API server drops it on apply, and so does cdk8s-glance`,
+        { code: 'CDK8S_GLANCE_FORMER_CR_FIELD' });
+      continue;
+    }
     if (!field) {
       throw new GlanceValidationError(path, child, 'is not a field of the Glance CRD (the API server would drop it)',
         `remove it, or check its spelling against the CRD (fields here: ${Object.keys(table).filter((k) => k.startsWith(prefix ? `${prefix}.` : '')

@@ -66,6 +66,13 @@ export interface GlanceApiSettings {
    * @default - true on internal and edge APIs with the rbd store; false otherwise
    */
   readonly showImageDirectUrl?: boolean;
+  /**
+   * Multus networks the replicas also attach to, as NetworkAttachmentDefinition names
+   * ("storage", or "<namespace>/<name>"): the pod annotation k8s.v1.cni.cncf.io/networks, as the
+   * glance-operator's networkAttachments sets it (a storage network to reach Ceph, for example).
+   * @default - the cluster network only
+   */
+  readonly networkAttachments?: string[];
 }
 
 /** Settings of one named Glance API (an entry of Glance's `apis`). */
@@ -139,7 +146,7 @@ export class GlanceApi extends GlanceApiBase {
       if (!Number.isInteger(workers) || workers < 1) {
         throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');
       }
-      if (props.customServiceConfig !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig);
+      if (props.customServiceConfig !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig, common.managedOptions);
       common.backend._checkApi(path, this.replicas, common.storage.external ?? false);
 
       const sts = `${common.name}-${props.apiName}-${role}`;
@@ -161,6 +168,8 @@ export class GlanceApi extends GlanceApiBase {
         imagePullPolicy: common.imagePullPolicy,
         release: common.release,
         databaseConnection: common.database.connectionSecret,
+        keystonePassword: common.keystone.passwordSecret,
+        keystoneUsername: common.keystone.username ?? 'glance',
         networkPolicies: common.networkPolicy?.enabled ?? true,
         propPath: path,
       };
@@ -209,7 +218,7 @@ export class GlanceApi extends GlanceApiBase {
           selector: { matchLabels: selector },
           persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           template: {
-            metadata: { labels, annotations: { 'glance.openstack.org/config-hash': configHash } },
+            metadata: { labels, annotations: { 'glance.openstack.org/config-hash': configHash, ...networkAnnotation(`${path}.networkAttachments`, props.networkAttachments) } },
             spec: this.podSpec(common, props, selector),
           },
           volumeClaimTemplates: this.claimTemplates(common),
@@ -283,7 +292,7 @@ export class GlanceApi extends GlanceApiBase {
     // Staging and tasks live here: always bounded, by the claim or by the emptyDir's sizeLimit.
     if (common.storage.external) volumes.push({ name: 'glance', emptyDir: { sizeLimit: k8s.Quantity.fromString(common.stagingSize) } });
     if (this.cache) mounts.push({ name: this.cache.claimTemplate.metadata!.name!, mountPath: this.cache.mountPath });
-    const store = common.backend._podParts(common.name);
+    const store = common.backend._podParts(common.storeContext);
     volumes.push(...store.volumes);
     mounts.push(...store.mounts);
 
@@ -316,9 +325,12 @@ export class GlanceApi extends GlanceApiBase {
           { name: 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL', value: workerSelfReferenceUrl(this.statefulSetName, '$(POD_NAME)') },
           { name: 'OS_DATABASE__CONNECTION', valueFrom: fromSecret(common.database.connectionSecret) },
           { name: 'OS_KEYSTONE_AUTHTOKEN__PASSWORD', valueFrom: fromSecret(common.keystone.passwordSecret) },
+          // The stores' credentials, OS_<STORE>__<OPTION> from their Secrets.
+          ...store.env ?? [],
         ],
         resources: apiResources(`${props.propPath ?? `apis.${props.apiName}`}.resources`, props.resources),
-        securityContext: RESTRICTED_CONTAINER_SECURITY,
+        // Restricted, unless a store cannot work so and the user opted in (Cinder's allowPrivilegedAttach).
+        securityContext: store.securityContext ?? RESTRICTED_CONTAINER_SECURITY,
         volumeMounts: mounts,
         startupProbe: healthcheck({ periodSeconds: 10, failureThreshold: 30 }),
         readinessProbe: healthcheck({ periodSeconds: 10, failureThreshold: 3 }),
@@ -346,6 +358,14 @@ export class GlanceApi extends GlanceApiBase {
 
 /** show_image_direct_url of one StatefulSet (OSSN-0090): see GlanceApiOptions.showImageDirectUrl. */
 function imageLocations(path: string, role: GlanceApiRole, backend: ImageBackend, wanted: boolean | undefined): boolean {
+  if (backend._locationsHoldCredentials) {
+    // Glance writes the swift and s3 credentials into the image locations of those stores.
+    if (wanted === true) {
+      throw new GlanceValidationError(`${path}.showImageDirectUrl`, wanted, 'would show image locations, which hold the store credentials with the swift or s3 store',
+        'remove it: Glance writes the swift user and key, or the S3 access and secret keys, into every image location of those stores');
+    }
+    return false;
+  }
   if (role === GlanceApiRole.EXTERNAL) {
     if (wanted === true) {
       throw new GlanceValidationError(`${path}.showImageDirectUrl`, wanted, 'would show image locations on the public endpoint (OSSN-0090)',
@@ -374,6 +394,18 @@ function warnOnce(message: string): void {
 
 function healthcheck(timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
   return { httpGet: { path: '/healthcheck', port: k8s.IntOrString.fromNumber(API_PORT) }, timeoutSeconds: 5, ...timing };
+}
+
+/** The Multus annotation for extra networks, when there are any. */
+function networkAnnotation(prop: string, networks: string[] | undefined): Record<string, string> {
+  if (networks === undefined || networks === null) return {};
+  if (!Array.isArray(networks)) throw new GlanceValidationError(prop, networks, 'is not a list of network names', 'give e.g. ["storage"]');
+  networks.forEach((network, i) => {
+    if (typeof network !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(network) || network.length > 253) {
+      throw new GlanceValidationError(`${prop}[${i}]`, network, 'is not a NetworkAttachmentDefinition name', 'give "<name>" or "<namespace>/<name>" in DNS-1123 form');
+    }
+  });
+  return networks.length ? { 'k8s.v1.cni.cncf.io/networks': networks.join(',') } : {};
 }
 
 function apiResources(prop: string, given?: ContainerResources): k8s.ResourceRequirements {

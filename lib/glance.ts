@@ -80,7 +80,8 @@ export class Glance extends Construct {
         names.claim('Service', api.statefulSetName, prop);
         api.endpointServiceNames.forEach((name) => names.claim('Service', name, prop));
         names.claim('Secret', api.configSecretName, prop);
-        for (const job of [...api.imageCache?.pruner.cronJobs ?? [], ...api.imageCache?.cleaner.cronJobs ?? []]) {
+        const cache = api.imageCache;
+        for (const job of [...cache?.pruner.cronJobs ?? [], ...cache?.cleaner.cronJobs ?? [], ...cache?.precache?.cronJobs ?? []]) {
           names.claim('CronJob', job.name, prop);
         }
         if (api._settings.networkPolicies) {

@@ -7,6 +7,8 @@ export type {
 export type { CacheJobProps } from './cache/cache-job';
 export * from './cache/cache-pruner';
 export * from './cache/cache-cleaner';
+export { CachePrecache } from './cache/cache-precache';
+export type { CachePrecacheProps, PrecacheOptions } from './cache/cache-precache';
 export * from './cache/image-cache';
 export { GlanceApiBase } from './api-host';
 export * from './glance-api';

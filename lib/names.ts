@@ -1,4 +1,5 @@
 import { GlanceValidationError } from './errors';
+import type { SecretKeySelector } from './types';
 
 /** The port every Glance API listens on. */
 export const API_PORT = 9292;
@@ -73,5 +74,27 @@ export class NameRegistry {
   /** The prop that claimed a name, if any. */
   public owner(kind: string, name: string): string | undefined {
     return this.seen.get(`${kind}/${name}`);
+  }
+}
+
+/** A host name or an IP address (IPv6 possibly in brackets). */
+export const HOST = /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
+
+/** An http(s) URL with a host and an optional path, on one line. */
+export const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
+
+/** Checks a Secret key reference: a Secret name and a key that Kubernetes accepts. */
+export function checkSecretKey(prop: string, ref: SecretKeySelector | undefined): void {
+  if (!ref) throw new GlanceValidationError(prop, ref, 'is required', 'name the Secret and key, e.g. { name: "glance-db", key: "connection" }');
+  checkNamePart(`${prop}.name`, ref.name);
+  if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
+    throw new GlanceValidationError(`${prop}.key`, ref.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
+  }
+}
+
+/** Checks a free-text value that lands on one line of glance.conf: a non-empty string without line breaks. */
+export function checkLine(prop: string, value: unknown, fix: string): void {
+  if (typeof value !== 'string' || value.trim() === '' || /[\r\n\0]/.test(value)) {
+    throw new GlanceValidationError(prop, value, 'is empty or spans lines', fix);
   }
 }

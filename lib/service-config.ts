@@ -3,9 +3,10 @@ import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
 import { IniSections, parseIni } from './ini';
 import { MANAGED_OPTION_ALIASES } from './managed-option-aliases';
-import { API_PORT, checkNamePart } from './names';
+import { API_PORT, checkLine, checkNamePart, checkSecretKey, HOST, HTTP_URL } from './names';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
+import { ResolvedKeystone, StoreContext } from './store-context';
 import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
 
 const ONE: Fraction = { numerator: 1n, denominator: 1n };
@@ -201,6 +202,10 @@ export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServic
     readonly userStorageQuotaBytes: bigint;
     /** The staging volume (each replica's /var/lib/glance) as a quantity. */
     readonly stagingSize: string;
+    /** What the image stores may read of the deployment. */
+    readonly storeContext: StoreContext;
+    /** Options customServiceConfig may not set: MANAGED_OPTIONS and those of the stores. */
+    readonly managedOptions: Record<string, string>;
   };
 
 /** The staging volume's size when storage.storageRequest is not given. */
@@ -231,11 +236,18 @@ function resolveCommonPropsOnce(props: GlanceCommonProps): ResolvedCommonProps {
   }
   checkSecretKey('database.connectionSecret', props.database?.connectionSecret);
   checkKeystone(props.keystone);
+  const backend = props.backend ?? ImageBackend.file();
+  // Duck-typed: a backend from another copy of this package is as good.
+  if (typeof (backend as any)?._validate !== 'function') {
+    throw new GlanceValidationError('backend', backend, 'is not an ImageBackend', 'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
+  }
+  backend._validate();
+  const managedOptions = { ...MANAGED_OPTIONS, ...backend._managedOptions() };
   const storage = props.storage ?? {};
   const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;
   const staging = parseStorageSize('storage.storageRequest', stagingSize);
   if (storage.storageClass !== undefined) checkNamePart('storage.storageClass', storage.storageClass);
-  if (props.customServiceConfig !== undefined) checkCustomServiceConfig('customServiceConfig', props.customServiceConfig);
+  if (props.customServiceConfig !== undefined) checkCustomServiceConfig('customServiceConfig', props.customServiceConfig, managedOptions);
   if (props.webDownload !== undefined) checkWebDownload(props.webDownload);
   const { imageSizeCapBytes, userStorageQuotaBytes } = resolveLimits(props.limits, stagingSize, staging);
   checkNetworkPolicy(props.networkPolicy);
@@ -248,13 +260,29 @@ function resolveCommonPropsOnce(props: GlanceCommonProps): ResolvedCommonProps {
     name,
     image,
     release,
-    backend: props.backend ?? ImageBackend.file(),
+    backend,
     storage,
     behindTlsProxy: props.behindTlsProxy ?? false,
     imagePullPolicy,
     imageSizeCapBytes,
     userStorageQuotaBytes,
     stagingSize,
+    storeContext: { glanceName: name, keystone: resolveKeystone(props.keystone) },
+    managedOptions,
+  };
+}
+
+/** KeystoneOptions with every default filled in, as keystone_authtoken and the stores use them. */
+function resolveKeystone(keystone: KeystoneOptions): ResolvedKeystone {
+  const domainName = keystone.domainName ?? 'Default';
+  return {
+    authUrl: keystone.authUrl,
+    publicAuthUrl: keystone.publicAuthUrl ?? keystone.authUrl,
+    username: keystone.username ?? 'glance',
+    projectName: keystone.projectName ?? 'service',
+    domainName,
+    ...(keystone.region ? { region: keystone.region } : {}),
+    passwordSecret: keystone.passwordSecret,
   };
 }
 
@@ -271,8 +299,6 @@ function resolveLimits(limits: UploadLimitOptions | undefined, stagingSize: stri
   const userStorageQuotaBytes = limits?.userStorageQuota === undefined ? 0n : ceilFraction(parseStorageSize('limits.userStorageQuota', limits.userStorageQuota));
   return { imageSizeCapBytes, userStorageQuotaBytes };
 }
-
-const HOST = /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
 
 function checkWebDownload(options: WebDownloadOptions): void {
   if (!Array.isArray(options.allowedHosts) || options.allowedHosts.length === 0) {
@@ -307,27 +333,16 @@ function checkNetworkPolicy(options: GlanceNetworkPolicyOptions | undefined): vo
   });
 }
 
-function checkSecretKey(prop: string, ref: SecretKeySelector | undefined): void {
-  if (!ref) throw new GlanceValidationError(prop, ref, 'is required', 'name the Secret and key, e.g. { name: "glance-db", key: "connection" }');
-  checkNamePart(`${prop}.name`, ref.name);
-  if (typeof ref.key !== 'string' || !/^[-._a-zA-Z0-9]+$/.test(ref.key)) {
-    throw new GlanceValidationError(`${prop}.key`, ref.key, 'is not a valid Secret key', 'use letters, digits, "-", "_" and "."');
-  }
-}
-
 function checkKeystone(keystone: KeystoneOptions | undefined): void {
   if (!keystone) throw new GlanceValidationError('keystone', keystone, 'is required', 'give authUrl and passwordSecret');
   for (const [prop, url] of [['keystone.authUrl', keystone.authUrl], ['keystone.publicAuthUrl', keystone.publicAuthUrl]]) {
-    if (url !== undefined && !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(url)) {
+    if (url !== undefined && !HTTP_URL.test(url)) {
       throw new GlanceValidationError(prop!, url, 'is not an http(s) URL', 'use e.g. "http://keystone-internal.openstack.svc:5000"');
     }
   }
   checkSecretKey('keystone.passwordSecret', keystone.passwordSecret);
   for (const key of ['username', 'projectName', 'domainName', 'region'] as const) {
-    const value = keystone[key];
-    if (value !== undefined && (value.trim() === '' || /[\r\n\0]/.test(value))) {
-      throw new GlanceValidationError(`keystone.${key}`, value, 'is empty or spans lines', 'use a single-line Keystone name');
-    }
+    if (keystone[key] !== undefined) checkLine(`keystone.${key}`, keystone[key], 'use a single-line Keystone name');
   }
 }
 
@@ -342,8 +357,8 @@ export const MANAGED_OPTIONS: Record<string, string> = {
   'DEFAULT.image_cache_driver': 'imageCache.driver',
   'DEFAULT.worker_self_reference_url': 'nothing: each replica sets it to its own hostname at start',
   'DEFAULT.bind_port': 'nothing: probes and Services use 9292',
-  'DEFAULT.enabled_backends': 'backend (ImageBackend.file() or ImageBackend.rbd(), which also mounts what the store needs)',
-  'glance_store.default_backend': 'backend (ImageBackend.file() or ImageBackend.rbd())',
+  'DEFAULT.enabled_backends': 'backend (an ImageBackend such as ImageBackend.rbd() or ImageBackend.multi(), which also mounts what the stores need)',
+  'glance_store.default_backend': 'backend (the store of a single-store backend, or ImageBackend.multi() defaultStore)',
   'database.connection': 'database.connectionSecret',
   'keystone_authtoken.password': 'keystone.passwordSecret',
   'paste_deploy.flavor': 'imageCache (the flavor follows whether the cache is on)',
@@ -372,7 +387,7 @@ export const MANAGED_OPTIONS: Record<string, string> = {
 };
 
 /** Rejects custom ini that is malformed or overrides what the library manages, under any name oslo.config reads it by. */
-export function checkCustomServiceConfig(prop: string, text: string): void {
+export function checkCustomServiceConfig(prop: string, text: string, managed: Record<string, string> = MANAGED_OPTIONS): void {
   if (typeof text !== 'string') throw new GlanceValidationError(prop, text, 'is not text', 'give oslo ini text');
   const sections = parseIni(prop, text);
   for (const [section, options] of Object.entries(sections)) {
@@ -381,7 +396,7 @@ export function checkCustomServiceConfig(prop: string, text: string): void {
     for (const key of Object.keys(options)) {
       const written = `${group}.${key}`;
       const option = MANAGED_OPTION_ALIASES[written] ?? written;
-      const setInstead = MANAGED_OPTIONS[option];
+      const setInstead = managed[option];
       if (setInstead) {
         const readAs = option === `${section}.${key}` ? '' : ` (oslo.config reads it as [${option.replace('.', '] ')})`;
         throw new GlanceValidationError(prop, `[${section}] ${key}`, `overrides an option cdk8s-glance manages${readAs}`, `remove it and set ${setInstead}`);
@@ -403,7 +418,8 @@ export interface ServiceConfigOptions {
 
 /** The generated glance.conf every process of one API reads: API, jobs and db tools. */
 export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceConfigOptions): IniSections {
-  const keystone = common.keystone;
+  const keystone = common.storeContext.keystone;
+  const stores = common.backend._config(common.storeContext);
   const web = common.webDownload;
   const { cacheOptions } = options;
   return {
@@ -411,7 +427,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       bind_host: '0.0.0.0',
       bind_port: API_PORT,
       workers: options.workers,
-      enabled_backends: `default_backend:${common.backend._storeType}`,
+      enabled_backends: stores.enabledBackends,
       // web-download makes Glance fetch user-given URLs: only with an allow-list (SSRF).
       enabled_import_methods: web ? '[glance-direct,web-download,copy-image]' : '[glance-direct,copy-image]',
       show_image_direct_url: options.showImageDirectUrl,
@@ -420,8 +436,8 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       user_storage_quota: common.userStorageQuotaBytes.toString(),
       ...cacheOptions,
     },
-    glance_store: { default_backend: 'default_backend' },
-    default_backend: common.backend._storeOptions(),
+    glance_store: { default_backend: stores.defaultBackend },
+    ...stores.sections,
     os_glance_staging_store: { filesystem_store_datadir: `${STATE_DIR}/staging` },
     os_glance_tasks_store: { filesystem_store_datadir: `${STATE_DIR}/tasks_work_dir` },
     ...(web ? {
@@ -432,13 +448,13 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       },
     } : {}),
     keystone_authtoken: {
-      www_authenticate_uri: keystone.publicAuthUrl ?? keystone.authUrl,
+      www_authenticate_uri: keystone.publicAuthUrl,
       auth_url: keystone.authUrl,
       auth_type: 'password',
-      username: keystone.username ?? 'glance',
-      project_name: keystone.projectName ?? 'service',
-      user_domain_name: keystone.domainName ?? 'Default',
-      project_domain_name: keystone.domainName ?? 'Default',
+      username: keystone.username,
+      project_name: keystone.projectName,
+      user_domain_name: keystone.domainName,
+      project_domain_name: keystone.domainName,
       ...(keystone.region ? { region_name: keystone.region } : {}),
     },
     oslo_policy: {

@@ -24,8 +24,11 @@ STAMP_NAME=.glance-rootfs-stamp
 # What the root filesystem gets on top of minbase. glance-api pulls glance-common and
 # python3-glance, which depend on python3-pymysql, python3-xattr (the xattr cache driver),
 # python3-sqlalchemy, alembic and qemu-utils; they are named here so that a packaging change
-# that drops one fails the build instead of a test.
-PACKAGES=(glance-api python3-pymysql qemu-utils python3-xattr)
+# that drops one fails the build instead of a test. The store libraries (swift, s3, cinder with
+# os-brick, rbd) are only recommended by glance_store, and glance_store reports a missing one only
+# when its store is configured: they are named for the same reason.
+PACKAGES=(glance-api python3-pymysql qemu-utils python3-xattr
+  python3-swiftclient python3-boto3 python3-cinderclient python3-os-brick python3-rbd python3-rados)
 
 script=$(readlink -f "${BASH_SOURCE[0]}")
 repo=$(cd "$(dirname "$script")/.." && pwd -P)
@@ -185,6 +188,7 @@ run check python3 -c '
 from glance.image_cache import ImageCache
 import glance.image_cache.drivers.centralized_db, glance.image_cache.drivers.sqlite, glance.image_cache.drivers.xattr
 import pymysql, sqlalchemy
+import swiftclient, boto3, cinderclient, os_brick, oslo_privsep, rbd, rados
 '
 run check qemu-img --version
 log "glance-api $version in $suite, built in $((SECONDS - start)) s ($(du -sh "$tmp" | cut -f1))"

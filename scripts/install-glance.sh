@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs what the tests need from Debian: real OpenStack Glance for the end-to-end tests
 # (Glance 25.1.0 on bookworm, and Glance 30.0.0 in a trixie root filesystem that
-# scripts/glance-rootfs.sh makes once and caches in .cache/), bubblewrap for the pod sandboxes
-# they run in, MariaDB for the database the pods share, and setuptools for building the Python
-# binding.
+# scripts/glance-rootfs.sh makes once and caches in .cache/), the Python libraries of the image
+# stores the tests configure (swift, s3, cinder, rbd), bubblewrap for the pod sandboxes they run
+# in, MariaDB for the database the pods share, a Ceph monitor for the clusters of the rbd store
+# tests, and setuptools for building the Python binding.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 install_host() {
   if command -v glance-api >/dev/null && command -v glance >/dev/null && command -v qemu-img >/dev/null \
-    && command -v bwrap >/dev/null && command -v mariadbd >/dev/null && /usr/bin/python3 -c 'import setuptools, pymysql' 2>/dev/null; then
+    && command -v bwrap >/dev/null && command -v mariadbd >/dev/null && command -v ceph-mon >/dev/null \
+    && command -v keystone-manage >/dev/null && command -v uwsgi >/dev/null \
+    && /usr/bin/python3 -c 'import setuptools, pymysql, swiftclient, boto3, cinderclient, os_brick, rbd, rados' 2>/dev/null; then
     return 0
   fi
   if [ "$(id -u)" -ne 0 ]; then
@@ -18,11 +21,18 @@ install_host() {
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  # python3-setuptools builds the Python binding (scripts/bindings.sh).
+  # python3-setuptools builds the Python binding (scripts/bindings.sh). The store libraries: glance_store
+  # imports each lazily and only reports a missing one when the store is configured. python3-keystone
+  # (keystone-manage, keystone-wsgi-public) and uWSGI's python3 plugin serve the tests' own Keystone
+  # (test/sandbox/keystone.ts); not the keystone package, whose postinst bootstraps a database and
+  # starts a Keystone service on :5000.
   apt-get install -y -qq --no-install-recommends glance-api python3-glanceclient qemu-utils python3-setuptools \
-    bubblewrap mariadb-server mariadb-client python3-pymysql >/dev/null
-  # The Debian packages enable system services; the tests start their own processes.
-  systemctl disable --now glance-api mariadb >/dev/null 2>&1 || true
+    bubblewrap mariadb-server mariadb-client python3-pymysql \
+    python3-swiftclient python3-boto3 python3-cinderclient python3-os-brick python3-rbd python3-rados ceph-mon \
+    python3-keystone uwsgi-plugin-python3 >/dev/null
+  # The Debian packages enable system services; the tests start their own processes (ceph-mon: one
+  # monitor per Ceph cluster the rbd store tests connect to, test/sandbox/ceph-mon.ts).
+  systemctl disable --now glance-api mariadb ceph.target ceph-mon.target >/dev/null 2>&1 || true
   glance-api --version
 }
 

@@ -102,7 +102,6 @@ test('operator fields map to props: schedules, purge, user, secret, image, split
 describe('unknown or unsupported fields are rejected with their path', () => {
   test.each([
     [{ kind: 'Glance', spec: { imageCache: { size: '1Gi', prunerSchedule: '0 2 * * *' } } }, 'spec.imageCache.prunerSchedule'],
-    [{ kind: 'Glance', spec: { glanceAPIs: { default: { preserveJobs: false } } } }, 'spec.glanceAPIs.default.preserveJobs'],
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { override: { service: { internal: { spec: { type: 'LoadBalancer' } } } } } } } }, 'spec.glanceAPIs.default.override'],
     [{ kind: 'Glance', spec: { quotas: { imageSizeTotal: 1000 } } }, 'spec.quotas.imageSizeTotal'],
     [{ kind: 'Glance', spec: { customServiceConfigSecrets: ['s3glance'] } }, 'spec.customServiceConfigSecrets'],
@@ -111,7 +110,8 @@ describe('unknown or unsupported fields are rejected with their path', () => {
       'spec.glanceAPIs.az1.customServiceConfig'],
     [{ kind: 'Glance', spec: { extraMounts: [{ extraVol: [{ volumes: [{ name: 'x', hostPath: { path: '/x' } }], mounts: [{ name: 'x', mountPath: '/x' }] }] }] } },
       'spec.extraMounts[0].extraVol[0].mounts[0]'],
-    [{ kind: 'Glance', spec: { glanceAPIs: { default: { networkAttachments: ['x'] } } } }, 'spec.glanceAPIs.default.networkAttachments'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { networkAttachments: ['Not A Name'] } } } }, 'spec.glanceAPIs.default.networkAttachments[0]'],
+    [{ kind: 'OpenStackControlPlane', spec: { glance: { template: {}, applicationCredential: { enabled: true } } } }, 'spec.glance.applicationCredential'],
     [{ kind: 'Glance', spec: { imageCache: { size: '1Gi', sizee: '2Gi' } } }, 'spec.imageCache.sizee'],
     [{ kind: 'Glance', spec: { storage: { storageRequest: '10Gi', storageClas: 'x' } } }, 'spec.storage.storageClas'],
     [{ kind: 'OpenStackControlPlane', spec: { glance: { template: {}, apiOverride: {} } } }, 'spec.glance.apiOverride'],
@@ -331,6 +331,33 @@ describe('CRD defaults, as a CR exported from a cluster carries them', () => {
     expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['images-default-external', 'images-default-internal']);
     expectRejected({ ...exported, metadata: { name: 'glance', namespace: 'other' } }, 'metadata.namespace');
   });
+});
+
+test('a field older CRDs had is dropped with a warning, as the API server drops it; networkAttachments become the Multus annotation', () => {
+  const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  try {
+    const m = synthFromCr({ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'single', preserveJobs: false, networkAttachments: ['storage', 'openstack/internalapi'] } } } });
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('spec.glanceAPIs.default.preserveJobs is no field of the Glance CRD any more'), expect.anything());
+    expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('storage,openstack/internalapi');
+  } finally {
+    warn.mockRestore();
+  }
+});
+
+test('a control plane names its Glance by serviceName, and may carry uniquePodNames and apiOverrides', () => {
+  const m = synthFromCr({
+    kind: 'OpenStackControlPlane',
+    spec: {
+      glance: {
+        serviceName: 'image',
+        uniquePodNames: true,
+        apiOverrides: { default: { route: {} } },
+        applicationCredential: {},
+        template: { glanceAPIs: { default: { type: 'single' } } },
+      },
+    },
+  });
+  expect(find(m, 'StatefulSet', 'image-default-single').spec.replicas).toBe(1);
 });
 
 describe('extraMounts', () => {

@@ -1,10 +1,12 @@
 import { find, glanceConf, Manifest, SCHEMAS, synthApp, validateSchema } from './helpers';
+import { edgeSite } from '../examples/edge-site';
 import { imageCacheCeph } from '../examples/image-cache-ceph';
 import { imageCacheNfs } from '../examples/image-cache-nfs';
 
 const EXAMPLES: Array<[string, Manifest[]]> = [
   ['image-cache-ceph', synthApp(imageCacheCeph)],
   ['image-cache-nfs', synthApp(imageCacheNfs)],
+  ['edge-site', synthApp(edgeSite)],
 ];
 
 describe.each(EXAMPLES)('example %s', (_name, manifests) => {

@@ -101,10 +101,12 @@ export function expectRestrictedPod(pod: any): void {
   for (const v of pod.volumes ?? []) {
     expect(v.hostPath).toBeUndefined();
     if (v.secret) expect(v.secret.defaultMode).toBe(0o440);
+    if (v.projected) expect(v.projected.defaultMode).toBe(0o440);
   }
   for (const c of pod.containers) {
     for (const mount of c.volumeMounts ?? []) {
-      if ((pod.volumes ?? []).find((v: any) => v.name === mount.name)?.secret) expect(mount.readOnly).toBe(true);
+      const volume = (pod.volumes ?? []).find((v: any) => v.name === mount.name);
+      if (volume?.secret || volume?.projected) expect(mount.readOnly).toBe(true);
     }
   }
 }

@@ -115,8 +115,8 @@ describe('file store and replicas (the reference\'s NFS warning)', () => {
   test('external storage with an unshared file store keeps images in an emptyDir', () => {
     expectInvalid(() => synthGlance({ storage: { external: true } }), 'apis.default.replicas', /emptyDir/);
   });
-  test('a shared store needs a claim or a class', () => {
-    expectInvalid(() => ImageBackend.file({ sharedStore: {} }), 'backend.sharedStore', /neither/);
+  test('a shared store needs a claim, a class or an NFS export (checked when the deployment is built)', () => {
+    expectInvalid(() => synthGlance({ backend: ImageBackend.file({ sharedStore: {} }) }), 'backend.sharedStore', /neither/);
   });
   test('one replica on a local file store, rbd and shared stores are fine', () => {
     expect(() => synthGlance({})).not.toThrow();
@@ -186,12 +186,12 @@ describe('other props', () => {
     expectInvalid(() => new ImageCache(api, 'cache', {}), 'apis.default.imageCache.size', /is required/);
   });
   test('rbd without options, as JavaScript or another language can call it', () => {
-    expectInvalid(() => (ImageBackend.rbd as any)(), 'backend', /without its options/);
-    expectInvalid(() => (ImageBackend.rbd as any)(null), 'backend', /without its options/);
+    expectInvalid(() => synthGlance({ backend: (ImageBackend.rbd as any)() }), 'backend', /without its options/);
+    expectInvalid(() => synthGlance({ backend: (ImageBackend.rbd as any)(null) }), 'backend', /without its options/);
   });
 
   test('rbd names', () => {
-    expectInvalid(() => ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }), 'backend.pool', /Ceph name/);
+    expectInvalid(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }) }), 'backend.pool', /Ceph name/);
   });
 });
 

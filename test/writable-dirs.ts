@@ -15,13 +15,16 @@ const WRITES: Record<string, string[]> = {
   'glance-api': ['oslo_concurrency.lock_path', 'DEFAULT.log_dir', '<log file>', 'DEFAULT.image_cache_dir', 'os_glance_staging_store.filesystem_store_datadir',
     'os_glance_tasks_store.filesystem_store_datadir', 'task.work_dir', '<file stores>'],
   'cache tool': ['oslo_concurrency.lock_path', 'DEFAULT.log_dir', '<log file>', 'DEFAULT.image_cache_dir'],
+  // precache talks to the API over HTTP: it opens no cache, lock or store, only the log.
+  'precache': ['DEFAULT.log_dir', '<log file>'],
   'glance-manage': ['oslo_concurrency.lock_path', 'DEFAULT.log_dir', '<log file>'],
 };
 
 /** Which Glance program a container runs, from its command line. */
 function program(commandLine: string): string | undefined {
   if (/\bglance-api\b/.test(commandLine)) return 'glance-api';
-  if (/\bglance-cache-|glance-cache-orphans\.py/.test(commandLine)) return 'cache tool';
+  if (/glance-cache-jobs\.py precache\b/.test(commandLine)) return 'precache';
+  if (/\bglance-cache-/.test(commandLine)) return 'cache tool';
   if (/\bglance-manage\b/.test(commandLine)) return 'glance-manage';
   return undefined;
 }

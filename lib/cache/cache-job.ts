@@ -62,11 +62,19 @@ export function cacheJobsScriptCommand(job: Construct, prop: string, required: b
   return ['python3', `${CONFIG_DIR}/${CACHE_JOBS_SCRIPT}`, ...args, '--config-dir', CONFIG_DIR];
 }
 
-/** How one kind of cache job differs from the other. */
+/** How one kind of cache job differs from the others. */
 export interface CacheJobKind {
   readonly suffix: string;
   readonly command: string[];
   readonly defaultSchedule: string;
+  /**
+   * Whether the job works on the replica's cache volume, and so runs on its node and mounts it.
+   * The precache job talks to the replica's API instead.
+   * @default true
+   */
+  readonly onCacheVolume?: boolean;
+  /** Env entries after the replica's own URL and the database URL. @default - none */
+  readonly env?: Record<string, kplus.EnvValue>;
 }
 
 /**
@@ -113,14 +121,20 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
     const podName = `${props.statefulSetName}-${replica}`;
     const name = `${podName}-${kind.suffix}`;
     checkDerivedName('statefulSetName', name, NameKind.CRON_JOB, 'CronJob');
-    const claim = kplus.PersistentVolumeClaim.fromClaimName(scope, `claim-${replica}`, cacheClaimName(props.statefulSetName, replica));
-    const cache = kplus.Volume.fromPersistentVolumeClaim(scope, `cache-${replica}`, claim);
+    const onCacheVolume = kind.onCacheVolume ?? true;
+    const mounts: kplus.VolumeMount[] = [{ volume: config, path: CONFIG_DIR, readOnly: true }];
+    if (onCacheVolume) {
+      const claim = kplus.PersistentVolumeClaim.fromClaimName(scope, `claim-${replica}`, cacheClaimName(props.statefulSetName, replica));
+      mounts.push({ volume: kplus.Volume.fromPersistentVolumeClaim(scope, `cache-${replica}`, claim), path: CACHE_DIR });
+    }
+    mounts.push({ volume: tmp, path: '/tmp' });
     // The replica's own name, exactly as its API resolves it: the centralized_db driver keys
     // the replica's cache records by it. $(POD_NAMESPACE) expands from the entry before it.
     const env: Record<string, kplus.EnvValue> = {
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
       OS_DEFAULT__WORKER_SELF_REFERENCE_URL: kplus.EnvValue.fromValue(workerSelfReferenceUrl(props.statefulSetName, podName)),
       ...dbEnv,
+      ...kind.env,
     };
     const job = new kplus.CronJob(scope, `replica-${replica}`, {
       metadata: {
@@ -142,15 +156,13 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
         securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
         // The cache tools walk one directory: small and short-lived.
         resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } },
-        volumeMounts: [
-          { volume: config, path: CONFIG_DIR, readOnly: true },
-          { volume: cache, path: CACHE_DIR },
-          { volume: tmp, path: '/tmp' },
-        ],
+        volumeMounts: mounts,
       }],
     });
-    const replicaPod = kplus.Pods.select(scope, `pod-${replica}`, { labels: { 'statefulset.kubernetes.io/pod-name': podName } });
-    job.scheduling.colocate(replicaPod, { topology: kplus.Topology.HOSTNAME });
+    if (onCacheVolume) {
+      const replicaPod = kplus.Pods.select(scope, `pod-${replica}`, { labels: { 'statefulset.kubernetes.io/pod-name': podName } });
+      job.scheduling.colocate(replicaPod, { topology: kplus.Topology.HOSTNAME });
+    }
     jobs.push(job);
   }
   return jobs;

@@ -5,6 +5,10 @@
   clean [--keep-orphans]
                         remove invalid and stalled files (as glance-cache-cleaner), then the
                         images Glance no longer has (orphans)
+  precache --image ID_OR_NAME... [--url URL...] [--wait]
+                        queue each listed image that the replica (its worker_self_reference_url,
+                        or each --url) has not cached, through the replica's cache API, as the
+                        Glance service user of [keystone_authtoken]
 
 Both take the API's own configuration (--config-dir) and work through Glance's ImageCache, so
 they use the API's driver. Deleting an image purges only the cache of the replica that served
@@ -22,7 +26,9 @@ under the replica's worker_self_reference_url, which the job sets exactly as its
 import argparse
 import datetime
 import os
+import re
 import sys
+import time
 
 from oslo_config import cfg
 from oslo_log import log as logging
@@ -148,16 +154,103 @@ def remove_orphans(cache, db_api):
           % (PROG, len(removed), len(cached), len(queued), ' '.join(removed) or '-'))
 
 
+UUID = re.compile(r'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$', re.I)
+
+
+def service_session():
+    """A Keystone session as the Glance service user: the API's own keystone_authtoken settings."""
+    from keystoneauth1 import loading as ks_loading
+    ks_loading.register_auth_conf_options(CONF, 'keystone_authtoken')
+    ks_loading.register_session_conf_options(CONF, 'keystone_authtoken')
+    auth = ks_loading.load_auth_from_conf_options(CONF, 'keystone_authtoken')
+    if auth is None:
+        raise Failure('[keystone_authtoken] names no auth_type, so precache cannot authenticate')
+    return ks_loading.load_session_from_conf_options(CONF, 'keystone_authtoken', auth=auth)
+
+
+def wait_healthy(session, url, seconds):
+    deadline = time.time() + seconds
+    while True:
+        try:
+            if session.get(url + '/healthcheck', authenticated=False, raise_exc=False).status_code == 200:
+                return
+        except Exception as e:  # noqa: B902 -- a replica that is not up yet refuses connections
+            LOG.info('Waiting for %s: %s', url, e)
+        if time.time() > deadline:
+            raise Failure('%s did not become healthy in %d s' % (url, seconds))
+        time.sleep(5)
+
+
+def resolve(session, url, wanted):
+    """Image IDs by what was listed; None for what names no single image (reported, not fatal)."""
+    ids = {}
+    for entry in wanted:
+        if UUID.match(entry):
+            response = session.get('%s/v2/images/%s' % (url, entry), raise_exc=False)
+            ids[entry] = entry if response.status_code == 200 else None
+            continue
+        response = session.get('%s/v2/images' % url, params={'name': entry}, raise_exc=False)
+        check(response, 'list images named %r' % entry)
+        found = [image['id'] for image in response.json().get('images', [])]
+        ids[entry] = found[0] if len(found) == 1 else None
+        if len(found) > 1:
+            LOG.warning('%d images are named %r: list one by its ID', len(found), entry)
+    return ids
+
+
+def check(response, what):
+    if response.status_code in (401, 403):
+        raise Failure('the Glance service user may not %s (HTTP %d): check [keystone_authtoken] and the cache policy'
+                      % (what, response.status_code))
+    if response.status_code >= 400:
+        raise Failure('%s failed with HTTP %d: %s' % (what, response.status_code, response.text[:200]))
+
+
+def precache(urls, wanted, wait):
+    session = service_session()
+    failed = 0
+    for url in urls:
+        if wait:
+            wait_healthy(session, url, 900)
+        ids = resolve(session, url, wanted)
+        response = session.get('%s/v2/cache' % url, raise_exc=False)
+        check(response, 'list the cache of %s' % url)
+        state = response.json()
+        have = {image['image_id'] for image in state.get('cached_images', [])} | set(state.get('queued_images', []))
+        queued, missing = [], [entry for entry, image_id in ids.items() if image_id is None]
+        for entry, image_id in ids.items():
+            if image_id is None or image_id in have:
+                continue
+            response = session.put('%s/v2/cache/%s' % (url, image_id), raise_exc=False)
+            check(response, 'queue %s on %s' % (image_id, url))
+            queued.append(image_id)
+            have.add(image_id)
+        print('%s precache: %s: queued %d, already cached or queued %d, not found %d%s'
+              % (PROG, url, len(queued), len(wanted) - len(queued) - len(missing), len(missing),
+                 (': ' + ', '.join(missing)) if missing else ''))
+        failed += len(missing)
+    return failed
+
+
 def main():
     parser = argparse.ArgumentParser(prog=PROG, description='Maintains one replica\'s Glance image cache.')
-    parser.add_argument('action', choices=['prune', 'clean'])
+    parser.add_argument('action', choices=['prune', 'clean', 'precache'])
     parser.add_argument('--keep-orphans', action='store_true', help='clean: keep images that Glance no longer has')
+    parser.add_argument('--image', action='append', default=[], help='precache: an image ID or name (repeat)')
+    parser.add_argument('--url', action='append', default=[], help='precache: a replica URL (repeat; default: worker_self_reference_url)')
+    parser.add_argument('--wait', action='store_true', help='precache: wait up to 15 minutes for each replica to be healthy')
     args, oslo_args = parser.parse_known_args()
     logging.register_options(CONF)
     CONF.set_default(name='use_stderr', default=True)
     config.parse_cache_args(oslo_args)
     logging.setup(CONF, 'glance')
     try:
+        if args.action == 'precache':
+            urls = args.url or [CONF.worker_self_reference_url]
+            if not all(urls) or not args.image:
+                raise Failure('precache needs --image and a replica URL (--url or worker_self_reference_url)')
+            precache(urls, args.image, args.wait)
+            return 0
         centralized = CONF.image_cache_driver == 'centralized_db'
         db_api = glance.db.get_api() if centralized or (args.action == 'clean' and not args.keep_orphans) else None
         records = CentralRecords(db_api) if centralized else None

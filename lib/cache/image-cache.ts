@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { GlanceApiBase } from '../api-host';
 import { CacheCleaner } from './cache-cleaner';
 import { cacheJobsNetworkPolicyName } from './cache-job';
+import { CachePrecache, policyAllowsRoles, PrecacheOptions, validatePrecacheImages } from './cache-precache';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError, locate } from '../errors';
 import { checkDerivedName, checkNamePart, NameKind } from '../names';
@@ -75,6 +76,12 @@ export interface ImageCacheOptions {
    * @default - admin only
    */
   readonly policy?: CachePolicyRules;
+  /**
+   * Images every replica keeps cached: a CronJob per replica queues those it has not cached,
+   * and a Job warms every replica at once after a deployment.
+   * @default - none
+   */
+  readonly precache?: PrecacheOptions;
 }
 
 /** The default maxSizeRatio. */
@@ -105,6 +112,8 @@ export class ImageCache extends Construct {
   public readonly pruner: CachePruner;
   /** The cleaner CronJobs. */
   public readonly cleaner: CacheCleaner;
+  /** The precache CronJobs and first-run Job, when precache lists images. */
+  public readonly precache?: CachePrecache;
 
   /**
    * The cache of one API StatefulSet: its replicas get a cache volume each, and the cache pushes
@@ -147,6 +156,14 @@ export class ImageCache extends Construct {
         removeOrphans: this.removeOrphans,
         databaseConnection: centralized || this.removeOrphans ? settings.databaseConnection : undefined,
       });
+      if (resolved.precache) {
+        this.precache = new CachePrecache(this, 'precache', {
+          ...jobProps,
+          schedule: resolved.precache.schedule,
+          images: resolved.precache.images,
+          keystonePassword: settings.keystonePassword,
+        });
+      }
       if (settings.networkPolicies) {
         const name = cacheJobsNetworkPolicyName(sts);
         checkDerivedName(settings.propPath, name, NameKind.OBJECT, 'NetworkPolicy');
@@ -191,6 +208,7 @@ interface ResolvedImageCache {
   readonly policy: Required<CachePolicyRules>;
   readonly prunerSchedule: Cron;
   readonly cleanerSchedule: Cron;
+  readonly precache?: { readonly images: string[]; readonly schedule: Cron };
 }
 
 /**
@@ -232,19 +250,39 @@ function validateOnce(path: string, options: ImageCacheOptions, release: GlanceR
     throw new GlanceValidationError(`${path}.driver`, driver, `is not available in Glance ${release}`,
       'use ImageCacheDriver.SQLITE or XATTR, or set release to CARACAL or later');
   }
+  const policy = {
+    cacheList: policyRule(`${path}.policy.cacheList`, options.policy?.cacheList),
+    cacheImage: policyRule(`${path}.policy.cacheImage`, options.policy?.cacheImage),
+    cacheDelete: policyRule(`${path}.policy.cacheDelete`, options.policy?.cacheDelete),
+  };
+  let precache: ResolvedImageCache['precache'];
+  if (options.precache !== undefined) {
+    precache = {
+      images: validatePrecacheImages(`${path}.precache`, options.precache?.images),
+      schedule: toValidCron(`${path}.precache.schedule`, options.precache.schedule ?? CachePrecache.DEFAULT_SCHEDULE),
+    };
+    // The precache jobs list and queue as the Glance service user: the policy must let it.
+    for (const [rule, what] of [['cacheList', 'list'], ['cacheImage', 'queue']] as const) {
+      if (!policyAllowsRoles(policy[rule], SERVICE_USER_ROLES)) {
+        throw new GlanceValidationError(`${path}.policy.${rule}`, policy[rule],
+          `does not let the Glance service user (roles ${SERVICE_USER_ROLES.join(' and ')} in the service project) ${what} cached images, which precache does as that user`,
+          `allow it, e.g. "${policy[rule]} or role:admin", or remove precache`);
+      }
+    }
+  }
   return {
     maxSizeBytes,
     stallTimeSeconds,
     driver,
-    policy: {
-      cacheList: policyRule(`${path}.policy.cacheList`, options.policy?.cacheList),
-      cacheImage: policyRule(`${path}.policy.cacheImage`, options.policy?.cacheImage),
-      cacheDelete: policyRule(`${path}.policy.cacheDelete`, options.policy?.cacheDelete),
-    },
+    policy,
     prunerSchedule: toValidCron(`${path}.prunerSchedule`, options.prunerSchedule ?? CachePruner.DEFAULT_SCHEDULE),
     cleanerSchedule: toValidCron(`${path}.cleanerSchedule`, options.cleanerSchedule ?? CacheCleaner.DEFAULT_SCHEDULE),
+    precache,
   };
 }
+
+/** The roles OpenStack deployment tools grant the Glance service user in the service project. */
+const SERVICE_USER_ROLES = ['admin', 'service'];
 
 function stallSeconds(prop: string, stallTime: Duration | undefined): number {
   if (stallTime === undefined) return DEFAULT_STALL_SECONDS;

@@ -80,6 +80,13 @@ export async function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** A real Keystone for the deployment: its DNS names and addresses, its URL, and the admin the glance CLI runs as. */
+export interface RealKeystone {
+  readonly hosts: Record<string, string>;
+  readonly authUrl: string;
+  readonly admin: { readonly user: string; readonly password: string; readonly project: string };
+}
+
 export interface JobRunOptions {
   /** Called with the started process, to signal it mid-run. */
   readonly onSpawn?: (child: ChildProcess) => void;
@@ -96,8 +103,16 @@ export class SandboxedGlance {
   private readonly apis = new Map<number, { pod: SandboxPod; process: ChildProcess; stderr: string[] }>();
   private readonly dbPassword = 'e2e-db-password';
 
+  /**
+   * @param userClaims claims the user creates beside the chart, by name, with their size
+   * @param userSecrets further Secrets the user creates beside the chart (store credentials, Ceph
+   *   files), by name and key; they may also replace the default glance-db and osp-secret
+   * @param options.keystone a real Keystone instead of noauth: its DNS names, its URL and the
+   *   admin the glance CLI runs as; the overlay then sets only bind_host
+   */
   constructor(public manifests: Manifest[], public readonly statefulSet: string, public readonly namespace: string,
-    userClaims: Record<string, string> = {}, public readonly image: GlanceImage = GLANCE_IMAGES.bookworm) {
+    userClaims: Record<string, string> = {}, public readonly image: GlanceImage = GLANCE_IMAGES.bookworm, userSecrets: SecretValues = {},
+    private readonly options: { keystone?: RealKeystone } = {}) {
     const sts = find(manifests, 'StatefulSet', statefulSet);
     this.replicas = sts.spec.replicas;
     const container = sts.spec.template.spec.containers[0];
@@ -108,8 +123,9 @@ export class SandboxedGlance {
     const secrets: SecretValues = {
       'glance-db': { connection: `mysql+pymysql://glance:${this.dbPassword}@openstack.${namespace}.svc:${this.db.port}/glance` },
       'osp-secret': { GlancePassword: 'unused-under-noauth' },
+      ...userSecrets,
     };
-    this.node = new SandboxNode(manifests, namespace, secrets, { [`openstack.${namespace}.svc`]: this.db.address }, image.root);
+    this.node = new SandboxNode(manifests, namespace, secrets, { [`openstack.${namespace}.svc`]: this.db.address, ...options.keystone?.hosts }, image.root);
     for (const [claim, size] of Object.entries(userClaims)) this.node.claimDir(claim, size);
   }
 
@@ -135,6 +151,7 @@ export class SandboxedGlance {
   /** The overlay file's text for one pod (the API's bind address only for API pods). */
   public overlay(podName: string): string {
     const address = this.node.addressOf(podName);
+    if (this.options.keystone) return address ? `[DEFAULT]\nbind_host = ${address}\n` : '';
     const enforcing = this.glanceConf.oslo_policy?.enforce_new_defaults === 'true';
     return [
       ...(address ? ['[DEFAULT]', `bind_host = ${address}`] : []),
@@ -182,7 +199,7 @@ export class SandboxedGlance {
   }
 
   /** Runs replica N's pruner or cleaner CronJob once. */
-  public async runCacheJob(kind: 'pruner' | 'cleaner', replica: number, options: JobRunOptions = {}): Promise<RunResult> {
+  public async runCacheJob(kind: 'pruner' | 'cleaner' | 'precache', replica: number, options: JobRunOptions = {}): Promise<RunResult> {
     return this.runJob('CronJob', `${this.statefulSet}-${replica}-${kind}`, options);
   }
 
@@ -234,7 +251,17 @@ export class SandboxedGlance {
 
   /** Runs the glance CLI against replica N's hostname, as the reference does. */
   public async glance(replica: number | undefined, ...args: string[]): Promise<string> {
-    const env = { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', OS_IMAGE_API_VERSION: '2', OS_AUTH_TOKEN: 'noauth' };
+    const admin = this.options.keystone?.admin;
+    const auth = admin ? {
+      OS_AUTH_URL: `${this.options.keystone!.authUrl}/v3`,
+      OS_IDENTITY_API_VERSION: '3',
+      OS_USERNAME: admin.user,
+      OS_PASSWORD: admin.password,
+      OS_PROJECT_NAME: admin.project,
+      OS_USER_DOMAIN_NAME: 'Default',
+      OS_PROJECT_DOMAIN_NAME: 'Default',
+    } : { OS_AUTH_TOKEN: 'noauth' };
+    const env = { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', OS_IMAGE_API_VERSION: '2', ...auth };
     const target = replica === undefined ? `http://glance-default.${this.namespace}.svc:9292` : this.url(replica);
     // glanceclient uploads stdin when it is open and not a terminal: run it with stdin closed (`<&-`), as from cron.
     const { stdout } = await execFileAsync('bwrap', [...this.node.clientArgs(), '--', '/bin/sh', '-c', 'exec glance "$@" <&-', 'glance',

@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { imageCacheNfs } from '../../examples/image-cache-nfs';
-import { find, Manifest, synthApp } from '../helpers';
+import { GlanceApiType, ImageBackend } from '../../lib';
+import { find, Manifest, synthApp, synthGlance } from '../helpers';
 import { expandKubeletVars, SandboxNode } from './pod-sandbox';
 
 const STS = 'glance-default-single';
@@ -119,4 +120,35 @@ describe('regression: the first release\'s cache jobs could not start in their p
       oldNode.destroy();
     }
   });
+});
+
+test('the image stores\' volumes: Secrets projected together, an NFS export shared by pods, the node\'s paths read-only', async () => {
+  const stores = synthGlance({
+    backend: ImageBackend.multi({
+      stores: {
+        a: ImageBackend.rbd({ cephSecretName: 'ceph-a', cluster: 'a' }),
+        b: ImageBackend.rbd({ cephSecretName: 'ceph-b', cluster: 'b' }),
+        files: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/exports/glance' } } }),
+        volumes: ImageBackend.cinder({ allowPrivilegedAttach: true }),
+      },
+      defaultStore: 'a',
+    }),
+    apis: { default: { type: GlanceApiType.SINGLE, replicas: 2 } },
+  });
+  const storeNode = new SandboxNode(stores, 'openstack', {
+    'glance-db': { connection: 'x' }, 'osp-secret': { GlancePassword: 'p' }, 'ceph-a': { 'a.conf': 'cluster a\n' }, 'ceph-b': { 'b.conf': 'cluster b\n' },
+  });
+  const run = async (replica: number, line: string) => {
+    const result = await storeNode.pod('StatefulSet', STS, replica).run({ exec: ['/bin/sh', '-c', line] });
+    if (result.code !== 0) throw new Error(`${line}: exit ${result.code}\n${result.stderr}`);
+    return result.stdout.trim().split('\n');
+  };
+  try {
+    expect(await run(0, 'ls /etc/ceph; cat /etc/ceph/a.conf /etc/ceph/b.conf; stat -c "%a %g" /etc/ceph/a.conf; echo image > /var/lib/glance/images/f; '
+      + 'touch /sys/x 2>/dev/null || echo "/sys read-only"; test -c /dev/null && echo "/dev has devices"'))
+      .toEqual(['a.conf', 'b.conf', 'cluster a', 'cluster b', '440 42415', '/sys read-only', '/dev has devices']);
+    expect(await run(1, 'cat /var/lib/glance/images/f')).toEqual(['image']);
+  } finally {
+    storeNode.destroy();
+  }
 });

@@ -6,10 +6,14 @@
  *   as the library's default image is: the glance user is uid/gid 42415 (see ContainerImage).
  * - The root filesystem is read-only (readOnlyRootFilesystem); a writable root is refused.
  * - Only the volumes the pod declares appear, at their mountPaths. Secret volumes are materialized
- *   from the synthesized Secrets (or test Secrets) with defaultMode, items and fsGroup ownership.
+ *   from the synthesized Secrets (or test Secrets) with defaultMode, items and fsGroup ownership;
+ *   a projected volume of Secrets is their files together (a path two sources share is an error).
  *   An emptyDir is a tmpfs of its sizeLimit that lives as long as the pod. A PersistentVolumeClaim
  *   is a tmpfs of the claim's request, mounted once per claim name, that outlives pods and is
- *   bound into every pod that uses it.
+ *   bound into every pod that uses it; an inline nfs volume likewise, once per server and path.
+ *   A hostPath volume is this machine's path, bound read-only whatever the mount says (the
+ *   sandbox never lets a pod change the machine; /dev keeps its devices), or an empty directory
+ *   of the node for a DirectoryOrCreate path the machine lacks.
  * - The process runs as runAsUser/runAsGroup with fsGroup as supplementary group, no
  *   capabilities and no_new_privs, in its own PID, IPC and UTS namespaces (hostname = pod name).
  * - Env is built as the kubelet builds it: the image's env, then literal values, fieldRefs and
@@ -20,7 +24,8 @@
  *
  * What differs from a cluster: pods share the host's network namespace, so each API replica has a
  * distinct loopback address and its bind address is set to it (see the e2e overlay); seccomp is
- * not applied.
+ * not applied; a privileged container gets no capability (it runs as its user, without
+ * no_new_privs when allowPrivilegeEscalation is not false).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
@@ -313,7 +318,10 @@ export class SandboxPod {
     for (const mount of container.volumeMounts ?? []) {
       const source = this.volume(mount.name, fsGroup, options);
       image.mountPoint(mount.mountPath);
-      args.push(mount.readOnly ? '--ro-bind' : '--bind', mount.subPath ? join(source, mount.subPath) : source, mount.mountPath);
+      const hostPath = spec.volumes?.find((v: any) => v.name === mount.name)?.hostPath;
+      // The machine's own paths are never writable from a pod here; /dev keeps its device nodes.
+      const bind = hostPath ? (source === '/dev' ? '--dev-bind' : '--ro-bind') : mount.readOnly ? '--ro-bind' : '--bind';
+      args.push(bind, mount.subPath ? join(source, mount.subPath) : source, mount.mountPath);
     }
     args.push('--remount-ro', '/', '--chdir', container.workingDir ?? '/', '--clearenv');
 
@@ -384,22 +392,49 @@ export class SandboxPod {
     if (existing) return existing;
     const declared = this.spec.volumes?.find((v: any) => v.name === name);
     let dir: string;
-    if (declared?.secret) {
+    // Secrets, plain or projected: each source as { secret name, items }.
+    const secretSources: Array<{ name: string; items?: Array<{ key: string; path: string; mode?: number }> }> | undefined = declared?.secret
+      ? [{ name: declared.secret.secretName, items: declared.secret.items }]
+      : declared?.projected?.sources.map((source: any) => {
+        if (!source.secret || Object.keys(source).length !== 1) throw new Error(`pod-sandbox: ${this.name} projects ${JSON.stringify(source)}, which the sandbox does not support`);
+        return { name: source.secret.name, items: source.secret.items };
+      });
+    if (secretSources) {
       dir = join(this.dir, 'volumes', name);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      const data = { ...this.node.secretData(declared.secret.secretName), ...options.secretOverlay?.(this.name)[declared.secret.secretName] };
-      const items: Array<{ key: string; path: string; mode?: number }> = declared.secret.items
-        ?? Object.keys(data).map((key) => ({ key, path: key }));
-      for (const item of items) {
-        if (data[item.key] === undefined) throw new Error(`pod-sandbox: Secret ${declared.secret.secretName} has no key ${item.key}`);
-        const file = join(dir, item.path);
-        mkdirSync(dirname(file), { recursive: true });
-        writeFileSync(file, data[item.key]);
-        chownSync(file, 0, fsGroup ?? 0);
-        chmodSync(file, item.mode ?? declared.secret.defaultMode ?? 0o644);
+      const defaultMode = (declared.secret ?? declared.projected).defaultMode ?? 0o644;
+      const written = new Set<string>();
+      for (const source of secretSources) {
+        const data = { ...this.node.secretData(source.name), ...options.secretOverlay?.(this.name)[source.name] };
+        const items: Array<{ key: string; path: string; mode?: number }> = source.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+        for (const item of items) {
+          if (data[item.key] === undefined) throw new Error(`pod-sandbox: Secret ${source.name} has no key ${item.key}`);
+          if (written.has(item.path)) throw new Error(`pod-sandbox: volume ${name} of ${this.name} gets ${item.path} from two sources`);
+          written.add(item.path);
+          const file = join(dir, item.path);
+          mkdirSync(dirname(file), { recursive: true });
+          writeFileSync(file, data[item.key]);
+          chownSync(file, 0, fsGroup ?? 0);
+          chmodSync(file, item.mode ?? defaultMode);
+        }
       }
       chmodSync(dir, 0o755);
+    } else if (declared?.hostPath) {
+      const { path, type } = declared.hostPath;
+      if (existsSync(path)) {
+        dir = path;
+      } else if (type === 'DirectoryOrCreate') {
+        dir = join(this.node.root, 'host', path);
+        mkdirSync(dir, { recursive: true });
+      } else {
+        throw new Error(`pod-sandbox: ${this.name} mounts the node's ${path}, which this machine lacks`);
+      }
+    } else if (declared?.nfs) {
+      // One export per server and path, shared by every pod; the kubelet applies no fsGroup to NFS,
+      // so it stands for an export every user may write.
+      dir = this.node.claimDir(`nfs-${declared.nfs.server}-${declared.nfs.path.replace(/\//g, '_')}`, '1Gi');
+      chmodSync(dir, 0o1777);
     } else if (declared?.emptyDir) {
       dir = join(this.dir, 'volumes', name);
       this.node.tmpfs(dir, declared.emptyDir.sizeLimit, 0o777);

@@ -1,0 +1,136 @@
+import { createHash } from 'crypto';
+import { Cron, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs } from './cache-job';
+import { GlanceValidationError } from '../errors';
+import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
+import { CONFIG_DIR, glanceLabels, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE } from '../pod-security';
+import { SecretKeySelector } from '../types';
+
+/** Images every replica of an API keeps cached, as an edge site wants them before the first boot. */
+export interface PrecacheOptions {
+  /**
+   * Image IDs or names. A name must name exactly one image; an image that does not exist is
+   * reported by the job, not fatal.
+   */
+  readonly images: string[];
+  /**
+   * When each replica's precache CronJob runs.
+   * @default "*\/15 * * * *"
+   */
+  readonly schedule?: string | Cron;
+}
+
+/** Props of CachePrecache. */
+export interface CachePrecacheProps extends CacheJobProps {
+  /** The images to keep cached. */
+  readonly images: string[];
+  /** The Glance service user's Keystone password; the jobs authenticate as that user. */
+  readonly keystonePassword: SecretKeySelector;
+}
+
+/**
+ * Keeps images cached on every replica: one CronJob per replica ("<sts>-<N>-precache") that
+ * authenticates to Keystone as the Glance service user (the API's own keystone_authtoken
+ * settings and password), resolves names to IDs, and queues through the replica's own hostname
+ * each image it has not cached yet. A Job ("<sts>-precache-<hash>", named after the image list)
+ * warms every replica as soon as it is up, without waiting for the schedule.
+ */
+export class CachePrecache extends Construct {
+  /** The default schedule: every 15 minutes. */
+  public static readonly DEFAULT_SCHEDULE = '*\/15 * * * *';
+
+  /** One CronJob per replica, in replica order. */
+  public readonly cronJobs: kplus.CronJob[];
+  /** The first-run Job's name. */
+  public readonly firstRunJobName: string;
+
+  constructor(scope: Construct, id: string, props: CachePrecacheProps) {
+    super(scope, id);
+    const images = props.images.flatMap((image) => ['--image', image]);
+    const command = cacheJobsScriptCommand(this, 'CachePrecache', true, ['precache', ...images])!;
+    const secret = kplus.Secret.fromSecretName(this, 'keystone-secret', props.keystonePassword.name);
+    const password = kplus.EnvValue.fromSecretValue({ secret, key: props.keystonePassword.key });
+    this.cronJobs = createPerReplicaCronJobs(this, props, {
+      suffix: 'precache',
+      command,
+      defaultSchedule: CachePrecache.DEFAULT_SCHEDULE,
+      onCacheVolume: false,
+      env: { OS_KEYSTONE_AUTHTOKEN__PASSWORD: password },
+    });
+
+    // The first run: every replica, each waited for. A new image list is a new Job.
+    const hash = createHash('sha256').update(JSON.stringify(props.images)).digest('hex').slice(0, 8);
+    this.firstRunJobName = `${props.statefulSetName}-precache-${hash}`;
+    checkDerivedName('statefulSetName', this.firstRunJobName, NameKind.CRON_JOB, 'Job');
+    const urls = Array.from({ length: props.replicas }, (_, n) => ['--url', workerSelfReferenceUrl(props.statefulSetName, `${props.statefulSetName}-${n}`)]).flat();
+    const config = kplus.Volume.fromSecret(this, 'first-run-config',
+      kplus.Secret.fromSecretName(this, 'first-run-config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
+    const tmp = kplus.Volume.fromEmptyDir(this, 'first-run-tmp', 'tmp', { sizeLimit: Size.mebibytes(64) });
+    new kplus.Job(this, 'first-run', {
+      ...JOB_POD_DEFAULTS,
+      metadata: { name: this.firstRunJobName, labels: glanceLabels('cache-precache') },
+      podMetadata: { labels: glanceLabels('cache-precache', { 'glance.openstack.org/cache-of': props.statefulSetName }) },
+      backoffLimit: 6,
+      activeDeadline: Duration.hours(1),
+      ttlAfterFinished: Duration.days(1),
+      containers: [{
+        name: 'precache',
+        image: props.image,
+        imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
+        command: [...command.slice(0, command.indexOf('--config-dir')), ...urls, '--wait', '--config-dir', CONFIG_DIR],
+        envVariables: { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), OS_KEYSTONE_AUTHTOKEN__PASSWORD: password },
+        securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
+        resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } },
+        volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }],
+      }],
+    });
+  }
+}
+
+/**
+ * Checks a precache image list; names errors under `path`.
+ * @internal
+ */
+export function validatePrecacheImages(path: string, images: unknown): string[] {
+  if (!Array.isArray(images) || images.length === 0) {
+    throw new GlanceValidationError(`${path}.images`, images, 'is not a non-empty list of image IDs or names', 'list the images to keep cached, e.g. ["cirros-0.6.2"]');
+  }
+  images.forEach((image, i) => {
+    if (typeof image !== 'string' || image.trim() === '' || image.startsWith('-') || /[\0-\x1f]/.test(image)) {
+      throw new GlanceValidationError(`${path}.images[${i}]`, image, 'is not an image ID or name',
+        'give an ID or a one-line name that does not start with "-"');
+    }
+  });
+  return images;
+}
+
+/** Whether the rule can match a user with these roles, reading only role checks. */
+export function policyAllowsRoles(rule: string, roles: string[]): boolean {
+  const tokens = rule.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').trim().split(/\s+/).filter((t) => t);
+  let position = 0;
+  const has = new Set(roles.map((r) => r.toLowerCase()));
+  // oslo.policy's grammar: or binds loosest, then and, then not.
+  const parseOr = (): boolean => {
+    let value = parseAnd();
+    while (tokens[position]?.toLowerCase() === 'or') { position++; value = parseAnd() || value; }
+    return value;
+  };
+  const parseAnd = (): boolean => {
+    let value = parseNot();
+    while (tokens[position]?.toLowerCase() === 'and') { position++; value = parseNot() && value; }
+    return value;
+  };
+  const parseNot = (): boolean => {
+    if (tokens[position]?.toLowerCase() === 'not') { position++; return !parseNot(); }
+    const token = tokens[position++];
+    if (token === '(') { const value = parseOr(); position++; return value; }
+    if (token === '@') return true;
+    if (token === '!' || token === undefined) return false;
+    const [kind, match] = token.split(/:(.*)/s);
+    // Only role checks are decidable here; any other check counts as not matching.
+    return kind.toLowerCase() === 'role' && has.has((match ?? '').toLowerCase());
+  };
+  return parseOr();
+}

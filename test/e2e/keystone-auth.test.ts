@@ -1,0 +1,185 @@
+/**
+ * The synthesized deployment with a real Keystone (Debian's Keystone 22, ../sandbox/keystone.ts)
+ * in front of real Glance 25.1.0, every Glance process in its pod sandbox. Nothing of the auth
+ * pipeline is overlaid: the `keystone+caching` flavor, the `[keystone_authtoken]` section with the
+ * password from OS_KEYSTONE_AUTHTOKEN__PASSWORD, and the cache API policy are ours. The overlay
+ * sets only each replica's bind_host. Keystone's URLs are its cluster DNS names, which the pods'
+ * /etc/hosts resolve to the loopback address it listens on.
+ *
+ * Proves the auth matrix of the cache API, the reference steps as admin, and imageCache.precache.
+ */
+import { execFileSync } from 'child_process';
+import { mkdirSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import { App, Chart, Testing } from 'cdk8s';
+import { Glance, GlanceRelease, ImageBackend } from '../../lib';
+import { BASE_PROPS, find, Manifest, ofKind } from '../helpers';
+import { GLANCE_IMAGES, requireRealGlance, SandboxedGlance, sleep } from './sandboxed-glance';
+import { Keystone, requireKeystone } from '../sandbox/keystone';
+
+jest.setTimeout(300_000);
+
+const STS = 'glance-default-single';
+const NAMESPACE = 'openstack';
+const GLANCE_PASSWORD = 'e2e-glance-service-password';
+const KEYSTONE_HOST = `keystone-internal.${NAMESPACE}.svc`;
+const OPERATOR = { name: 'cache-operator', password: 'e2e-cache-operator-password' };
+// A policy that lets admins and a custom role use the cache API: members still get 403.
+const CACHE_POLICY = 'role:admin or role:cache_operator';
+const PRECACHED = 'precache-me';
+const MISSING = 'no-such-image';
+
+const keystone = new Keystone();
+let glance: SandboxedGlance;
+let member: { name: string; password: string };
+const lines: string[] = [];
+
+function synthesize(): Manifest[] {
+  const chart = new Chart(new App(), 'e2e', { namespace: NAMESPACE });
+  new Glance(chart, 'glance', {
+    ...BASE_PROPS,
+    release: GlanceRelease.ZED,
+    keystone: { authUrl: keystone.urlAt(KEYSTONE_HOST), passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } },
+    backend: ImageBackend.file({ sharedStore: { existingClaimName: 'glance-images-nfs' } }),
+    imageCache: {
+      size: '512Mi',
+      policy: { cacheList: CACHE_POLICY, cacheImage: CACHE_POLICY, cacheDelete: CACHE_POLICY },
+      precache: { images: [PRECACHED, MISSING] },
+    },
+    apis: { default: { replicas: 2 } },
+  });
+  return Testing.synth(chart) as Manifest[];
+}
+
+/** One request to a replica with a token (or none); the HTTP status. */
+async function status(method: string, replica: number, path: string, token?: string): Promise<number> {
+  const response = await fetch(`${glance.podUrl(replica)}${path}`, { method, headers: token ? { 'X-Auth-Token': token } : {} });
+  await response.arrayBuffer();
+  return response.status;
+}
+
+function imageId(table: string): string {
+  const match = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(table);
+  if (!match) throw new Error(`no image id in:\n${table}`);
+  return match[1];
+}
+
+function record(caller: string, request: string, expected: string, got: string): void {
+  lines.push(`${caller.padEnd(34)} ${request.padEnd(44)} expected ${expected.padEnd(6)} got ${got}`);
+  expect(got).toBe(expected);
+}
+
+beforeAll(async () => {
+  requireRealGlance(GLANCE_IMAGES.bookworm);
+  requireKeystone();
+  await keystone.start();
+  const ids = await keystone.setupGlanceIdentities(GLANCE_PASSWORD, `http://glance-default.${NAMESPACE}.svc:9292`);
+  member = ids.member;
+  const operator = await keystone.createUser(OPERATOR.name, OPERATOR.password, ids.demoProjectId);
+  await keystone.grantRole(operator, ids.demoProjectId, await keystone.createRole('cache_operator'));
+  glance = new SandboxedGlance(synthesize(), STS, NAMESPACE, { 'glance-images-nfs': '2Gi' }, GLANCE_IMAGES.bookworm,
+    { 'osp-secret': { GlancePassword: GLANCE_PASSWORD } },
+    { keystone: { hosts: keystone.hosts(KEYSTONE_HOST), authUrl: keystone.urlAt(KEYSTONE_HOST), admin: { user: 'admin', password: keystone.adminPassword, project: 'admin' } } });
+  await glance.prepare();
+  await Promise.all([glance.start(0), glance.start(1)]);
+}, 300_000);
+
+afterAll(async () => {
+  await glance?.destroy();
+  await keystone.stop();
+  console.log([`Glance ${execFileSync('glance-api', ['--version'], { encoding: 'utf8' }).trim()} behind real Keystone 22, cache policy "${CACHE_POLICY}":`, ...lines].join('\n'));
+});
+
+test('nothing of the auth pipeline is overlaid: the overlay sets only bind_host', () => {
+  expect(glance.overlay(`${STS}-0`).trim()).toBe(`[DEFAULT]\nbind_host = ${glance.node.address(`${STS}-0`)}`);
+  expect(glance.glanceConf.paste_deploy.flavor).toBe('keystone+caching');
+});
+
+describe('the auth matrix', () => {
+  test('no token: 401 on the image and cache APIs', async () => {
+    for (const [method, path] of [['GET', '/v2/images'], ['GET', '/v2/cache'], ['PUT', '/v2/cache/00000000-0000-0000-0000-000000000000']]) {
+      record('no token', `${method} ${path}`, '401', String(await status(method, 0, path)));
+    }
+  });
+
+  test('member: lists images, and gets 403 from cache-list, cache-queue and cache-delete on each replica', async () => {
+    const token = await keystone.token(member.name, member.password, 'demo');
+    // Public, so that the member sees it: the cache API must refuse by policy, not hide it.
+    const id = imageId(await glance.glance(0, 'image-create', '--name', 'member-probe', '--visibility', 'public', '--disk-format', 'raw', '--container-format', 'bare'));
+    record('member', 'GET /v2/images', '200', String(await status('GET', 0, '/v2/images', token)));
+    for (const replica of [0, 1]) {
+      record('member', `cache-list on replica ${replica}`, '403', String(await status('GET', replica, '/v2/cache', token)));
+      record('member', `cache-queue on replica ${replica}`, '403', String(await status('PUT', replica, `/v2/cache/${id}`, token)));
+      record('member', `cache-delete on replica ${replica}`, '403', String(await status('DELETE', replica, `/v2/cache/${id}`, token)));
+    }
+  });
+
+  test('a user with the custom role of imageCache.policy may use the cache API', async () => {
+    const token = await keystone.token(OPERATOR.name, OPERATOR.password, 'demo');
+    record('cache_operator (custom role)', 'cache-list on replica 1', '200', String(await status('GET', 1, '/v2/cache', token)));
+  });
+
+  test('admin: the reference steps, replica by replica, by hostname', async () => {
+    const file = join(glance.node.root, 'client', 'image.raw');
+    mkdirSync(join(glance.node.root, 'client'), { recursive: true });
+    writeFileSync(file, Buffer.alloc(256 * 1024, 7));
+    const id = imageId(await glance.glance(0, 'image-create', '--name', 'admin-image', '--disk-format', 'raw', '--container-format', 'bare', '--file', file));
+    const until = async (what: string, check: () => Promise<boolean>) => {
+      for (let i = 0; i < 300 && !(await check()); i++) await sleep(100);
+      expect(`${what}: ${await check()}`).toBe(`${what}: true`);
+    };
+    await glance.glance(0, 'cache-queue', id);
+    await until('cached on replica 0', async () => (await glance.cachedImages(0)).includes(id));
+    expect(await glance.cachedImages(1)).toEqual([]);
+    await glance.glance(1, 'cache-queue', id);
+    await until('cached on replica 1', async () => (await glance.cachedImages(1)).includes(id));
+    await glance.glance(0, 'cache-delete', id);
+    await until('gone from replica 0', async () => !(await glance.cachedImages(0)).includes(id));
+    expect(await glance.cachedImages(1)).toEqual([id]);
+    await glance.glance(0, 'image-delete', id);
+    expect((await glance.runCacheJob('cleaner', 1)).code).toBe(0);
+    expect(await glance.cachedImages(1)).toEqual([]);
+    record('admin', 'the 8 reference steps', 'pass', 'pass');
+  });
+});
+
+describe('imageCache.precache, as the Glance service user', () => {
+  let id: string;
+
+  beforeAll(async () => {
+    const file = join(glance.node.root, 'client', 'precache.raw');
+    writeFileSync(file, Buffer.alloc(128 * 1024, 3));
+    id = imageId(await glance.glance(0, 'image-create', '--name', PRECACHED, '--disk-format', 'raw', '--container-format', 'bare', '--file', file));
+  });
+
+  test('the first-run Job warms every replica; a missing name is reported and does not stop the others', async () => {
+    const job = ofKind(glance.manifests, 'Job').find((j) => j.metadata.name.startsWith(`${STS}-precache-`))!;
+    const run = await glance.runJob('Job', job.metadata.name);
+    const output = run.stdout + run.stderr;
+    expect({ code: run.code, output }).toEqual({ code: 0, output: expect.stringContaining(`not found 1: ${MISSING}`) });
+    for (const replica of [0, 1]) {
+      for (let i = 0; i < 300 && !(await glance.cachedImages(replica)).includes(id); i++) await sleep(100);
+      expect(await glance.cachedImages(replica)).toContain(id);
+    }
+    record('glance service user', 'first-run Job: cached on both replicas', 'pass', 'pass');
+  });
+
+  test('each replica\'s CronJob queues nothing the second time', async () => {
+    for (const replica of [0, 1]) {
+      const run = await glance.runJob('CronJob', `${STS}-${replica}-precache`);
+      expect({ code: run.code, output: run.stdout + run.stderr }).toEqual({ code: 0, output: expect.stringContaining(': queued 0, already cached or queued 1, not found 1') });
+      expect(find(glance.manifests, 'CronJob', `${STS}-${replica}-precache`).spec.jobTemplate.spec.template.spec.containers[0].env
+        .find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'osp-secret', key: 'GlancePassword' });
+    }
+    record('glance service user', 'precache CronJobs, second run', 'queued 0', 'queued 0');
+  });
+
+  test('a replica that lost its cache gets the image back at its next run', async () => {
+    await glance.glance(1, 'cache-delete', id);
+    for (let i = 0; i < 100 && (await glance.cachedImages(1)).includes(id); i++) await sleep(100);
+    const run = await glance.runJob('CronJob', `${STS}-1-precache`);
+    expect(run.stdout + run.stderr).toContain(': queued 1,');
+    for (let i = 0; i < 300 && !(await glance.cachedImages(1)).includes(id); i++) await sleep(100);
+    expect(await glance.cachedImages(1)).toContain(id);
+  });
+});
