@@ -1,7 +1,8 @@
+import * as kplus from 'cdk8s-plus-28';
 import { parseAllDocuments } from 'yaml';
 import type { ImageCacheOptions } from './cache/image-cache';
 import { GlanceValidationError } from './errors';
-import type { GlanceApiOptions } from './glance-api';
+import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from './glance-api';
 import type { GlanceProps } from './glance-props';
 import { ImageBackend } from './image-backend';
 import { parseIni, renderIni } from './ini';
@@ -72,7 +73,7 @@ const API_FIELDS: Record<string, Field> = {
   'imageCache.size': read('quantity', ''),
   'networkAttachments': read('array'),
   'nodeSelector': read('stringMap'),
-  'override': unsupported('object', 'Service overrides (override)'),
+  'override': read('object'),
   'replicas': read('integer', 1),
   'resources': read('object'),
   'storage': unsupported('object', 'per-API storage (glanceAPIs.*.storage)'),
@@ -250,6 +251,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       imageCache: imageCacheOf(api?.imageCache, storageClass),
       nodeSelector: api?.nodeSelector ?? spec.nodeSelector,
       networkAttachments: api?.networkAttachments,
+      endpointServices: api?.override ? endpointServicesOf(api.override, `${apiPath}.override`) : undefined,
       resources: api?.resources ? resourcesOf(api.resources, `${apiPath}.resources`) : undefined,
     };
   }
@@ -337,40 +339,96 @@ function storesOf(located: Located, options: CustomResourceOptions): Stores {
     throw new GlanceValidationError(enabled !== undefined ? crPath : mounts.path, enabled ?? 'extraMounts',
       'configures the image store, and so does a store option (--ceph-secret, --shared-claim or --shared-storage-class)', 'give the store one way: remove the option');
   }
-  const backends = String(enabled ?? 'default_backend:file').split(',').map((b) => b.trim().split(':'));
-  if (backends.length !== 1) {
-    throw new GlanceValidationError(crPath, enabled, 'enables several stores (enabled_backends)', 'multiple stores are not supported by this reader yet; configure one store');
+  const backends = String(enabled ?? 'default_backend:file').split(',').map((b) => b.trim().split(':').map((part) => part.trim()));
+  const defaultName = String(sections.glance_store?.default_backend ?? backends[0][0]);
+  const stores: Record<string, ImageBackend> = {};
+  for (const [name, type] of backends) {
+    if (!name || !type) throw new GlanceValidationError(crPath, enabled, 'is not a list of <name>:<type> (enabled_backends)', 'write e.g. "default_backend:rbd"');
+    const section = sections[name] ?? {};
+    stores[name] = storeFromSection(type, name, section, mounts, `${crPath} [${name}]`);
+    // What the store renders itself leaves the user's config; options it does not read stay theirs.
+    if (Object.keys(section).length === 0) delete sections[name];
   }
-  const [[name, type]] = backends;
-  const options_ = sections[name] ?? {};
-  let backend: ImageBackend;
-  if (type === 'file') {
-    const dir = String(options_.filesystem_store_datadir ?? FILE_STORE_DIR).replace(/\/+$/, '');
-    if (dir !== FILE_STORE_DIR) {
-      throw new GlanceValidationError(crPath, `filesystem_store_datadir = ${dir}`, 'puts the file store elsewhere than /var/lib/glance/images', `use ${FILE_STORE_DIR}`);
-    }
-    backend = mounts.nfs ? ImageBackend.file({ sharedStore: { nfs: mounts.nfs } }) : ImageBackend.file();
-  } else if (type === 'rbd') {
-    if (mounts.cephSecrets.length !== 1) {
-      throw new GlanceValidationError(mounts.path, mounts.cephSecrets.join(', ') || 'none',
-        'does not mount exactly one Secret with ceph.conf and the keyring at /etc/ceph', 'mount one Ceph Secret at /etc/ceph in extraMounts (or give --ceph-secret)');
-    }
-    backend = ImageBackend.rbd({ cephSecretName: mounts.cephSecrets[0], pool: options_.rbd_store_pool, user: options_.rbd_store_user });
-  } else {
-    throw new GlanceValidationError(crPath, `${name}:${type}`, `configures a ${type} store, which this reader does not read yet`, 'use the file or rbd store');
+  if (!Object.hasOwn(stores, defaultName)) {
+    throw new GlanceValidationError(crPath, `default_backend = ${defaultName}`, 'names no store of enabled_backends', 'name one of them in [glance_store] default_backend');
   }
-  // What cdk8s-glance renders itself leaves the user's config; the rest stays.
   delete sections.DEFAULT?.enabled_backends;
   delete sections.glance_store?.default_backend;
+  // The legacy store list: multiple stores ignore it.
   delete sections.glance_store?.stores;
-  delete sections[name];
   const rest = Object.fromEntries(Object.entries(sections).filter(([, opts]) => Object.keys(opts).length > 0));
+  // One store named default_backend is the library's single store; any other name is kept, since
+  // the name is the store id that image locations record.
+  const single = backends.length === 1 && defaultName === 'default_backend';
   return {
-    backend,
+    backend: single ? stores.default_backend : ImageBackend.multi({ stores, defaultStore: defaultName }),
     customServiceConfig: Object.keys(rest).length ? renderIni(rest) : undefined,
-    flag: type === 'file' ? mounts.path : crPath,
+    flag: backends.some(([, type]) => type === 'file') ? mounts.path : crPath,
     fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph',
   };
+}
+
+/** Options that hold the operator's template for a value cdk8s-glance fills in itself. */
+const OPERATOR_TEMPLATE = /^\{\{\s*\.[A-Za-z]+\s*\}\}$/;
+
+/**
+ * One store of enabled_backends, from its section of customServiceConfig. The options it maps
+ * are taken out of `section`; the rest stay in the user's config.
+ */
+function storeFromSection(type: string, name: string, section: Record<string, string>, mounts: Mounts, path: string): ImageBackend {
+  const take = (option: string): string | undefined => {
+    const value = section[option];
+    delete section[option];
+    return value === undefined ? undefined : String(value).replace(/^"(.*)"$/, '$1');
+  };
+  const description = take('store_description');
+  switch (type) {
+    case 'file': {
+      const dir = (take('filesystem_store_datadir') ?? FILE_STORE_DIR).replace(/\/+$/, '');
+      if (dir !== FILE_STORE_DIR) {
+        throw new GlanceValidationError(path, `filesystem_store_datadir = ${dir}`, 'puts the file store elsewhere than /var/lib/glance/images', `use ${FILE_STORE_DIR}`);
+      }
+      return ImageBackend.file({ sharedStore: mounts.nfs ? { nfs: mounts.nfs } : undefined, description });
+    }
+    case 'rbd': {
+      if (mounts.cephSecrets.length === 0) {
+        throw new GlanceValidationError(mounts.path, 'no Ceph Secret', `is where the ${name} store's ceph.conf and keyring come from, and it mounts none at /etc/ceph`,
+          'mount the Ceph Secret(s) at /etc/ceph in extraMounts, with a propagation that names Glance');
+      }
+      const conf = take('rbd_store_ceph_conf') ?? '/etc/ceph/ceph.conf';
+      const cluster = /^\/etc\/ceph\/([A-Za-z0-9_.-]+)\.conf$/.exec(conf)?.[1];
+      if (!cluster) throw new GlanceValidationError(path, `rbd_store_ceph_conf = ${conf}`, 'is not a file /etc/ceph/<cluster>.conf', 'keep the Ceph files in /etc/ceph');
+      return ImageBackend.rbd({ cephSecretNames: mounts.cephSecrets, cluster, pool: take('rbd_store_pool'), user: take('rbd_store_user'), description });
+    }
+    case 'swift': {
+      // The operator's templates stand for the deployment's own Keystone, service user and region.
+      for (const option of ['swift_store_auth_address', 'swift_store_key']) {
+        const value = take(option);
+        if (value !== undefined && !OPERATOR_TEMPLATE.test(value)) {
+          throw new GlanceValidationError(path, `${option} = ${option.endsWith('key') ? '<hidden>' : value}`,
+            option.endsWith('key') ? 'puts a credential in customServiceConfig' : 'points Swift at another Keystone than the deployment\'s',
+            'leave it to cdk8s-glance: the Swift store authenticates against keystone with the service user\'s password Secret');
+        }
+      }
+      const version = take('swift_store_auth_version');
+      if (version !== undefined && version !== '3') throw new GlanceValidationError(path, `swift_store_auth_version = ${version}`, 'is not Keystone v3', 'use 3');
+      take('swift_store_create_container_on_put');
+      const [projectName, user] = (take('swift_store_user') ?? ':').split(':');
+      const region = take('swift_store_region');
+      return ImageBackend.swift({
+        projectName: projectName || undefined,
+        user: user || undefined,
+        region: region === undefined || OPERATOR_TEMPLATE.test(region) ? undefined : region,
+        endpointType: take('swift_store_endpoint_type'),
+        container: take('swift_store_container'),
+        description,
+      });
+    }
+    default:
+      throw new GlanceValidationError(path, `${name}:${type}`, `is not supported by cdk8s-glance from a CR: the ${type} store`,
+        type === 'cinder' ? 'the cinder store needs privileged API pods: use ImageBackend.cinder({ allowPrivilegedAttach: true }) in code'
+          : 'use the file, rbd or swift store here, or ImageBackend in code (s3 takes its keys from Secrets)');
+  }
 }
 
 interface Mounts { readonly nfs?: { server: string; path: string }; readonly cephSecrets: string[]; readonly path: string }
@@ -417,6 +475,47 @@ function mountsOf(located: Located): Mounts {
     });
   });
   return result;
+}
+
+/**
+ * The operator's override of the endpoint Services: type, annotations and labels, for internal
+ * and public. Anything else it can override is refused by its path.
+ */
+function endpointServicesOf(override: Record<string, any>, path: string): EndpointServicesOptions | undefined {
+  const result: Record<string, EndpointServiceOptions> = {};
+  for (const [key, value] of Object.entries(override)) {
+    if (key !== 'service') throw unsupportedAt(`${path}.${key}`, value, `overrides of ${key}`);
+    if (!isObject(value)) throw new GlanceValidationError(`${path}.service`, value, 'is not a mapping', 'give internal and public');
+    for (const [endpoint, service] of Object.entries<any>(value)) {
+      const at = `${path}.service.${endpoint}`;
+      if (endpoint !== 'internal' && endpoint !== 'public') throw unsupportedAt(at, service, `an override of the ${endpoint} Service`);
+      if (service === null || service === undefined) continue;
+      if (!isObject(service)) throw new GlanceValidationError(at, service, 'is not a mapping', 'give metadata and spec');
+      for (const [part, content] of Object.entries<any>(service)) {
+        const allowed = part === 'metadata' ? ['annotations', 'labels'] : part === 'spec' ? ['type'] : [];
+        if (!isObject(content)) throw unsupportedAt(`${at}.${part}`, content, `Service ${part} overrides`);
+        for (const field of Object.keys(content)) {
+          if (!allowed.includes(field)) throw unsupportedAt(`${at}.${part}.${field}`, content[field], `Service overrides of ${part}.${field}`);
+        }
+      }
+      const type = service.spec?.type;
+      const types = new Map(Object.values(kplus.ServiceType).map((t) => [t as string, t]));
+      if (type !== undefined && !types.has(type)) {
+        throw new GlanceValidationError(`${at}.spec.type`, type, 'is not a Service type', 'use ClusterIP, NodePort or LoadBalancer');
+      }
+      result[endpoint] = {
+        type: type === undefined ? undefined : types.get(type),
+        annotations: service.metadata?.annotations,
+        labels: service.metadata?.labels,
+      };
+    }
+  }
+  return Object.keys(result).length ? result : undefined;
+}
+
+function unsupportedAt(path: string, value: unknown, feature: string): GlanceValidationError {
+  return new GlanceValidationError(path, value, `is not supported by cdk8s-glance: ${feature}`,
+    'remove it; see the README, "Bring your Glance CR", for what cdk8s-glance reads and what replaces the rest');
 }
 
 function imageCacheOf(cache: any, storageClass: string | undefined): ImageCacheOptions | undefined {

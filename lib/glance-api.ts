@@ -73,6 +73,39 @@ export interface GlanceApiSettings {
    * @default - the cluster network only
    */
   readonly networkAttachments?: string[];
+  /**
+   * The internal and public endpoint Services: type, annotations (a load balancer's address pool,
+   * for example) and extra labels, as the glance-operator's override.service sets them.
+   * @default - ClusterIP Services without annotations (the public one of publicServiceType)
+   */
+  readonly endpointServices?: EndpointServicesOptions;
+}
+
+/** How the endpoint Services of an API differ from plain ClusterIP Services. */
+export interface EndpointServiceOptions {
+  /**
+   * The Service type.
+   * @default kplus.ServiceType.CLUSTER_IP
+   */
+  readonly type?: kplus.ServiceType;
+  /**
+   * Annotations of the Service.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+  /**
+   * Labels added to the Service's own.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/** The internal and public endpoint Services of an API. */
+export interface EndpointServicesOptions {
+  /** @default - a ClusterIP Service */
+  readonly internal?: EndpointServiceOptions;
+  /** @default - a Service of publicServiceType */
+  readonly public?: EndpointServiceOptions;
 }
 
 /** Settings of one named Glance API (an entry of Glance's `apis`). */
@@ -199,15 +232,24 @@ export class GlanceApi extends GlanceApiBase {
         selector: apiPods,
         ports: [port],
       });
-      if (serves.internal) new kplus.Service(this, 'internal', { metadata: { name: internalName, labels: { ...labels, 'glance.openstack.org/endpoint': 'internal' } }, selector: apiPods, ports: [port] });
-      if (serves.public) {
-        new kplus.Service(this, 'public', {
-          metadata: { name: publicName, labels: { ...labels, 'glance.openstack.org/endpoint': 'public' } },
-          type: props.publicServiceType ?? kplus.ServiceType.CLUSTER_IP,
+      const endpoint = (which: 'internal' | 'public', name: string, defaultType?: kplus.ServiceType) => {
+        const own = endpointServiceOptions(`${path}.endpointServices.${which}`, props.endpointServices?.[which]);
+        if (own.type !== undefined && defaultType !== undefined) {
+          throw new GlanceValidationError(`${path}.endpointServices.public.type`, own.type, 'is set, and so is publicServiceType', 'set one of them');
+        }
+        new kplus.Service(this, which, {
+          metadata: {
+            name,
+            labels: { ...own.labels, ...labels, 'glance.openstack.org/endpoint': which },
+            ...(own.annotations ? { annotations: own.annotations } : {}),
+          },
+          ...(which === 'public' || own.type !== undefined ? { type: own.type ?? defaultType ?? kplus.ServiceType.CLUSTER_IP } : {}),
           selector: apiPods,
           ports: [port],
         });
-      }
+      };
+      if (serves.internal) endpoint('internal', internalName);
+      if (serves.public) endpoint('public', publicName, props.publicServiceType);
 
       this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
         metadata: { name: sts, labels },
@@ -394,6 +436,25 @@ function warnOnce(message: string): void {
 
 function healthcheck(timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
   return { httpGet: { path: '/healthcheck', port: k8s.IntOrString.fromNumber(API_PORT) }, timeoutSeconds: 5, ...timing };
+}
+
+/** Checks an endpoint Service's options. */
+function endpointServiceOptions(prop: string, options: EndpointServiceOptions | undefined): EndpointServiceOptions {
+  if (options === undefined || options === null) return {};
+  if (options.type !== undefined && !Object.values(kplus.ServiceType).includes(options.type)) {
+    throw new GlanceValidationError(`${prop}.type`, options.type, 'is not a Service type', 'use a kplus.ServiceType value (ClusterIP, NodePort, LoadBalancer)');
+  }
+  for (const [field, map] of [['annotations', options.annotations], ['labels', options.labels]] as const) {
+    if (map === undefined) continue;
+    for (const [key, value] of Object.entries(map ?? {})) {
+      if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key) || typeof value !== 'string'
+        || (field === 'labels' && !/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(value))) {
+        throw new GlanceValidationError(`${prop}.${field}.${key}`, value, `is not a valid ${field === 'labels' ? 'label' : 'annotation'}`,
+          'use a qualified key ("[prefix/]name") and a string value (labels: 63 characters of letters, digits, "-", "_", ".")');
+      }
+    }
+  }
+  return options;
 }
 
 /** The Multus annotation for extra networks, when there are any. */

@@ -102,7 +102,10 @@ test('operator fields map to props: schedules, purge, user, secret, image, split
 describe('unknown or unsupported fields are rejected with their path', () => {
   test.each([
     [{ kind: 'Glance', spec: { imageCache: { size: '1Gi', prunerSchedule: '0 2 * * *' } } }, 'spec.imageCache.prunerSchedule'],
-    [{ kind: 'Glance', spec: { glanceAPIs: { default: { override: { service: { internal: { spec: { type: 'LoadBalancer' } } } } } } } }, 'spec.glanceAPIs.default.override'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { override: { service: { internal: { spec: { externalTrafficPolicy: 'Local' } } } } } } } },
+      'spec.glanceAPIs.default.override.service.internal.spec.externalTrafficPolicy'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { override: { service: { internal: { spec: { type: 'Balanced' } } } } } } } },
+      'spec.glanceAPIs.default.override.service.internal.spec.type'],
     [{ kind: 'Glance', spec: { quotas: { imageSizeTotal: 1000 } } }, 'spec.quotas.imageSizeTotal'],
     [{ kind: 'Glance', spec: { customServiceConfigSecrets: ['s3glance'] } }, 'spec.customServiceConfigSecrets'],
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'internal' } } } }, 'spec.glanceAPIs.default.type'],
@@ -360,6 +363,27 @@ test('a control plane names its Glance by serviceName, and may carry uniquePodNa
   expect(find(m, 'StatefulSet', 'image-default-single').spec.replicas).toBe(1);
 });
 
+test('override.service becomes the endpoint Services\' type, annotations and labels (MetalLB, as the edge samples set it)', () => {
+  const annotations = { 'metallb.universe.tf/address-pool': 'internalapi', 'metallb.universe.tf/loadBalancerIPs': '172.17.0.80' };
+  const m = synthFromCr({
+    kind: 'Glance',
+    spec: {
+      glanceAPIs: {
+        default: {
+          type: 'split',
+          override: { service: { internal: { metadata: { annotations, labels: { service: 'glance' } }, spec: { type: 'LoadBalancer' } } } },
+        },
+      },
+    },
+  });
+  const internal = find(m, 'Service', 'glance-default');
+  expect(internal.spec.type).toBe('LoadBalancer');
+  expect(internal.metadata.annotations).toEqual(annotations);
+  expect(internal.metadata.labels.service).toBe('glance');
+  expect(find(m, 'Service', 'glance-default-public').spec.type).toBe('ClusterIP');
+  expect(find(m, 'Service', 'glance-default-public').metadata.annotations).toBeUndefined();
+});
+
 describe('extraMounts', () => {
   const cephControlPlane = {
     kind: 'OpenStackControlPlane',
@@ -403,5 +427,110 @@ describe('extraMounts', () => {
     const conf = glanceConf(m, 'glance-default-internal');
     expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance' });
     expect(find(m, 'Secret', 'glance-default-internal-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
+  });
+});
+
+describe('stores from customServiceConfig and extraMounts, as the operator\'s samples give them', () => {
+  const noStore = { ...OPTIONS, backend: undefined };
+
+  test('swift with the operator\'s templates: the deployment\'s Keystone, service user and password Secret', () => {
+    const m = synthFromCr({
+      kind: 'Glance',
+      spec: {
+        customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:swift\n[glance_store]\ndefault_backend = default_backend\n[default_backend]\n'
+        + 'swift_store_create_container_on_put = True\nswift_store_auth_version = 3\nswift_store_auth_address = {{ .KeystoneInternalURL }}\n'
+        + 'swift_store_endpoint_type = internalURL\nswift_store_user = service:glance\nswift_store_key = {{ .ServicePassword }}\nswift_store_region = {{ .Region }}\n',
+        glanceAPIs: { default: { replicas: 2, type: 'single' } },
+      },
+    }, noStore);
+    const conf = glanceConf(m, 'glance-default-single');
+    expect(conf.DEFAULT.enabled_backends).toBe('default_backend:swift');
+    expect(conf.default_backend).toMatchObject({ swift_store_user: 'service:glance', swift_store_auth_address: OPTIONS.keystoneAuthUrl });
+    expect(conf.default_backend.swift_store_key).toBeUndefined();
+    const env = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].env;
+    expect(env.find((e: any) => e.name === 'OS_DEFAULT_BACKEND__SWIFT_STORE_KEY').valueFrom.secretKeyRef).toEqual({ name: 'osp-secret', key: 'GlancePassword' });
+    expect(find(m, 'Secret', 'glance-default-single-config').stringData['50-custom.conf']).toBeUndefined();
+  });
+
+  test('a Swift key written into customServiceConfig is refused, not copied', () => {
+    expectRejected({ kind: 'Glance', spec: { customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_key = hunter2\n' } },
+      'spec.customServiceConfig [default_backend]', noStore);
+  });
+
+  test('two Ceph clusters and swift, the Ceph Secrets projected through the control plane\'s extraMounts; options we do not render stay the user\'s', () => {
+    const m = synthFromCr({
+      kind: 'OpenStackControlPlane',
+      spec: {
+        glance: {
+          template: {
+            customServiceConfig: '[DEFAULT]\nenabled_backends = ceph-0:rbd,ceph-1:rbd,swift-0:swift\n[glance_store]\ndefault_backend = ceph-1\n'
+            + '[ceph-0]\nrbd_store_ceph_conf = /etc/ceph/ceph-0.conf\nstore_description = "first cluster"\nrbd_store_pool = images\nrbd_store_user = openstack\n'
+            + 'rbd_thin_provisioning = True\n[ceph-1]\nrbd_store_ceph_conf = /etc/ceph/ceph-1.conf\nrbd_store_pool = images\nrbd_store_user = openstack\n'
+            + '[swift-0]\nswift_store_auth_address = {{ .KeystoneInternalURL }}\nswift_store_key = {{ .ServicePassword }}\nswift_store_user = service:glance\n',
+            glanceAPIs: { default: { type: 'split' } },
+          },
+        },
+        extraMounts: [{
+          name: 'v1',
+          region: 'r1',
+          extraVol: [{
+            propagation: ['GlanceAPI'],
+            extraVolType: 'Ceph',
+            volumes: [{ name: 'ceph', projected: { sources: [{ secret: { name: 'ceph-client-conf-0' } }, { secret: { name: 'ceph-client-conf-1' } }] } }],
+            mounts: [{ name: 'ceph', mountPath: '/etc/ceph', readOnly: true }],
+          }],
+        }],
+      },
+    }, noStore);
+    const conf = glanceConf(m, 'glance-default-internal');
+    expect(conf.DEFAULT.enabled_backends).toBe('ceph-0:rbd,ceph-1:rbd,swift-0:swift');
+    expect(conf.glance_store.default_backend).toBe('ceph-1');
+    expect(conf['ceph-0']).toMatchObject({ rbd_store_ceph_conf: '/etc/ceph/ceph-0.conf', store_description: 'first cluster' });
+    expect(conf['ceph-1'].rbd_store_ceph_conf).toBe('/etc/ceph/ceph-1.conf');
+    expect(find(m, 'Secret', 'glance-default-internal-config').stringData['50-custom.conf']).toBe('[ceph-0]\nrbd_thin_provisioning = True\n');
+    const volumes = find(m, 'StatefulSet', 'glance-default-internal').spec.template.spec.volumes;
+    expect(JSON.stringify(volumes)).toContain('ceph-client-conf-0');
+    expect(JSON.stringify(volumes)).toContain('ceph-client-conf-1');
+  });
+
+  test('the file store on the NFS share of the control plane\'s extraMounts', () => {
+    const m = synthFromCr({
+      kind: 'OpenStackControlPlane',
+      spec: {
+        glance: {
+          template: {
+            customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:file\n[glance_store]\ndefault_backend = default_backend\n'
+            + '[default_backend]\nfilesystem_store_datadir = /var/lib/glance/images/\n',
+            glanceAPIs: { default: { replicas: 3, type: 'single' } },
+          },
+        },
+        extraMounts: [{
+          name: 'r1',
+          region: 'r1',
+          extraVol: [{
+            propagation: ['Glance'],
+            extraVolType: 'Nfs',
+            volumes: [{ name: 'nfs', nfs: { server: '192.0.2.5', path: '/var/nfs' } }],
+            mounts: [{ name: 'nfs', mountPath: '/var/lib/glance/images' }],
+          }],
+        }],
+      },
+    }, noStore);
+    const pod = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec;
+    expect(pod.volumes).toContainEqual(expect.objectContaining({ nfs: { server: '192.0.2.5', path: '/var/nfs' } }));
+  });
+
+  test.each([
+    ['cinder', 'needs privileged API pods'],
+    ['s3', 'the s3 store'],
+  ])('%s from a CR is refused by name', (type, message) => {
+    let error: any;
+    try {
+      synthFromCr({ kind: 'Glance', spec: { customServiceConfig: `[DEFAULT]\nenabled_backends = default_backend:${type}\n` } }, noStore);
+    } catch (e) {
+      error = e;
+    }
+    expect(error.prop).toBe('spec.customServiceConfig [default_backend]');
+    expect(error.message).toContain(message);
   });
 });
