@@ -303,6 +303,8 @@ function crPathTranslator(path: string, store: { flag: string; fix: string }): (
     [/^imageCache\.(pruner|cleaner)Schedule$/, `${path}.imageCache.$1Scheduler`],
     [/^apis\.([^.]+)\.resources\.(cpu|memory)Request$/, `${path}.glanceAPIs.$1.resources.requests.$2`],
     [/^apis\.([^.]+)\.resources\.(cpu|memory)Limit$/, `${path}.glanceAPIs.$1.resources.limits.$2`],
+    [/^apis\.([^.]+)\.endpointServices\.(internal|public)Service\.serviceType$/, `${path}.glanceAPIs.$1.override.service.$2.spec.type`],
+    [/^apis\.([^.]+)\.endpointServices\.(internal|public)Service\.(annotations|labels)(.*)$/, `${path}.glanceAPIs.$1.override.service.$2.metadata.$3$4`],
     [/^apis(\..*)?$/, `${path}.glanceAPIs$1`],
     [/^dbPurge\.ageInDays$/, `${path}.dbPurge.age`],
     [/^(imageCache|storage|dbPurge|customServiceConfig)(\..*)?$/, `${path}.$1$2`],
@@ -503,8 +505,8 @@ function endpointServicesOf(override: Record<string, any>, path: string): Endpoi
       if (type !== undefined && !types.has(type)) {
         throw new GlanceValidationError(`${at}.spec.type`, type, 'is not a Service type', 'use ClusterIP, NodePort or LoadBalancer');
       }
-      result[endpoint] = {
-        type: type === undefined ? undefined : types.get(type),
+      result[`${endpoint}Service`] = {
+        serviceType: type === undefined ? undefined : types.get(type),
         annotations: service.metadata?.annotations,
         labels: service.metadata?.labels,
       };

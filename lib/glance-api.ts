@@ -87,7 +87,7 @@ export interface EndpointServiceOptions {
    * The Service type.
    * @default kplus.ServiceType.CLUSTER_IP
    */
-  readonly type?: kplus.ServiceType;
+  readonly serviceType?: kplus.ServiceType;
   /**
    * Annotations of the Service.
    * @default - none
@@ -103,9 +103,9 @@ export interface EndpointServiceOptions {
 /** The internal and public endpoint Services of an API. */
 export interface EndpointServicesOptions {
   /** @default - a ClusterIP Service */
-  readonly internal?: EndpointServiceOptions;
+  readonly internalService?: EndpointServiceOptions;
   /** @default - a Service of publicServiceType */
-  readonly public?: EndpointServiceOptions;
+  readonly publicService?: EndpointServiceOptions;
 }
 
 /** Settings of one named Glance API (an entry of Glance's `apis`). */
@@ -233,9 +233,9 @@ export class GlanceApi extends GlanceApiBase {
         ports: [port],
       });
       const endpoint = (which: 'internal' | 'public', name: string, defaultType?: kplus.ServiceType) => {
-        const own = endpointServiceOptions(`${path}.endpointServices.${which}`, props.endpointServices?.[which]);
-        if (own.type !== undefined && defaultType !== undefined) {
-          throw new GlanceValidationError(`${path}.endpointServices.public.type`, own.type, 'is set, and so is publicServiceType', 'set one of them');
+        const own = endpointServiceOptions(`${path}.endpointServices.${which}Service`, props.endpointServices?.[`${which}Service`]);
+        if (own.serviceType !== undefined && defaultType !== undefined) {
+          throw new GlanceValidationError(`${path}.endpointServices.publicService.serviceType`, own.serviceType, 'is set, and so is publicServiceType', 'set one of them');
         }
         new kplus.Service(this, which, {
           metadata: {
@@ -243,7 +243,7 @@ export class GlanceApi extends GlanceApiBase {
             labels: { ...own.labels, ...labels, 'glance.openstack.org/endpoint': which },
             ...(own.annotations ? { annotations: own.annotations } : {}),
           },
-          ...(which === 'public' || own.type !== undefined ? { type: own.type ?? defaultType ?? kplus.ServiceType.CLUSTER_IP } : {}),
+          ...(which === 'public' || own.serviceType !== undefined ? { type: own.serviceType ?? defaultType ?? kplus.ServiceType.CLUSTER_IP } : {}),
           selector: apiPods,
           ports: [port],
         });
@@ -441,8 +441,8 @@ function healthcheck(timing: { periodSeconds: number; failureThreshold: number }
 /** Checks an endpoint Service's options. */
 function endpointServiceOptions(prop: string, options: EndpointServiceOptions | undefined): EndpointServiceOptions {
   if (options === undefined || options === null) return {};
-  if (options.type !== undefined && !Object.values(kplus.ServiceType).includes(options.type)) {
-    throw new GlanceValidationError(`${prop}.type`, options.type, 'is not a Service type', 'use a kplus.ServiceType value (ClusterIP, NodePort, LoadBalancer)');
+  if (options.serviceType !== undefined && !Object.values(kplus.ServiceType).includes(options.serviceType)) {
+    throw new GlanceValidationError(`${prop}.serviceType`, options.serviceType, 'is not a Service type', 'use a kplus.ServiceType value (ClusterIP, NodePort, LoadBalancer)');
   }
   for (const [field, map] of [['annotations', options.annotations], ['labels', options.labels]] as const) {
     if (map === undefined) continue;

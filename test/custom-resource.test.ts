@@ -123,6 +123,8 @@ describe('unknown or unsupported fields are rejected with their path', () => {
     [{ kind: 'Glance', spec: { keystoneEndpoint: 'edge1' } }, 'spec.keystoneEndpoint'],
     // Prototype names are fields like any other, not lookups into Object.prototype.
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'toString' } } } }, 'spec.glanceAPIs.default.type'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { override: { service: { internal: { metadata: { labels: { tier: 'not a label value' } } } } } } } } },
+      'spec.glanceAPIs.default.override.service.internal.metadata.labels.tier'],
     [JSON.parse('{"kind": "Glance", "spec": {"constructor": {}}}'), 'spec.constructor'],
     [{ kind: 'Glance', spec: { storage: { hasOwnProperty: 'x' } } }, 'spec.storage.hasOwnProperty'],
     [{ kind: 'Nova', spec: {} }, 'kind'],

@@ -1,4 +1,5 @@
 import { App, Chart, Names } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Glance, GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
 import { BASE_PROPS, expectInvalid, expectRestrictedPod, find, glanceConf, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
@@ -264,5 +265,44 @@ describe('GlanceRelease, an open set', () => {
 
   test.each(['2021.2', 'havana', '28', 'CARACAL2', ''])('rejects %j, naming the prop and the accepted forms', (text) => {
     expectInvalid(() => GlanceRelease.of(text), 'release', /from 2022\.1 on.*yoga, zed/);
+  });
+});
+
+describe('endpoint Services and extra networks', () => {
+  test('endpointServices sets type, annotations and labels per endpoint; the rest stays ClusterIP', () => {
+    const m = synthGlance({
+      backend: shared,
+      apis: {
+        default: {
+          type: GlanceApiType.SPLIT,
+          endpointServices: {
+            internalService: { serviceType: kplus.ServiceType.LOAD_BALANCER, annotations: { 'metallb.universe.tf/address-pool': 'internalapi' }, labels: { tier: 'internal' } },
+          },
+        },
+      },
+    });
+    const internal = find(m, 'Service', 'glance-default');
+    expect(internal.spec.type).toBe('LoadBalancer');
+    expect(internal.metadata.annotations).toEqual({ 'metallb.universe.tf/address-pool': 'internalapi' });
+    expect(internal.metadata.labels).toMatchObject({ 'tier': 'internal', 'glance.openstack.org/endpoint': 'internal' });
+    expect(find(m, 'Service', 'glance-default-public').spec.type).toBe('ClusterIP');
+  });
+
+  test('publicServiceType and endpointServices.publicService.serviceType together are refused', () => {
+    expectInvalid(() => synthGlance({
+      apis: {
+        default: {
+          publicServiceType: kplus.ServiceType.NODE_PORT,
+          endpointServices: { publicService: { serviceType: kplus.ServiceType.LOAD_BALANCER } },
+        },
+      },
+    }), 'apis.default.endpointServices.publicService.serviceType', /publicServiceType/);
+  });
+
+  test('networkAttachments become the Multus annotation of the replicas; bad names are refused', () => {
+    const m = synthGlance({ apis: { default: { networkAttachments: ['storage', 'openstack/internalapi'] } } });
+    expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('storage,openstack/internalapi');
+    expect(find(synthGlance({}), 'StatefulSet', 'glance-default-single').spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
+    expectInvalid(() => synthGlance({ apis: { default: { networkAttachments: ['Storage Net'] } } }), 'apis.default.networkAttachments[0]', /NetworkAttachmentDefinition/);
   });
 });
