@@ -6,7 +6,7 @@ import { DbPurgeOptions } from './glance-props';
 import { renderIni } from './ini';
 import { checkDerivedName, NameKind } from './names';
 import {
-  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE, STATE_LOCK_DIR,
+  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE, STATE_LOCK_DIR,
 } from './pod-security';
 import { toValidCron } from './schedule';
 import { baseServiceConfig, ResolvedCommonProps } from './service-config';
@@ -58,18 +58,20 @@ export class GlanceDatabase extends Construct {
       volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }],
     });
 
-    new kplus.Job(this, 'db-sync', {
+    const sync = new kplus.Job(this, 'db-sync', {
       ...JOB_POD_DEFAULTS,
       metadata: { name: this.syncJobName, labels: glanceLabels('db-sync') },
       backoffLimit: 6,
       containers: [toolContainer('db-sync', ['db_sync'])],
     });
-    new kplus.CronJob(this, 'db-purge', {
+    const purge = new kplus.CronJob(this, 'db-purge', {
       ...JOB_POD_DEFAULTS,
       ...CRON_JOB_DEFAULTS,
       metadata: { name: purgeName, labels: glanceLabels('db-purge') },
       schedule,
       containers: [toolContainer('db-purge', ['db', 'purge', '--age_in_days', String(ageInDays)])],
     });
+    hardenJobPod(sync);
+    hardenJobPod(purge);
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 
 /** The glance user and group in the usual Glance images (kolla, TCIB). */
@@ -85,4 +85,17 @@ export const CRON_JOB_DEFAULTS = {
 /** The labels of every object the library creates: app.kubernetes.io/name=glance, a component, and more. */
 export function glanceLabels(component?: string, more: Record<string, string> = {}): Record<string, string> {
   return { 'app.kubernetes.io/name': 'glance', ...(component ? { 'app.kubernetes.io/component': component } : {}), ...more };
+}
+
+/**
+ * What cdk8s-plus cannot say on a Job's pod, and the API pods have: the pod-level seccomp
+ * profile, and no service links (no environment variables for every Service in the namespace).
+ * Every Job and CronJob of the library gets it.
+ */
+export function hardenJobPod(workload: kplus.Job | kplus.CronJob): void {
+  const pod = workload instanceof kplus.CronJob ? '/spec/jobTemplate/spec/template/spec' : '/spec/template/spec';
+  ApiObject.of(workload).addJsonPatch(
+    JsonPatch.add(`${pod}/enableServiceLinks`, false),
+    JsonPatch.add(`${pod}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
+  );
 }

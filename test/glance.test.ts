@@ -43,11 +43,17 @@ describe('API StatefulSet and its Services', () => {
     }]);
   });
 
-  test('probes hit /healthcheck on 9292', () => {
+  test('probes hit /healthcheck on 9292, with timings that give a slow start 5 minutes and a stuck replica 90 seconds', () => {
     const c = sts.spec.template.spec.containers[0];
-    for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
-      expect(probe.httpGet).toEqual({ path: '/healthcheck', port: 9292 });
-    }
+    const check = { httpGet: { path: '/healthcheck', port: 9292 }, timeoutSeconds: 5 };
+    expect(c.startupProbe).toEqual({ ...check, periodSeconds: 10, failureThreshold: 30 });
+    expect(c.readinessProbe).toEqual({ ...check, periodSeconds: 10, failureThreshold: 3 });
+    expect(c.livenessProbe).toEqual({ ...check, periodSeconds: 30, failureThreshold: 3 });
+  });
+
+  test('availability: one replica down at a time, state kept when scaled down or deleted', () => {
+    expect(find(m, 'PodDisruptionBudget', 'glance-default-single').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: sts.spec.selector.matchLabels } });
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
   });
 
   test('each replica names itself in worker_self_reference_url', () => {

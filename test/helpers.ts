@@ -82,33 +82,40 @@ export function validateSchema(manifest: Manifest, schema: (group: string) => an
   new Model(manifest).validate();
 }
 
-/** Asserts Pod Security "restricted" (and our own defaults) on one pod spec. */
+/** The restricted pod-level security context every pod of the library has, exactly. */
+export const RESTRICTED_POD_CONTEXT = {
+  runAsNonRoot: true, runAsUser: 42415, runAsGroup: 42415, fsGroup: 42415, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
+};
+/** The restricted container security context every container of the library has, exactly. */
+export const RESTRICTED_CONTAINER_CONTEXT = {
+  runAsNonRoot: true,
+  runAsUser: 42415,
+  runAsGroup: 42415,
+  allowPrivilegeEscalation: false,
+  privileged: false,
+  readOnlyRootFilesystem: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+/**
+ * Asserts Pod Security "restricted" and our own defaults on one pod spec, every setting exactly
+ * and without conditions: no token, no service links, no host namespaces, the restricted pod and
+ * container contexts, no hostPath, Secrets (plain or projected) mode 0440 and mounted read-only.
+ */
 export function expectRestrictedPod(pod: any): void {
   expect(pod.automountServiceAccountToken).toBe(false);
-  expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 42415, runAsGroup: 42415, fsGroup: 42415 });
-  expect(pod.hostNetwork ?? false).toBe(false);
-  for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
-    expect(c.securityContext).toMatchObject({
-      runAsNonRoot: true,
-      runAsUser: 42415,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    });
-    expect(c.securityContext.capabilities.add).toBeUndefined();
-  }
-  for (const v of pod.volumes ?? []) {
-    expect(v.hostPath).toBeUndefined();
-    if (v.secret) expect(v.secret.defaultMode).toBe(0o440);
-    if (v.projected) expect(v.projected.defaultMode).toBe(0o440);
-  }
-  for (const c of pod.containers) {
-    for (const mount of c.volumeMounts ?? []) {
-      const volume = (pod.volumes ?? []).find((v: any) => v.name === mount.name);
-      if (volume?.secret || volume?.projected) expect(mount.readOnly).toBe(true);
-    }
-  }
+  expect(pod.enableServiceLinks).toBe(false);
+  expect([pod.hostNetwork ?? false, pod.hostPID ?? false, pod.hostIPC ?? false]).toEqual([false, false, false]);
+  expect(pod.securityContext).toEqual(RESTRICTED_POD_CONTEXT);
+  const containers = [...pod.containers, ...(pod.initContainers ?? [])];
+  expect(containers.map((c: any) => c.securityContext)).toEqual(containers.map(() => RESTRICTED_CONTAINER_CONTEXT));
+  const volumes: any[] = pod.volumes ?? [];
+  expect(volumes.filter((v) => v.hostPath !== undefined)).toEqual([]);
+  const secretVolumes = volumes.filter((v) => v.secret !== undefined || v.projected !== undefined);
+  expect(secretVolumes.map((v) => (v.secret ?? v.projected).defaultMode)).toEqual(secretVolumes.map(() => 0o440));
+  const secretMounts = containers.flatMap((c: any) => (c.volumeMounts ?? []).filter((m: any) => secretVolumes.some((v) => v.name === m.name)));
+  expect(secretMounts.map((m: any) => m.readOnly)).toEqual(secretMounts.map(() => true));
 }
 
 /** Asserts that building fails with our error, naming the prop and the value, and giving a fix. */

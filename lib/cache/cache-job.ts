@@ -7,7 +7,7 @@ import { GlanceApiBase } from '../api-host';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, checkNamePart, NameKind, workerSelfReferenceUrl } from '../names';
 import {
-  CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
+  CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
 } from '../pod-security';
 import { shortestIntervalMinutes, toValidCron } from '../schedule';
 import { SecretKeySelector } from '../types';
@@ -159,6 +159,7 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
         volumeMounts: mounts,
       }],
     });
+    hardenJobPod(job);
     if (onCacheVolume) {
       const replicaPod = kplus.Pods.select(scope, `pod-${replica}`, { labels: { 'statefulset.kubernetes.io/pod-name': podName } });
       job.scheduling.colocate(replicaPod, { topology: kplus.Topology.HOSTNAME });

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs } from './cache-job';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
-import { CONFIG_DIR, glanceLabels, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE } from '../pod-security';
+import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE } from '../pod-security';
 import { SecretKeySelector } from '../types';
 
 /** Images every replica of an API keeps cached, as an edge site wants them before the first boot. */
@@ -68,7 +68,7 @@ export class CachePrecache extends Construct {
     const config = kplus.Volume.fromSecret(this, 'first-run-config',
       kplus.Secret.fromSecretName(this, 'first-run-config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
     const tmp = kplus.Volume.fromEmptyDir(this, 'first-run-tmp', 'tmp', { sizeLimit: Size.mebibytes(64) });
-    new kplus.Job(this, 'first-run', {
+    const firstRun = new kplus.Job(this, 'first-run', {
       ...JOB_POD_DEFAULTS,
       metadata: { name: this.firstRunJobName, labels: glanceLabels('cache-precache') },
       podMetadata: { labels: glanceLabels('cache-precache', { 'glance.openstack.org/cache-of': props.statefulSetName }) },
@@ -86,6 +86,7 @@ export class CachePrecache extends Construct {
         volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }],
       }],
     });
+    hardenJobPod(firstRun);
   }
 }
 
