@@ -1,11 +1,18 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk, cdk8s, javascript } from 'projen';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-glance',
   description: 'cdk8s constructs for OpenStack Glance on Kubernetes, with a per-replica image cache, pruner and cleaner.',
+  // jsii requires an author name and a repository URL in package.json. There is no contact
+  // address and no public repository: '' leaves the address out, and the repository URL is set
+  // empty below (see `repository`), rather than pointing at an address that does not exist.
   author: 'cdk8s-glance maintainers',
-  authorAddress: 'maintainers@cdk8s-glance.invalid',
-  repositoryUrl: 'https://github.com/cdk8s-glance/cdk8s-glance.git',
+  authorAddress: '',
+  repositoryUrl: '',
+  // 0.0.0 and unpublished: the API may still change (Python classifier "4 - Beta", not "Stable").
+  stability: cdk.Stability.EXPERIMENTAL,
+  // engines.node: jsii 6.0 and jsii-rosetta need Node.js 20.16 or later to build; users get the same floor.
+  minNodeVersion: '20.16.0',
   keywords: ['cdk8s', 'openstack', 'glance', 'kubernetes', 'image-cache'],
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
@@ -110,10 +117,36 @@ project.addTask('test:ci', {
   ],
 });
 
-// The cache jobs' script is read at synth time, so it ships in the package.
-project.npmignore?.include('/lib/cache/*.py');
-// The e2e's Debian root filesystems (scripts/glance-rootfs.sh) and Python's byte code.
-project.npmignore?.exclude('/.cache/', '__pycache__/');
+// The npm tarball (and the one jsii-pacmak embeds in every other language's package) holds what a
+// user runs and reads: the compiled lib (.js and .d.ts, never the .ts sources, which a cdk8s app's
+// tsc would type-check with its own settings), the cache jobs' script that the manifests ship at
+// synth time, the jsii assembly and the docs. npm adds package.json, README.md, LICENSE and the
+// bundled yaml by itself. `files` is an allowlist: nothing else (tests, scripts/, bench/,
+// examples/, .ci/, the e2e's Debian root filesystems in .cache/, __pycache__) can slip in.
+// test/package/stock-app.test.ts checks the list.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/cache/*.py', '.jsii', 'API.md']);
+// npm reads the root .npmignore only where `files` does not decide; it is kept in agreement all the same.
+project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/scripts/', '/.ci/', '/.cache/', '__pycache__/');
+project.npmignore?.include('/lib/**/*.d.ts', '/lib/cache/*.py');
 project.gitignore.exclude('__pycache__/');
+// jsii requires repository.url; there is no public repository, so it is empty rather than invented.
+project.package.addField('repository', { type: 'git', url: '' });
+
+// Packaging works on a fresh clone: each package task first builds what is missing or older than
+// its sources (the jsii assembly, lib/*.js and .d.ts, API.md), as `build` would.
+const STALE = "node -e \"const fs=require('fs'),p=require('path');"
+  + "const t=fs.existsSync('.jsii')?fs.statSync('.jsii').mtimeMs:0;"
+  + 'const newer=(f)=>fs.statSync(f).mtimeMs>t;'
+  + 'const src=(d)=>fs.readdirSync(d,{withFileTypes:true}).some((e)=>{const f=p.join(d,e.name);'
+  + "return e.isDirectory()?src(f):e.name.endsWith('.ts')&&!e.name.endsWith('.d.ts')&&newer(f);});"
+  + "process.exit(!t||['package.json','tsconfig.json','README.md'].some(newer)||src('lib')?0:1)\"";
+const compileIfNeeded = project.addTask('compile:if-needed', {
+  description: 'pre-compile, compile and post-compile, unless the jsii assembly is newer than every source',
+  condition: STALE,
+  steps: [{ spawn: 'pre-compile' }, { spawn: 'compile' }, { spawn: 'post-compile' }],
+});
+for (const lang of ['js', 'java', 'python', 'dotnet', 'go']) {
+  project.tasks.tryFind(`package:${lang}`)?.prependSpawn(compileIfNeeded);
+}
 
 project.synth();

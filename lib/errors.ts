@@ -4,8 +4,9 @@ import { IConstruct } from 'constructs';
  * Raised at synth time for props that would produce manifests Kubernetes or Glance rejects.
  * The message names the prop, the offending value and how to fix it.
  *
- * Not exported through jsii (it extends the built-in Error); TypeScript users can
- * `import { GlanceValidationError } from 'cdk8s-glance/lib/errors'`.
+ * TypeScript and JavaScript import it from the package root. jsii cannot carry a class that
+ * extends the built-in Error to other languages: there, Errors.isValidationError recognizes it.
+ * @jsii ignore
  */
 export class GlanceValidationError extends Error {
   private at?: string;

@@ -1,4 +1,4 @@
-export { Errors } from './errors';
+export { Errors, GlanceValidationError } from './errors';
 export * from './types';
 export * from './image-backend';
 export type {
