@@ -87,7 +87,8 @@ project.eslint!.addRules({ 'import/no-cycle': ['error', { allowUnsafeDynamicCycl
 // Test tiers. Unit: seconds, no root, no Glance, no prior compile, and never rewrites a snapshot
 // (update one on purpose with `npx jest -u test/examples.test.ts`).
 const UNIT = ['jest', '--ci', '--passWithNoTests=false',
-  ...['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/sandbox/', '<rootDir>/test/package/', '<rootDir>/test/fuzz.test.ts']
+  ...['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/sandbox/', '<rootDir>/test/package/', '<rootDir>/test/scan/', '<rootDir>/test/bindings/',
+    '<rootDir>/test/fuzz.test.ts']
     .map((pattern) => `'--testPathIgnorePatterns=${pattern}'`)];
 project.testTask.reset();
 project.testTask.exec(UNIT.join(' '), { receiveArgs: true });
@@ -102,6 +103,11 @@ project.addTask('test:e2e', {
   exec: 'jest --ci --runInBand --passWithNoTests=false test/sandbox test/e2e test/package',
 });
 
+project.addTask('test:scan', {
+  description: 'Strict Kubernetes 1.28 schemas (unknown fields rejected) and checkov (PyPI tools in a cached venv)',
+  exec: 'jest --ci --passWithNoTests=false test/scan',
+});
+
 // What CI runs: a real type-check, the jsii build, then every tier without snapshot updates.
 project.addTask('test:ci', {
   description: 'Type-check, build, and run every test tier without updating snapshots',
@@ -113,6 +119,7 @@ project.addTask('test:ci', {
     { exec: 'bash scripts/bindings.sh' },
     { spawn: 'test' },
     { spawn: 'test:fuzz' },
+    { spawn: 'test:scan' },
     { spawn: 'test:e2e' },
   ],
 });

@@ -1,5 +1,6 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GlanceValidationError } from './errors';
 import { DbPurgeOptions } from './glance-props';
@@ -25,6 +26,8 @@ export class GlanceDatabase extends Construct {
 
   public readonly configSecretName: string;
   public readonly syncJobName: string;
+  /** The NetworkPolicy that denies the database jobs all ingress, when NetworkPolicies are on. */
+  public readonly networkPolicyName?: string;
 
   constructor(scope: Construct, common: ResolvedCommonProps, dbPurge: DbPurgeOptions | undefined) {
     super(scope, GlanceDatabase.ID);
@@ -34,6 +37,8 @@ export class GlanceDatabase extends Construct {
     }
     const schedule = toValidCron('dbPurge.schedule', dbPurge?.schedule ?? '1 0 * * *');
     this.syncJobName = `${common.name}-db-sync`;
+    // The pods of both jobs, for their NetworkPolicy.
+    const podLabel = { 'glance.openstack.org/db-of': common.name };
     checkDerivedName('name', this.syncJobName, NameKind.CRON_JOB, 'Job');
     const purgeName = `${common.name}-db-purge`;
     checkDerivedName('name', purgeName, NameKind.CRON_JOB, 'CronJob');
@@ -55,12 +60,18 @@ export class GlanceDatabase extends Construct {
       command: ['glance-manage', '--config-dir', CONFIG_DIR, ...args],
       envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
       securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
+      // Schema migrations and a purge: bounded, and far below cdk8s-plus's default of one CPU.
+      resources: {
+        cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
+        memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
+      },
       volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }],
     });
 
     const sync = new kplus.Job(this, 'db-sync', {
       ...JOB_POD_DEFAULTS,
       metadata: { name: this.syncJobName, labels: glanceLabels('db-sync') },
+      podMetadata: { labels: glanceLabels('db-sync', podLabel) },
       backoffLimit: 6,
       containers: [toolContainer('db-sync', ['db_sync'])],
     });
@@ -68,10 +79,20 @@ export class GlanceDatabase extends Construct {
       ...JOB_POD_DEFAULTS,
       ...CRON_JOB_DEFAULTS,
       metadata: { name: purgeName, labels: glanceLabels('db-purge') },
+      podMetadata: { labels: glanceLabels('db-purge', podLabel) },
       schedule,
       containers: [toolContainer('db-purge', ['db', 'purge', '--age_in_days', String(ageInDays)])],
     });
     hardenJobPod(sync);
     hardenJobPod(purge);
+    if (common.networkPolicy?.enabled ?? true) {
+      this.networkPolicyName = `${common.name}-db-jobs`;
+      checkDerivedName('name', this.networkPolicyName, NameKind.OBJECT, 'NetworkPolicy');
+      new k8s.KubeNetworkPolicy(this, 'network-policy', {
+        metadata: { name: this.networkPolicyName, labels: glanceLabels('database') },
+        // Selected, with no ingress rule: nothing may connect to db-sync or db-purge.
+        spec: { podSelector: { matchLabels: podLabel }, policyTypes: ['Ingress'] },
+      });
+    }
   }
 }

@@ -97,6 +97,7 @@ export class Glance extends Construct {
       const database = new GlanceDatabase(this, common, props.dbPurge);
       this.dbSyncJobName = database.syncJobName;
       names.claim('Secret', database.configSecretName, 'name');
+      if (database.networkPolicyName) names.claim('NetworkPolicy', database.networkPolicyName, 'name');
       // Your Secrets must not share a name with ours: applying the chart would overwrite them.
       const yourSecrets: Array<[string, string | undefined]> = [
         ['database.connectionSecret.name', common.database.connectionSecret.name],

@@ -1,4 +1,4 @@
-import { ApiObject, Duration, JsonPatch } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 
 /** The glance user and group in the usual Glance images (kolla, TCIB). */
@@ -99,3 +99,12 @@ export function hardenJobPod(workload: kplus.Job | kplus.CronJob): void {
     JsonPatch.add(`${pod}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
   );
 }
+
+/**
+ * Resources of the short tool jobs (cache jobs, precache): small, and bounded, so that a namespace
+ * with a limits quota admits them.
+ */
+export const TOOL_JOB_RESOURCES: kplus.ContainerResources = {
+  cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
+  memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
+};

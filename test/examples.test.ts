@@ -51,6 +51,7 @@ test('ceph example: the reference sample, by name', () => {
     'CronJob/glance-db-purge',
     ...[0, 1, 2].flatMap((n) => [`CronJob/glance-default-single-${n}-cleaner`, `CronJob/glance-default-single-${n}-pruner`]),
     'Job/glance-db-sync',
+    'NetworkPolicy/glance-db-jobs',
     'NetworkPolicy/glance-default-single',
     'NetworkPolicy/glance-default-single-cache-jobs',
     'PodDisruptionBudget/glance-default-single',

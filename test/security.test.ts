@@ -225,3 +225,16 @@ describe('8. names', () => {
     expectInvalid(() => synthGlance(props as any), prop, /this chart creates for .* overwrite yours/);
   });
 });
+
+test('every pod template is selected by a NetworkPolicy of the chart (checkov cannot see CronJob pods)', () => {
+  for (const props of [{ imageCache: { size: '1Gi', precache: { images: ['cirros'] } } }, {}]) {
+    const m = synthGlance(props);
+    const policies = m.filter((o) => o.kind === 'NetworkPolicy').map((p) => p.spec.podSelector.matchLabels);
+    const templates = m.flatMap((o) => o.kind === 'StatefulSet' || o.kind === 'Job' ? [[o, o.spec.template]]
+      : o.kind === 'CronJob' ? [[o, o.spec.jobTemplate.spec.template]] : []);
+    expect(templates.length).toBeGreaterThanOrEqual(3);
+    const unselected = templates.filter(([, t]: any) => !policies.some((sel) => Object.entries(sel).every(([k, v]) => t.metadata.labels[k] === v)))
+      .map(([o]: any) => `${o.kind}/${o.metadata.name}`);
+    expect(unselected).toEqual([]);
+  }
+});

@@ -8,6 +8,7 @@ import { GlanceValidationError } from '../errors';
 import { checkDerivedName, checkNamePart, NameKind, workerSelfReferenceUrl } from '../names';
 import {
   CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
+  TOOL_JOB_RESOURCES,
 } from '../pod-security';
 import { shortestIntervalMinutes, toValidCron } from '../schedule';
 import { SecretKeySelector } from '../types';
@@ -155,7 +156,7 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
         envVariables: env,
         securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
         // The cache tools walk one directory: small and short-lived.
-        resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } },
+        resources: TOOL_JOB_RESOURCES,
         volumeMounts: mounts,
       }],
     });

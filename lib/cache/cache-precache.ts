@@ -5,7 +5,9 @@ import { Construct } from 'constructs';
 import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs } from './cache-job';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
-import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE } from '../pod-security';
+import {
+  CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE, TOOL_JOB_RESOURCES,
+} from '../pod-security';
 import { SecretKeySelector } from '../types';
 
 /** Images every replica of an API keeps cached, as an edge site wants them before the first boot. */
@@ -82,7 +84,7 @@ export class CachePrecache extends Construct {
         command: [...command.slice(0, command.indexOf('--config-dir')), ...urls, '--wait', '--config-dir', CONFIG_DIR],
         envVariables: { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), OS_KEYSTONE_AUTHTOKEN__PASSWORD: password },
         securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
-        resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) } },
+        resources: TOOL_JOB_RESOURCES,
         volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }],
       }],
     });
