@@ -103,6 +103,10 @@ project.addTask('test:e2e', {
   exec: 'jest --ci --runInBand --passWithNoTests=false test/sandbox test/e2e test/package',
 });
 
+project.addTask('test:bindings', {
+  description: 'The Python, Java and Go packages (scripts/bindings.sh) synthesize the Ceph example byte for byte as TypeScript (Python 3.10+, JDK 11+ and Maven, Go 1.25+)',
+  exec: 'jest --ci --passWithNoTests=false test/bindings',
+});
 project.addTask('test:scan', {
   description: 'Strict Kubernetes 1.28 schemas (unknown fields rejected) and checkov (PyPI tools in a cached venv)',
   exec: 'jest --ci --passWithNoTests=false test/scan',
@@ -117,6 +121,7 @@ project.addTask('test:ci', {
     { exec: 'jsii --silence-warnings=reserved-word' },
     { exec: 'bash scripts/check-api-docs.sh' },
     { exec: 'bash scripts/bindings.sh' },
+    { spawn: 'test:bindings' },
     { spawn: 'test' },
     { spawn: 'test:fuzz' },
     { spawn: 'test:scan' },

@@ -59,7 +59,7 @@ export interface GlanceApiSettings {
   readonly publicServiceType?: kplus.ServiceType;
   /**
    * show_image_direct_url: every user who can see an image also sees where the store keeps it
-   * (with Ceph, "rbd://<fsid>/<pool>/<id>/snap"). OpenStack Security Note OSSN-0090 advises
+   * (with Ceph, `rbd://<fsid>/<pool>/<id>/snap`). OpenStack Security Note OSSN-0090 advises
    * against it on any API that end users reach. Nova and Cinder need it to clone images from
    * Ceph, so internal and edge APIs show it with the rbd store. An external API never does, and a
    * SINGLE API (which also serves the public endpoint) only when you opt in here.
@@ -68,7 +68,7 @@ export interface GlanceApiSettings {
   readonly showImageDirectUrl?: boolean;
   /**
    * Multus networks the replicas also attach to, as NetworkAttachmentDefinition names
-   * ("storage", or "<namespace>/<name>"): the pod annotation k8s.v1.cni.cncf.io/networks, as the
+   * ("storage", or `<namespace>/<name>`): the pod annotation k8s.v1.cni.cncf.io/networks, as the
    * glance-operator's networkAttachments sets it (a storage network to reach Ceph, for example).
    * @default - the cluster network only
    */
@@ -130,14 +130,14 @@ export interface GlanceApiProps extends GlanceApiSettings {
   readonly common: GlanceCommonProps;
   /**
    * How validation errors name this API's props.
-   * @default "apis.<apiName>"
+   * @default `apis.<apiName>`
    */
   readonly propPath?: string;
 }
 
 /**
- * One Glance API StatefulSet "<name>-<api>-<type>" with its headless Service of the same name,
- * so that replica N answers at "<sts>-N.<sts>.<namespace>.svc:9292", plus the endpoint
+ * One Glance API StatefulSet `<name>-<api>-<type>` with its headless Service of the same name,
+ * so that replica N answers at `<sts>-N.<sts>.<namespace>.svc:9292`, plus the endpoint
  * Services, a PodDisruptionBudget, its configuration Secret and, with a cache size, its ImageCache.
  */
 export class GlanceApi extends GlanceApiBase {

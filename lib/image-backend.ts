@@ -19,7 +19,7 @@ export interface NfsShareOptions {
 export interface SharedStoreOptions {
   /**
    * An existing ReadWriteMany claim (NFS or similar) to mount at the file store.
-   * @default - a claim named "<name>-images" is created from storageClass and storageRequest
+   * @default - a claim named `<name>-images` is created from storageClass and storageRequest
    */
   readonly existingClaimName?: string;
   /**
@@ -71,9 +71,9 @@ export interface RbdBackendOptions {
    */
   readonly cephSecretNames?: string[];
   /**
-   * The Ceph cluster's name: Glance reads /etc/ceph/<cluster>.conf (rbd_store_ceph_conf). With
-   * several clusters, give each store its own, and let each <cluster>.conf name its keyring
-   * (librados looks for ceph.client.<user>.keyring otherwise).
+   * The Ceph cluster's name: Glance reads `/etc/ceph/<cluster>.conf` (rbd_store_ceph_conf). With
+   * several clusters, give each store its own, and let each `<cluster>.conf` name its keyring
+   * (librados looks for `ceph.client.<user>.keyring` otherwise).
    * @default "ceph"
    */
   readonly cluster?: string;
@@ -83,7 +83,7 @@ export interface RbdBackendOptions {
    */
   readonly pool?: string;
   /**
-   * Ceph client user (the keyring must be "ceph.client.<user>.keyring", or as <cluster>.conf names it).
+   * Ceph client user (the keyring must be `ceph.client.<user>.keyring`, or as `<cluster>.conf` names it).
    * @default "openstack"
    */
   readonly user?: string;
@@ -206,7 +206,7 @@ export interface CinderBackendOptions {
    */
   readonly projectName?: string;
   /**
-   * "<service_type>:<service_name>:<interface>" of Cinder in the catalog (cinder_catalog_info).
+   * `<service_type>:<service_name>:<interface>` of Cinder in the catalog (cinder_catalog_info).
    * @default "volumev3::internalURL"
    */
   readonly catalogInfo?: string;
@@ -280,7 +280,7 @@ export abstract class ImageBackend {
   }
 
   /**
-   * Swift, authenticated with Keystone v3 against the deployment's Keystone as "<project>:<user>".
+   * Swift, authenticated with Keystone v3 against the deployment's Keystone as `<project>:<user>`.
    * The key reaches Glance from its Secret as an environment variable. Glance records the user and
    * key in every image location of this store, so no API of the deployment shows image locations.
    */

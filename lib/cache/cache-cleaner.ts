@@ -15,7 +15,7 @@ export interface CacheCleanerProps extends CacheJobProps {
 }
 
 /**
- * Cleans every replica's cache, one CronJob per replica named "<statefulset>-<N>-cleaner". It
+ * Cleans every replica's cache, one CronJob per replica named `<statefulset>-<N>-cleaner`. It
  * removes invalid files, and incomplete (stalled) files older than image_cache_stall_time; then
  * it removes cached images that were deleted from Glance. It runs the cache jobs' script, which
  * it ships in its GlanceApi's config Secret; outside a GlanceApi, with removeOrphans false, it

@@ -33,10 +33,10 @@ export interface CachePrecacheProps extends CacheJobProps {
 }
 
 /**
- * Keeps images cached on every replica: one CronJob per replica ("<sts>-<N>-precache") that
+ * Keeps images cached on every replica: one CronJob per replica (`<sts>-<N>-precache`) that
  * authenticates to Keystone as the Glance service user (the API's own keystone_authtoken
  * settings and password), resolves names to IDs, and queues through the replica's own hostname
- * each image it has not cached yet. A Job ("<sts>-precache-<hash>", named after the image list)
+ * each image it has not cached yet. A Job (`<sts>-precache-<hash>`, named after the image list)
  * warms every replica as soon as it is up, without waiting for the schedule.
  */
 export class CachePrecache extends Construct {

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs } from './cache-job';
 
 /**
- * Prunes every replica's cache, one CronJob per replica named "<statefulset>-<N>-pruner". Glance
+ * Prunes every replica's cache, one CronJob per replica named `<statefulset>-<N>-pruner`. Glance
  * writes to the cache even past image_cache_max_size; the pruner removes the least recently used
  * images until the cache is back under it, and fails where glance-cache-pruner would loop. It
  * runs the cache jobs' script, which it ships in its GlanceApi's config Secret, so it must be
