@@ -36,6 +36,8 @@ test('the scan passes and prints one summary line per check', () => {
   expect(scan.stdout).toMatch(
     /^strict schemas: \d+ objects in 3 examples \+ \d+ objects in 40 fuzz outputs valid \(kubernetes 1\.28, unknown fields rejected\)$/m);
   expect(scan.stdout).toMatch(new RegExp(`^checkov: 0 failed, [1-9]\\d* passed, \\d+ skipped \\(reasons in ${SKIPS.replace(/\./g, '\\.')}\\)`, 'm'));
+  // The two summary lines, in CI's log.
+  console.log(scan.stdout.split('\n').filter((line) => /^(strict schemas|checkov): /.test(line)).join('\n'));
 });
 
 describe('strict schemas fail on', () => {
