@@ -33,7 +33,8 @@ export class CacheCleaner extends Construct {
   constructor(scope: Construct, id: string, props: CacheCleanerProps) {
     super(scope, id);
     const removeOrphans = props.removeOrphans ?? true;
-    const command = cacheJobsScriptCommand(this, 'removeOrphans', removeOrphans, ['clean', ...removeOrphans ? [] : ['--keep-orphans']])
+    const outsideApi = { prop: 'removeOrphans', fix: 'create the cleaner inside a GlanceApi (its ImageCache does), or set removeOrphans to false' };
+    const command = cacheJobsScriptCommand(this, ['clean', ...removeOrphans ? [] : ['--keep-orphans']], removeOrphans ? outsideApi : undefined)
       ?? ['glance-cache-cleaner', '--config-dir', CONFIG_DIR];
     this.cronJobs = createPerReplicaCronJobs(this, props, { suffix: 'cleaner', command, defaultSchedule: CacheCleaner.DEFAULT_SCHEDULE });
   }

@@ -46,22 +46,23 @@ let cacheJobsScriptText: string | undefined;
 
 /**
  * Ships the cache jobs' script in the config Secret of the job's GlanceApi (which the jobs mount)
- * and returns the command that runs it with `args`. Outside a GlanceApi it returns undefined when
- * the script is optional, and fails when `required`, naming `prop`.
+ * and returns the command that runs it with `args`. Outside a GlanceApi it fails when the job
+ * needs the script (`required` names the prop and the fix), and returns undefined otherwise.
  */
-export function cacheJobsScriptCommand(job: Construct, prop: string, required: boolean, args: string[]): string[] | undefined {
+export function cacheJobsScriptCommand(job: Construct, args: string[], required?: { prop: string; fix: string }): string[] | undefined {
   const api = GlanceApiBase._of(job);
   if (!api) {
     if (!required) return undefined;
-    throw new GlanceValidationError(prop, true, 'runs a script shipped in the config Secret of a GlanceApi, and this job is in none',
-      prop === 'removeOrphans' ? 'create the cleaner inside a GlanceApi (its ImageCache does), or set removeOrphans to false'
-        : 'create it inside a GlanceApi (its ImageCache does)');
+    throw new GlanceValidationError(required.prop, true, 'runs a script shipped in the config Secret of a GlanceApi, and this job is in none', required.fix);
   }
   // Read once: every API with a cache ships it.
   cacheJobsScriptText ??= readFileSync(join(__dirname, CACHE_JOBS_SCRIPT), 'utf8');
   api._addConfigFile(CACHE_JOBS_SCRIPT, cacheJobsScriptText);
   return ['python3', `${CONFIG_DIR}/${CACHE_JOBS_SCRIPT}`, ...args, '--config-dir', CONFIG_DIR];
 }
+
+/** What a cache job created outside a GlanceApi is told to do instead. */
+export const INSIDE_AN_API = 'create it inside a GlanceApi (its ImageCache does)';
 
 /** How one kind of cache job differs from the others. */
 export interface CacheJobKind {

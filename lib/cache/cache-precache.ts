@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs } from './cache-job';
+import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, INSIDE_AN_API } from './cache-job';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
 import {
@@ -51,7 +51,8 @@ export class CachePrecache extends Construct {
   constructor(scope: Construct, id: string, props: CachePrecacheProps) {
     super(scope, id);
     const images = props.images.flatMap((image) => ['--image', image]);
-    const command = cacheJobsScriptCommand(this, 'CachePrecache', true, ['precache', ...images])!;
+    const outsideApi = { prop: 'CachePrecache', fix: INSIDE_AN_API };
+    const command = cacheJobsScriptCommand(this, ['precache', ...images], outsideApi)!;
     const secret = kplus.Secret.fromSecretName(this, 'keystone-secret', props.keystonePassword.name);
     const password = kplus.EnvValue.fromSecretValue({ secret, key: props.keystonePassword.key });
     this.cronJobs = createPerReplicaCronJobs(this, props, {
@@ -81,7 +82,7 @@ export class CachePrecache extends Construct {
         name: 'precache',
         image: props.image,
         imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        command: [...command.slice(0, command.indexOf('--config-dir')), ...urls, '--wait', '--config-dir', CONFIG_DIR],
+        command: cacheJobsScriptCommand(this, ['precache', ...images, ...urls, '--wait'], outsideApi),
         envVariables: { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), OS_KEYSTONE_AUTHTOKEN__PASSWORD: password },
         securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
         resources: TOOL_JOB_RESOURCES,

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs } from './cache-job';
+import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, INSIDE_AN_API } from './cache-job';
 
 /**
  * Prunes every replica's cache, one CronJob per replica named `<statefulset>-<N>-pruner`. Glance
@@ -20,7 +20,7 @@ export class CachePruner extends Construct {
 
   constructor(scope: Construct, id: string, props: CacheJobProps) {
     super(scope, id);
-    const command = cacheJobsScriptCommand(this, 'CachePruner', true, ['prune'])!;
+    const command = cacheJobsScriptCommand(this, ['prune'], { prop: 'CachePruner', fix: INSIDE_AN_API })!;
     this.cronJobs = createPerReplicaCronJobs(this, props, { suffix: 'pruner', command, defaultSchedule: CachePruner.DEFAULT_SCHEDULE });
   }
 }

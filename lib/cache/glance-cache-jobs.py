@@ -208,7 +208,6 @@ def check(response, what):
 
 def precache(urls, wanted, wait):
     session = service_session()
-    failed = 0
     for url in urls:
         if wait:
             wait_healthy(session, url, 900)
@@ -228,8 +227,6 @@ def precache(urls, wanted, wait):
         print('%s precache: %s: queued %d, already cached or queued %d, not found %d%s'
               % (PROG, url, len(queued), len(wanted) - len(queued) - len(missing), len(missing),
                  (': ' + ', '.join(missing)) if missing else ''))
-        failed += len(missing)
-    return failed
 
 
 def main():
