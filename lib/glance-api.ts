@@ -209,7 +209,7 @@ export class GlanceApi extends GlanceApiBase {
       // The cache pushes its options, policy, files and claim template in through _addCache.
       if (props.imageCache?.size !== undefined) this.imageCache = new ImageCache(this, 'image-cache', props.imageCache);
 
-      const showImageDirectUrl = imageLocations(path, role, common.backend, props.showImageDirectUrl);
+      const showImageDirectUrl = imageLocations(this, path, role, common.backend, props.showImageDirectUrl);
       const configFiles: Record<string, string> = {
         '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
         'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
@@ -399,7 +399,7 @@ export class GlanceApi extends GlanceApiBase {
 }
 
 /** show_image_direct_url of one StatefulSet (OSSN-0090): see GlanceApiOptions.showImageDirectUrl. */
-function imageLocations(path: string, role: GlanceApiRole, backend: ImageBackend, wanted: boolean | undefined): boolean {
+function imageLocations(scope: Construct, path: string, role: GlanceApiRole, backend: ImageBackend, wanted: boolean | undefined): boolean {
   if (backend._locationsHoldCredentials) {
     // Glance writes the swift and s3 credentials into the image locations of those stores.
     if (wanted === true) {
@@ -417,7 +417,7 @@ function imageLocations(path: string, role: GlanceApiRole, backend: ImageBackend
   }
   if (role === GlanceApiRole.SINGLE) {
     if (wanted === undefined && backend._locationsServeClones) {
-      warnOnce(`cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public endpoint, so it does not show image locations `
+      warnOnce(scope, `cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public endpoint, so it does not show image locations `
         + '(show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. Use type SPLIT (the rbd default) for clones, '
         + `or set ${path}.showImageDirectUrl to true (every user then sees image locations) or false (no clones) to decide it.`);
     }
@@ -426,11 +426,14 @@ function imageLocations(path: string, role: GlanceApiRole, backend: ImageBackend
   return wanted ?? backend._locationsServeClones;
 }
 
-const warned = new Set<string>();
-/** A synth-time warning on stderr, once per process: a secure default the user may not expect. */
-function warnOnce(message: string): void {
-  if (warned.has(message)) return;
-  warned.add(message);
+const warned = new WeakMap<Construct, Set<string>>();
+/** A synth-time warning on stderr, once per app: a secure default the user may not expect. */
+function warnOnce(scope: Construct, message: string): void {
+  const app = scope.node.root;
+  const seen = warned.get(app) ?? new Set<string>();
+  warned.set(app, seen);
+  if (seen.has(message)) return;
+  seen.add(message);
   process.emitWarning(message, { code: 'CDK8S_GLANCE_OSSN_0090' });
 }
 

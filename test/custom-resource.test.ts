@@ -10,19 +10,20 @@ import { CustomResourceOptions, GLANCE_SPEC_FIELDS, glancePropsFromCustomResourc
 import { GlanceValidationError } from '../lib/errors';
 
 const REFERENCE = readFileSync(join(__dirname, 'fixtures', 'reference-control-plane.yaml'), 'utf8');
-const OPTIONS: CustomResourceOptions = {
+/** Fresh each call: ImageBackend factories run inside the tests that use them. */
+const crOptions = (): CustomResourceOptions => ({
   database: { connectionSecret: { name: 'glance-db', key: 'connection' } },
   keystoneAuthUrl: 'http://keystone-internal.openstack.svc:5000',
   backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf-files' }),
-};
+});
 
-function synthFromCr(cr: unknown, options = OPTIONS): Manifest[] {
+function synthFromCr(cr: unknown, options = crOptions()): Manifest[] {
   const chart = new Chart(Testing.app(), 'cr', { namespace: 'openstack' });
   Glance.fromCustomResource(chart, 'glance', cr, options);
   return Testing.synth(chart) as Manifest[];
 }
 
-function expectRejected(cr: unknown, path: string, options = OPTIONS): void {
+function expectRejected(cr: unknown, path: string, options = crOptions()): void {
   let error: unknown;
   try {
     synthFromCr(cr, options);
@@ -35,8 +36,12 @@ function expectRejected(cr: unknown, path: string, options = OPTIONS): void {
 }
 
 describe('the reference snippet, as an OpenStackControlPlane', () => {
-  const m = synthFromCr(REFERENCE);
-  const sts = find(m, 'StatefulSet', 'glance-default-single');
+  let m: Manifest[];
+  let sts: Manifest;
+  beforeEach(() => {
+    m = synthFromCr(REFERENCE);
+    sts = find(m, 'StatefulSet', 'glance-default-single');
+  });
 
   test('imageCache.size and storage.storageRequest size the volumes', () => {
     const sizes = Object.fromEntries(sts.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.resources.requests.storage]));
@@ -51,7 +56,8 @@ describe('the reference snippet, as an OpenStackControlPlane', () => {
   test('glanceAPIs, replicas, type and customServiceConfig carry over', () => {
     expect(sts.spec.replicas).toBe(3);
     expect(find(m, 'Secret', 'glance-default-single-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
-    expect(find(m, 'CronJob', 'glance-default-single-2-pruner')).toBeDefined();
+    expect(ofKind(m, 'CronJob').map((c) => c.metadata.name).filter((n) => n.endsWith('-pruner')))
+      .toEqual([0, 1, 2].map((n) => `glance-default-single-${n}-pruner`));
   });
 
   test('the Keystone password follows the operator convention: osp-secret / GlancePassword', () => {
@@ -63,10 +69,10 @@ describe('the reference snippet, as an OpenStackControlPlane', () => {
 test('a bare Glance CR, a parsed object and a spec alone give the same props', () => {
   const spec = (parseAllDocuments(REFERENCE)[0].toJSON() as any).spec.glance.template;
   const bare = `apiVersion: glance.openstack.org/v1beta1\nkind: Glance\nmetadata:\n  name: glance\nspec:\n${REFERENCE.split('    template:\n')[1].replace(/^ {6}/gm, '  ')}`;
-  const fromBare = glancePropsFromCustomResource(bare, OPTIONS);
-  expect(glancePropsFromCustomResource(REFERENCE, OPTIONS)).toEqual(fromBare);
-  expect(glancePropsFromCustomResource({ kind: 'Glance', spec }, OPTIONS)).toEqual(fromBare);
-  expect(glancePropsFromCustomResource(spec, OPTIONS)).toEqual(fromBare);
+  const fromBare = glancePropsFromCustomResource(bare, crOptions());
+  expect(glancePropsFromCustomResource(REFERENCE, crOptions())).toEqual(fromBare);
+  expect(glancePropsFromCustomResource({ kind: 'Glance', spec }, crOptions())).toEqual(fromBare);
+  expect(glancePropsFromCustomResource(spec, crOptions())).toEqual(fromBare);
   expect(spec.imageCache.size).toBe('10Gi');
 });
 
@@ -96,7 +102,7 @@ test('operator fields map to props: schedules, purge, user, secret, image, split
   expect(find(m, 'CronJob', 'glance-default-internal-0-pruner').spec.schedule).toBe('0 2 * * *');
   expect(find(m, 'CronJob', 'glance-db-purge').spec.schedule).toBe('0 3 * * *');
   expect(find(m, 'CronJob', 'glance-db-purge').spec.jobTemplate.spec.template.spec.containers[0].command.slice(-1)).toEqual(['14']);
-  expect(GlanceApiType.SPLIT).toBe('split');
+  expect(ofKind(m, 'StatefulSet').map((o) => o.metadata.name)).toEqual(['glance-default-internal', 'glance-default-external']);
 });
 
 describe('unknown or unsupported fields are rejected with their path', () => {
@@ -144,7 +150,7 @@ describe('unknown or unsupported fields are rejected with their path', () => {
     expectRejected({ kind: 'Glance', metadata: { name: 'UPPER' }, spec: {} }, 'metadata.name');
     // The store in customServiceConfig needs its Ceph Secret mounted through extraMounts...
     const rbdInCr = { kind: 'Glance', spec: { customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:rbd\n' } };
-    expectRejected(rbdInCr, 'spec.extraMounts', { ...OPTIONS, backend: undefined });
+    expectRejected(rbdInCr, 'spec.extraMounts', { ...crOptions(), backend: undefined });
     // ...and a store given both in the CR and as an option is refused.
     expectRejected(rbdInCr, 'spec.customServiceConfig');
   });
@@ -319,7 +325,7 @@ describe('CRD defaults, as a CR exported from a cluster carries them', () => {
   });
 
   test('an API without a type is split, as the CRD defaults it', () => {
-    const props = glancePropsFromCustomResource({ kind: 'Glance', spec: { glanceAPIs: { default: { replicas: 1 } } } }, OPTIONS);
+    const props = glancePropsFromCustomResource({ kind: 'Glance', spec: { glanceAPIs: { default: { replicas: 1 } } } }, crOptions());
     expect(props.apis!.default.type).toBe(GlanceApiType.SPLIT);
   });
 
@@ -423,7 +429,7 @@ describe('extraMounts', () => {
   };
 
   test('a Ceph Secret at /etc/ceph for Glance becomes the rbd store; the store options leave customServiceConfig', () => {
-    const m = synthFromCr(cephControlPlane, { ...OPTIONS, backend: undefined });
+    const m = synthFromCr(cephControlPlane, { ...crOptions(), backend: undefined });
     const sts = find(m, 'StatefulSet', 'glance-default-internal');
     expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'ceph', secret: { secretName: 'ceph-conf-files', defaultMode: 0o440 } });
     const conf = glanceConf(m, 'glance-default-internal');
@@ -433,7 +439,7 @@ describe('extraMounts', () => {
 });
 
 describe('stores from customServiceConfig and extraMounts, as the operator\'s samples give them', () => {
-  const noStore = { ...OPTIONS, backend: undefined };
+  const noStore = (): CustomResourceOptions => ({ ...crOptions(), backend: undefined });
 
   test('swift with the operator\'s templates: the deployment\'s Keystone, service user and password Secret', () => {
     const m = synthFromCr({
@@ -444,10 +450,10 @@ describe('stores from customServiceConfig and extraMounts, as the operator\'s sa
         + 'swift_store_endpoint_type = internalURL\nswift_store_user = service:glance\nswift_store_key = {{ .ServicePassword }}\nswift_store_region = {{ .Region }}\n',
         glanceAPIs: { default: { replicas: 2, type: 'single' } },
       },
-    }, noStore);
+    }, noStore());
     const conf = glanceConf(m, 'glance-default-single');
     expect(conf.DEFAULT.enabled_backends).toBe('default_backend:swift');
-    expect(conf.default_backend).toMatchObject({ swift_store_user: 'service:glance', swift_store_auth_address: OPTIONS.keystoneAuthUrl });
+    expect(conf.default_backend).toMatchObject({ swift_store_user: 'service:glance', swift_store_auth_address: crOptions().keystoneAuthUrl });
     expect(conf.default_backend.swift_store_key).toBeUndefined();
     const env = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].env;
     expect(env.find((e: any) => e.name === 'OS_DEFAULT_BACKEND__SWIFT_STORE_KEY').valueFrom.secretKeyRef).toEqual({ name: 'osp-secret', key: 'GlancePassword' });
@@ -456,7 +462,7 @@ describe('stores from customServiceConfig and extraMounts, as the operator\'s sa
 
   test('a Swift key written into customServiceConfig is refused, not copied', () => {
     expectRejected({ kind: 'Glance', spec: { customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_key = hunter2\n' } },
-      'spec.customServiceConfig [default_backend]', noStore);
+      'spec.customServiceConfig [default_backend]', noStore());
   });
 
   test('two Ceph clusters and swift, the Ceph Secrets projected through the control plane\'s extraMounts; options we do not render stay the user\'s', () => {
@@ -483,7 +489,7 @@ describe('stores from customServiceConfig and extraMounts, as the operator\'s sa
           }],
         }],
       },
-    }, noStore);
+    }, noStore());
     const conf = glanceConf(m, 'glance-default-internal');
     expect(conf.DEFAULT.enabled_backends).toBe('ceph-0:rbd,ceph-1:rbd,swift-0:swift');
     expect(conf.glance_store.default_backend).toBe('ceph-1');
@@ -517,7 +523,7 @@ describe('stores from customServiceConfig and extraMounts, as the operator\'s sa
           }],
         }],
       },
-    }, noStore);
+    }, noStore());
     const pod = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec;
     expect(pod.volumes).toContainEqual(expect.objectContaining({ nfs: { server: '192.0.2.5', path: '/var/nfs' } }));
   });
@@ -528,7 +534,7 @@ describe('stores from customServiceConfig and extraMounts, as the operator\'s sa
   ])('%s from a CR is refused by name', (type, message) => {
     let error: any;
     try {
-      synthFromCr({ kind: 'Glance', spec: { customServiceConfig: `[DEFAULT]\nenabled_backends = default_backend:${type}\n` } }, noStore);
+      synthFromCr({ kind: 'Glance', spec: { customServiceConfig: `[DEFAULT]\nenabled_backends = default_backend:${type}\n` } }, noStore());
     } catch (e) {
       error = e;
     }

@@ -14,6 +14,8 @@ import { parseIni } from '../lib/ini';
 import { ceilFraction, parseQuantity } from '../lib/quantity';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
+// Valid deployments are larger (caches, precache, several APIs): fewer cases, the same seed.
+const VALID_RUNS = Math.ceil(RUNS / 10);
 // A fixed seed keeps CI deterministic; FUZZ_SEED=random explores, FUZZ_SEED=<n> replays a run.
 const SEED = process.env.FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED ?? 20261125);
 
@@ -159,7 +161,9 @@ function checkInvariants(manifests: Manifest[]): void {
     const claimBytes = ceilFraction(parseQuantity(template.spec.resources.requests.storage)!);
     const maxBytes = BigInt(conf.DEFAULT.image_cache_max_size);
     expect(maxBytes >= 1n && maxBytes <= claimBytes).toBe(true);
-    const expected = Array.from({ length: sts.spec.replicas }, (_, n) => [`${stsName}-${n}-pruner`, `${stsName}-${n}-cleaner`]).flat().sort();
+    // A pruner and a cleaner per replica, and a precache job per replica or none.
+    const precache = cacheJobs.some((j) => j.metadata.name.endsWith('-precache')) ? ['precache'] : [];
+    const expected = Array.from({ length: sts.spec.replicas }, (_, n) => ['pruner', 'cleaner', ...precache].map((job) => `${stsName}-${n}-${job}`)).flat().sort();
     expect(cacheJobs.map((j) => j.metadata.name).sort()).toEqual(expected);
   }
 
@@ -206,6 +210,102 @@ test(`${RUNS} generated prop sets: a named validation error, or valid manifests 
   // The generators must reach both outcomes, or the property proves little.
   expect(accepted).toBeGreaterThan(RUNS / 20);
   expect(rejected).toBeGreaterThan(RUNS / 20);
+});
+
+// Valid input, as the API docs describe it, must always be accepted: these generators make only
+// props the docs allow, so a validation error here is over-strict validation, and fails.
+const validName = fc.stringMatching(/^[a-z][a-z0-9]{0,7}$/);
+const validQuantity = (minGi: number) => fc.oneof(
+  fc.integer({ min: minGi, max: 4096 }).map((n) => `${n}Gi`),
+  fc.integer({ min: minGi * 1024, max: 2 ** 20 }).map((n) => `${n}Mi`),
+  fc.tuple(fc.integer({ min: Math.max(minGi, 1), max: 99 }), fc.integer({ min: 1, max: 9 })).map(([a, b]) => `${a}.${b}Gi`),
+  fc.integer({ min: Math.ceil(minGi * 1.08), max: 4000 }).map((n) => `${n}G`),
+  fc.integer({ min: 10, max: 12 }).map((n) => `1e${n}`),
+);
+const validCronField = (min: number, max: number, names: string[] = []) => fc.oneof(
+  cronField(min, max),
+  fc.tuple(fc.integer({ min, max }), fc.integer({ min: 1, max: 9 })).map(([a, n]) => `${a}/${n}`),
+  fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }), fc.integer({ min: 1, max: 9 })).map(([a, b, n]) => `${Math.min(a, b)}-${Math.max(a, b)}/${n}`),
+  ...(names.length ? [fc.constantFrom(...names, ...names.map((n) => n.toUpperCase()))] : []),
+);
+const validSchedule = fc.oneof(
+  fc.tuple(
+    validCronField(0, 59), validCronField(0, 23), fc.oneof(validCronField(1, 31), fc.constant('?')),
+    validCronField(1, 12, ['jan', 'jun', 'dec']), fc.oneof(validCronField(0, 7, ['mon', 'fri', 'sun']), fc.constant('?')),
+  ).map((f) => f.join(' ')),
+  fc.constantFrom('@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'),
+);
+const validIni = fc.array(fc.constantFrom(
+  '[DEFAULT]\ndebug = true\n', '[DEFAULT]\nimage-member-quota = 64\n', '# a comment\n[database]\nmax_retries = -1\n',
+  '[Keystone_AuthToken]\nmemcached_servers = memcached-0.memcached:11211,\n  memcached-1.memcached:11211\n',
+  '[oslo_messaging_notifications]\ndriver: noop\n', '[default]\nimage_cache_dir = /elsewhere\n', '[DEFAULT]\nimage_cache_dir_extra = 1\n',
+), { maxLength: 3 }).map((parts) => parts.length ? parts.join('') : undefined);
+const validCache = fc.record({
+  size: validQuantity(1),
+  maxSizeRatio: fc.double({ min: 0.01, max: 1, noNaN: true }),
+  stallTime: fc.integer({ min: 1, max: 7 * 86400 }).map((n) => Duration.seconds(n)),
+  prunerSchedule: validSchedule,
+  cleanerSchedule: validSchedule,
+  storageClass: fc.constantFrom('fast-ssd', 'local-path'),
+  precache: fc.record({ images: fc.uniqueArray(fc.oneof(validName, fc.uuid()), { minLength: 1, maxLength: 3 }), schedule: validSchedule }, { requiredKeys: ['images'] }),
+  policy: fc.record({ cacheList: fc.constantFrom('role:admin or role:cache_operator', 'role:admin'), cacheDelete: fc.constantFrom('role:admin', 'role:admin or role:reader') }, { requiredKeys: [] }),
+}, { requiredKeys: ['size'] });
+const validApis = fc.dictionary(validName, fc.record({
+  type: fc.constantFrom(...Object.values(GlanceApiType)),
+  replicas: fc.integer({ min: 0, max: 5 }),
+  workers: fc.integer({ min: 1, max: 16 }),
+  imageCache: validCache,
+  customServiceConfig: validIni.filter((t) => t !== undefined),
+  nodeSelector: fc.constant({ 'node-role.kubernetes.io/glance': '' }),
+}, { requiredKeys: [] }), { minKeys: 1, maxKeys: 3 });
+const validProps = fc.record({
+  name: fc.option(validName, { nil: undefined }),
+  backend: fc.constantFrom('rbd', 'shared', 'nfs'),
+  apis: validApis,
+  imageCache: fc.option(validCache, { nil: undefined }),
+  customServiceConfig: validIni,
+  storageGi: fc.option(fc.integer({ min: 2, max: 500 }), { nil: undefined }),
+  capPercent: fc.option(fc.integer({ min: 1, max: 99 }), { nil: undefined }),
+  webDownload: fc.option(fc.record({
+    allowedHosts: fc.uniqueArray(fc.constantFrom('cloud-images.ubuntu.com', 'mirror.example', '192.0.2.7', '2001:db8::7'), { minLength: 1, maxLength: 3 }),
+    allowedSchemes: fc.uniqueArray(fc.constantFrom('https', 'http', 'ftp'), { minLength: 1, maxLength: 3 }),
+    allowedPorts: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 3 }),
+  }, { requiredKeys: ['allowedHosts'] }), { nil: undefined }),
+  networkPolicy: fc.option(
+    fc.record({ enabled: fc.boolean(), allowedNamespaces: fc.array(validName, { maxLength: 2 }) }, { requiredKeys: [] }), { nil: undefined }),
+  behindTlsProxy: fc.option(fc.boolean(), { nil: undefined }),
+});
+
+function toValidProps(p: any): Partial<GlanceProps> {
+  const backend = p.backend === 'rbd' ? ImageBackend.rbd({ cephSecretName: 'ceph' })
+    : p.backend === 'shared' ? ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } })
+      : ImageBackend.file({ sharedStore: { nfs: { server: 'nfs.example', path: '/exports/glance' } } });
+  const storageGi = p.storageGi ?? 10;
+  return {
+    name: p.name,
+    backend,
+    apis: p.apis,
+    imageCache: p.imageCache,
+    customServiceConfig: p.customServiceConfig,
+    storage: p.storageGi === undefined ? undefined : { storageRequest: `${storageGi}Gi` },
+    // The cap must lie below the staging volume: any whole percent of it does.
+    limits: p.capPercent === undefined ? undefined : { imageSizeCap: `${Math.floor(storageGi * 1024 * p.capPercent / 100) || 1}Mi` },
+    webDownload: p.webDownload,
+    networkPolicy: p.networkPolicy,
+    behindTlsProxy: p.behindTlsProxy,
+  };
+}
+
+test(`${VALID_RUNS} generated valid prop sets: every one is accepted, and keeps the invariants`, () => {
+  fc.assert(fc.property(validProps, (p) => {
+    let manifests: Manifest[];
+    try {
+      manifests = synthGlance(toValidProps(p));
+    } catch (e) {
+      throw new Error(`valid props refused (over-strict validation): ${(e as Error).message}`);
+    }
+    checkInvariants(manifests);
+  }), { numRuns: VALID_RUNS, seed: SEED });
 });
 
 describe('injection', () => {

@@ -2,13 +2,17 @@ import { App, Chart, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Glance, GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
-import { BASE_PROPS, expectInvalid, expectRestrictedPod, find, glanceConf, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
+import { BASE_PROPS, expectInvalid, expectRestrictedPod, find, glanceConf, Manifest, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
 
-const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
+const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
 
 describe('API StatefulSet and its Services', () => {
-  const m = synthGlance({ backend: shared, imageCache: { size: '10Gi' }, apis: { default: { replicas: 2, nodeSelector: { 'node-role/glance': '' } } } });
-  const sts = find(m, 'StatefulSet', 'glance-default-single');
+  let m: Manifest[];
+  let sts: Manifest;
+  beforeEach(() => {
+    m = synthGlance({ backend: shared(), imageCache: { size: '10Gi' }, apis: { default: { replicas: 2, nodeSelector: { 'node-role/glance': '' } } } });
+    sts = find(m, 'StatefulSet', 'glance-default-single');
+  });
 
   test('the headless Service is named like the StatefulSet and serves not-ready replicas', () => {
     expect(sts.spec.serviceName).toBe('glance-default-single');
@@ -88,7 +92,7 @@ describe('API StatefulSet and its Services', () => {
   test('replicaHostname is the per-replica DNS name', () => {
     // Built through the construct to check the public helper.
     const chart = new Chart(new App(), 'c', { namespace: 'openstack' });
-    const glance = new Glance(chart, 'g', { ...BASE_PROPS, backend: shared, apis: { default: { replicas: 2 } } });
+    const glance = new Glance(chart, 'g', { ...BASE_PROPS, backend: shared(), apis: { default: { replicas: 2 } } });
     expect(glance.apis[0].replicaHostname(1)).toBe('glance-default-single-1.glance-default-single.openstack.svc');
     expect(glance.apis[0].cacheClaimName(1)).toBe('glance-cache-glance-default-single-1');
   });
@@ -101,7 +105,7 @@ test.each([
   [GlanceApiType.EDGE, ['glance-default-edge'], ['glance-default']],
   [GlanceApiType.SPLIT, ['glance-default-internal', 'glance-default-external'], ['glance-default', 'glance-default-public']],
 ])('type %s gives StatefulSets %j and endpoint Services %j', (type, statefulSets, endpoints) => {
-  const m = synthGlance({ backend: shared, apis: { default: { type } } });
+  const m = synthGlance({ backend: shared(), apis: { default: { type } } });
   expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name)).toEqual(statefulSets);
   const services = ofKind(m, 'Service').map((s) => s.metadata.name);
   expect(services.filter((s) => !statefulSets.includes(s)).sort()).toEqual([...endpoints].sort());
@@ -109,13 +113,16 @@ test.each([
 });
 
 test('the split endpoints select their own StatefulSet', () => {
-  const m = synthGlance({ backend: shared, apis: { default: { type: GlanceApiType.SPLIT } } });
+  const m = synthGlance({ backend: shared(), apis: { default: { type: GlanceApiType.SPLIT } } });
   expect(find(m, 'Service', 'glance-default').spec.selector['glance.openstack.org/statefulset']).toBe('glance-default-internal');
   expect(find(m, 'Service', 'glance-default-public').spec.selector['glance.openstack.org/statefulset']).toBe('glance-default-external');
 });
 
 describe('database jobs', () => {
-  const m = synthGlance({ dbPurge: { ageInDays: 7, schedule: '30 2 * * *' } });
+  let m: Manifest[];
+  beforeEach(() => {
+    m = synthGlance({ dbPurge: { ageInDays: 7, schedule: '30 2 * * *' } });
+  });
 
   test('db-sync runs glance-manage db_sync with the database URL from its Secret', () => {
     const job = find(m, 'Job', 'glance-db-sync');
@@ -199,7 +206,7 @@ describe('configuration', () => {
   });
 
   test('storage: request, class and access mode of the per-replica volume; external means emptyDir', () => {
-    const m = synthGlance({ backend: shared, storage: { storageRequest: '50Gi', storageClass: 'ceph-block', accessMode: StorageAccessMode.READ_WRITE_ONCE } });
+    const m = synthGlance({ backend: shared(), storage: { storageRequest: '50Gi', storageClass: 'ceph-block', accessMode: StorageAccessMode.READ_WRITE_ONCE } });
     const template = find(m, 'StatefulSet', 'glance-default-single').spec.volumeClaimTemplates[0];
     expect(template.metadata.name).toBe('glance');
     expect(template.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'ceph-block', resources: { requests: { storage: '50Gi' } } });
@@ -230,7 +237,10 @@ describe('configuration', () => {
 });
 
 describe('secure by default', () => {
-  const m = synthGlance({ backend: shared, imageCache: { size: '1Gi' }, apis: { default: { replicas: 2 } } });
+  let m: Manifest[];
+  beforeEach(() => {
+    m = synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { default: { replicas: 2 } } });
+  });
 
   test('credentials stay in Secrets: no ConfigMaps, no secret values in any manifest', () => {
     expect(ofKind(m, 'ConfigMap')).toEqual([]);
@@ -242,12 +252,19 @@ describe('secure by default', () => {
     expect(env.find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'osp-secret', key: 'GlancePassword' });
   });
 
-  test.each(podSpecs(synthGlance({ backend: shared, imageCache: { size: '1Gi' }, apis: { default: { replicas: 2 } } })).map((p) => [p.where, p.spec]))(
-    '%s meets Pod Security "restricted"', (_where, pod: any) => expectRestrictedPod(pod));
+  const WORKLOADS = [
+    'StatefulSet/glance-default-single',
+    'Job/glance-db-sync',
+    'CronJob/glance-db-purge',
+    ...[0, 1].flatMap((n) => [`CronJob/glance-default-single-${n}-pruner`, `CronJob/glance-default-single-${n}-cleaner`]),
+  ];
 
-  test('the objects count matches: one pod spec per workload', () => {
-    // 1 StatefulSet + db-sync + db-purge + 2 replicas × (pruner + cleaner)
-    expect(podSpecs(m)).toHaveLength(7);
+  test.each(WORKLOADS)('%s meets Pod Security "restricted"', (where) => {
+    expectRestrictedPod(podSpecs(m).find((p) => p.where === where)?.spec);
+  });
+
+  test('those are all the pod specs: one per workload', () => {
+    expect(podSpecs(m).map((p) => p.where).sort()).toEqual([...WORKLOADS].sort());
   });
 });
 
@@ -277,7 +294,7 @@ describe('GlanceRelease, an open set', () => {
 describe('endpoint Services and extra networks', () => {
   test('endpointServices sets type, annotations and labels per endpoint; the rest stays ClusterIP', () => {
     const m = synthGlance({
-      backend: shared,
+      backend: shared(),
       apis: {
         default: {
           type: GlanceApiType.SPLIT,

@@ -2,13 +2,13 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Cron, Duration } from 'cdk8s';
 import { GlanceApiType, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
-import { find, glanceConf, ofKind, synthGlance } from './helpers';
+import { find, glanceConf, Manifest, ofKind, synthGlance } from './helpers';
 import { resolvePodEnv } from './kubelet-env';
 import { validateImageCacheOptions } from '../lib/cache/image-cache';
 import { numberToFraction } from '../lib/quantity';
 
 const STS = 'glance-default-single';
-const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
+const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
 
 describe('image_cache_max_size', () => {
   // Expected values computed by hand: bytes of the quantity × ratio, rounded down.
@@ -33,9 +33,14 @@ describe('image_cache_max_size', () => {
 });
 
 describe('cache volume and config', () => {
-  const m = synthGlance({ imageCache: { size: '10Gi', storageClass: 'fast-ssd' } });
-  const sts = find(m, 'StatefulSet', STS);
-  const conf = glanceConf(m, STS);
+  let m: Manifest[];
+  let sts: Manifest;
+  let conf: Record<string, Record<string, string>>;
+  beforeEach(() => {
+    m = synthGlance({ imageCache: { size: '10Gi', storageClass: 'fast-ssd' } });
+    sts = find(m, 'StatefulSet', STS);
+    conf = glanceConf(m, STS);
+  });
 
   test('the claim template requests exactly the cache size, ReadWriteOnce', () => {
     const template = sts.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'glance-cache');
@@ -107,7 +112,7 @@ test('centralized_db pruners get the database URL from its Secret; sqlite pruner
 
 test.each([GlanceRelease.ZED, GlanceRelease.EPOXY])('%s: every replica\'s cache jobs resolve the worker_self_reference_url its API resolves', (release) => {
   // centralized_db keys a replica's cache records by this URL: a job with another string sees none of them.
-  const m = synthGlance({ release, backend: shared, imageCache: { size: '1Gi' }, apis: { default: { replicas: 3 } } });
+  const m = synthGlance({ release, backend: shared(), imageCache: { size: '1Gi' }, apis: { default: { replicas: 3 } } });
   const api = find(m, 'StatefulSet', STS).spec.template.spec.containers[0];
   for (const replica of [0, 1, 2]) {
     const apiUrl = resolvePodEnv(api, { name: `${STS}-${replica}`, namespace: 'openstack' }).OS_DEFAULT__WORKER_SELF_REFERENCE_URL;
@@ -148,8 +153,12 @@ test('no cache size means no cache: no volume, options, flavor or jobs', () => {
 });
 
 describe('pruner and cleaner', () => {
-  const m = synthGlance({ backend: shared, imageCache: { size: '10Gi' }, apis: { default: { replicas: 3 } } });
-  const sts = find(m, 'StatefulSet', STS);
+  let m: Manifest[];
+  let sts: Manifest;
+  beforeEach(() => {
+    m = synthGlance({ backend: shared(), imageCache: { size: '10Gi' }, apis: { default: { replicas: 3 } } });
+    sts = find(m, 'StatefulSet', STS);
+  });
 
   test('two CronJobs per replica, named after the replica', () => {
     const names = ofKind(m, 'CronJob').map((c) => c.metadata.name).filter((n) => n !== 'glance-db-purge').sort();
@@ -228,13 +237,16 @@ test('schedules are taken from strings and from cdk8s Cron', () => {
 });
 
 describe('inheritance from the Glance-level imageCache', () => {
-  const m = synthGlance({
-    backend: shared,
-    imageCache: { size: '10Gi', stallTime: Duration.hours(6), prunerSchedule: '0 3 * * *', cleanerSchedule: '*/10 * * * *' },
-    apis: {
-      inherits: {},
-      overrides: { imageCache: { size: '20Gi', cleanerSchedule: '*/5 * * * *' } },
-    },
+  let m: Manifest[];
+  beforeEach(() => {
+    m = synthGlance({
+      backend: shared(),
+      imageCache: { size: '10Gi', stallTime: Duration.hours(6), prunerSchedule: '0 3 * * *', cleanerSchedule: '*/10 * * * *' },
+      apis: {
+        inherits: {},
+        overrides: { imageCache: { size: '20Gi', cleanerSchedule: '*/5 * * * *' } },
+      },
+    });
   });
 
   test('an API without its own imageCache gets every field, schedules included', () => {
@@ -253,13 +265,18 @@ describe('inheritance from the Glance-level imageCache', () => {
 });
 
 test('a split API gets a cache, pruner and cleaner on both StatefulSets', () => {
-  const m = synthGlance({ backend: shared, imageCache: { size: '5Gi' }, apis: { default: { type: GlanceApiType.SPLIT, replicas: 2 } } });
+  const m = synthGlance({ backend: shared(), imageCache: { size: '5Gi' }, apis: { default: { type: GlanceApiType.SPLIT, replicas: 2 } } });
   for (const sts of ['glance-default-internal', 'glance-default-external']) {
     expect(glanceConf(m, sts).DEFAULT.image_cache_max_size).toBe(String(Math.floor(5 * 2 ** 30 * 0.85)));
-    for (const n of [0, 1]) {
-      expect(find(m, 'CronJob', `${sts}-${n}-pruner`)).toBeDefined();
-      expect(find(m, 'CronJob', `${sts}-${n}-cleaner`)).toBeDefined();
-    }
+  }
+  expect(ofKind(m, 'CronJob').map((c) => c.metadata.name).sort()).toEqual(['glance-db-purge',
+    ...['glance-default-internal', 'glance-default-external'].flatMap((sts) => [0, 1].flatMap((n) => [`${sts}-${n}-pruner`, `${sts}-${n}-cleaner`]))].sort());
+  // Each job mounts the cache claim of its own replica.
+  for (const job of ofKind(m, 'CronJob').filter((c) => c.metadata.name !== 'glance-db-purge')) {
+    const replica = job.metadata.name.replace(/-(pruner|cleaner)$/, '');
+    const pod = job.spec.jobTemplate.spec.template.spec;
+    const mount = pod.containers[0].volumeMounts.find((v: any) => v.mountPath === '/var/lib/glance/image-cache');
+    expect(pod.volumes.find((v: any) => v.name === mount.name).persistentVolumeClaim.claimName).toBe(`glance-cache-${replica}`);
   }
 });
 

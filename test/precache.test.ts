@@ -1,18 +1,21 @@
 import { Cron } from 'cdk8s';
 import { ImageBackend } from '../lib';
-import { expectInvalid, expectRestrictedPod, find, ofKind, synthGlance } from './helpers';
+import { expectInvalid, expectRestrictedPod, find, Manifest, ofKind, synthGlance } from './helpers';
 import { resolvePodEnv } from './kubelet-env';
 import { policyAllowsRoles } from '../lib/cache/cache-precache';
 
 const STS = 'glance-default-single';
-const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
+const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
 const CONFIG = '/etc/glance/glance.conf.d';
 
 describe('imageCache.precache', () => {
-  const m = synthGlance({
-    backend: shared,
-    imageCache: { size: '10Gi', precache: { images: ['cirros-0.6.2', '7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37'], schedule: Cron.schedule({ minute: '5' }) } },
-    apis: { default: { replicas: 2 } },
+  let m: Manifest[];
+  beforeEach(() => {
+    m = synthGlance({
+      backend: shared(),
+      imageCache: { size: '10Gi', precache: { images: ['cirros-0.6.2', '7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37'], schedule: Cron.schedule({ minute: '5' }) } },
+      apis: { default: { replicas: 2 } },
+    });
   });
 
   test('one CronJob per replica, named like the pruner and cleaner, on its schedule', () => {
@@ -51,7 +54,7 @@ describe('imageCache.precache', () => {
       '--url', `http://${STS}-0.${STS}.$(POD_NAMESPACE).svc:9292`, '--url', `http://${STS}-1.${STS}.$(POD_NAMESPACE).svc:9292`, '--wait', '--config-dir', CONFIG]);
     expect(job.spec.ttlSecondsAfterFinished).toBe(86400);
     expectRestrictedPod(job.spec.template.spec);
-    const other = synthGlance({ backend: shared, imageCache: { size: '10Gi', precache: { images: ['ubuntu-24.04'] } }, apis: { default: { replicas: 2 } } });
+    const other = synthGlance({ backend: shared(), imageCache: { size: '10Gi', precache: { images: ['ubuntu-24.04'] } }, apis: { default: { replicas: 2 } } });
     const otherJob = ofKind(other, 'Job').find((j) => j.metadata.name.startsWith(`${STS}-precache-`))!;
     expect(otherJob.metadata.name).not.toBe(job.metadata.name);
     expect(find(other, 'CronJob', `${STS}-0-precache`).spec.schedule).toBe('*/15 * * * *');

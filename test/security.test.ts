@@ -2,16 +2,17 @@
  * Secure by default (issue 13): each finding of the security review, on the synthesized output.
  * What real Glance makes of the config is checked in test/e2e (config-guard, real-glance).
  */
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { GlanceApiType, GlanceRelease, ImageBackend } from '../lib';
-import { expectInvalid, find, glanceConf, Manifest, ofKind, podSpecs, synthGlance } from './helpers';
+import { Glance, GlanceApiType, GlanceRelease, ImageBackend } from '../lib';
+import { BASE_PROPS, expectInvalid, find, glanceConf, Manifest, ofKind, podSpecs, synthGlance } from './helpers';
 
-const rbd = ImageBackend.rbd({ cephSecretName: 'ceph-conf' });
+const rbd = () => ImageBackend.rbd({ cephSecretName: 'ceph-conf' });
 const DIGEST = 'quay.io/example/glance-api@sha256:' + 'ab'.repeat(32);
 
 describe('1. image locations (OSSN-0090)', () => {
   test('with rbd the default layout is split: only the internal API shows image locations', () => {
-    const m = synthGlance({ backend: rbd });
+    const m = synthGlance({ backend: rbd() });
     expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['glance-default-internal', 'glance-default-external']);
     expect(glanceConf(m, 'glance-default-internal').DEFAULT.show_image_direct_url).toBe('true');
     expect(glanceConf(m, 'glance-default-external').DEFAULT.show_image_direct_url).toBe('false');
@@ -21,27 +22,40 @@ describe('1. image locations (OSSN-0090)', () => {
   test('a SINGLE API on rbd (public endpoint too) hides them unless opted in, and says so at synth time', () => {
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
-      const hidden = synthGlance({ backend: rbd, apis: { default: { type: GlanceApiType.SINGLE } } });
+      const hidden = synthGlance({ backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE } } });
       expect(glanceConf(hidden, 'glance-default-single').DEFAULT.show_image_direct_url).toBe('false');
       expect(warn).toHaveBeenCalledWith(expect.stringMatching(/apis\.default is a SINGLE API on the rbd store.*OSSN-0090.*showImageDirectUrl/),
         { code: 'CDK8S_GLANCE_OSSN_0090' });
       warn.mockClear();
-      const shown = synthGlance({ backend: rbd, apis: { default: { type: GlanceApiType.SINGLE, showImageDirectUrl: true } } });
+      const shown = synthGlance({ backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE, showImageDirectUrl: true } } });
       expect(glanceConf(shown, 'glance-default-single').DEFAULT.show_image_direct_url).toBe('true');
-      synthGlance({ backend: rbd, apis: { default: { type: GlanceApiType.SINGLE, showImageDirectUrl: false } } });
+      synthGlance({ backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE, showImageDirectUrl: false } } });
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
     }
   });
 
+  test('the warning comes once per app, and again in the next app', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const app = Testing.app();
+      for (const id of ['a', 'b']) new Glance(new Chart(app, id, { namespace: id }), 'glance', { ...BASE_PROPS, backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE } } });
+      expect(warn).toHaveBeenCalledTimes(1);
+      synthGlance({ backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE } } });
+      expect(warn).toHaveBeenCalledTimes(2);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   test('an external API never shows them: asking for it is an error', () => {
-    expectInvalid(() => synthGlance({ backend: rbd, apis: { default: { type: GlanceApiType.SPLIT, showImageDirectUrl: true } } }),
+    expectInvalid(() => synthGlance({ backend: rbd(), apis: { default: { type: GlanceApiType.SPLIT, showImageDirectUrl: true } } }),
       'apis.default.showImageDirectUrl', /public endpoint \(OSSN-0090\)/);
   });
 
   test('internal and edge APIs follow the store; the file store shows nothing', () => {
-    expect(glanceConf(synthGlance({ backend: rbd, apis: { e: { type: GlanceApiType.EDGE } } }), 'glance-e-edge').DEFAULT.show_image_direct_url).toBe('true');
+    expect(glanceConf(synthGlance({ backend: rbd(), apis: { e: { type: GlanceApiType.EDGE } } }), 'glance-e-edge').DEFAULT.show_image_direct_url).toBe('true');
     expect(glanceConf(synthGlance({ apis: { i: { type: GlanceApiType.INTERNAL } } }), 'glance-i-internal').DEFAULT.show_image_direct_url).toBe('false');
     expect(glanceConf(synthGlance({}), 'glance-default-single').DEFAULT.show_image_direct_url).toBe('false');
   });
@@ -112,7 +126,10 @@ describe('3. the managed-options guard follows oslo.config', () => {
 });
 
 describe('4. NetworkPolicy', () => {
-  const m = synthGlance({ backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }), imageCache: { size: '1Gi' }, apis: { default: { replicas: 2 } } });
+  let m: Manifest[];
+  beforeEach(() => {
+    m = synthGlance({ backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }), imageCache: { size: '1Gi' }, apis: { default: { replicas: 2 } } });
+  });
 
   test('admits the chart\'s namespace on 9292 only, to the API pods only', () => {
     const policy = find(m, 'NetworkPolicy', 'glance-default-single');
@@ -161,7 +178,7 @@ describe('5. bounded staging', () => {
     expect(find(claim, 'StatefulSet', 'glance-default-single').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('20Gi');
     expect(glanceConf(claim, 'glance-default-single').DEFAULT.image_size_cap).toBe(String(Math.floor(20 * 2 ** 30 * 0.9)));
     expect(glanceConf(claim, 'glance-default-single').DEFAULT.user_storage_quota).toBe('0');
-    const external = synthGlance({ backend: rbd, storage: { external: true, storageRequest: '50Gi' } });
+    const external = synthGlance({ backend: rbd(), storage: { external: true, storageRequest: '50Gi' } });
     for (const sts of ofKind(external, 'StatefulSet')) {
       expect(sts.spec.template.spec.volumes.find((v: any) => v.name === 'glance')).toEqual({ name: 'glance', emptyDir: { sizeLimit: '50Gi' } });
     }
@@ -218,11 +235,11 @@ describe('7. image and pull policy', () => {
 
 describe('8. names', () => {
   test.each([
-    [{ database: { connectionSecret: { name: 'glance-db-config', key: 'connection' } } }, 'database.connectionSecret.name'],
-    [{ keystone: { authUrl: 'http://ks:5000', passwordSecret: { name: 'glance-default-single-config', key: 'p' } } }, 'keystone.passwordSecret.name'],
-    [{ backend: ImageBackend.rbd({ cephSecretName: 'glance-default-internal-config' }) }, 'backend.cephSecretName'],
-  ])('a Secret of yours named like one of ours is refused: %j', (props, prop) => {
-    expectInvalid(() => synthGlance(props as any), prop, /this chart creates for .* overwrite yours/);
+    ['database.connectionSecret.name', () => ({ database: { connectionSecret: { name: 'glance-db-config', key: 'connection' } } })],
+    ['keystone.passwordSecret.name', () => ({ keystone: { authUrl: 'http://ks:5000', passwordSecret: { name: 'glance-default-single-config', key: 'p' } } })],
+    ['backend.cephSecretName', () => ({ backend: ImageBackend.rbd({ cephSecretName: 'glance-default-internal-config' }) })],
+  ])('a Secret of yours named like one of ours is refused: %s', (prop, props) => {
+    expectInvalid(() => synthGlance(props()), prop, /this chart creates for .* overwrite yours/);
   });
 });
 

@@ -35,13 +35,13 @@ function onlyStore(type: string, props: Partial<GlanceProps>): { m: Manifest[]; 
   return { m, section: conf.default_backend };
 }
 /** Every store case below, for the checks that hold for all of them. */
-const CASES: Array<[string, Partial<GlanceProps>]> = [
-  ['swift', { backend: ImageBackend.swift() }],
-  ['s3', { backend: s3({ caCertSecret: { name: 's3-ca', key: 'ca.pem' } }) }],
-  ['cinder', { backend: cinder({ volumeType: 'fast' }), imageCache: { size: '1Gi' } }],
-  ['rbd, two Secrets', { backend: ImageBackend.rbd({ cephSecretNames: ['ceph-conf-0', 'ceph-conf-1'] }) }],
-  ['file on NFS', { backend: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/exports/glance' } } }), apis: { default: { replicas: 2 } } }],
-  ['two Ceph clusters and swift', { backend: twoCephAndSwift(), imageCache: { size: '1Gi' } }],
+const CASES: Array<[string, () => Partial<GlanceProps>]> = [
+  ['swift', () => ({ backend: ImageBackend.swift() })],
+  ['s3', () => ({ backend: s3({ caCertSecret: { name: 's3-ca', key: 'ca.pem' } }) })],
+  ['cinder', () => ({ backend: cinder({ volumeType: 'fast' }), imageCache: { size: '1Gi' } })],
+  ['rbd, two Secrets', () => ({ backend: ImageBackend.rbd({ cephSecretNames: ['ceph-conf-0', 'ceph-conf-1'] }) })],
+  ['file on NFS', () => ({ backend: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/exports/glance' } } }), apis: { default: { replicas: 2 } } })],
+  ['two Ceph clusters and swift', () => ({ backend: twoCephAndSwift(), imageCache: { size: '1Gi' } })],
 ];
 
 describe('swift', () => {
@@ -312,7 +312,7 @@ describe('image locations hold the swift and s3 credentials, so no API shows the
 
 describe('credentials never enter the config text', () => {
   test.each(CASES)('%s: every store credential comes from a Secret through the environment, and no Secret or ConfigMap we write names one', (_name, props) => {
-    const m = synthGlance(props);
+    const m = synthGlance(props());
     expect(ofKind(m, 'ConfigMap')).toEqual([]);
     const written = ofKind(m, 'Secret').map((s) => JSON.stringify([s.stringData ?? {}, s.data ?? {}])).join('\n');
     expect(written).not.toMatch(/swift_store_key|s3_store_access_key|s3_store_secret_key|cinder_store_password|GlancePassword|s3-creds/);
@@ -325,7 +325,7 @@ describe('credentials never enter the config text', () => {
   });
 
   test.each(CASES)('%s: valid under both Kubernetes schemas, restricted where not opted in, every written directory on a writable volume', (name, props) => {
-    const m = synthGlance(props);
+    const m = synthGlance(props());
     for (const manifest of m) for (const schema of Object.values(SCHEMAS)) validateSchema(manifest, schema);
     for (const { where, spec } of podSpecs(m)) if (!(name === 'cinder' && where.startsWith('StatefulSet/'))) expectRestrictedPod(spec);
     expect(readOnlyRootViolations(m)).toEqual([]);
@@ -334,14 +334,15 @@ describe('credentials never enter the config text', () => {
 
 describe('customServiceConfig may not set what a store manages, in any section spelling', () => {
   test.each([
-    ['swift key', ImageBackend.swift(), '[default_backend]\nswift_store_key = plain\n', /\[default_backend\] swift_store_key.*Fix: remove it and set backend.keySecret/],
-    ['swift user, other spelling', ImageBackend.swift(), '[DEFAULT_BACKEND]\nswift-store-user = admin:admin\n', /backend.projectName and backend.user/],
-    ['s3 secret key', s3(), '[default_backend]\ns3_store_secret_key = plain\n', /backend.secretKeySecret/],
-    ['cinder password', cinder(), '[default_backend]\ncinder_store_password = plain\n', /backend.passwordSecret/],
-    ['rbd Ceph config', ImageBackend.rbd({ cephSecretName: 'c' }), '[default_backend]\nrbd_store_ceph_conf = /tmp/ceph.conf\n', /backend.cluster/],
-    ['multi-store swift key', twoCephAndSwift(), '[swift-0]\nswift_store_key = plain\n', /backend.stores.swift-0.keySecret/],
-    ['multi-store pool, upper-case section', twoCephAndSwift(), '[Ceph-1]\nrbd_store_pool = other\n', /reads it as \[ceph-1\] rbd_store_pool.*backend.stores.ceph-1.pool/],
-  ])('%s: %j', (_name, backend, custom, message) => {
+    ['swift key', () => ImageBackend.swift(), '[default_backend]\nswift_store_key = plain\n', /\[default_backend\] swift_store_key.*Fix: remove it and set backend.keySecret/],
+    ['swift user, other spelling', () => ImageBackend.swift(), '[DEFAULT_BACKEND]\nswift-store-user = admin:admin\n', /backend.projectName and backend.user/],
+    ['s3 secret key', () => s3(), '[default_backend]\ns3_store_secret_key = plain\n', /backend.secretKeySecret/],
+    ['cinder password', () => cinder(), '[default_backend]\ncinder_store_password = plain\n', /backend.passwordSecret/],
+    ['rbd Ceph config', () => ImageBackend.rbd({ cephSecretName: 'c' }), '[default_backend]\nrbd_store_ceph_conf = /tmp/ceph.conf\n', /backend.cluster/],
+    ['multi-store swift key', () => twoCephAndSwift(), '[swift-0]\nswift_store_key = plain\n', /backend.stores.swift-0.keySecret/],
+    ['multi-store pool, upper-case section', () => twoCephAndSwift(), '[Ceph-1]\nrbd_store_pool = other\n', /reads it as \[ceph-1\] rbd_store_pool.*backend.stores.ceph-1.pool/],
+  ])('%s', (_name, backendOf, custom, message) => {
+    const backend = backendOf();
     expectInvalid(() => synthGlance({ backend, apis: { default: { type: GlanceApiType.SINGLE } }, customServiceConfig: custom }), 'customServiceConfig', message);
     expectInvalid(() => synthGlance({ backend, apis: { default: { type: GlanceApiType.SINGLE, customServiceConfig: custom } } }), 'apis.default.customServiceConfig', message);
   });
@@ -403,21 +404,21 @@ describe('validation names the prop path', () => {
   });
 
   test.each([
-    [{}, 'backend.stores', /names no store/],
-    [{ stores: [] }, 'backend.stores', /names no store/],
-    [{ stores: { a: ImageBackend.swift() } }, 'backend.defaultStore', /names no store.*Fix: use one of "a"/],
-    [{ stores: { a: ImageBackend.swift() }, defaultStore: 'b' }, 'backend.defaultStore', /"b"/],
-    [{ stores: { Swift: ImageBackend.swift() }, defaultStore: 'Swift' }, 'backend.stores.Swift', /not a store name/],
-    [{ stores: { '0swift': ImageBackend.swift() }, defaultStore: '0swift' }, 'backend.stores.0swift', /not a store name/],
-    [{ stores: { glance_store: ImageBackend.swift() }, defaultStore: 'glance_store' }, 'backend.stores.glance_store', /option group/],
-    [{ stores: { keystone_authtoken: ImageBackend.swift() }, defaultStore: 'keystone_authtoken' }, 'backend.stores.keystone_authtoken', /option group/],
-    [{ stores: { os_glance_cache: ImageBackend.swift() }, defaultStore: 'os_glance_cache' }, 'backend.stores.os_glance_cache', /option group/],
-    [{ stores: { a: ImageBackend.multi({ stores: {}, defaultStore: 'x' }) }, defaultStore: 'a' }, 'backend.stores.a', /does not nest/],
-    [{ stores: { a: { isShared: true } } }, 'backend.stores.a', /not an ImageBackend/],
-    [{ stores: { a: null }, defaultStore: 'a' }, 'backend.stores.a', /not an ImageBackend/],
-    [{ stores: { a: ImageBackend.file(), b: ImageBackend.file() }, defaultStore: 'a' }, 'backend.stores.b', /as store "a" does/],
+    [() => ({}), 'backend.stores', /names no store/],
+    [() => ({ stores: [] }), 'backend.stores', /names no store/],
+    [() => ({ stores: { a: ImageBackend.swift() } }), 'backend.defaultStore', /names no store.*Fix: use one of "a"/],
+    [() => ({ stores: { a: ImageBackend.swift() }, defaultStore: 'b' }), 'backend.defaultStore', /"b"/],
+    [() => ({ stores: { Swift: ImageBackend.swift() }, defaultStore: 'Swift' }), 'backend.stores.Swift', /not a store name/],
+    [() => ({ stores: { '0swift': ImageBackend.swift() }, defaultStore: '0swift' }), 'backend.stores.0swift', /not a store name/],
+    [() => ({ stores: { glance_store: ImageBackend.swift() }, defaultStore: 'glance_store' }), 'backend.stores.glance_store', /option group/],
+    [() => ({ stores: { keystone_authtoken: ImageBackend.swift() }, defaultStore: 'keystone_authtoken' }), 'backend.stores.keystone_authtoken', /option group/],
+    [() => ({ stores: { os_glance_cache: ImageBackend.swift() }, defaultStore: 'os_glance_cache' }), 'backend.stores.os_glance_cache', /option group/],
+    [() => ({ stores: { a: ImageBackend.multi({ stores: {}, defaultStore: 'x' }) }, defaultStore: 'a' }), 'backend.stores.a', /does not nest/],
+    [() => ({ stores: { a: { isShared: true } } }), 'backend.stores.a', /not an ImageBackend/],
+    [() => ({ stores: { a: null }, defaultStore: 'a' }), 'backend.stores.a', /not an ImageBackend/],
+    [() => ({ stores: { a: ImageBackend.file(), b: ImageBackend.file() }, defaultStore: 'a' }), 'backend.stores.b', /as store "a" does/],
   ])('multi %#', (options, prop, message) => {
-    expectInvalid(() => synthGlance({ backend: ImageBackend.multi(options as any) }), prop, message);
+    expectInvalid(() => synthGlance({ backend: ImageBackend.multi(options() as any) }), prop, message);
   });
 
   test.each([
@@ -433,12 +434,12 @@ describe('validation names the prop path', () => {
 
 describe('Secrets the stores name are checked against ours', () => {
   test.each([
-    ['backend.keySecret.name', ImageBackend.swift({ keySecret: { name: 'glance-default-single-config', key: 'k' } })],
-    ['backend.secretKeySecret.name', s3({ secretKeySecret: { name: 'glance-db-config', key: 'k' } })],
-    ['backend.caCertSecret.name', s3({ caCertSecret: { name: 'glance-db-config', key: 'k' } })],
-    ['backend.passwordSecret.name', cinder({ passwordSecret: { name: 'glance-default-single-config', key: 'k' } })],
-    ['backend.stores.swift-0.keySecret.name', ImageBackend.multi({ stores: { 'swift-0': ImageBackend.swift({ keySecret: { name: 'glance-db-config', key: 'k' } }) }, defaultStore: 'swift-0' })],
+    ['backend.keySecret.name', () => ImageBackend.swift({ keySecret: { name: 'glance-default-single-config', key: 'k' } })],
+    ['backend.secretKeySecret.name', () => s3({ secretKeySecret: { name: 'glance-db-config', key: 'k' } })],
+    ['backend.caCertSecret.name', () => s3({ caCertSecret: { name: 'glance-db-config', key: 'k' } })],
+    ['backend.passwordSecret.name', () => cinder({ passwordSecret: { name: 'glance-default-single-config', key: 'k' } })],
+    ['backend.stores.swift-0.keySecret.name', () => ImageBackend.multi({ stores: { 'swift-0': ImageBackend.swift({ keySecret: { name: 'glance-db-config', key: 'k' } }) }, defaultStore: 'swift-0' })],
   ])('%s', (prop, backend) => {
-    expectInvalid(() => synthGlance({ backend }), prop, /this chart creates for .* overwrite yours/);
+    expectInvalid(() => synthGlance({ backend: backend() }), prop, /this chart creates for .* overwrite yours/);
   });
 });

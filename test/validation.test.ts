@@ -3,13 +3,13 @@ import {
   CacheCleaner, CachePruner, Errors, Glance, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache,
   ImageCacheDriver,
 } from '../lib';
-import { BASE_PROPS, expectInvalid, synthGlance } from './helpers';
+import { BASE_PROPS, expectInvalid, glanceConf, synthGlance } from './helpers';
 import { GlanceValidationError } from '../lib/errors';
 import { checkDerivedName, NameKind } from '../lib/names';
 import { shortestIntervalMinutes, toValidCron } from '../lib/schedule';
 import { resolveCommonProps } from '../lib/service-config';
 
-const shared = ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
+const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
 
 const withCache = (imageCache: GlanceProps['imageCache']) => () => synthGlance({ imageCache });
 
@@ -37,8 +37,14 @@ describe('maxSizeRatio', () => {
 describe('stallTime', () => {
   test('zero', () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.seconds(0) }), 'imageCache.stallTime', /positive whole number/));
   test('not whole seconds', () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.millis(1500) }), 'imageCache.stallTime', /1 second 500 millis/));
-  test('negative: cdk8s refuses to build a negative Duration, so none can reach the config', () => {
-    expect(() => Duration.seconds(-60)).toThrow(/cannot be negative/);
+  test('negative or not a number, as a duck-typed Duration from JavaScript can give it', () => {
+    const duration = (seconds: () => number) => ({ toSeconds: seconds, toHumanString: () => 'that duration' }) as unknown as Duration;
+    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => -60) }), 'imageCache.stallTime', /is not a positive whole number of seconds \(got "that duration"\)/);
+    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => NaN) }), 'imageCache.stallTime', /positive whole number.*Fix: use e\.g\. Duration\.hours\(24\)/);
+    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => { throw new Error('x'); }) }), 'imageCache.stallTime', /positive whole number/);
+  });
+  test('one second is the least', () => {
+    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi', stallTime: Duration.seconds(1) } }), 'glance-default-single').DEFAULT.image_cache_stall_time).toBe('1');
   });
 });
 
@@ -79,9 +85,9 @@ describe('names', () => {
   });
   test('a CronJob name over 52 characters once the replica number is added', () => {
     const api = 'a'.repeat(27); // glance-<27>-single = 41 chars; "-10-cleaner" makes 52, "-10-cleaner" on 28 would make 53
-    expect(() => synthGlance({ backend: shared, imageCache: { size: '1Gi' }, apis: { [api]: { replicas: 11 } } })).not.toThrow();
+    expect(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [api]: { replicas: 11 } } })).not.toThrow();
     const longer = 'a'.repeat(28);
-    expectInvalid(() => synthGlance({ backend: shared, imageCache: { size: '1Gi' }, apis: { [longer]: { replicas: 11 } } }), 'statefulSetName', /CronJob name .* over the limit of 52/);
+    expectInvalid(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [longer]: { replicas: 11 } } }), 'statefulSetName', /CronJob name .* over the limit of 52/);
   });
   test('a Service name must start with a letter', () => {
     expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default', /not a valid DNS label/);
@@ -92,14 +98,14 @@ describe('names', () => {
     expectInvalid(() => checkDerivedName('name', '1glance-default', NameKind.SERVICE, 'Service'), 'name', /start the name with a letter/);
   });
   test('two APIs whose derived names collide', () => {
-    expectInvalid(() => synthGlance({ backend: shared, apis: { 'a': {}, 'a-single': { type: GlanceApiType.INTERNAL } } }), 'apis.a-single', /Service named "glance-a-single"/);
+    expectInvalid(() => synthGlance({ backend: shared(), apis: { 'a': {}, 'a-single': { type: GlanceApiType.INTERNAL } } }), 'apis.a-single', /Service named "glance-a-single"/);
   });
   test('no APIs at all', () => void expectInvalid(() => synthGlance({ apis: {} }), 'apis', /empty/));
 });
 
 describe('replicas and workers', () => {
   test.each([-1, 1.5, NaN])('replicas %s', (replicas) => {
-    expectInvalid(() => synthGlance({ backend: shared, apis: { default: { replicas } } }), 'apis.default.replicas', /whole number/);
+    expectInvalid(() => synthGlance({ backend: shared(), apis: { default: { replicas } } }), 'apis.default.replicas', /whole number/);
   });
   test('workers 0', () => void expectInvalid(() => synthGlance({ apis: { default: { workers: 0 } } }), 'apis.default.workers', /positive/));
 });

@@ -1,0 +1,15 @@
+/**
+ * Every unit test file, loaded into one module registry, for the mutation run (test:mutation).
+ * Jest gives each test file its own registry, so a mutant covered by tests in twelve files paid
+ * twelve loads of cdk8s-plus and the library; from one file it pays one. The fuzz suite is left out:
+ * its cases are random, so a mutant it kills once may survive the next run.
+ */
+import { readdirSync } from 'fs';
+import { join } from 'path';
+
+const TESTS = join(__dirname, '..');
+for (const file of readdirSync(TESTS).filter((f) => f.endsWith('.test.ts') && f !== 'fuzz.test.ts').sort()) {
+  // The list of files is only known at run time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(join(TESTS, file));
+}
