@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
@@ -247,6 +247,80 @@ describe('cdk8s-glance synth --from', () => {
     } else {
       expect(result.code).toBe(0);
     }
+  });
+
+  test('every flag reaches the output: database Secret, Keystone URLs, release, rbd pool and user; "--flag=value" too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default:\n      type: single\n');
+    const result = run('synth', `--from=${join(dir, 'cr.yaml')}`, '--output', join(dir, 'out'), '--database-secret', 'db:url',
+      '--keystone-url=http://ks:5000', '--keystone-public-url', 'https://ks.example', '--release', 'epoxy',
+      '--ceph-secret', 'ceph', '--rbd-pool', 'img', '--rbd-user', 'glance-rbd');
+    expect(result).toEqual({ code: 0, err: '', out: `wrote ${join(dir, 'out', 'glance.k8s.yaml')}: glance-default-single (1 replicas)\n` });
+    const docs: Manifest[] = parseAllDocuments(readFileSync(join(dir, 'out', 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
+    const conf = glanceConf(docs, 'glance-default-single');
+    expect(conf.keystone_authtoken).toMatchObject({ auth_url: 'http://ks:5000', www_authenticate_uri: 'https://ks.example' });
+    expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'img', rbd_store_user: 'glance-rbd' });
+    expect(find(docs, 'Job', 'glance-db-sync').spec.template.spec.containers[0].env).toEqual([
+      { name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'db', key: 'url' } } }]);
+    expect(conf.DEFAULT.enabled_backends).toBe('default_backend:rbd');
+    expect(find(docs, 'StatefulSet', 'glance-default-single').metadata.namespace).toBe('openstack');
+  });
+
+  test('--shared-claim and --shared-storage-class give the file store on a ReadWriteMany claim', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default:\n      type: single\n      replicas: 2\n');
+    expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'a'), '--shared-claim', 'images').code).toBe(0);
+    const claimed: Manifest[] = parseAllDocuments(readFileSync(join(dir, 'a', 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
+    const volumes = find(claimed, 'StatefulSet', 'glance-default-single').spec.template.spec.volumes;
+    expect(volumes.filter((v: any) => v.persistentVolumeClaim).map((v: any) => v.persistentVolumeClaim.claimName)).toEqual(['images']);
+    expect(ofKind(claimed, 'PersistentVolumeClaim')).toEqual([]);
+    expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'b'), '--shared-storage-class', 'nfs-client').code).toBe(0);
+    const created: Manifest[] = parseAllDocuments(readFileSync(join(dir, 'b', 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
+    expect(find(created, 'PersistentVolumeClaim', 'glance-images').spec).toMatchObject({ storageClassName: 'nfs-client', accessModes: ['ReadWriteMany'] });
+  });
+
+  test.each([
+    [['synth', '--from', 'x', '--database-secret', 'db'], '--database-secret takes NAME:KEY, got "db"'],
+    [['synth', '--from', 'x', '--database-secret', 'db:'], '--database-secret takes NAME:KEY, got "db:"'],
+    [['synth', '--from', 'x', '--database-secret', ':k'], '--database-secret takes NAME:KEY, got ":k"'],
+    [['synth', '--from', 'x', '--database-secret', 'a:b:c'], '--database-secret takes NAME:KEY, got "a:b:c"'],
+    [['synth', '--from'], '--from needs a value'],
+    [['synth', '-o'], '--output needs a value'],
+    [['synth', 'cr.yaml'], 'unknown option "cr.yaml"'],
+    [['synth', '-x', '1'], 'unknown option "-x"'],
+    [['synth', '--from', 'x', '--shared-claim', 'a', '--shared-storage-class', 'b'], '--shared-claim and --shared-storage-class choose different stores; give one'],
+    [['render', '--from', 'x'], 'unknown command "render"'],
+    [['synth', '-o', 'out'], '--from is required'],
+  ])('%j is a usage error: exit 2, the message and the usage text', (args, message) => {
+    const result = run(...args);
+    expect(result.code).toBe(2);
+    expect(result.out).toBe('');
+    expect(result.err).toContain(`cdk8s-glance: ${message}\n\nusage: cdk8s-glance synth --from`);
+  });
+
+  test('no arguments print the usage to stderr (exit 2); -h and -V to stdout', () => {
+    expect(run()).toEqual({ code: 2, out: '', err: expect.stringMatching(/^usage: cdk8s-glance synth --from <cr.yaml \| -> \[options\]\n/) });
+    expect(run('-h')).toEqual({ code: 0, err: '', out: expect.stringMatching(/^usage: /) });
+    expect(run('synth', '-h')).toEqual({ code: 0, err: '', out: expect.stringMatching(/^usage: /) });
+    expect(run('-V')).toEqual(run('--version'));
+    expect(run('-V').out).toMatch(/^cdk8s-glance \d+\.\d+\.\d+\n$/);
+  });
+
+  test('a validation error exits 1 with our message alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  imageCache:\n    size: 10 Gi\n');
+    const result = run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'out'), '--ceph-secret', 'ceph');
+    expect(result.code).toBe(1);
+    expect(result.out).toBe('');
+    expect(result.err).toMatch(/^cdk8s-glance: spec\.imageCache\.size: is not a Kubernetes quantity \(got "10 Gi"\)\. Fix: .*\n$/);
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  test('the output is written whole or not at all: no temporary file is left', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    writeFileSync(join(dir, 'cr.yaml'), REFERENCE);
+    expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'out'), '--ceph-secret', 'ceph').code).toBe(0);
+    expect(readdirSync(join(dir, 'out'))).toEqual(['glance.k8s.yaml']);
   });
 
   test('usage errors exit 2 with the usage text', () => {

@@ -7,7 +7,7 @@ import { Duration, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { GlanceApiType, GlanceProps, ImageBackend } from '../lib';
-import { expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
+import { expectMountsResolve, expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
 import { readOnlyRootViolations } from './writable-dirs';
 import { GlanceValidationError } from '../lib/errors';
 import { parseIni } from '../lib/ini';
@@ -15,7 +15,7 @@ import { ceilFraction, parseQuantity } from '../lib/quantity';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 3000);
 // Valid deployments are larger (caches, precache, several APIs): fewer cases, the same seed.
-const VALID_RUNS = Math.ceil(RUNS / 10);
+const VALID_RUNS = Math.ceil(RUNS / 15);
 // A fixed seed keeps CI deterministic; FUZZ_SEED=random explores, FUZZ_SEED=<n> replays a run.
 const SEED = process.env.FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED ?? 20261125);
 
@@ -168,6 +168,7 @@ function checkInvariants(manifests: Manifest[]): void {
   }
 
   for (const { spec } of podSpecs(manifests)) expectRestrictedPod(spec);
+  expectMountsResolve(manifests);
   // Every directory Glance writes lies on a writable volume of its container (read-only root).
   expect(readOnlyRootViolations(manifests)).toEqual([]);
 

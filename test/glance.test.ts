@@ -2,7 +2,7 @@ import { App, Chart, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Glance, GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
-import { BASE_PROPS, expectInvalid, expectRestrictedPod, find, glanceConf, Manifest, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
+import { BASE_PROPS, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceConf, Manifest, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
 
 const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
 
@@ -266,6 +266,24 @@ describe('secure by default', () => {
   test('those are all the pod specs: one per workload', () => {
     expect(podSpecs(m).map((p) => p.where).sort()).toEqual([...WORKLOADS].sort());
   });
+});
+
+test.each([
+  ['no cache', () => ({})],
+  ['a cache', () => ({ imageCache: { size: '1Gi' } })],
+  ['a cache, precache, a shared store and a split API', () => ({
+    backend: shared(), imageCache: { size: '1Gi', precache: { images: ['cirros'] } }, apis: { default: { type: GlanceApiType.SPLIT, replicas: 2 } },
+  })],
+  ['rbd, external storage, a cache on one API only', () => ({
+    backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), storage: { external: true }, apis: { a: {}, b: { imageCache: { size: '1Gi' } } },
+  })],
+])('%s: every mount names a volume of its pod, and every volume is mounted', (_name, props) => {
+  const m = synthGlance(props());
+  expectMountsResolve(m);
+  const api = find(m, 'StatefulSet', ofKind(m, 'StatefulSet')[0].metadata.name);
+  const cacheClaims = api.spec.volumeClaimTemplates.filter((t: any) => t.metadata.name === 'glance-cache');
+  const cacheMounts = api.spec.template.spec.containers[0].volumeMounts.filter((v: any) => v.mountPath === '/var/lib/glance/image-cache');
+  expect(cacheMounts.length).toBe(cacheClaims.length);
 });
 
 describe('GlanceRelease, an open set', () => {

@@ -118,6 +118,24 @@ export function expectRestrictedPod(pod: any): void {
   expect(secretMounts.map((m: any) => m.readOnly)).toEqual(secretMounts.map(() => true));
 }
 
+/**
+ * Asserts that every volume mount of every container names a volume of its pod (or, in a
+ * StatefulSet, a claim template), and that every volume and claim template is mounted: a mount of
+ * a volume that does not exist is a pod Kubernetes refuses.
+ */
+export function expectMountsResolve(manifests: Manifest[]): void {
+  for (const m of manifests) {
+    const template = m.kind === 'CronJob' ? m.spec.jobTemplate.spec.template : ['StatefulSet', 'Job'].includes(m.kind) ? m.spec.template : undefined;
+    if (!template) continue;
+    const declared = [...(template.spec.volumes ?? []), ...(m.spec.volumeClaimTemplates ?? []).map((t: any) => t.metadata)].map((v: any) => v.name);
+    const containers = [...template.spec.containers, ...(template.spec.initContainers ?? [])];
+    const mounted = containers.flatMap((c: any) => (c.volumeMounts ?? []).map((v: any) => v.name));
+    const where = `${m.kind}/${m.metadata.name}`;
+    expect([where, mounted.filter((name: string) => !declared.includes(name))]).toEqual([where, []]);
+    expect([where, declared.filter((name: string) => !mounted.includes(name))]).toEqual([where, []]);
+  }
+}
+
 /** Asserts that building fails with our error, naming the prop and the value, and giving a fix. */
 export function expectInvalid(build: () => unknown, prop: string, value: string | RegExp): GlanceValidationError {
   let error: unknown;

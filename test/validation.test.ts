@@ -178,6 +178,16 @@ describe('other props', () => {
   test('policy rule spanning lines', () => {
     expectInvalid(withCache({ size: '1Gi', policy: { cacheList: 'role:admin\n"x": "@"' } }), 'imageCache.policy.cacheList', /one-line/);
   });
+  // oslo.policy reads an empty rule as "allow everyone": never what an empty prop meant.
+  test.each([
+    ['cacheList', ''], ['cacheImage', ' '], ['cacheDelete', '\t'], ['cacheList', 'role:admin\r'], ['cacheImage', 'role:admin\0'], ['cacheDelete', 42],
+  ])('policy.%s %j is not a one-line rule', (rule, value) => {
+    expectInvalid(withCache({ size: '1Gi', policy: { [rule]: value as string } }), `imageCache.policy.${rule}`,
+      /is not a one-line oslo.policy rule.*Fix: use a rule such as "role:admin"/);
+  });
+  test('an API\'s own cache policy names the API prop', () => {
+    expectInvalid(() => synthGlance({ apis: { a: { imageCache: { size: '1Gi', policy: { cacheDelete: '' } } } } }), 'apis.a.imageCache.policy.cacheDelete', /one-line/);
+  });
   test('one StatefulSet has a role, not a layout: SPLIT cannot be typed, and is refused from JavaScript', () => {
     const chart = new Chart(new App(), 'c');
     expect(Object.values(GlanceApiRole)).not.toContain('split');

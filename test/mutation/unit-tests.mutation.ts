@@ -8,7 +8,11 @@ import { readdirSync } from 'fs';
 import { join } from 'path';
 
 const TESTS = join(__dirname, '..');
-for (const file of readdirSync(TESTS).filter((f) => f.endsWith('.test.ts') && f !== 'fuzz.test.ts').sort()) {
+// The tests that kill most mutants first: every test after the first failure is skipped
+// (bail-environment.js), so a killed mutant costs only the tests before it.
+const FIRST = ['examples.test.ts', 'defaults.test.ts', 'units.test.ts'];
+const files = readdirSync(TESTS).filter((f) => f.endsWith('.test.ts') && f !== 'fuzz.test.ts');
+for (const file of [...FIRST, ...files.filter((f) => !FIRST.includes(f)).sort()]) {
   // The list of files is only known at run time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(join(TESTS, file));
