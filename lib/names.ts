@@ -77,8 +77,8 @@ export class NameRegistry {
   }
 }
 
-/** A host name or an IP address (IPv6 possibly in brackets). */
-export const HOST = /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f:.]+\]?$/;
+/** A host name, an IPv4 address, or an IPv6 address (possibly in brackets) of hex groups. */
+export const HOST = /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}\]?$/;
 
 /** An http(s) URL with a host and an optional path, on one line. */
 export const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
