@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { Glance, GlanceApiType, ImageBackend } from '../lib';
 import { find, glanceConf, Manifest, ofKind } from './helpers';
 import { runCli } from '../lib/cli';
-import { CustomResourceOptions, GLANCE_SPEC_FIELDS, glancePropsFromCustomResource } from '../lib/custom-resource';
+import { CustomResourceOptions, GLANCE_SPEC_FIELDS, glancePropsFromCustomResource, readCustomResource } from '../lib/custom-resource';
 import { GlanceValidationError } from '../lib/errors';
 
 const REFERENCE = readFileSync(join(__dirname, 'fixtures', 'reference-control-plane.yaml'), 'utf8');
@@ -614,5 +614,66 @@ describe('stores from customServiceConfig and extraMounts, as the operator\'s sa
     }
     expect(error.prop).toBe('spec.customServiceConfig [default_backend]');
     expect(error.message).toContain(message);
+  });
+});
+
+describe('errors in the CR\'s terms: each prop path becomes the field (or CLI flag) it came from', () => {
+  const translate = (cr: unknown, prop: string, options = crOptions()) =>
+    readCustomResource(cr, options).inCrTerms(new GlanceValidationError(prop, 'v', 'is bad', 'the fix'));
+  const glance = { kind: 'Glance', spec: {} };
+  const controlPlane = { kind: 'OpenStackControlPlane', spec: { glance: { template: {} } } };
+
+  test.each([
+    ['name', 'metadata.name'],
+    ['image', 'spec.containerImage'],
+    ['release', '--release'],
+    ['database', '--database-secret'],
+    ['database.connectionSecret.key', '--database-secret'],
+    ['keystone.passwordSecret.name', 'spec.secret'],
+    ['keystone.passwordSecret.key', 'spec.passwordSelectors.service'],
+    ['keystone.username', 'spec.serviceUser'],
+    ['keystone.authUrl', '--keystone-url'],
+    ['keystone.publicAuthUrl', '--keystone-url'],
+    ['apis.default.imageCache.prunerSchedule', 'spec.glanceAPIs.default.imageCache.prunerScheduler'],
+    ['apis.edge-1.imageCache.cleanerSchedule', 'spec.glanceAPIs.edge-1.imageCache.cleanerScheduler'],
+    ['imageCache.prunerSchedule', 'spec.imageCache.prunerScheduler'],
+    ['imageCache.cleanerSchedule', 'spec.imageCache.cleanerScheduler'],
+    ['apis.a.resources.cpuRequest', 'spec.glanceAPIs.a.resources.requests.cpu'],
+    ['apis.a.resources.memoryRequest', 'spec.glanceAPIs.a.resources.requests.memory'],
+    ['apis.a.resources.cpuLimit', 'spec.glanceAPIs.a.resources.limits.cpu'],
+    ['apis.a.resources.memoryLimit', 'spec.glanceAPIs.a.resources.limits.memory'],
+    ['apis.a.endpointServices.internalService.serviceType', 'spec.glanceAPIs.a.override.service.internal.spec.type'],
+    ['apis.a.endpointServices.publicService.serviceType', 'spec.glanceAPIs.a.override.service.public.spec.type'],
+    ['apis.a.endpointServices.internalService.annotations.x/y', 'spec.glanceAPIs.a.override.service.internal.metadata.annotations.x/y'],
+    ['apis.a.endpointServices.publicService.labels', 'spec.glanceAPIs.a.override.service.public.metadata.labels'],
+    ['apis.a.replicas', 'spec.glanceAPIs.a.replicas'],
+    ['apis', 'spec.glanceAPIs'],
+    ['dbPurge.ageInDays', 'spec.dbPurge.age'],
+    ['dbPurge.schedule', 'spec.dbPurge.schedule'],
+    ['imageCache.size', 'spec.imageCache.size'],
+    ['storage.storageRequest', 'spec.storage.storageRequest'],
+    ['customServiceConfig', 'spec.customServiceConfig'],
+    ['limits.imageSizeCap', 'limits.imageSizeCap'],
+    ['imageCacheSize', 'imageCacheSize'],
+  ])('%s → %s', (prop, field) => {
+    const renamed = translate(glance, prop);
+    expect(renamed.prop).toBe(field);
+    expect(renamed.message).toBe(`${field}: is bad (got "v"). Fix: the fix`);
+  });
+
+  test('in a control plane the fields sit under spec.glance.template', () => {
+    expect(translate(controlPlane, 'imageCache.size').prop).toBe('spec.glance.template.imageCache.size');
+    expect(translate(controlPlane, 'apis.default.replicas').prop).toBe('spec.glance.template.glanceAPIs.default.replicas');
+    expect(translate(controlPlane, 'image').prop).toBe('spec.glance.template.containerImage');
+  });
+
+  test('a store error names the CLI flags without a store in the CR, the CR field with one; each with its own fix', () => {
+    const none = translate(glance, 'backend.sharedStore');
+    expect(none.prop).toBe('spec.extraMounts (or --ceph-secret, --shared-claim)');
+    expect(none.fix).toMatch(/^mount an NFS volume at \/var\/lib\/glance\/images through extraMounts, give --shared-claim NAME/);
+    const swift = translate({ kind: 'Glance', spec: { customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:swift\n' } }, 'backend.region',
+      { ...crOptions(), backend: undefined });
+    expect(swift.prop).toBe('spec.customServiceConfig');
+    expect(swift.fix).toBe('mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph');
   });
 });
