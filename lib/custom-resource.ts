@@ -1,4 +1,3 @@
-import * as kplus from 'cdk8s-plus-28';
 import { parseAllDocuments } from 'yaml';
 import type { ImageCacheOptions } from './cache/image-cache';
 import { GlanceValidationError } from './errors';
@@ -6,6 +5,7 @@ import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions 
 import type { GlanceProps } from './glance-props';
 import { ImageBackend } from './image-backend';
 import { parseIni, renderIni } from './ini';
+import { ENDPOINT_SERVICE_TYPES } from './names';
 import { FILE_STORE_DIR } from './pod-security';
 import { DatabaseOptions } from './service-config';
 import { GlanceApiType, GlanceRelease } from './types';
@@ -501,7 +501,7 @@ function endpointServicesOf(override: Record<string, any>, path: string): Endpoi
         }
       }
       const type = service.spec?.type;
-      const types = new Map(Object.values(kplus.ServiceType).map((t) => [t as string, t]));
+      const types = new Map(ENDPOINT_SERVICE_TYPES.map((t) => [t as string, t]));
       if (type !== undefined && !types.has(type)) {
         throw new GlanceValidationError(`${at}.spec.type`, type, 'is not a Service type', 'use ClusterIP, NodePort or LoadBalancer');
       }

@@ -9,7 +9,7 @@ import { ImageCache, ImageCacheOptions } from './cache/image-cache';
 import { GlanceValidationError, locate } from './errors';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
-import { checkDerivedName, checkNamePart, NameKind, workerSelfReferenceUrl } from './names';
+import { checkDerivedName, checkNamePart, checkServiceType, NameKind, workerSelfReferenceUrl } from './names';
 import {
   CONFIG_DIR, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
 } from './pod-security';
@@ -249,7 +249,7 @@ export class GlanceApi extends GlanceApiBase {
         });
       };
       if (serves.internal) endpoint('internal', internalName);
-      if (serves.public) endpoint('public', publicName, props.publicServiceType);
+      if (serves.public) endpoint('public', publicName, checkServiceType(`${path}.publicServiceType`, props.publicServiceType));
 
       this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
         metadata: { name: sts, labels },
@@ -444,9 +444,7 @@ function healthcheck(timing: { periodSeconds: number; failureThreshold: number }
 /** Checks an endpoint Service's options. */
 function endpointServiceOptions(prop: string, options: EndpointServiceOptions | undefined): EndpointServiceOptions {
   if (options === undefined || options === null) return {};
-  if (options.serviceType !== undefined && !Object.values(kplus.ServiceType).includes(options.serviceType)) {
-    throw new GlanceValidationError(`${prop}.serviceType`, options.serviceType, 'is not a Service type', 'use a kplus.ServiceType value (ClusterIP, NodePort, LoadBalancer)');
-  }
+  checkServiceType(`${prop}.serviceType`, options.serviceType);
   for (const [field, map] of [['annotations', options.annotations], ['labels', options.labels]] as const) {
     if (map === undefined) continue;
     for (const [key, value] of Object.entries(map ?? {})) {

@@ -1,8 +1,20 @@
+import * as kplus from 'cdk8s-plus-28';
 import { GlanceValidationError } from './errors';
 import type { SecretKeySelector } from './types';
 
 /** The port every Glance API listens on. */
 export const API_PORT = 9292;
+
+/** The Service types of an endpoint: an ExternalName Service selects no pods, and names no Glance. */
+export const ENDPOINT_SERVICE_TYPES: readonly kplus.ServiceType[] = [kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER];
+
+/** Checks the type of an endpoint Service, and returns it. */
+export function checkServiceType(prop: string, type: kplus.ServiceType | undefined): kplus.ServiceType | undefined {
+  if (type !== undefined && !ENDPOINT_SERVICE_TYPES.includes(type)) {
+    throw new GlanceValidationError(prop, type, 'is not a Service type an endpoint can have', 'use ClusterIP, NodePort or LoadBalancer (kplus.ServiceType)');
+  }
+  return type;
+}
 
 /**
  * A replica's worker_self_reference_url: its own hostname through the StatefulSet's headless

@@ -4,7 +4,7 @@ import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { Glance, GlanceApiType, ImageBackend } from '../lib';
-import { find, glanceConf, Manifest, ofKind } from './helpers';
+import { expectInvalid, find, glanceConf, Manifest, ofKind, synthGlance } from './helpers';
 import { runCli } from '../lib/cli';
 import { CustomResourceOptions, GLANCE_SPEC_FIELDS, glancePropsFromCustomResource, readCustomResource } from '../lib/custom-resource';
 import { GlanceValidationError } from '../lib/errors';
@@ -675,5 +675,124 @@ describe('errors in the CR\'s terms: each prop path becomes the field (or CLI fl
       { ...crOptions(), backend: undefined });
     expect(swift.prop).toBe('spec.customServiceConfig');
     expect(swift.fix).toBe('mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph');
+  });
+});
+
+describe('every refusal of the reader names the field, the problem and the fix', () => {
+  const noStore = (): CustomResourceOptions => ({ ...crOptions(), backend: undefined });
+  const refused = (cr: unknown, path: string, message: RegExp, options = crOptions()) => {
+    expectInvalid(() => readCustomResource(cr, options), path, message);
+  };
+  const glance = (spec: unknown) => ({ kind: 'Glance', spec });
+  const mounts = (extraVol: unknown) => glance({ extraMounts: [{ extraVol }] });
+  const cephAt = (volume: unknown) => mounts([{ volumes: [{ name: 'c', ...(volume as object) }], mounts: [{ name: 'c', mountPath: '/etc/ceph' }] }]);
+
+  test.each([
+    ['kind: Glance\nspec: [\n', 'customResource', /is not valid YAML.*Fix: fix the YAML syntax/],
+    ['kind: Glance\nspec: {}\n---\nkind: Glance\nspec: {}\n', 'customResource', /must hold exactly one OpenStackControlPlane or Glance resource \(got "2 OpenStackControlPlane or Glance documents"\)\. Fix: give one file per Glance/],
+    ['kind: Secret\n', 'customResource', /"0 OpenStackControlPlane or Glance documents"/],
+  ])('YAML %j', (text, path, message) => refused(text, path, message));
+
+  test.each([
+    [42, 'customResource', /is not an object.*Fix: give a Glance CR, its spec, or YAML text/],
+    [{ kind: 'OpenStackControlPlane', spec: {} }, 'spec.glance.template', /is missing.*Fix: add the Glance template/],
+    [{ kind: 'OpenStackControlPlane', spec: { glance: { enabled: false, template: {} } } }, 'spec.glance.enabled', /disables Glance.*Fix: set enabled: true/],
+    [{ kind: 'Glance' }, 'spec', /is missing.*Fix: give the Glance CR a spec/],
+    [{ kind: 'GlanceAPI', spec: {} }, 'kind', /is neither OpenStackControlPlane nor Glance \(got "GlanceAPI"\)/],
+    [{ kind: 'Glance', metadata: { name: 7 }, spec: {} }, 'metadata.name', /is not a name/],
+    [{ kind: 'Glance', metadata: { namespace: 'Open_Stack' }, spec: {} }, 'metadata.namespace', /is not a Kubernetes namespace name/],
+    [{ kind: 'Glance', metadata: { namespace: 'a'.repeat(64) }, spec: {} }, 'metadata.namespace', /namespace name/],
+  ])('%j', (cr, path, message) => refused(cr, path, message));
+
+  test.each([
+    [{ containerImage: 5 }, 'spec.containerImage', /is not a string.*Fix: write it as a string/],
+    [{ glanceAPIs: { a: { replicas: 1.5 } } }, 'spec.glanceAPIs.a.replicas', /is not a whole number/],
+    [{ storage: { external: 'yes' } }, 'spec.storage.external', /is not true or false/],
+    [{ dbPurge: [] }, 'spec.dbPurge', /is not a mapping/],
+    [{ extraMounts: {} }, 'spec.extraMounts', /is not a list/],
+    [{ storage: { storageRequest: true } }, 'spec.storage.storageRequest', /is not a quantity/],
+    [{ nodeSelector: { zone: 1 } }, 'spec.nodeSelector', /is not a mapping of strings/],
+    [{ imageCache: { sizes: '1Gi' } }, 'spec.imageCache.sizes', /is not a field of the Glance CRD.*fields here: cleanerScheduler, prunerScheduler, size\)/],
+    [{ glanceAPIs: { a: { replica: 2 } } }, 'spec.glanceAPIs.a.replica', /fields here: apiTimeout, auth, customServiceConfig,/],
+    [{ quotas: { imageCountTotal: 5 } }, 'spec.quotas.imageCountTotal', /is not supported by cdk8s-glance: Keystone unified limits \(quotas\)/],
+    [{ customServiceConfigSecrets: ['x'] }, 'spec.customServiceConfigSecrets', /config files from other Secrets/],
+    [{ glanceAPIs: { a: { tls: { api: { internal: { secretName: 's' } } } } } }, 'spec.glanceAPIs.a.tls', /TLS on the API pods/],
+    [{ keystoneEndpoint: 'edge' }, 'spec.keystoneEndpoint', /names no entry of glanceAPIs \(got "edge"\)\. Fix: name the API whose endpoints Keystone lists/],
+    [{ glanceAPIs: { a: { type: 'toString' } } }, 'spec.glanceAPIs.a.type', /is not a Glance API type.*Fix: use one of single, split, edge/],
+    [{ glanceAPIs: { a: { customServiceConfig: '[glance_store]\nx = 1\n' } } }, 'spec.glanceAPIs.a.customServiceConfig', /per-API stores.*\(got "\[glance_store\]"\)/],
+    [{ glanceAPIs: { a: { override: { route: {} } } } }, 'spec.glanceAPIs.a.override.route', /is not supported by cdk8s-glance: overrides of route/],
+    [{ glanceAPIs: { a: { override: { service: 'x' } } } }, 'spec.glanceAPIs.a.override.service', /is not a mapping.*Fix: give internal and public/],
+    [{ glanceAPIs: { a: { override: { service: { admin: {} } } } } }, 'spec.glanceAPIs.a.override.service.admin', /an override of the admin Service/],
+    [{ glanceAPIs: { a: { override: { service: { internal: 'x' } } } } }, 'spec.glanceAPIs.a.override.service.internal', /is not a mapping.*Fix: give metadata and spec/],
+    [{ glanceAPIs: { a: { override: { service: { internal: { spec: 'x' } } } } } }, 'spec.glanceAPIs.a.override.service.internal.spec', /Service spec overrides/],
+    [{ glanceAPIs: { a: { override: { service: { public: { spec: { ports: [] } } } } } } }, 'spec.glanceAPIs.a.override.service.public.spec.ports', /Service overrides of spec\.ports/],
+    [{ glanceAPIs: { a: { override: { service: { public: { metadata: { name: 'x' } } } } } } }, 'spec.glanceAPIs.a.override.service.public.metadata.name', /Service overrides of metadata\.name/],
+    [{ glanceAPIs: { a: { override: { service: { public: { status: { a: 1 } } } } } } }, 'spec.glanceAPIs.a.override.service.public.status.a', /Service overrides of status\.a/],
+    [{ glanceAPIs: { a: { override: { service: { public: { spec: { type: 'ExternalName' } } } } } } }, 'spec.glanceAPIs.a.override.service.public.spec.type', /is not a Service type.*Fix: use ClusterIP, NodePort or LoadBalancer/],
+    [{ glanceAPIs: { a: { resources: { claims: [] } } } }, 'spec.glanceAPIs.a.resources.claims', /is not supported by cdk8s-glance.*Fix: give requests and limits only/],
+    [{ glanceAPIs: { a: { resources: { limits: { 'nvidia.com/gpu': 1 } } } } }, 'spec.glanceAPIs.a.resources.limits.nvidia.com/gpu', /Fix: give cpu and memory only/],
+  ])('spec %j', (spec, path, message) => refused(glance(spec), path, message));
+
+  test('fields at their CRD default, or empty, are accepted even where unsupported', () => {
+    expect(() => readCustomResource(glance({
+      quotas: { imageCountTotal: 0, imageCountUpload: 0 }, customServiceConfigSecrets: [], notificationBusInstance: '',
+      glanceAPIs: { a: { tls: { api: { internal: {}, public: null } }, topologyRef: {}, auth: {} } },
+    }), crOptions())).not.toThrow();
+  });
+
+  test.each([
+    [glance({ extraMounts: [{ extraVol: {} }] }), 'spec.extraMounts[0].extraVol', /is not a list.*Fix: give extraVol as a list/],
+    [mounts([{ propagation: 'Glance' }]), 'spec.extraMounts[0].extraVol[0].propagation', /is not a list.*Fix: list the services/],
+    [mounts([{ volumes: [{ name: 'n', nfs: { server: 'nfs' } }], mounts: [{ name: 'n', mountPath: '/var/lib/glance/images/' }] }]),
+      'spec.extraMounts[0].extraVol[0].volumes', /is an NFS volume without server and path/],
+    [cephAt({ secret: {} }), 'spec.extraMounts[0].extraVol[0].volumes', /is a Secret volume without secretName/],
+    [cephAt({ projected: { sources: [{ configMap: { name: 'x' } }] } }), 'spec.extraMounts[0].extraVol[0].volumes', /projects something other than Secrets into \/etc\/ceph/],
+    [mounts([{ volumes: [{ name: 'c', secret: { secretName: 's' } }], mounts: [{ name: 'c', mountPath: '/etc/glance' }] }]),
+      'spec.extraMounts[0].extraVol[0].mounts[0]', /only an NFS volume at \/var\/lib\/glance\/images and Ceph Secrets at \/etc\/ceph/],
+  ])('extraMounts %#', (cr, path, message) => refused(cr, path, message, noStore()));
+
+  test('mounts for other services are skipped; a propagation naming Glance in any case is read', () => {
+    const cr = mounts([
+      { propagation: ['CinderVolume'], volumes: [{ name: 'c', secret: { secretName: 'cinder' } }], mounts: [{ name: 'c', mountPath: '/etc/cinder' }] },
+      { propagation: ['glanceapi'], volumes: [{ name: 'c', projected: { sources: [{ secret: { name: 'ceph-a' } }, { secret: { name: 'ceph-b' } }] } }],
+        mounts: [{ name: 'c', mountPath: '/etc/ceph/' }] },
+    ]);
+    (cr.spec as any).customServiceConfig = '[DEFAULT]\nenabled_backends = default_backend:rbd\n';
+    const backend = readCustomResource(cr, noStore()).props.backend!;
+    expect(find(synthGlance({ backend }), 'StatefulSet', 'glance-default-internal').spec.template.spec.volumes
+      .find((v: any) => v.projected)?.projected.sources.map((s: any) => s.secret.name)).toEqual(['ceph-a', 'ceph-b']);
+  });
+
+  test.each([
+    ['[DEFAULT]\nenabled_backends = rbd\n', 'spec.customServiceConfig', /is not a list of <name>:<type> \(enabled_backends\)/],
+    ['[DEFAULT]\nenabled_backends = a:swift\n[glance_store]\ndefault_backend = b\n', 'spec.customServiceConfig', /names no store of enabled_backends \(got "default_backend = b"\)/],
+    ['[DEFAULT]\nenabled_backends = default_backend:file\n[default_backend]\nfilesystem_store_datadir = /images\n',
+      'spec.customServiceConfig [default_backend]', /puts the file store elsewhere than \/var\/lib\/glance\/images/],
+    ['[DEFAULT]\nenabled_backends = default_backend:rbd\n', 'spec.extraMounts', /is where the default_backend store's ceph.conf and keyring come from, and it mounts none at \/etc\/ceph/],
+    ['[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_key = s3cr3t\n',
+      'spec.customServiceConfig [default_backend]', /puts a credential in customServiceConfig \(got "swift_store_key = <hidden>"\)/],
+    ['[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_auth_address = http://other:5000/v3\n',
+      'spec.customServiceConfig [default_backend]', /points Swift at another Keystone than the deployment's/],
+    ['[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_auth_version = 2\n',
+      'spec.customServiceConfig [default_backend]', /is not Keystone v3.*Fix: use 3/],
+    ['[DEFAULT]\nenabled_backends = default_backend:cinder\n', 'spec.customServiceConfig [default_backend]',
+      /not supported by cdk8s-glance from a CR: the cinder store.*allowPrivilegedAttach: true/],
+    ['[DEFAULT]\nenabled_backends = default_backend:s3\n', 'spec.customServiceConfig [default_backend]', /the s3 store.*s3 takes its keys from Secrets/],
+  ])('customServiceConfig %j', (custom, path, message) => refused(glance({ customServiceConfig: custom }), path, message, noStore()));
+
+  test('a store in the CR and a store option together are refused', () => {
+    refused(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:swift\n' }), 'spec.customServiceConfig',
+      /configures the image store, and so does a store option.*Fix: give the store one way: remove the option/);
+  });
+
+  test('the store options leave customServiceConfig, the rest stays; a store named otherwise keeps its name', () => {
+    const props = readCustomResource(glance({
+      customServiceConfig: '[DEFAULT]\nenabled_backends = swift-1:swift\ndebug = true\n[glance_store]\ndefault_backend = swift-1\nstores = swift\n'
+        + '[swift-1]\nswift_store_container = images\nswift_store_large_object_size = 512\n',
+    }), noStore()).props;
+    expect(props.customServiceConfig).toBe('[DEFAULT]\ndebug = true\n\n[swift-1]\nswift_store_large_object_size = 512\n');
+    const conf = glanceConf(synthGlance({ backend: props.backend }), 'glance-default-single');
+    expect(conf.DEFAULT.enabled_backends).toBe('swift-1:swift');
+    expect(conf['swift-1'].swift_store_container).toBe('images');
   });
 });

@@ -340,6 +340,22 @@ describe('endpoint Services and extra networks', () => {
     }), 'apis.default.endpointServices.publicService.serviceType', /publicServiceType/);
   });
 
+  // Found by the reader's tests: ExternalName passed, and cdk8s-plus then failed at synth with its own error.
+  test.each([
+    ['apis.default.publicServiceType', { publicServiceType: kplus.ServiceType.EXTERNAL_NAME }],
+    ['apis.default.publicServiceType', { publicServiceType: 'Headless' as kplus.ServiceType }],
+    ['apis.default.endpointServices.internalService.serviceType', { endpointServices: { internalService: { serviceType: kplus.ServiceType.EXTERNAL_NAME } } }],
+    ['apis.default.endpointServices.publicService.serviceType', { endpointServices: { publicService: { serviceType: 'clusterip' as kplus.ServiceType } } }],
+  ])('%s: only ClusterIP, NodePort or LoadBalancer (%j)', (prop, api) => {
+    expectInvalid(() => synthGlance({ apis: { default: api } }), prop, /is not a Service type an endpoint can have.*Fix: use ClusterIP, NodePort or LoadBalancer/);
+  });
+
+  test('publicServiceType NodePort and LoadBalancer reach the public Service', () => {
+    for (const type of [kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER]) {
+      expect(find(synthGlance({ apis: { default: { publicServiceType: type } } }), 'Service', 'glance-default-public').spec.type).toBe(type);
+    }
+  });
+
   test('networkAttachments become the Multus annotation of the replicas; bad names are refused', () => {
     const m = synthGlance({ apis: { default: { networkAttachments: ['storage', 'openstack/internalapi'] } } });
     expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('storage,openstack/internalapi');
