@@ -6,7 +6,9 @@ import type { SecretKeySelector } from './types';
 export const API_PORT = 9292;
 
 /** The Service types of an endpoint: an ExternalName Service selects no pods, and names no Glance. */
-export const ENDPOINT_SERVICE_TYPES: readonly kplus.ServiceType[] = [kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER];
+export const ENDPOINT_SERVICE_TYPES: readonly kplus.ServiceType[] = [
+  kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER,
+];
 
 /** Checks the type of an endpoint Service, and returns it. */
 export function checkServiceType(prop: string, type: kplus.ServiceType | undefined): kplus.ServiceType | undefined {

@@ -261,7 +261,8 @@ describe('cdk8s-glance synth --from', () => {
     expect(conf.keystone_authtoken).toMatchObject({ auth_url: 'http://ks:5000', www_authenticate_uri: 'https://ks.example' });
     expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'img', rbd_store_user: 'glance-rbd' });
     expect(find(docs, 'Job', 'glance-db-sync').spec.template.spec.containers[0].env).toEqual([
-      { name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'db', key: 'url' } } }]);
+      { name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'db', key: 'url' } } },
+    ]);
     expect(conf.DEFAULT.enabled_backends).toBe('default_backend:rbd');
     expect(find(docs, 'StatefulSet', 'glance-default-single').metadata.namespace).toBe('openstack');
   });
@@ -735,7 +736,9 @@ describe('every refusal of the reader names the field, the problem and the fix',
 
   test('fields at their CRD default, or empty, are accepted even where unsupported', () => {
     expect(() => readCustomResource(glance({
-      quotas: { imageCountTotal: 0, imageCountUpload: 0 }, customServiceConfigSecrets: [], notificationBusInstance: '',
+      quotas: { imageCountTotal: 0, imageCountUpload: 0 },
+      customServiceConfigSecrets: [],
+      notificationBusInstance: '',
       glanceAPIs: { a: { tls: { api: { internal: {}, public: null } }, topologyRef: {}, auth: {} } },
     }), crOptions())).not.toThrow();
   });
@@ -754,8 +757,11 @@ describe('every refusal of the reader names the field, the problem and the fix',
   test('mounts for other services are skipped; a propagation naming Glance in any case is read', () => {
     const cr = mounts([
       { propagation: ['CinderVolume'], volumes: [{ name: 'c', secret: { secretName: 'cinder' } }], mounts: [{ name: 'c', mountPath: '/etc/cinder' }] },
-      { propagation: ['glanceapi'], volumes: [{ name: 'c', projected: { sources: [{ secret: { name: 'ceph-a' } }, { secret: { name: 'ceph-b' } }] } }],
-        mounts: [{ name: 'c', mountPath: '/etc/ceph/' }] },
+      {
+        propagation: ['glanceapi'],
+        volumes: [{ name: 'c', projected: { sources: [{ secret: { name: 'ceph-a' } }, { secret: { name: 'ceph-b' } }] } }],
+        mounts: [{ name: 'c', mountPath: '/etc/ceph/' }],
+      },
     ]);
     (cr.spec as any).customServiceConfig = '[DEFAULT]\nenabled_backends = default_backend:rbd\n';
     const backend = readCustomResource(cr, noStore()).props.backend!;

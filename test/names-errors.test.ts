@@ -4,11 +4,11 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import { Errors } from '../lib';
+import { expectInvalid } from './helpers';
 import { GlanceValidationError, locate } from '../lib/errors';
 import {
   checkDerivedName, checkLine, checkNamePart, checkSecretKey, HOST, HTTP_URL, NameKind, NameRegistry, workerSelfReferenceUrl,
 } from '../lib/names';
-import { expectInvalid } from './helpers';
 
 describe('GlanceValidationError', () => {
   test('the message names the prop, the problem, the value and the fix', () => {
@@ -100,8 +100,8 @@ describe('names', () => {
 
   test.each(['cloud-images.ubuntu.com', 'a', '192.0.2.7', '2001:db8::7', '[2001:db8::7]', '::1', 'fe80:0:0:0:0:0:0:1', 'A-1.example', `${'a'.repeat(63)}.com`])(
     'HOST accepts %j', (host) => {
-    expect(HOST.test(host)).toBe(true);
-  });
+      expect(HOST.test(host)).toBe(true);
+    });
 
   test.each(['', '-a.com', 'a-.com', 'a..com', 'a b', 'http://a', `${'a'.repeat(64)}.com`, `${'a.'.repeat(127)}ab`, 'a_b.com',
     // Found by this test: hex letters and dots once passed as an IPv6 address, whatever their length.
