@@ -322,12 +322,18 @@ function checkWebDownload(options: WebDownloadOptions): void {
   });
 }
 
-const CIDR = /^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$|^[0-9A-Fa-f:]+\/\d{1,3}$/;
+/** An IPv4 or IPv6 CIDR as Kubernetes validates a NetworkPolicy ipBlock: octets to 255, prefixes to 32 and 128. */
+function isCidr(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  if (rest.length || !/^\d{1,3}$/.test(prefix ?? '')) return false;
+  if (/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) return address.split('.').every((octet) => Number(octet) <= 255) && Number(prefix) <= 32;
+  return HOST.test(address) && address.includes(':') && !address.startsWith('[') && Number(prefix) <= 128;
+}
 
 function checkNetworkPolicy(options: GlanceNetworkPolicyOptions | undefined): void {
   (options?.allowedNamespaces ?? []).forEach((ns, i) => checkNamePart(`networkPolicy.allowedNamespaces[${i}]`, ns));
   (options?.allowedCidrs ?? []).forEach((cidr, i) => {
-    if (typeof cidr !== 'string' || !CIDR.test(cidr)) {
+    if (typeof cidr !== 'string' || !isCidr(cidr)) {
       throw new GlanceValidationError(`networkPolicy.allowedCidrs[${i}]`, cidr, 'is not a CIDR', 'use e.g. "10.0.0.0/16"');
     }
   });
@@ -336,7 +342,8 @@ function checkNetworkPolicy(options: GlanceNetworkPolicyOptions | undefined): vo
 function checkKeystone(keystone: KeystoneOptions | undefined): void {
   if (!keystone) throw new GlanceValidationError('keystone', keystone, 'is required', 'give authUrl and passwordSecret');
   for (const [prop, url] of [['keystone.authUrl', keystone.authUrl], ['keystone.publicAuthUrl', keystone.publicAuthUrl]]) {
-    if (url !== undefined && !HTTP_URL.test(url)) {
+    // authUrl is required (JavaScript and the CR reader's options can leave it out); publicAuthUrl defaults to it.
+    if ((url !== undefined || prop === 'keystone.authUrl') && (typeof url !== 'string' || !HTTP_URL.test(url))) {
       throw new GlanceValidationError(prop!, url, 'is not an http(s) URL', 'use e.g. "http://keystone-internal.openstack.svc:5000"');
     }
   }

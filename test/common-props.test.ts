@@ -1,0 +1,102 @@
+/**
+ * The props every API shares (service-config.ts): each refusal with its message and fix, and
+ * the boundaries of what is accepted.
+ */
+import * as kplus from 'cdk8s-plus-28';
+import { GlanceRelease, ImageBackend } from '../lib';
+import { BASE_PROPS, expectInvalid, find, glanceConf, synthGlance } from './helpers';
+
+describe('refusals', () => {
+  test.each([
+    [{ image: '' }, 'image', /is not a container image reference.*Fix: use e\.g\. "registry\.example\/glance-api:2023\.1"/],
+    [{ image: 'glance api' }, 'image', /is not a container image reference/],
+    [{ image: 7 }, 'image', /is not a container image reference/],
+    [{ release: '2025.1' }, 'release', /is not a GlanceRelease.*Fix: use a constant such as GlanceRelease\.EPOXY/],
+    [{ database: undefined }, 'database.connectionSecret', /is required/],
+    [{ keystone: undefined }, 'keystone', /is required.*Fix: give authUrl and passwordSecret/],
+    // Found by this test: without authUrl, glance.conf said "auth_url = undefined".
+    [{ keystone: { passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.authUrl', /is not an http\(s\) URL \(got undefined\).*Fix: use e\.g\. "http:\/\/keystone-internal/],
+    [{ keystone: { authUrl: 'keystone:5000', passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.authUrl', /is not an http\(s\) URL/],
+    [{ keystone: { authUrl: 'http://ks:5000', publicAuthUrl: 'ks', passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.publicAuthUrl', /is not an http\(s\) URL/],
+    [{ keystone: { authUrl: 'http://ks:5000' } }, 'keystone.passwordSecret', /is required/],
+    [{ keystone: { ...BASE_PROPS.keystone, username: '' } }, 'keystone.username', /is empty or spans lines.*Fix: use a single-line Keystone name/],
+    [{ keystone: { ...BASE_PROPS.keystone, projectName: 'a\nb' } }, 'keystone.projectName', /spans lines/],
+    [{ keystone: { ...BASE_PROPS.keystone, domainName: ' ' } }, 'keystone.domainName', /is empty/],
+    [{ keystone: { ...BASE_PROPS.keystone, region: '\r' } }, 'keystone.region', /spans lines/],
+    [{ backend: { isShared: false } }, 'backend', /is not an ImageBackend.*Fix: use ImageBackend\.file\(\), rbd\(\), swift\(\), s3\(\), cinder\(\) or multi\(\)/],
+    [{ storage: { storageClass: 'Fast_SSD' } }, 'storage.storageClass', /DNS-1123/],
+    [{ storage: { storageRequest: '1Gi' }, limits: { imageSizeCap: '1Gi' } }, 'limits.imageSizeCap',
+      /is not below the staging volume \(storage\.storageRequest 1Gi\).*Fix: lower limits\.imageSizeCap, or raise storage\.storageRequest/],
+    [{ limits: { imageSizeCap: '0' } }, 'limits.imageSizeCap', /is zero/],
+    [{ limits: { userStorageQuota: '-1Gi' } }, 'limits.userStorageQuota', /is negative/],
+    [{ webDownload: { allowedHosts: 'example.com' } }, 'webDownload.allowedHosts', /is empty.*Fix: list the hosts Glance may download images from/],
+    [{ webDownload: { allowedHosts: ['ok.example', 'http://x'] } }, 'webDownload.allowedHosts[1]', /is not a host name or IP address.*Fix: use e\.g\. "cloud-images/],
+    [{ webDownload: { allowedHosts: ['a.example'], allowedSchemes: ['https', 'file'] } }, 'webDownload.allowedSchemes[1]', /is not a scheme Glance downloads with.*Fix: use "https", "http" or "ftp"/],
+    [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [0] } }, 'webDownload.allowedPorts[0]', /is not a TCP port.*Fix: use a whole number from 1 to 65535/],
+    [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [443, 65536] } }, 'webDownload.allowedPorts[1]', /is not a TCP port/],
+    [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [80.5] } }, 'webDownload.allowedPorts[0]', /is not a TCP port/],
+    [{ networkPolicy: { allowedNamespaces: ['ok', 'Not OK'] } }, 'networkPolicy.allowedNamespaces[1]', /DNS-1123/],
+    [{ imagePullPolicy: 'Sometimes' }, 'imagePullPolicy', /is not a pull policy.*Fix: use an ImagePullPolicy value/],
+  ])('%j', (props, prop, message) => {
+    expectInvalid(() => synthGlance(props as any), prop, message);
+  });
+
+  // Found by this test: 999.1.1.1/99 and ::/200 reached the NetworkPolicy, which Kubernetes rejects.
+  test.each(['10.0.0.0', '999.1.1.1/8', '10.0.0.0/33', '10.0.0.0/8/8', '10.0.0/8', '::/129', 'fe80::1/x', 'example.com/8', '[::1]/64', '', 7])(
+    'networkPolicy.allowedCidrs %j is not a CIDR', (cidr) => {
+      expectInvalid(() => synthGlance({ networkPolicy: { allowedCidrs: ['192.0.2.0/24', cidr as string] } }), 'networkPolicy.allowedCidrs[1]',
+        /is not a CIDR.*Fix: use e\.g\. "10\.0\.0\.0\/16"/);
+    });
+});
+
+describe('what is accepted', () => {
+  test.each(['0.0.0.0/0', '255.255.255.255/32', '10.0.0.0/8', '::/0', '2001:db8::/32', 'fe80::1/128'])('networkPolicy.allowedCidrs %j', (cidr) => {
+    const m = synthGlance({ networkPolicy: { allowedCidrs: [cidr] } });
+    expect(find(m, 'NetworkPolicy', 'glance-default-single').spec.ingress[0].from).toContainEqual({ ipBlock: { cidr } });
+  });
+
+  test('a cap just below the staging volume, ports 1 and 65535, every scheme, a quota', () => {
+    const conf = glanceConf(synthGlance({
+      storage: { storageRequest: '1Gi' },
+      limits: { imageSizeCap: '1073741823', userStorageQuota: '1.5Gi' },
+      webDownload: { allowedHosts: ['192.0.2.7', 'images.example'], allowedSchemes: ['http', 'https', 'ftp'], allowedPorts: [1, 65535] },
+    }), 'glance-default-single');
+    expect(conf.DEFAULT.image_size_cap).toBe('1073741823');
+    expect(conf.DEFAULT.user_storage_quota).toBe(String(1.5 * 2 ** 30));
+    expect(conf.DEFAULT.enabled_import_methods).toBe('[glance-direct,web-download,copy-image]');
+    expect(conf.import_filtering_opts).toEqual({ allowed_schemes: 'http,https,ftp', allowed_hosts: '192.0.2.7,images.example', allowed_ports: '1,65535' });
+  });
+
+  test('keystone names and region reach keystone_authtoken; publicAuthUrl is the URL clients are sent to', () => {
+    const conf = glanceConf(synthGlance({
+      keystone: { ...BASE_PROPS.keystone, publicAuthUrl: 'https://keystone.example', username: 'img', projectName: 'svc', domainName: 'ops', region: 'r1' },
+    }), 'glance-default-single');
+    expect(conf.keystone_authtoken).toEqual({
+      www_authenticate_uri: 'https://keystone.example',
+      auth_url: 'http://keystone.openstack.svc:5000',
+      auth_type: 'password',
+      username: 'img',
+      project_name: 'svc',
+      user_domain_name: 'ops',
+      project_domain_name: 'ops',
+      region_name: 'r1',
+    });
+  });
+
+  test('an explicit pull policy wins over the digest rule; behindTlsProxy turns on proxy header parsing', () => {
+    const m = synthGlance({ image: `q.example/glance@sha256:${'0'.repeat(64)}`, imagePullPolicy: kplus.ImagePullPolicy.ALWAYS, behindTlsProxy: true });
+    expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
+    expect(glanceConf(m, 'glance-default-single').oslo_middleware).toEqual({ enable_proxy_headers_parsing: 'true' });
+    expect(find(synthGlance({ image: `q.example/glance@sha256:${'0'.repeat(63)}` }), 'StatefulSet', 'glance-default-single')
+      .spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
+  });
+
+  test('releases before Antelope have neither enforce_new_defaults nor enforce_scope', () => {
+    expect(glanceConf(synthGlance({ release: GlanceRelease.ZED }), 'glance-default-single').oslo_policy).toEqual({ policy_file: '/etc/glance/glance.conf.d/policy.yaml' });
+  });
+
+  test('storage.storageClass reaches the state claims', () => {
+    const m = synthGlance({ storage: { storageClass: 'ceph-block' }, backend: ImageBackend.rbd({ cephSecretName: 'c' }) });
+    expect(find(m, 'StatefulSet', 'glance-default-internal').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('ceph-block');
+  });
+});
