@@ -42,7 +42,8 @@ export function parseQuantity(text: string): Fraction | undefined {
 
 /** Converts a non-negative finite number to an exact fraction, as JavaScript prints it ("0.85", "5e-324"). */
 export function numberToFraction(value: number): Fraction {
-  const match = Number.isFinite(value) && value >= 0 ? /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value)) : null;
+  // Negative, NaN and Infinity do not print as digits: the pattern refuses them.
+  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value));
   if (!match) throw new Error(`not a non-negative finite number: ${value}`);
   const [, whole, fraction = '', exponentText = '0'] = match;
   const exponent = Number(exponentText) - fraction.length;
@@ -68,7 +69,7 @@ export function ceilFraction(a: Fraction): bigint {
  */
 export function parseStorageSize(prop: string, value: string): Fraction {
   const example = 'write a positive Kubernetes quantity such as "10Gi", "500G" or "1.5Gi"';
-  if (typeof value !== 'string' || value.trim() !== value || value === '') {
+  if (typeof value !== 'string') {
     throw new GlanceValidationError(prop, value, 'is not a Kubernetes quantity', example);
   }
   if (value.startsWith('-')) {
@@ -89,7 +90,8 @@ export function parseStorageSize(prop: string, value: string): Fraction {
 
 /** Validates a CPU or memory quantity for container resources. */
 export function validateResourceQuantity(prop: string, value: string): void {
-  const parsed = typeof value === 'string' && !value.startsWith('-') ? parseQuantity(value) : undefined;
+  // parseQuantity takes no "-": a negative amount is no quantity here.
+  const parsed = typeof value === 'string' ? parseQuantity(value) : undefined;
   if (!parsed || parsed.numerator === 0n) {
     throw new GlanceValidationError(prop, value, 'is not a positive Kubernetes quantity', 'write e.g. "500m" or "1" for CPU, "512Mi" or "2Gi" for memory');
   }

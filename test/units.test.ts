@@ -240,3 +240,40 @@ describe('shortestIntervalMinutes', () => {
     expect(shortestIntervalMinutes(toValidCron('s', '0 1,23 * * *'))).toBe(120);
   });
 });
+
+describe('found by the mutation run', () => {
+  test('quantities: several digits after the point, whole numbers of two digits', () => {
+    expect(parseQuantity('.55')).toEqual({ numerator: 55n, denominator: 100n });
+    expect(numberToFraction(10)).toEqual({ numerator: 10n, denominator: 1n });
+    expect(numberToFraction(12.5)).toEqual({ numerator: 125n, denominator: 10n });
+  });
+
+  test('every month and weekday name, in order', () => {
+    const months = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+    const days = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+    months.forEach((name, i) => {
+      expect(toValidCron('s', `0 0 1 ${name} *`).expressionString).toBe(`0 0 1 ${name} *`);
+      // The same month by number and by name: one run a year.
+      expect(shortestIntervalMinutes(toValidCron('s', `0 0 1 ${name},${i + 1} *`))).toBe(shortestIntervalMinutes(toValidCron('s', `0 0 1 ${i + 1} *`)));
+      if (i > 0) expectInvalid(() => toValidCron('s', `0 0 1 ${name}-${months[i - 1]} *`), 's', /runs backwards/);
+    });
+    days.forEach((name, i) => {
+      expect(shortestIntervalMinutes(toValidCron('s', `0 0 * * ${name},${i}`))).toBe(7 * 1440);
+      if (i > 0) expectInvalid(() => toValidCron('s', `0 0 * * ${name}-${days[i - 1]}`), 's', /runs backwards/);
+    });
+    expect(shortestIntervalMinutes(toValidCron('s', '0 0 * * sun,1'))).toBe(1440);
+  });
+
+  test.each(['1a * * * *', 'a1 * * * *', '* * * 1jan *'])('%j is no value', (text) => {
+    expectInvalid(() => toValidCron('s', text), 's', /is outside/);
+  });
+
+  test('minutes listed out of order, and a step over the day fields', () => {
+    expect(shortestIntervalMinutes(toValidCron('s', '50,10 * * * *'))).toBe(20);
+    expect(shortestIntervalMinutes(toValidCron('s', '0 23,1 * * *'))).toBe(120);
+    // "*/2" restricts the day of month: both day fields must match (the controller's rule for "*"-led fields).
+    expect(shortestIntervalMinutes(toValidCron('s', '0 0 */2 * 1'))).toBe(7 * 1440);
+    // Both day fields restricted: either may match.
+    expect(shortestIntervalMinutes(toValidCron('s', '0 0 1-31/2 * 1'))).toBe(1440);
+  });
+});

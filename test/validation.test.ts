@@ -87,7 +87,9 @@ describe('names', () => {
     const api = 'a'.repeat(27); // glance-<27>-single = 41 chars; "-10-cleaner" makes 52, "-10-cleaner" on 28 would make 53
     expect(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [api]: { replicas: 11 } } })).not.toThrow();
     const longer = 'a'.repeat(28);
-    expectInvalid(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [longer]: { replicas: 11 } } }), 'statefulSetName', /CronJob name .* over the limit of 52/);
+    const err = expectInvalid(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [longer]: { replicas: 11 } } }), `apis.${longer}`,
+      /CronJob name .* over the limit of 52/);
+    expect(err.fix).toBe(`shorten apis.${longer} by at least 1 characters`);
   });
   test('a Service name must start with a letter', () => {
     expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default', /not a valid DNS label/);

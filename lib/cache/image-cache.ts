@@ -123,8 +123,8 @@ export class ImageCache extends Construct {
    */
   constructor(api: GlanceApiBase, id: string, options: ImageCacheOptions) {
     super(api, id);
+    const settings = api._settings;
     try {
-      const settings = api._settings;
       const path = `${settings.propPath}.imageCache`;
       if (options.size === undefined) {
         throw new GlanceValidationError(`${path}.size`, undefined, 'is required for an image cache', 'set a size such as "10Gi"');
@@ -195,7 +195,9 @@ export class ImageCache extends Construct {
         mountPath: CACHE_DIR,
       });
     } catch (e) {
-      throw locate(e, this);
+      // The jobs derive their names from the StatefulSet's: a name too long is the API's to shorten.
+      const ours = e instanceof GlanceValidationError && e.prop === 'statefulSetName';
+      throw locate(ours ? e.renamed(settings.propPath, e.fix.replace('statefulSetName', settings.propPath)) : e, this);
     }
   }
 }
