@@ -42,7 +42,8 @@ export abstract class GlanceApiBase extends Construct {
    * @internal
    */
   public static _of(construct: IConstruct): GlanceApiBase | undefined {
-    return construct.node.scopes.slice().reverse().find((scope): scope is GlanceApiBase => scope instanceof GlanceApiBase);
+    // No GlanceApiBase holds another: the one among the scopes is the nearest.
+    return construct.node.scopes.find((scope): scope is GlanceApiBase => scope instanceof GlanceApiBase);
   }
 
   /** StatefulSet name, also the headless Service's name. */

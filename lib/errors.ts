@@ -33,7 +33,7 @@ export class GlanceValidationError extends Error {
    */
   public renamed(prop: string, fix?: string): GlanceValidationError {
     const renamed = new GlanceValidationError(prop, this.value, this.problem, fix ?? this.fix);
-    if (this.at !== undefined) renamed.locate(this.at);
+    renamed.at = this.at;
     return renamed;
   }
 
@@ -60,15 +60,14 @@ export class Errors {
    * value and the fix. Works across several copies of the package, where instanceof does not.
    */
   public static isValidationError(x: any): boolean {
-    return x !== null && typeof x === 'object' && VALIDATION_ERROR_SYMBOL in x;
+    return x !== null && typeof x === 'object' && x[VALIDATION_ERROR_SYMBOL] === true;
   }
 
   private constructor() {}
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === undefined) return 'undefined';
+  // JSON for text (quoted), numbers and data; String() for undefined, functions, symbols and cycles.
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

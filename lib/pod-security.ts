@@ -65,12 +65,11 @@ export const RESTRICTED_KPLUS_CONTAINER_SECURITY: kplus.ContainerSecurityContext
   seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
 };
 
-/** What every Job and CronJob pod of the library shares: restricted, no token, no selector, no restarts. */
+/** What every Job and CronJob pod of the library shares: restricted, no token, no restarts. */
 export const JOB_POD_DEFAULTS = {
   automountServiceAccountToken: false,
   securityContext: RESTRICTED_KPLUS_POD_SECURITY,
   restartPolicy: kplus.RestartPolicy.NEVER,
-  select: false,
 };
 
 /** What every CronJob of the library shares: one run at a time, a missed run skipped after 10 minutes. */

@@ -23,7 +23,8 @@ export function parseQuantity(text: string): Fraction | undefined {
   if (!match) return undefined;
   const [, number, suffix] = match;
   const [whole, fractionDigits = ''] = number.split('.');
-  let numerator = BigInt((whole || '0') + fractionDigits);
+  // ".5" has no whole part: its digits alone are the numerator.
+  let numerator = BigInt(whole + fractionDigits);
   let denominator = 10n ** BigInt(fractionDigits.length);
   let exponent = 0;
   if (suffix && BINARY_SUFFIX[suffix]) {
@@ -35,6 +36,7 @@ export function parseQuantity(text: string): Fraction | undefined {
     // Kubernetes caps decimal exponents; anything this large is a typo, not a disk.
     if (Math.abs(exponent) > 30) return undefined;
   }
+  // Stryker disable next-line EqualityOperator: at exponent 0 both branches multiply by 10^0.
   if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
   else denominator *= 10n ** BigInt(-exponent);
   return { numerator, denominator };
@@ -48,6 +50,7 @@ export function numberToFraction(value: number): Fraction {
   const [, whole, fraction = '', exponentText = '0'] = match;
   const exponent = Number(exponentText) - fraction.length;
   const digits = BigInt(whole + fraction);
+  // Stryker disable next-line EqualityOperator: at exponent 0 both branches give the same fraction.
   return exponent >= 0
     ? { numerator: digits * 10n ** BigInt(exponent), denominator: 1n }
     : { numerator: digits, denominator: 10n ** BigInt(-exponent) };

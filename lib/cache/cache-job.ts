@@ -164,7 +164,8 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
     hardenJobPod(job);
     if (onCacheVolume) {
       const replicaPod = kplus.Pods.select(scope, `pod-${replica}`, { labels: { 'statefulset.kubernetes.io/pod-name': podName } });
-      job.scheduling.colocate(replicaPod, { topology: kplus.Topology.HOSTNAME });
+      // On the replica's node (cdk8s-plus colocates by hostname).
+      job.scheduling.colocate(replicaPod);
     }
     jobs.push(job);
   }
