@@ -50,20 +50,21 @@ type FieldType = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 'quanti
 /**
  * How cdk8s-glance treats one field of the Glance CRD:
  * - read: becomes a prop (the reader below), its CRD default applied;
- * - ignored: accepted; it has no meaning for a synthesized deployment (README lists why);
+ * - ignored: accepted; it has no meaning for a synthesized deployment (the comment above it, and README, say why);
  * - unsupported: refused unless it holds its CRD default or is empty, naming the feature.
  */
 type Field =
   | { readonly kind: 'read'; readonly type: FieldType; readonly default?: unknown }
-  | { readonly kind: 'ignored'; readonly type: FieldType; readonly default?: unknown; readonly why: string }
+  | { readonly kind: 'ignored'; readonly type: FieldType; readonly default?: unknown }
   | { readonly kind: 'unsupported'; readonly type: FieldType; readonly default?: unknown; readonly feature: string };
 
 const read = (type: FieldType, dflt?: unknown): Field => ({ kind: 'read', type, default: dflt });
-const ignored = (type: FieldType, why: string, dflt?: unknown): Field => ({ kind: 'ignored', type, why, default: dflt });
+const ignored = (type: FieldType, dflt?: unknown): Field => ({ kind: 'ignored', type, default: dflt });
 const unsupported = (type: FieldType, feature: string, dflt?: unknown): Field => ({ kind: 'unsupported', type, feature, default: dflt });
 
 const API_FIELDS: Record<string, Field> = {
-  'apiTimeout': ignored('integer', 'the Route and httpd timeouts: cdk8s-glance creates neither'),
+  // Ignored: the Route and httpd timeouts: cdk8s-glance creates neither
+  'apiTimeout': ignored('integer'),
   'auth': unsupported('object', 'application credentials (auth.applicationCredentialSecret)'),
   'customServiceConfig': read('string'),
   'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
@@ -87,12 +88,15 @@ const API_FIELDS: Record<string, Field> = {
 
 /** Every field of the Glance CRD's spec (test/fixtures/glance-crd-fields.txt is checked against it). */
 export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
-  'apiTimeout': ignored('integer', 'the Route and httpd timeouts: cdk8s-glance creates neither', 60),
+  // Ignored: the Route and httpd timeouts: cdk8s-glance creates neither
+  'apiTimeout': ignored('integer', 60),
   'containerImage': read('string'),
   'customServiceConfig': read('string'),
   'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
-  'databaseAccount': ignored('string', 'the MariaDBAccount resource: the database URL in your Secret holds the account', 'glance'),
-  'databaseInstance': ignored('string', 'the MariaDB resource: give the database URL\'s Secret (--database-secret)'),
+  // Ignored: the MariaDBAccount resource: the database URL in your Secret holds the account
+  'databaseAccount': ignored('string', 'glance'),
+  // Ignored: the MariaDB resource: give the database URL's Secret (--database-secret)
+  'databaseInstance': ignored('string'),
   'dbPurge': read('object'),
   'dbPurge.age': read('integer', 30),
   'dbPurge.schedule': read('string', '1 0 * * *'),
@@ -105,13 +109,15 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'imageCache.prunerScheduler': read('string', '1 0 * * *'),
   'imageCache.size': read('quantity', ''),
   'keystoneEndpoint': read('string', ''),
-  'memcachedInstance': ignored('string', 'the Memcached resource: keystonemiddleware caches tokens in each API process', 'memcached'),
+  // Ignored: the Memcached resource: keystonemiddleware caches tokens in each API process
+  'memcachedInstance': ignored('string', 'memcached'),
   'nodeSelector': read('stringMap'),
   'notificationBusInstance': unsupported('string', 'notifications (notificationBusInstance)'),
   'notificationsBus': unsupported('object', 'notifications (notificationsBus)'),
   'passwordSelectors': read('object', { service: 'GlancePassword' }),
   'passwordSelectors.service': read('string', 'GlancePassword'),
-  'preserveJobs': ignored('boolean', 'Job cleanup: cdk8s-glance keeps the db-sync Job until you delete it', false),
+  // Ignored: Job cleanup: cdk8s-glance keeps the db-sync Job until you delete it
+  'preserveJobs': ignored('boolean', false),
   'quotas': read('object'),
   'quotas.imageCountTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
   'quotas.imageCountUpload': unsupported('integer', 'Keystone unified limits (quotas)', 0),
@@ -140,8 +146,10 @@ export const CONTROL_PLANE_GLANCE_FIELDS: Record<string, Field> = {
   enabled: read('boolean', true),
   template: read('object'),
   serviceName: read('string', 'glance'),
-  uniquePodNames: ignored('boolean', 'a random suffix on the Glance CR\'s name: cdk8s-glance names objects from serviceName, which keeps them stable', true),
-  apiOverrides: ignored('object', 'Route overrides: cdk8s-glance creates no Route'),
+  // Ignored: a random suffix on the Glance CR's name: cdk8s-glance names objects from serviceName, which keeps them stable
+  uniquePodNames: ignored('boolean', true),
+  // Ignored: Route overrides: cdk8s-glance creates no Route
+  apiOverrides: ignored('object'),
   applicationCredential: unsupported('object', 'application credentials (applicationCredential)', {}),
 };
 
