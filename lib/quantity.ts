@@ -36,9 +36,8 @@ export function parseQuantity(text: string): Fraction | undefined {
     // Kubernetes caps decimal exponents; anything this large is a typo, not a disk.
     if (Math.abs(exponent) > 30) return undefined;
   }
-  // Stryker disable next-line EqualityOperator: at exponent 0 both branches multiply by 10^0.
-  if (exponent >= 0) numerator *= 10n ** BigInt(exponent);
-  else denominator *= 10n ** BigInt(-exponent);
+  numerator *= 10n ** BigInt(Math.max(exponent, 0));
+  denominator *= 10n ** BigInt(Math.max(-exponent, 0));
   return { numerator, denominator };
 }
 
@@ -50,10 +49,7 @@ export function numberToFraction(value: number): Fraction {
   const [, whole, fraction = '', exponentText = '0'] = match;
   const exponent = Number(exponentText) - fraction.length;
   const digits = BigInt(whole + fraction);
-  // Stryker disable next-line EqualityOperator: at exponent 0 both branches give the same fraction.
-  return exponent >= 0
-    ? { numerator: digits * 10n ** BigInt(exponent), denominator: 1n }
-    : { numerator: digits, denominator: 10n ** BigInt(-exponent) };
+  return { numerator: digits * 10n ** BigInt(Math.max(exponent, 0)), denominator: 10n ** BigInt(Math.max(-exponent, 0)) };
 }
 
 /** floor(a × b) for exact fractions. */

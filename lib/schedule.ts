@@ -79,8 +79,10 @@ export function shortestIntervalMinutes(schedule: Cron): number {
   const days = expandField(day, FIELDS[2]);
   const months = expandField(month, FIELDS[3]);
   const weekDays = new Set([...expandField(weekDay, FIELDS[4])].map((d) => d % 7));
-  // Stryker disable next-line ArithmeticOperator: h * 60 - m mirrors the minutes within each hour, which keeps every gap.
-  const times = [...hours].flatMap((h) => [...minutes].map((m) => h * 60 + m)).sort((a, b) => a - b);
+  const hourStarts = [...hours].map((h) => h * 60);
+  // Stryker disable next-line ArithmeticOperator: start - m mirrors the minutes within each hour, which keeps every gap.
+  const times = hourStarts.flatMap((start) => [...minutes].map((m) => start + m));
+  times.sort((a, b) => a - b);
   let shortest = Infinity;
   for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, times[i] - times[i - 1]);
   // As the controller: when either day field is unrestricted both must match, otherwise either.
@@ -88,8 +90,7 @@ export function shortestIntervalMinutes(schedule: Cron): number {
   const either = !anyDay(day) && !anyDay(weekDay);
   const start = Date.UTC(2024, 0, 1) / 86_400_000;
   let previousDay: number | undefined;
-  // Stryker disable next-line EqualityOperator: one more day of eight years finds no shorter gap.
-  for (let d = start; d < start + 8 * 366; d++) {
+  for (let d = start, end = start + 8 * 366; d !== end; d++) {
     const date = new Date(d * 86_400_000);
     const dayMatch = days.has(date.getUTCDate());
     const weekDayMatch = weekDays.has(date.getUTCDay());
