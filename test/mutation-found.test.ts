@@ -181,3 +181,81 @@ test('endpoint Services keep their own type and the rest of the props', () => {
   expect(find(m, 'Service', 'glance-default-public').spec.type).toBe('NodePort');
   expect(find(m, 'Service', 'glance-default').spec.type).toBe('ClusterIP');
 });
+
+describe('endpoint Service annotations and labels, and extra networks', () => {
+  const withService = (internalService: object) => () => synthGlance({ apis: { default: { endpointServices: { internalService } } } });
+  const prop = 'apis.default.endpointServices.internalService';
+
+  test.each([
+    ['annotations', { 'bad key': 'v' }, 'annotations.bad key', /is not a valid annotation/],
+    ['annotations', { '-x': 'v' }, 'annotations.-x', /is not a valid annotation/],
+    ['annotations', { 'Example.com/x': 'v' }, 'annotations.Example.com/x', /is not a valid annotation/],
+    ['annotations', { 'x.': 'v' }, 'annotations.x.', /is not a valid annotation/],
+    ['annotations', { [`${'a'.repeat(64)}`]: 'v' }, `annotations.${'a'.repeat(64)}`, /is not a valid annotation/],
+    ['annotations', { ok: 5 }, 'annotations.ok', /is not a valid annotation \(got 5\).*Fix: use a qualified key \("\[prefix\/\]name"\) and a string value/],
+    ['labels', { tier: 'a b' }, 'labels.tier', /is not a valid label \(got "a b"\)/],
+    ['labels', { tier: '-a' }, 'labels.tier', /is not a valid label/],
+    ['labels', { tier: 'a-' }, 'labels.tier', /is not a valid label/],
+    ['labels', { tier: 'a'.repeat(64) }, 'labels.tier', /is not a valid label/],
+  ])('%s %j is refused', (_field, map, path, message) => {
+    const field = path.split('.')[0];
+    expectInvalid(withService({ [field]: map }), `${prop}.${path}`, message);
+  });
+
+  test('what Kubernetes takes is kept: prefixed keys, an empty label value, long annotation values', () => {
+    const m = withService({
+      annotations: { 'metallb.universe.tf/address-pool': 'internal api, with spaces', 'a': '' },
+      labels: { 'example.com/tier': '', 'x': 'a'.repeat(63), 'y': 'A_b.c-1' },
+    })();
+    const svc = find(m, 'Service', 'glance-default');
+    expect(svc.metadata.annotations).toEqual({ 'metallb.universe.tf/address-pool': 'internal api, with spaces', 'a': '' });
+    expect(svc.metadata.labels).toMatchObject({ 'example.com/tier': '', 'x': 'a'.repeat(63), 'y': 'A_b.c-1' });
+  });
+
+  test('an endpointServices entry of null is no override', () => {
+    const m = synthGlance({ apis: { default: { endpointServices: { internalService: null as any } } } });
+    expect(find(m, 'Service', 'glance-default').metadata.annotations).toBeUndefined();
+  });
+
+  test.each([
+    [['Storage'], 'apis.default.networkAttachments[0]'],
+    [['ok', 'ns/'], 'apis.default.networkAttachments[1]'],
+    [['/storage'], 'apis.default.networkAttachments[0]'],
+    [['ns_1/storage'], 'apis.default.networkAttachments[0]'],
+    [['storage-'], 'apis.default.networkAttachments[0]'],
+    [[`${'a'.repeat(254)}`], 'apis.default.networkAttachments[0]'],
+    [[7], 'apis.default.networkAttachments[0]'],
+  ])('networkAttachments %j is refused', (networks, path) => {
+    expectInvalid(() => synthGlance({ apis: { default: { networkAttachments: networks as string[] } } }), path,
+      /is not a NetworkAttachmentDefinition name.*Fix: give "<name>" or "<namespace>\/<name>" in DNS-1123 form/);
+  });
+
+  test('networkAttachments that is no list, an empty list, and the longest name', () => {
+    expectInvalid(() => synthGlance({ apis: { default: { networkAttachments: 'storage' as any } } }), 'apis.default.networkAttachments',
+      /is not a list of network names.*Fix: give e\.g\. \["storage"\]/);
+    const annotations = (networks: string[]) => find(synthGlance({ apis: { default: { networkAttachments: networks } } }), 'StatefulSet', 'glance-default-single')
+      .spec.template.metadata.annotations;
+    expect(annotations([])['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
+    const longest = `${'a'.repeat(63)}/${'b'.repeat(189)}`;
+    expect(annotations([longest, 'c.d'])['k8s.v1.cni.cncf.io/networks']).toBe(`${longest},c.d`);
+  });
+
+  test('workers: one is the least; a CPU limit is set only when given', () => {
+    const m = synthGlance({ apis: { default: { workers: 1, resources: { cpuLimit: '2' } } } });
+    expect(glanceConf(m, 'glance-default-single').DEFAULT.workers).toBe('1');
+    expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].resources.limits).toEqual({ cpu: '2', memory: '2Gi' });
+    expectInvalid(() => synthGlance({ apis: { default: { workers: 1.5 } } }), 'apis.default.workers', /is not a positive whole number.*Fix: use 1 or more worker processes/);
+  });
+
+  test('each API\'s own customServiceConfig is its own file; without one there is none', () => {
+    const m = synthGlance({
+      backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }),
+      customServiceConfig: '[DEFAULT]\ndebug = true\n',
+      apis: { a: { customServiceConfig: '[DEFAULT]\nworkers_x = 1\n' }, b: {} },
+    });
+    expect(Object.keys(find(m, 'Secret', 'glance-a-single-config').stringData).sort()).toEqual(['00-glance.conf', '50-custom.conf', '60-a-custom.conf', 'policy.yaml']);
+    expect(Object.keys(find(m, 'Secret', 'glance-b-single-config').stringData).sort()).toEqual(['00-glance.conf', '50-custom.conf', 'policy.yaml']);
+    expect(Object.keys(find(synthGlance({}), 'Secret', 'glance-default-single-config').stringData).sort()).toEqual(['00-glance.conf', 'policy.yaml']);
+    expect(Object.keys(find(synthGlance({}), 'Secret', 'glance-db-config').stringData).sort()).toEqual(['00-glance.conf']);
+  });
+});
