@@ -5,7 +5,7 @@ import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions 
 import type { GlanceProps } from './glance-props';
 import { ImageBackend } from './image-backend';
 import { parseIni, renderIni } from './ini';
-import { ENDPOINT_SERVICE_TYPES } from './names';
+import { checkServiceType } from './names';
 import { FILE_STORE_DIR } from './pod-security';
 import { DatabaseOptions } from './service-config';
 import { GlanceApiType, GlanceRelease } from './types';
@@ -508,13 +508,9 @@ function endpointServicesOf(override: Record<string, any>, path: string): Endpoi
           if (!allowed.includes(field)) throw unsupportedAt(`${at}.${part}.${field}`, content[field], `Service overrides of ${part}.${field}`);
         }
       }
-      const type = service.spec?.type;
-      const types = new Map(ENDPOINT_SERVICE_TYPES.map((t) => [t as string, t]));
-      if (type !== undefined && !types.has(type)) {
-        throw new GlanceValidationError(`${at}.spec.type`, type, 'is not a Service type', 'use ClusterIP, NodePort or LoadBalancer');
-      }
       result[`${endpoint}Service`] = {
-        serviceType: type === undefined ? undefined : types.get(type),
+        // The CR's type strings are kplus.ServiceType's values: the props' own check applies.
+        serviceType: checkServiceType(`${at}.spec.type`, service.spec?.type),
         annotations: service.metadata?.annotations,
         labels: service.metadata?.labels,
       };

@@ -6,7 +6,7 @@ import type { SecretKeySelector } from './types';
 export const API_PORT = 9292;
 
 /** The Service types of an endpoint: an ExternalName Service selects no pods, and names no Glance. */
-export const ENDPOINT_SERVICE_TYPES: readonly kplus.ServiceType[] = [
+const ENDPOINT_SERVICE_TYPES: readonly kplus.ServiceType[] = [
   kplus.ServiceType.CLUSTER_IP, kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER,
 ];
 
