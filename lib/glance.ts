@@ -1,6 +1,5 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { cacheJobsNetworkPolicyName } from './cache/cache-job';
 import { ImageCacheOptions, validateImageCacheOptions } from './cache/image-cache';
 import { CustomResourceOptions, readCustomResource } from './custom-resource';
 import { GlanceDatabase } from './database';
@@ -79,15 +78,9 @@ export class Glance extends Construct {
         const prop = `apis.${apiName}`;
         names.claim('Service', api.statefulSetName, prop);
         api.endpointServiceNames.forEach((name) => names.claim('Service', name, prop));
+        // The rest of an API's objects (CronJobs, NetworkPolicies) are named after its StatefulSet
+        // with a fixed suffix: distinct StatefulSets give them distinct names.
         names.claim('Secret', api.configSecretName, prop);
-        const cache = api.imageCache;
-        for (const job of [...cache?.pruner.cronJobs ?? [], ...cache?.cleaner.cronJobs ?? [], ...cache?.precache?.cronJobs ?? []]) {
-          names.claim('CronJob', job.name, prop);
-        }
-        if (api._settings.networkPolicies) {
-          names.claim('NetworkPolicy', api.statefulSetName, prop);
-          if (api.imageCache) names.claim('NetworkPolicy', cacheJobsNetworkPolicyName(api.statefulSetName), prop);
-        }
         this.apis.push(api);
       }
 
@@ -97,15 +90,14 @@ export class Glance extends Construct {
       const database = new GlanceDatabase(this, common, props.dbPurge);
       this.dbSyncJobName = database.syncJobName;
       names.claim('Secret', database.configSecretName, 'name');
-      if (database.networkPolicyName) names.claim('NetworkPolicy', database.networkPolicyName, 'name');
       // Your Secrets must not share a name with ours: applying the chart would overwrite them.
       const yourSecrets: Array<[string, string | undefined]> = [
         ['database.connectionSecret.name', common.database.connectionSecret.name],
         ['keystone.passwordSecret.name', common.keystone.passwordSecret.name],
-        ...storeSecrets,
+        ...Object.entries(storeSecrets),
       ];
       for (const [prop, secretName] of yourSecrets) {
-        const owner = secretName === undefined ? undefined : names.owner('Secret', secretName);
+        const owner = names.owner('Secret', secretName);
         if (owner !== undefined) {
           throw new GlanceValidationError(prop, secretName, `names a Secret that this chart creates for ${owner}, so applying the chart would overwrite yours`,
             'rename your Secret, or change name (the prefix of every object this chart creates)');
@@ -139,9 +131,7 @@ function claimInChart(glance: Glance, name: string): void {
 
 /** An API's imageCache fields override the Glance-level ones; unset fields inherit. */
 function inheritImageCache(top?: ImageCacheOptions, own?: ImageCacheOptions): ImageCacheOptions | undefined {
-  if (!top && !own) return undefined;
-  // No override: the API shares the Glance-level object, and with it the one validation of it.
-  if (!own || Object.values(own).every((value) => value === undefined)) return top;
+  if (!own) return top;
   const merged: Record<string, unknown> = { ...top };
   for (const [key, value] of Object.entries(own)) {
     if (value !== undefined) merged[key] = value;

@@ -5,6 +5,7 @@ import { checkLine, checkNamePart, checkSecretKey, HOST } from './names';
 import { FILE_STORE_DIR, GLANCE_UID, glanceLabels, SECRET_MODE } from './pod-security';
 import { parseStorageSize } from './quantity';
 import { StoreConfig, StoreContext } from './store-context';
+import { mergePodParts } from './store-pod-parts';
 import { SecretKeySelector } from './types';
 
 /** An NFS export, mounted by the kubelet as an inline `nfs:` volume. */
@@ -364,7 +365,7 @@ export abstract class ImageBackend {
    * Secrets it names, by prop, for Glance to check against its own.
    * @internal
    */
-  public abstract _bindDeployment(scope: Construct, glanceName: string): Array<[string, string]>;
+  public abstract _bindDeployment(scope: Construct, glanceName: string): Record<string, string>;
 
   /**
    * Checks one API StatefulSet against the store.
@@ -384,6 +385,9 @@ abstract class Store<Options = unknown> extends ImageBackend {
   public readonly _locationsServeClones: boolean = false;
   public readonly _locationsHoldCredentials: boolean = false;
 
+  /** A directory of the pod only one store of a deployment can own, if any. */
+  public readonly ownDir?: string;
+
   /** The options as given: checked by validate() before anything reads them. */
   constructor(protected readonly opts: Options) {
     super();
@@ -394,10 +398,6 @@ abstract class Store<Options = unknown> extends ImageBackend {
     return true;
   }
 
-  /** A directory of the pod only one store of a deployment can own, if any. */
-  public get ownDir(): string | undefined {
-    return undefined;
-  }
 
   /** Checks the options; `path` names the store's prop ("backend", "backend.stores.<name>"). */
   public abstract validate(path: string): void;
@@ -421,9 +421,7 @@ abstract class Store<Options = unknown> extends ImageBackend {
   public checkDeployment(_path: string, _totalReplicas: number, _statefulSets: number): void {}
 
   /** Creates the deployment-level objects; returns the user's Secrets the store names, by prop. */
-  public bind(_scope: Construct, _glanceName: string, _path: string): Array<[string, string]> {
-    return [];
-  }
+  public abstract bind(scope: Construct, glanceName: string, path: string): Record<string, string>;
 
   public podParts(context: StoreContext, section: string): StorePodParts {
     const own = this.volumes(context, section);
@@ -462,7 +460,7 @@ abstract class Store<Options = unknown> extends ImageBackend {
     this.checkDeployment(BACKEND, totalReplicas, statefulSets);
   }
 
-  public _bindDeployment(scope: Construct, glanceName: string): Array<[string, string]> {
+  public _bindDeployment(scope: Construct, glanceName: string): Record<string, string> {
     return this.bind(scope, glanceName, BACKEND);
   }
 
@@ -509,9 +507,7 @@ class FileBackend extends Store<FileBackendOptions> {
     return isObject(this.opts) && this.opts.sharedStore !== undefined;
   }
 
-  public get ownDir(): string {
-    return FILE_STORE_DIR;
-  }
+  public readonly ownDir = FILE_STORE_DIR;
 
   public validate(path: string): void {
     checkOptionsObject(path, this.opts, 'file', 'nothing, or an object such as { sharedStore: { storageClass: "nfs-client" } }');
@@ -560,7 +556,7 @@ class FileBackend extends Store<FileBackendOptions> {
     }
   }
 
-  public bind(scope: Construct, glanceName: string): Array<[string, string]> {
+  public bind(scope: Construct, glanceName: string): Record<string, string> {
     const shared = this.opts.sharedStore;
     if (shared && shared.existingClaimName === undefined && shared.nfs === undefined) {
       new k8s.KubePersistentVolumeClaim(scope, 'images', {
@@ -572,7 +568,7 @@ class FileBackend extends Store<FileBackendOptions> {
         },
       });
     }
-    return [];
+    return {};
   }
 
   public _checkApi(path: string, replicas: number, stateIsEphemeral: boolean): void {
@@ -651,8 +647,8 @@ class RbdBackend extends Store<RbdBackendOptions> {
     return { volumes: [volume], mounts: [{ name: 'ceph', mountPath: CEPH_DIR, readOnly: true }] };
   }
 
-  public bind(_scope: Construct, _glanceName: string, path: string): Array<[string, string]> {
-    return this.secretNames(path);
+  public bind(_scope: Construct, _glanceName: string, path: string): Record<string, string> {
+    return Object.fromEntries(this.secretNames(path));
   }
 
   /** The Ceph Secrets, each with its prop, without repeats. */
@@ -718,8 +714,8 @@ class SwiftBackend extends Store<SwiftBackendOptions> {
     };
   }
 
-  public bind(_scope: Construct, _glanceName: string, path: string): Array<[string, string]> {
-    return this.opts.keySecret ? [[`${path}.keySecret.name`, this.opts.keySecret.name]] : [];
+  public bind(_scope: Construct, _glanceName: string, path: string): Record<string, string> {
+    return this.opts.keySecret ? { [`${path}.keySecret.name`]: this.opts.keySecret.name } : {};
   }
 }
 
@@ -733,7 +729,7 @@ class S3Backend extends Store<S3BackendOptions> {
     const { host, bucket } = this.opts;
     // [scheme://]host[:port][/], as glance_store's s3 driver takes it (http without a scheme).
     const endpoint = typeof host === 'string' ? /^(?:https?:\/\/)?([^/:\s[\]]+|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?\/?$/.exec(host) : null;
-    if (!endpoint || !HOST.test(endpoint[1]) || (endpoint[2] !== undefined && (Number(endpoint[2]) < 1 || Number(endpoint[2]) > 65535))) {
+    if (!endpoint || !HOST.test(endpoint[1]) || Number(endpoint[2]) < 1 || Number(endpoint[2]) > 65535) {
       throw new GlanceValidationError(`${path}.host`, host, 'is not an S3 endpoint', 'use e.g. "https://s3.example.com", "http://rgw.ceph.svc:8080" or "s3.example.com:8080"');
     }
     if (typeof bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
@@ -788,12 +784,12 @@ class S3Backend extends Store<S3BackendOptions> {
     };
   }
 
-  public bind(_scope: Construct, _glanceName: string, path: string): Array<[string, string]> {
-    return [
-      [`${path}.accessKeySecret.name`, this.opts.accessKeySecret.name],
-      [`${path}.secretKeySecret.name`, this.opts.secretKeySecret.name],
-      ...(this.opts.caCertSecret ? [[`${path}.caCertSecret.name`, this.opts.caCertSecret.name] as [string, string]] : []),
-    ];
+  public bind(_scope: Construct, _glanceName: string, path: string): Record<string, string> {
+    return {
+      [`${path}.accessKeySecret.name`]: this.opts.accessKeySecret.name,
+      [`${path}.secretKeySecret.name`]: this.opts.secretKeySecret.name,
+      ...(this.opts.caCertSecret ? { [`${path}.caCertSecret.name`]: this.opts.caCertSecret.name } : {}),
+    };
   }
 }
 
@@ -889,8 +885,8 @@ class CinderBackend extends Store<CinderBackendOptions> {
     };
   }
 
-  public bind(_scope: Construct, _glanceName: string, path: string): Array<[string, string]> {
-    return this.opts.passwordSecret ? [[`${path}.passwordSecret.name`, this.opts.passwordSecret.name]] : [];
+  public bind(_scope: Construct, _glanceName: string, path: string): Record<string, string> {
+    return this.opts.passwordSecret ? { [`${path}.passwordSecret.name`]: this.opts.passwordSecret.name } : {};
   }
 }
 
@@ -961,7 +957,8 @@ class MultiBackend extends ImageBackend {
       }
     }
     const defaultStore = this.opts.defaultStore;
-    if (typeof defaultStore !== 'string' || !(defaultStore in stores)) {
+    // Own stores only: "toString" is in every object.
+    if (!Object.hasOwn(stores, defaultStore)) {
       throw new GlanceValidationError(`${BACKEND}.defaultStore`, defaultStore, 'names no store of stores',
         `use one of ${Object.keys(stores).map((n) => `"${n}"`).join(', ')}`);
     }
@@ -988,8 +985,8 @@ class MultiBackend extends ImageBackend {
     for (const [name, store] of this.stores()) store.checkDeployment(`${BACKEND}.stores.${name}`, totalReplicas, statefulSets);
   }
 
-  public _bindDeployment(scope: Construct, glanceName: string): Array<[string, string]> {
-    return this.stores().flatMap(([name, store]) => store.bind(scope, glanceName, `${BACKEND}.stores.${name}`));
+  public _bindDeployment(scope: Construct, glanceName: string): Record<string, string> {
+    return Object.assign({}, ...this.stores().map(([name, store]) => store.bind(scope, glanceName, `${BACKEND}.stores.${name}`)));
   }
 
   public _checkApi(path: string, replicas: number, stateIsEphemeral: boolean): void {
@@ -1001,72 +998,4 @@ class MultiBackend extends ImageBackend {
     const stores = isObject(this.opts) && isObject(this.opts.stores) ? this.opts.stores : {};
     return Object.entries(stores).filter((entry): entry is [string, Store] => entry[1] instanceof Store);
   }
-}
-
-/**
- * Merges the pod parts of several stores into one pod. Equal volumes at one path are one volume;
- * Secrets at one read-only path (the Ceph Secrets of several clusters at /etc/ceph) are projected
- * together; any other two volumes at one path are an error. Volume names get a suffix where they clash.
- */
-function mergePodParts(parts: Array<[string, StorePodParts]>): StorePodParts {
-  const volumes: k8s.Volume[] = [];
-  const mounts: k8s.VolumeMount[] = [];
-  const env: k8s.EnvVar[] = [];
-  const byPath = new Map<string, { store: string; index: number }>();
-  let securityContext: k8s.SecurityContext | undefined;
-  for (const [store, part] of parts) {
-    for (const mount of part.mounts) {
-      const volume = part.volumes.find((v) => v.name === mount.name)!;
-      const held = byPath.get(mount.mountPath);
-      if (!held) {
-        const name = unusedName(volume.name, volumes);
-        byPath.set(mount.mountPath, { store, index: volumes.length });
-        volumes.push({ ...volume, name });
-        mounts.push({ ...mount, name });
-        continue;
-      }
-      const heldVolume = volumes[held.index];
-      const heldMount = mounts.find((m) => m.mountPath === mount.mountPath)!;
-      if (same({ ...heldVolume, name: '' }, { ...volume, name: '' }) && same({ ...heldMount, name: '' }, { ...mount, name: '' })) continue;
-      const projected = heldMount.readOnly && mount.readOnly ? projectSecrets(heldVolume, volume) : undefined;
-      if (!projected) {
-        throw new GlanceValidationError(`${BACKEND}.stores.${store}`, mount.mountPath,
-          `needs a volume of its own at ${mount.mountPath}, where store "${held.store}" mounts another`, 'combine stores that need different files there');
-      }
-      volumes[held.index] = { name: heldVolume.name, ...projected };
-    }
-    for (const variable of part.env ?? []) {
-      const existing = env.find((e) => e.name === variable.name);
-      if (existing && !same(existing, variable)) throw new Error(`two stores set ${variable.name} differently`);
-      if (!existing) env.push(variable);
-    }
-    if (part.securityContext) {
-      if (securityContext && !same(securityContext, part.securityContext)) throw new Error('two stores need different security contexts');
-      securityContext = part.securityContext;
-    }
-  }
-  return { volumes, mounts, ...(env.length ? { env } : {}), ...(securityContext ? { securityContext } : {}) };
-}
-
-function same(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-function unusedName(name: string, volumes: k8s.Volume[]): string {
-  let candidate = name;
-  for (let n = 2; volumes.some((v) => v.name === candidate); n++) candidate = `${name}-${n}`;
-  return candidate;
-}
-
-/** Two Secret volumes (plain or projected) as one projected volume, or undefined if either is something else. */
-function projectSecrets(a: k8s.Volume, b: k8s.Volume): Pick<k8s.Volume, 'projected'> | undefined {
-  const sources = (v: k8s.Volume): k8s.VolumeProjection[] | undefined => {
-    if (v.secret) return [{ secret: { name: v.secret.secretName, ...(v.secret.items ? { items: v.secret.items } : {}) } }];
-    if (v.projected && v.projected.sources?.every((s) => s.secret && Object.keys(s).length === 1)) return v.projected.sources;
-    return undefined;
-  };
-  const [first, second] = [sources(a), sources(b)];
-  if (!first || !second) return undefined;
-  const all = [...first, ...second].filter((s, i, list) => list.findIndex((o) => same(o, s)) === i);
-  return { projected: { defaultMode: SECRET_MODE, sources: all } };
 }

@@ -85,8 +85,8 @@ export class NameRegistry {
     this.seen.set(key, prop);
   }
 
-  /** The prop that claimed a name, if any. */
-  public owner(kind: string, name: string): string | undefined {
+  /** The prop that claimed a name, if any (none for no name). */
+  public owner(kind: string, name: string | undefined): string | undefined {
     return this.seen.get(`${kind}/${name}`);
   }
 }

@@ -802,3 +802,350 @@ describe('every refusal of the reader names the field, the problem and the fix',
     expect(conf['swift-1'].swift_store_container).toBe('images');
   });
 });
+
+describe('the reader, field by field: what each unsupported field names, and the edge cases of a real CR', () => {
+  const noStore = (): CustomResourceOptions => ({ ...crOptions(), backend: undefined });
+  const glance = (spec: unknown) => ({ kind: 'Glance', spec });
+  const read = (cr: unknown, options = noStore()) => readCustomResource(cr, options).props;
+  const refused = (cr: unknown, path: string, message: RegExp | string, options = noStore()): GlanceValidationError =>
+    expectInvalid(() => readCustomResource(cr, options), path, message);
+  const swift = (options: string) => glance({ customServiceConfig: `[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\n${options}` });
+  const synthed = (cr: unknown) => synthFromCr(cr, noStore());
+  const confOf = (cr: unknown) => glanceConf(synthed(cr), 'glance-default-internal');
+  const podOf = (cr: unknown) => find(synthed(cr), 'StatefulSet', 'glance-default-internal').spec.template.spec;
+  const swiftConf = (options: string) => confOf(swift(options)).default_backend;
+  const cephSecretsOf = (cr: unknown) => podOf(cr).volumes
+    .flatMap((v: any) => v.secret ? [v.secret.secretName] : v.projected?.sources.map((s: any) => s.secret?.name) ?? [])
+    .filter((n: string) => n.startsWith('ceph'));
+  const extraVol = (vols: unknown[]) => glance({ extraMounts: [{ extraVol: vols }] });
+  const mounted = (volumes: unknown[], mounts: unknown[]) => extraVol([{ volumes, mounts }]);
+  const rbd = '[DEFAULT]\nenabled_backends = default_backend:rbd\n';
+  const cephSecret = (name: string) => ({ name, secret: { secretName: name } });
+
+  test.each([
+    ['glanceAPIs.a.customServiceConfigSecrets', ['x'], 'config files from other Secrets (customServiceConfigSecrets)'],
+    ['glanceAPIs.a.storage', { storageRequest: '1Gi' }, 'per-API storage (glanceAPIs.*.storage)'],
+    ['glanceAPIs.a.topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
+    ['glanceAPIs.a.auth', { applicationCredentialSecret: 's' }, 'application credentials (auth.applicationCredentialSecret)'],
+    ['topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
+    ['notificationsBus', { cluster: 'rabbitmq' }, 'notifications (notificationsBus)'],
+    ['notificationBusInstance', 'rabbitmq', 'notifications (notificationBusInstance)'],
+    ['quotas.imageCountUpload', 2, 'Keystone unified limits (quotas)'],
+    ['quotas.imageSizeTotal', 2, 'Keystone unified limits (quotas)'],
+    ['quotas.imageStageTotal', 2, 'Keystone unified limits (quotas)'],
+  ])('spec.%s is refused by its feature', (field, value, feature) => {
+    const spec: any = {};
+    const keys = field.split('.');
+    keys.slice(0, -1).reduce((o, k) => (o[k] = {}), spec)[keys[keys.length - 1]] = value;
+    refused(glance(spec), `spec.${field}`, `is not supported by cdk8s-glance: ${feature} (got`);
+  });
+
+  test('a control plane: applicationCredential refused by feature, enabled and serviceName default to the CRD\'s', () => {
+    const plane = (glanceSection: object, extra: object = {}) => ({ kind: 'OpenStackControlPlane', spec: { glance: { template: {}, ...glanceSection }, ...extra } });
+    refused(plane({ applicationCredential: { enabled: true } }), 'spec.glance.applicationCredential',
+      'is not supported by cdk8s-glance: application credentials (applicationCredential)');
+    expect(read(plane({})).name).toBe('glance');
+    expect(read(plane({ serviceName: 'image' })).name).toBe('image');
+    refused(plane({ enabled: false }), 'spec.glance.enabled', 'disables Glance (got false)');
+    expect(() => read(plane({ enabled: true }))).not.toThrow();
+    // A control plane without spec, and its extraMounts, which sit beside the services.
+    refused({ kind: 'OpenStackControlPlane' }, 'spec.glance.template', 'is missing');
+    refused(plane({}, { extraMounts: { glance: {} } }), 'spec.extraMounts', 'is not a list (got');
+  });
+
+  test('a former field warns with what became of it, under its own warning code', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      read(glance({ glanceAPIs: { a: { preserveJobs: true } } }));
+      expect(warn).toHaveBeenCalledWith('cdk8s-glance: spec.glanceAPIs.a.preserveJobs is no field of the Glance CRD any more (moved to spec.preserveJobs); '
+        + 'the API server drops it on apply, and so does cdk8s-glance', { code: 'CDK8S_GLANCE_FORMER_CR_FIELD' });
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('YAML: empty documents are skipped; aliases that expand too far are refused with the fix', () => {
+    expect(read('---\n# nothing\n---\nkind: Glance\nmetadata:\n  name: images\nspec: {}\n').name).toBe('images');
+    const bomb = `a: &a [x, x, x, x, x, x, x, x, x]\n${Array.from({ length: 6 }, (_, i) =>
+      `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n')}\nkind: Glance\nspec: {}\n`;
+    refused(bomb, 'customResource', /cannot be read as YAML data \(got ".*"\)\. Fix: remove the aliases that expand it$/);
+  });
+
+  test('a bare spec has its fields under spec; unknown top-level fields list the top-level ones', () => {
+    refused({ containerImage: 5 }, 'spec.containerImage', 'is not a string');
+    const error = refused(glance({ containerImag: 'x' }), 'spec.containerImag', 'is not a field of the Glance CRD');
+    expect(error.fix).toMatch(/^remove it, or check its spelling against the CRD \(fields here: apiTimeout, containerImage, customServiceConfig, customServiceConfigSecrets, databaseAccount,/);
+    expect(error.fix).not.toMatch(/\bage\b|cleanerScheduler/);
+  });
+
+  test('null fields are unset; types are checked on every value', () => {
+    const nulls = synthFromCr(glance({ containerImage: null, imageCache: null, extraMounts: null, storage: { storageRequest: null } }));
+    expect(JSON.stringify(nulls)).toBe(JSON.stringify(synthFromCr(glance({ storage: {} }))));
+    refused(glance({ dbPurge: 'daily' }), 'spec.dbPurge', 'is not a mapping');
+    refused(glance({ nodeSelector: { zone: 'a', rack: 1 } }), 'spec.nodeSelector', 'is not a mapping of strings');
+  });
+
+  test('dbPurge: the CRD defaults apply to a CR without it, as the operator always purges', () => {
+    expect(read(glance({})).dbPurge).toEqual({ ageInDays: 30, schedule: '1 0 * * *' });
+    expect(read(glance({ dbPurge: { age: 7 } })).dbPurge).toEqual({ ageInDays: 7, schedule: '1 0 * * *' });
+  });
+
+  test('an image cache without a size is no cache', () => {
+    expect(read(glance({ imageCache: { prunerScheduler: '0 * * * *' } })).imageCache).toBeUndefined();
+    expect(read(glance({ glanceAPIs: { a: { imageCache: { size: '' } } } })).apis!.a.imageCache).toBeUndefined();
+  });
+
+  test('metadata.namespace may be one character, and must be text', () => {
+    expect(readCustomResource({ kind: 'Glance', metadata: { namespace: 'a' }, spec: {} }, noStore()).namespace).toBe('a');
+    refused({ kind: 'Glance', metadata: { namespace: 5 }, spec: {} }, 'metadata.namespace', 'is not a Kubernetes namespace name');
+  });
+
+  test('an API\'s customServiceConfig may not enable stores of its own', () => {
+    refused(glance({ glanceAPIs: { a: { customServiceConfig: '[DEFAULT]\nenabled_backends = a:rbd\n' } } }), 'spec.glanceAPIs.a.customServiceConfig',
+      'per-API stores (enabled_backends or [glance_store] in an API\'s customServiceConfig) (got "a:rbd")');
+  });
+
+  test('bad INI in customServiceConfig is reported at its field', () => {
+    refused(glance({ customServiceConfig: 'no section\n' }), 'spec.customServiceConfig', /./);
+    refused(glance({ glanceAPIs: { edge: { customServiceConfig: 'no section\n' } } }), 'spec.glanceAPIs.edge.customServiceConfig', /./);
+  });
+
+  test('resources: requests or limits alone; a resource other than cpu and memory is named', () => {
+    expect(read(glance({ glanceAPIs: { a: { resources: { limits: { cpu: 2, memory: '1Gi' } } } } })).apis!.a.resources)
+      .toEqual({ cpuRequest: undefined, memoryRequest: undefined, cpuLimit: '2', memoryLimit: '1Gi' });
+    expect(read(glance({ glanceAPIs: { a: { resources: { requests: { cpu: '500m' } } } } })).apis!.a.resources)
+      .toEqual({ cpuRequest: '500m', memoryRequest: undefined, cpuLimit: undefined, memoryLimit: undefined });
+    refused(glance({ glanceAPIs: { a: { resources: { requests: { 'ephemeral-storage': '1Gi' } } } } }),
+      'spec.glanceAPIs.a.resources.requests.ephemeral-storage', 'is not supported by cdk8s-glance (got "1Gi"). Fix: give cpu and memory only');
+  });
+
+  test('Service overrides: a null endpoint is skipped; spec without metadata, metadata without spec; only metadata and spec', () => {
+    const apiOf = (override: object) => read(glance({ glanceAPIs: { a: { override } } })).apis!.a;
+    expect(apiOf({ service: { internal: null } }).endpointServices).toBeUndefined();
+    expect(apiOf({ service: { internal: undefined } }).endpointServices).toBeUndefined();
+    expect(apiOf({ service: { public: { spec: { type: 'LoadBalancer' } } } }).endpointServices)
+      .toEqual({ publicService: { serviceType: 'LoadBalancer', annotations: undefined, labels: undefined } });
+    expect(apiOf({ service: { internal: { metadata: { labels: { a: 'b' } } } } }).endpointServices)
+      .toEqual({ internalService: { serviceType: undefined, annotations: undefined, labels: { a: 'b' } } });
+    refused(glance({ glanceAPIs: { a: { override: { service: { public: { status: { type: 'x' } } } } } } }),
+      'spec.glanceAPIs.a.override.service.public.status.type', 'Service overrides of status.type');
+  });
+
+  describe('stores from customServiceConfig', () => {
+    test('enabled_backends may have spaces around names and types', () => {
+      const conf = confOf(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = a : swift ,  b:swift\n[glance_store]\ndefault_backend = b\n' }));
+      expect(conf.DEFAULT.enabled_backends).toBe('a:swift,b:swift');
+      expect(conf.glance_store.default_backend).toBe('b');
+    });
+
+    test('an empty store section leaves no section in the user\'s config', () => {
+      const props = read(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_container = c\n' }));
+      expect(props.customServiceConfig).toBeUndefined();
+    });
+
+    test('quotes around a value go, as oslo.config drops them: the same quote at both ends', () => {
+      expect(swiftConf('swift_store_container = "images"\n').swift_store_container).toBe('images');
+      expect(swiftConf('swift_store_user = \'admin:images\'\n').swift_store_user).toBe('admin:images');
+      expect(swiftConf('store_description = "Fast" Swift, "B"\n').store_description).toBe('Fast" Swift, "B');
+      expect(swiftConf('store_description = "Fast" Swift\n').store_description).toBe('"Fast" Swift');
+      expect(swiftConf('store_description = Swift "B"\n').store_description).toBe('Swift "B"');
+      expect(swiftConf('store_description = "Swift\'\n').store_description).toBe('"Swift\'');
+    });
+
+    test('swift: the operator\'s templates stand for the deployment\'s Keystone, key and region; anything else is refused with its value', () => {
+      const templated = swiftConf('swift_store_auth_address = {{ .KeystoneInternalURL }}\nswift_store_key = {{.ServicePassword}}\nswift_store_region = {{  .Region  }}\n'
+        + 'swift_store_user = service:glance\n');
+      expect(templated).toMatchObject({ swift_store_user: 'service:glance', swift_store_auth_address: crOptions().keystoneAuthUrl });
+      expect(templated.swift_store_region).toBeUndefined();
+      expect(swiftConf('swift_store_region = regionTwo\n').swift_store_region).toBe('regionTwo');
+      expect(swiftConf('swift_store_user = admin:images\n').swift_store_user).toBe('admin:images');
+      expect(swiftConf('')).toMatchObject({ swift_store_user: 'service:glance' });
+      expect(swiftConf('').swift_store_region).toBeUndefined();
+      for (const address of ['http://other/{{ .KeystoneInternalURL }}', '{{ .KeystoneInternalURL }}/v3']) {
+        refused(swift(`swift_store_auth_address = ${address}\n`), 'spec.customServiceConfig [default_backend]',
+          `points Swift at another Keystone than the deployment's (got "swift_store_auth_address = ${address}")`);
+      }
+      expect(swiftConf('swift_store_region = {{ .Region }} two\n').swift_store_region).toBe('{{ .Region }} two');
+      refused(swift('swift_store_auth_version = 2\n'), 'spec.customServiceConfig [default_backend]', '(got "swift_store_auth_version = 2")');
+    });
+
+    test('file: a trailing slash on the directory is the same directory; another one is refused with its value', () => {
+      expect(() => read(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:file\n[default_backend]\nfilesystem_store_datadir = /var/lib/glance/images//\n' })))
+        .not.toThrow();
+      refused(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:file\n[default_backend]\nfilesystem_store_datadir = /images\n' }),
+        'spec.customServiceConfig [default_backend]', '(got "filesystem_store_datadir = /images")');
+    });
+
+    test('rbd: the cluster comes from the ceph.conf file name; other paths are refused', () => {
+      const withCeph = (custom: string) => {
+        const cr = mounted([cephSecret('ceph')], [{ name: 'ceph', mountPath: '/etc/ceph' }]);
+        (cr.spec as any).customServiceConfig = rbd + custom;
+        return cr;
+      };
+      expect(confOf(withCeph('[default_backend]\nrbd_store_ceph_conf = /etc/ceph/site-b.conf\n')).default_backend.rbd_store_ceph_conf).toBe('/etc/ceph/site-b.conf');
+      for (const conf of ['/opt/ceph.conf', '/x/etc/ceph/ceph.conf', '/etc/ceph/ceph.conf.bak']) {
+        refused(withCeph(`[default_backend]\nrbd_store_ceph_conf = ${conf}\n`), 'spec.customServiceConfig [default_backend]',
+          `is not a file /etc/ceph/<cluster>.conf (got "rbd_store_ceph_conf = ${conf}"). Fix: keep the Ceph files in /etc/ceph`);
+      }
+      refused(glance({ customServiceConfig: rbd }), 'spec.extraMounts', '(got "no Ceph Secret")');
+    });
+
+    test('an unsupported store type is named with its store', () => {
+      refused(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = images:cinder\n[glance_store]\ndefault_backend = images\n' }),
+        'spec.customServiceConfig [images]', '(got "images:cinder")');
+    });
+
+    test('errors of a CR\'s file store name extraMounts, of its other stores customServiceConfig', () => {
+      const nfs = { ...mounted([{ name: 'n', nfs: { server: 'nfs.example', path: '/images' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]) };
+      const crOf = (custom?: string) => ({ ...nfs, spec: { ...nfs.spec, customServiceConfig: custom } });
+      expect(readCustomResource(crOf(), noStore()).inCrTerms(new GlanceValidationError('backend.sharedStore', 'v', 'is bad', 'f')).prop).toBe('spec.extraMounts');
+      expect(readCustomResource(crOf('[DEFAULT]\nenabled_backends = a:file, b:swift\n'), noStore())
+        .inCrTerms(new GlanceValidationError('backend', 'v', 'is bad', 'f')).prop).toBe('spec.extraMounts');
+      expect(readCustomResource(swift(''), noStore()).inCrTerms(new GlanceValidationError('backend', 'v', 'is bad', 'f')).prop).toBe('spec.customServiceConfig');
+    });
+  });
+
+  describe('extraMounts', () => {
+    test('an NFS volume alone is the shared file store', () => {
+      const cr = mounted([{ name: 'n', nfs: { server: 'nfs.example', path: '/images' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]);
+      expect(confOf(cr).DEFAULT.enabled_backends).toBe('default_backend:file');
+      expect(podOf(cr).volumes).toContainEqual(expect.objectContaining({ nfs: { server: 'nfs.example', path: '/images' } }));
+    });
+
+    test('an NFS store and a store option together name extraMounts', () => {
+      refused(mounted([{ name: 'n', nfs: { server: 'nfs.example', path: '/images' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]),
+        'spec.extraMounts', 'configures the image store, and so does a store option (--ceph-secret, --shared-claim or --shared-storage-class) (got "extraMounts")', crOptions());
+    });
+
+    test('a mount finds its own volume by name, with a trailing slash on its path', () => {
+      const cr = { ...mounted([{ name: 'other', nfs: { server: 'x', path: '/x' } }, cephSecret('ceph-b')], [{ name: 'ceph-b', mountPath: '/etc/ceph//' }]) };
+      (cr.spec as any).customServiceConfig = rbd;
+      expect(cephSecretsOf(cr)).toEqual(['ceph-b']);
+    });
+
+    test('null entries and entries without volumes or mounts add nothing', () => {
+      expect(read(extraVol([null, {}, { volumes: [null], mounts: [] }])).backend).toBeUndefined();
+      const cr = { ...mounted([null, cephSecret('ceph-a')], [{ name: 'ceph-a', mountPath: '/etc/ceph' }]) };
+      (cr.spec as any).customServiceConfig = rbd;
+      expect(cephSecretsOf(cr)).toEqual(['ceph-a']);
+    });
+
+    test('a propagation naming Glance among others is read', () => {
+      const cr = { ...extraVol([{ propagation: ['CinderVolume', 'Glance'], volumes: [cephSecret('ceph-c')], mounts: [{ name: 'ceph-c', mountPath: '/etc/ceph' }] }]) };
+      (cr.spec as any).customServiceConfig = rbd;
+      expect(cephSecretsOf(cr)).toEqual(['ceph-c']);
+      expect(read(extraVol([{ propagation: ['CinderGlance'], volumes: [cephSecret('c')], mounts: [{ name: 'c', mountPath: '/etc/cinder' }] }])).backend).toBeUndefined();
+    });
+
+    test.each([
+      ['an entry that is not a mapping', glance({ extraMounts: [null] }), 'spec.extraMounts[0].extraVol', 'is not a list'],
+      ['a mount naming no volume', mounted([], [{ name: 'x', mountPath: '/etc/ceph' }]), 'spec.extraMounts[0].extraVol[0].mounts[0]', 'only an NFS volume'],
+      ['a null mount', mounted([cephSecret('ceph')], [null]), 'spec.extraMounts[0].extraVol[0].mounts[0]', 'only an NFS volume'],
+      ['an NFS volume elsewhere', mounted([{ name: 'n', nfs: { server: 'x', path: '/x' } }], [{ name: 'n', mountPath: '/etc/ceph' }]),
+        'spec.extraMounts[0].extraVol[0].mounts[0]', 'only an NFS volume'],
+      ['an NFS volume without path', mounted([{ name: 'n', nfs: { server: 'x' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]),
+        'spec.extraMounts[0].extraVol[0].volumes', 'is an NFS volume without server and path'],
+      ['an NFS volume without server', mounted([{ name: 'n', nfs: { path: '/x' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]),
+        'spec.extraMounts[0].extraVol[0].volumes', 'is an NFS volume without server and path'],
+      ['a ConfigMap at /etc/ceph', mounted([{ name: 'c', configMap: { name: 'ceph' } }], [{ name: 'c', mountPath: '/etc/ceph' }]),
+        'spec.extraMounts[0].extraVol[0].mounts[0]', 'only an NFS volume'],
+      ['a projection with a null source', mounted([{ name: 'c', projected: { sources: [null] } }], [{ name: 'c', mountPath: '/etc/ceph' }]),
+        'spec.extraMounts[0].extraVol[0].volumes', 'projects something other than Secrets'],
+      ['a projection of a Secret and a ConfigMap', mounted([{ name: 'c', projected: { sources: [{ secret: { name: 's' } }, { configMap: { name: 'm' } }] } }],
+        [{ name: 'c', mountPath: '/etc/ceph' }]), 'spec.extraMounts[0].extraVol[0].volumes', 'projects something other than Secrets'],
+    ])('%s is refused', (_name, cr, path, message) => {
+      refused(cr, path, message);
+    });
+
+    test('a projection without sources mounts no Ceph Secret', () => {
+      const cr = { ...mounted([{ name: 'c', projected: {} }], [{ name: 'c', mountPath: '/etc/ceph' }]) };
+      (cr.spec as any).customServiceConfig = rbd;
+      refused(cr, 'spec.extraMounts', '(got "no Ceph Secret")');
+    });
+  });
+});
+
+describe('the CLI: streams, defaults, flags and file errors', () => {
+  const glanceCr = 'kind: Glance\nmetadata:\n  name: glance\n  namespace: cloud\nspec: {}\n';
+  const swiftCr = 'kind: Glance\nspec:\n  customServiceConfig: |\n    [DEFAULT]\n    enabled_backends = default_backend:swift\n';
+  const capture = (args: string[], stdin: () => string) => {
+    let out = '';
+    let err = '';
+    const code = runCli(args, (t) => { out += t; }, (t) => { err += t; }, stdin);
+    return { code, out, err };
+  };
+  const failingStdin = (error: object) => () => {
+    throw Object.assign(new Error('failed'), error);
+  };
+
+  test('without streams it writes to the process\'s stdout and stderr, and reads its stdin', () => {
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    // The module object itself: an ES import's namespace cannot be spied on.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const read = jest.spyOn(require('fs') as typeof import('fs'), 'readFileSync');
+    try {
+      expect(runCli(['--version'])).toBe(0);
+      expect(stdout).toHaveBeenCalledWith(expect.stringMatching(/^cdk8s-glance \d+\.\d+\.\d+/));
+      expect(runCli([])).toBe(2);
+      expect(stderr).toHaveBeenCalledWith(expect.stringContaining('--from FILE'));
+      read.mockReset().mockReturnValue(glanceCr);
+      const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+      expect(runCli(['synth', '--from', '-', '-o', dir, '--shared-claim', 'images'])).toBe(0);
+      expect(read.mock.calls).toEqual([[0, 'utf8']]);
+      expect(stdout).toHaveBeenLastCalledWith(`wrote ${join(dir, 'glance.k8s.yaml')}: glance-default-internal (1 replicas), glance-default-external (1 replicas)\n`);
+    } finally {
+      read.mockRestore();
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+
+  test('without -o it writes dist/glance.k8s.yaml under the working directory; it lists every StatefulSet written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const result = capture(['synth', '--from', '-'], () => swiftCr);
+      expect(result).toEqual({ code: 0, err: '', out: 'wrote dist/glance.k8s.yaml: glance-default-internal (1 replicas), glance-default-external (1 replicas)\n' });
+      expect(readdirSync(join(dir, 'dist'))).toEqual(['glance.k8s.yaml']);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  test('--namespace may repeat the CR\'s namespace; a different one is refused with the fix', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    expect(capture(['synth', '--from', '-', '-o', dir, '--namespace', 'cloud', '--shared-claim', 'images'], () => glanceCr)).toMatchObject({ code: 0, err: '' });
+    expect(capture(['synth', '--from', '-', '-o', dir, '--namespace', 'openstack', '--shared-claim', 'images'], () => glanceCr).err)
+      .toBe('cdk8s-glance: --namespace: differs from the CR\'s metadata.namespace ("cloud") (got "openstack"). Fix: drop --namespace, or give the CR\'s namespace\n');
+  });
+
+  test('without a store flag the CR\'s own store is used', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    expect(capture(['synth', '--from', '-', '-o', dir], () => swiftCr)).toMatchObject({ code: 0, err: '' });
+    expect(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).toContain('enabled_backends = default_backend:swift');
+  });
+
+  test('--help belongs to synth; a flag must start with two hyphens', () => {
+    expect(capture(['deploy', '--help'], () => '')).toMatchObject({ code: 2, err: expect.stringContaining('unknown command "deploy"') });
+    // An en dash pasted from a document is no flag.
+    expect(capture(['synth', '--from', '-', '\u2013-output', 'out'], () => glanceCr)).toMatchObject({ code: 2, err: expect.stringContaining('unknown option "\u2013-output"') });
+  });
+
+  test.each([
+    [{ code: 'EACCES', path: '/srv/cr.yaml' }, '/srv/cr.yaml cannot be read or written (permission denied)'],
+    [{ code: 'EROFS', path: '/srv/out' }, '/srv/out is on a read-only file system'],
+    [{ code: 'EIO' }, 'a file failed: EIO'],
+  ])('a file error %j is reported in words, exit 1', (error, words) => {
+    expect(capture(['synth', '--from', '-'], failingStdin(error))).toEqual({ code: 1, out: '', err: `cdk8s-glance: ${words}\n` });
+  });
+
+  test.each([
+    [{}],
+    [{ code: 'ERR_STREAM_DESTROYED' }],
+    [{ code: 'CERT_HAS_EXPIRED' }],
+  ])('any other error %j is no file error: it is thrown', (error) => {
+    expect(() => capture(['synth', '--from', '-'], failingStdin(error))).toThrow('failed');
+  });
+});
