@@ -33,7 +33,7 @@ export class GlanceDatabase extends Construct {
     super(scope, GlanceDatabase.ID);
     const ageInDays = dbPurge?.ageInDays ?? 30;
     if (!Number.isInteger(ageInDays) || ageInDays < 1) {
-      throw new GlanceValidationError('dbPurge.ageInDays', dbPurge?.ageInDays, 'is not a whole number of days of at least 1', 'use e.g. 30');
+      throw new GlanceValidationError('dbPurge.ageInDays', ageInDays, 'is not a whole number of days of at least 1', 'use e.g. 30');
     }
     const schedule = toValidCron('dbPurge.schedule', dbPurge?.schedule ?? '1 0 * * *');
     this.syncJobName = `${common.name}-db-sync`;
@@ -46,6 +46,7 @@ export class GlanceDatabase extends Construct {
     // The same generated config as the APIs, without the cache options.
     this.configSecretName = `${common.name}-db-config`;
     const files: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, { workers: 1, showImageDirectUrl: false })) };
+    // Stryker disable next-line ConditionalExpression: cdk8s leaves an undefined value out of stringData, so no file either way
     if (common.customServiceConfig) files['50-custom.conf'] = common.customServiceConfig;
     new kplus.Secret(this, 'db-config', { metadata: { name: this.configSecretName, labels: glanceLabels() }, stringData: files });
     const config = kplus.Volume.fromSecret(this, 'db-config-volume',
@@ -86,8 +87,8 @@ export class GlanceDatabase extends Construct {
     hardenJobPod(sync);
     hardenJobPod(purge);
     if (common.networkPolicy?.enabled ?? true) {
+      // Within 63 characters: the name is at most 45, as every StatefulSet name (52) starts with it.
       this.networkPolicyName = `${common.name}-db-jobs`;
-      checkDerivedName('name', this.networkPolicyName, NameKind.OBJECT, 'NetworkPolicy');
       new k8s.KubeNetworkPolicy(this, 'network-policy', {
         metadata: { name: this.networkPolicyName, labels: glanceLabels('database') },
         // Selected, with no ingress rule: nothing may connect to db-sync or db-purge.

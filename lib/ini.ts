@@ -52,7 +52,7 @@ export function parseIni(prop: string, text: string): Record<string, Record<stri
       lastKey = undefined;
       return;
     }
-    const option = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
+    const option = /^([^=:\s]+)\s*[=:]\s*(.*)/.exec(line);
     if (!option) {
       throw new GlanceValidationError(prop, line, `${where} is neither a [section], an option "key = value" nor a comment`, 'fix the ini syntax');
     }

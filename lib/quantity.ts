@@ -43,11 +43,12 @@ export function parseQuantity(text: string): Fraction | undefined {
 
 /** Converts a non-negative finite number to an exact fraction, as JavaScript prints it ("0.85", "5e-324"). */
 export function numberToFraction(value: number): Fraction {
-  // Negative, NaN and Infinity do not print as digits: the pattern refuses them.
-  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(value));
+  // Negative, NaN and Infinity do not print as digits: the pattern refuses them. (What does print
+  // as digits ends as the pattern does.)
+  const match = /^(\d+)(?:\.(\d+))?(?:e([+-]\d+))?/.exec(String(value));
   if (!match) throw new Error(`not a non-negative finite number: ${value}`);
-  const [, whole, fraction = '', exponentText = '0'] = match;
-  const exponent = Number(exponentText) - fraction.length;
+  const [, whole, fraction = '', exponentText] = match;
+  const exponent = Number(exponentText ?? 0) - fraction.length;
   const digits = BigInt(whole + fraction);
   return { numerator: digits * 10n ** BigInt(Math.max(exponent, 0)), denominator: 10n ** BigInt(Math.max(-exponent, 0)) };
 }

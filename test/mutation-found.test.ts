@@ -4,7 +4,7 @@
  */
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CachePruner, Glance, GlanceApiType, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
+import { CachePrecache, CachePruner, Glance, GlanceApiType, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
 import { BASE_PROPS, expectInvalid, find, glanceConf, Manifest, ofKind, synthGlance } from './helpers';
 import { policyAllowsRoles, validatePrecacheImages } from '../lib/cache/cache-precache';
 import { parseIni } from '../lib/ini';
@@ -58,6 +58,14 @@ describe('the policy evaluator reads oslo.policy\'s grammar', () => {
     ['role:', false],
     ['', false],
     ['is_admin:True', false],
+    ['(role:reader or role:admin) and role:member', false],
+    ['(role:reader) or role:admin', true],
+    ['role:admin and', false],
+    ['  role:admin', true],
+    ['role:reader  or  role:admin', true],
+    ['project_role:admin', false],
+    ['role', false],
+    ['Role:Admin', true],
   ])('%j: %p for admin and service', (rule, allowed) => {
     expect(policyAllowsRoles(rule, ['Admin', 'service'])).toBe(allowed);
   });
@@ -112,6 +120,17 @@ describe('image cache options', () => {
   });
 });
 
+test('a Glance-level imageCache without a size gives its fields to the APIs that size their own; dbPurge takes a day', () => {
+  const m = synthGlance({
+    backend: ImageBackend.rbd({ cephSecretName: 'c' }),
+    imageCache: { prunerSchedule: '0 4 * * *' },
+    apis: { a: { type: GlanceApiType.EDGE, imageCache: { size: '1Gi' } } },
+    dbPurge: { ageInDays: 1 },
+  });
+  expect(find(m, 'CronJob', 'glance-a-edge-0-pruner').spec.schedule).toBe('0 4 * * *');
+  expect(find(m, 'CronJob', 'glance-db-purge').spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(expect.arrayContaining(['--age_in_days', '1']));
+});
+
 describe('cache jobs built on their own', () => {
   const inAnApi = () => new Glance(new Chart(Testing.app(), 'c', { namespace: 'openstack' }), 'g', { ...BASE_PROPS, imageCache: { size: '1Gi' } }).apis[0];
   const job = { statefulSetName: 'glance-default-single', replicas: 1, image: 'glance', configSecretName: 'glance-default-single-config' };
@@ -127,6 +146,12 @@ describe('cache jobs built on their own', () => {
     expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...job, schedule: '61 * * * *' }), 'prunerSchedule', /outside 0-59/);
   });
 
+  test('outside a GlanceApi, CachePrecache says so', () => {
+    const props = { ...job, images: ['cirros'], keystonePassword: { name: 'osp-secret', key: 'GlancePassword' } };
+    const err = expectInvalid(() => new CachePrecache(new Chart(new App(), 'c'), 'p', props), 'CachePrecache', /this job is in none/);
+    expect(err.fix).toBe('create it inside a GlanceApi (its ImageCache does)');
+  });
+
   test('outside a GlanceApi, a job that needs the cache script says so', () => {
     const chart = new Chart(new App(), 'c');
     const err = expectInvalid(() => new CachePruner(chart, 'p', job), 'CachePruner',
@@ -136,6 +161,11 @@ describe('cache jobs built on their own', () => {
 });
 
 describe('derived names too long for their kind, named by kind', () => {
+  test('the db-sync Job', () => {
+    expectInvalid(() => synthGlance({ name: 'g'.repeat(45), apis: { a: { type: GlanceApiType.EDGE } } }), 'name',
+      /gives the Job name "g{45}-db-sync" of 53 characters, over the limit of 52/);
+  });
+
   test('the db-purge CronJob', () => {
     expectInvalid(() => synthGlance({ name: 'g'.repeat(44), apis: { a: { type: GlanceApiType.EDGE } } }), 'name',
       /gives the CronJob name "g{44}-db-purge" of 53 characters, over the limit of 52/);

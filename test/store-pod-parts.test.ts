@@ -55,6 +55,14 @@ test.each([
   ['a Secret at a writable mount', secretAt('x', 's1', '/etc/ceph'), { volumes: [{ name: 'y', secret: { secretName: 's2' } }], mounts: [{ name: 'y', mountPath: '/etc/ceph' }] }],
   ['a projection of a ConfigMap beside a Secret', secretAt('x', 's1', '/etc/ceph'),
     { volumes: [{ name: 'y', projected: { sources: [{ configMap: { name: 'm' } }] } }], mounts: [{ name: 'y', mountPath: '/etc/ceph', readOnly: true }] }],
+  ['a projection of a Secret and a ConfigMap', secretAt('x', 's1', '/etc/ceph'),
+    { volumes: [{ name: 'y', projected: { sources: [{ secret: { name: 's2' } }, { configMap: { name: 'm' } }] } }], mounts: [{ name: 'y', mountPath: '/etc/ceph', readOnly: true }] }],
+  ['a projection without sources', secretAt('x', 's1', '/etc/ceph'),
+    { volumes: [{ name: 'y', projected: {} }], mounts: [{ name: 'y', mountPath: '/etc/ceph', readOnly: true }] }],
+  ['a Secret beside a writable mount of the first store', {
+    volumes: [{ name: 'a', secret: { secretName: 'a' } }, { name: 'w', secret: { secretName: 'w' } }],
+    mounts: [{ name: 'a', mountPath: '/etc/a', readOnly: true }, { name: 'w', mountPath: '/etc/ceph' }],
+  }, secretAt('y', 's', '/etc/ceph')],
   ['a projection with more than a Secret in one source', secretAt('x', 's1', '/etc/ceph'),
     { volumes: [{ name: 'y', projected: { sources: [{ secret: { name: 's2' }, configMap: { name: 'm' } }] } }], mounts: [{ name: 'y', mountPath: '/etc/ceph', readOnly: true }] }],
 ])('%s at one path: the second store is refused', (_name, first, second) => {
@@ -79,6 +87,7 @@ test('the environment: one entry per variable; two stores may not set one differ
 test('the security context: one store\'s is the pod\'s; two stores may not need different ones', () => {
   const privileged = { volumes: [], mounts: [], securityContext: { privileged: true } };
   expect(mergePodParts([['a', { volumes: [], mounts: [] }], ['b', privileged], ['c', privileged]]).securityContext).toEqual({ privileged: true });
+  expect(mergePodParts([['a', privileged], ['b', { volumes: [], mounts: [] }]]).securityContext).toEqual({ privileged: true });
   expect(() => mergePodParts([['a', privileged], ['b', { volumes: [], mounts: [], securityContext: { privileged: false } }]]))
     .toThrow('two stores need different security contexts');
 });

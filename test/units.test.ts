@@ -232,6 +232,8 @@ describe('shortestIntervalMinutes', () => {
     ['0 0 1,2 * *', 1440],
     ['0 12 1 */2 *', 59 * 1440],
     ['0 0 * jan *', 1440],
+    // Mondays of February, or its 31st, which it has not.
+    ['0 0 31 2 1', 7 * 1440],
   ])('%j runs at least %d minutes apart', (text, minutes) => {
     expect(shortestIntervalMinutes(toValidCron('s', text))).toBe(minutes);
   });

@@ -112,7 +112,7 @@ export function validatePrecacheImages(path: string, images: unknown): string[] 
 
 /** Whether the rule can match a user with these roles, reading only role checks. */
 export function policyAllowsRoles(rule: string, roles: string[]): boolean {
-  const tokens = rule.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').trim().split(/\s+/).filter((t) => t);
+  const tokens = rule.replace(/\(/g, ' ( ').replace(/\)/g, ' ) ').trim().split(/\s+/);
   let position = 0;
   const has = new Set(roles.map((r) => r.toLowerCase()));
   // oslo.policy's grammar: or binds loosest, then and, then not.
@@ -131,10 +131,10 @@ export function policyAllowsRoles(rule: string, roles: string[]): boolean {
     const token = tokens[position++];
     if (token === '(') { const value = parseOr(); position++; return value; }
     if (token === '@') return true;
-    if (token === '!' || token === undefined) return false;
-    const [kind, match] = token.split(/:(.*)/s);
-    // Only role checks are decidable here; any other check counts as not matching.
-    return kind.toLowerCase() === 'role' && has.has((match ?? '').toLowerCase());
+    // "!", the end of the rule, and every check but a role check count as not matching: only
+    // role checks are decidable here.
+    const role = /^role:(.*)/is.exec(token ?? '');
+    return role !== null && has.has(role[1].toLowerCase());
   };
   return parseOr();
 }

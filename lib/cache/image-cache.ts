@@ -7,9 +7,9 @@ import { cacheJobsNetworkPolicyName } from './cache-job';
 import { CachePrecache, policyAllowsRoles, PrecacheOptions, validatePrecacheImages } from './cache-precache';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError, locate } from '../errors';
-import { checkDerivedName, checkNamePart, NameKind } from '../names';
+import { checkNamePart } from '../names';
 import { CACHE_DIR, glanceLabels } from '../pod-security';
-import { ceilFraction, floorProduct, numberToFraction, parseStorageSize } from '../quantity';
+import { floorProduct, numberToFraction, parseStorageSize } from '../quantity';
 import { toValidCron } from '../schedule';
 import { GlanceRelease, ImageCacheDriver } from '../types';
 
@@ -165,8 +165,8 @@ export class ImageCache extends Construct {
         });
       }
       if (settings.networkPolicies) {
+        // Within 63 characters: the StatefulSet name is at most 52.
         const name = cacheJobsNetworkPolicyName(sts);
-        checkDerivedName(settings.propPath, name, NameKind.OBJECT, 'NetworkPolicy');
         new k8s.KubeNetworkPolicy(this, 'network-policy', {
           metadata: { name, labels: glanceLabels('image-cache') },
           // Selected, with no ingress rule: nothing may connect to a pruner or cleaner.
@@ -238,7 +238,7 @@ function validateOnce(path: string, options: ImageCacheOptions, release: GlanceR
   if (options.size !== undefined) {
     const bytes = parseStorageSize(`${path}.size`, options.size);
     maxSizeBytes = floorProduct(bytes, numberToFraction(ratio));
-    if (maxSizeBytes < 1n || maxSizeBytes > ceilFraction(bytes)) {
+    if (maxSizeBytes < 1n) {
       throw new GlanceValidationError(`${path}.size`, options.size, `leaves an image_cache_max_size of ${maxSizeBytes} bytes`, 'use a larger size');
     }
   }
@@ -260,7 +260,7 @@ function validateOnce(path: string, options: ImageCacheOptions, release: GlanceR
   let precache: ResolvedImageCache['precache'];
   if (options.precache !== undefined) {
     precache = {
-      images: validatePrecacheImages(`${path}.precache`, options.precache?.images),
+      images: validatePrecacheImages(`${path}.precache`, options.precache.images),
       schedule: toValidCron(`${path}.precache.schedule`, options.precache.schedule ?? CachePrecache.DEFAULT_SCHEDULE),
     };
     // The precache jobs list and queue as the Glance service user: the policy must let it.
@@ -288,11 +288,11 @@ const SERVICE_USER_ROLES = ['admin', 'service'];
 
 function stallSeconds(prop: string, stallTime: Duration | undefined): number {
   if (stallTime === undefined) return DEFAULT_STALL_SECONDS;
-  let seconds: number;
+  let seconds = NaN;
   try {
     seconds = stallTime.toSeconds();
   } catch {
-    seconds = NaN;
+    // A Duration that cannot say its whole seconds: refused below.
   }
   if (!Number.isInteger(seconds) || seconds <= 0) {
     throw new GlanceValidationError(prop, stallTime.toHumanString(), 'is not a positive whole number of seconds',
