@@ -141,6 +141,13 @@ describe('cache jobs built on their own', () => {
     }
   });
 
+  test('names derived from statefulSetName are reported under the prop it came from', () => {
+    const long = { ...job, statefulSetName: 'g'.repeat(45), statefulSetNameProp: 'apis.big' };
+    expectInvalid(() => new CachePruner(inAnApi(), 'extra', long), 'apis.big', /gives the CronJob name "g{45}-0-pruner" of 54 characters.*Fix: shorten apis\.big by at least 2 characters/);
+    expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...job, statefulSetName: 'Glance', statefulSetNameProp: 'apis.big' }), 'apis.big', /DNS-1123/);
+    expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...long, statefulSetNameProp: undefined }), 'statefulSetName', /shorten statefulSetName/);
+  });
+
   test('the state name and the schedule are checked under their own props', () => {
     expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...job, statefulSetName: 'Glance' }), 'statefulSetName', /DNS-1123/);
     expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...job, schedule: '61 * * * *' }), 'prunerSchedule', /outside 0-59/);

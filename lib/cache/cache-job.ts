@@ -17,6 +17,12 @@ import { SecretKeySelector } from '../types';
 export interface CacheJobProps {
   /** The Glance API StatefulSet whose replicas' caches the jobs maintain. */
   readonly statefulSetName: string;
+  /**
+   * Where statefulSetName comes from, as errors about the names derived from it say: the prop
+   * the user writes to shorten them.
+   * @default "statefulSetName"
+   */
+  readonly statefulSetNameProp?: string;
   /** How many replicas; one CronJob is created for each. */
   readonly replicas: number;
   /** The Glance container image (it ships the glance-cache-* tools). */
@@ -102,7 +108,8 @@ export function cacheClaimName(statefulSetName: string, replica: number): string
  * replica's node (required pod affinity on the replica's pod name) and mount that replica's claim.
  */
 export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps, kind: CacheJobKind): kplus.CronJob[] {
-  checkNamePart('statefulSetName', props.statefulSetName);
+  const nameProp = props.statefulSetNameProp ?? 'statefulSetName';
+  checkNamePart(nameProp, props.statefulSetName);
   if (!Number.isInteger(props.replicas) || props.replicas < 0) {
     throw new GlanceValidationError('replicas', props.replicas, 'is not a whole number of replicas', 'use 0 or more');
   }
@@ -122,7 +129,7 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
   for (let replica = 0; replica < props.replicas; replica++) {
     const podName = `${props.statefulSetName}-${replica}`;
     const name = `${podName}-${kind.suffix}`;
-    checkDerivedName('statefulSetName', name, NameKind.CRON_JOB, 'CronJob');
+    checkDerivedName(nameProp, name, NameKind.CRON_JOB, 'CronJob');
     const onCacheVolume = kind.onCacheVolume ?? true;
     const mounts: kplus.VolumeMount[] = [{ volume: config, path: CONFIG_DIR, readOnly: true }];
     if (onCacheVolume) {

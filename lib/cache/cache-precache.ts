@@ -66,7 +66,7 @@ export class CachePrecache extends Construct {
     // The first run: every replica, each waited for. A new image list is a new Job.
     const hash = createHash('sha256').update(JSON.stringify(props.images)).digest('hex').slice(0, 8);
     this.firstRunJobName = `${props.statefulSetName}-precache-${hash}`;
-    checkDerivedName('statefulSetName', this.firstRunJobName, NameKind.CRON_JOB, 'Job');
+    checkDerivedName(props.statefulSetNameProp ?? 'statefulSetName', this.firstRunJobName, NameKind.CRON_JOB, 'Job');
     const urls = Array.from({ length: props.replicas }, (_, n) => ['--url', workerSelfReferenceUrl(props.statefulSetName, `${props.statefulSetName}-${n}`)]).flat();
     const config = kplus.Volume.fromSecret(this, 'first-run-config',
       kplus.Secret.fromSecretName(this, 'first-run-config-secret', props.configSecretName), { defaultMode: SECRET_MODE });

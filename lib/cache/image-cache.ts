@@ -140,6 +140,8 @@ export class ImageCache extends Construct {
       const centralized = this.driver === ImageCacheDriver.CENTRALIZED_DB;
       const jobProps = {
         statefulSetName: sts,
+        // The jobs derive their names from the StatefulSet's: a name too long is the API's to shorten.
+        statefulSetNameProp: settings.propPath,
         replicas: api.replicas,
         image: settings.image,
         configSecretName: api.configSecretName,
@@ -195,9 +197,7 @@ export class ImageCache extends Construct {
         mountPath: CACHE_DIR,
       });
     } catch (e) {
-      // The jobs derive their names from the StatefulSet's: a name too long is the API's to shorten.
-      const ours = e instanceof GlanceValidationError && e.prop === 'statefulSetName';
-      throw locate(ours ? e.renamed(settings.propPath, e.fix.replace('statefulSetName', settings.propPath)) : e, this);
+      throw locate(e, this);
     }
   }
 }
