@@ -113,19 +113,23 @@ const props = fc.record({
   networkPolicy: fc.option(fc.record({ enabled: fc.boolean(), allowedNamespaces: fc.array(name, { maxLength: 2 }) }), { nil: undefined, freq: 3 }),
 });
 
+/** The store of a generated case: Ceph, a shared claim, or the given file store. */
+function storeOf(kind: string, file: () => ImageBackend): ImageBackend {
+  if (kind === 'rbd') return ImageBackend.rbd({ cephSecretName: 'ceph' });
+  return kind === 'shared' ? ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } }) : file();
+}
+
+/** The props both generators give as generated. */
+function passedThrough(p: any): Partial<GlanceProps> {
+  return Object.fromEntries(['name', 'apis', 'imageCache', 'customServiceConfig', 'webDownload', 'networkPolicy'].map((key) => [key, p[key]]));
+}
+
 function toProps(p: any): Partial<GlanceProps> {
-  const backend = p.backend === 'rbd' ? ImageBackend.rbd({ cephSecretName: 'ceph' })
-    : p.backend === 'shared' ? ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } }) : ImageBackend.file();
   return {
-    name: p.name,
-    backend,
-    apis: p.apis,
-    imageCache: p.imageCache,
-    customServiceConfig: p.customServiceConfig,
+    ...passedThrough(p),
+    backend: storeOf(p.backend, () => ImageBackend.file()),
     storage: p.storageRequest === undefined ? undefined : { storageRequest: p.storageRequest },
     limits: p.imageSizeCap === undefined ? undefined : { imageSizeCap: p.imageSizeCap },
-    webDownload: p.webDownload,
-    networkPolicy: p.networkPolicy,
   };
 }
 
@@ -278,21 +282,13 @@ const validProps = fc.record({
 });
 
 function toValidProps(p: any): Partial<GlanceProps> {
-  const backend = p.backend === 'rbd' ? ImageBackend.rbd({ cephSecretName: 'ceph' })
-    : p.backend === 'shared' ? ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } })
-      : ImageBackend.file({ sharedStore: { nfs: { server: 'nfs.example', path: '/exports/glance' } } });
   const storageGi = p.storageGi ?? 10;
   return {
-    name: p.name,
-    backend,
-    apis: p.apis,
-    imageCache: p.imageCache,
-    customServiceConfig: p.customServiceConfig,
+    ...passedThrough(p),
+    backend: storeOf(p.backend, () => ImageBackend.file({ sharedStore: { nfs: { server: 'nfs.example', path: '/exports/glance' } } })),
     storage: p.storageGi === undefined ? undefined : { storageRequest: `${storageGi}Gi` },
     // The cap must lie below the staging volume: any whole percent of it does.
     limits: p.capPercent === undefined ? undefined : { imageSizeCap: `${Math.floor(storageGi * 1024 * p.capPercent / 100) || 1}Mi` },
-    webDownload: p.webDownload,
-    networkPolicy: p.networkPolicy,
     behindTlsProxy: p.behindTlsProxy,
   };
 }
