@@ -98,6 +98,22 @@ export function cacheJobsNetworkPolicyName(statefulSetName: string): string {
   return `${statefulSetName}-cache-jobs`;
 }
 
+/** The container of a cache job: the API's image, restricted, with the tools' small resources. */
+export function cacheJobContainer(props: CacheJobProps, name: string, command: string[] | undefined, env: Record<string, kplus.EnvValue>,
+  mounts: kplus.VolumeMount[]): kplus.ContainerProps {
+  return {
+    name,
+    image: props.image,
+    imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
+    command,
+    envVariables: env,
+    securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
+    // The cache tools walk one directory: small and short-lived.
+    resources: TOOL_JOB_RESOURCES,
+    volumeMounts: mounts,
+  };
+}
+
 /** Name of the cache claim a StatefulSet's volumeClaimTemplate "glance-cache" gives replica N. */
 export function cacheClaimName(statefulSetName: string, replica: number): string {
   return `glance-cache-${statefulSetName}-${replica}`;
@@ -156,17 +172,7 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
       backoffLimit: 2,
       activeDeadline: Duration.seconds(Math.floor(deadlineMinutes * 60)),
       podMetadata: { labels: cacheJobPodLabels(props.statefulSetName, kind.suffix, podName) },
-      containers: [{
-        name: kind.suffix,
-        image: props.image,
-        imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        command: kind.command,
-        envVariables: env,
-        securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
-        // The cache tools walk one directory: small and short-lived.
-        resources: TOOL_JOB_RESOURCES,
-        volumeMounts: mounts,
-      }],
+      containers: [cacheJobContainer(props, kind.suffix, kind.command, env, mounts)],
     });
     hardenJobPod(job);
     if (onCacheVolume) {

@@ -2,12 +2,10 @@ import { createHash } from 'crypto';
 import { Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, INSIDE_AN_API } from './cache-job';
+import { cacheJobContainer, CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, INSIDE_AN_API } from './cache-job';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
-import {
-  CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE, TOOL_JOB_RESOURCES,
-} from '../pod-security';
+import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, SECRET_MODE } from '../pod-security';
 import { SecretKeySelector } from '../types';
 
 /** Images every replica of an API keeps cached, as an edge site wants them before the first boot. */
@@ -78,16 +76,9 @@ export class CachePrecache extends Construct {
       backoffLimit: 6,
       activeDeadline: Duration.hours(1),
       ttlAfterFinished: Duration.days(1),
-      containers: [{
-        name: 'precache',
-        image: props.image,
-        imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.IF_NOT_PRESENT,
-        command: cacheJobsScriptCommand(this, ['precache', ...images, ...urls, '--wait'], outsideApi),
-        envVariables: { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), OS_KEYSTONE_AUTHTOKEN__PASSWORD: password },
-        securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
-        resources: TOOL_JOB_RESOURCES,
-        volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }],
-      }],
+      containers: [cacheJobContainer(props, 'precache', cacheJobsScriptCommand(this, ['precache', ...images, ...urls, '--wait'], outsideApi),
+        { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), OS_KEYSTONE_AUTHTOKEN__PASSWORD: password },
+        [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }])],
     });
     hardenJobPod(firstRun);
   }
