@@ -454,6 +454,9 @@ interface Mounts { readonly nfs?: { server: string; path: string }; readonly cep
 function mountsOf(located: Located): Mounts {
   const extra = located.extraMounts ?? { value: located.spec.extraMounts, path: `${located.path}.extraMounts` };
   const result: { nfs?: { server: string; path: string }; cephSecrets: string[]; path: string } = { cephSecrets: [], path: extra.path };
+  // The API names a propagation may list; a CR without glanceAPIs has the one named "default".
+  const apis = located.spec.glanceAPIs;
+  const apiNames = isObject(apis) && Object.keys(apis).length ? Object.keys(apis) : ['default'];
   if (extra.value === undefined || extra.value === null) return result;
   if (!Array.isArray(extra.value)) throw new GlanceValidationError(extra.path, extra.value, 'is not a list', 'write extraMounts as a YAML list');
   extra.value.forEach((entry: any, i: number) => {
@@ -463,8 +466,19 @@ function mountsOf(located: Located): Mounts {
       const volPath = `${entryPath}.extraVol[${j}]`;
       const propagation: unknown[] = vol?.propagation ?? [];
       if (!Array.isArray(propagation)) throw new GlanceValidationError(`${volPath}.propagation`, propagation, 'is not a list', 'list the services');
-      // Mounts meant for other services (Cinder, Manila, ...) are not Glance's.
-      if (propagation.length && !propagation.some((p) => /^glance/i.test(String(p)))) return;
+      // The operator mounts into an API pod what names Glance, GlanceAPI or that API's own name;
+      // mounts meant for other services (Cinder, Manila, ...) are not Glance's. A mount for only
+      // some of the APIs has no counterpart here: every API pod of a deployment mounts the same.
+      const names = propagation.map(String);
+      const forApis = apiNames.filter((api) => names.includes(api));
+      if (propagation.length && !names.some((p) => /^glance/i.test(p))) {
+        if (forApis.length === 0) return;
+        if (forApis.length < apiNames.length) {
+          throw new GlanceValidationError(`${volPath}.propagation`, propagation,
+            `is not supported by cdk8s-glance: a mount for some of the APIs (${forApis.join(', ')}), where every API pod mounts the same`,
+            'propagate it to Glance, so that every API mounts it, or remove it');
+        }
+      }
       // Stryker disable next-line ArrayDeclaration: an entry that is not a volume has no name for a mount to find
       const volumes: any[] = Array.isArray(vol?.volumes) ? vol.volumes : [];
       for (const [k, mount] of (Array.isArray(vol?.mounts) ? vol.mounts : []).entries()) {

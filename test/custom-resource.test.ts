@@ -1037,6 +1037,25 @@ describe('the reader, field by field: what each unsupported field names, and the
       expect(read(extraVol([{ propagation: ['CinderGlance'], volumes: [cephSecret('c')], mounts: [{ name: 'c', mountPath: '/etc/cinder' }] }])).backend).toBeUndefined();
     });
 
+    test('a propagation naming the APIs, as the operator mounts into each API pod its own name\'s: all of them read, some refused', () => {
+      const cephFor = (propagation: string[], apis?: object) => {
+        const cr = extraVol([{ propagation, volumes: [cephSecret('ceph-a')], mounts: [{ name: 'ceph-a', mountPath: '/etc/ceph' }] }]);
+        Object.assign(cr.spec as any, { customServiceConfig: rbd, glanceAPIs: apis });
+        return cr;
+      };
+      expect(cephSecretsOf(cephFor(['default']))).toEqual(['ceph-a']);
+      const two = { az0: { type: 'edge' }, az1: { type: 'edge' } };
+      const both = synthed(cephFor(['az1', 'az0'], two));
+      for (const sts of ['glance-az0-edge', 'glance-az1-edge']) {
+        expect(find(both, 'StatefulSet', sts).spec.template.spec.volumes).toContainEqual({ name: 'ceph', secret: { secretName: 'ceph-a', defaultMode: 0o440 } });
+      }
+      refused(cephFor(['az0'], two), 'spec.extraMounts[0].extraVol[0].propagation',
+        'is not supported by cdk8s-glance: a mount for some of the APIs (az0), where every API pod mounts the same (got ["az0"]). '
+        + 'Fix: propagate it to Glance, so that every API mounts it, or remove it');
+      // A name that is no API of this CR is another service's instance.
+      refused(cephFor(['az9'], two), 'spec.extraMounts', 'mounts none at /etc/ceph');
+    });
+
     test.each([
       ['an entry that is not a mapping', glance({ extraMounts: [null] }), 'spec.extraMounts[0].extraVol', 'is not a list'],
       ['a mount naming no volume', mounted([], [{ name: 'x', mountPath: '/etc/ceph' }]), 'spec.extraMounts[0].extraVol[0].mounts[0]', 'only an NFS volume'],
