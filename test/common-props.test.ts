@@ -37,7 +37,7 @@ describe('refusals', () => {
     [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [80.5] } }, 'webDownload.allowedPorts[0]', /is not a TCP port/],
     [{ networkPolicy: { allowedNamespaces: ['ok', 'Not OK'] } }, 'networkPolicy.allowedNamespaces[1]', /DNS-1123/],
     [{ imagePullPolicy: 'Sometimes' }, 'imagePullPolicy', /is not a pull policy.*Fix: use an ImagePullPolicy value/],
-  ])('%j', (props, prop, message) => {
+  ])('%j at %s', (props, prop, message) => {
     expectInvalid(() => synthGlance(props as any), prop, message);
   });
 

@@ -18,44 +18,45 @@ const pod = (m: Manifest[]) => find(m, 'StatefulSet', STS).spec.template.spec;
 const fromSecret = '(the key reaches Glance from its Secret as an environment variable, never in a file)';
 
 describe('customServiceConfig may not set a store\'s own options: the fix names the prop to set', () => {
-  const STORE_OPTIONS: Array<[string, () => ImageBackend, string, string]> = [
-    ['file', () => ImageBackend.file(), 'filesystem_store_datadir', 'backend (ImageBackend.file() mounts the store at /var/lib/glance/images)'],
-    ['file', () => ImageBackend.file(), 'store_description', 'backend.description'],
-    ['rbd', () => rbd(), 'rbd_store_pool', 'backend.pool'],
-    ['rbd', () => rbd(), 'rbd_store_user', 'backend.user'],
-    ['rbd', () => rbd(), 'rbd_store_ceph_conf', 'backend.cluster (the Ceph Secrets are mounted at /etc/ceph)'],
-    ['rbd', () => rbd(), 'store_description', 'backend.description'],
-    ['swift', () => ImageBackend.swift(), 'swift_store_auth_version', 'backend (Keystone v3)'],
-    ['swift', () => ImageBackend.swift(), 'swift_store_auth_address', 'keystone.authUrl (the Swift store authenticates against the deployment\'s Keystone)'],
-    ['swift', () => ImageBackend.swift(), 'swift_store_user', 'backend.projectName and backend.user'],
-    ['swift', () => ImageBackend.swift(), 'swift_store_key', `backend.keySecret ${fromSecret}`],
-    ['swift', () => ImageBackend.swift(), 'swift_store_endpoint_type', 'backend.endpointType'],
-    ['swift', () => ImageBackend.swift(), 'swift_store_region', 'backend.region'],
-    ['swift', () => ImageBackend.swift(), 'swift_store_container', 'backend.container'],
-    ['swift', () => ImageBackend.swift(), 'swift_store_create_container_on_put', 'backend (the container is created on the first upload)'],
-    ['swift', () => ImageBackend.swift(), 'swift_store_config_file', 'backend (the credentials come from glance.conf and the key\'s Secret)'],
-    ['swift', () => ImageBackend.swift(), 'store_description', 'backend.description'],
-    ['s3', () => s3(), 's3_store_host', 'backend.host'],
-    ['s3', () => s3(), 's3_store_bucket', 'backend.bucket'],
-    ['s3', () => s3(), 's3_store_create_bucket_on_put', 'backend.createBucketOnPut'],
-    ['s3', () => s3(), 's3_store_bucket_url_format', 'backend.bucketUrlFormat'],
-    ['s3', () => s3(), 's3_store_cacert', 'backend.caCertSecret'],
-    ['s3', () => s3(), 's3_store_access_key', `backend.accessKeySecret ${fromSecret}`],
-    ['s3', () => s3(), 's3_store_secret_key', `backend.secretKeySecret ${fromSecret}`],
-    ['s3', () => s3(), 'store_description', 'backend.description'],
-    ['cinder', () => cinder(), 'cinder_store_auth_address', 'keystone.authUrl (the Cinder store authenticates against the deployment\'s Keystone)'],
-    ['cinder', () => cinder(), 'cinder_store_user_name', 'backend.user'],
-    ['cinder', () => cinder(), 'cinder_store_project_name', 'backend.projectName'],
-    ['cinder', () => cinder(), 'cinder_store_user_domain_name', 'keystone.domainName'],
-    ['cinder', () => cinder(), 'cinder_store_project_domain_name', 'keystone.domainName'],
-    ['cinder', () => cinder(), 'cinder_store_password', 'backend.passwordSecret (the password reaches Glance from its Secret as an environment variable, never in a file)'],
-    ['cinder', () => cinder(), 'cinder_catalog_info', 'backend.catalogInfo'],
-    ['cinder', () => cinder(), 'cinder_volume_type', 'backend.volumeType'],
-    ['cinder', () => cinder(), 'store_description', 'backend.description'],
+  const STORES: Record<string, () => ImageBackend> = { file: () => ImageBackend.file(), rbd, swift: () => ImageBackend.swift(), s3, cinder };
+  const STORE_OPTIONS: Array<[string, string, string]> = [
+    ['file', 'filesystem_store_datadir', 'backend (ImageBackend.file() mounts the store at /var/lib/glance/images)'],
+    ['file', 'store_description', 'backend.description'],
+    ['rbd', 'rbd_store_pool', 'backend.pool'],
+    ['rbd', 'rbd_store_user', 'backend.user'],
+    ['rbd', 'rbd_store_ceph_conf', 'backend.cluster (the Ceph Secrets are mounted at /etc/ceph)'],
+    ['rbd', 'store_description', 'backend.description'],
+    ['swift', 'swift_store_auth_version', 'backend (Keystone v3)'],
+    ['swift', 'swift_store_auth_address', 'keystone.authUrl (the Swift store authenticates against the deployment\'s Keystone)'],
+    ['swift', 'swift_store_user', 'backend.projectName and backend.user'],
+    ['swift', 'swift_store_key', `backend.keySecret ${fromSecret}`],
+    ['swift', 'swift_store_endpoint_type', 'backend.endpointType'],
+    ['swift', 'swift_store_region', 'backend.region'],
+    ['swift', 'swift_store_container', 'backend.container'],
+    ['swift', 'swift_store_create_container_on_put', 'backend (the container is created on the first upload)'],
+    ['swift', 'swift_store_config_file', 'backend (the credentials come from glance.conf and the key\'s Secret)'],
+    ['swift', 'store_description', 'backend.description'],
+    ['s3', 's3_store_host', 'backend.host'],
+    ['s3', 's3_store_bucket', 'backend.bucket'],
+    ['s3', 's3_store_create_bucket_on_put', 'backend.createBucketOnPut'],
+    ['s3', 's3_store_bucket_url_format', 'backend.bucketUrlFormat'],
+    ['s3', 's3_store_cacert', 'backend.caCertSecret'],
+    ['s3', 's3_store_access_key', `backend.accessKeySecret ${fromSecret}`],
+    ['s3', 's3_store_secret_key', `backend.secretKeySecret ${fromSecret}`],
+    ['s3', 'store_description', 'backend.description'],
+    ['cinder', 'cinder_store_auth_address', 'keystone.authUrl (the Cinder store authenticates against the deployment\'s Keystone)'],
+    ['cinder', 'cinder_store_user_name', 'backend.user'],
+    ['cinder', 'cinder_store_project_name', 'backend.projectName'],
+    ['cinder', 'cinder_store_user_domain_name', 'keystone.domainName'],
+    ['cinder', 'cinder_store_project_domain_name', 'keystone.domainName'],
+    ['cinder', 'cinder_store_password', 'backend.passwordSecret (the password reaches Glance from its Secret as an environment variable, never in a file)'],
+    ['cinder', 'cinder_catalog_info', 'backend.catalogInfo'],
+    ['cinder', 'cinder_volume_type', 'backend.volumeType'],
+    ['cinder', 'store_description', 'backend.description'],
   ];
 
-  test.each(STORE_OPTIONS)('%s: [default_backend] %s', (_type, backend, option, setInstead) => {
-    const error = expectInvalid(() => synthGlance({ backend: backend(), customServiceConfig: `[default_backend]\n${option} = x\n` }),
+  test.each(STORE_OPTIONS)('%s: [default_backend] %s', (type, option, setInstead) => {
+    const error = expectInvalid(() => synthGlance({ backend: STORES[type](), customServiceConfig: `[default_backend]\n${option} = x\n` }),
       'customServiceConfig', `[default_backend] ${option}`);
     expect(error.fix).toBe(`remove it and set ${setInstead}`);
   });
@@ -247,4 +248,18 @@ describe('a store\'s Secret may not be one the chart writes: applying it would o
   ])('%s', (prop, backend) => {
     invalid(backend, prop, 'names a Secret that this chart creates for name, so applying the chart would overwrite yours');
   });
+});
+
+test('the cinder store\'s Keystone URL ends in one /v3, whatever the slashes, after any path', () => {
+  const authOf = (authUrl: string) => {
+    const m = synthGlance({ keystone: { ...BASE_PROPS.keystone, authUrl }, backend: cinder() });
+    return find(m, 'Secret', `${STS}-config`).stringData['00-glance.conf'].match(/^cinder_store_auth_address = (.*)$/m)[1];
+  };
+  expect(authOf('http://ks:5000//')).toBe('http://ks:5000/v3');
+  expect(authOf('http://ks:5000/v3//')).toBe('http://ks:5000/v3');
+  expect(authOf('https://cloud.example/v3keystone')).toBe('https://cloud.example/v3keystone/v3');
+});
+
+test('ImageBackend.multi() without options has no store to ask whether it is shared', () => {
+  expect(ImageBackend.multi(null as any).isShared).toBe(true);
 });

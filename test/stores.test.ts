@@ -383,7 +383,7 @@ describe('validation names the prop path', () => {
     ['backend.cephSecretNames[1]', () => ImageBackend.rbd({ cephSecretNames: ['ok', 'Not_OK'] }), /DNS-1123/],
     ['backend.cluster', () => ImageBackend.rbd({ cephSecretName: 'c', cluster: 'ceph/../x' }), /cluster name/],
     ['backend.cephSecretName', () => ImageBackend.rbd({}), /DNS-1123/],
-  ])('%s', (prop, backend, message) => {
+  ])('%s (case %#)', (prop, backend, message) => {
     expectInvalid(() => synthGlance({ backend: (backend as () => ImageBackend)() }), prop, message);
   });
 
