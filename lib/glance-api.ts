@@ -185,8 +185,8 @@ export class GlanceApi extends GlanceApiBase {
       const sts = `${common.name}-${props.apiName}-${role}`;
       this.statefulSetName = sts;
       this.configSecretName = `${sts}-config`;
+      // Its config Secret (the name and "-config") is within the 63 characters of an object.
       checkDerivedName(path, sts, NameKind.STATEFUL_SET, 'StatefulSet');
-      checkDerivedName(path, this.configSecretName, NameKind.OBJECT, 'Secret');
       const internalName = `${common.name}-${props.apiName}`;
       const publicName = `${common.name}-${props.apiName}-public`;
       const serves = {
@@ -194,7 +194,8 @@ export class GlanceApi extends GlanceApiBase {
         public: role === GlanceApiRole.SINGLE || role === GlanceApiRole.EXTERNAL,
       };
       this.endpointServiceNames = [...(serves.internal ? [internalName] : []), ...(serves.public ? [publicName] : [])];
-      for (const name of [sts, ...this.endpointServiceNames]) checkDerivedName(path, name, NameKind.SERVICE, 'Service');
+      // The headless Service's name; the endpoint Services' names start as it does and are no longer.
+      checkDerivedName(path, sts, NameKind.SERVICE, 'Service');
 
       this._settings = {
         image: common.image,
@@ -446,7 +447,6 @@ function endpointServiceOptions(prop: string, options: EndpointServiceOptions | 
   if (options === undefined || options === null) return {};
   checkServiceType(`${prop}.serviceType`, options.serviceType);
   for (const [field, map] of [['annotations', options.annotations], ['labels', options.labels]] as const) {
-    if (map === undefined) continue;
     for (const [key, value] of Object.entries(map ?? {})) {
       if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(key) || typeof value !== 'string'
         || (field === 'labels' && !/^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/.test(value))) {

@@ -238,7 +238,7 @@ function resolveCommonPropsOnce(props: GlanceCommonProps): ResolvedCommonProps {
   checkKeystone(props.keystone);
   const backend = props.backend ?? ImageBackend.file();
   // Duck-typed: a backend from another copy of this package is as good.
-  if (typeof (backend as any)?._validate !== 'function') {
+  if (typeof (backend as any)._validate !== 'function') {
     throw new GlanceValidationError('backend', backend, 'is not an ImageBackend', 'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
   }
   backend._validate();
@@ -325,7 +325,7 @@ function checkWebDownload(options: WebDownloadOptions): void {
 /** An IPv4 or IPv6 CIDR as Kubernetes validates a NetworkPolicy ipBlock: octets to 255, prefixes to 32 and 128. */
 function isCidr(text: string): boolean {
   const [address, prefix, ...rest] = text.split('/');
-  if (rest.length || !/^\d{1,3}$/.test(prefix ?? '')) return false;
+  if (rest.length || !/^\d{1,3}$/.test(String(prefix))) return false;
   if (/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) return address.split('.').every((octet) => Number(octet) <= 255) && Number(prefix) <= 32;
   return HOST.test(address) && address.includes(':') && !address.startsWith('[') && Number(prefix) <= 128;
 }

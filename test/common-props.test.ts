@@ -4,7 +4,7 @@
  */
 import * as kplus from 'cdk8s-plus-28';
 import { GlanceRelease, ImageBackend } from '../lib';
-import { BASE_PROPS, expectInvalid, find, glanceConf, synthGlance } from './helpers';
+import { BASE_PROPS, expectInvalid, find, glanceConf, Manifest, synthGlance } from './helpers';
 
 describe('refusals', () => {
   test.each([
@@ -98,5 +98,45 @@ describe('what is accepted', () => {
   test('storage.storageClass reaches the state claims', () => {
     const m = synthGlance({ storage: { storageClass: 'ceph-block' }, backend: ImageBackend.rbd({ cephSecretName: 'c' }) });
     expect(find(m, 'StatefulSet', 'glance-default-internal').spec.volumeClaimTemplates[0].spec.storageClassName).toBe('ceph-block');
+  });
+});
+
+describe('values of another type where text is due', () => {
+  test.each([
+    [{ backend: 5 }, 'backend', 'is not an ImageBackend'],
+    [{ webDownload: { allowedHosts: [5] } }, 'webDownload.allowedHosts[0]', 'is not a host name or IP address'],
+    [{ keystone: { ...BASE_PROPS.keystone, authUrl: ['http://ks:5000'] } }, 'keystone.authUrl', 'is not an http(s) URL'],
+    [{ networkPolicy: { allowedCidrs: ['10.0.0.0/16x'] } }, 'networkPolicy.allowedCidrs[0]', 'is not a CIDR'],
+    [{ networkPolicy: { allowedCidrs: ['10.0.0.0/x16'] } }, 'networkPolicy.allowedCidrs[0]', 'is not a CIDR'],
+    [{ networkPolicy: { allowedCidrs: ['1.2.3.4.5/16'] } }, 'networkPolicy.allowedCidrs[0]', 'is not a CIDR'],
+    [{ networkPolicy: { allowedCidrs: ['10.0.0.0'] } }, 'networkPolicy.allowedCidrs[0]', 'is not a CIDR'],
+  ])('%j is refused at %s', (props, prop, message) => {
+    expectInvalid(() => synthGlance(props as any), prop, message);
+  });
+});
+
+describe('an API\'s own options', () => {
+  const sts = (m: Manifest[]) => find(m, 'StatefulSet', 'glance-default-single');
+  test('one-character prefixes, namespaces and names are valid keys, labels and networks; null networks are none', () => {
+    const m = synthGlance({
+      apis: {
+        default: {
+          networkAttachments: ['a/storage', 'x'],
+          endpointServices: { internalService: { annotations: { 'x/y': 'v' }, labels: { 'k/l': 'a' } } },
+        },
+      },
+    });
+    expect(sts(m).spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('a/storage,x');
+    expect(find(m, 'Service', 'glance-default').metadata).toMatchObject({ annotations: { 'x/y': 'v' }, labels: expect.objectContaining({ 'k/l': 'a' }) });
+    expect(sts(synthGlance({ apis: { default: { networkAttachments: null as any } } })).spec.template.metadata.annotations?.['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
+  });
+
+  test('a bad request or limit is named by its group', () => {
+    expectInvalid(() => synthGlance({ apis: { default: { resources: { cpuRequest: 'lots' } } } }), 'apis.default.resources.cpuRequest', /./);
+    expectInvalid(() => synthGlance({ apis: { default: { resources: { memoryLimit: 'lots' } } } }), 'apis.default.resources.memoryLimit', /./);
+  });
+
+  test('without an image cache its policy file is an empty mapping', () => {
+    expect(find(synthGlance({}), 'Secret', 'glance-default-single-config').stringData['policy.yaml']).toBe('{}\n');
   });
 });

@@ -1045,6 +1045,7 @@ describe('the reader, field by field: what each unsupported field names, and the
       };
       expect(cephSecretsOf(cephFor(['default']))).toEqual(['ceph-a']);
       const two = { az0: { type: 'edge' }, az1: { type: 'edge' } };
+      refused(cephFor(['az0', 'az1'], { ...two, az2: { type: 'edge' } }), 'spec.extraMounts[0].extraVol[0].propagation', 'some of the APIs (az0, az1)');
       const both = synthed(cephFor(['az1', 'az0'], two));
       for (const sts of ['glance-az0-edge', 'glance-az1-edge']) {
         expect(find(both, 'StatefulSet', sts).spec.template.spec.volumes).toContainEqual({ name: 'ceph', secret: { secretName: 'ceph-a', defaultMode: 0o440 } });

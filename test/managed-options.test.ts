@@ -5,6 +5,7 @@
  * is written out, not read from the library, so that an option dropped from the library's table
  * fails here.
  */
+import { ImageBackend } from '../lib';
 import { expectInvalid, synthGlance } from './helpers';
 
 /** Each managed option, and a word of the prop the error must name instead. */
@@ -61,7 +62,7 @@ describe.each(MANAGED)('%s', (name, setInstead) => {
 
   test('as written: refused, naming the option and what to set instead', () => {
     const err = expectInvalid(() => synthGlance({ customServiceConfig: ini(group, option) }), 'customServiceConfig', `[${group}] ${option}`);
-    expect(err.message).toMatch(/overrides an option cdk8s-glance manages/);
+    expect(err.message).toMatch(/overrides an option cdk8s-glance manages \(got/);
     expect(err.message).toMatch(setInstead);
     expect(err.message).not.toMatch(/reads it as/);
   });
@@ -98,6 +99,12 @@ test('options next to the managed ones stay the user\'s', () => {
   const custom = '[DEFAULT]\ndebug = true\nimage_cache_dir_extra = 1\n[database]\nmax_retries = 3\n[keystone_authtoken]\nmemcached_servers = mc:11211\n';
   const m = synthGlance({ customServiceConfig: custom });
   expect(m.find((o) => o.kind === 'Secret' && o.metadata.name === 'glance-default-single-config')!.stringData['50-custom.conf']).toBe(custom);
+});
+
+test('the file store\'s directory in [default_backend] is managed with any store', () => {
+  const err = expectInvalid(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), customServiceConfig: ini('default_backend', 'filesystem_store_datadir') }),
+    'customServiceConfig', '[default_backend] filesystem_store_datadir');
+  expect(err.fix).toBe('remove it and set backend (ImageBackend.file() mounts the store at /var/lib/glance/images)');
 });
 
 test('customServiceConfig that is not text is refused', () => {

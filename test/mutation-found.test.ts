@@ -66,6 +66,7 @@ describe('the policy evaluator reads oslo.policy\'s grammar', () => {
     ['project_role:admin', false],
     ['role', false],
     ['Role:Admin', true],
+    ['(role:admin or role:reader) and role:member', false],
   ])('%j: %p for admin and service', (rule, allowed) => {
     expect(policyAllowsRoles(rule, ['Admin', 'service'])).toBe(allowed);
   });
@@ -153,6 +154,11 @@ describe('cache jobs built on their own', () => {
     expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...job, schedule: '61 * * * *' }), 'prunerSchedule', /outside 0-59/);
   });
 
+  test('a precache Job\'s name is reported under statefulSetName unless told its prop', () => {
+    const props = { ...job, statefulSetName: 'g'.repeat(40), images: ['cirros'], keystonePassword: { name: 'osp-secret', key: 'GlancePassword' } };
+    expectInvalid(() => new CachePrecache(inAnApi(), 'extra', props), 'statefulSetName', /gives the Job name "g{40}-precache-[0-9a-f]{8}"/);
+  });
+
   test('outside a GlanceApi, CachePrecache says so', () => {
     const props = { ...job, images: ['cirros'], keystonePassword: { name: 'osp-secret', key: 'GlancePassword' } };
     const err = expectInvalid(() => new CachePrecache(new Chart(new App(), 'c'), 'p', props), 'CachePrecache', /this job is in none/);
@@ -168,6 +174,12 @@ describe('cache jobs built on their own', () => {
 });
 
 describe('derived names too long for their kind, named by kind', () => {
+  test('the StatefulSet, and the Service of the same name, which must start with a letter', () => {
+    expectInvalid(() => synthGlance({ name: 'g'.repeat(46), apis: { a: { type: GlanceApiType.EDGE } } }), 'apis.a',
+      /gives the StatefulSet name "g{46}-a-edge" of 53 characters, over the limit of 52/);
+    expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default', 'gives the Service name "1glance-default-single", which is not a valid DNS label');
+  });
+
   test('the db-sync Job', () => {
     expectInvalid(() => synthGlance({ name: 'g'.repeat(45), apis: { a: { type: GlanceApiType.EDGE } } }), 'name',
       /gives the Job name "g{45}-db-sync" of 53 characters, over the limit of 52/);

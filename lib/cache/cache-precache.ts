@@ -124,7 +124,7 @@ export function policyAllowsRoles(rule: string, roles: string[]): boolean {
     if (token === '@') return true;
     // "!", the end of the rule, and every check but a role check count as not matching: only
     // role checks are decidable here.
-    const role = /^role:(.*)/is.exec(token ?? '');
+    const role = /^role:(.*)/is.exec(String(token));
     return role !== null && has.has(role[1].toLowerCase());
   };
   return parseOr();
