@@ -997,7 +997,7 @@ describe('the reader, field by field: what each unsupported field names, and the
 
     test('errors of a CR\'s file store name extraMounts, of its other stores customServiceConfig', () => {
       const nfs = { ...mounted([{ name: 'n', nfs: { server: 'nfs.example', path: '/images' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]) };
-      const crOf = (custom?: string) => ({ ...nfs, spec: { ...nfs.spec, customServiceConfig: custom } });
+      const crOf = (custom?: string) => ({ ...nfs, spec: { ...nfs.spec as object, customServiceConfig: custom } });
       expect(readCustomResource(crOf(), noStore()).inCrTerms(new GlanceValidationError('backend.sharedStore', 'v', 'is bad', 'f')).prop).toBe('spec.extraMounts');
       expect(readCustomResource(crOf('[DEFAULT]\nenabled_backends = a:file, b:swift\n'), noStore())
         .inCrTerms(new GlanceValidationError('backend', 'v', 'is bad', 'f')).prop).toBe('spec.extraMounts');

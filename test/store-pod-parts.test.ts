@@ -7,7 +7,7 @@ import { expectInvalid } from './helpers';
 import { GlanceValidationError } from '../lib/errors';
 import { mergePodParts } from '../lib/store-pod-parts';
 
-const secretAt = (name: string, secretName: string, mountPath: string, items?: object[]) => ({
+const secretAt = (name: string, secretName: string, mountPath: string, items?: Array<{ key: string; path: string }>) => ({
   volumes: [{ name, secret: { secretName, ...(items ? { items } : {}) } }],
   mounts: [{ name, mountPath, readOnly: true }],
 });
