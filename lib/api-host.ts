@@ -22,9 +22,8 @@ export interface ApiSettings {
   readonly release: GlanceRelease;
   /** The database URL's Secret key. */
   readonly databaseConnection: SecretKeySelector;
-  /** The Glance service user's Keystone password, and its name (precache authenticates as it). */
+  /** The Glance service user's Keystone password (precache authenticates as it). */
   readonly keystonePassword: SecretKeySelector;
-  readonly keystoneUsername: string;
   /** Whether NetworkPolicies are created. */
   readonly networkPolicies: boolean;
   /** How errors name this API's props, e.g. "apis.default". */

@@ -132,6 +132,15 @@ test('a Glance-level imageCache without a size gives its fields to the APIs that
   expect(find(m, 'CronJob', 'glance-db-purge').spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(expect.arrayContaining(['--age_in_days', '1']));
 });
 
+test('an API takes one image cache and one text per config file; without a namespace its replicas are named in the chart\'s', () => {
+  const api = new Glance(new Chart(Testing.app(), 'c'), 'g', { ...BASE_PROPS, imageCache: { size: '1Gi' } }).apis[0];
+  expect(() => api._addCache({} as any)).toThrow('glance-default-single already has an image cache');
+  api._addConfigFile('extra.py', 'a');
+  api._addConfigFile('extra.py', 'a');
+  expect(() => api._addConfigFile('extra.py', 'b')).toThrow('glance-default-single-config already has a different file extra.py');
+  expect(api.replicaHostname(0)).toBe('glance-default-single-0.glance-default-single');
+});
+
 describe('cache jobs built on their own', () => {
   const inAnApi = () => new Glance(new Chart(Testing.app(), 'c', { namespace: 'openstack' }), 'g', { ...BASE_PROPS, imageCache: { size: '1Gi' } }).apis[0];
   const job = { statefulSetName: 'glance-default-single', replicas: 1, image: 'glance', configSecretName: 'glance-default-single-config' };
