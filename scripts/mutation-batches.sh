@@ -3,6 +3,9 @@
 # incremental file under reports/: on a 2-core machine the whole run takes about 1.5 hours, and
 # a batch gives its report as soon as it ends. `bash scripts/mutation-batches.sh b2` runs one.
 # Then: python3 scripts/mutation-score.py reports/mutation-*.json
+#
+# RETEST_SURVIVORS=1 first drops the survivors from each batch's incremental file: Stryker reuses
+# a survivor's result while the tests that covered it look unchanged, even after new tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A BATCHES=(
@@ -13,6 +16,15 @@ declare -A BATCHES=(
 )
 mkdir -p reports
 for batch in ${@:-a b1 b2 b3}; do
+  if [ "${RETEST_SURVIVORS:-}" = 1 ] && [ -f "reports/inc-$batch.json" ]; then
+    node -e '
+      const fs = require("fs");
+      const file = process.argv[1];
+      const report = JSON.parse(fs.readFileSync(file, "utf8"));
+      for (const f of Object.values(report.files)) f.mutants = f.mutants.filter((m) => !["Survived", "NoCoverage"].includes(m.status));
+      fs.writeFileSync(file, JSON.stringify(report));
+    ' "reports/inc-$batch.json"
+  fi
   node -e '
     const [batch, mutate] = process.argv.slice(1);
     const config = require("./stryker.config.json");

@@ -2,8 +2,9 @@
  * The props every API shares (service-config.ts): each refusal with its message and fix, and
  * the boundaries of what is accepted.
  */
+import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { GlanceRelease, ImageBackend } from '../lib';
+import { Glance, GlanceApiType, GlanceRelease, ImageBackend } from '../lib';
 import { BASE_PROPS, expectInvalid, find, glanceConf, Manifest, synthGlance } from './helpers';
 
 describe('refusals', () => {
@@ -139,4 +140,22 @@ describe('an API\'s own options', () => {
   test('without an image cache its policy file is an empty mapping', () => {
     expect(find(synthGlance({}), 'Secret', 'glance-default-single-config').stringData['policy.yaml']).toBe('{}\n');
   });
+});
+
+test('only an image pinned by a whole sha256 digest is pulled if not present', () => {
+  const policyOf = (image: string) => find(synthGlance({ image }), 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].imagePullPolicy;
+  expect(policyOf(`quay.io/glance@sha256:${'a'.repeat(64)}`)).toBe('IfNotPresent');
+  expect(policyOf(`quay.io/glance@sha256:${'a'.repeat(65)}`)).toBe('Always');
+  expect(policyOf('quay.io/glance:2025.1')).toBe('Always');
+});
+
+test('each API lists the endpoint Services it serves', () => {
+  const glance = new Glance(new Chart(Testing.app(), 'c'), 'g', {
+    ...BASE_PROPS, backend: ImageBackend.swift(), apis: { a: { type: GlanceApiType.SINGLE }, b: { type: GlanceApiType.SPLIT } },
+  });
+  expect(glance.apis.map((api) => [api.statefulSetName, api.endpointServiceNames])).toEqual([
+    ['glance-a-single', ['glance-a', 'glance-a-public']],
+    ['glance-b-internal', ['glance-b']],
+    ['glance-b-external', ['glance-b-public']],
+  ]);
 });
