@@ -159,3 +159,8 @@ test('each API lists the endpoint Services it serves', () => {
     ['glance-b-external', ['glance-b-public']],
   ]);
 });
+
+test('a staging volume below one byte is refused at storage.storageRequest, whether or not a cap is set', () => {
+  expectInvalid(() => synthGlance({ storage: { storageRequest: '.5' } }), 'storage.storageRequest', 'is less than one byte, which leaves no room to stage an image (got ".5")');
+  expectInvalid(() => synthGlance({ storage: { storageRequest: '0.9' }, limits: { imageSizeCap: '1' } }), 'storage.storageRequest', 'is less than one byte');
+});
