@@ -160,7 +160,12 @@ test('each API lists the endpoint Services it serves', () => {
   ]);
 });
 
-test('a staging volume below one byte is refused at storage.storageRequest, whether or not a cap is set', () => {
-  expectInvalid(() => synthGlance({ storage: { storageRequest: '.5' } }), 'storage.storageRequest', 'is less than one byte, which leaves no room to stage an image (got ".5")');
-  expectInvalid(() => synthGlance({ storage: { storageRequest: '0.9' }, limits: { imageSizeCap: '1' } }), 'storage.storageRequest', 'is less than one byte');
+test('the smallest staging volume has room for a default cap of one byte, under it', () => {
+  for (const storageRequest of ['.5', '1', '1.5']) {
+    expectInvalid(() => synthGlance({ storage: { storageRequest } }), 'storage.storageRequest',
+      `leaves no room to stage an image under the default cap (90 % of it, in whole bytes) (got "${storageRequest}")`);
+  }
+  expect(glanceConf(synthGlance({ storage: { storageRequest: '2' } }), 'glance-default-single').DEFAULT.image_size_cap).toBe('1');
+  expectInvalid(() => synthGlance({ storage: { storageRequest: '0.9' }, limits: { imageSizeCap: '1' } }), 'limits.imageSizeCap',
+    'is not below the staging volume (storage.storageRequest 0.9) (got "1")');
 });
