@@ -291,7 +291,7 @@ function resolveLimits(limits: UploadLimitOptions | undefined, stagingSize: stri
   : { imageSizeCapBytes: bigint; userStorageQuotaBytes: bigint } {
   const stagingBytes = floorProduct(staging, ONE);
   const capGiven = limits?.imageSizeCap !== undefined;
-  const imageSizeCapBytes = capGiven ? ceilFraction(parseStorageSize('limits.imageSizeCap', limits!.imageSizeCap))
+  const imageSizeCapBytes = capGiven ? ceilFraction(parseStorageSize('limits.imageSizeCap', limits!.imageSizeCap!))
     : floorProduct(staging, { numerator: 9n, denominator: 10n });
   // The default cap, 90 % of the staging volume in whole bytes, must be a byte at least and below it.
   if (!capGiven && (imageSizeCapBytes < 1n || imageSizeCapBytes >= stagingBytes)) {
