@@ -235,6 +235,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   const value = (field: string) => valueOrDefault(spec, field, GLANCE_SPEC_FIELDS);
 
   const glanceAPIs: Record<string, any> = value('glanceAPIs');
+  // A CR without glanceAPIs has the one API named "default".
   const entries = Object.entries<any>(Object.keys(glanceAPIs).length ? glanceAPIs : { default: {} });
   const keystoneEndpoint: string = value('keystoneEndpoint');
   if (keystoneEndpoint !== '' && !Object.hasOwn(glanceAPIs, keystoneEndpoint)) {
@@ -269,7 +270,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     };
   }
 
-  const stores = storesOf(located, options);
+  const stores = storesOf(located, options, entries.map(([name]) => name));
   const props: GlanceProps = {
     name: located.metadata.name ?? 'glance',
     image: spec.containerImage,
@@ -337,12 +338,12 @@ interface Stores { readonly backend?: ImageBackend; readonly customServiceConfig
  * the options, never both. The store options leave customServiceConfig, since cdk8s-glance
  * renders them itself.
  */
-function storesOf(located: Located, options: CustomResourceOptions): Stores {
+function storesOf(located: Located, options: CustomResourceOptions, apiNames: string[]): Stores {
   const { spec, path } = located;
   const custom: string | undefined = spec.customServiceConfig;
   const sections = custom === undefined ? {} : parseIni(`${path}.customServiceConfig`, custom);
   const enabled = sections.DEFAULT?.enabled_backends;
-  const mounts = mountsOf(located);
+  const mounts = mountsOf(located, apiNames);
   if (enabled === undefined && !mounts.nfs && !mounts.cephSecrets.length) {
     return {
       backend: options.backend,
@@ -450,13 +451,10 @@ function storeFromSection(type: string, name: string, section: Record<string, st
 
 interface Mounts { readonly nfs?: { server: string; path: string }; readonly cephSecrets: string[]; readonly path: string }
 
-/** The extraMounts that reach Glance: an NFS volume at the file store, Ceph Secrets at /etc/ceph. */
-function mountsOf(located: Located): Mounts {
+/** The extraMounts that reach Glance: an NFS volume at the file store, Ceph Secrets at /etc/ceph; `apiNames` are the APIs a propagation may name. */
+function mountsOf(located: Located, apiNames: string[]): Mounts {
   const extra = located.extraMounts ?? { value: located.spec.extraMounts, path: `${located.path}.extraMounts` };
   const result: { nfs?: { server: string; path: string }; cephSecrets: string[]; path: string } = { cephSecrets: [], path: extra.path };
-  // The API names a propagation may list; a CR without glanceAPIs has the one named "default".
-  const apis = located.spec.glanceAPIs;
-  const apiNames = isObject(apis) && Object.keys(apis).length ? Object.keys(apis) : ['default'];
   if (extra.value === undefined || extra.value === null) return result;
   if (!Array.isArray(extra.value)) throw new GlanceValidationError(extra.path, extra.value, 'is not a list', 'write extraMounts as a YAML list');
   extra.value.forEach((entry: any, i: number) => {

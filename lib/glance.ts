@@ -78,9 +78,9 @@ export class Glance extends Construct {
         const prop = `apis.${apiName}`;
         names.claim('Service', api.statefulSetName, prop);
         api.endpointServiceNames.forEach((name) => names.claim('Service', name, prop));
+        names.claim('Secret', api.configSecretName, prop);
         // The rest of an API's objects (CronJobs, NetworkPolicies) are named after its StatefulSet
         // with a fixed suffix: distinct StatefulSets give them distinct names.
-        names.claim('Secret', api.configSecretName, prop);
         this.apis.push(api);
       }
 

@@ -5,7 +5,7 @@ import { checkLine, checkNamePart, checkSecretKey, HOST } from './names';
 import { FILE_STORE_DIR, GLANCE_UID, glanceLabels, SECRET_MODE } from './pod-security';
 import { parseStorageSize } from './quantity';
 import { StoreConfig, StoreContext } from './store-context';
-import { mergePodParts } from './store-pod-parts';
+import { mergePodParts, StorePodParts } from './store-pod-parts';
 import { SecretKeySelector } from './types';
 
 /** An NFS export, mounted by the kubelet as an inline `nfs:` volume. */
@@ -236,25 +236,6 @@ export interface MultiBackendOptions {
   readonly defaultStore: string;
 }
 
-/** What a store adds to one API's pod: volumes and their mounts in the glance-api container, and its environment. */
-export interface StorePodParts {
-  /** Volumes of the pod. */
-  readonly volumes: k8s.Volume[];
-  /** Mounts of the glance-api container. */
-  readonly mounts: k8s.VolumeMount[];
-  /**
-   * Environment of the glance-api container: the store's credentials, from Secrets.
-   * @default - none
-   */
-  readonly env?: k8s.EnvVar[];
-  /**
-   * The glance-api container's security context, where the store cannot work under the
-   * restricted one (the Cinder store's opt-in).
-   * @default - the restricted context
-   */
-  readonly securityContext?: k8s.SecurityContext;
-}
-
 /** How errors name the backend prop. */
 const BACKEND = 'backend';
 /** The section of a deployment's only store, as the glance-operator names it. */
@@ -397,7 +378,6 @@ abstract class Store<Options = unknown> extends ImageBackend {
   public get isShared(): boolean {
     return true;
   }
-
 
   /** Checks the options; `path` names the store's prop ("backend", "backend.stores.<name>"). */
   public abstract validate(path: string): void;

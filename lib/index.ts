@@ -1,6 +1,7 @@
 export { Errors, GlanceValidationError } from './errors';
 export * from './types';
 export * from './image-backend';
+export type { StorePodParts } from './store-pod-parts';
 export type {
   DatabaseOptions, GlanceCommonProps, GlanceNetworkPolicyOptions, KeystoneOptions, StorageOptions, UploadLimitOptions, WebDownloadOptions,
 } from './service-config';

@@ -290,16 +290,16 @@ function resolveKeystone(keystone: KeystoneOptions): ResolvedKeystone {
 function resolveLimits(limits: UploadLimitOptions | undefined, stagingSize: string, staging: Fraction)
   : { imageSizeCapBytes: bigint; userStorageQuotaBytes: bigint } {
   const stagingBytes = floorProduct(staging, ONE);
-  const capGiven = limits?.imageSizeCap !== undefined;
-  const imageSizeCapBytes = capGiven ? ceilFraction(parseStorageSize('limits.imageSizeCap', limits!.imageSizeCap!))
+  const cap = limits?.imageSizeCap;
+  const imageSizeCapBytes = cap !== undefined ? ceilFraction(parseStorageSize('limits.imageSizeCap', cap))
     : floorProduct(staging, { numerator: 9n, denominator: 10n });
   // The default cap, 90 % of the staging volume in whole bytes, must be a byte at least and below it.
-  if (!capGiven && (imageSizeCapBytes < 1n || imageSizeCapBytes >= stagingBytes)) {
+  if (cap === undefined && (imageSizeCapBytes < 1n || imageSizeCapBytes >= stagingBytes)) {
     throw new GlanceValidationError('storage.storageRequest', stagingSize, 'leaves no room to stage an image under the default cap (90 % of it, in whole bytes)',
       'use a size such as "10Gi"');
   }
   if (imageSizeCapBytes >= stagingBytes) {
-    throw new GlanceValidationError('limits.imageSizeCap', limits!.imageSizeCap, `is not below the staging volume (storage.storageRequest ${stagingSize})`,
+    throw new GlanceValidationError('limits.imageSizeCap', cap, `is not below the staging volume (storage.storageRequest ${stagingSize})`,
       'lower limits.imageSizeCap, or raise storage.storageRequest above it: an import is staged whole on that volume');
   }
   const userStorageQuotaBytes = limits?.userStorageQuota === undefined ? 0n : ceilFraction(parseStorageSize('limits.userStorageQuota', limits.userStorageQuota));

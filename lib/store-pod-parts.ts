@@ -6,17 +6,31 @@ import type { k8s } from 'cdk8s-plus-28';
 import { GlanceValidationError } from './errors';
 import { SECRET_MODE } from './pod-security';
 
-/** A store's part of the pod: the shape of StorePodParts (image-backend.ts), which is public. */
-type PodParts = {
-  readonly volumes: k8s.Volume[]; readonly mounts: k8s.VolumeMount[]; readonly env?: k8s.EnvVar[]; readonly securityContext?: k8s.SecurityContext;
-};
+/** What a store adds to one API's pod: volumes and their mounts in the glance-api container, and its environment. */
+export interface StorePodParts {
+  /** Volumes of the pod. */
+  readonly volumes: k8s.Volume[];
+  /** Mounts of the glance-api container. */
+  readonly mounts: k8s.VolumeMount[];
+  /**
+   * Environment of the glance-api container: the store's credentials, from Secrets.
+   * @default - none
+   */
+  readonly env?: k8s.EnvVar[];
+  /**
+   * The glance-api container's security context, where the store cannot work under the
+   * restricted one (the Cinder store's opt-in).
+   * @default - the restricted context
+   */
+  readonly securityContext?: k8s.SecurityContext;
+}
 
 /**
  * Merges the pod parts of several stores into one pod. Equal volumes at one path are one volume;
  * Secrets at one read-only path (the Ceph Secrets of several clusters at /etc/ceph) are projected
  * together; any other two volumes at one path are an error. Volume names get a suffix where they clash.
  */
-export function mergePodParts(parts: Array<[string, PodParts]>): PodParts {
+export function mergePodParts(parts: Array<[string, StorePodParts]>): StorePodParts {
   const volumes: k8s.Volume[] = [];
   const mounts: k8s.VolumeMount[] = [];
   const env: k8s.EnvVar[] = [];

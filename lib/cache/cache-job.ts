@@ -98,6 +98,11 @@ export function cacheJobsNetworkPolicyName(statefulSetName: string): string {
   return `${statefulSetName}-cache-jobs`;
 }
 
+/** The prop errors about names derived from statefulSetName report under. */
+export function statefulSetNameProp(props: CacheJobProps): string {
+  return props.statefulSetNameProp ?? 'statefulSetName';
+}
+
 /** The container of a cache job: the API's image, restricted, with the tools' small resources. */
 export function cacheJobContainer(props: CacheJobProps, name: string, command: string[] | undefined, env: Record<string, kplus.EnvValue>,
   mounts: kplus.VolumeMount[]): kplus.ContainerProps {
@@ -124,7 +129,7 @@ export function cacheClaimName(statefulSetName: string, replica: number): string
  * replica's node (required pod affinity on the replica's pod name) and mount that replica's claim.
  */
 export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps, kind: CacheJobKind): kplus.CronJob[] {
-  const nameProp = props.statefulSetNameProp ?? 'statefulSetName';
+  const nameProp = statefulSetNameProp(props);
   checkNamePart(nameProp, props.statefulSetName);
   if (!Number.isInteger(props.replicas) || props.replicas < 0) {
     throw new GlanceValidationError('replicas', props.replicas, 'is not a whole number of replicas', 'use 0 or more');

@@ -2,7 +2,9 @@ import { createHash } from 'crypto';
 import { Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { cacheJobContainer, CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, INSIDE_AN_API } from './cache-job';
+import {
+  cacheJobContainer, CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, INSIDE_AN_API, statefulSetNameProp,
+} from './cache-job';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
 import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, SECRET_MODE } from '../pod-security';
@@ -64,7 +66,7 @@ export class CachePrecache extends Construct {
     // The first run: every replica, each waited for. A new image list is a new Job.
     const hash = createHash('sha256').update(JSON.stringify(props.images)).digest('hex').slice(0, 8);
     this.firstRunJobName = `${props.statefulSetName}-precache-${hash}`;
-    checkDerivedName(props.statefulSetNameProp ?? 'statefulSetName', this.firstRunJobName, NameKind.CRON_JOB, 'Job');
+    checkDerivedName(statefulSetNameProp(props), this.firstRunJobName, NameKind.CRON_JOB, 'Job');
     const urls = Array.from({ length: props.replicas }, (_, n) => ['--url', workerSelfReferenceUrl(props.statefulSetName, `${props.statefulSetName}-${n}`)]).flat();
     const config = kplus.Volume.fromSecret(this, 'first-run-config',
       kplus.Secret.fromSecretName(this, 'first-run-config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
