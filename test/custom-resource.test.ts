@@ -17,6 +17,11 @@ const crOptions = (): CustomResourceOptions => ({
   backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf-files' }),
 });
 
+/** The options without a store, for CRs that bring their own. */
+const noStore = (): CustomResourceOptions => ({ ...crOptions(), backend: undefined });
+/** A bare Glance CR with this spec. */
+const glance = (spec: unknown) => ({ kind: 'Glance', spec });
+
 function synthFromCr(cr: unknown, options = crOptions()): Manifest[] {
   const chart = new Chart(Testing.app(), 'cr', { namespace: 'openstack' });
   Glance.fromCustomResource(chart, 'glance', cr, options);
@@ -514,7 +519,6 @@ describe('extraMounts', () => {
 });
 
 describe('stores from customServiceConfig and extraMounts, as the operator\'s samples give them', () => {
-  const noStore = (): CustomResourceOptions => ({ ...crOptions(), backend: undefined });
 
   test('swift with the operator\'s templates: the deployment\'s Keystone, service user and password Secret', () => {
     const m = synthFromCr({
@@ -621,7 +625,6 @@ describe('stores from customServiceConfig and extraMounts, as the operator\'s sa
 describe('errors in the CR\'s terms: each prop path becomes the field (or CLI flag) it came from', () => {
   const translate = (cr: unknown, prop: string, options = crOptions()) =>
     readCustomResource(cr, options).inCrTerms(new GlanceValidationError(prop, 'v', 'is bad', 'the fix'));
-  const glance = { kind: 'Glance', spec: {} };
   const controlPlane = { kind: 'OpenStackControlPlane', spec: { glance: { template: {} } } };
 
   test.each([
@@ -657,7 +660,7 @@ describe('errors in the CR\'s terms: each prop path becomes the field (or CLI fl
     ['limits.imageSizeCap', 'limits.imageSizeCap'],
     ['imageCacheSize', 'imageCacheSize'],
   ])('%s → %s', (prop, field) => {
-    const renamed = translate(glance, prop);
+    const renamed = translate(glance({}), prop);
     expect(renamed.prop).toBe(field);
     expect(renamed.message).toBe(`${field}: is bad (got "v"). Fix: the fix`);
   });
@@ -669,7 +672,7 @@ describe('errors in the CR\'s terms: each prop path becomes the field (or CLI fl
   });
 
   test('a store error names the CLI flags without a store in the CR, the CR field with one; each with its own fix', () => {
-    const none = translate(glance, 'backend.sharedStore');
+    const none = translate(glance({}), 'backend.sharedStore');
     expect(none.prop).toBe('spec.extraMounts (or --ceph-secret, --shared-claim)');
     expect(none.fix).toMatch(/^mount an NFS volume at \/var\/lib\/glance\/images through extraMounts, give --shared-claim NAME/);
     const swift = translate({ kind: 'Glance', spec: { customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:swift\n' } }, 'backend.region',
@@ -680,11 +683,9 @@ describe('errors in the CR\'s terms: each prop path becomes the field (or CLI fl
 });
 
 describe('every refusal of the reader names the field, the problem and the fix', () => {
-  const noStore = (): CustomResourceOptions => ({ ...crOptions(), backend: undefined });
   const refused = (cr: unknown, path: string, message: RegExp, options = crOptions()) => {
     expectInvalid(() => readCustomResource(cr, options), path, message);
   };
-  const glance = (spec: unknown) => ({ kind: 'Glance', spec });
   const mounts = (extraVol: unknown) => glance({ extraMounts: [{ extraVol }] });
   const cephAt = (volume: unknown) => mounts([{ volumes: [{ name: 'c', ...(volume as object) }], mounts: [{ name: 'c', mountPath: '/etc/ceph' }] }]);
 
@@ -804,8 +805,6 @@ describe('every refusal of the reader names the field, the problem and the fix',
 });
 
 describe('the reader, field by field: what each unsupported field names, and the edge cases of a real CR', () => {
-  const noStore = (): CustomResourceOptions => ({ ...crOptions(), backend: undefined });
-  const glance = (spec: unknown) => ({ kind: 'Glance', spec });
   const read = (cr: unknown, options = noStore()) => readCustomResource(cr, options).props;
   const refused = (cr: unknown, path: string, message: RegExp | string, options = noStore()): GlanceValidationError =>
     expectInvalid(() => readCustomResource(cr, options), path, message);

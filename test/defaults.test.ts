@@ -4,11 +4,10 @@
  */
 import { Duration } from 'cdk8s';
 import { GlanceApiType, GlanceRelease, ImageBackend } from '../lib';
-import { find, glanceConf, Manifest, ofKind, synthGlance } from './helpers';
+import { find, glanceConf, Manifest, ofKind, s3Secrets, synthGlance } from './helpers';
 
 const STS = 'glance-default-single';
 const apiPod = (m: Manifest[], sts = STS) => find(m, 'StatefulSet', sts).spec.template.spec;
-const s3Secrets = { accessKeySecret: { name: 's3-creds', key: 'access' }, secretKeySecret: { name: 's3-creds', key: 'secret' } };
 const storeSection = (m: Manifest[]) => glanceConf(m, ofKind(m, 'StatefulSet')[0].metadata.name).default_backend;
 
 describe('Glance props', () => {

@@ -1,6 +1,11 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { Glance, GlanceProps } from '../lib';
+import { Glance, GlanceProps, ImageBackend } from '../lib';
 import { GlanceValidationError } from '../lib/errors';
+
+/** The S3 store's key Secrets, and an S3 and a Cinder store with their required options; tests add their own. */
+export const s3Secrets = { accessKeySecret: { name: 's3-creds', key: 'access' }, secretKeySecret: { name: 's3-creds', key: 'secret' } };
+export const s3 = (more: object = {}) => ImageBackend.s3({ host: 'https://s3.example.com', bucket: 'glance-images', ...s3Secrets, ...more });
+export const cinder = (more: object = {}) => ImageBackend.cinder({ allowPrivilegedAttach: true, ...more });
 
 /** Minimal valid props; tests spread their own on top. */
 export const BASE_PROPS: GlanceProps = {

@@ -5,12 +5,9 @@
  */
 import { App, Chart } from 'cdk8s';
 import { GlanceApi, ImageBackend } from '../lib';
-import { BASE_PROPS, expectInvalid, find, Manifest, synthGlance } from './helpers';
+import { BASE_PROPS, cinder, expectInvalid, find, Manifest, s3, synthGlance } from './helpers';
 
 const STS = 'glance-default-single';
-const s3Secrets = { accessKeySecret: { name: 's3-creds', key: 'access' }, secretKeySecret: { name: 's3-creds', key: 'secret' } };
-const s3 = (more: object = {}) => ImageBackend.s3({ host: 'https://s3.example.com', bucket: 'glance-images', ...s3Secrets, ...more });
-const cinder = (more: object = {}) => ImageBackend.cinder({ allowPrivilegedAttach: true, ...more });
 const rbd = (more: object = {}) => ImageBackend.rbd({ cephSecretName: 'ceph-conf', ...more });
 const invalid = (backend: () => ImageBackend, prop: string, message: string | RegExp) =>
   expectInvalid(() => synthGlance({ backend: backend() }), prop, message);

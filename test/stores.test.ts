@@ -5,16 +5,13 @@
  */
 import { GlanceApiType, GlanceProps, ImageBackend, S3BucketUrlFormat } from '../lib';
 import {
-  expectInvalid, expectRestrictedPod, find, glanceConf, Manifest, ofKind, podSpecs, SCHEMAS, synthGlance, validateSchema,
+  cinder, expectInvalid, expectRestrictedPod, find, glanceConf, Manifest, ofKind, podSpecs, s3, SCHEMAS, synthGlance, validateSchema,
 } from './helpers';
 import { readOnlyRootViolations } from './writable-dirs';
 
 const STS = 'glance-default-single';
 const ceph0 = () => ImageBackend.rbd({ cephSecretName: 'ceph-conf-0', cluster: 'ceph-0' });
 const ceph1 = () => ImageBackend.rbd({ cephSecretName: 'ceph-conf-1', cluster: 'ceph-1', pool: 'glance', description: 'RBD backend 1' });
-const s3Secrets = { accessKeySecret: { name: 's3-creds', key: 'access' }, secretKeySecret: { name: 's3-creds', key: 'secret' } };
-const s3 = (more: object = {}) => ImageBackend.s3({ host: 'https://s3.example.com', bucket: 'glance-images', ...s3Secrets, ...more });
-const cinder = (more: object = {}) => ImageBackend.cinder({ allowPrivilegedAttach: true, ...more });
 const twoCephAndSwift = () => ImageBackend.multi({
   stores: { 'ceph-0': ceph0(), 'ceph-1': ceph1(), 'swift-0': ImageBackend.swift() },
   defaultStore: 'ceph-1',
