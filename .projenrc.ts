@@ -62,6 +62,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // The e2e's root filesystems hold whole Debian systems: nothing for jest to crawl.
       modulePathIgnorePatterns: ['<rootDir>/.cache/', '<rootDir>/.stryker-tmp'],
       collectCoverage: false,
+      // A guard against a hung test, not a budget: no test may fail because the machine is busy
+      // (Jest's default of 5 s did, under load). Waits inside tests are hang guards as long.
+      testTimeout: 30 * 60_000,
     },
   },
   // test/tsconfig.json type-checks lib, tests and examples together.

@@ -7,7 +7,8 @@ import { DbPurgeOptions } from './glance-props';
 import { renderIni } from './ini';
 import { checkDerivedName, NameKind } from './names';
 import {
-  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE, STATE_LOCK_DIR,
+  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, nameByTemplate, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
+  STATE_LOCK_DIR,
 } from './pod-security';
 import { toValidCron } from './schedule';
 import { baseServiceConfig, ResolvedCommonProps } from './service-config';
@@ -36,11 +37,10 @@ export class GlanceDatabase extends Construct {
       throw new GlanceValidationError('dbPurge.ageInDays', ageInDays, 'is not a whole number of days of at least 1', 'use e.g. 30');
     }
     const schedule = toValidCron('dbPurge.schedule', dbPurge?.schedule ?? '1 0 * * *');
-    this.syncJobName = `${common.name}-db-sync`;
     // The pods of both jobs, for their NetworkPolicy.
     const podLabel = { 'glance.openstack.org/db-of': common.name };
-    checkDerivedName('name', this.syncJobName, NameKind.CRON_JOB, 'Job');
     const purgeName = `${common.name}-db-purge`;
+    // With a name short enough for this CronJob (52), "<name>-db-sync-<hash>" is at most 60 (63 for a Job).
     checkDerivedName('name', purgeName, NameKind.CRON_JOB, 'CronJob');
 
     // The same generated config as the APIs, without the cache options.
@@ -71,7 +71,7 @@ export class GlanceDatabase extends Construct {
 
     const sync = new kplus.Job(this, 'db-sync', {
       ...JOB_POD_DEFAULTS,
-      metadata: { name: this.syncJobName, labels: glanceLabels('db-sync') },
+      metadata: { labels: glanceLabels('db-sync') },
       podMetadata: { labels: glanceLabels('db-sync', podLabel) },
       backoffLimit: 6,
       containers: [toolContainer('db-sync', ['db_sync'])],
@@ -86,6 +86,8 @@ export class GlanceDatabase extends Construct {
     });
     hardenJobPod(sync);
     hardenJobPod(purge);
+    // A new image or pod setting is a new Job, which runs db_sync again: the old one, if finished, may be deleted.
+    this.syncJobName = nameByTemplate(sync, `${common.name}-db-sync`);
     if (common.networkPolicy?.enabled ?? true) {
       // Within 63 characters: the name is at most 45, as every StatefulSet name (52) starts with it.
       this.networkPolicyName = `${common.name}-db-jobs`;

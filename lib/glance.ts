@@ -104,6 +104,7 @@ export class Glance extends Construct {
         }
       }
       claimInChart(this, common.name);
+      prerequisitesFirst(this);
     } catch (e) {
       throw locate(e, this);
     }
@@ -127,6 +128,21 @@ function claimInChart(glance: Glance, name: string): void {
     }
   }
   for (const [key] of mine) seen.set(key, glance.node.path);
+}
+
+/** What a workload's pods need at once: kubectl and GitOps tools create objects in the order of the YAML. */
+const PREREQUISITES = new Set(['NetworkPolicy', 'Secret', 'PersistentVolume', 'PersistentVolumeClaim', 'Service']);
+const WORKLOADS = new Set(['StatefulSet', 'Job', 'CronJob']);
+
+/**
+ * Every workload after the objects its pods mount, reach or are guarded by: a StatefulSet applied
+ * before the shared `<name>-images` claim leaves its first pods unschedulable ("persistentvolumeclaim
+ * not found"), and one applied before its NetworkPolicy runs pods open to all until it arrives.
+ */
+function prerequisitesFirst(glance: Glance): void {
+  const objects = glance.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  const prerequisites = objects.filter((o) => PREREQUISITES.has(o.kind));
+  for (const workload of objects.filter((o) => WORKLOADS.has(o.kind))) workload.node.addDependency(...prerequisites);
 }
 
 /** An API's imageCache fields override the Glance-level ones; unset fields inherit. */

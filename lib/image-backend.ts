@@ -1,3 +1,4 @@
+import { Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GlanceValidationError } from './errors';
@@ -8,7 +9,10 @@ import { StoreConfig, StoreContext } from './store-context';
 import { mergePodParts, StorePodParts } from './store-pod-parts';
 import { SecretKeySelector } from './types';
 
-/** An NFS export, mounted by the kubelet as an inline `nfs:` volume. */
+/**
+ * An NFS export. The library mounts it through a PersistentVolume of its own, pre-bound to the
+ * `<name>-images` claim: Pod Security "restricted" refuses pods with an inline `nfs:` volume.
+ */
 export interface NfsShareOptions {
   /** The NFS server: a host name or an IP address. */
   readonly server: string;
@@ -30,14 +34,16 @@ export interface SharedStoreOptions {
    */
   readonly storageClass?: string;
   /**
-   * Size of the created claim.
+   * Size of the created claim (and of the PersistentVolume of an `nfs` export).
    * @default "100Gi"
    */
   readonly storageRequest?: string;
   /**
-   * An NFS export mounted directly at the file store (an inline `nfs:` volume, no claim), as the
-   * glance-operator's NFS sample mounts it. Excludes existingClaimName and storageClass.
-   * @default - no inline NFS volume
+   * An NFS export for the file store, as the glance-operator's NFS sample mounts it. The library
+   * emits a PersistentVolume for it (`<namespace>-<name>-images`, reclaim policy Retain) and the
+   * `<name>-images` claim bound to it, so that the pods stay within Pod Security "restricted"
+   * (which forbids inline `nfs:` volumes). Excludes existingClaimName and storageClass.
+   * @default - no NFS export
    */
   readonly nfs?: NfsShareOptions;
 }
@@ -520,10 +526,8 @@ class FileBackend extends Store<FileBackendOptions> {
   public volumes(context: StoreContext): StorePodParts {
     const shared = this.opts.sharedStore;
     if (!shared) return { volumes: [], mounts: [] };
-    const source = shared.nfs ? { nfs: { server: shared.nfs.server, path: shared.nfs.path } }
-      : { persistentVolumeClaim: { claimName: shared.existingClaimName ?? `${context.glanceName}-images` } };
     return {
-      volumes: [{ name: 'images', ...source }],
+      volumes: [{ name: 'images', persistentVolumeClaim: { claimName: shared.existingClaimName ?? `${context.glanceName}-images` } }],
       mounts: [{ name: 'images', mountPath: FILE_STORE_DIR }],
     };
   }
@@ -538,16 +542,39 @@ class FileBackend extends Store<FileBackendOptions> {
 
   public bind(scope: Construct, glanceName: string): Record<string, string> {
     const shared = this.opts.sharedStore;
-    if (shared && shared.existingClaimName === undefined && shared.nfs === undefined) {
-      new k8s.KubePersistentVolumeClaim(scope, 'images', {
-        metadata: { name: `${glanceName}-images`, labels: glanceLabels('image-store') },
+    if (!shared || shared.existingClaimName !== undefined) return {};
+    const claimName = `${glanceName}-images`;
+    const storage = k8s.Quantity.fromString(shared.storageRequest ?? '100Gi');
+    // An NFS export gets a PersistentVolume of its own, pre-bound both ways: the claim names the
+    // volume, the volume (where the namespace is known) the claim, and its empty class keeps
+    // dynamic provisioning and other claims away. PersistentVolumes are cluster-wide: the name
+    // carries the namespace.
+    const namespace = Chart.of(scope).namespace;
+    const volumeName = shared.nfs && (namespace ? `${namespace}-${claimName}` : claimName);
+    if (shared.nfs) {
+      const volume = new k8s.KubePersistentVolume(scope, 'images-nfs', {
+        metadata: { name: volumeName, labels: glanceLabels('image-store') },
         spec: {
           accessModes: ['ReadWriteMany'],
-          storageClassName: shared.storageClass,
-          resources: { requests: { storage: k8s.Quantity.fromString(shared.storageRequest ?? '100Gi') } },
+          capacity: { storage },
+          nfs: { server: shared.nfs.server, path: shared.nfs.path },
+          persistentVolumeReclaimPolicy: 'Retain',
+          storageClassName: '',
+          claimRef: namespace ? { namespace, name: claimName } : undefined,
         },
       });
+      // Cluster-wide: not in the namespace cdk8s gives every object of the chart.
+      if (namespace) volume.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
     }
+    new k8s.KubePersistentVolumeClaim(scope, 'images', {
+      metadata: { name: claimName, labels: glanceLabels('image-store') },
+      spec: {
+        accessModes: ['ReadWriteMany'],
+        storageClassName: shared.nfs ? '' : shared.storageClass,
+        volumeName,
+        resources: { requests: { storage } },
+      },
+    });
     return {};
   }
 

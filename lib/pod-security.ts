@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 
@@ -107,3 +108,17 @@ export const TOOL_JOB_RESOURCES: kplus.ContainerResources = {
   cpu: { request: kplus.Cpu.millis(50), limit: kplus.Cpu.millis(500) },
   memory: { request: Size.mebibytes(128), limit: Size.mebibytes(512) },
 };
+
+/**
+ * Names a Job `<base>-<8 hex digits of its pod template's hash>` and returns the name. A Job's pod
+ * template is immutable: an apply that changes it (a new image, a new setting) is refused with
+ * "field is immutable". Named by its template, a changed Job is a new Job, which runs again, and
+ * an unchanged one keeps its name. Call it once the Job is complete: it hashes the template as rendered.
+ */
+export function nameByTemplate(job: kplus.Job, base: string): string {
+  const apiObject = ApiObject.of(job);
+  const hash = createHash('sha256').update(JSON.stringify(apiObject.toJson().spec.template)).digest('hex').slice(0, 8);
+  const name = `${base}-${hash}`;
+  apiObject.addJsonPatch(JsonPatch.replace('/metadata/name', name));
+  return name;
+}

@@ -265,7 +265,7 @@ describe('cdk8s-glance synth --from', () => {
     const conf = glanceConf(docs, 'glance-default-single');
     expect(conf.keystone_authtoken).toMatchObject({ auth_url: 'http://ks:5000', www_authenticate_uri: 'https://ks.example' });
     expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'img', rbd_store_user: 'glance-rbd' });
-    expect(find(docs, 'Job', 'glance-db-sync').spec.template.spec.containers[0].env).toEqual([
+    expect(find(docs, 'Job', 'glance-db-sync-<hash>').spec.template.spec.containers[0].env).toEqual([
       { name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'db', key: 'url' } } },
     ]);
     expect(conf.DEFAULT.enabled_backends).toBe('default_backend:rbd');
@@ -604,7 +604,8 @@ describe('stores from customServiceConfig and extraMounts, as the operator\'s sa
       },
     }, noStore());
     const pod = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec;
-    expect(pod.volumes).toContainEqual(expect.objectContaining({ nfs: { server: '192.0.2.5', path: '/var/nfs' } }));
+    expect(pod.volumes).toContainEqual({ name: 'images', persistentVolumeClaim: { claimName: 'glance-images' } });
+    expect(find(m, 'PersistentVolume', 'openstack-glance-images').spec.nfs).toEqual({ server: '192.0.2.5', path: '/var/nfs' });
   });
 
   test.each([
@@ -1008,7 +1009,8 @@ describe('the reader, field by field: what each unsupported field names, and the
     test('an NFS volume alone is the shared file store', () => {
       const cr = mounted([{ name: 'n', nfs: { server: 'nfs.example', path: '/images' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]);
       expect(confOf(cr).DEFAULT.enabled_backends).toBe('default_backend:file');
-      expect(podOf(cr).volumes).toContainEqual(expect.objectContaining({ nfs: { server: 'nfs.example', path: '/images' } }));
+      expect(podOf(cr).volumes).toContainEqual({ name: 'images', persistentVolumeClaim: { claimName: 'glance-images' } });
+      expect(podOf(cr).volumes.filter((v: any) => v.nfs)).toEqual([]);
     });
 
     test('an NFS store and a store option together name extraMounts', () => {

@@ -1,4 +1,4 @@
-import { find, glanceConf, Manifest, SCHEMAS, synthApp, validateSchema } from './helpers';
+import { find, glanceConf, Manifest, objectKey, SCHEMAS, synthApp, validateSchema } from './helpers';
 import { edgeSite } from '../examples/edge-site';
 import { imageCacheCeph } from '../examples/image-cache-ceph';
 import { imageCacheNfs } from '../examples/image-cache-nfs';
@@ -53,10 +53,10 @@ test('the schema check rejects what Kubernetes rejects', () => {
 
 test('ceph example: the reference sample, by name', () => {
   const m = EXAMPLES[0][1]();
-  expect(m.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+  expect(m.map(objectKey).sort()).toEqual([
     'CronJob/glance-db-purge',
     ...[0, 1, 2].flatMap((n) => [`CronJob/glance-default-single-${n}-cleaner`, `CronJob/glance-default-single-${n}-pruner`]),
-    'Job/glance-db-sync',
+    'Job/glance-db-sync-<hash>',
     'NetworkPolicy/glance-db-jobs',
     'NetworkPolicy/glance-default-single',
     'NetworkPolicy/glance-default-single-cache-jobs',

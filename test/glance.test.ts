@@ -1,7 +1,7 @@
-import { App, Chart, Names } from 'cdk8s';
+import { App, Chart, Names, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Glance, GlanceApiType, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
+import { Glance, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
 import { BASE_PROPS, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceConf, Manifest, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
 
 const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
@@ -125,7 +125,7 @@ describe('database jobs', () => {
   });
 
   test('db-sync runs glance-manage db_sync with the database URL from its Secret', () => {
-    const job = find(m, 'Job', 'glance-db-sync');
+    const job = find(m, 'Job', 'glance-db-sync-<hash>');
     const c = job.spec.template.spec.containers[0];
     expect(c.command).toEqual(['glance-manage', '--config-dir', '/etc/glance/glance.conf.d', 'db_sync']);
     expect(c.env).toEqual([{ name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'glance-db', key: 'connection' } } }]);
@@ -140,7 +140,7 @@ describe('database jobs', () => {
     expect(job.spec.concurrencyPolicy).toBe('Forbid');
   });
 
-  test.each([['Job', 'glance-db-sync'], ['CronJob', 'glance-db-purge']])('%s %s has a writable lock dir where its config points', (kind, name) => {
+  test.each([['Job', 'glance-db-sync-<hash>'], ['CronJob', 'glance-db-purge']])('%s %s has a writable lock dir where its config points', (kind, name) => {
     const job = find(m, kind, name);
     const pod = kind === 'Job' ? job.spec.template.spec : job.spec.jobTemplate.spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: 'locks', emptyDir: { sizeLimit: '16Mi' } });
@@ -254,7 +254,7 @@ describe('secure by default', () => {
 
   const WORKLOADS = [
     'StatefulSet/glance-default-single',
-    'Job/glance-db-sync',
+    'Job/glance-db-sync-<hash>',
     'CronJob/glance-db-purge',
     ...[0, 1].flatMap((n) => [`CronJob/glance-default-single-${n}-pruner`, `CronJob/glance-default-single-${n}-cleaner`]),
   ];
@@ -361,5 +361,41 @@ describe('endpoint Services and extra networks', () => {
     expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('storage,openstack/internalapi');
     expect(find(synthGlance({}), 'StatefulSet', 'glance-default-single').spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
     expectInvalid(() => synthGlance({ apis: { default: { networkAttachments: ['Storage Net'] } } }), 'apis.default.networkAttachments[0]', /NetworkAttachmentDefinition/);
+  });
+});
+
+describe('what an apply meets: objects in order, Jobs named by their template', () => {
+  const PREREQUISITES = ['NetworkPolicy', 'Secret', 'PersistentVolume', 'PersistentVolumeClaim', 'Service'];
+  test.each([
+    ['a shared claim', () => ({ backend: shared(), apis: { default: { replicas: 2 } } })],
+    ['an NFS export', () => ({ backend: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/x' } } }), imageCache: { size: '1Gi', precache: { images: ['cirros'] } } })],
+  ])('with %s, every workload comes after every object its pods mount, reach or are guarded by', (_what, props) => {
+    const m = synthGlance(props());
+    const firstWorkload = m.findIndex((o) => ['StatefulSet', 'Job', 'CronJob'].includes(o.kind));
+    const lastPrerequisite = m.map((o) => PREREQUISITES.includes(o.kind)).lastIndexOf(true);
+    expect(firstWorkload).toBeGreaterThan(lastPrerequisite);
+    expect(m.filter((o) => o.kind === 'PersistentVolumeClaim').length).toBe(1);
+  });
+
+  test('db-sync\'s name carries its template\'s hash: the same props give the same name, a new image a new one', () => {
+    const name = (props: Partial<GlanceProps>) => ofKind(synthGlance(props), 'Job')[0].metadata.name;
+    expect(name({})).toMatch(/^glance-db-sync-[0-9a-f]{8}$/);
+    expect(name({})).toBe(name({}));
+    expect(name({ image: 'glance:2' })).not.toBe(name({}));
+    expect(name({ image: 'glance:2' })).toMatch(/^glance-db-sync-[0-9a-f]{8}$/);
+    // A change that leaves the template alone (a cache on the APIs) keeps the Job.
+    expect(name({ imageCache: { size: '1Gi' } })).toBe(name({}));
+    const chart = new Chart(new App(), 'test');
+    expect(new Glance(chart, 'glance', BASE_PROPS).dbSyncJobName).toBe(ofKind(Testing.synth(chart) as Manifest[], 'Job')[0].metadata.name);
+  });
+
+  test('the precache first run\'s name carries its template\'s hash: a new image list or a new image is a new Job', () => {
+    const firstRun = (images: string[], image?: string) => ofKind(synthGlance({ image, imageCache: { size: '1Gi', precache: { images } } }), 'Job')
+      .map((j) => j.metadata.name).filter((n) => n.includes('precache'));
+    const [base] = firstRun(['cirros']);
+    expect(base).toMatch(/^glance-default-single-precache-[0-9a-f]{8}$/);
+    expect(firstRun(['cirros'])).toEqual([base]);
+    expect(firstRun(['cirros', 'fedora'])).not.toEqual([base]);
+    expect(firstRun(['cirros'], 'glance:2')).not.toEqual([base]);
   });
 });

@@ -27,8 +27,16 @@ export function synthApp(build: (app: App) => Chart): Manifest[] {
   return Testing.synth(build(Testing.app())) as Manifest[];
 }
 
+/**
+ * `<kind>/<name>`, a Job's name with `<hash>` for the 8 hex digits of its template's hash
+ * (nameByTemplate): what tests name objects by. find() takes either form.
+ */
+export function objectKey(m: Manifest): string {
+  return `${m.kind}/${m.kind === 'Job' ? m.metadata.name.replace(/-[0-9a-f]{8}$/, '-<hash>') : m.metadata.name}`;
+}
+
 export function find(manifests: Manifest[], kind: string, name: string): Manifest {
-  const found = manifests.find((m) => m.kind === kind && m.metadata.name === name);
+  const found = manifests.find((m) => m.kind === kind && (m.metadata.name === name || objectKey(m) === `${kind}/${name}`));
   if (!found) {
     const have = manifests.map((m) => `${m.kind}/${m.metadata.name}`).join(', ');
     throw new Error(`no ${kind}/${name} in: ${have}`);
@@ -62,7 +70,7 @@ export function glanceConf(manifests: Manifest[], statefulSet: string): Record<s
 export function podSpecs(manifests: Manifest[]): Array<{ where: string; spec: any }> {
   const out: Array<{ where: string; spec: any }> = [];
   for (const m of manifests) {
-    const where = `${m.kind}/${m.metadata.name}`;
+    const where = objectKey(m);
     if (m.kind === 'StatefulSet' || m.kind === 'Job') out.push({ where, spec: m.spec.template.spec });
     if (m.kind === 'CronJob') out.push({ where, spec: m.spec.jobTemplate.spec.template.spec });
   }
@@ -103,10 +111,13 @@ export const RESTRICTED_CONTAINER_CONTEXT = {
   seccompProfile: { type: 'RuntimeDefault' },
 };
 
+/** The volume types Pod Security "restricted" allows (kubernetes.io/docs/concepts/security/pod-security-standards). */
+export const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'];
+
 /**
  * Asserts Pod Security "restricted" and our own defaults on one pod spec, every setting exactly
  * and without conditions: no token, no service links, no host namespaces, the restricted pod and
- * container contexts, no hostPath, Secrets (plain or projected) mode 0440 and mounted read-only.
+ * container contexts, only the volume types restricted allows, Secrets (plain or projected) mode 0440 and mounted read-only.
  */
 export function expectRestrictedPod(pod: any): void {
   expect(pod.automountServiceAccountToken).toBe(false);
@@ -116,7 +127,8 @@ export function expectRestrictedPod(pod: any): void {
   const containers = [...pod.containers, ...(pod.initContainers ?? [])];
   expect(containers.map((c: any) => c.securityContext)).toEqual(containers.map(() => RESTRICTED_CONTAINER_CONTEXT));
   const volumes: any[] = pod.volumes ?? [];
-  expect(volumes.filter((v) => v.hostPath !== undefined)).toEqual([]);
+  // Pod Security "restricted" admits these volume types only (an inline nfs: volume is refused).
+  expect(volumes.filter((v) => !Object.keys(v).every((key) => key === 'name' || RESTRICTED_VOLUME_TYPES.includes(key)))).toEqual([]);
   const secretVolumes = volumes.filter((v) => v.secret !== undefined || v.projected !== undefined);
   expect(secretVolumes.map((v) => (v.secret ?? v.projected).defaultMode)).toEqual(secretVolumes.map(() => 0o440));
   const secretMounts = containers.flatMap((c: any) => (c.volumeMounts ?? []).filter((m: any) => secretVolumes.some((v) => v.name === m.name)));

@@ -3,9 +3,10 @@
  * Glance through, its volumes, several stores at once, validation, the Cinder opt-in, and that
  * every pod but an opted-in Cinder API stays restricted. What real Glance makes of it: test/e2e/stores.test.ts.
  */
-import { GlanceApiType, GlanceProps, ImageBackend, S3BucketUrlFormat } from '../lib';
+import { Chart, Testing } from 'cdk8s';
+import { Glance, GlanceApiType, GlanceProps, ImageBackend, S3BucketUrlFormat } from '../lib';
 import {
-  cinder, expectInvalid, expectRestrictedPod, find, glanceConf, Manifest, ofKind, podSpecs, s3, SCHEMAS, synthGlance, validateSchema,
+  BASE_PROPS, cinder, expectInvalid, expectRestrictedPod, find, glanceConf, Manifest, ofKind, podSpecs, s3, SCHEMAS, synthGlance, validateSchema,
 } from './helpers';
 import { readOnlyRootViolations } from './writable-dirs';
 
@@ -190,13 +191,37 @@ describe('rbd', () => {
   });
 });
 
-describe('file store on an inline NFS volume', () => {
-  test('the export is mounted at the file store; no claim is created; several replicas may share it', () => {
+describe('file store on an NFS export', () => {
+  test('the export is a PersistentVolume bound to the <name>-images claim, mounted at the file store; several replicas may share it', () => {
     const m = synthGlance({ backend: ImageBackend.file({ sharedStore: { nfs: { server: 'nfs.example.com', path: '/var/nfs' } } }), apis: { default: { replicas: 3 } } });
-    expect(apiPod(m).volumes).toContainEqual({ name: 'images', nfs: { server: 'nfs.example.com', path: '/var/nfs' } });
+    // Pod Security "restricted" forbids an inline nfs: volume; a claim is allowed.
+    expect(apiPod(m).volumes).toContainEqual({ name: 'images', persistentVolumeClaim: { claimName: 'glance-images' } });
+    expect(apiPod(m).volumes.filter((v: any) => v.nfs)).toEqual([]);
     expect(apiContainer(m).volumeMounts).toContainEqual({ name: 'images', mountPath: '/var/lib/glance/images' });
-    expect(ofKind(m, 'PersistentVolumeClaim')).toEqual([]);
+    const pv = find(m, 'PersistentVolume', 'openstack-glance-images');
+    expect(pv.metadata.namespace).toBeUndefined();
+    expect(pv.spec).toEqual({
+      accessModes: ['ReadWriteMany'],
+      capacity: { storage: '100Gi' },
+      nfs: { server: 'nfs.example.com', path: '/var/nfs' },
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: '',
+      claimRef: { namespace: 'openstack', name: 'glance-images' },
+    });
+    expect(find(m, 'PersistentVolumeClaim', 'glance-images').spec).toEqual({
+      accessModes: ['ReadWriteMany'], storageClassName: '', volumeName: 'openstack-glance-images', resources: { requests: { storage: '100Gi' } },
+    });
     expect(glanceConf(m, STS).default_backend).toEqual({ filesystem_store_datadir: '/var/lib/glance/images', store_description: 'File backend' });
+  });
+
+  test('the volume takes the claim\'s size; without a chart namespace it is named <name>-images and binds from the claim\'s side', () => {
+    const chart = new Chart(Testing.app(), 'no-namespace');
+    new Glance(chart, 'glance', { ...BASE_PROPS, name: 'img', backend: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/x' }, storageRequest: '2Ti' } }) });
+    const m = Testing.synth(chart) as Manifest[];
+    const pv = find(m, 'PersistentVolume', 'img-images');
+    expect(pv.spec.capacity).toEqual({ storage: '2Ti' });
+    expect(pv.spec.claimRef).toBeUndefined();
+    expect(find(m, 'PersistentVolumeClaim', 'img-images').spec).toMatchObject({ volumeName: 'img-images', resources: { requests: { storage: '2Ti' } } });
   });
 
   test.each([

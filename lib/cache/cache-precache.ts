@@ -1,4 +1,3 @@
-import { createHash } from 'crypto';
 import { Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
@@ -7,7 +6,7 @@ import {
 } from './cache-job';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
-import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, SECRET_MODE } from '../pod-security';
+import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, nameByTemplate, SECRET_MODE } from '../pod-security';
 import { SecretKeySelector } from '../types';
 
 /** Images every replica of an API keeps cached, as an edge site wants them before the first boot. */
@@ -63,17 +62,16 @@ export class CachePrecache extends Construct {
       env: { OS_KEYSTONE_AUTHTOKEN__PASSWORD: password },
     });
 
-    // The first run: every replica, each waited for. A new image list is a new Job.
-    const hash = createHash('sha256').update(JSON.stringify(props.images)).digest('hex').slice(0, 8);
-    this.firstRunJobName = `${props.statefulSetName}-precache-${hash}`;
-    checkDerivedName(statefulSetNameProp(props), this.firstRunJobName, NameKind.CRON_JOB, 'Job');
+    // The first run: every replica, each waited for. A new image list (or image, or setting) is a new Job.
+    // Its name ends in 8 hex digits of its template's hash (nameByTemplate, below).
+    checkDerivedName(statefulSetNameProp(props), `${props.statefulSetName}-precache-00000000`, NameKind.CRON_JOB, 'Job');
     const urls = Array.from({ length: props.replicas }, (_, n) => ['--url', workerSelfReferenceUrl(props.statefulSetName, `${props.statefulSetName}-${n}`)]).flat();
     const config = kplus.Volume.fromSecret(this, 'first-run-config',
       kplus.Secret.fromSecretName(this, 'first-run-config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
     const tmp = kplus.Volume.fromEmptyDir(this, 'first-run-tmp', 'tmp', { sizeLimit: Size.mebibytes(64) });
     const firstRun = new kplus.Job(this, 'first-run', {
       ...JOB_POD_DEFAULTS,
-      metadata: { name: this.firstRunJobName, labels: glanceLabels('cache-precache') },
+      metadata: { labels: glanceLabels('cache-precache') },
       podMetadata: { labels: glanceLabels('cache-precache', { 'glance.openstack.org/cache-of': props.statefulSetName }) },
       backoffLimit: 6,
       activeDeadline: Duration.hours(1),
@@ -83,6 +81,7 @@ export class CachePrecache extends Construct {
         [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }])],
     });
     hardenJobPod(firstRun);
+    this.firstRunJobName = nameByTemplate(firstRun, `${props.statefulSetName}-precache`);
   }
 }
 

@@ -1,0 +1,67 @@
+/**
+ * The deployments the cluster e2e applies besides the examples, written once as props. What a
+ * cluster needs differently from a real one is passed in as the three props a user would set for
+ * their own cluster: the image, its pull policy, and the storage class. scripts/cluster/fixtures.sh
+ * synthesizes this file at an earlier commit too (the upgrade fixtures), so it uses only props
+ * that commit already had.
+ */
+import { App, Chart } from 'cdk8s';
+import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { Glance, GlanceApiType, GlanceRelease, ImageBackend } from '../../lib';
+
+/** What differs between this cluster and a user's. */
+export interface Site {
+  readonly image: string;
+  readonly imagePullPolicy: ImagePullPolicy;
+  readonly storageClass: string;
+}
+
+export const NAMESPACE = 'openstack';
+export const KEYSTONE_URL = 'http://keystone-internal.openstack.svc:5000';
+
+/** The 8 steps' deployment: two replicas with small caches on a shared store, Glance 25 (Zed) or 30 (Epoxy). */
+export function cacheFlow(app: App, name: string, release: GlanceRelease, site: Site, storageRequest = '1Gi'): Chart {
+  const chart = new Chart(app, name, { namespace: NAMESPACE });
+  new Glance(chart, 'glance', {
+    name,
+    release,
+    image: site.image,
+    imagePullPolicy: site.imagePullPolicy,
+    database: { connectionSecret: { name: `${name}-db`, key: 'connection' } },
+    keystone: { authUrl: KEYSTONE_URL, passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } },
+    backend: ImageBackend.file({ sharedStore: { storageClass: site.storageClass, storageRequest: '2Gi' } }),
+    storage: { storageRequest, storageClass: site.storageClass },
+    // Room for two 48 MiB images under the max (0.85 × 128 MiB), not for three: the pruner has work.
+    imageCache: { size: '128Mi', storageClass: site.storageClass },
+    apis: { default: { type: GlanceApiType.SINGLE, replicas: 2 } },
+  });
+  return chart;
+}
+
+/** A file store on an NFS export: the case Pod Security "restricted" refused as an inline volume. */
+export function nfsExport(app: App, site: Site): Chart {
+  const chart = new Chart(app, 'nfs-export', { namespace: NAMESPACE });
+  new Glance(chart, 'glance', {
+    name: 'nfsx',
+    release: GlanceRelease.ZED,
+    image: site.image,
+    imagePullPolicy: site.imagePullPolicy,
+    database: { connectionSecret: { name: 'nfsx-db', key: 'connection' } },
+    keystone: { authUrl: KEYSTONE_URL, passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } },
+    // An address of the pod network that no one serves: the kernel here has no NFS client, so the
+    // test checks admission, binding and pod creation, not the mount.
+    backend: ImageBackend.file({ sharedStore: { nfs: { server: '10.244.0.250', path: '/exports/glance' } } }),
+    storage: { storageRequest: '1Gi', storageClass: site.storageClass },
+    apis: { default: { type: GlanceApiType.SINGLE, replicas: 2 } },
+  });
+  return chart;
+}
+
+/** Every generated deployment, by chart name, as the upgrade fixtures keep them. */
+export function generatedDeployments(app: App, bookworm: Site, trixie: Site): Chart[] {
+  return [
+    cacheFlow(app, 'flow', GlanceRelease.ZED, bookworm),
+    cacheFlow(app, 'flow30', GlanceRelease.EPOXY, trixie),
+    nfsExport(app, bookworm),
+  ];
+}
