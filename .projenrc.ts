@@ -93,7 +93,7 @@ project.eslint!.addRules({ 'import/no-cycle': ['error', { allowUnsafeDynamicCycl
 // Test tiers. Unit: seconds, no root, no Glance, no prior compile, and never rewrites a snapshot
 // (update one on purpose with `npx jest -u test/examples.test.ts`).
 const UNIT = ['jest', '--ci', '--passWithNoTests=false',
-  ...['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/sandbox/', '<rootDir>/test/package/', '<rootDir>/test/scan/', '<rootDir>/test/bindings/',
+  ...['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/cluster/', '<rootDir>/test/sandbox/', '<rootDir>/test/package/', '<rootDir>/test/scan/', '<rootDir>/test/bindings/',
     '<rootDir>/test/fuzz.test.ts']
     .map((pattern) => `'--testPathIgnorePatterns=${pattern}'`)];
 project.testTask.reset();
@@ -107,6 +107,11 @@ project.addTask('test:e2e', {
   description: 'Real Glance 25 and 30 in pod sandboxes, and the compiled package (root; scripts/install-glance.sh; after a compile)',
   // One file at a time: the API replicas of every scenario listen on the same loopback addresses.
   exec: 'jest --ci --runInBand --passWithNoTests=false test/sandbox test/e2e test/package',
+});
+
+project.addTask('test:cluster', {
+  description: 'The YAML on a real single-node Kubernetes 1.34 cluster under Pod Security "restricted" (root; builds and caches Kubernetes, CoreDNS, kube-router and the images under ~/.cache/cdk8s-glance)',
+  exec: 'bash scripts/cluster/test.sh',
 });
 
 project.addTask('test:bindings', {
@@ -140,6 +145,7 @@ project.addTask('test:ci', {
     { spawn: 'test:fuzz' },
     { spawn: 'test:scan' },
     { spawn: 'test:e2e' },
+    { spawn: 'test:cluster' },
   ],
 });
 

@@ -186,10 +186,12 @@ esac
 run check glance-manage --version
 run check python3 -c '
 from glance.image_cache import ImageCache
-import glance.image_cache.drivers.centralized_db, glance.image_cache.drivers.sqlite, glance.image_cache.drivers.xattr
+import glance.image_cache.drivers.sqlite, glance.image_cache.drivers.xattr
 import pymysql, sqlalchemy
 import swiftclient, boto3, cinderclient, os_brick, oslo_privsep, rbd, rados
 '
+# The centralized_db cache driver exists from Glance 28 (2024.1): bookworm's 25.1.0 has none.
+case "$suite" in bookworm) ;; *) run check python3 -c 'import glance.image_cache.drivers.centralized_db' ;; esac
 run check qemu-img --version
 log "glance-api $version in $suite, built in $((SECONDS - start)) s ($(du -sh "$tmp" | cut -f1))"
 

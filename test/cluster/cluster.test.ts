@@ -1,0 +1,425 @@
+/**
+ * The synthesized YAML on a real Kubernetes 1.34 cluster (scripts/cluster/up.sh): API server with
+ * Pod Security admission, controllers, scheduler, kubelet and containerd, kube-proxy, CoreDNS and
+ * kube-router enforcing NetworkPolicies, all in a network namespace of their own. The namespace
+ * enforces Pod Security "restricted". What the tests change is what a user changes for their own
+ * cluster: the image, its pull policy and the storage class; nothing else in the YAML is edited.
+ *
+ * Run by `npx projen test:cluster` (scripts/cluster/test.sh brings the cluster up and down). Each
+ * test is one line of the table CI prints (./table-reporter.js). The tests run in order and build
+ * on each other, as an operator's session would.
+ */
+import { App } from 'cdk8s';
+import { chownSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { GlanceRelease } from '../../lib';
+import { cacheFlow, NAMESPACE } from './deployments';
+import { ADMIN_POD, infrastructure, OUTSIDER_NAMESPACE, scriptPod } from './infra';
+import { CLUSTER_SITE, synthAll } from './synth-fixtures';
+import {
+  apply, applyClean, claimFolder, eventsOf, exec, filesIn, get, jobComplete, kubectl, kubectlOk, list, logs, parseYaml, podReady, recycleVolumes,
+  remove, rolledOut, tagImage, warnings,
+} from './cluster';
+import { until } from '../waiting';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'upgrade');
+/** The earliest output the upgrade checks start from: main before the cluster e2e existed. */
+const EARLIER = 'edf798c';
+const GLANCE_UID = 42415;
+const MIB = 1024 * 1024;
+const EXAMPLES = ['image-cache-ceph', 'image-cache-nfs', 'edge-site'];
+
+let today: Record<string, any[]>;
+const earlier = (chart: string) => parseYaml(readFileSync(join(FIXTURES, EARLIER, `${chart}.k8s.yaml`), 'utf8'));
+
+/**
+ * An example as a user of this cluster applies it: its image is one built here (the examples name
+ * the operator's image, from a registry this cluster cannot reach), never pulled, and its
+ * ReadWriteMany class (nfs-client) is this cluster's class. Nothing else changes.
+ */
+function onThisCluster(objects: any[], image: string): any[] {
+  const copy = JSON.parse(JSON.stringify(objects));
+  for (const o of copy) {
+    const pod = o.spec?.template?.spec ?? o.spec?.jobTemplate?.spec?.template?.spec;
+    for (const c of [...(pod?.containers ?? []), ...(pod?.initContainers ?? [])]) {
+      c.image = image;
+      c.imagePullPolicy = 'Never';
+    }
+    if (o.kind === 'PersistentVolumeClaim' && o.spec.storageClassName === 'nfs-client') o.spec.storageClassName = CLUSTER_SITE.bookworm.storageClass;
+  }
+  return copy;
+}
+
+/** The examples' release is 2023.1 or later: they run on Glance 30 (trixie); Glance 25 is older than they say. */
+const exampleOnCluster = (objects: any[]) => onThisCluster(objects, CLUSTER_SITE.trixie.image);
+
+const statefulSetsOf = (objects: any[]) => objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name as string);
+const jobsOf = (objects: any[]) => objects.filter((o) => o.kind === 'Job').map((o) => o.metadata.name as string);
+const dbSyncOf = (objects: any[]) => jobsOf(objects).find((name) => name.includes('-db-sync'))!;
+
+/** Every StatefulSet rolled out (every replica Ready with the applied template) and db-sync complete. */
+async function deployed(objects: any[]): Promise<void> {
+  await jobComplete(dbSyncOf(objects), NAMESPACE);
+  for (const sts of statefulSetsOf(objects)) await rolledOut(sts, NAMESPACE);
+}
+
+// ---- The admin's shell: README's commands, typed in a pod of the namespace ----
+
+const host = (sts: string, n: number) => `${sts}-${n}.${sts}.${NAMESPACE}.svc`;
+
+async function inAdminPod(script: string, pod = ADMIN_POD, namespace = NAMESPACE): Promise<string> {
+  const run = await exec(pod, namespace, ['bash', '-euc', script]);
+  if (run.code !== 0) throw new Error(`${pod}: ${script}\nexited ${run.code}:\n${run.stderr}${run.stdout}`);
+  return run.stdout;
+}
+
+/** `glance --os-image-url http://<replica>:9292 ...`, README's per-replica form; the internal Service without a replica. */
+async function glance(sts: string, replica: number | undefined, ...args: string[]): Promise<string> {
+  const url = replica === undefined ? `http://${sts.replace(/-single$/, '')}.${NAMESPACE}.svc:9292` : `http://${host(sts, replica)}:9292`;
+  return inAdminPod(`glance --os-image-url ${url} ${args.map((a) => `'${a}'`).join(' ')}`);
+}
+
+async function cachedImages(sts: string, replica: number): Promise<string[]> {
+  const out = await glance(sts, replica, 'cache-list');
+  return out.split('\n').map((line) => line.split('|').map((c) => c.trim())).filter((cells) => cells[2] === 'cached').map((cells) => cells[1]);
+}
+
+/** A raw image of random bytes, uploaded through the internal Service; its id. */
+async function createImage(sts: string, name: string, bytes: number): Promise<string> {
+  const out = await inAdminPod(`head -c ${bytes} /dev/urandom >/tmp/${name} && glance --os-image-url http://${sts.replace(/-single$/, '')}.${NAMESPACE}.svc:9292 `
+    + `image-create --name ${name} --disk-format raw --container-format bare --file /tmp/${name} && rm /tmp/${name}`);
+  const match = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(out);
+  if (!match) throw new Error(`no image id in:\n${out}`);
+  return match[1];
+}
+
+/** Runs a replica's cache CronJob now, as README tells an operator: kubectl create job --from=cronjob/...; its pod. */
+let runs = 0;
+async function runCronJob(cronJob: string): Promise<{ pod: any; output: string }> {
+  const job = `${cronJob.slice(0, 40)}-run${++runs}`;
+  await kubectlOk(['create', 'job', `--from=cronjob/${cronJob}`, job, '-n', NAMESPACE]);
+  await jobComplete(job, NAMESPACE);
+  const [pod] = await list('pods', NAMESPACE, `job-name=${job}`);
+  return { pod, output: await logs(`job/${job}`, NAMESPACE) };
+}
+
+/** An HTTP request from a pod, retried while a new pod's address is not yet in kube-router's sets: the status, or "refused". */
+async function httpFrom(pod: string, namespace: string, url: string): Promise<string> {
+  const run = await exec(pod, namespace, ['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--connect-timeout', '3', url]);
+  return run.code === 0 ? run.stdout.trim() : 'refused';
+}
+
+// ---- The run ----
+
+beforeAll(async () => {
+  const out = mkdtempSync(join(tmpdir(), 'cluster-e2e-'));
+  try {
+    synthAll(out);
+    today = Object.fromEntries([...EXAMPLES, 'flow', 'flow30', 'nfs-export'].map((chart) => [chart, parseYaml(readFileSync(join(out, `${chart}.k8s.yaml`), 'utf8'))]));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+  // The namespaces first: a server-side dry run of a namespaced object needs its namespace to exist.
+  const infra = infrastructure(CLUSTER_SITE.bookworm.image);
+  await applyClean(infra.filter((o) => o.kind === 'Namespace'));
+  await applyClean(infra.filter((o) => o.kind !== 'Namespace'));
+  for (const pod of ['mariadb', 'keystone', ADMIN_POD]) await podReady(pod, NAMESPACE);
+  await podReady('outsider', OUTSIDER_NAMESPACE);
+});
+
+describe('an NFS export under restricted', () => {
+  test(`${EARLIER}'s inline nfs volume: the API server warns and the StatefulSet controller creates no pod (the failure before)`, async () => {
+    const old = earlier('nfs-export');
+    const dryRun = await apply(old, { dryRun: true });
+    expect(dryRun.code).toBe(0);
+    expect(warnings(dryRun).join('\n')).toMatch(/would violate PodSecurity "restricted:latest": restricted volume types \(volume "images" uses restricted volume type "nfs"\)/);
+    await apply(old);
+    await until('the StatefulSet controller reports the refused pod', async () =>
+      (await eventsOf('StatefulSet', 'nfsx-default-single', NAMESPACE)).some((e) => /^FailedCreate: .*violates PodSecurity "restricted:latest".*nfs/.test(e)),
+    { everyMs: 1000 });
+    expect(await list('pods', NAMESPACE, 'statefulset.kubernetes.io/pod-name=nfsx-default-single-0')).toEqual([]);
+    await remove(old, NAMESPACE);
+  });
+
+  test('today: admitted with no warning, the volume bound to nfsx-images, every pod created and waiting only for the mount', async () => {
+    const objects = today['nfs-export'];
+    await applyClean(objects);
+    await until('nfsx-images is bound to its volume', async () => (await get('pvc', 'nfsx-images', NAMESPACE))?.status?.phase === 'Bound', { everyMs: 500 });
+    expect((await get('pvc', 'nfsx-images', NAMESPACE)).spec.volumeName).toBe('openstack-nfsx-images');
+    expect((await get('pv', 'openstack-nfsx-images')).spec.nfs).toEqual({ server: '10.244.0.250', path: '/exports/glance' });
+    for (const n of [0, 1]) {
+      await until(`pod nfsx-default-single-${n} exists`, async () => (await get('pod', `nfsx-default-single-${n}`, NAMESPACE)) !== undefined, { everyMs: 1000 });
+    }
+    // This machine's kernel has no NFS client and nobody serves the export: the kubelet tries the mount.
+    await until('the kubelet tries the NFS mount', async () =>
+      (await eventsOf('Pod', 'nfsx-default-single-0', NAMESPACE)).some((e) => e.startsWith('FailedMount:')), { everyMs: 1000 });
+    expect((await eventsOf('StatefulSet', 'nfsx-default-single', NAMESPACE)).filter((e) => e.startsWith('FailedCreate'))).toEqual([]);
+    await remove(objects, NAMESPACE);
+    await kubectl(['delete', 'pv', 'openstack-nfsx-images', '--ignore-not-found']);
+  });
+});
+
+describe('every example, from the earlier output to today\'s', () => {
+  test.each(EXAMPLES)(`%s: ${EARLIER}'s output applied and Ready under restricted, then today's over it: admitted, no warning, Ready, db-sync run again`, async (example) => {
+    const old = exampleOnCluster(earlier(example));
+    await applyClean(old);
+    await deployed(old);
+    const now = exampleOnCluster(today[example]);
+    await applyClean(now);
+    await deployed(now);
+    // Claims with the documented names, bound; every pod of every StatefulSet Ready.
+    for (const sts of statefulSetsOf(now)) {
+      const replicas = now.find((o) => o.kind === 'StatefulSet' && o.metadata.name === sts).spec.replicas;
+      for (let n = 0; n < replicas; n++) {
+        const pod = await get('pod', `${sts}-${n}`, NAMESPACE);
+        expect(pod.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
+        expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
+        for (const claim of [`glance-${sts}-${n}`, `glance-cache-${sts}-${n}`]) expect((await get('pvc', claim, NAMESPACE))?.status.phase).toBe('Bound');
+      }
+    }
+    await remove([...now, ...old.filter((o) => o.kind === 'Job')], NAMESPACE);
+  });
+});
+
+describe('the image cache of a Glance 25 deployment, run as README tells an operator', () => {
+  const STS = 'flow-default-single';
+  let objects: any[];
+  let id: string;
+
+  beforeAll(async () => {
+    objects = today.flow;
+    await applyClean(objects);
+    await deployed(objects);
+  });
+
+  test('per-replica names resolve through CoreDNS in the admin pod and reach each replica', async () => {
+    for (const n of [0, 1]) {
+      const address = (await get('pod', `${STS}-${n}`, NAMESPACE)).status.podIP;
+      expect((await inAdminPod(`getent hosts ${host(STS, n)}`)).split(/\s+/)[0]).toBe(address);
+      await until(`replica ${n} answers the admin pod`, async () => (await httpFrom(ADMIN_POD, NAMESPACE, `http://${host(STS, n)}:9292/healthcheck`)) === '200');
+    }
+  });
+
+  test('step 1: an image created through the internal Service', async () => {
+    id = await createImage(STS, 'step-1', 4 * MIB);
+    expect(await glance(STS, undefined, 'image-show', id)).toMatch(/\|\s*status\s*\|\s*active\s*\|/);
+  });
+
+  test('steps 2 and 3: cache-queue on replica 0 caches it there and not on replica 1', async () => {
+    await glance(STS, 0, 'cache-queue', id);
+    await until('replica 0 lists the image', async () => (await cachedImages(STS, 0)).includes(id), { everyMs: 1000 });
+    expect(await cachedImages(STS, 1)).toEqual([]);
+    expect(Object.keys(filesIn(await claimFolder(`glance-cache-${STS}-0`, NAMESPACE)))).toContain(id);
+  });
+
+  test('steps 4 and 5: cache-queue on replica 1 caches it there too', async () => {
+    await glance(STS, 1, 'cache-queue', id);
+    await until('replica 1 lists the image', async () => (await cachedImages(STS, 1)).includes(id), { everyMs: 1000 });
+  });
+
+  test('steps 6 and 7: cache-delete on replica 0 leaves it cached on replica 1', async () => {
+    await glance(STS, 0, 'cache-delete', id);
+    await until('replica 0 no longer lists the image', async () => !(await cachedImages(STS, 0)).includes(id), { everyMs: 1000 });
+    expect(await cachedImages(STS, 1)).toEqual([id]);
+  });
+
+  test('a replica\'s pod deleted (kubectl delete pod): the cache survives on its claim', async () => {
+    const before = (await get('pod', `${STS}-1`, NAMESPACE)).metadata.uid;
+    await kubectlOk(['delete', 'pod', `${STS}-1`, '-n', NAMESPACE]);
+    await until('replica 1 is a new pod', async () => (await get('pod', `${STS}-1`, NAMESPACE))?.metadata.uid !== before, { everyMs: 1000 });
+    await rolledOut(STS, NAMESPACE);
+    await until('replica 1 answers again', async () => (await httpFrom(ADMIN_POD, NAMESPACE, `http://${host(STS, 1)}:9292/healthcheck`)) === '200');
+    expect(await cachedImages(STS, 1)).toEqual([id]);
+  });
+
+  test('step 8 and orphan removal: image-delete; the serving replica drops it at once, the other at its cleaner run', async () => {
+    await glance(STS, 0, 'image-delete', id);
+    expect(await cachedImages(STS, 0)).toEqual([]);
+    // Glance purges only the replica that served the delete: replica 1 keeps an orphan...
+    expect(await cachedImages(STS, 1)).toEqual([id]);
+    // ...until its cleaner CronJob runs, pinned to its replica's node and claim.
+    const { pod, output } = await runCronJob(`${STS}-1-cleaner`);
+    expect(output).toContain(`removed 1 orphan(s) of 1 cached and 0 queued image(s): ${id}`);
+    expect(pod.spec.nodeName).toBe((await get('pod', `${STS}-1`, NAMESPACE)).spec.nodeName);
+    expect(pod.spec.volumes).toContainEqual(expect.objectContaining({ persistentVolumeClaim: { claimName: `glance-cache-${STS}-1` } }));
+    expect(await cachedImages(STS, 1)).toEqual([]);
+  });
+
+  test('the pruner CronJob brings replica 0\'s cache under image_cache_max_size, least recently used first', async () => {
+    const max = 0.85 * 128 * MIB;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await createImage(STS, `prune-${i}`, 48 * MIB));
+    for (const queued of ids) {
+      await glance(STS, 0, 'cache-queue', queued);
+      await until(`${queued} is cached on replica 0`, async () => (await cachedImages(STS, 0)).includes(queued), { everyMs: 1000 });
+    }
+    // Image 0 read through replica 0's cache: the most recently used; image 1 is the least.
+    await inAdminPod(`glance --os-image-url http://${host(STS, 0)}:9292 image-download ${ids[0]} --file /tmp/read && rm /tmp/read`);
+    const folder = await claimFolder(`glance-cache-${STS}-0`, NAMESPACE);
+    const total = (files: Record<string, number>) => Object.values(files).reduce((a, b) => a + b, 0);
+    expect(total(filesIn(folder))).toBeGreaterThan(max);
+    const { pod } = await runCronJob(`${STS}-0-pruner`);
+    expect(pod.spec.volumes).toContainEqual(expect.objectContaining({ persistentVolumeClaim: { claimName: `glance-cache-${STS}-0` } }));
+    const after = filesIn(folder);
+    expect(total(after)).toBeLessThanOrEqual(max);
+    expect(Object.keys(after).sort()).toEqual([ids[0], ids[2]].sort());
+    for (const image of ids) await glance(STS, undefined, 'image-delete', image);
+  });
+
+  test('the cleaner CronJob removes stalled and invalid files from replica 1\'s claim and keeps fresh incomplete ones', async () => {
+    const folder = await claimFolder(`glance-cache-${STS}-1`, NAMESPACE);
+    const stalled = join(folder, 'incomplete', '11111111-1111-1111-1111-111111111111');
+    const fresh = join(folder, 'incomplete', '22222222-2222-2222-2222-222222222222');
+    const invalid = join(folder, 'invalid', '33333333-3333-3333-3333-333333333333');
+    for (const file of [stalled, fresh, invalid]) {
+      writeFileSync(file, Buffer.alloc(4096, 1));
+      chownSync(file, GLANCE_UID, GLANCE_UID);
+    }
+    const old = Date.now() / 1000 - 86400 - 600;
+    utimesSync(stalled, old, old);
+    await runCronJob(`${STS}-1-cleaner`);
+    expect([stalled, invalid, fresh].map((f) => { try { readFileSync(f); return true; } catch { return false; } })).toEqual([false, false, true]);
+    rmSync(fresh);
+  });
+
+  test('a replica killed mid-download keeps no partial image: after its restart the download is whole and then cached', async () => {
+    const image = await createImage(STS, 'killed', 48 * MIB);
+    const checksum = /\|\s*checksum\s*\|\s*([0-9a-f]{32})\s*\|/.exec(await glance(STS, undefined, 'image-show', image))![1];
+    // A slow reader through replica 1 (the cache middleware writes incomplete/<id> as it serves)...
+    const reader = exec(ADMIN_POD, NAMESPACE, ['bash', '-c',
+      `T=$(openstack token issue -f value -c id) && curl -s --limit-rate 4M -H "X-Auth-Token: $T" -o /tmp/partial http://${host(STS, 1)}:9292/v2/images/${image}/file; echo "curl $?"`]);
+    const folder = await claimFolder(`glance-cache-${STS}-1`, NAMESPACE);
+    await until('replica 1 is caching the image', () => Object.keys(filesIn(join(folder, 'incomplete'))).includes(image), { everyMs: 200 });
+    // ...and the replica's pod killed under it.
+    await kubectlOk(['delete', 'pod', `${STS}-1`, '-n', NAMESPACE, '--grace-period=0', '--force']);
+    expect((await reader).stdout).not.toMatch(/curl 0\b/);
+    await rolledOut(STS, NAMESPACE);
+    await until('replica 1 answers again', async () => (await httpFrom(ADMIN_POD, NAMESPACE, `http://${host(STS, 1)}:9292/healthcheck`)) === '200');
+    expect(await cachedImages(STS, 1)).not.toContain(image);
+    const md5 = (await inAdminPod(`glance --os-image-url http://${host(STS, 1)}:9292 image-download ${image} --file /tmp/whole && md5sum /tmp/whole && rm /tmp/whole`)).split(' ')[0];
+    expect(md5).toBe(checksum);
+    await until('replica 1 caches the whole image', async () => (await cachedImages(STS, 1)).includes(image), { everyMs: 1000 });
+    expect(filesIn(folder)[image]).toBe(48 * MIB);
+    await glance(STS, undefined, 'image-delete', image);
+  });
+
+  describe('NetworkPolicy, enforced by kube-router', () => {
+    test('allowed: the admin pod and Keystone\'s pod in the namespace reach every replica on 9292', async () => {
+      for (const from of [ADMIN_POD, 'keystone']) {
+        for (const n of [0, 1]) {
+          await until(`${from} reaches replica ${n}`, async () => (await httpFrom(from, NAMESPACE, `http://${host(STS, n)}:9292/healthcheck`)) === '200');
+        }
+      }
+    });
+
+    test(`refused: a pod in another namespace (${OUTSIDER_NAMESPACE}) reaches Keystone but not a replica`, async () => {
+      await until('the outsider reaches Keystone (the network works)', async () =>
+        (await httpFrom('outsider', OUTSIDER_NAMESPACE, `http://keystone-internal.${NAMESPACE}.svc:5000/v3`)) === '200');
+      for (const n of [0, 1]) {
+        const address = (await get('pod', `${STS}-${n}`, NAMESPACE)).status.podIP;
+        for (let attempt = 0; attempt < 3; attempt++) expect(await httpFrom('outsider', OUTSIDER_NAMESPACE, `http://${address}:9292/healthcheck`)).toBe('refused');
+      }
+    });
+
+    test('refused: the cache jobs and the database jobs accept no connection; a pod without their labels does', async () => {
+      const labelsOf = (name: string) => objects.find((o) => o.kind === 'CronJob' && o.metadata.name === name).spec.jobTemplate.spec.template.metadata.labels;
+      const listener = (name: string, labels: Record<string, string>) =>
+        scriptPod(name, NAMESPACE, CLUSTER_SITE.bookworm.image, 'cd /tmp && exec python3 -m http.server 8080', { labels, port: 8080 });
+      const pods = [
+        listener('as-cache-job', labelsOf(`${STS}-0-pruner`)),
+        listener('as-db-job', labelsOf('flow-db-purge')),
+        listener('unlabelled', {}),
+      ];
+      await applyClean(pods);
+      for (const pod of pods) await podReady(pod.metadata.name, NAMESPACE);
+      const url = async (name: string) => `http://${(await get('pod', name, NAMESPACE)).status.podIP}:8080/`;
+      await until('the unlabelled listener is reachable', async () => (await httpFrom(ADMIN_POD, NAMESPACE, await url('unlabelled'))) === '200');
+      for (const name of ['as-cache-job', 'as-db-job']) {
+        for (let attempt = 0; attempt < 3; attempt++) expect(await httpFrom(ADMIN_POD, NAMESPACE, await url(name))).toBe('refused');
+      }
+      await kubectl(['delete', 'pod', '-n', NAMESPACE, '--wait=false', ...pods.map((p) => p.metadata.name)]);
+    });
+  });
+
+  test(`db-sync: ${EARLIER}'s Job, applied again with a new image, is refused as immutable (the failure before)`, async () => {
+    await remove(objects, NAMESPACE);
+    const old = earlier('flow');
+    await applyClean(old);
+    await deployed(old);
+    tagImage(CLUSTER_SITE.bookworm.image, `${CLUSTER_SITE.bookworm.image}-b`);
+    const bumped = onThisCluster(old, `${CLUSTER_SITE.bookworm.image}-b`);
+    const run = await apply(bumped);
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toMatch(/Job\.batch "flow-db-sync" is invalid: spec\.template: Invalid value: .*field is immutable/);
+  });
+
+  test('db-sync: today\'s output over it, with the new image: a new Job that runs db_sync, every replica on the new image', async () => {
+    const now = onThisCluster(today.flow, `${CLUSTER_SITE.bookworm.image}-b`);
+    await applyClean(now);
+    await deployed(now);
+    expect(dbSyncOf(now)).toMatch(/^flow-db-sync-[0-9a-f]{8}$/);
+    expect(dbSyncOf(now)).not.toBe(dbSyncOf(today.flow));
+    const pod = await get('pod', `${STS}-0`, NAMESPACE);
+    expect(pod.spec.containers[0].image).toBe(`${CLUSTER_SITE.bookworm.image}-b`);
+    objects = now;
+  });
+
+  test('storageRequest raised: a plain apply is refused (volumeClaimTemplates are immutable); README\'s procedure applies it, claims and data kept', async () => {
+    const raised = onThisCluster(parseYaml(synthChart((a) => cacheFlow(a, 'flow', GlanceRelease.ZED, CLUSTER_SITE.bookworm, '2Gi'))), `${CLUSTER_SITE.bookworm.image}-b`);
+    const refused = await apply(raised);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/StatefulSet\.apps "flow-default-single" is invalid: spec: Forbidden: updates to statefulset spec for fields other than/);
+    const marker = join(await claimFolder(`glance-${STS}-0`, NAMESPACE), 'kept');
+    writeFileSync(marker, 'still here');
+    // README, Upgrading: delete the StatefulSet but not its pods or claims, then apply.
+    await kubectlOk(['delete', 'statefulset', STS, '-n', NAMESPACE, '--cascade=orphan']);
+    await applyClean(raised);
+    await deployed(raised);
+    const cap = (o: any[]) => /image_size_cap = (\d+)/.exec(o.find((x) => x.kind === 'Secret' && x.metadata.name === `${STS}-config`).stringData['00-glance.conf'])![1];
+    expect(Number(cap(raised))).toBeGreaterThan(Number(cap(objects)));
+    const conf = await exec(`${STS}-0`, NAMESPACE, ['cat', '/etc/glance/glance.conf.d/00-glance.conf']);
+    expect(conf.stdout).toContain(`image_size_cap = ${cap(raised)}`);
+    expect(readFileSync(marker, 'utf8')).toBe('still here');
+    objects = raised;
+  });
+
+  afterAll(async () => {
+    await recycleVolumes();
+  });
+});
+
+describe('the image cache of a Glance 30 deployment', () => {
+  const STS = 'flow30-default-single';
+
+  test('applied and Ready; cache-queue on each replica, cache-delete on one, image-delete and the other\'s cleaner', async () => {
+    const objects = today.flow30;
+    await applyClean(objects);
+    await deployed(objects);
+    const id = await createImage(STS, 'flow30', 4 * MIB);
+    for (const n of [0, 1]) {
+      await glance(STS, n, 'cache-queue', id);
+      await until(`replica ${n} lists the image`, async () => (await cachedImages(STS, n)).includes(id), { everyMs: 1000 });
+    }
+    await glance(STS, 0, 'cache-delete', id);
+    await until('replica 0 no longer lists it', async () => !(await cachedImages(STS, 0)).includes(id), { everyMs: 1000 });
+    expect(await cachedImages(STS, 1)).toEqual([id]);
+    await glance(STS, 0, 'image-delete', id);
+    const { output } = await runCronJob(`${STS}-1-cleaner`);
+    expect(output).toContain(`removed 1 orphan(s) of 1 cached and 0 queued image(s): ${id}`);
+    expect(await cachedImages(STS, 1)).toEqual([]);
+  });
+});
+
+/** One chart synthesized alone, as YAML text. */
+function synthChart(build: (app: App) => unknown): string {
+  const out = mkdtempSync(join(tmpdir(), 'cluster-chart-'));
+  try {
+    const app = new App({ outdir: out });
+    build(app);
+    app.synth();
+    return readFileSync(join(out, `${app.charts[0].node.id}.k8s.yaml`), 'utf8');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
