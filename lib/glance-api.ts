@@ -335,7 +335,8 @@ export class GlanceApi extends GlanceApiBase {
     ];
     // Staging and tasks live here: always bounded, by the claim or by the emptyDir's sizeLimit.
     if (common.storage.external) volumes.push({ name: 'glance', emptyDir: { sizeLimit: k8s.Quantity.fromString(common.stagingSize) } });
-    if (this.cache) mounts.push({ name: this.cache.claimTemplate.metadata!.name!, mountPath: this.cache.mountPath });
+    const cacheMount = this.cache && { name: this.cache.claimTemplate.metadata!.name!, mountPath: this.cache.mountPath };
+    if (cacheMount) mounts.push(cacheMount);
     const store = common.backend._podParts(common.storeContext);
     volumes.push(...store.volumes);
     mounts.push(...store.mounts);
@@ -356,6 +357,7 @@ export class GlanceApi extends GlanceApiBase {
         },
       },
       volumes,
+      initContainers: cacheMount && [incompleteCleanup(common, cacheMount)],
       containers: [{
         name: 'glance-api',
         image: common.image,
@@ -398,6 +400,30 @@ export class GlanceApi extends GlanceApiBase {
     if (this.cache) templates.push(this.cache.claimTemplate);
     return templates;
   }
+}
+
+/**
+ * Removes the partial files of a glance-api that died while it cached an image (a killed pod, a
+ * lost node). Glance takes a file in `incomplete/` as an image being cached, and neither caches
+ * nor queues that image on this replica until the cleaner removes the file, a stall time later
+ * (a day by default). Before glance-api starts, no process writes there: the cache volume is
+ * this replica's alone, and the cache jobs never write to `incomplete/`.
+ */
+function incompleteCleanup(common: ResolvedCommonProps, cacheMount: k8s.VolumeMount): k8s.Container {
+  const incomplete = `${cacheMount.mountPath}/incomplete`;
+  return {
+    name: 'cache-incomplete-cleanup',
+    image: common.image,
+    imagePullPolicy: common.imagePullPolicy,
+    // find on the cache's root: incomplete/ does not exist before glance-api's first start.
+    command: ['find', cacheMount.mountPath, '-path', `${incomplete}/*`, '-type', 'f', '-delete', '-print'],
+    resources: {
+      requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+      limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
+    },
+    securityContext: RESTRICTED_CONTAINER_SECURITY,
+    volumeMounts: [cacheMount],
+  };
 }
 
 /** show_image_direct_url of one StatefulSet (OSSN-0090): see GlanceApiOptions.showImageDirectUrl. */

@@ -97,6 +97,24 @@ test.each([
   expect(glanceConf(m, STS).DEFAULT.image_cache_driver).toBe(driver);
 });
 
+describe('partial files of a replica that died mid-download', () => {
+  test('an init container deletes the files in incomplete/ of its own cache volume, and nothing else, before glance-api starts', () => {
+    const m = synthGlance({ backend: shared(), imageCache: { size: '10Gi' }, apis: { default: { replicas: 2 } } });
+    const pod = find(m, 'StatefulSet', STS).spec.template.spec;
+    expect(pod.initContainers.map((c: any) => c.name)).toEqual(['cache-incomplete-cleanup']);
+    const [init] = pod.initContainers;
+    expect(init.command).toEqual(['find', '/var/lib/glance/image-cache', '-path', '/var/lib/glance/image-cache/incomplete/*', '-type', 'f', '-delete', '-print']);
+    expect(init.volumeMounts).toEqual([{ name: 'glance-cache', mountPath: '/var/lib/glance/image-cache' }]);
+    expect(pod.volumes.map((v: any) => v.name)).not.toContain('glance-cache'); // the claim template's volume
+    expect([init.image, init.imagePullPolicy]).toEqual([pod.containers[0].image, pod.containers[0].imagePullPolicy]);
+    expect(init.resources.limits).toEqual({ cpu: '100m', memory: '64Mi' });
+  });
+
+  test('without a cache there is no init container', () => {
+    expect(find(synthGlance({}), 'StatefulSet', STS).spec.template.spec.initContainers).toBeUndefined();
+  });
+});
+
 const DB_ENV = { OS_DATABASE__CONNECTION: '<secret glance-db/connection>' };
 const jobContainer = (m: ReturnType<typeof synthGlance>, job: string) => find(m, 'CronJob', job).spec.jobTemplate.spec.template.spec.containers[0];
 const jobEnv = (m: ReturnType<typeof synthGlance>, job: string) =>

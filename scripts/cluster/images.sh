@@ -17,7 +17,8 @@
 # copied) plus, installed with apt on top: python3-glanceclient
 # (`glance`), python3-openstackclient, curl, procps, and what a Keystone and a MariaDB pod need
 # so that the tests run them from the same image: python3-keystone (keystone-manage,
-# keystone-wsgi-public), uwsgi with its python3 plugin, mariadb-server, mariadb-client. No
+# keystone-wsgi-public), uwsgi with its python3 plugin, mariadb-server, mariadb-client, and
+# ceph-mon (a monitor for the rbd examples' cluster: Glance reads its fsid at start). No
 # maintainer script starts a service (policy-rc.d exits 101); glance-common's database, RabbitMQ
 # and Keystone questions were preseeded false by glance-rootfs.sh, the keystone package (whose
 # postinst bootstraps a database) is not installed, and mariadb-server's postinst only makes the
@@ -47,7 +48,7 @@ source "$here/config.sh"
 GLANCE_UID=42415
 GLANCE_GID=42415
 EXTRA_PACKAGES=(python3-glanceclient python3-openstackclient curl procps
-  python3-keystone uwsgi uwsgi-core uwsgi-plugin-python3 mariadb-server mariadb-client)
+  python3-keystone uwsgi uwsgi-core uwsgi-plugin-python3 mariadb-server mariadb-client ceph-mon)
 IMAGE_GZIP=${IMAGE_GZIP:-0}
 CTR_ADDRESS=${CTR_ADDRESS:-$CONTAINERD_SOCK}
 CTR_NAMESPACE=${CTR_NAMESPACE:-$CONTAINERD_NAMESPACE}

@@ -2,7 +2,7 @@
 """Packs a root filesystem as a one-layer OCI image-layout tar that `ctr images import` accepts.
 
 Usage: oci-image.py --root DIR --name REF --out FILE [--gzip] [--cmd ARG ...] [--env K=V ...]
-                    [--workdir DIR] [--exclude PATTERN ...]
+                    [--workdir DIR] [--user U] [--exclude PATTERN ...]
 
 - The layer is GNU tar's archive of DIR (numeric owners, modes, symlinks, hard links, sorted
   names; the contents of dev/, proc/ and sys/ and any --exclude left out), uncompressed unless
@@ -10,7 +10,7 @@ Usage: oci-image.py --root DIR --name REF --out FILE [--gzip] [--cmd ARG ...] [-
   Debian's .pyc files record their source's mtime, and a clamped time would make every
   Python import recompile.
 - The config blob has architecture amd64, os linux, rootfs.diff_ids, and Cmd, Env, WorkingDir;
-  no User (the pods set runAsUser).
+  User only with --user (the Glance images have none: the pods set runAsUser).
 - index.json names the manifest with both annotations containerd's importer reads:
   io.containerd.image.name (the full reference, which ctr import takes as it is) and
   org.opencontainers.image.ref.name (the tag, as the OCI spec has it).
@@ -44,6 +44,7 @@ def main() -> int:
     parser.add_argument('--cmd', nargs='+', default=['/bin/bash'])
     parser.add_argument('--env', action='append', default=[])
     parser.add_argument('--workdir', default='/')
+    parser.add_argument('--user', help='the user the image runs as when the pod does not say (the pause image: 65535)')
     parser.add_argument('--exclude', action='append', default=[])
     args = parser.parse_args()
 
@@ -97,7 +98,7 @@ def main() -> int:
         config = json.dumps({
             'architecture': 'amd64',
             'os': 'linux',
-            'config': {'Env': env, 'Cmd': args.cmd, 'WorkingDir': args.workdir},
+            'config': {'Env': env, 'Cmd': args.cmd, 'WorkingDir': args.workdir, **({'User': args.user} if args.user else {})},
             'rootfs': {'type': 'layers', 'diff_ids': [diff_id]},
             'history': [{'created_by': 'scripts/cluster/images.sh: ' + args.name}],
         }, sort_keys=True, separators=(',', ':')).encode()

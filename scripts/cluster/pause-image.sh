@@ -13,7 +13,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 # shellcheck source=config.sh
 source "$here/config.sh"
 
-hash=$( { cat "${BASH_SOURCE[0]}" "$here/oci-image.sh"; echo "$PAUSE_IMAGE"; } | sha256sum | cut -c1-16)
+hash=$( { cat "${BASH_SOURCE[0]}" "$here/oci-image.py"; echo "$PAUSE_IMAGE"; } | sha256sum | cut -c1-16)
 out=$IMAGE_CACHE/pause-$hash.tar
 mkdir -p "$IMAGE_CACHE"
 
@@ -39,8 +39,7 @@ EOF
   gcc -static -Os -s -o "$work/rootfs/pause" "$work/pause.c"
   rm -f "$IMAGE_CACHE"/pause-*.tar   # archives of earlier versions of this script
   # 65535: the user the upstream pause image runs as (pods' runAsNonRoot does not apply to it).
-  bash "$here/oci-image.sh" --rootfs "$work/rootfs" --ref "$PAUSE_IMAGE" --out "$out" \
-    --entrypoint '["/pause"]' --user 65535:65535 >/dev/null
+  python3 "$here/oci-image.py" --root "$work/rootfs" --name "$PAUSE_IMAGE" --out "$out" --cmd /pause --user 65535:65535 >/dev/null
 fi
 
 if [ "${1:-}" = "--import" ]; then

@@ -9,7 +9,7 @@
 #   - a ClusterIP Service (kube-proxy);
 #   - NetworkPolicy (kube-router): allowed from one namespace, denied from another.
 # Usage: bash scripts/cluster/smoke.sh [--keep]   (--keep leaves the smoke namespaces in place)
-# Its test image (busybox-static: sh, nc, nslookup, httpd) is built with oci-image.sh and
+# Its test image (busybox-static: sh, nc, nslookup, httpd) is built with oci-image.py and
 # imported into the cluster's containerd.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
@@ -31,7 +31,7 @@ retry() {
 }
 
 # --- test image -------------------------------------------------------------------------------
-hash=$( { cat "${BASH_SOURCE[0]}" "$here/oci-image.sh" /bin/busybox; } | sha256sum | cut -c1-16)
+hash=$( { cat "${BASH_SOURCE[0]}" "$here/oci-image.py" /bin/busybox; } | sha256sum | cut -c1-16)
 tar=$IMAGE_CACHE/smoke-busybox-$hash.tar
 if [ ! -f "$tar" ]; then
   work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -43,7 +43,7 @@ if [ ! -f "$tar" ]; then
   printf 'root:x:0:\nsmoke:x:42415:\n' >"$work/rootfs/etc/group"
   mkdir -p "$IMAGE_CACHE"
   rm -f "$IMAGE_CACHE"/smoke-busybox-*.tar   # archives of earlier versions of this script
-  bash "$here/oci-image.sh" --rootfs "$work/rootfs" --ref "$IMAGE" --out "$tar" --entrypoint '["/bin/sh"]' >/dev/null
+  python3 "$here/oci-image.py" --root "$work/rootfs" --name "$IMAGE" --out "$tar" --cmd /bin/sh >/dev/null
 fi
 ctr -a "$CONTAINERD_SOCK" -n "$CONTAINERD_NAMESPACE" images import "$tar" >/dev/null
 log "image $IMAGE imported"

@@ -111,6 +111,24 @@ for role in member reader; do openstack role create --or-show "$role" >/dev/null
 touch /work/ready
 wait`;
 
+/**
+ * A Ceph cluster of one monitor, no OSD: glance_store reads the fsid from its rbd store's cluster
+ * when Glance starts, and Glance does not start without an answer. The examples' Secrets name it
+ * by its Service; the client key is made by the test. Images cannot be written without OSDs: the
+ * image cache checks run on the file store.
+ */
+export const CEPH_FSID = '6a1c1a2e-1f00-4c1b-9a6e-000000000001';
+const CEPH_MON_SCRIPT = `
+cd /work && rm -rf /work/*
+ip=$(hostname -i)
+printf '%s\\n' '[global]' "fsid = ${CEPH_FSID}" "mon_host = $ip:6789" 'mon_data = /work/data' 'run_dir = /work' \\
+  'admin_socket = /work/$name.asok' 'log_to_stderr = true' 'auth_allow_insecure_global_id_reclaim = false' >ceph.conf
+ceph-authtool --create-keyring mon.keyring --gen-key -n mon. --cap mon 'allow *' >/dev/null
+ceph-authtool mon.keyring --add-key "$CLIENT_KEY" -n client.openstack --cap mon 'profile rbd' --cap osd 'profile rbd' >/dev/null
+monmaptool --create --add a "$ip:6789" --fsid ${CEPH_FSID} monmap >/dev/null
+mkdir data && ceph-mon -c ceph.conf --mkfs -i a --monmap monmap --keyring mon.keyring
+exec ceph-mon -c ceph.conf -i a -f`;
+
 /** The restricted label of a namespace: enforced, not only warned. */
 export function restrictedNamespace(name: string): any {
   return {
@@ -135,10 +153,10 @@ export function adminEnv(): any[] {
 }
 
 /** Everything but the Glance deployments, in the order to apply it. */
-export function infrastructure(image: string): any[] {
+export function infrastructure(image: string, cephClientKey: string): any[] {
   const ceph = {
-    'ceph.conf': '[global]\nfsid = 6a1c1a2e-1f00-4c1b-9a6e-000000000001\nmon_host = 127.0.0.1:6789\n',
-    'ceph.client.openstack.keyring': '[client.openstack]\nkey = AQAAAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAAAA==\n',
+    'ceph.conf': `[global]\nfsid = ${CEPH_FSID}\nmon_host = ceph-mon.${NAMESPACE}.svc:6789\n`,
+    'ceph.client.openstack.keyring': `[client.openstack]\n\tkey = ${cephClientKey}\n`,
   };
   return [
     restrictedNamespace(NAMESPACE),
@@ -148,11 +166,13 @@ export function infrastructure(image: string): any[] {
     secret('osp-secret', NAMESPACE, { GlancePassword: GLANCE_PASSWORD }),
     ...DATABASES.map((db) => secret(db === 'glance' ? 'glance-db' : `${db}-db`, NAMESPACE,
       { connection: `mysql+pymysql://glance:${DB_PASSWORD}@openstack.${NAMESPACE}.svc/${db}?charset=utf8` })),
-    // The Ceph examples' files: a cluster nobody serves (no test reads or writes an rbd image).
+    // The Ceph examples' files: the monitor below.
     secret('ceph-conf-files', NAMESPACE, ceph),
     secret('ceph-conf-az1', NAMESPACE, ceph),
     service('openstack', 'mariadb', 3306),
     service('keystone-internal', 'keystone', 5000),
+    service('ceph-mon', 'ceph-mon', 6789),
+    scriptPod('ceph-mon', NAMESPACE, image, CEPH_MON_SCRIPT, { port: 6789, ready: ['test', '-S', '/work/ceph-mon.a.asok'], env: [{ name: 'CLIENT_KEY', value: cephClientKey }] }),
     scriptPod('mariadb', NAMESPACE, image, MARIADB_SCRIPT, { port: 3306, ready: ['mariadb', '--no-defaults', '--socket=/tmp/mysqld.sock', '-uroot', '-e', 'SELECT 1'] }),
     scriptPod('keystone', NAMESPACE, image, KEYSTONE_SCRIPT, {
       port: 5000,
