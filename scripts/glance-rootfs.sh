@@ -39,7 +39,7 @@ case "$suite" in
 esac
 mkdir -p "$(dirname "$dest")"
 dest=$(cd "$(dirname "$dest")" && pwd -P)/$(basename "$dest")
-stamp=$( { cat "$script"; printf 'suite=%s\nmirror=%s\n' "$suite" "$MIRROR"; } | sha256sum | cut -d' ' -f1)
+stamp=$( { cat "$script" "$repo/scripts/in-root.sh"; printf 'suite=%s\nmirror=%s\n' "$suite" "$MIRROR"; } | sha256sum | cut -d' ' -f1)
 
 is_finished() { [ -f "$dest/$STAMP_NAME" ] && [ "$(cat "$dest/$STAMP_NAME")" = "$stamp" ]; }
 
@@ -140,20 +140,14 @@ path-exclude /usr/share/man/*
 path-exclude /usr/share/info/*
 EOF
 
-# Runs a shell script as root inside the root filesystem being built, with a clean environment.
-# bwrap instead of chroot: the mounts die with the sandbox, and so would any daemon.
-in_root() {
-  bwrap --bind "$tmp" / --proc /proc --dev /dev --tmpfs /run --ro-bind /etc/resolv.conf /etc/resolv.conf \
-    --unshare-pid --unshare-ipc --unshare-uts --die-with-parent --cap-add ALL \
-    /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
-    DEBCONF_NONINTERACTIVE_SEEN=true /bin/sh -euc "$1"
-}
+# shellcheck source=in-root.sh
+source "$repo/scripts/in-root.sh"
 
 # glance-common asks whether to set up a database (dbconfig-common), RabbitMQ and keystone_authtoken;
 # glance-api asks whether to register an endpoint in Keystone. All default to false, and the
 # postinsts act only on true; preseed false all the same, so a changed default cannot turn one on.
 log "installing ${PACKAGES[*]}"
-run in_root "
+run in_root "$tmp" "
 debconf-set-selections <<'EOF'
 glance-common glance/configure_db boolean false
 glance-common glance/configure_rabbit boolean false

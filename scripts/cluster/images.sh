@@ -44,6 +44,8 @@ here=$(dirname "$script")
 repo=$(cd "$here/../.." && pwd -P)
 # shellcheck source=scripts/cluster/config.sh
 source "$here/config.sh"
+# shellcheck source=../in-root.sh
+source "$repo/scripts/in-root.sh"
 
 GLANCE_UID=42415
 GLANCE_GID=42415
@@ -96,7 +98,7 @@ build_one() {
   rootstamp=$(cat "$root/.glance-rootfs-stamp")
   # What makes the image: this function (with the ones it defines), the packages, the ids, the
   # packer, the root's stamp, the name. Not the rest of this script (import, selftest).
-  hash=$( { declare -f build_one; declare -p EXTRA_PACKAGES GLANCE_UID GLANCE_GID; cat "$here/oci-image.py"
+  hash=$( { declare -f build_one in_root; declare -p EXTRA_PACKAGES GLANCE_UID GLANCE_GID; cat "$here/oci-image.py"
     printf 'suite=%s\nname=%s\nroot=%s\ngzip=%s\n' "$suite" "$name" "$rootstamp" "$IMAGE_GZIP"; } | sha256sum | cut -c1-16)
   out=$IMAGE_CACHE/$base-$hash.tar
   if [ -f "$out" ] && [ -f "$out.digest" ]; then
@@ -155,23 +157,17 @@ build_one() {
   printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$tree/etc/hosts"
   echo localhost >"$tree/etc/hostname"
 
-  in_root() {
-    bwrap --bind "$tree" / --proc /proc --dev /dev --tmpfs /run --ro-bind /etc/resolv.conf /etc/resolv.conf \
-      --unshare-pid --unshare-ipc --unshare-uts --die-with-parent --cap-add ALL \
-      /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive \
-      DEBCONF_NONINTERACTIVE_SEEN=true /bin/sh -euc "$1"
-  }
   log "$name: installing ${EXTRA_PACKAGES[*]}"
   # mariadb-server's postinst makes the system tables in /var/lib/mysql (mariadb-install-db, no
   # server started); the tests' MariaDB makes its own datadir. python3-keystone has no postinst
   # of note (the keystone package, which bootstraps a database and a service, is not installed).
-  run in_root "
+  run in_root "$tree" "
 apt-get update
 apt-get install -y --no-install-recommends ${EXTRA_PACKAGES[*]}
 apt-get clean
 "
   # glance: uid and gid 42415, home /var/lib/glance; every file of the old ids moves with them.
-  run in_root "
+  run in_root "$tree" "
 old_uid=\$(id -u glance); old_gid=\$(getent group glance | cut -d: -f3)
 if getent passwd $GLANCE_UID | grep -qv '^glance:'; then echo 'uid $GLANCE_UID taken' >&2; exit 1; fi
 if getent group $GLANCE_GID | grep -qv '^glance:'; then echo 'gid $GLANCE_GID taken' >&2; exit 1; fi

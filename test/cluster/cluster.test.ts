@@ -10,18 +10,18 @@
  * on each other, as an operator's session would.
  */
 import { execFileSync } from 'child_process';
-import { App } from 'cdk8s';
 import { chownSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { GlanceRelease } from '../../lib';
-import { cacheFlow, NAMESPACE } from './deployments';
-import { ADMIN_POD, infrastructure, OUTSIDER_NAMESPACE, scriptPod } from './infra';
-import { CLUSTER_SITE, synthAll } from './synth-fixtures';
+import { App } from 'cdk8s';
 import {
   apply, applyClean, claimFolder, eventsOf, exec, filesIn, get, jobComplete, kubectl, kubectlOk, list, logs, parseYaml, podReady, recycleVolumes,
   remove, rolledOut, tagImage, warnings,
 } from './cluster';
+import { cacheFlow, NAMESPACE } from './deployments';
+import { ADMIN_POD, infrastructure, OUTSIDER_NAMESPACE, scriptPod } from './infra';
+import { CLUSTER_SITE, synthAll } from './synth-fixtures';
+import { GlanceRelease } from '../../lib';
 import { until } from '../waiting';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'upgrade');
@@ -167,6 +167,9 @@ describe('an NFS export under restricted', () => {
 });
 
 describe('every example, from the earlier output to today\'s', () => {
+  // The rbd examples' Glance reads its Ceph cluster's fsid when it starts.
+  beforeAll(() => podReady('ceph-mon', NAMESPACE));
+
   test.each(EXAMPLES)(`%s: ${EARLIER}'s output applied and Ready under restricted, then today's over it: admitted, no warning, Ready, db-sync run again`, async (example) => {
     const old = exampleOnCluster(earlier(example));
     await applyClean(old);

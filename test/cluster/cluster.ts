@@ -129,7 +129,8 @@ export async function claimFolder(claim: string, namespace: string): Promise<str
 /** Files directly in a folder (not subfolders), with sizes. */
 export function filesIn(folder: string): Record<string, number> {
   if (!existsSync(folder)) return {};
-  return Object.fromEntries(readdirSync(folder).filter((name) => statSync(join(folder, name)).isFile()).map((name) => [name, statSync(join(folder, name)).size]));
+  return Object.fromEntries(readdirSync(folder).filter((name) => statSync(join(folder, name)).isFile())
+    .map((name) => [name, statSync(join(folder, name)).size]));
 }
 
 /**

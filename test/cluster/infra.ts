@@ -58,10 +58,12 @@ export function scriptPod(name: string, namespace: string, image: string, script
  * A Service of an infrastructure pod. Keystone's publishes its pod before it is Ready: its own
  * set-up reaches it through the catalog's URL (this Service) while Ready waits for that set-up.
  */
-function service(name: string, app: string, port: number): any {
+function service(name: string, app: string, port: number, headless = false): any {
   return {
-    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NAMESPACE },
-    spec: { selector: { app }, ports: [{ port, targetPort: port }], publishNotReadyAddresses: true },
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: NAMESPACE },
+    spec: { selector: { app }, ports: [{ port, targetPort: port }], publishNotReadyAddresses: true, ...(headless ? { clusterIP: 'None' } : {}) },
   };
 }
 
@@ -122,7 +124,7 @@ const CEPH_MON_SCRIPT = `
 cd /work && rm -rf /work/*
 ip=$(hostname -i)
 printf '%s\\n' '[global]' "fsid = ${CEPH_FSID}" "mon_host = $ip:6789" 'mon_data = /work/data' 'run_dir = /work' \\
-  'admin_socket = /work/$name.asok' 'log_to_stderr = true' 'auth_allow_insecure_global_id_reclaim = false' >ceph.conf
+  'admin_socket = /work/$name.asok' 'log_to_stderr = true' 'mon_cluster_log_to_file = false' 'auth_allow_insecure_global_id_reclaim = false' >ceph.conf
 ceph-authtool --create-keyring mon.keyring --gen-key -n mon. --cap mon 'allow *' >/dev/null
 ceph-authtool mon.keyring --add-key "$CLIENT_KEY" -n client.openstack --cap mon 'profile rbd' --cap osd 'profile rbd' >/dev/null
 monmaptool --create --add a "$ip:6789" --fsid ${CEPH_FSID} monmap >/dev/null
@@ -171,8 +173,9 @@ export function infrastructure(image: string, cephClientKey: string): any[] {
     secret('ceph-conf-az1', NAMESPACE, ceph),
     service('openstack', 'mariadb', 3306),
     service('keystone-internal', 'keystone', 5000),
-    service('ceph-mon', 'ceph-mon', 6789),
-    scriptPod('ceph-mon', NAMESPACE, image, CEPH_MON_SCRIPT, { port: 6789, ready: ['test', '-S', '/work/ceph-mon.a.asok'], env: [{ name: 'CLIENT_KEY', value: cephClientKey }] }),
+    // Headless: a Ceph client checks that the monitor it reached has the address it dialled, which a Service's virtual IP is not.
+    service('ceph-mon', 'ceph-mon', 6789, true),
+    scriptPod('ceph-mon', NAMESPACE, image, CEPH_MON_SCRIPT, { port: 6789, ready: ['test', '-S', '/work/mon.a.asok'], env: [{ name: 'CLIENT_KEY', value: cephClientKey }] }),
     scriptPod('mariadb', NAMESPACE, image, MARIADB_SCRIPT, { port: 3306, ready: ['mariadb', '--no-defaults', '--socket=/tmp/mysqld.sock', '-uroot', '-e', 'SELECT 1'] }),
     scriptPod('keystone', NAMESPACE, image, KEYSTONE_SCRIPT, {
       port: 5000,

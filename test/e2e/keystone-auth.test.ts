@@ -14,10 +14,9 @@ import { join } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Glance, GlanceRelease, ImageBackend } from '../../lib';
 import { BASE_PROPS, find, Manifest, ofKind } from '../helpers';
-import { GLANCE_IMAGES, requireRealGlance, SandboxedGlance, sleep } from './sandboxed-glance';
+import { GLANCE_IMAGES, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
 import { Keystone, requireKeystone } from '../sandbox/keystone';
-
-jest.setTimeout(300_000);
+import { until } from '../waiting';
 
 const STS = 'glance-default-single';
 const NAMESPACE = 'openstack';
@@ -82,7 +81,7 @@ beforeAll(async () => {
     { keystone: { hosts: keystone.hosts(KEYSTONE_HOST), authUrl: keystone.urlAt(KEYSTONE_HOST), admin: { user: 'admin', password: keystone.adminPassword, project: 'admin' } } });
   await glance.prepare();
   await Promise.all([glance.start(0), glance.start(1)]);
-}, 300_000);
+});
 
 afterAll(async () => {
   await glance?.destroy();
@@ -124,10 +123,6 @@ describe('the auth matrix', () => {
     mkdirSync(join(glance.node.root, 'client'), { recursive: true });
     writeFileSync(file, Buffer.alloc(256 * 1024, 7));
     const id = imageId(await glance.glance(0, 'image-create', '--name', 'admin-image', '--disk-format', 'raw', '--container-format', 'bare', '--file', file));
-    const until = async (what: string, check: () => Promise<boolean>) => {
-      for (let i = 0; i < 300 && !(await check()); i++) await sleep(100);
-      expect(`${what}: ${await check()}`).toBe(`${what}: true`);
-    };
     await glance.glance(0, 'cache-queue', id);
     await until('cached on replica 0', async () => (await glance.cachedImages(0)).includes(id));
     expect(await glance.cachedImages(1)).toEqual([]);
@@ -158,8 +153,7 @@ describe('imageCache.precache, as the Glance service user', () => {
     const output = run.stdout + run.stderr;
     expect({ code: run.code, output }).toEqual({ code: 0, output: expect.stringContaining(`not found 1: ${MISSING}`) });
     for (const replica of [0, 1]) {
-      for (let i = 0; i < 300 && !(await glance.cachedImages(replica)).includes(id); i++) await sleep(100);
-      expect(await glance.cachedImages(replica)).toContain(id);
+      await until(`replica ${replica} lists the precached image`, async () => (await glance.cachedImages(replica)).includes(id));
     }
     record('glance service user', 'first-run Job: cached on both replicas', 'pass', 'pass');
   });
@@ -176,10 +170,9 @@ describe('imageCache.precache, as the Glance service user', () => {
 
   test('a replica that lost its cache gets the image back at its next run', async () => {
     await glance.glance(1, 'cache-delete', id);
-    for (let i = 0; i < 100 && (await glance.cachedImages(1)).includes(id); i++) await sleep(100);
+    await until('replica 1 no longer lists the image', async () => !(await glance.cachedImages(1)).includes(id));
     const run = await glance.runJob('CronJob', `${STS}-1-precache`);
     expect(run.stdout + run.stderr).toContain(': queued 1,');
-    for (let i = 0; i < 300 && !(await glance.cachedImages(1)).includes(id); i++) await sleep(100);
-    expect(await glance.cachedImages(1)).toContain(id);
+    await until('replica 1 lists the image again', async () => (await glance.cachedImages(1)).includes(id));
   });
 });

@@ -2,6 +2,4 @@
 import { realGlanceScenario } from './real-glance-scenario';
 import { GLANCE_IMAGES } from './sandboxed-glance';
 
-jest.setTimeout(300_000);
-
 realGlanceScenario(GLANCE_IMAGES.trixie);

@@ -27,6 +27,9 @@ import { GlanceRelease } from '../../lib';
 import { find, Manifest, parseIniText } from '../helpers';
 import { MariaDb } from '../sandbox/mariadb';
 import { killGroup, RunResult, SandboxNode, SandboxPod, SecretValues } from '../sandbox/pod-sandbox';
+import { HANG_GUARD_MS, until } from '../waiting';
+
+export { sleep } from '../waiting';
 
 const execFileAsync = promisify(execFile);
 
@@ -76,10 +79,6 @@ export function requireRealGlance(image: GlanceImage = GLANCE_IMAGES.bookworm): 
   if (process.getuid?.() !== 0) throw new Error(`${INSTALL_HINT}\nand run the e2e tests as root (they mount tmpfs volumes and switch to uid 42415)`);
 }
 
-export async function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A real Keystone for the deployment: its DNS names and addresses, its URL, and the admin the glance CLI runs as. */
 export interface RealKeystone {
   readonly hosts: Record<string, string>;
@@ -90,8 +89,6 @@ export interface RealKeystone {
 export interface JobRunOptions {
   /** Called with the started process, to signal it mid-run. */
   readonly onSpawn?: (child: ChildProcess) => void;
-  /** Kills the pod after this long. @default 120000 */
-  readonly timeoutMs?: number;
 }
 
 /** One API StatefulSet of the manifests, its replicas and jobs, run in pod sandboxes. */
@@ -170,7 +167,7 @@ export class SandboxedGlance {
   public async apply(manifests: Manifest[]): Promise<void> {
     this.manifests = manifests;
     this.node.apply(manifests);
-    const sync = await this.runJob('Job', 'glance-db-sync');
+    const sync = await this.runJob('Job', 'glance-db-sync-<hash>');
     if (sync.code !== 0) throw new Error(`db-sync exited ${sync.code}:\n${sync.stderr.slice(-3000)}`);
     for (const replica of [...this.apis.keys()].sort().reverse()) {
       await this.stop(replica);
@@ -184,7 +181,7 @@ export class SandboxedGlance {
   public async prepare(): Promise<void> {
     await this.db.start();
     await this.db.createDatabase('glance', 'glance', this.dbPassword);
-    const sync = await this.runJob('Job', 'glance-db-sync');
+    const sync = await this.runJob('Job', 'glance-db-sync-<hash>');
     if (sync.code !== 0) throw new Error(`db-sync exited ${sync.code}:\n${sync.stderr.slice(-3000)}`);
   }
 
@@ -192,7 +189,7 @@ export class SandboxedGlance {
   public async runJob(kind: 'Job' | 'CronJob', name: string, options: JobRunOptions = {}): Promise<RunResult> {
     const pod = this.node.pod(kind, name);
     try {
-      return await pod.run({ secretOverlay: (podName) => this.secretOverlay(podName), onSpawn: options.onSpawn, timeoutMs: options.timeoutMs });
+      return await pod.run({ secretOverlay: (podName) => this.secretOverlay(podName), onSpawn: options.onSpawn });
     } finally {
       pod.delete();
     }
@@ -212,19 +209,19 @@ export class SandboxedGlance {
     process.stderr!.on('data', (chunk) => { stderr.push(String(chunk)); if (stderr.length > 200) stderr.shift(); });
     process.stdout!.resume();
     this.apis.set(replica, { pod, process, stderr });
-    const deadline = Date.now() + 90_000;
-    while (Date.now() < deadline) {
+    await until(`replica ${replica} is healthy`, async () => {
       if (process.exitCode !== null) throw new Error(`replica ${replica} exited ${process.exitCode}: ${stderr.join('').slice(-3000)}`);
-      if (await this.healthy(replica)) return;
-      await sleep(200);
-    }
-    throw new Error(`replica ${replica} not healthy in 90 s: ${stderr.join('').slice(-3000)}`);
+      return this.healthy(replica);
+    }, { everyMs: 200, detail: () => stderr.join('').slice(-3000) });
   }
 
-  /** The kubelet's probe: GET /healthcheck on the pod's address. */
+  /**
+   * The kubelet's probe: GET /healthcheck on the pod's address. Unlike the kubelet's, it has no
+   * timeoutSeconds: a slow answer of a busy machine is an answer (only a hung one fails, at the guard).
+   */
   public async healthy(replica: number): Promise<boolean> {
     try {
-      const response = await fetch(`${this.podUrl(replica)}/healthcheck`, { signal: AbortSignal.timeout(2000) });
+      const response = await fetch(`${this.podUrl(replica)}/healthcheck`, { signal: AbortSignal.timeout(HANG_GUARD_MS) });
       return response.status === 200;
     } catch {
       return false;

@@ -17,6 +17,8 @@ import { delimiter, dirname, join, relative } from 'path';
 import { Testing } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import { imageCacheCeph } from '../../examples/image-cache-ceph';
+import { objectKey } from '../helpers';
+import { HANG_GUARD_MS, hung } from '../waiting';
 
 const ROOT = join(__dirname, '..', '..');
 /** The cdk8s-cli whose typescript-app template the app copies: the latest release when written. */
@@ -31,8 +33,6 @@ const REQUIRED = ['.jsii', 'package.json', 'README.md', 'LICENSE', 'API.md', 'li
   'lib/cache/glance-cache-jobs.py'];
 const EXCLUDED = [/(^|\/)test\//, /^scripts\//, /^bench\//, /^examples\//, /^\.ci\//, /^\.cache\//, /^projenrc\//, /^\.projenrc\.ts$/, /^\.projen\//,
   /(^|\/)__pycache__\//, /\.pyc$/, /^dist\//, /^tsconfig\.json$/];
-
-jest.setTimeout(600_000);
 
 /** The user's shell: none of the npm variables of the `npm run`/`npx projen` that runs jest, nor our node_modules/.bin. */
 function userEnv(): NodeJS.ProcessEnv {
@@ -51,8 +51,13 @@ function userEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Runs a command as the user would. The test is synchronous, so jest's testTimeout cannot stop it:
+ * each command has the hang guard instead (an npm install on a cold cache takes minutes, not ten).
+ */
 function run(cmd: string, args: string[], cwd: string): string {
-  const result = spawnSync(cmd, args, { cwd, env: userEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(cmd, args, { cwd, env: userEnv(), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: HANG_GUARD_MS });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') throw hung(`${cmd} ${args.join(' ')} (in ${cwd}) ends`);
   if (result.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} (in ${cwd}) exited ${result.status ?? result.signal}:\n${result.stdout}\n${result.stderr}`);
   }
@@ -176,7 +181,7 @@ test('a stock `cdk8s init typescript-app` compiles and synthesizes with the pack
   // The template's tsconfig.json, unchanged: 0 errors.
   const tscVersion = run('npx', ['tsc', '--version'], app).trim();
   expect(tscVersion).toMatch(/^Version 5\.9\./);
-  const tsc = spawnSync('npx', ['tsc', '--pretty', 'false'], { cwd: app, env: userEnv(), encoding: 'utf8' });
+  const tsc = spawnSync('npx', ['tsc', '--pretty', 'false'], { cwd: app, env: userEnv(), encoding: 'utf8', timeout: HANG_GUARD_MS });
   const errors = `${tsc.stdout}${tsc.stderr}`.split('\n').filter((line) => / error TS\d+:/.test(line));
   expect(errors).toEqual([]);
   expect(tsc.status).toBe(0);
@@ -186,7 +191,9 @@ test('a stock `cdk8s init typescript-app` compiles and synthesizes with the pack
   run('npx', ['cdk8s', 'synth'], app);
   const manifests = parseAllDocuments(readFileSync(join(app, 'dist', `${BASE}.k8s.yaml`), 'utf8'))
     .map((doc) => doc.toJS()).filter((doc) => doc !== null);
-  const key = (m: any) => `${m.kind}/${m.metadata.name}`;
+  // A Job's name ends in its template's hash, and the template's labels hold the chart's path
+  // (stock-app here, image-cache-ceph in the example): the same Job under another hash.
+  const key = objectKey;
   const notes = manifests.filter((m) => m.kind === 'ConfigMap' && m.data?.note?.startsWith('cdk8s-plus-33'));
   expect(notes).toHaveLength(1);
   // The same objects as the example synthesized from the sources.

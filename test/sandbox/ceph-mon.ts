@@ -5,10 +5,14 @@
  * is all that needs: the client authenticates with cephx and reads the fsid. Images cannot be
  * written without OSDs.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { promisify } from 'util';
+import { HANG_GUARD_MS, HANG_GUARD_SECONDS, until } from '../waiting';
+
+const execFileAsync = promisify(execFile);
 
 export const CEPH_INSTALL_HINT = 'The end-to-end tests of the rbd store need a Ceph monitor: sudo bash scripts/install-glance.sh (ceph-mon)';
 
@@ -53,22 +57,27 @@ export class CephMon {
     const probeUser = users[0];
     writeFileSync(client, this.clientConf(join(this.root, 'probe.keyring')));
     writeFileSync(join(this.root, 'probe.keyring'), this.keyring(probeUser));
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline) {
-      if (this.process.exitCode !== null) throw new Error(`ceph-mon exited ${this.process.exitCode}: ${this.log()}`);
+    const mon = this.process;
+    await until('ceph-mon takes a client', async () => {
+      if (mon.exitCode !== null) throw new Error(`ceph-mon exited ${mon.exitCode}: ${this.log()}`);
       try {
-        const fsid = execFileSync('/usr/bin/python3', ['-c', 'import rados, sys; c = rados.Rados(conffile=sys.argv[1], rados_id=sys.argv[2]); '
-          + 'c.connect(); print(c.get_fsid()); c.shutdown()', client, probeUser], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 }).trim();
-        if (fsid === this.fsid) return;
-      } catch { /* not up yet */ }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`ceph-mon took no client in 30 s: ${this.log()}`);
+        // The client waits for the monitor up to its client_mount_timeout (clientConf), then fails and is run again.
+        const { stdout } = await execFileAsync('/usr/bin/python3', ['-c', 'import rados, sys; c = rados.Rados(conffile=sys.argv[1], rados_id=sys.argv[2]); '
+          + 'c.connect(); print(c.get_fsid()); c.shutdown()', client, probeUser], { encoding: 'utf8', timeout: HANG_GUARD_MS });
+        return stdout.trim() === this.fsid;
+      } catch {
+        return false; // not up yet
+      }
+    }, { everyMs: 200, detail: () => this.log() });
   }
 
-  /** The config file a client of this cluster reads, naming its keyring. */
+  /**
+   * The config file a client of this cluster reads, naming its keyring. How long a client (the
+   * probe of start(), glance_store in the pods) waits for the monitor is the hang guard: a busy
+   * machine's monitor answers late, and only one that never answers is a failure.
+   */
   public clientConf(keyringPath: string): string {
-    return `[global]\nfsid = ${this.fsid}\nmon_host = ${this.monHost}\nkeyring = ${keyringPath}\nclient_mount_timeout = 10\n`;
+    return `[global]\nfsid = ${this.fsid}\nmon_host = ${this.monHost}\nkeyring = ${keyringPath}\nclient_mount_timeout = ${HANG_GUARD_SECONDS}\n`;
   }
 
   /** The keyring of a client user. */

@@ -16,7 +16,7 @@ beforeAll(async () => {
   keystone = new Keystone();
   await keystone.start();
   ids = await keystone.setupGlanceIdentities(GLANCE_PASSWORD, IMAGE_URL);
-}, 120_000);
+});
 
 afterAll(async () => {
   await keystone?.stop();

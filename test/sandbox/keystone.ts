@@ -30,6 +30,7 @@ import { connect } from 'net';
 import { tmpdir, userInfo } from 'os';
 import { join } from 'path';
 import { promisify } from 'util';
+import { HANG_GUARD_MS, until } from '../waiting';
 
 const execFileAsync = promisify(execFile);
 
@@ -236,19 +237,19 @@ export class Keystone {
   }
 
   private async waitServed(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
+    await until(`keystone answers GET ${this.url}/v3`, async () => {
       if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`keystone: uwsgi exited ${child.exitCode ?? child.signalCode}\n${this.logTail()}`);
       }
       if (this.process !== child) throw new Error('keystone: stopped while starting');
       try {
-        const response = await fetch(`${this.url}/v3`, { signal: AbortSignal.timeout(2000) });
-        if (response.status === 200) return;
-      } catch { /* not listening yet */ }
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`keystone: GET ${this.url}/v3 did not answer in 60 s\n${this.logTail()}`);
+        // No per-request budget: a worker still loading the application answers late, not never.
+        const response = await fetch(`${this.url}/v3`, { signal: AbortSignal.timeout(HANG_GUARD_MS) });
+        return response.status === 200;
+      } catch {
+        return false; // not listening yet
+      }
+    }, { detail: () => this.logTail() });
   }
 
   /** Runs keystone-manage with this Keystone's config. */
@@ -273,8 +274,7 @@ export class Keystone {
       try { process.kill(-child.pid, 'SIGKILL'); } catch { /* gone */ }
       await exited;
       // The workers are in the same process group and hold the listening socket too.
-      const deadline = Date.now() + 10_000;
-      while (Date.now() < deadline && await this.listening()) await new Promise((resolve) => setTimeout(resolve, 50));
+      await until(`keystone's port ${this.address}:${this.port} is free`, async () => !(await this.listening()), { everyMs: 50 });
     }
     rmSync(this.root, { recursive: true, force: true });
   }
@@ -298,7 +298,7 @@ export class Keystone {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
     });
     const text = await response.text();
     let body: any;

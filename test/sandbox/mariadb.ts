@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { promisify } from 'util';
+import { until } from '../waiting';
 
 const execFileAsync = promisify(execFile);
 
@@ -30,19 +31,20 @@ export class MariaDb {
     this.process = spawn('mariadbd', ['--no-defaults', `--datadir=${data}`, `--socket=${this.socket}`, `--bind-address=${this.address}`,
       `--port=${this.port}`, '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=64M', '--max-connections=500',
       `--pid-file=${join(this.root, 'mysqld.pid')}`, `--log-error=${join(this.root, 'error.log')}`], { stdio: 'ignore', detached: true });
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      if (this.process.exitCode !== null) {
-        throw new Error(`mariadbd exited ${this.process.exitCode}: ${readFileSync(join(this.root, 'error.log'), 'utf8').slice(-2000)}`);
-      }
+    const server = this.process;
+    await until('mariadbd takes connections', async () => {
+      if (server.exitCode !== null) throw new Error(`mariadbd exited ${server.exitCode}: ${this.errorLog()}`);
       try {
         await this.sql('SELECT 1');
-        return;
+        return true;
       } catch {
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        return false;
       }
-    }
-    throw new Error('mariadbd did not take connections in 60 s');
+    }, { everyMs: 200, detail: () => this.errorLog() });
+  }
+
+  private errorLog(): string {
+    try { return readFileSync(join(this.root, 'error.log'), 'utf8').slice(-2000); } catch { return '(no error.log)'; }
   }
 
   /** Creates a database and a user that owns it; returns the user's password. */

@@ -34,6 +34,7 @@ import { dirname, join } from 'path';
 import { ceilFraction, parseQuantity } from '../../lib/quantity';
 import { find, Manifest } from '../helpers';
 import { expandKubeletVars } from '../kubelet-env';
+import { HANG_GUARD_MS, hung } from '../waiting';
 
 export { expandKubeletVars };
 
@@ -343,17 +344,22 @@ export class SandboxPod {
     return spawn('bwrap', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {} });
   }
 
-  /** Runs a container to completion. */
-  public async run(options: RunOptions & { timeoutMs?: number } = {}): Promise<RunResult> {
+  /**
+   * Runs a container to completion, however long a busy machine makes that. One still running at
+   * the hang guard is killed, and the run fails with its output's tail.
+   */
+  public async run(options: RunOptions = {}): Promise<RunResult> {
     const child = this.spawn(options);
     options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
+    let guarded = false;
     child.stdout!.on('data', (chunk) => { stdout += chunk; });
     child.stderr!.on('data', (chunk) => { stderr += chunk; });
-    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), options.timeoutMs ?? 120_000);
+    const timer = setTimeout(() => { guarded = true; killGroup(child, 'SIGKILL'); }, HANG_GUARD_MS);
     const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
     clearTimeout(timer);
+    if (guarded) throw hung(`pod ${this.name} ends (it was killed)`, HANG_GUARD_MS, () => `${stdout.slice(-1500)}\n${stderr.slice(-3000)}`);
     return { code, signal, stdout, stderr };
   }
 

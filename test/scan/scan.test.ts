@@ -10,23 +10,31 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
+import { HANG_GUARD_MS, hung } from '../waiting';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SKIPS = 'test/scan/checkov-skips.yaml';
 const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-glance-scan-'));
 let scan: SpawnSyncReturns<string>;
 let python: string;
-// Each check below starts Python with the schemas or checkov's report: seconds, not milliseconds.
-jest.setTimeout(60_000);
 
-function run(command: string, args: string[]): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SCAN_OUT: out }, timeout: 15 * 60_000 });
+/**
+ * Runs a command to its end. Everything here is synchronous, so jest's testTimeout cannot stop it:
+ * the command has a hang guard of its own (twice the usual one for scan.sh, whose first run
+ * installs the Python tools from PyPI).
+ */
+function run(command: string, args: string[], guardMs = HANG_GUARD_MS): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, SCAN_OUT: out }, timeout: guardMs });
+  if ((result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT') {
+    throw hung(`${command} ${args.join(' ')} ends`, guardMs, () => `${result.stdout}\n${result.stderr}`.slice(-3000));
+  }
+  return result;
 }
 
 beforeAll(() => {
-  scan = run('bash', ['scripts/scan.sh']);
+  scan = run('bash', ['scripts/scan.sh'], 2 * HANG_GUARD_MS);
   python = path.join(fs.readFileSync(path.join(out, 'venv'), 'utf8').trim(), 'bin', 'python');
-}, 16 * 60_000);
+});
 
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
