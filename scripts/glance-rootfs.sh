@@ -5,8 +5,9 @@
 # debconf questions, no database or Keystone set up by the packages' maintainer scripts).
 # The default suite, trixie, gives Glance 30.0.0 (OpenStack 2025.1).
 #
-# Usage: bash scripts/glance-rootfs.sh [SUITE] [DEST]
-#   SUITE defaults to trixie, DEST to <repo>/.cache/rootfs-SUITE.
+# Usage: bash scripts/glance-rootfs.sh [SUITE] [DEST | --stamp]
+#   SUITE defaults to trixie, DEST to <repo>/.cache/rootfs-SUITE. With --stamp it prints the
+#   stamp a finished build of SUITE carries, and builds nothing.
 # The last line of stdout is the absolute path of the finished root filesystem; progress goes to
 # stderr and the build's full log to DEST.log, so a test can do
 #   root=$(bash scripts/glance-rootfs.sh | tail -1)
@@ -37,9 +38,15 @@ dest=${2:-$repo/.cache/rootfs-$suite}
 case "$suite" in
   ''|*/*|.*) echo "glance-rootfs: bad suite name '$suite'" >&2; exit 2 ;;
 esac
+stamp=$( { cat "$script" "$repo/scripts/in-root.sh"; printf 'suite=%s\nmirror=%s\n' "$suite" "$MIRROR"; } | sha256sum | cut -d' ' -f1)
+# --stamp as DEST: prints the stamp a finished build has, and builds nothing (images.sh keys its
+# cached images by it, so that a cached image needs no root).
+if [ "${2:-}" = --stamp ]; then
+  echo "$stamp"
+  exit 0
+fi
 mkdir -p "$(dirname "$dest")"
 dest=$(cd "$(dirname "$dest")" && pwd -P)/$(basename "$dest")
-stamp=$( { cat "$script" "$repo/scripts/in-root.sh"; printf 'suite=%s\nmirror=%s\n' "$suite" "$MIRROR"; } | sha256sum | cut -d' ' -f1)
 
 is_finished() { [ -f "$dest/$STAMP_NAME" ] && [ "$(cat "$dest/$STAMP_NAME")" = "$stamp" ]; }
 

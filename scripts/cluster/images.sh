@@ -94,8 +94,7 @@ build_one() {
   name=$(image_of "$suite")
   base=$(base_of "$name")
   mkdir -p "$IMAGE_CACHE"
-  root=$(root_of "$suite")
-  rootstamp=$(cat "$root/.glance-rootfs-stamp")
+  rootstamp=$(bash "$repo/scripts/glance-rootfs.sh" "$suite" --stamp)
   # What makes the image: this function (with the ones it defines), the packages, the ids, the
   # packer, the root's stamp, the name. Not the rest of this script (import, selftest).
   hash=$( { declare -f build_one in_root; declare -p EXTRA_PACKAGES GLANCE_UID GLANCE_GID; cat "$here/oci-image.py"
@@ -146,6 +145,8 @@ build_one() {
   trap "remove_tree '$work'" EXIT
   chmod 0755 "$work"
   local tree=$work/root
+  root=$(root_of "$suite")
+  [ "$(cat "$root/.glance-rootfs-stamp")" = "$rootstamp" ] || { log "$root is not the root of stamp $rootstamp"; return 1; }
   log "$name: copying $root"
   cp -a "$root" "$tree"
   rm -f "$tree/.glance-rootfs-stamp"

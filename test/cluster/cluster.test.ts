@@ -15,7 +15,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { App } from 'cdk8s';
 import {
-  apply, applyClean, claimFolder, eventsOf, exec, filesIn, get, jobComplete, kubectl, kubectlOk, list, logs, parseYaml, podReady, recycleVolumes,
+  apply, applyClean, claimFolder, eventsOf, exec, filesIn, get, jobComplete, kubectl, kubectlOk, list, logs, parseYaml, podReady,
   remove, rolledOut, tagImage, warnings,
 } from './cluster';
 import { cacheFlow, NAMESPACE } from './deployments';
@@ -400,16 +400,17 @@ describe('the image cache of a Glance 25 deployment, run as README tells an oper
     objects = raised;
   });
 
-  afterAll(async () => {
-    await recycleVolumes();
-  });
+  // Its pods' CPU requests free for the next deployment: the node has two cores.
+  afterAll(() => remove(objects, NAMESPACE));
 });
 
 describe('the image cache of a Glance 30 deployment', () => {
   const STS = 'flow30-default-single';
 
+  const objects = today.flow30;
+  afterAll(() => remove(objects, NAMESPACE));
+
   test('applied and Ready; cache-queue on each replica, cache-delete on one, image-delete and the other\'s cleaner', async () => {
-    const objects = today.flow30;
     await applyClean(objects);
     await deployed(objects);
     const id = await createImage(STS, 'flow30', 4 * MIB);
