@@ -33,6 +33,9 @@ PACKAGES=(glance-api python3-pymysql qemu-utils python3-xattr
 
 script=$(readlink -f "${BASH_SOURCE[0]}")
 repo=$(cd "$(dirname "$script")/.." && pwd -P)
+# in_root and remove_tree.
+# shellcheck source=in-root.sh
+source "$repo/scripts/in-root.sh"
 suite=${1:-trixie}
 dest=${2:-$repo/.cache/rootfs-$suite}
 case "$suite" in
@@ -85,17 +88,6 @@ run() {
   fi
 }
 
-# Removes a build folder: unmounts whatever an interrupted debootstrap left mounted inside it
-# (proc, sys), then deletes without ever crossing into another filesystem.
-remove_tree() {
-  local dir=$1 mnt
-  [ -e "$dir" ] || return 0
-  while read -r mnt; do
-    umount -l "$mnt" 2>/dev/null || true
-  done < <(awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
-  rm -rf --one-file-system "$dir"
-}
-
 # Leftovers of interrupted builds (we hold the lock, so nobody is using them).
 for old in "$dest".tmp.* "$dest".old.*; do
   if [ -e "$old" ]; then
@@ -146,9 +138,6 @@ path-include /usr/share/doc/*/copyright
 path-exclude /usr/share/man/*
 path-exclude /usr/share/info/*
 EOF
-
-# shellcheck source=in-root.sh
-source "$repo/scripts/in-root.sh"
 
 # glance-common asks whether to set up a database (dbconfig-common), RabbitMQ and keystone_authtoken;
 # glance-api asks whether to register an endpoint in Keystone. All default to false, and the

@@ -73,16 +73,6 @@ glance_version_of() {
 # localhost/cdk8s-glance/glance:25.1.0-bookworm -> glance_25.1.0-bookworm
 base_of() { local ref=${1##*/}; echo "${ref//:/_}"; }
 
-# Removes a build folder without crossing into another filesystem (bwrap's mounts die with it).
-remove_tree() {
-  local dir=$1 mnt
-  [ -e "$dir" ] || return 0
-  while read -r mnt; do
-    umount -l "$mnt" 2>/dev/null || true
-  done < <(awk -v d="$dir/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
-  rm -rf --one-file-system "$dir"
-}
-
 # The finished Debian root with Glance of a suite (glance-rootfs.sh's, built if not cached); prints its path.
 root_of() {
   bash "$repo/scripts/glance-rootfs.sh" "$1" | tail -n 1
