@@ -407,10 +407,11 @@ describe('the image cache of a Glance 25 deployment, run as README tells an oper
 describe('the image cache of a Glance 30 deployment', () => {
   const STS = 'flow30-default-single';
 
-  const objects = today.flow30;
-  afterAll(() => remove(objects, NAMESPACE));
+  // today is synthesized in the top-level beforeAll: read it when the tests run, not when they are collected.
+  afterAll(() => remove(today.flow30, NAMESPACE));
 
   test('applied and Ready; cache-queue on each replica, cache-delete on one, image-delete and the other\'s cleaner', async () => {
+    const objects = today.flow30;
     await applyClean(objects);
     await deployed(objects);
     const id = await createImage(STS, 'flow30', 4 * MIB);
