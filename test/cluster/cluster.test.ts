@@ -69,16 +69,19 @@ async function deployed(objects: any[]): Promise<void> {
 
 const host = (sts: string, n: number) => `${sts}-${n}.${sts}.${NAMESPACE}.svc`;
 
-async function inAdminPod(script: string, pod = ADMIN_POD, namespace = NAMESPACE): Promise<string> {
-  const run = await exec(pod, namespace, ['bash', '-euc', script]);
-  if (run.code !== 0) throw new Error(`${pod}: ${script}\nexited ${run.code}:\n${run.stderr}${run.stdout}`);
+async function inAdminPod(script: string): Promise<string> {
+  const run = await exec(ADMIN_POD, NAMESPACE, ['bash', '-euc', script]);
+  if (run.code !== 0) throw new Error(`${ADMIN_POD}: ${script}\nexited ${run.code}:\n${run.stderr}${run.stdout}`);
   return run.stdout;
 }
 
+/** Replica N's own URL, or without a replica the internal Service's (`<name>-<api>`, the StatefulSet's name without its role). */
+const imageUrl = (sts: string, replica?: number) =>
+  `http://${replica === undefined ? `${sts.replace(/-single$/, '')}.${NAMESPACE}.svc` : host(sts, replica)}:9292`;
+
 /** `glance --os-image-url http://<replica>:9292 ...`, README's per-replica form; the internal Service without a replica. */
 async function glance(sts: string, replica: number | undefined, ...args: string[]): Promise<string> {
-  const url = replica === undefined ? `http://${sts.replace(/-single$/, '')}.${NAMESPACE}.svc:9292` : `http://${host(sts, replica)}:9292`;
-  return inAdminPod(`glance --os-image-url ${url} ${args.map((a) => `'${a}'`).join(' ')}`);
+  return inAdminPod(`glance --os-image-url ${imageUrl(sts, replica)} ${args.map((a) => `'${a}'`).join(' ')}`);
 }
 
 /** The cached image files of a cache folder (named by image id; the sqlite driver's cache.db is not one). */
@@ -93,7 +96,7 @@ async function cachedImages(sts: string, replica: number): Promise<string[]> {
 
 /** A raw image of random bytes, uploaded through the internal Service; its id. */
 async function createImage(sts: string, name: string, bytes: number): Promise<string> {
-  const out = await inAdminPod(`head -c ${bytes} /dev/urandom >/tmp/${name} && glance --os-image-url http://${sts.replace(/-single$/, '')}.${NAMESPACE}.svc:9292 `
+  const out = await inAdminPod(`head -c ${bytes} /dev/urandom >/tmp/${name} && glance --os-image-url ${imageUrl(sts)} `
     + `image-create --name ${name} --disk-format raw --container-format bare --file /tmp/${name} && rm /tmp/${name}`);
   const match = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(out);
   if (!match) throw new Error(`no image id in:\n${out}`);
@@ -264,7 +267,7 @@ describe('the image cache of a Glance 25 deployment, run as README tells an oper
       await until(`${queued} is cached on replica 0`, async () => (await cachedImages(STS, 0)).includes(queued), { everyMs: 1000 });
     }
     // Image 0 read through replica 0's cache: the most recently used; image 1 is the least.
-    await inAdminPod(`glance --os-image-url http://${host(STS, 0)}:9292 image-download ${ids[0]} --file /tmp/read && rm /tmp/read`);
+    await inAdminPod(`glance --os-image-url ${imageUrl(STS, 0)} image-download ${ids[0]} --file /tmp/read && rm /tmp/read`);
     const folder = await claimFolder(`glance-cache-${STS}-0`, NAMESPACE);
     const total = (files: Record<string, number>) => Object.values(files).reduce((a, b) => a + b, 0);
     expect(total(imageFiles(folder))).toBeGreaterThan(max);
@@ -308,7 +311,7 @@ describe('the image cache of a Glance 25 deployment, run as README tells an oper
     expect((await reader).stdout).not.toMatch(/curl 0\b/);
     await until('replica 1 answers again', async () => (await httpFrom(ADMIN_POD, NAMESPACE, `http://${host(STS, 1)}:9292/healthcheck`)) === '200');
     expect(await cachedImages(STS, 1)).not.toContain(image);
-    const md5 = (await inAdminPod(`glance --os-image-url http://${host(STS, 1)}:9292 image-download ${image} --file /tmp/whole && md5sum /tmp/whole && rm /tmp/whole`)).split(' ')[0];
+    const md5 = (await inAdminPod(`glance --os-image-url ${imageUrl(STS, 1)} image-download ${image} --file /tmp/whole && md5sum /tmp/whole && rm /tmp/whole`)).split(' ')[0];
     expect(md5).toBe(checksum);
     await until('replica 1 caches the whole image', async () => (await cachedImages(STS, 1)).includes(image), { everyMs: 1000 });
     expect(filesIn(folder)[image]).toBe(48 * MIB);

@@ -56,7 +56,7 @@ export function warnings(run: Run): string[] {
   return run.stderr.split('\n').filter((line) => line.startsWith('Warning:'));
 }
 
-/** `kubectl apply` as a user runs it: first a server-side dry run, then the apply. */
+/** `kubectl apply -f -` as a user runs it, or its server-side dry run. */
 export async function apply(objects: any[], options: { dryRun?: boolean } = {}): Promise<Run> {
   return kubectl(['apply', ...(options.dryRun ? ['--dry-run=server'] : []), '-f', '-'], toYaml(objects));
 }
