@@ -10,6 +10,7 @@ import { GlanceValidationError, locate } from './errors';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, checkServiceType, NameKind, workerSelfReferenceUrl } from './names';
+import { apiNetworkPolicy } from './network-policy';
 import {
   CONFIG_DIR, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
 } from './pod-security';
@@ -275,24 +276,7 @@ export class GlanceApi extends GlanceApiBase {
       });
 
       if (this._settings.networkPolicies) {
-        const allowed = common.networkPolicy ?? {};
-        new k8s.KubeNetworkPolicy(this, 'network-policy', {
-          metadata: { name: sts, labels },
-          spec: {
-            podSelector: { matchLabels: selector },
-            policyTypes: ['Ingress'],
-            ingress: [{
-              ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(API_PORT) }],
-              from: [
-                // The chart's namespace: the other OpenStack services, the Glance replicas (which
-                // proxy staged imports to each other), and whoever runs cache commands.
-                { podSelector: {} },
-                ...(allowed.allowedNamespaces ?? []).map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
-                ...(allowed.allowedCidrs ?? []).map((cidr) => ({ ipBlock: { cidr } })),
-              ],
-            }],
-          },
-        });
+        new k8s.KubeNetworkPolicy(this, 'network-policy', apiNetworkPolicy(sts, labels, selector, common.networkPolicy));
       }
     } catch (e) {
       throw locate(e, this);

@@ -3,8 +3,10 @@ export * from './types';
 export * from './image-backend';
 export type { StorePodParts } from './store-pod-parts';
 export type {
-  DatabaseOptions, GlanceCommonProps, GlanceNetworkPolicyOptions, KeystoneOptions, StorageOptions, UploadLimitOptions, WebDownloadOptions,
+  DatabaseOptions, GlanceCommonProps, KeystoneOptions, StorageOptions, UploadLimitOptions,
 } from './service-config';
+export type { GlanceNetworkPolicyOptions } from './network-policy';
+export type { WebDownloadOptions } from './web-download';
 export type { CacheJobProps } from './cache/cache-job';
 export * from './cache/cache-pruner';
 export * from './cache/cache-cleaner';

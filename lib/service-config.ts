@@ -3,11 +3,14 @@ import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
 import { IniSections, parseIni } from './ini';
 import { MANAGED_OPTION_ALIASES } from './managed-option-aliases';
-import { API_PORT, checkLine, checkNamePart, checkSecretKey, HOST, HTTP_URL } from './names';
+import { API_PORT, checkLine, checkNamePart, checkSecretKey, HTTP_URL } from './names';
+import { checkNetworkPolicy, GlanceNetworkPolicyOptions } from './network-policy';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
 import { ResolvedKeystone, StoreContext } from './store-context';
 import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
+import { checkWebDownload, importFilteringOptions, WebDownloadOptions } from './web-download';
+
 
 const ONE: Fraction = { numerator: 1n, denominator: 1n };
 
@@ -67,26 +70,6 @@ export interface StorageOptions {
   readonly external?: boolean;
 }
 
-/**
- * Image import through web-download, where Glance itself fetches a URL a user gives. Glance's
- * default filtering blocks loopback and metadata addresses but not in-cluster ones (Service and
- * pod IPs on ports 80/443), so any project member could make Glance fetch an internal URL: an
- * SSRF. It is therefore offered only with an explicit allow-list.
- */
-export interface WebDownloadOptions {
-  /** Hosts (names or IP addresses) Glance may download from ([import_filtering_opts] allowed_hosts). */
-  readonly allowedHosts: string[];
-  /**
-   * URL schemes Glance may download with (allowed_schemes).
-   * @default ["https"]
-   */
-  readonly allowedSchemes?: string[];
-  /**
-   * Ports Glance may download from (allowed_ports).
-   * @default [443]
-   */
-  readonly allowedPorts?: number[];
-}
 
 /** Upload limits: what one user can put on a replica's staging volume and in the store. */
 export interface UploadLimitOptions {
@@ -103,25 +86,6 @@ export interface UploadLimitOptions {
   readonly userStorageQuota?: string;
 }
 
-/** Who may reach the Glance API pods on port 9292 (a NetworkPolicy per API StatefulSet). */
-export interface GlanceNetworkPolicyOptions {
-  /**
-   * Create the NetworkPolicies. Off, any pod in the cluster can reach every replica.
-   * @default true
-   */
-  readonly enabled?: boolean;
-  /**
-   * Namespaces (by name) whose pods may call the API, beside the chart's own namespace.
-   * @default - none
-   */
-  readonly allowedNamespaces?: string[];
-  /**
-   * Address ranges that may call the API directly, such as the nodes or load balancers in front
-   * of a NodePort or LoadBalancer public Service.
-   * @default - none
-   */
-  readonly allowedCidrs?: string[];
-}
 
 /** Settings every Glance API of a deployment shares. */
 export interface GlanceCommonProps {
@@ -306,44 +270,6 @@ function resolveLimits(limits: UploadLimitOptions | undefined, stagingSize: stri
   return { imageSizeCapBytes, userStorageQuotaBytes };
 }
 
-function checkWebDownload(options: WebDownloadOptions): void {
-  if (!Array.isArray(options.allowedHosts) || options.allowedHosts.length === 0) {
-    throw new GlanceValidationError('webDownload.allowedHosts', options.allowedHosts, 'is empty',
-      'list the hosts Glance may download images from, e.g. ["cloud-images.ubuntu.com"]; leave webDownload unset to keep web-download off');
-  }
-  options.allowedHosts.forEach((host, i) => {
-    if (typeof host !== 'string' || !HOST.test(host)) {
-      throw new GlanceValidationError(`webDownload.allowedHosts[${i}]`, host, 'is not a host name or IP address', 'use e.g. "cloud-images.ubuntu.com"');
-    }
-  });
-  (options.allowedSchemes ?? []).forEach((scheme, i) => {
-    if (!['http', 'https', 'ftp'].includes(scheme)) {
-      throw new GlanceValidationError(`webDownload.allowedSchemes[${i}]`, scheme, 'is not a scheme Glance downloads with', 'use "https", "http" or "ftp"');
-    }
-  });
-  (options.allowedPorts ?? []).forEach((port, i) => {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new GlanceValidationError(`webDownload.allowedPorts[${i}]`, port, 'is not a TCP port', 'use a whole number from 1 to 65535');
-    }
-  });
-}
-
-/** An IPv4 or IPv6 CIDR as Kubernetes validates a NetworkPolicy ipBlock: octets to 255, prefixes to 32 and 128. */
-function isCidr(text: string): boolean {
-  const [address, prefix, ...rest] = text.split('/');
-  if (rest.length || !/^\d{1,3}$/.test(String(prefix))) return false;
-  if (/^(\d{1,3}\.){3}\d{1,3}$/.test(address)) return address.split('.').every((octet) => Number(octet) <= 255) && Number(prefix) <= 32;
-  return HOST.test(address) && address.includes(':') && !address.startsWith('[') && Number(prefix) <= 128;
-}
-
-function checkNetworkPolicy(options: GlanceNetworkPolicyOptions | undefined): void {
-  (options?.allowedNamespaces ?? []).forEach((ns, i) => checkNamePart(`networkPolicy.allowedNamespaces[${i}]`, ns));
-  (options?.allowedCidrs ?? []).forEach((cidr, i) => {
-    if (typeof cidr !== 'string' || !isCidr(cidr)) {
-      throw new GlanceValidationError(`networkPolicy.allowedCidrs[${i}]`, cidr, 'is not a CIDR', 'use e.g. "10.0.0.0/16"');
-    }
-  });
-}
 
 function checkKeystone(keystone: KeystoneOptions | undefined): void {
   if (!keystone) throw new GlanceValidationError('keystone', keystone, 'is required', 'give authUrl and passwordSecret');
@@ -453,13 +379,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
     ...stores.sections,
     os_glance_staging_store: { filesystem_store_datadir: `${STATE_DIR}/staging` },
     os_glance_tasks_store: { filesystem_store_datadir: `${STATE_DIR}/tasks_work_dir` },
-    ...(web ? {
-      import_filtering_opts: {
-        allowed_schemes: (web.allowedSchemes ?? ['https']).join(','),
-        allowed_hosts: web.allowedHosts.join(','),
-        allowed_ports: (web.allowedPorts ?? [443]).join(','),
-      },
-    } : {}),
+    ...(web ? { import_filtering_opts: importFilteringOptions(web) } : {}),
     keystone_authtoken: {
       www_authenticate_uri: keystone.publicAuthUrl,
       auth_url: keystone.authUrl,
