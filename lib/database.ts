@@ -7,7 +7,7 @@ import { DbPurgeOptions } from './glance-props';
 import { renderIni } from './ini';
 import { checkDerivedName, NameKind } from './names';
 import {
-  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, nameByTemplate, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
+  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceCommand, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, nameByTemplate, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
   STATE_LOCK_DIR,
 } from './pod-security';
 import { toValidCron } from './schedule';
@@ -58,7 +58,7 @@ export class GlanceDatabase extends Construct {
       name,
       image: common.image,
       imagePullPolicy: common.imagePullPolicy,
-      command: ['glance-manage', '--config-dir', CONFIG_DIR, ...args],
+      command: glanceCommand(['glance-manage'], args),
       envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
       securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
       // Schema migrations and a purge: bounded, and far below cdk8s-plus's default of one CPU.

@@ -12,7 +12,7 @@ import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, checkServiceType, NameKind, workerSelfReferenceUrl } from './names';
 import { apiNetworkPolicy } from './network-policy';
 import {
-  CONFIG_DIR, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
+  CONFIG_DIR, glanceCommand, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
 } from './pod-security';
 import { validateResourceQuantity } from './quantity';
 import {
@@ -346,7 +346,7 @@ export class GlanceApi extends GlanceApiBase {
         name: 'glance-api',
         image: common.image,
         imagePullPolicy: common.imagePullPolicy,
-        command: ['glance-api', '--config-dir', CONFIG_DIR],
+        command: glanceCommand(['glance-api']),
         ports: [{ name: 'glance-api', containerPort: API_PORT }],
         env: [
           { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },

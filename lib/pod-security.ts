@@ -7,6 +7,44 @@ export const GLANCE_UID = 42415;
 
 /** Where every Glance process reads its configuration from (oslo --config-dir). */
 export const CONFIG_DIR = '/etc/glance/glance.conf.d';
+
+/**
+ * The configuration arguments of every Glance program. Given --config-dir alone, oslo.config also
+ * loads the image's own files (/etc/glance/glance-api.conf, glance.conf and the *.conf.d
+ * directories beside them): an image's region_name or auth_url would reach Glance. An explicit
+ * --config-file (empty) and --config-dir stop both searches, so a program reads exactly the files
+ * the library writes, whatever the image ships. Written "--option=value", so that a program's
+ * own argument parser (the cache jobs' argparse) cannot take a value for a positional argument.
+ */
+export const CONFIG_ARGS = ['--config-file=/dev/null', `--config-dir=${CONFIG_DIR}`];
+
+/**
+ * Run by python3 before a Glance program: oslo.config expands `$name` and `${group.name}` in every
+ * value it reads, OS_<GROUP>__<OPTION> variables included, so a `$` in a password or database URL
+ * from a Secret would be read as a reference (and a missing one stops glance-api). It doubles every
+ * `$` of those variables, oslo.config's escape, then becomes the program.
+ */
+const OSLO_ENV_ESCAPE = "import os, sys; os.environ.update({k: v.replace('$', '$$') for k, v in os.environ.items() if k.startswith('OS_')}); "
+  + 'os.execvp(sys.argv[1], sys.argv[1:])';
+
+/**
+ * Command and args as the kubelet must receive them: it expands `$(VAR)` in both, so every `$`
+ * is written `$$` and reaches the program as written.
+ */
+export function kubeletLiteral(argv: readonly string[]): string[] {
+  return argv.map((arg) => arg.replace(/\$/g, '$$$$'));
+}
+
+/**
+ * The command of a container that runs Glance code: the program, the configuration arguments
+ * (CONFIG_ARGS), then `args`, with the OS_* variables escaped for oslo.config (OSLO_ENV_ESCAPE).
+ * The kubelet still expands `$(VAR)` in `args`, as the library's own references such as
+ * `$(POD_NAMESPACE)` need: what a user wrote goes through kubeletLiteral first.
+ */
+export function glanceCommand(program: readonly string[], args: readonly string[] = []): string[] {
+  return [...kubeletLiteral(['python3', '-c', OSLO_ENV_ESCAPE, ...program, ...CONFIG_ARGS]), ...args];
+}
+
 /** Glance's state directory: staging, tasks and, with the file store, the images. */
 export const STATE_DIR = '/var/lib/glance';
 /** image_cache_dir: each replica's own cache volume is mounted here. */

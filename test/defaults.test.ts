@@ -4,7 +4,7 @@
  */
 import { Duration } from 'cdk8s';
 import { GlanceApiType, GlanceRelease, ImageBackend } from '../lib';
-import { find, glanceConf, Manifest, ofKind, s3Secrets, synthGlance } from './helpers';
+import { find, glanceCommandOf, glanceConf, Manifest, ofKind, s3Secrets, synthGlance } from './helpers';
 
 const STS = 'glance-default-single';
 const apiPod = (m: Manifest[], sts = STS) => find(m, 'StatefulSet', sts).spec.template.spec;
@@ -158,7 +158,7 @@ describe('imageCache options', () => {
     const cleaner = find(m, 'CronJob', `${STS}-0-cleaner`);
     expect(cleaner.spec.schedule).toBe('*/30 * * * *');
     expect(cleaner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(
-      ['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py', 'clean', '--config-dir', '/etc/glance/glance.conf.d']);
+      glanceCommandOf(['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py'], 'clean'));
   });
 
   test('policy: admin only, for each cache rule', () => {

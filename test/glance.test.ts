@@ -2,7 +2,7 @@ import { App, Chart, Names, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Glance, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
-import { BASE_PROPS, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceConf, Manifest, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
+import { BASE_PROPS, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceCommandOf, glanceConf, Manifest, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
 
 const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
 
@@ -127,7 +127,7 @@ describe('database jobs', () => {
   test('db-sync runs glance-manage db_sync with the database URL from its Secret', () => {
     const job = find(m, 'Job', 'glance-db-sync-<hash>');
     const c = job.spec.template.spec.containers[0];
-    expect(c.command).toEqual(['glance-manage', '--config-dir', '/etc/glance/glance.conf.d', 'db_sync']);
+    expect(c.command).toEqual(glanceCommandOf(['glance-manage'], 'db_sync'));
     expect(c.env).toEqual([{ name: 'OS_DATABASE__CONNECTION', valueFrom: { secretKeyRef: { name: 'glance-db', key: 'connection' } } }]);
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
   });
@@ -136,7 +136,7 @@ describe('database jobs', () => {
     const job = find(m, 'CronJob', 'glance-db-purge');
     expect(job.spec.schedule).toBe('30 2 * * *');
     expect(job.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(
-      ['glance-manage', '--config-dir', '/etc/glance/glance.conf.d', 'db', 'purge', '--age_in_days', '7']);
+      glanceCommandOf(['glance-manage'], 'db', 'purge', '--age_in_days', '7'));
     expect(job.spec.concurrencyPolicy).toBe('Forbid');
   });
 

@@ -79,6 +79,16 @@ export function podSpecs(manifests: Manifest[]): Array<{ where: string; spec: an
 
 // Two schema generations bracket Kubernetes 1.28: kubernetes-models 4.4 carries the 1.27
 // schema and 4.5 a 1.30+ one. Every field we emit is valid in both, so it is valid in 1.28.
+/**
+ * A Glance program's container command as the library must write it: python3 doubling the `$` of
+ * the OS_* variables (oslo.config's escape), the program, only the library's config files
+ * (--config-file=/dev/null stops oslo.config's search for the image's own), then `args`.
+ */
+export function glanceCommandOf(program: string[], ...args: string[]): unknown[] {
+  return ['python3', '-c', expect.stringMatching(/os\.environ\.update\(.*replace\('\$\$', '\$\$\$\$'\).*startswith\('OS_'\).*os\.execvp\(sys\.argv\[1\], sys\.argv\[1:\]\)/),
+    ...program, '--config-file=/dev/null', '--config-dir=/etc/glance/glance.conf.d', ...args];
+}
+
 export const SCHEMAS: Record<string, (group: string) => any> = {
   // The group's module is only known at run time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

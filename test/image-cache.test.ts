@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Cron, Duration } from 'cdk8s';
 import { GlanceApiType, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
-import { find, glanceConf, Manifest, ofKind, synthGlance } from './helpers';
+import { find, glanceCommandOf, glanceConf, Manifest, ofKind, synthGlance } from './helpers';
 import { resolvePodEnv } from './kubelet-env';
 import { validateImageCacheOptions } from '../lib/cache/image-cache';
 import { numberToFraction } from '../lib/quantity';
@@ -146,7 +146,7 @@ describe('orphan removal (images deleted through another replica)', () => {
     const m = synthGlance({ imageCache: { size: '1Gi' } });
     expect(jobEnv(m, `${STS}-0-cleaner`)).toMatchObject(DB_ENV);
     expect(jobContainer(m, `${STS}-0-cleaner`).command).toEqual(
-      ['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py', 'clean', '--config-dir', '/etc/glance/glance.conf.d']);
+      glanceCommandOf(['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py'], 'clean'));
     const script = find(m, 'Secret', `${STS}-config`).stringData['glance-cache-jobs.py'];
     expect(script).toBe(readFileSync(join(__dirname, '..', 'lib', 'cache', 'glance-cache-jobs.py'), 'utf8'));
     expect(script).toContain('def remove_orphans(cache, db_api)');
@@ -156,7 +156,7 @@ describe('orphan removal (images deleted through another replica)', () => {
     const m = synthGlance({ imageCache: { size: '1Gi', removeOrphans: false } });
     const cleaner = jobContainer(m, `${STS}-0-cleaner`);
     expect(cleaner.command).toEqual(
-      ['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py', 'clean', '--keep-orphans', '--config-dir', '/etc/glance/glance.conf.d']);
+      glanceCommandOf(['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py'], 'clean', '--keep-orphans'));
     expect(jobEnv(m, `${STS}-0-cleaner`).OS_DATABASE__CONNECTION).toBeUndefined();
   });
 });
@@ -209,9 +209,9 @@ describe('pruner and cleaner', () => {
     const pruner = find(m, 'CronJob', `${STS}-0-pruner`);
     const cleaner = find(m, 'CronJob', `${STS}-0-cleaner`);
     expect(pruner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(
-      ['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py', 'prune', '--config-dir', '/etc/glance/glance.conf.d']);
+      glanceCommandOf(['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py'], 'prune'));
     expect(cleaner.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(
-      ['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py', 'clean', '--config-dir', '/etc/glance/glance.conf.d']);
+      glanceCommandOf(['python3', '/etc/glance/glance.conf.d/glance-cache-jobs.py'], 'clean'));
     expect(pruner.spec.schedule).toBe('1 0 * * *');
     expect(cleaner.spec.schedule).toBe('*/30 * * * *');
     // A stuck run ends well before the next is due: half the period, at most two hours.

@@ -1,7 +1,7 @@
 import { Cron } from 'cdk8s';
 import { ImageBackend } from '../lib';
-import { expectInvalid, expectRestrictedPod, find, Manifest, ofKind, synthGlance } from './helpers';
-import { resolvePodEnv } from './kubelet-env';
+import { expectInvalid, expectRestrictedPod, find, glanceCommandOf, Manifest, ofKind, synthGlance } from './helpers';
+import { expandKubeletVars, resolvePodEnv } from './kubelet-env';
 import { policyAllowsRoles } from '../lib/cache/cache-precache';
 
 const STS = 'glance-default-single';
@@ -28,8 +28,8 @@ describe('imageCache.precache', () => {
     for (const replica of [0, 1]) {
       const pod = find(m, 'CronJob', `${STS}-${replica}-precache`).spec.jobTemplate.spec.template.spec;
       const container = pod.containers[0];
-      expect(container.command).toEqual(['python3', `${CONFIG}/glance-cache-jobs.py`, 'precache',
-        '--image', 'cirros-0.6.2', '--image', '7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37', '--config-dir', CONFIG]);
+      expect(container.command).toEqual(glanceCommandOf(['python3', `${CONFIG}/glance-cache-jobs.py`], 'precache',
+        '--image=cirros-0.6.2', '--image=7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37'));
       expect(resolvePodEnv(container, { name: `${STS}-${replica}-precache-x`, namespace: 'openstack' })).toEqual({
         POD_NAMESPACE: 'openstack',
         OS_DEFAULT__WORKER_SELF_REFERENCE_URL: `http://${STS}-${replica}.${STS}.openstack.svc:9292`,
@@ -44,14 +44,31 @@ describe('imageCache.precache', () => {
     }
   });
 
+  test('an image named like a kubelet reference reaches the script as written, not as the password it names', () => {
+    const names = ['$(OS_KEYSTONE_AUTHTOKEN__PASSWORD)', '$(POD_NAMESPACE)', 'cost-$$5'];
+    const out = synthGlance({ backend: shared(), imageCache: { size: '10Gi', precache: { images: names } }, apis: { default: { replicas: 1 } } });
+    const firstRun = ofKind(out, 'Job').find((j) => j.metadata.name.startsWith(`${STS}-precache-`))!.spec.template.spec.containers[0];
+    for (const container of [find(out, 'CronJob', `${STS}-0-precache`).spec.jobTemplate.spec.template.spec.containers[0], firstRun]) {
+      const env = { ...resolvePodEnv(container, { name: 'p', namespace: 'openstack' }), OS_KEYSTONE_AUTHTOKEN__PASSWORD: 'the-password' };
+      const argv = container.command.map((arg: string) => expandKubeletVars(arg, env));
+      expect(argv.filter((arg: string) => arg.startsWith('--image'))).toEqual(names.map((name) => `--image=${name}`));
+      expect(argv.join(' ')).not.toContain('the-password');
+      // The escape script reaches python3 as written: it doubles each "$" of the OS_* variables.
+      expect(argv[2]).toContain("v.replace('$', '$$')");
+    }
+    // The library's own reference still expands: each replica's URL names the namespace.
+    expect(firstRun.command.map((arg: string) => expandKubeletVars(arg, { POD_NAMESPACE: 'openstack' })))
+      .toContain(`http://${STS}-0.${STS}.openstack.svc:9292`);
+  });
+
   test('a Job warms every replica at first deployment, waiting for each; a new list is a new Job', () => {
     const jobs = ofKind(m, 'Job').filter((j) => j.metadata.name.startsWith(`${STS}-precache-`));
     expect(jobs).toHaveLength(1);
     const job = jobs[0];
     expect(job.metadata.name).toMatch(new RegExp(`^${STS}-precache-[0-9a-f]{8}$`));
     const command = job.spec.template.spec.containers[0].command;
-    expect(command).toEqual(['python3', `${CONFIG}/glance-cache-jobs.py`, 'precache', '--image', 'cirros-0.6.2', '--image', '7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37',
-      '--url', `http://${STS}-0.${STS}.$(POD_NAMESPACE).svc:9292`, '--url', `http://${STS}-1.${STS}.$(POD_NAMESPACE).svc:9292`, '--wait', '--config-dir', CONFIG]);
+    expect(command).toEqual(glanceCommandOf(['python3', `${CONFIG}/glance-cache-jobs.py`], 'precache', '--image=cirros-0.6.2', '--image=7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37',
+      '--url', `http://${STS}-0.${STS}.$(POD_NAMESPACE).svc:9292`, '--url', `http://${STS}-1.${STS}.$(POD_NAMESPACE).svc:9292`, '--wait'));
     expect(job.spec.ttlSecondsAfterFinished).toBe(86400);
     expectRestrictedPod(job.spec.template.spec);
     const other = synthGlance({ backend: shared(), imageCache: { size: '10Gi', precache: { images: ['ubuntu-24.04'] } }, apis: { default: { replicas: 2 } } });

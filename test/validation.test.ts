@@ -3,7 +3,7 @@ import {
   CacheCleaner, CachePruner, Errors, Glance, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache,
   ImageCacheDriver,
 } from '../lib';
-import { BASE_PROPS, expectInvalid, glanceConf, synthGlance } from './helpers';
+import { BASE_PROPS, expectInvalid, glanceCommandOf, glanceConf, synthGlance } from './helpers';
 import { GlanceValidationError } from '../lib/errors';
 import { checkDerivedName, NameKind } from '../lib/names';
 import { shortestIntervalMinutes, toValidCron } from '../lib/schedule';
@@ -263,7 +263,7 @@ test('cache jobs ship their script into their API; outside an API only a cleaner
   const plain = new CacheCleaner(chart, 'plain', { ...jobs, removeOrphans: false });
   expect(plain.cronJobs.map((j) => j.name)).toEqual(['glance-x-single-0-cleaner']);
   expect(chart.toJson().find((o: any) => o.kind === 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].command)
-    .toEqual(['glance-cache-cleaner', '--config-dir', '/etc/glance/glance.conf.d']);
+    .toEqual(glanceCommandOf(['glance-cache-cleaner']));
 });
 
 describe('the shortest interval of a schedule (bounds a cache job below its period)', () => {

@@ -1,6 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CONFIG_DIR } from '../pod-security';
+import { glanceCommand } from '../pod-security';
 import { CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs } from './cache-job';
 
 /** Props of CacheCleaner. */
@@ -35,7 +35,7 @@ export class CacheCleaner extends Construct {
     const removeOrphans = props.removeOrphans ?? true;
     const outsideApi = { prop: 'removeOrphans', fix: 'create the cleaner inside a GlanceApi (its ImageCache does), or set removeOrphans to false' };
     const command = cacheJobsScriptCommand(this, ['clean', ...removeOrphans ? [] : ['--keep-orphans']], removeOrphans ? outsideApi : undefined)
-      ?? ['glance-cache-cleaner', '--config-dir', CONFIG_DIR];
+      ?? glanceCommand(['glance-cache-cleaner']);
     this.cronJobs = createPerReplicaCronJobs(this, props, { suffix: 'cleaner', command, defaultSchedule: CacheCleaner.DEFAULT_SCHEDULE });
   }
 }

@@ -7,7 +7,7 @@ import { GlanceApiBase } from '../api-host';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, checkNamePart, NameKind, workerSelfReferenceUrl } from '../names';
 import {
-  CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
+  CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceCommand, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
   TOOL_JOB_RESOURCES,
 } from '../pod-security';
 import { shortestIntervalMinutes, toValidCron } from '../schedule';
@@ -64,7 +64,7 @@ export function cacheJobsScriptCommand(job: Construct, args: string[], required?
   // Read once: every API with a cache ships it.
   cacheJobsScriptText ??= readFileSync(join(__dirname, CACHE_JOBS_SCRIPT), 'utf8');
   api._addConfigFile(CACHE_JOBS_SCRIPT, cacheJobsScriptText);
-  return ['python3', `${CONFIG_DIR}/${CACHE_JOBS_SCRIPT}`, ...args, '--config-dir', CONFIG_DIR];
+  return glanceCommand(['python3', `${CONFIG_DIR}/${CACHE_JOBS_SCRIPT}`], args);
 }
 
 /** What a cache job created outside a GlanceApi is told to do instead. */

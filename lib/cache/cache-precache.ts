@@ -6,7 +6,7 @@ import {
 } from './cache-job';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
-import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, nameByTemplate, SECRET_MODE } from '../pod-security';
+import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, kubeletLiteral, nameByTemplate, SECRET_MODE } from '../pod-security';
 import { SecretKeySelector } from '../types';
 
 /** Images every replica of an API keeps cached, as an edge site wants them before the first boot. */
@@ -49,7 +49,8 @@ export class CachePrecache extends Construct {
 
   constructor(scope: Construct, id: string, props: CachePrecacheProps) {
     super(scope, id);
-    const images = props.images.flatMap((image) => ['--image', image]);
+    // kubeletLiteral: "$(VAR)" in an image name reaches the script as written.
+    const images = kubeletLiteral(props.images.map((image) => `--image=${image}`));
     const outsideApi = { prop: 'CachePrecache', fix: INSIDE_AN_API };
     const command = cacheJobsScriptCommand(this, ['precache', ...images], outsideApi)!;
     const secret = kplus.Secret.fromSecretName(this, 'keystone-secret', props.keystonePassword.name);

@@ -5,26 +5,37 @@
  * locations. The alias table the guard uses is regenerated from Glance's own option definitions.
  */
 import { execFileSync } from 'child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { GlanceApiType, ImageBackend } from '../../lib';
 import { MANAGED_OPTIONS } from '../../lib/service-config';
-import { expectInvalid, find, Manifest, synthGlance } from '../helpers';
+import { expectInvalid, find, glanceConf, Manifest, synthGlance } from '../helpers';
 import { GLANCE_IMAGES, requireRealGlance } from './sandboxed-glance';
 import { SandboxNode } from '../sandbox/pod-sandbox';
 
 const CONFIG_DIR = '/etc/glance/glance.conf.d';
-// Parses the config as glance-api does (same prog name, so the image's glance-api.conf is read too).
+// Parses the config as glance-api does: run in glance-api's place in the container's command, with its
+// arguments and environment, under its program name (oslo.config searches default files by it).
 const LOADER = `
 import json, sys
+args = sys.argv[1:]
 sys.argv[0] = '/usr/bin/glance-api'
 from oslo_config import cfg
 from glance.common import config
 import glance.api.policy
-config.parse_args(['--config-dir', '${CONFIG_DIR}'])
+import glance.common.wsgi
+from oslo_policy import opts as policy_opts
+policy_opts.set_defaults(cfg.CONF)
+config.parse_args(args)
 C = cfg.CONF
-print(json.dumps({'flavor': C.paste_deploy.flavor, 'policy_file': C.oslo_policy.policy_file,
+# keystonemiddleware registers its options when the pipeline loads: as it does, with the password plugin's.
+from keystoneauth1 import loading
+from keystonemiddleware.auth_token import _opts
+C.register_opts(_opts._OPTS, group='keystone_authtoken')
+C.register_opts(loading.get_auth_plugin_conf_options('password'), group='keystone_authtoken')
+print(json.dumps({'config_files': C.config_file, 'config_dirs': C.config_dir, 'region_name': C.keystone_authtoken.region_name,
+                  'auth_url': C.keystone_authtoken.auth_url, 'workers': C.workers, 'flavor': C.paste_deploy.flavor, 'policy_file': C.oslo_policy.policy_file,
                   'show_image_direct_url': C.show_image_direct_url, 'import_methods': C.enabled_import_methods,
                   'enforce_new_defaults': C.oslo_policy.enforce_new_defaults, 'enforce_scope': C.oslo_policy.enforce_scope}))
 `;
@@ -35,11 +46,11 @@ const SECRETS = {
   'ceph-conf': { 'ceph.conf': '[global]\n', 'ceph.client.openstack.keyring': '' },
 };
 
-/** What glance-api loads from replica 0's config, as its pod sees it. */
-async function loaded(manifests: Manifest[], statefulSet: string): Promise<Record<string, any>> {
-  const node = new SandboxNode(manifests, 'openstack', SECRETS);
+/** What glance-api loads from replica 0's config, as its pod sees it (in the image at imageRoot). */
+async function loaded(manifests: Manifest[], statefulSet: string, imageRoot = '/'): Promise<Record<string, any>> {
+  const node = new SandboxNode(manifests, 'openstack', SECRETS, {}, imageRoot);
   try {
-    const result = await node.pod('StatefulSet', statefulSet, 0).run({ exec: ['/usr/bin/python3', '-c', LOADER] });
+    const result = await node.pod('StatefulSet', statefulSet, 0).run({ replaceProgram: { from: 'glance-api', to: ['/usr/bin/python3', '-c', LOADER] } });
     if (result.code !== 0) throw new Error(result.stderr.slice(-3000));
     return JSON.parse(result.stdout.trim().split('\n').pop()!);
   } finally {
@@ -111,4 +122,31 @@ test('image locations (OSSN-0090): Glance shows them on the internal API of a Ce
   expect(await loaded(single, 'glance-default-single')).toMatchObject({ show_image_direct_url: false });
   // The policy settings the operator uses reach Glance.
   expect(internal).toMatchObject({ enforce_new_defaults: true, enforce_scope: true });
+});
+
+describe('the image\'s own config files never reach Glance', () => {
+  // An image whose glance-api.conf (and a glance-api.conf.d/ file) set values the library does not
+  // write, or writes otherwise: Debian's own ships region_name = regionOne, which broke every
+  // authenticated request against a Keystone of another region on a real cluster.
+  const IMAGE_CONF = '[DEFAULT]\nworkers = 7\n[keystone_authtoken]\nregion_name = regionOne\nauth_url = http://elsewhere.example:5000\n[paste_deploy]\nflavor = caching\n';
+
+  test.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('$name: region, auth_url, flavor and workers are the library\'s', async (image) => {
+    requireRealGlance(image);
+    const dir = mkdtempSync(join(tmpdir(), 'image-conf-'));
+    const merged = join(dir, 'merged');
+    try {
+      // The image with two more files: an overlay mount over its root.
+      for (const sub of ['upper/etc/glance/glance-api.conf.d', 'work', 'merged']) mkdirSync(join(dir, sub), { recursive: true });
+      writeFileSync(join(dir, 'upper/etc/glance/glance-api.conf'), IMAGE_CONF);
+      writeFileSync(join(dir, 'upper/etc/glance/glance-api.conf.d/10-image.conf'), '[DEFAULT]\nworkers = 9\n');
+      execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${image.root},upperdir=${dir}/upper,workdir=${dir}/work`, merged]);
+      const manifests = synthGlance({ release: image.release, imageCache: { size: '1Gi' }, keystone: { authUrl: 'http://keystone.openstack.svc:5000', passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } } });
+      const seen = await loaded(manifests, 'glance-default-single', merged);
+      expect(seen).toMatchObject({ config_files: ['/dev/null'], config_dirs: [CONFIG_DIR], region_name: null, auth_url: 'http://keystone.openstack.svc:5000', flavor: 'keystone+caching' });
+      expect(seen.workers).toBe(Number(glanceConf(manifests, 'glance-default-single').DEFAULT.workers));
+    } finally {
+      execFileSync('umount', ['-l', merged], { stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

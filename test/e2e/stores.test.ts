@@ -18,7 +18,7 @@ import { existsSync } from 'fs';
 import { Chart, Testing } from 'cdk8s';
 import { Glance, GlanceApiType, GlanceProps, ImageBackend } from '../../lib';
 import { BASE_PROPS, expectInvalid, find, Manifest } from '../helpers';
-import { CONFIG_MOUNT, GLANCE_IMAGES, GlanceImage, glanceVersion, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
+import { GLANCE_IMAGES, GlanceImage, glanceVersion, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
 import { CEPH_INSTALL_HINT, CephMon } from '../sandbox/ceph-mon';
 import { SandboxNode, SecretValues } from '../sandbox/pod-sandbox';
 
@@ -162,12 +162,13 @@ const CASES: StoreCase[] = [
  */
 const LOADER = `
 import json, os, sys
+args = sys.argv[1:]
 sys.argv[0] = '/usr/bin/glance-api'
 from oslo_config import cfg
 from glance.common import config, wsgi
 import glance_store
 from glance_store import capabilities, multi_backend
-config.parse_args(['--config-dir', '${CONFIG_MOUNT}'])
+config.parse_args(args)
 CONF = cfg.CONF
 glance_store.register_store_opts(CONF, reserved_stores=wsgi.RESERVED_STORES)
 glance_store.create_multi_stores(CONF, reserved_stores=wsgi.RESERVED_STORES)
@@ -233,11 +234,11 @@ function synth(backend: ImageBackend, image: GlanceImage, customServiceConfig?: 
 }
 
 /** Runs a command in a fresh pod of the API StatefulSet's replica 0, as `kubectl exec` into a new replica would. */
-async function execInApiPod(manifests: Manifest[], image: GlanceImage, secrets: SecretValues, command: string[])
+async function execInApiPod(manifests: Manifest[], image: GlanceImage, secrets: SecretValues, program: string[])
   : Promise<{ code: number | null; stdout: string; stderr: string }> {
   const node = new SandboxNode(manifests, NAMESPACE, { 'glance-db': { connection: 'mysql+pymysql://glance:x@openstack.openstack.svc/glance' }, ...secrets }, {}, image.root);
   try {
-    return await node.pod('StatefulSet', STS, 0).run({ exec: command });
+    return await node.pod('StatefulSet', STS, 0).run({ replaceProgram: { from: 'glance-api', to: program } });
   } finally {
     node.destroy();
   }

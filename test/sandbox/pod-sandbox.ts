@@ -65,6 +65,12 @@ export interface RunOptions {
   readonly secretOverlay?: (podName: string) => SecretValues;
   /** Runs this command in the container instead of its own, as `kubectl exec` would. @default - the container's */
   readonly exec?: string[];
+  /**
+   * Runs the container's own command with one program in it replaced (the argument equal to
+   * `from` becomes `to`): a loader then gets the command's wrapper, environment and config
+   * arguments exactly as the program would. @default - the container's command as it is
+   */
+  readonly replaceProgram?: { readonly from: string; readonly to: string[] };
   /** Called with the started process, to signal it mid-run. */
   readonly onSpawn?: (child: ChildProcess) => void;
 }
@@ -331,7 +337,10 @@ export class SandboxPod {
     for (const [name, value] of Object.entries(env)) args.push('--setenv', name, value);
 
     if (!container.command?.length) throw new Error(`pod-sandbox: ${this.name}/${container.name} relies on the image's entrypoint`);
-    const command = options.exec ?? [...container.command, ...(container.args ?? [])].map((part: string) => expandKubeletVars(part, env));
+    const own = [...container.command, ...(container.args ?? [])].map((part: string) => expandKubeletVars(part, env));
+    const swap = options.replaceProgram;
+    if (swap && !own.includes(swap.from)) throw new Error(`pod-sandbox: ${this.name}/${container.name} does not run ${swap.from}: ${JSON.stringify(own)}`);
+    const command = options.exec ?? (swap ? own.flatMap((part: string) => (part === swap.from ? swap.to : [part])) : own);
     const groups = [gid, ...(fsGroup !== undefined ? [fsGroup] : []), ...(spec.securityContext?.supplementalGroups ?? [])];
     args.push('--', '/usr/bin/setpriv', `--reuid=${uid}`, `--regid=${gid}`, `--groups=${[...new Set(groups)].join(',')}`,
       '--inh-caps=-all', '--bounding-set=-all', ...(security.allowPrivilegeEscalation === false ? ['--no-new-privs'] : []), '--', ...command);
