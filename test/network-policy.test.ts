@@ -114,6 +114,9 @@ describe('the deprecated top-level lists', () => {
       { code: 'CDK8S_GLANCE_NETWORK_POLICY' },
     ]]);
     expect(warningsOf(() => synthRoles({ allowedNamespaces: ['ingress-nginx'] }))).toHaveLength(1);
+    expect(warningsOf(() => synthGlance({ networkPolicy: { allowedCidrs: ['192.0.2.0/24'] }, apis: { e: { type: GlanceApiType.EDGE } } })))
+      .toEqual([[expect.stringContaining('such as glance-e-edge no longer admit them'), { code: 'CDK8S_GLANCE_NETWORK_POLICY' }]]);
+    expect(warningsOf(() => synthGlance({ networkPolicy: deprecated, apis: { i: { type: GlanceApiType.INTERNAL } } }))).toHaveLength(1);
     expect(warningsOf(() => synthGlance({ networkPolicy: deprecated }))).toEqual([]);
     expect(warningsOf(() => synthGlance({ networkPolicy: deprecated, apis: { default: { type: GlanceApiType.EXTERNAL } } }))).toEqual([]);
     expect(warningsOf(() => synthRoles({ allowedNamespaces: [], allowedCidrs: [] }))).toEqual([]);
