@@ -276,7 +276,7 @@ export class GlanceApi extends GlanceApiBase {
       });
 
       if (this._settings.networkPolicies) {
-        new k8s.KubeNetworkPolicy(this, 'network-policy', apiNetworkPolicy(sts, labels, selector, common.networkPolicy));
+        new k8s.KubeNetworkPolicy(this, 'network-policy', apiNetworkPolicy(this, sts, role, labels, selector, common.networkPolicy));
       }
     } catch (e) {
       throw locate(e, this);

@@ -5,7 +5,9 @@ export type { StorePodParts } from './store-pod-parts';
 export type {
   DatabaseOptions, GlanceCommonProps, KeystoneOptions, StorageOptions, UploadLimitOptions,
 } from './service-config';
-export type { GlanceNetworkPolicyOptions } from './network-policy';
+export type {
+  GlanceEgressDestination, GlanceEgressOptions, GlanceEndpointAccessOptions, GlanceNetworkPolicyOptions,
+} from './network-policy';
 export type { WebDownloadOptions } from './web-download';
 export type { CacheJobProps } from './cache/cache-job';
 export * from './cache/cache-pruner';
