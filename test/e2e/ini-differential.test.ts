@@ -114,7 +114,8 @@ function generatedTexts(): string[] {
 
 const normaliseKey = (key: string) => key.toLowerCase().replace(/-/g, '_');
 /** A text as a JavaScript string literal, every character outside printable ASCII escaped. */
-const show = (t: string) => JSON.stringify(t).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const escape = (json: string) => json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const show = (t: string) => escape(JSON.stringify(t));
 
 function accepted<T>(read: () => T): { ok: true; value: T } | { ok: false; error: GlanceValidationError } {
   try {
@@ -337,7 +338,7 @@ describe.each([['Glance 25.1.0 (bookworm)', GLANCE_IMAGES.bookworm], ['Glance 30
         }
         for (const option of options) {
           const [got, want] = [JSON.stringify(loaded.values![option]), JSON.stringify(baseline.values![option])];
-          if (got !== want) differences.push(`${show(t)}: ${option} is ${show(got)}, the library set ${show(want)}`);
+          if (got !== want) differences.push(`${show(t)}: ${option} is ${escape(got)}, the library set ${escape(want)}`);
         }
       }
       process.stdout.write(`ini-differential (b) ${image.name}: ${guardAccepted} of ${texts.length} texts accepted by the guard and loaded, `

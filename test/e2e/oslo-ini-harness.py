@@ -83,7 +83,8 @@ def glance_mode(args, options):
     CONF = cfg.CONF
     CONF.import_group('profiler', 'glance.common.wsgi')
     logging.register_options(CONF)
-    wsgi.register_cli_opts()
+    if hasattr(wsgi, 'register_cli_opts'):  # Glance 25; Glance 30's glance-api registers no CLI options of its own
+        wsgi.register_cli_opts()
 
     def register(opts, group):
         for opt in opts:
