@@ -35,15 +35,16 @@ describe('renderIni', () => {
 
 describe('parseIni', () => {
   test('reads sections, both separators, comments, blank lines and continuation lines; names normalised', () => {
-    const text = '# comment\n; other comment\n\n   \n[DEFAULT]\nDebug-Level = 1\nfoo:bar\n  more\n\t and more\n[Section.x]\nempty =\n[DEFAULT]\nlast = 2\r\n';
+    const text = '# comment\n; other comment\n\n   \n[DEFAULT]\nDebug-Level = 1\nfoo:bar\n  more\n\t and more\n[Section.x]\nempty =\n[DEFAULT]\nlast = 2\n';
     expect(parseIni('p', text)).toEqual({
       'DEFAULT': { debug_level: '1', foo: 'bar\nmore\nand more', last: '2' },
       'Section.x': { empty: '' },
     });
   });
 
-  test('a section header with white space around its name and after it', () => {
-    expect(parseIni('p', '[ glance_store ]  \na = 1\n')).toEqual({ glance_store: { a: '1' } });
+  test('a section header with white space after it; inside the brackets it is refused (oslo.config reads " glance_store ")', () => {
+    expect(parseIni('p', '[glance_store]  \na = 1\n')).toEqual({ glance_store: { a: '1' } });
+    expectInvalid(() => parseIni('p', '[ glance_store ]\na = 1\n'), 'p', /line 1 has an invalid section name/);
   });
 
   test.each([

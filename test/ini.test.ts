@@ -1,0 +1,145 @@
+/**
+ * parseIni and readIni read customServiceConfig as oslo.config's parser does (oslo_config/iniparser.py
+ * and cfg.ConfigParser), and refuse the texts oslo.config would read otherwise than they look.
+ * test/e2e/ini-differential.test.ts checks the same against the real oslo.config on generated texts.
+ */
+import { expectInvalid } from './helpers';
+import { iniGroup, parseIni, readIni } from '../lib/ini';
+import { checkCustomServiceConfig } from '../lib/service-config';
+
+describe('what oslo.config reads, parseIni reads', () => {
+  test('continuation lines (space or tab) join with "\\n"; an indented "#" line is part of the value', () => {
+    expect(parseIni('p', '[DEFAULT]\na = one\n  two\n\tthree\n  # four\n')).toEqual({ DEFAULT: { a: 'one\ntwo\nthree\n# four' } });
+  });
+
+  test('a blank line ends a value; a comment line too', () => {
+    expect(parseIni('p', '[DEFAULT]\na = 1\n\nb = 2\n# c\nd = 3\n')).toEqual({ DEFAULT: { a: '1', b: '2', d: '3' } });
+  });
+
+  test('"#" and ";" start comments at the line start only; inside a value they are the value', () => {
+    expect(parseIni('p', '# x\n; y\n[DEFAULT]\na = b # c\nd = ; e\n')).toEqual({ DEFAULT: { a: 'b # c', d: '; e' } });
+  });
+
+  test('":" and "=" both separate, whichever comes first', () => {
+    expect(parseIni('p', '[DEFAULT]\na: b = c\nd = e: f\ng:h\n')).toEqual({ DEFAULT: { a: 'b = c', d: 'e: f', g: 'h' } });
+  });
+
+  test('one pair of matching quotes comes off; unmatched quotes stay; a lone quote becomes empty', () => {
+    expect(parseIni('p', '[DEFAULT]\na = "x y"\nb = \'z\'\nc = "x\'\nd = ""q""\ne = "\n')).toEqual({ DEFAULT: { a: 'x y', b: 'z', c: '"x\'', d: '"q"', e: '' } });
+  });
+
+  test('only the first line of a multi-line value loses its quotes', () => {
+    expect(parseIni('p', '[DEFAULT]\na = "x"\n  "y"\n')).toEqual({ DEFAULT: { a: 'x\n"y"' } });
+  });
+
+  test('values are stripped; white space inside stays, Unicode spaces too', () => {
+    expect(parseIni('p', '[DEFAULT]\na =   x \t y\t \nb = caf\u00e9\u00a0au\u3000lait\n')).toEqual({ DEFAULT: { a: 'x \t y', b: 'caf\u00e9\u00a0au\u3000lait' } });
+  });
+
+  test('sections as written, empty ones too; keys normalised (lower case, "-" as "_")', () => {
+    expect(parseIni('p', '[Paste_Deploy]\n[DEFAULT]\nDebug-Level = 1\n')).toEqual({ Paste_Deploy: {}, DEFAULT: { debug_level: '1' } });
+  });
+
+  test('a repeated key keeps every value in readIni (multi-valued options) and its last in parseIni', () => {
+    const text = '[oslo_messaging_notifications]\ndriver = messagingv2\ndriver = log\n';
+    expect(readIni('p', text).map((a) => [a.line, a.section, a.key, a.name, a.value])).toEqual([
+      [2, 'oslo_messaging_notifications', 'driver', 'driver', 'messagingv2'], [3, 'oslo_messaging_notifications', 'driver', 'driver', 'log'],
+    ]);
+    expect(parseIni('p', text)).toEqual({ oslo_messaging_notifications: { driver: 'log' } });
+  });
+
+  test('groups as oslo.config names them: DEFAULT as written, every other in lower case', () => {
+    expect([iniGroup('DEFAULT'), iniGroup('default'), iniGroup('Default'), iniGroup('Paste_Deploy')]).toEqual(['DEFAULT', 'default', 'default', 'paste_deploy']);
+  });
+
+  test('a section or option named like an Object property is one like any other', () => {
+    const parsed = parseIni('p', '[__proto__]\nconstructor = x\n[constructor]\n__proto__ = y\n');
+    expect(Object.keys(parsed)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(parsed, '__proto__')!.value).toEqual({ constructor: 'x' });
+    expect(Object.getOwnPropertyDescriptor(parsed.constructor, '__proto__')!.value).toBe('y');
+    expect(({} as any).constructor).toBe(Object);
+  });
+
+  test('a text without a last line end, and an empty text', () => {
+    expect(parseIni('p', '[DEFAULT]\na = 1')).toEqual({ DEFAULT: { a: '1' } });
+    expect(parseIni('p', '')).toEqual({});
+  });
+});
+
+describe('what oslo.config refuses, parseIni refuses', () => {
+  test.each([
+    ['[DEFAULT\n', /line 1 is neither a \[section\].*section header ends with "\]"/],
+    ['[DEFAULT] # c\n', /line 1 is neither a \[section\]/],
+    ['[]\n', /line 1 has an invalid section name/],
+    ['[DEFAULT]\njust words\n', /line 2 is neither a \[section\]/],
+    ['[DEFAULT]\n = value\n', /line 2 is indented but continues no option/],
+    ['[DEFAULT]\n= value\n', /line 2 is neither a \[section\]/],
+    ['a = 1\n', /line 1 sets an option before any \[section\]/],
+    ['[DEFAULT]\n  x\n', /line 2 is indented but continues no option/],
+    ['[DEFAULT]\na = 1\n\n  x\n', /line 4 is indented but continues no option \(a header, a comment or a blank line ends/],
+    ['[DEFAULT]\na = 1\n# c\n  x\n', /line 4 is indented but continues no option/],
+  ])('%j', (text, message) => {
+    expectInvalid(() => parseIni('customServiceConfig', text), 'customServiceConfig', message);
+  });
+});
+
+describe('the tricks of issue 21: each refused, naming the line', () => {
+  test.each([
+    ['a lone CR (a line end to Python)', '[paste_deploy]\nx = 1\rflavor = caching\n', /line 2 contains a carriage return U\+000D/],
+    ['CR LF too', '[DEFAULT]\nx = 1\r\n', /line 2 contains a carriage return/],
+    ['a vertical tab', '[paste_deploy]\nx = 1\n\vflavor = caching\n', /line 3 contains a vertical tab U\+000B/],
+    ['a form feed', '[paste_deploy]\nx = 1\n\fflavor = caching\n', /line 3 contains a form feed U\+000C/],
+    ['\\x1c', '[paste_deploy]\nx = 1\n\x1cflavor = caching\n', /line 3 contains the character U\+001C/],
+    ['\\x1f', '[paste_deploy]\nx = 1\n\x1fflavor = caching\n', /U\+001F/],
+    ['NEL', '[paste_deploy]\nx = 1\n\x85flavor = caching\n', /line 3 contains NEL U\+0085/],
+    ['a line separator', '[paste_deploy]\nx = 1\n\u2028flavor = caching\n', /a line separator U\+2028/],
+    ['a paragraph separator', '[paste_deploy]\nx = 1\n\u2029flavor = caching\n', /a paragraph separator U\+2029/],
+    ['NUL', '[DEFAULT]\nx = a\0b\n', /line 2 contains NUL U\+0000/],
+    ['another C0 control, in a value too', '[DEFAULT]\nx = a\x01b\n', /U\+0001/],
+    ['DEL', '[DEFAULT]\nx = a\x7fb\n', /U\+007F/],
+    ['a byte order mark', '\ufeff[DEFAULT]\n', /line 1 contains a byte order mark U\+FEFF/],
+    ['a lone surrogate', '[DEFAULT]\nx = \ud800\n', /line 2 contains the character U\+D800/],
+    ['a vertical tab in a quoted value', '[DEFAULT]\nx = "a\vb"\n', /line 2 contains a vertical tab/],
+  ])('%s', (_what, text, message) => {
+    expectInvalid(() => parseIni('customServiceConfig', text), 'customServiceConfig', message);
+  });
+
+  test.each([
+    ['NBSP at a line start', '[paste_deploy]\nx = 1\n\u00a0flavor = caching\n', /line 3 has a no-break space U\+00A0 at the start of the line/],
+    ['an ideographic space at a line start', '[paste_deploy]\nx = 1\n\u3000flavor = caching\n', /line 3 has the character U\+3000 at the start/],
+    ['U+2000 at a line start', '[DEFAULT]\n\u2000show_image_direct_url = true\n', /U\+2000 at the start/],
+    ['U+1680 at a line start', '[DEFAULT]\n\u1680x = 1\n', /U\+1680/],
+    ['U+202F in a key', '[DEFAULT]\nx\u202f= 1\n', /U\+202F in or around the key/],
+    ['U+205F in a key', '[DEFAULT]\nfla\u205fvor = 1\n', /in or around the key/],
+    ['NBSP after a header', '[paste_deploy]\u00a0\n', /after the section header/],
+    ['NBSP in a header', '[paste\u00a0deploy]\n', /invalid section name/],
+    ['NBSP in the indentation of a continuation', '[DEFAULT]\nx = 1\n \u00a0y\n', /in the indentation/],
+    ['NBSP at the start of a value', '[DEFAULT]\nx = \u00a0y\n', /at the start of a value/],
+    ['NBSP at the end of a value', '[DEFAULT]\nx = y\u00a0\n', /at the end of a value/],
+    ['NBSP on a blank line', '[DEFAULT]\nx = y\n\u00a0\n', /on a blank line/],
+  ])('%s', (_what, text, message) => {
+    expectInvalid(() => parseIni('customServiceConfig', text), 'customServiceConfig', message);
+  });
+
+  test('spaces inside a header\'s brackets: oslo.config reads the group " paste_deploy ", which nothing reads', () => {
+    expectInvalid(() => parseIni('p', '[ paste_deploy ]\nflavor = x\n'), 'p', /line 1 has an invalid section name/);
+  });
+
+  test('one option in two spellings of a group: oslo.config reads only the one spelled as the option is named', () => {
+    expectInvalid(() => parseIni('p', '[paste_deploy]\nFlavor = x\n[PASTE_DEPLOY]\nflavor = y\n'), 'p',
+      /line 4 writes the option Flavor of line 2 spelled otherwise.*\(got "\[PASTE_DEPLOY\] flavor"\)\. Fix: write each option once, as oslo.config names it \(lower case, "_"\): flavor/);
+    expectInvalid(() => parseIni('p', '[DEFAULT]\nimage-cache-dir = x\nimage_cache_dir = y\n'), 'p', /line 3 writes the option image-cache-dir of line 2/);
+  });
+
+  test('one spelling in two groups oslo.config keeps apart ([DEFAULT] and [default]) is no conflict', () => {
+    expect(parseIni('p', '[DEFAULT]\nx = 1\n[default]\nX = 2\n')).toEqual({ DEFAULT: { x: '1' }, default: { x: '2' } });
+  });
+
+  test('the guard refuses each trick that hid a managed option', () => {
+    for (const text of ['[paste_deploy]\nx = 1\rflavor = caching\n', '[paste_deploy]\nx = 1\n\u00a0flavor = caching\n', '[paste_deploy]\nx = 1\n\vflavor = caching\n']) {
+      expectInvalid(() => checkCustomServiceConfig('customServiceConfig', text), 'customServiceConfig', /line 3 (contains|has)|line 2 contains/);
+    }
+    // The old reader took this line as a continuation of x; oslo.config reads the option.
+    expectInvalid(() => checkCustomServiceConfig('customServiceConfig', '[paste_deploy]\nx = 1\n\u2003flavor = caching\n'), 'customServiceConfig', /U\+2003/);
+  });
+});
