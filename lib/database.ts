@@ -7,7 +7,8 @@ import { DbPurgeOptions } from './glance-props';
 import { renderIni } from './ini';
 import { checkDerivedName, NameKind } from './names';
 import {
-  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceCommand, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, nameByTemplate, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
+  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceCommand, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, nameByTemplate,
+  RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
   STATE_LOCK_DIR,
 } from './pod-security';
 import { toValidCron } from './schedule';

@@ -7,7 +7,8 @@ import { GlanceApiBase } from '../api-host';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, checkNamePart, NameKind, workerSelfReferenceUrl } from '../names';
 import {
-  CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceCommand, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
+  CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceCommand, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS,
+  RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
   TOOL_JOB_RESOURCES,
 } from '../pod-security';
 import { shortestIntervalMinutes, toValidCron } from '../schedule';
