@@ -4,7 +4,7 @@ import { GlanceValidationError } from './errors';
 import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from './glance-api';
 import type { GlanceProps } from './glance-props';
 import { ImageBackend } from './image-backend';
-import { parseIni, renderIni } from './ini';
+import { IniValues, parseIni, renderIni } from './ini';
 import { checkServiceType } from './names';
 import { FILE_STORE_DIR } from './pod-security';
 import { DatabaseOptions } from './service-config';
@@ -379,7 +379,7 @@ function storesOf(located: Located, options: CustomResourceOptions, apiNames: st
   // named default_backend renders as the library's single store does.)
   return {
     backend: ImageBackend.multi({ stores, defaultStore: defaultName }),
-    customServiceConfig: Object.keys(rest).length ? renderIni(rest) : undefined,
+    customServiceConfig: Object.keys(rest).length ? renderIni(rest, IniValues.AS_WRITTEN) : undefined,
     flag: backends.some(([, type]) => type === 'file') ? mounts.path : crPath,
     fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph',
   };

@@ -5,18 +5,33 @@ export type IniSections = Record<string, Record<string, string | number | boolea
 
 const NAME = /^[A-Za-z0-9_.:+-]+$/;
 
-/** Renders oslo.config ini text. Rejects anything that could break out of its line. */
-export function renderIni(sections: IniSections): string {
+/**
+ * How renderIni writes values. LITERAL (the library's own): each `$` doubled, so that oslo.config's
+ * substitution ($name, ${group.name}) reads the value as written. AS_WRITTEN: oslo ini text a user
+ * wrote, read back by parseIni, whose `$` already mean what the user meant.
+ */
+export enum IniValues { LITERAL = 'literal', AS_WRITTEN = 'as-written' }
+
+/**
+ * Renders oslo.config ini text that oslo.config reads back as `sections`: a multi-line value (of
+ * AS_WRITTEN text) as continuation lines; a value with white space at an edge, or between matching quotes, quoted
+ * (oslo.config strips one pair). Rejects anything that could break out of its line.
+ */
+export function renderIni(sections: IniSections, values: IniValues = IniValues.LITERAL): string {
   const blocks: string[] = [];
   for (const [section, options] of Object.entries(sections)) {
     if (!NAME.test(section)) throw new Error(`invalid ini section name ${JSON.stringify(section)}`);
     const lines = [`[${section}]`];
     for (const [key, value] of Object.entries(options)) {
-      const text = String(value);
-      if (!NAME.test(key) || /[\r\n\0]/.test(text)) {
+      const text = values === IniValues.LITERAL ? String(value).replace(/\$/g, '$$$$') : String(value);
+      const parts = text.split('\n');
+      // Only text a user wrote can hold a continuation; the library's values are one line each.
+      const multiLine = values === IniValues.AS_WRITTEN && parts.slice(1).every((part) => part.trim() !== '');
+      if (!NAME.test(key) || /[\r\0]/.test(text) || (parts.length > 1 && !multiLine)) {
         throw new Error(`invalid ini option ${JSON.stringify(key)} = ${JSON.stringify(text)}`);
       }
-      lines.push(`${key} = ${text}`);
+      const quoted = (part: string) => (part !== part.trim() || /^(["']).*\1$/s.test(part) ? `"${part}"` : part);
+      lines.push(`${key} = ${quoted(parts[0])}`, ...parts.slice(1).map((part) => `    ${part.trim()}`));
     }
     blocks.push(lines.join('\n'));
   }
