@@ -6,6 +6,7 @@ import { Construct } from 'constructs';
 import { ApiSettings, CacheParts, GlanceApiBase } from './api-host';
 import { cacheClaimName } from './cache/cache-job';
 import { ImageCache, ImageCacheOptions } from './cache/image-cache';
+import { checkCustomServiceConfig } from './config-guard';
 import { GlanceValidationError, locate } from './errors';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
@@ -15,9 +16,7 @@ import {
   CONFIG_DIR, glanceCommand, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
 } from './pod-security';
 import { validateResourceQuantity } from './quantity';
-import {
-  API_PORT, baseServiceConfig, checkCustomServiceConfig, GlanceCommonProps, renderPolicy, resolveCommonProps, ResolvedCommonProps,
-} from './service-config';
+import { API_PORT, baseServiceConfig, GlanceCommonProps, renderPolicy, resolveCommonProps, ResolvedCommonProps } from './service-config';
 import { ContainerResources, GlanceApiRole, GlanceApiType, StorageAccessMode } from './types';
 
 /** Settings of one API that hold for each of its StatefulSets. */
@@ -180,7 +179,7 @@ export class GlanceApi extends GlanceApiBase {
       if (!Number.isInteger(workers) || workers < 1) {
         throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');
       }
-      if (props.customServiceConfig !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig, common.managedOptions);
+      if (props.customServiceConfig !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig, common.managedOptions, common.customServiceConfigSubstitution);
       common.backend._checkApi(path, this.replicas, common.storage.external ?? false);
 
       const sts = `${common.name}-${props.apiName}-${role}`;

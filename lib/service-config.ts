@@ -1,8 +1,8 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { checkCustomServiceConfig, MANAGED_OPTIONS } from './config-guard';
 import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
-import { IniSections, parseIni } from './ini';
-import { MANAGED_OPTION_ALIASES } from './managed-option-aliases';
+import { IniSections } from './ini';
 import { API_PORT, checkLine, checkNamePart, checkSecretKey, HTTP_URL } from './names';
 import { checkNetworkPolicy, GlanceNetworkPolicyOptions } from './network-policy';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
@@ -121,10 +121,20 @@ export interface GlanceCommonProps {
   readonly storage?: StorageOptions;
   /**
    * Raw oslo ini merged after the generated configuration. It may not set the options
-   * cdk8s-glance manages (cache, database, bind port, paste flavor, policy file).
+   * cdk8s-glance manages (cache, database, bind port, paste flavor, policy file), meta options
+   * (other config files, config sources, logging configs, anonymous access), options of
+   * [paste_deploy] and [oslo_policy], or [keystone_authtoken] options beyond its tuning; and a
+   * `$` must be written `$$` (README, "Security").
    * @default - none
    */
   readonly customServiceConfig?: string;
+  /**
+   * Let customServiceConfig (the deployment's and each API's) refer to other options with
+   * oslo.config's `$name` and `${group.name}`. A reference can copy a credential, such as
+   * `${keystone_authtoken.password}`, into a value users see: keep it off unless you need it.
+   * @default false
+   */
+  readonly customServiceConfigSubstitution?: boolean;
   /**
    * Offer image import by web-download, limited to an allow-list (SSRF: see WebDownloadOptions).
    * @default - not offered: the import methods are glance-direct and copy-image
@@ -211,7 +221,11 @@ function resolveCommonPropsOnce(props: GlanceCommonProps): ResolvedCommonProps {
   const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;
   const staging = parseStorageSize('storage.storageRequest', stagingSize);
   if (storage.storageClass !== undefined) checkNamePart('storage.storageClass', storage.storageClass);
-  if (props.customServiceConfig !== undefined) checkCustomServiceConfig('customServiceConfig', props.customServiceConfig, managedOptions);
+  const substitution = props.customServiceConfigSubstitution ?? false;
+  if (typeof substitution !== 'boolean') {
+    throw new GlanceValidationError('customServiceConfigSubstitution', substitution, 'is not a boolean', 'use true or false');
+  }
+  if (props.customServiceConfig !== undefined) checkCustomServiceConfig('customServiceConfig', props.customServiceConfig, managedOptions, substitution);
   if (props.webDownload !== undefined) checkWebDownload(props.webDownload);
   const { imageSizeCapBytes, userStorageQuotaBytes } = resolveLimits(props.limits, stagingSize, staging);
   checkNetworkPolicy(props.networkPolicy);
@@ -227,6 +241,7 @@ function resolveCommonPropsOnce(props: GlanceCommonProps): ResolvedCommonProps {
     backend,
     storage,
     behindTlsProxy: props.behindTlsProxy ?? false,
+    customServiceConfigSubstitution: substitution,
     imagePullPolicy,
     imageSizeCapBytes,
     userStorageQuotaBytes,
@@ -282,65 +297,6 @@ function checkKeystone(keystone: KeystoneOptions | undefined): void {
   checkSecretKey('keystone.passwordSecret', keystone.passwordSecret);
   for (const key of ['username', 'projectName', 'domainName', 'region'] as const) {
     if (keystone[key] !== undefined) checkLine(`keystone.${key}`, keystone[key], 'use a single-line Keystone name');
-  }
-}
-
-/**
- * Options cdk8s-glance writes itself, and the prop that sets each instead, as "group.option" with
- * oslo.config's group rule (DEFAULT as written, every other group lower-case).
- */
-export const MANAGED_OPTIONS: Record<string, string> = {
-  'DEFAULT.image_cache_dir': 'the cache volume mount (fixed at /var/lib/glance/image-cache)',
-  'DEFAULT.image_cache_max_size': 'imageCache.size and imageCache.maxSizeRatio',
-  'DEFAULT.image_cache_stall_time': 'imageCache.stallTime',
-  'DEFAULT.image_cache_driver': 'imageCache.driver',
-  'DEFAULT.worker_self_reference_url': 'nothing: each replica sets it to its own hostname at start',
-  'DEFAULT.bind_port': 'nothing: probes and Services use 9292',
-  'DEFAULT.enabled_backends': 'backend (an ImageBackend such as ImageBackend.rbd() or ImageBackend.multi(), which also mounts what the stores need)',
-  'glance_store.default_backend': 'backend (the store of a single-store backend, or ImageBackend.multi() defaultStore)',
-  'database.connection': 'database.connectionSecret',
-  'keystone_authtoken.password': 'keystone.passwordSecret',
-  'paste_deploy.flavor': 'imageCache (the flavor follows whether the cache is on)',
-  'oslo_policy.policy_file': 'imageCache.policy',
-  // Directories Glance writes: each must lie on a writable volume of every pod that reads it.
-  'oslo_concurrency.lock_path': 'nothing: locks go on the cache volume, or the state volume without a cache',
-  'DEFAULT.log_dir': 'nothing: the root filesystem is read-only; Glance logs to stderr, which Kubernetes collects',
-  'DEFAULT.log_file': 'nothing: the root filesystem is read-only; Glance logs to stderr, which Kubernetes collects',
-  'os_glance_staging_store.filesystem_store_datadir': 'storage (staging lives on each replica\'s /var/lib/glance volume)',
-  'os_glance_tasks_store.filesystem_store_datadir': 'storage (tasks live on each replica\'s /var/lib/glance volume)',
-  'task.work_dir': 'storage (tasks live on each replica\'s /var/lib/glance volume)',
-  'default_backend.filesystem_store_datadir': 'backend (ImageBackend.file() mounts the store at /var/lib/glance/images)',
-  // Security settings with a prop of their own (README, "Security").
-  'DEFAULT.show_image_direct_url': 'apis.<api>.showImageDirectUrl (image locations on a public API: OSSN-0090)',
-  'DEFAULT.show_multiple_locations': 'nothing: it shows every image location to every user (OSSN-0065, OSSN-0090)',
-  'DEFAULT.enabled_import_methods': 'webDownload (web-download needs an allow-list: SSRF)',
-  'import_filtering_opts.allowed_hosts': 'webDownload.allowedHosts',
-  'import_filtering_opts.allowed_schemes': 'webDownload.allowedSchemes',
-  'import_filtering_opts.allowed_ports': 'webDownload.allowedPorts',
-  'import_filtering_opts.disallowed_hosts': 'webDownload.allowedHosts (an allow-list, not a deny-list)',
-  'import_filtering_opts.disallowed_schemes': 'webDownload.allowedSchemes (an allow-list, not a deny-list)',
-  'import_filtering_opts.disallowed_ports': 'webDownload.allowedPorts (an allow-list, not a deny-list)',
-  'DEFAULT.image_size_cap': 'limits.imageSizeCap',
-  'DEFAULT.user_storage_quota': 'limits.userStorageQuota',
-  'oslo_middleware.enable_proxy_headers_parsing': 'behindTlsProxy',
-};
-
-/** Rejects custom ini that is malformed or overrides what the library manages, under any name oslo.config reads it by. */
-export function checkCustomServiceConfig(prop: string, text: string, managed: Record<string, string> = MANAGED_OPTIONS): void {
-  if (typeof text !== 'string') throw new GlanceValidationError(prop, text, 'is not text', 'give oslo ini text');
-  const sections = parseIni(prop, text);
-  for (const [section, options] of Object.entries(sections)) {
-    // oslo.config keeps DEFAULT as written and lower-cases every other group name.
-    const group = section === 'DEFAULT' ? section : section.toLowerCase();
-    for (const key of Object.keys(options)) {
-      const written = `${group}.${key}`;
-      const option = MANAGED_OPTION_ALIASES[written] ?? written;
-      const setInstead = managed[option];
-      if (setInstead) {
-        const readAs = option === `${section}.${key}` ? '' : ` (oslo.config reads it as [${option.replace('.', '] ')})`;
-        throw new GlanceValidationError(prop, `[${section}] ${key}`, `overrides an option cdk8s-glance manages${readAs}`, `remove it and set ${setInstead}`);
-      }
-    }
   }
 }
 

@@ -4,8 +4,8 @@
  * test/e2e/ini-differential.test.ts checks the same against the real oslo.config on generated texts.
  */
 import { expectInvalid } from './helpers';
+import { checkCustomServiceConfig } from '../lib/config-guard';
 import { iniGroup, parseIni, readIni } from '../lib/ini';
-import { checkCustomServiceConfig } from '../lib/service-config';
 
 describe('what oslo.config reads, parseIni reads', () => {
   test('continuation lines (space or tab) join with "\\n"; an indented "#" line is part of the value', () => {

@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { GlanceApiType, ImageBackend } from '../../lib';
-import { MANAGED_OPTIONS } from '../../lib/service-config';
+import { MANAGED_OPTIONS } from '../../lib/config-guard';
 import { expectInvalid, find, glanceConf, Manifest, synthGlance } from '../helpers';
 import { GLANCE_IMAGES, requireRealGlance } from './sandboxed-glance';
 import { SandboxNode } from '../sandbox/pod-sandbox';
