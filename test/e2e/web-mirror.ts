@@ -10,9 +10,10 @@
  *   to anything and records every request, so a test can assert it got none.
  * - Names: Glance resolves a URL's host with a trailing dot (glance/common/utils.py
  *   normalize_hostname and resolve_pinned_address, `host + '.'`, so that the resolver parses no
- *   encoded address). glibc's `files` source matches a name only as /etc/hosts writes it, so
- *   `images.mirror.example.` misses `images.mirror.example` and goes to DNS: hosts() gives both
- *   spellings.
+ *   encoded address). glance-api runs under eventlet, whose resolver (dnspython) finds such an
+ *   absolute name in /etc/hosts; glibc's `files` source does not (`images.mirror.example.` misses
+ *   `images.mirror.example` and goes to DNS: python3 without eventlet, in both images). hosts()
+ *   gives both spellings, so that a Glance without green DNS finds them too.
  * - DNS: the pods' /etc/resolv.conf points at the counting server (pointResolverAt), so a lookup
  *   that misses /etc/hosts never reaches the machine's resolver, and the test can assert there was none.
  */
