@@ -66,7 +66,7 @@ describe('what is accepted', () => {
     expect(conf.DEFAULT.image_size_cap).toBe('1073741823');
     expect(conf.DEFAULT.user_storage_quota).toBe(String(1.5 * 2 ** 30));
     expect(conf.DEFAULT.enabled_import_methods).toBe('[glance-direct,web-download,copy-image]');
-    expect(conf.import_filtering_opts).toEqual({ allowed_schemes: 'http,https,ftp', allowed_hosts: '192.0.2.7,images.example', allowed_ports: '1,65535' });
+    expect(conf.import_filtering_opts).toEqual({ allowed_schemes: '[http,https,ftp]', allowed_hosts: '[192.0.2.7,images.example]', allowed_ports: '[1,65535]' });
   });
 
   test('keystone names and region reach keystone_authtoken; publicAuthUrl is the URL clients are sent to', () => {

@@ -79,7 +79,7 @@ describe('Glance props', () => {
 
   test('webDownload: allowedSchemes ["https"], allowedPorts [443]', () => {
     const conf = glanceConf(synthGlance({ webDownload: { allowedHosts: ['images.example.com'] } }), STS);
-    expect(conf.import_filtering_opts).toEqual({ allowed_schemes: 'https', allowed_hosts: 'images.example.com', allowed_ports: '443' });
+    expect(conf.import_filtering_opts).toEqual({ allowed_schemes: '[https]', allowed_hosts: '[images.example.com]', allowed_ports: '[443]' });
   });
 
   test('networkPolicy: one per API, admitting the chart\'s namespace on 9292', () => {

@@ -77,10 +77,10 @@ describe('2. web-download (SSRF)', () => {
     const conf = glanceConf(synthGlance({ webDownload: { allowedHosts: ['cloud-images.ubuntu.com', 'download.cirros-cloud.net'] } }), 'glance-default-single');
     expect(conf.DEFAULT.enabled_import_methods).toBe('[glance-direct,web-download,copy-image]');
     expect(conf.import_filtering_opts).toEqual({
-      allowed_schemes: 'https', allowed_hosts: 'cloud-images.ubuntu.com,download.cirros-cloud.net', allowed_ports: '443',
+      allowed_schemes: '[https]', allowed_hosts: '[cloud-images.ubuntu.com,download.cirros-cloud.net]', allowed_ports: '[443]',
     });
     const wide = glanceConf(synthGlance({ webDownload: { allowedHosts: ['mirror.example'], allowedSchemes: ['http', 'https'], allowedPorts: [80, 443] } }), 'glance-default-single');
-    expect(wide.import_filtering_opts).toEqual({ allowed_schemes: 'http,https', allowed_hosts: 'mirror.example', allowed_ports: '80,443' });
+    expect(wide.import_filtering_opts).toEqual({ allowed_schemes: '[http,https]', allowed_hosts: '[mirror.example]', allowed_ports: '[80,443]' });
   });
 
   test.each([
