@@ -80,7 +80,7 @@ export const GUARDED_SECTIONS: Record<string, { readonly allowed: readonly strin
 };
 
 /** oslo.config's substitution: "$$" is a "$"; any other "$" starts a reference ($name, ${group.name}). */
-const SUBSTITUTION = /\$(?!\$)/;
+const refersToOptions = (value: string) => value.replace(/\$\$/g, '').includes('$');
 
 /**
  * Rejects custom ini that is malformed (as oslo.config reads it: readIni), or that crosses the
@@ -106,7 +106,7 @@ export function checkCustomServiceConfig(prop: string, text: string, managed: Re
       const may = guarded.allowed.length ? `set only ${guarded.allowed.join(', ')} in [${group}]` : `set nothing in [${group}]`;
       throw new GlanceValidationError(prop, written, `is in a section customServiceConfig may not change: ${guarded.why}`, `remove it; customServiceConfig may ${may}`);
     }
-    if (!substitution && SUBSTITUTION.test(value)) {
+    if (!substitution && refersToOptions(value)) {
       throw new GlanceValidationError(prop, `${written} = ${value}`,
         `on line ${line} holds a "$", which oslo.config reads as a reference to another option ($name or \${group.name}: a password, for one)`,
         'write "$$" for a "$"; to refer to other options on purpose, set customServiceConfigSubstitution to true');

@@ -221,8 +221,6 @@ class GlanceLoader {
     const container = pod.spec.containers[0];
     // The container's own command line, as the sandbox (the kubelet) builds it; and where its volumes are on this machine.
     const own = pod.commandLine().args;
-    const command = own.slice(own.lastIndexOf('--') + 1);
-    expect(command[0]).toBe('glance-api');
     const hostDir = (mountPath: string) => own[own.findIndex((a, i) => /^--(ro-)?bind$/.test(a) && own[i + 2] === mountPath) + 1];
     const configSecret = `${STATEFUL_SET}-config`;
     expect(Object.keys(find(manifests, 'Secret', configSecret).stringData)).toContain('50-custom.conf');
@@ -232,9 +230,12 @@ class GlanceLoader {
     });
     this.customFile = join(hostDir(configMount.mountPath), '50-custom.conf');
     copyFileSync(HARNESS, join(hostDir('/tmp'), 'oslo-ini-harness.py'));
+    // The harness runs in glance-api's place in the container's own command: its wrapper, environment and arguments.
     const { args } = pod.commandLine({
-      exec: ['/usr/bin/python3', '/tmp/oslo-ini-harness.py', 'glance', JSON.stringify(command.slice(1)),
-        JSON.stringify(options.map((o) => [o.slice(0, o.indexOf('.')), o.slice(o.indexOf('.') + 1)]))],
+      replaceProgram: {
+        from: 'glance-api',
+        to: ['/usr/bin/python3', '/tmp/oslo-ini-harness.py', 'glance', JSON.stringify(options.map((o) => [o.slice(0, o.indexOf('.')), o.slice(o.indexOf('.') + 1)]))],
+      },
     });
     this.child = spawn('bwrap', args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     this.child.stderr!.on('data', (chunk) => { this.stderr = (this.stderr + chunk).slice(-5000); });

@@ -10,11 +10,11 @@ Two modes, each one process for every text (JSON lines in, JSON lines out, one a
       {"ok": true, "assignments": [[section, key, value], ...] in file order,
        "parsed": {section: {key: [values]}}, "normalized": {group: {key: [values]}}}.
 
-  python3 oslo-ini-harness.py glance ARGS_JSON OPTIONS_JSON
+  python3 oslo-ini-harness.py glance OPTIONS_JSON GLANCE_API_ARGS...
       Inside the API container: sys.argv[0] is /usr/bin/glance-api, the options glance-api
       registers are registered (its modules, the option namespaces of its libraries, the
       multi-store groups as glance.common.wsgi registers them, keystoneauth's password plugin),
-      and for every line on stdin glance.common.config.parse_args(ARGS) runs again (ConfigOpts
+      and for every line on stdin glance.common.config.parse_args(GLANCE_API_ARGS) runs again (ConfigOpts
       clears itself on each call) and the value of each [group, option] of OPTIONS is printed:
       {"values": {"group.option": value}} or {"error": "..."}. The test rewrites the config
       files between lines.
@@ -123,6 +123,7 @@ if __name__ == '__main__':
     if sys.argv[1] == 'parse':
         parse_mode()
     elif sys.argv[1] == 'glance':
-        glance_mode(json.loads(sys.argv[2]), json.loads(sys.argv[3]))
+        # In glance-api's place in the container's command: the options to report, then glance-api's own arguments.
+        glance_mode(sys.argv[3:], json.loads(sys.argv[2]))
     else:
-        raise SystemExit('usage: oslo-ini-harness.py parse | glance ARGS_JSON OPTIONS_JSON')
+        raise SystemExit('usage: oslo-ini-harness.py parse | glance OPTIONS_JSON GLANCE_API_ARGS...')
