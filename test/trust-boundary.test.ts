@@ -78,7 +78,9 @@ describe('what customServiceConfig may still set', () => {
 
   test('customServiceConfigSubstitution lets references through, in the deployment\'s and each API\'s text', () => {
     const text = '[DEFAULT]\npublic_endpoint = https://$my_host/\n';
-    const manifests = synthGlance({ customServiceConfigSubstitution: true, customServiceConfig: text, apis: { default: { customServiceConfig: text } } });
+    const manifests = synthGlance({
+      customServiceConfigSubstitution: true, customServiceConfig: text, apis: { default: { customServiceConfig: text } },
+    });
     expect(find(manifests, 'Secret', 'glance-default-single-config').stringData['60-default-custom.conf']).toBe(text);
     expectInvalid(() => synthGlance({ customServiceConfigSubstitution: 'yes' as any }), 'customServiceConfigSubstitution', 'yes');
   });
