@@ -15,7 +15,7 @@ import { apiNetworkPolicy } from './network-policy';
 import {
   CONFIG_DIR, glanceCommand, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
 } from './pod-security';
-import { validateResourceQuantity } from './quantity';
+import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
 import { API_PORT, baseServiceConfig, GlanceCommonProps, renderPolicy, resolveCommonProps, ResolvedCommonProps } from './service-config';
 import { ContainerResources, GlanceApiRole, GlanceApiType, StorageAccessMode } from './types';
 
@@ -357,7 +357,7 @@ export class GlanceApi extends GlanceApiBase {
           // The stores' credentials, OS_<STORE>__<OPTION> from their Secrets.
           ...store.env ?? [],
         ],
-        resources: apiResources(`${props.propPath ?? `apis.${props.apiName}`}.resources`, props.resources),
+        resources: apiResources(`${props.propPath ?? `apis.${props.apiName}`}.resources`, props.resources, ephemeralStorage(volumes)),
         // Restricted, unless a store cannot work so and the user opted in (Cinder's allowPrivilegedAttach).
         securityContext: store.securityContext ?? RESTRICTED_CONTAINER_SECURITY,
         volumeMounts: mounts,
@@ -480,16 +480,35 @@ function networkAnnotation(prop: string, networks: string[] | undefined): Record
   return networks.length ? { 'k8s.v1.cni.cncf.io/networks': networks.join(',') } : {};
 }
 
-function apiResources(prop: string, given?: ContainerResources): k8s.ResourceRequirements {
+/**
+ * The API container's ephemeral storage, requested and limited: its emptyDirs on the node's disk at
+ * their sizeLimits (/tmp, and staging when storage.external) and LOG_ALLOWANCE for its logs. The
+ * scheduler then places a replica only where that much disk is free, and the kubelet evicts the
+ * pod, not its neighbours, when it writes more.
+ */
+function ephemeralStorage(volumes: k8s.Volume[]): string {
+  const bytes = volumes.reduce((sum, volume) => {
+    const dir = volume.emptyDir;
+    return dir && dir.medium !== 'Memory' && dir.sizeLimit ? sum + ceilFraction(parseQuantity(String(dir.sizeLimit.value))!) : sum;
+  }, LOG_ALLOWANCE_MIB * MIB);
+  return `${(bytes + MIB - 1n) / MIB}Mi`;
+}
+
+const MIB = 1024n * 1024n;
+/** What the container's logs and writable layer may take on the node's disk. */
+const LOG_ALLOWANCE_MIB = 512n;
+
+function apiResources(prop: string, given: ContainerResources | undefined, ephemeral: string): k8s.ResourceRequirements {
   // null as well as undefined: JavaScript and YAML callers pass it.
   const resources = given ?? {};
   const wanted = {
     requests: { cpu: resources.cpuRequest ?? '500m', memory: resources.memoryRequest ?? '512Mi' },
     limits: { memory: resources.memoryLimit ?? '2Gi', ...(resources.cpuLimit ? { cpu: resources.cpuLimit } : {}) },
   };
+  const storage = { 'ephemeral-storage': k8s.Quantity.fromString(ephemeral) };
   const toQuantities = (group: 'requests' | 'limits') => Object.fromEntries(Object.entries(wanted[group]).map(([kind, value]) => {
     validateResourceQuantity(`${prop}.${kind}${group === 'requests' ? 'Request' : 'Limit'}`, value);
     return [kind, k8s.Quantity.fromString(value)];
   }));
-  return { requests: toQuantities('requests'), limits: toQuantities('limits') };
+  return { requests: { ...toQuantities('requests'), ...storage }, limits: { ...toQuantities('limits'), ...storage } };
 }

@@ -399,3 +399,22 @@ describe('what an apply meets: objects in order, Jobs named by their template', 
     expect(firstRun(['cirros'], 'glance:2')).not.toEqual([base]);
   });
 });
+
+describe('ephemeral storage: the API container requests and limits what its emptyDirs and logs may take of the node\'s disk', () => {
+  const storageOf = (manifests: Manifest[]) => find(manifests, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].resources;
+
+  test('with a staging claim: /tmp (1Gi) and 512Mi of logs', () => {
+    const resources = storageOf(synthGlance({}));
+    expect(resources.requests['ephemeral-storage']).toBe('1536Mi');
+    expect(resources.limits['ephemeral-storage']).toBe('1536Mi');
+  });
+
+  test('with storage.external, staging is an emptyDir on the node: its size counts too', () => {
+    const resources = storageOf(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), apis: { default: { type: GlanceApiType.SINGLE } }, storage: { external: true, storageRequest: '10Gi' } }));
+    expect(resources.requests['ephemeral-storage']).toBe(`${10 * 1024 + 1024 + 512}Mi`);
+    expect(resources.limits['ephemeral-storage']).toBe(`${10 * 1024 + 1024 + 512}Mi`);
+    const rounded = storageOf(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), apis: { default: { type: GlanceApiType.SINGLE } }, storage: { external: true, storageRequest: '1G' } }));
+    // 1G is 953.67 MiB: rounded up, never below what the emptyDir may hold.
+    expect(rounded.limits['ephemeral-storage']).toBe(`${954 + 1024 + 512}Mi`);
+  });
+});
