@@ -7,7 +7,7 @@ import { DbPurgeOptions } from './glance-props';
 import { renderIni } from './ini';
 import { checkDerivedName, NameKind } from './names';
 import {
-  CONFIG_DIR, CRON_JOB_DEFAULTS, glanceCommand, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, nameByTemplate,
+  CONFIG_ANCHOR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceCommand, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, nameByTemplate,
   RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
   STATE_LOCK_DIR,
 } from './pod-security';
@@ -46,7 +46,10 @@ export class GlanceDatabase extends Construct {
 
     // The same generated config as the APIs, without the cache options.
     this.configSecretName = `${common.name}-db-config`;
-    const files: Record<string, string> = { '00-glance.conf': renderIni(baseServiceConfig(common, { workers: 1, showImageDirectUrl: false })) };
+    const files: Record<string, string> = {
+      '00-glance.conf': renderIni(baseServiceConfig(common, { workers: 1, showImageDirectUrl: false })),
+      [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
+    };
     // Stryker disable next-line ConditionalExpression: cdk8s leaves an undefined value out of stringData, so no file either way
     if (common.customServiceConfig) files['50-custom.conf'] = common.customServiceConfig;
     new kplus.Secret(this, 'db-config', { metadata: { name: this.configSecretName, labels: glanceLabels() }, stringData: files });

@@ -13,7 +13,7 @@ import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, checkServiceType, NameKind, workerSelfReferenceUrl } from './names';
 import { apiNetworkPolicy } from './network-policy';
 import {
-  CONFIG_DIR, glanceCommand, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
+  CONFIG_ANCHOR, CONFIG_DIR, glanceCommand, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
 } from './pod-security';
 import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
 import { API_PORT, baseServiceConfig, GlanceCommonProps, renderPolicy, resolveCommonProps, ResolvedCommonProps } from './service-config';
@@ -212,6 +212,7 @@ export class GlanceApi extends GlanceApiBase {
       const showImageDirectUrl = imageLocations(this, path, role, common.backend, props.showImageDirectUrl);
       const configFiles: Record<string, string> = {
         '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
+        [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
         'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
         ...this.files,
       };

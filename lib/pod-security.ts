@@ -9,14 +9,21 @@ export const GLANCE_UID = 42415;
 export const CONFIG_DIR = '/etc/glance/glance.conf.d';
 
 /**
- * The configuration arguments of every Glance program. Given --config-dir alone, oslo.config also
- * loads the image's own files (/etc/glance/glance-api.conf, glance.conf and the *.conf.d
- * directories beside them): an image's region_name or auth_url would reach Glance. An explicit
- * --config-file (empty) and --config-dir stop both searches, so a program reads exactly the files
- * the library writes, whatever the image ships. Written "--option=value", so that a program's
- * own argument parser (the cache jobs' argparse) cannot take a value for a positional argument.
+ * A file every config Secret holds, empty but for a comment: named on the command line with
+ * --config-file, it keeps oslo.config from searching for the image's own config files (given
+ * --config-dir alone, it loads /etc/glance/glance-api.conf and glance.conf, so an image's
+ * region_name or auth_url would reach Glance), and --config-dir keeps it from loading the image's
+ * *.conf.d directories. Its name is glance-api's: glance-api finds its paste pipeline by the last
+ * config file's name (glance-api-paste.ini, from the image, as before).
  */
-export const CONFIG_ARGS = ['--config-file=/dev/null', `--config-dir=${CONFIG_DIR}`];
+export const CONFIG_ANCHOR = { name: 'glance-api.conf', text: '# Empty: the configuration is in the other *.conf files here, read in name order.\n' };
+
+/**
+ * The configuration arguments of every Glance program: exactly the files the library writes
+ * (CONFIG_ANCHOR). Written "--option=value", so that a program's own argument parser (the cache
+ * jobs' argparse) cannot take a value for a positional argument.
+ */
+export const CONFIG_ARGS = [`--config-file=${CONFIG_DIR}/${CONFIG_ANCHOR.name}`, `--config-dir=${CONFIG_DIR}`];
 
 /**
  * Run by python3 before a Glance program: oslo.config expands `$name` and `${group.name}` in every

@@ -98,7 +98,7 @@ test('operator fields map to props: schedules, purge, user, secret, image, split
   const internal = find(m, 'StatefulSet', 'glance-default-internal');
   const c = internal.spec.template.spec.containers[0];
   expect(c.image).toBe('registry.example/glance-api:2023.1');
-  expect(c.resources.requests).toEqual({ cpu: '1', memory: '1Gi' });
+  expect(c.resources.requests).toEqual({ 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '1536Mi' });
   expect(internal.spec.template.spec.nodeSelector).toEqual({ zone: 'a' });
   expect(c.env.find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'my-secret', key: 'GlanceServicePassword' });
   expect(glanceConf(m, 'glance-default-internal').keystone_authtoken.username).toBe('glance-svc');

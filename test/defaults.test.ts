@@ -103,7 +103,7 @@ describe('GlanceApi options', () => {
   });
 
   test('resources: 500m CPU and 512Mi memory requested, 2Gi memory limit, no CPU limit', () => {
-    expect(apiPod(m).containers[0].resources).toEqual({ requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } });
+    expect(apiPod(m).containers[0].resources).toEqual({ requests: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '1536Mi' }, limits: { 'memory': '2Gi', 'ephemeral-storage': '1536Mi' } });
   });
 
   test('nodeSelector: any node; networkAttachments: the cluster network only', () => {

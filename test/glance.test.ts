@@ -180,8 +180,9 @@ describe('configuration', () => {
     });
     const data = find(m, 'Secret', 'glance-default-single-config').stringData;
     const files = Object.keys(data).filter((f) => f.endsWith('.conf')).sort();
-    // oslo --config-dir reads *.conf in name order: later files win.
-    expect(files).toEqual(['00-glance.conf', '50-custom.conf', '60-default-custom.conf']);
+    // oslo --config-dir reads *.conf in name order: later files win. glance-api.conf, last, sets nothing.
+    expect(files).toEqual(['00-glance.conf', '50-custom.conf', '60-default-custom.conf', 'glance-api.conf']);
+    expect(parseIniText(data['glance-api.conf'])).toEqual({});
     expect(data['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
     expect(data['60-default-custom.conf']).toBe('[DEFAULT]\nimage_cache_sqlite_db = cache.db\n');
     expect(find(m, 'Secret', 'glance-db-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');

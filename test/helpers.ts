@@ -82,11 +82,11 @@ export function podSpecs(manifests: Manifest[]): Array<{ where: string; spec: an
 /**
  * A Glance program's container command as the library must write it: python3 doubling the `$` of
  * the OS_* variables (oslo.config's escape), the program, only the library's config files
- * (--config-file=/dev/null stops oslo.config's search for the image's own), then `args`.
+ * (an explicit --config-file stops oslo.config's search for the image's own), then `args`.
  */
 export function glanceCommandOf(program: string[], ...args: string[]): unknown[] {
   return ['python3', '-c', expect.stringMatching(/os\.environ\.update\(.*replace\('\$\$', '\$\$\$\$'\).*startswith\('OS_'\).*os\.execvp\(sys\.argv\[1\], sys\.argv\[1:\]\)/),
-    ...program, '--config-file=/dev/null', '--config-dir=/etc/glance/glance.conf.d', ...args];
+    ...program, '--config-file=/etc/glance/glance.conf.d/glance-api.conf', '--config-dir=/etc/glance/glance.conf.d', ...args];
 }
 
 export const SCHEMAS: Record<string, (group: string) => any> = {

@@ -301,7 +301,7 @@ describe('endpoint Service annotations and labels, and extra networks', () => {
   test('workers: one is the least; a CPU limit is set only when given', () => {
     const m = synthGlance({ apis: { default: { workers: 1, resources: { cpuLimit: '2' } } } });
     expect(glanceConf(m, 'glance-default-single').DEFAULT.workers).toBe('1');
-    expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].resources.limits).toEqual({ cpu: '2', memory: '2Gi' });
+    expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].resources.limits).toEqual({ 'cpu': '2', 'memory': '2Gi', 'ephemeral-storage': '1536Mi' });
     expectInvalid(() => synthGlance({ apis: { default: { workers: 1.5 } } }), 'apis.default.workers', /is not a positive whole number.*Fix: use 1 or more worker processes/);
   });
 
@@ -311,9 +311,9 @@ describe('endpoint Service annotations and labels, and extra networks', () => {
       customServiceConfig: '[DEFAULT]\ndebug = true\n',
       apis: { a: { customServiceConfig: '[DEFAULT]\nworkers_x = 1\n' }, b: {} },
     });
-    expect(Object.keys(find(m, 'Secret', 'glance-a-single-config').stringData).sort()).toEqual(['00-glance.conf', '50-custom.conf', '60-a-custom.conf', 'policy.yaml']);
-    expect(Object.keys(find(m, 'Secret', 'glance-b-single-config').stringData).sort()).toEqual(['00-glance.conf', '50-custom.conf', 'policy.yaml']);
-    expect(Object.keys(find(synthGlance({}), 'Secret', 'glance-default-single-config').stringData).sort()).toEqual(['00-glance.conf', 'policy.yaml']);
-    expect(Object.keys(find(synthGlance({}), 'Secret', 'glance-db-config').stringData).sort()).toEqual(['00-glance.conf']);
+    expect(Object.keys(find(m, 'Secret', 'glance-a-single-config').stringData).sort()).toEqual(['00-glance.conf', '50-custom.conf', '60-a-custom.conf', 'glance-api.conf', 'policy.yaml']);
+    expect(Object.keys(find(m, 'Secret', 'glance-b-single-config').stringData).sort()).toEqual(['00-glance.conf', '50-custom.conf', 'glance-api.conf', 'policy.yaml']);
+    expect(Object.keys(find(synthGlance({}), 'Secret', 'glance-default-single-config').stringData).sort()).toEqual(['00-glance.conf', 'glance-api.conf', 'policy.yaml']);
+    expect(Object.keys(find(synthGlance({}), 'Secret', 'glance-db-config').stringData).sort()).toEqual(['00-glance.conf', 'glance-api.conf']);
   });
 });

@@ -20,12 +20,13 @@ const WRITES: Record<string, string[]> = {
   'glance-manage': ['oslo_concurrency.lock_path', 'DEFAULT.log_dir', '<log file>'],
 };
 
-/** Which Glance program a container runs, from its command line. */
-function program(commandLine: string): string | undefined {
-  if (/\bglance-api\b/.test(commandLine)) return 'glance-api';
-  if (/glance-cache-jobs\.py precache\b/.test(commandLine)) return 'precache';
-  if (/\bglance-cache-/.test(commandLine)) return 'cache tool';
-  if (/\bglance-manage\b/.test(commandLine)) return 'glance-manage';
+/** Which Glance program a container runs, from its command line's arguments (not from its config files' names). */
+function program(argv: string[]): string | undefined {
+  const base = argv.map((arg) => arg.split('/').pop()!);
+  if (base.includes('glance-api')) return 'glance-api';
+  if (base.includes('glance-cache-jobs.py') && argv.includes('precache')) return 'precache';
+  if (base.some((arg) => arg.startsWith('glance-cache-'))) return 'cache tool';
+  if (base.includes('glance-manage')) return 'glance-manage';
   return undefined;
 }
 
@@ -84,8 +85,9 @@ export function readOnlyRootViolations(manifests: Manifest[]): string[] {
   for (const { where, spec } of podSpecs(manifests)) {
     for (const container of [...spec.containers, ...(spec.initContainers ?? [])]) {
       if (container.securityContext?.readOnlyRootFilesystem !== true) continue;
-      const commandLine = [...container.command ?? [], ...container.args ?? []].join(' ');
-      const prog = program(commandLine);
+      const argv: string[] = [...container.command ?? [], ...container.args ?? []];
+      const commandLine = argv.join(' ');
+      const prog = program(argv);
       const mounts: any[] = container.volumeMounts ?? [];
       if (!prog) {
         if (mounts.some((m) => m.mountPath === CONFIG_DIR)) problems.push(`${where}/${container.name}: runs an unknown program: ${commandLine}`);

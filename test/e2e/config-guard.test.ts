@@ -142,7 +142,7 @@ describe('the image\'s own config files never reach Glance', () => {
       execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${image.root},upperdir=${dir}/upper,workdir=${dir}/work`, merged]);
       const manifests = synthGlance({ release: image.release, imageCache: { size: '1Gi' }, keystone: { authUrl: 'http://keystone.openstack.svc:5000', passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } } });
       const seen = await loaded(manifests, 'glance-default-single', merged);
-      expect(seen).toMatchObject({ config_files: ['/dev/null'], config_dirs: [CONFIG_DIR], region_name: null, auth_url: 'http://keystone.openstack.svc:5000', flavor: 'keystone+caching' });
+      expect(seen).toMatchObject({ config_files: [`${CONFIG_DIR}/glance-api.conf`], config_dirs: [CONFIG_DIR], region_name: null, auth_url: 'http://keystone.openstack.svc:5000', flavor: 'keystone+caching' });
       expect(seen.workers).toBe(Number(glanceConf(manifests, 'glance-default-single').DEFAULT.workers));
     } finally {
       execFileSync('umount', ['-l', merged], { stdio: 'ignore' });
