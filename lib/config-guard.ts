@@ -69,7 +69,7 @@ export const GUARDED_SECTIONS: Record<string, { readonly allowed: readonly strin
   oslo_policy: { allowed: [], why: 'it decides who may do what (imageCache.policy sets the cache rules; the new defaults and scope checks stay on)' },
   keystone_authtoken: {
     allowed: [
-      'http_connect_timeout', 'http_request_max_retries', 'timeout', 'collect_timing', 'split_loggers', 'cafile',
+      'http_connect_timeout', 'http_request_max_retries', 'cafile',
       'token_cache_time', 'memcached_servers', 'memcache_servers', 'memcache_security_strategy', 'memcache_secret_key',
       'memcache_pool_dead_retry', 'memcache_pool_maxsize', 'memcache_pool_socket_timeout', 'memcache_pool_unused_timeout',
       'memcache_pool_conn_get_timeout', 'memcache_use_advanced_pool',

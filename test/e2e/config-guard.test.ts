@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { GlanceApiType, ImageBackend } from '../../lib';
-import { MANAGED_OPTIONS } from '../../lib/config-guard';
+import { checkCustomServiceConfig, GUARDED_SECTIONS, MANAGED_OPTIONS, META_OPTIONS } from '../../lib/config-guard';
 import { expectInvalid, find, glanceConf, Manifest, synthGlance } from '../helpers';
 import { GLANCE_IMAGES, requireRealGlance } from './sandboxed-glance';
 import { SandboxNode } from '../sandbox/pod-sandbox';
@@ -148,5 +148,66 @@ describe('the image\'s own config files never reach Glance', () => {
       execFileSync('umount', ['-l', merged], { stdio: 'ignore' });
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** Every option name (and deprecated name) by group, from the option definitions of the Glance in the image, as glance-api registers them. */
+const OPTION_NAMES = `
+import json, sys
+sys.argv[0] = '/usr/bin/glance-api'
+from oslo_config import generator
+from keystoneauth1 import loading
+NAMESPACES = ['glance', 'glance.api', 'glance.store', 'glance.multi_store', 'glance.cache', 'glance.manage',
+              'keystonemiddleware.auth_token', 'oslo.concurrency', 'oslo.db', 'oslo.log', 'oslo.middleware',
+              'oslo.middleware.http_proxy_to_wsgi', 'oslo.policy']
+names = {}
+def add(group, name):
+    group = group or 'DEFAULT'
+    names.setdefault(group if group == 'DEFAULT' else group.lower(), set()).add(name.replace('-', '_'))
+for namespace, groups in generator._list_opts(NAMESPACES):
+    for group, opts in groups:
+        group = getattr(group, 'name', group)
+        for opt in opts:
+            add(group, opt.name)
+            for dep in opt.deprecated_opts:
+                add(dep.group or group, dep.name or opt.name)
+# keystonemiddleware loads the auth plugin's options (password) into its group at start.
+for opt in loading.get_auth_plugin_conf_options('password'):
+    add('keystone_authtoken', opt.name)
+print(json.dumps({group: sorted(n) for group, n in names.items()}))
+`;
+
+describe.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('the trust boundary against the option definitions of $name', (image) => {
+  let names: Record<string, string[]>;
+  beforeAll(() => {
+    requireRealGlance(image);
+    names = JSON.parse(execFileSync('bwrap', ['--ro-bind', image.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '/usr/bin/python3', '-c', OPTION_NAMES],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+  });
+
+  test('every option customServiceConfig may set in a guarded section is one its library defines', () => {
+    for (const [group, { allowed }] of Object.entries(GUARDED_SECTIONS)) {
+      expect([group, allowed.filter((name) => !names[group]?.includes(name))]).toEqual([group, []]);
+    }
+  });
+
+  test('every other option of a guarded section, deprecated names and the auth plugin\'s included, is refused', () => {
+    const refused: string[] = [];
+    for (const [group, { allowed }] of Object.entries(GUARDED_SECTIONS)) {
+      const others = (names[group] ?? []).filter((name) => !allowed.includes(name));
+      expect(others.length).toBeGreaterThan(0);
+      for (const name of others) {
+        expect(() => checkCustomServiceConfig('customServiceConfig', `[${group}]\n${name} = x\n`)).toThrow(/customServiceConfig/);
+        refused.push(`${group}.${name}`);
+      }
+    }
+    expect(refused).toEqual(expect.arrayContaining(['keystone_authtoken.auth_url', 'keystone_authtoken.auth_type', 'keystone_authtoken.delay_auth_decision',
+      'keystone_authtoken.www_authenticate_uri', 'keystone_authtoken.auth_uri', 'paste_deploy.config_file', 'oslo_policy.enforce_new_defaults', 'oslo_policy.policy_dirs']));
+  });
+
+  test('each meta option is one Glance reads (config_file, config_dir and config_source are oslo.config\'s own)', () => {
+    const defined = new Set(Object.values(names).flat());
+    const own = ['config_file', 'config_dir', 'config_source'];
+    expect(Object.keys(META_OPTIONS).filter((name) => !own.includes(name) && !defined.has(name))).toEqual([]);
   });
 });
