@@ -12,7 +12,7 @@
 import { createHash, randomBytes } from 'crypto';
 import { App, Chart, Testing } from 'cdk8s';
 import { Glance, ImageBackend } from '../../lib';
-import { BASE_PROPS, find, Manifest } from '../helpers';
+import { BASE_PROPS, Manifest } from '../helpers';
 import { Keystone, requireKeystone } from '../sandbox/keystone';
 import { SandboxNode } from '../sandbox/pod-sandbox';
 import { until } from '../waiting';
@@ -61,14 +61,12 @@ function synthesize(image: GlanceImage): Manifest[] {
 
 /** What glance-api of replica 0 reads of [import_filtering_opts], in its pod's sandbox, with its own config arguments. */
 async function loadedFilter(manifests: Manifest[], image: GlanceImage): Promise<Record<string, unknown>> {
-  const container = find(manifests, 'StatefulSet', STS).spec.template.spec.containers[0];
-  const configArgs = [...container.command, ...(container.args ?? [])].slice(1);
   const node = new SandboxNode(manifests, NAMESPACE, {
     'glance-db': { connection: 'mysql+pymysql://glance:x@openstack.openstack.svc/glance' }, 'osp-secret': { GlancePassword: 'x' },
   }, {}, image.root);
   node.claimDir('glance-images-nfs', '1Gi');
   try {
-    const result = await node.pod('StatefulSet', STS, 0).run({ exec: ['/usr/bin/python3', '-c', LOADER, ...configArgs] });
+    const result = await node.pod('StatefulSet', STS, 0).run({ replaceProgram: { from: 'glance-api', to: ['/usr/bin/python3', '-c', LOADER] } });
     if (result.code !== 0) throw new Error(result.stderr.slice(-3000));
     return JSON.parse(result.stdout.trim().split('\n').pop()!);
   } finally {
