@@ -98,7 +98,7 @@ export class SandboxedGlance {
   public readonly replicas: number;
   public readonly configSecretName: string;
   private readonly apis = new Map<number, { pod: SandboxPod; process: ChildProcess; stderr: string[] }>();
-  private readonly dbPassword = 'e2e-db-password';
+  private readonly dbPassword: string;
 
   /**
    * @param userClaims claims the user creates beside the chart, by name, with their size
@@ -106,10 +106,13 @@ export class SandboxedGlance {
    *   files), by name and key; they may also replace the default glance-db and osp-secret
    * @param options.keystone a real Keystone instead of noauth: its DNS names, its URL and the
    *   admin the glance CLI runs as; the overlay then sets only bind_host
+   * @param options.dbPassword the MariaDB glance user's password (the default glance-db Secret's URL
+   *   carries it as written: give a glance-db Secret of your own for one that needs percent-encoding)
    */
   constructor(public manifests: Manifest[], public readonly statefulSet: string, public readonly namespace: string,
     userClaims: Record<string, string> = {}, public readonly image: GlanceImage = GLANCE_IMAGES.bookworm, userSecrets: SecretValues = {},
-    private readonly options: { keystone?: RealKeystone } = {}) {
+    private readonly options: { keystone?: RealKeystone; dbPassword?: string } = {}) {
+    this.dbPassword = options.dbPassword ?? 'e2e-db-password';
     const sts = find(manifests, 'StatefulSet', statefulSet);
     this.replicas = sts.spec.replicas;
     const container = sts.spec.template.spec.containers[0];

@@ -49,7 +49,9 @@ export class MariaDb {
 
   /** Creates a database and a user that owns it; returns the user's password. */
   public async createDatabase(database: string, user: string, password: string): Promise<void> {
-    await this.sql(`CREATE DATABASE ${database}; CREATE USER '${user}'@'%' IDENTIFIED BY '${password}';`
+    // A SQL string literal: any password, quotes and backslashes included.
+    const literal = `'${password.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+    await this.sql(`CREATE DATABASE ${database}; CREATE USER '${user}'@'%' IDENTIFIED BY ${literal};`
       + ` GRANT ALL PRIVILEGES ON ${database}.* TO '${user}'@'%'; FLUSH PRIVILEGES;`);
   }
 
