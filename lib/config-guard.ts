@@ -107,7 +107,8 @@ export function checkCustomServiceConfig(prop: string, text: string, managed: Re
       throw new GlanceValidationError(prop, written, `is in a section customServiceConfig may not change: ${guarded.why}`, `remove it; customServiceConfig may ${may}`);
     }
     if (!substitution && refersToOptions(value)) {
-      throw new GlanceValidationError(prop, `${written} = ${value}`,
+      // The option, not its value: a value may be a credential.
+      throw new GlanceValidationError(prop, written,
         `on line ${line} holds a "$", which oslo.config reads as a reference to another option ($name or \${group.name}: a password, for one)`,
         'write "$$" for a "$"; to refer to other options on purpose, set customServiceConfigSubstitution to true');
     }
