@@ -59,6 +59,9 @@ describe('the issue\'s tricks are refused, globally and per API', () => {
     expect(error.message).toMatch(/set only http_connect_timeout, .*memcached_servers/);
     const dollar = expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\npublic_endpoint = http://x/$y\n' }), 'customServiceConfig', /line 2/);
     expect(dollar.message).toMatch(/write "\$\$" for a "\$".*customServiceConfigSubstitution/);
+    // A value may be a credential: the error names the option and line, never the value.
+    const secret = expectInvalid(() => synthGlance({ customServiceConfig: '[keystone_authtoken]\nmemcache_secret_key = s3cr$t\n' }), 'customServiceConfig', /line 2/);
+    expect(secret.message).not.toContain('s3cr');
   });
 });
 
