@@ -75,7 +75,7 @@ export const GUARDED_SECTIONS: Record<string, { readonly allowed: readonly strin
       'memcache_pool_conn_get_timeout', 'memcache_use_advanced_pool',
       'service_token_roles', 'service_token_roles_required', 'service_type', 'include_service_catalog', 'interface',
     ],
-    why: 'it decides where tokens are checked and with which credentials (keystone sets them)',
+    why: 'it decides where tokens are checked and with which credentials (the keystone props set them: authUrl, publicAuthUrl, region, username, projectName, domainName, passwordSecret)',
   },
 };
 
@@ -109,7 +109,7 @@ export function checkCustomServiceConfig(prop: string, text: string, managed: Re
     if (!substitution && refersToOptions(value)) {
       // The option, not its value: a value may be a credential.
       throw new GlanceValidationError(prop, written,
-        `on line ${line} holds a "$", which oslo.config reads as a reference to another option ($name or \${group.name}: a password, for one)`,
+        `(the option on line ${line}) holds a "$" in its value, which oslo.config reads as a reference to another option ($name or \${group.name}: a password, for one)`,
         'write "$$" for a "$"; to refer to other options on purpose, set customServiceConfigSubstitution to true');
     }
   }

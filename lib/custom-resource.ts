@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import type { ImageCacheOptions } from './cache/image-cache';
+import { checkCustomServiceConfig } from './config-guard';
 import { GlanceValidationError } from './errors';
 import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from './glance-api';
 import type { GlanceProps } from './glance-props';
@@ -342,6 +343,9 @@ function storesOf(located: Located, options: CustomResourceOptions, apiNames: st
   const { spec, path } = located;
   const custom: string | undefined = spec.customServiceConfig;
   const sections = custom === undefined ? {} : parseIni(`${path}.customServiceConfig`, custom);
+  // The trust boundary on the text as the CR holds it, so that a line number is the CR's (the store's
+  // options leave the text below); the options the library manages are checked when it is rendered.
+  if (custom !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, custom, {});
   const enabled = sections.DEFAULT?.enabled_backends;
   const mounts = mountsOf(located, apiNames);
   if (enabled === undefined && !mounts.nfs && !mounts.cephSecrets.length) {

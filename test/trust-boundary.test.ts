@@ -148,6 +148,20 @@ describe('the custom resource reader', () => {
     expect(parseIni('test', custom)).toEqual({ cors: { allowed_origin: 'https://a.example,\nhttps://b.example' } });
   });
 
+  test('a refusal in a CR with its own store names the CR\'s line, before the store\'s options leave the text', () => {
+    const text = '[DEFAULT]\nenabled_backends = default_backend:rbd\n[glance_store]\ndefault_backend = default_backend\n[default_backend]\nrbd_store_pool = images\n'
+      + '[keystone_authtoken]\nmemcache_secret_key = ab$cd\n';
+    let error: unknown;
+    try {
+      synthFromCr({ customServiceConfig: text, ...cephMount });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(GlanceValidationError);
+    expect((error as GlanceValidationError).prop).toBe('spec.customServiceConfig');
+    expect((error as Error).message).toContain('(the option on line 8)');
+  });
+
   test('a trick in an API\'s own text is refused at its CR path', () => {
     let error: unknown;
     try {
