@@ -10,7 +10,7 @@ import { checkCustomServiceConfig } from './config-guard';
 import { GlanceValidationError, locate } from './errors';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
-import { checkDerivedName, checkNamePart, checkServiceType, NameKind, workerSelfReferenceUrl } from './names';
+import { checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount, workerSelfReferenceUrl } from './names';
 import { apiNetworkPolicy } from './network-policy';
 import {
   CONFIG_ANCHOR, CONFIG_DIR, glanceCommand, glanceLabels, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR,
@@ -171,10 +171,7 @@ export class GlanceApi extends GlanceApiBase {
         throw new GlanceValidationError(`${path}.type`, role, 'is not the role of one StatefulSet',
           'use GlanceApiRole SINGLE, INTERNAL, EXTERNAL or EDGE; Glance expands GlanceApiType.SPLIT into INTERNAL and EXTERNAL');
       }
-      this.replicas = props.replicas ?? 1;
-      if (!Number.isInteger(this.replicas) || this.replicas < 0) {
-        throw new GlanceValidationError(`${path}.replicas`, props.replicas, 'is not a whole number of replicas', 'use 0 or more');
-      }
+      this.replicas = replicaCount(path, props.replicas);
       const workers = props.workers ?? 3;
       if (!Number.isInteger(workers) || workers < 1) {
         throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');

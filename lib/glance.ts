@@ -6,7 +6,7 @@ import { GlanceDatabase } from './database';
 import { GlanceValidationError, locate } from './errors';
 import { GlanceApi } from './glance-api';
 import { GlanceProps } from './glance-props';
-import { checkNamePart, NameRegistry } from './names';
+import { checkNamePart, NameRegistry, replicaCount } from './names';
 import { resolveCommonProps } from './service-config';
 import { GlanceApiRole, GlanceApiType } from './types';
 
@@ -64,7 +64,8 @@ export class Glance extends Construct {
         const { type: _layout, ...settings } = options;
         return roles.map((role) => ({ apiName, role, options: settings }));
       });
-      const totalReplicas = statefulSets.reduce((sum, s) => sum + (s.options.replicas ?? 1), 0);
+      // Each API's own value is checked before the rule across them (a file store's total replicas).
+      const totalReplicas = statefulSets.reduce((sum, s) => sum + replicaCount(`apis.${s.apiName}`, s.options.replicas), 0);
       common.backend._checkDeployment(totalReplicas, statefulSets.length);
 
       for (const { apiName, role, options } of statefulSets) {

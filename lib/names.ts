@@ -112,3 +112,12 @@ export function checkLine(prop: string, value: unknown, fix: string): void {
     throw new GlanceValidationError(prop, value, 'is empty or spans lines', fix);
   }
 }
+
+/** An API's replicas (default 1), checked: a whole number, 0 or more. `path` is the API's prop path. */
+export function replicaCount(path: string, replicas: number | undefined): number {
+  const count = replicas ?? 1;
+  if (!Number.isInteger(count) || count < 0) {
+    throw new GlanceValidationError(`${path}.replicas`, replicas, 'is not a whole number of replicas', 'use 0 or more');
+  }
+  return count;
+}
