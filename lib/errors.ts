@@ -74,3 +74,18 @@ function describe(value: unknown): string {
     return String(value);
   }
 }
+
+const warned = new WeakMap<IConstruct, Set<string>>();
+
+/**
+ * A synth-time warning on stderr with `code`, once per app and key: a secure default, or a
+ * changed meaning, the user may not expect.
+ */
+export function warnOnce(scope: IConstruct, code: string, key: string, message: string): void {
+  const app = scope.node.root;
+  const seen = warned.get(app) ?? new Set<string>();
+  warned.set(app, seen);
+  if (seen.has(`${code}\n${key}`)) return;
+  seen.add(`${code}\n${key}`);
+  process.emitWarning(message, { code });
+}

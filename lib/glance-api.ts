@@ -7,7 +7,7 @@ import { ApiSettings, CacheParts, GlanceApiBase } from './api-host';
 import { cacheClaimName } from './cache/cache-job';
 import { ImageCache, ImageCacheOptions } from './cache/image-cache';
 import { checkCustomServiceConfig } from './config-guard';
-import { GlanceValidationError, locate } from './errors';
+import { GlanceValidationError, locate, warnOnce } from './errors';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
 import { checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount, workerSelfReferenceUrl } from './names';
@@ -426,24 +426,13 @@ function imageLocations(scope: Construct, path: string, role: GlanceApiRole, bac
   }
   if (role === GlanceApiRole.SINGLE) {
     if (wanted === undefined && backend._locationsServeClones) {
-      warnOnce(scope, `cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public endpoint, so it does not show image locations `
+      warnOnce(scope, 'CDK8S_GLANCE_OSSN_0090', path, `cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public endpoint, so it does not show image locations `
         + '(show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. Use type SPLIT (the rbd default) for clones, '
         + `or set ${path}.showImageDirectUrl to true (every user then sees image locations) or false (no clones) to decide it.`);
     }
     return wanted ?? false;
   }
   return wanted ?? backend._locationsServeClones;
-}
-
-const warned = new WeakMap<Construct, Set<string>>();
-/** A synth-time warning on stderr, once per app: a secure default the user may not expect. */
-function warnOnce(scope: Construct, message: string): void {
-  const app = scope.node.root;
-  const seen = warned.get(app) ?? new Set<string>();
-  warned.set(app, seen);
-  if (seen.has(message)) return;
-  seen.add(message);
-  process.emitWarning(message, { code: 'CDK8S_GLANCE_OSSN_0090' });
 }
 
 function healthcheck(timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {

@@ -121,3 +121,10 @@ export function replicaCount(path: string, replicas: number | undefined): number
   }
   return count;
 }
+
+/** Checks a TCP port: a whole number from 1 to 65535. */
+export function checkTcpPort(prop: string, port: unknown): void {
+  if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
+    throw new GlanceValidationError(prop, port, 'is not a TCP port', 'use a whole number from 1 to 65535');
+  }
+}

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
-import { GlanceValidationError } from './errors';
-import { API_PORT, checkNamePart, HOST } from './names';
+import { GlanceValidationError, warnOnce } from './errors';
+import { API_PORT, checkNamePart, checkTcpPort, HOST } from './names';
 import { GlanceApiRole } from './types';
 
 /**
@@ -175,11 +175,7 @@ function checkEgress(egress: GlanceEgressOptions, anyAddress: boolean): void {
     if (destination.ports === undefined) return;
     const ports = checkList(`${at}.ports`, destination.ports);
     if (!ports.length) throw new GlanceValidationError(`${at}.ports`, ports, 'is empty', 'list TCP ports, or leave ports out for every port');
-    ports.forEach((port, j) => {
-      if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
-        throw new GlanceValidationError(`${at}.ports[${j}]`, port, 'is not a TCP port', 'use a whole number from 1 to 65535');
-      }
-    });
+    ports.forEach((port, j) => checkTcpPort(`${at}.ports[${j}]`, port));
   });
 }
 
@@ -247,17 +243,6 @@ function egressRules(egress: GlanceEgressOptions): k8s.NetworkPolicyEgressRule[]
   ];
 }
 
-const warned = new WeakMap<IConstruct, Set<string>>();
-/** A synth-time warning on stderr, once per app and key. */
-function warnOnce(scope: IConstruct, key: string, message: string): void {
-  const app = scope.node.root;
-  const seen = warned.get(app) ?? new Set<string>();
-  warned.set(app, seen);
-  if (seen.has(key)) return;
-  seen.add(key);
-  process.emitWarning(message, { code: 'CDK8S_GLANCE_NETWORK_POLICY' });
-}
-
 /**
  * The NetworkPolicy of one API StatefulSet of `role`: who may reach its pods on port 9292 and,
  * with `egress`, where they may connect to.
@@ -267,7 +252,7 @@ export function apiNetworkPolicy(scope: IConstruct, name: string, role: GlanceAp
   const allowed = options ?? {};
   const internalOnly = role === GlanceApiRole.INTERNAL || role === GlanceApiRole.EDGE;
   if (internalOnly && (allowed.allowedNamespaces?.length || allowed.allowedCidrs?.length)) {
-    warnOnce(scope, 'deprecated-lists', 'cdk8s-glance: networkPolicy.allowedNamespaces and allowedCidrs (deprecated) now admit callers of the '
+    warnOnce(scope, 'CDK8S_GLANCE_NETWORK_POLICY', 'deprecated-lists', 'cdk8s-glance: networkPolicy.allowedNamespaces and allowedCidrs (deprecated) now admit callers of the '
       + `public endpoint only: INTERNAL and EDGE StatefulSets such as ${name} no longer admit them. List the callers of the internal endpoint `
       + 'in networkPolicy.internalEndpoint, and move the public ones to networkPolicy.publicEndpoint.');
   }

@@ -11,7 +11,6 @@ import { ResolvedKeystone, StoreContext } from './store-context';
 import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
 import { checkWebDownload, importFilteringOptions, WebDownloadOptions } from './web-download';
 
-
 const ONE: Fraction = { numerator: 1n, denominator: 1n };
 
 /** The Glance database. The URL stays in a Secret and reaches Glance as an environment variable. */
@@ -70,7 +69,6 @@ export interface StorageOptions {
   readonly external?: boolean;
 }
 
-
 /** Upload limits: what one user can put on a replica's staging volume and in the store. */
 export interface UploadLimitOptions {
   /**
@@ -85,7 +83,6 @@ export interface UploadLimitOptions {
    */
   readonly userStorageQuota?: string;
 }
-
 
 /** Settings every Glance API of a deployment shares. */
 export interface GlanceCommonProps {

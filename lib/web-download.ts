@@ -1,5 +1,5 @@
 import { GlanceValidationError } from './errors';
-import { HOST } from './names';
+import { checkTcpPort, HOST } from './names';
 
 /**
  * Image import through web-download, where Glance itself fetches a URL a user gives. Glance's
@@ -196,11 +196,7 @@ export function checkWebDownload(options: WebDownloadOptions): void {
     throw new GlanceValidationError('webDownload.allowedPorts', options.allowedPorts, 'is empty: Glance then allows every port',
       'list the ports, e.g. [443], or leave allowedPorts unset for [443]');
   }
-  (options.allowedPorts ?? []).forEach((port, i) => {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new GlanceValidationError(`webDownload.allowedPorts[${i}]`, port, 'is not a TCP port', 'use a whole number from 1 to 65535');
-    }
-  });
+  (options.allowedPorts ?? []).forEach((port, i) => checkTcpPort(`webDownload.allowedPorts[${i}]`, port));
 }
 
 /**
