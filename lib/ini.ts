@@ -30,7 +30,8 @@ export function renderIni(sections: IniSections, values: IniValues = IniValues.L
       if (!NAME.test(key) || /[\r\0]/.test(text) || (parts.length > 1 && !multiLine)) {
         throw new Error(`invalid ini option ${JSON.stringify(key)} = ${JSON.stringify(text)}`);
       }
-      const quoted = (part: string) => (part !== part.trim() || /^(["']).*\1$/s.test(part) ? `"${part}"` : part);
+      // Quoted where oslo.config would strip what the value holds: white space, or a pair of quotes.
+      const quoted = (part: string) => (part !== pyLstrip(pyRstrip(part)) || inQuotes(part) ? `"${part}"` : part);
       lines.push(`${key} = ${quoted(parts[0])}`, ...parts.slice(1).map((part) => `    ${part.trim()}`));
     }
     blocks.push(lines.join('\n'));
@@ -68,6 +69,8 @@ const PY_LEADING = new RegExp(`^${PY_SPACE}+`);
 const PY_TRAILING = new RegExp(`${PY_SPACE}+$`);
 const pyLstrip = (text: string) => text.replace(PY_LEADING, '');
 const pyRstrip = (text: string) => text.replace(PY_TRAILING, '');
+/** oslo.config's quote rule: a stripped value whose first and last characters are the same quote loses them (one quote alone too). */
+const inQuotes = (value: string) => value !== '' && value[0] === value[value.length - 1] && (value[0] === '"' || value[0] === '\'');
 /** Option names: those of every oslo option; oslo.config would take any text before the separator. */
 const KEY = /^[A-Za-z0-9_.-]+$/;
 
@@ -197,7 +200,7 @@ function read(prop: string, text: string): { sections: string[]; assignments: In
     let value = pyLstrip(after);
     pythonOnly(after.slice(0, after.length - value.length), 'at the start of a value');
     pythonOnly(trailing, 'at the end of a value');
-    if (value && value[0] === value[value.length - 1] && (value[0] === '"' || value[0] === '\'')) value = value.slice(1, -1);
+    if (inQuotes(value)) value = value.slice(1, -1);
     pending = { line: lineNo, key, pieces: [value] };
   });
   flush();

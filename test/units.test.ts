@@ -5,7 +5,7 @@
  */
 import { Cron } from 'cdk8s';
 import { expectInvalid } from './helpers';
-import { parseIni, renderIni } from '../lib/ini';
+import { IniValues, parseIni, renderIni } from '../lib/ini';
 import {
   ceilFraction, floorProduct, numberToFraction, parseQuantity, parseStorageSize, validateResourceQuantity,
 } from '../lib/quantity';
@@ -30,6 +30,21 @@ describe('renderIni', () => {
     ['an empty section', { '': {} }, /invalid ini section name ""/],
   ])('refuses %s, which could break out of its line', (_what, sections, message) => {
     expect(() => renderIni(sections)).toThrow(message);
+  });
+
+  test.each([
+    ['a lone quote', '"'],
+    ['a quoted value', '\'a\''],
+    ['quotes at both ends around others', '"a"b"'],
+    ['white space at the edges', ' x '],
+    ['a no-break space at an edge', 'x\u00a0'],
+    ['a continuation', 'a,\nb'],
+  ])('text a user wrote reads back as written: %s', (_what, value) => {
+    expect(parseIni('p', renderIni({ cors: { v: value } }, IniValues.AS_WRITTEN)).cors.v).toBe(value);
+  });
+
+  test('the library\'s values read back as written, "$" doubled for oslo.config', () => {
+    expect(renderIni({ DEFAULT: { a: '"', b: ' x ', c: 'p$w' } })).toBe('[DEFAULT]\na = """\nb = " x "\nc = p$$w\n');
   });
 });
 
