@@ -1,6 +1,8 @@
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
+import type { ImageCacheOptions } from './cache/cache-options';
+import type { ResolvedCommonProps } from './service-config';
 import { GlanceRelease, SecretKeySelector } from './types';
 
 /** What an API's image cache adds to it. */
@@ -31,9 +33,49 @@ export interface ApiSettings {
 }
 
 /**
+ * The deployment a GlanceApi belongs to, as the API sees it. Glance is the one implementation:
+ * it resolves the shared props once, and each API it holds (made from its `apis` or added
+ * later) reads them here and registers itself.
+ * @internal
+ */
+export abstract class GlanceDeploymentBase extends Construct {
+  /**
+   * The deployment a construct belongs to: the nearest Glance among its scopes.
+   * @internal
+   */
+  public static _of(construct: IConstruct): GlanceDeploymentBase | undefined {
+    return construct.node.scopes.find((scope): scope is GlanceDeploymentBase => scope instanceof GlanceDeploymentBase);
+  }
+
+  /**
+   * The shared props, checked, with their defaults.
+   * @internal
+   */
+  public abstract readonly _common: ResolvedCommonProps;
+  /**
+   * The image cache every API inherits.
+   * @internal
+   */
+  public abstract readonly _imageCache?: ImageCacheOptions;
+
+  /**
+   * Registers an API: claims its names, and checks the rules across APIs.
+   * @internal
+   */
+  public abstract _addApi(api: GlanceApiBase, apiName: string): void;
+
+  /**
+   * Orders and checks the deployment's objects again after a construct added some.
+   * @internal
+   */
+  public abstract _objectsAdded(): void;
+}
+
+/**
  * One Glance API StatefulSet as its children see it. GlanceApi is the one implementation; the
  * image cache pushes its parts into it (config options, policy, files, claim template), so the
  * API never pulls them back out.
+ * @internal
  */
 export abstract class GlanceApiBase extends Construct {
   /**
@@ -59,14 +101,34 @@ export abstract class GlanceApiBase extends Construct {
   public abstract readonly _settings: ApiSettings;
 
   /**
-   * Adds the image cache's parts to the API.
+   * What the image cache pushed, once it has.
    * @internal
    */
-  public abstract _addCache(parts: CacheParts): void;
+  public abstract readonly _cache?: CacheParts;
+
+  /**
+   * Adds the image cache's parts to the API; `cache` is the ImageCache construct.
+   * @internal
+   */
+  public abstract _addCache(parts: CacheParts, cache: Construct): void;
 
   /**
    * Adds a file to the API's config Secret, which the API and its cache jobs mount.
    * @internal
    */
   public abstract _addConfigFile(name: string, text: string): void;
+
+  /**
+   * Registers a cache job of one kind (pruner, cleaner, precache): an API has at most one of each.
+   * @internal
+   */
+  public abstract _addCacheJob(kind: string): void;
+}
+
+/**
+ * After a construct of the library added objects: the deployment orders and checks them again,
+ * so that a child added after its Glance was built is placed as one made with it.
+ */
+export function objectsAdded(construct: IConstruct): void {
+  GlanceDeploymentBase._of(construct)?._objectsAdded();
 }

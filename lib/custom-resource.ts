@@ -1,8 +1,8 @@
 import { parseAllDocuments } from 'yaml';
-import type { ImageCacheOptions } from './cache/image-cache';
+import type { ImageCacheOptions } from './cache/cache-options';
 import { checkCustomServiceConfig } from './config-guard';
 import { GlanceValidationError } from './errors';
-import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from './glance-api';
+import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from './glance-api-props';
 import type { GlanceProps } from './glance-props';
 import { ImageBackend } from './image-backend';
 import { IniValues, parseIni, renderIni } from './ini';

@@ -1,6 +1,6 @@
 import { Cron } from 'cdk8s';
-import { ImageCacheOptions } from './cache/image-cache';
-import { GlanceApiOptions } from './glance-api';
+import { ImageCacheOptions } from './cache/cache-options';
+import { GlanceApiOptions } from './glance-api-props';
 import { GlanceCommonProps } from './service-config';
 
 /** The periodic purge of soft-deleted rows from the Glance database. */

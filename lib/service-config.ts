@@ -182,19 +182,8 @@ export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServic
 /** The staging volume's size when storage.storageRequest is not given. */
 export const DEFAULT_STORAGE_REQUEST = '10Gi';
 
-/** Validates the shared props and fills in their defaults. */
+/** Validates the shared props and fills in their defaults: Glance does it once, for all its APIs. */
 export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProps {
-  // Glance resolves its props once and hands the same object to every API: validated once.
-  const known = RESOLVED.get(props);
-  if (known) return known;
-  const resolved = resolveCommonPropsOnce(props);
-  RESOLVED.set(props, resolved);
-  return resolved;
-}
-
-const RESOLVED = new WeakMap<GlanceCommonProps, ResolvedCommonProps>();
-
-function resolveCommonPropsOnce(props: GlanceCommonProps): ResolvedCommonProps {
   const name = props.name ?? 'glance';
   checkNamePart('name', name);
   const image = props.image ?? DEFAULT_IMAGE;

@@ -30,14 +30,15 @@ test('a Glance under another id, nested in other constructs, names every object 
   expect(nested).toEqual(usual);
 });
 
-test('a GlanceApi composed by hand under another id names its objects from its props, not its id', () => {
-  const common = { ...BASE_PROPS, imageCache: undefined };
-  const byId = (id: string) => keys(synthIn((chart) => new GlanceApi(chart, id, { apiName: 'default', common })));
-  const usual = byId('default-single');
-  expect(usual).toContain('StatefulSet/glance-default-single');
+test('a GlanceApi added by hand under another id names its objects from its props, not its id', () => {
+  const byId = (id: string, scope: (glance: Glance) => Construct = (glance) => glance) => keys(synthIn((chart) => {
+    const glance = new Glance(chart, 'glance', { ...BASE_PROPS, backend: PROPS.backend });
+    new GlanceApi(scope(glance), id, { apiName: 'extra' });
+  }));
+  const usual = byId('extra-single');
+  expect(usual).toContain('StatefulSet/glance-extra-single');
   expect(byId('my-own-id')).toEqual(usual);
-  const inScope = keys(synthIn((chart) => new GlanceApi(new Construct(chart, 'group'), 'x', { apiName: 'default', common })));
-  expect(inScope).toEqual(usual);
+  expect(byId('x', (glance) => new Construct(glance, 'group'))).toEqual(usual);
 });
 
 test('each API\'s replicas are checked before the rule across APIs (a file store\'s total)', () => {

@@ -4,7 +4,6 @@ import { Cron, Duration } from 'cdk8s';
 import { GlanceApiType, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
 import { find, glanceCommandOf, glanceConf, Manifest, ofKind, synthGlance } from './helpers';
 import { resolvePodEnv } from './kubelet-env';
-import { validateImageCacheOptions } from '../lib/cache/image-cache';
 import { numberToFraction } from '../lib/quantity';
 
 const STS = 'glance-default-single';
@@ -310,12 +309,4 @@ test('tiny and exotic ratios are handled exactly (found by the fuzzer: 5e-324 cr
   expect(numberToFraction(1)).toEqual({ numerator: 1n, denominator: 1n });
   // A ratio so small that no byte is left is our validation error, not a crash.
   expect(() => synthGlance({ imageCache: { size: '10Gi', maxSizeRatio: 5e-324 } })).toThrow(/imageCache.size: leaves an image_cache_max_size of 0 bytes/);
-});
-
-test('one cache options object is validated once, by Glance, and shared by the APIs that do not override it', () => {
-  const options = { size: '1Gi' };
-  const first = validateImageCacheOptions('imageCache', options, GlanceRelease.ZED);
-  expect(validateImageCacheOptions('apis.a.imageCache', options, GlanceRelease.ZED)).toBe(first);
-  expect(validateImageCacheOptions('imageCache', { ...options }, GlanceRelease.ZED)).not.toBe(first);
-  expect(validateImageCacheOptions('imageCache', options, GlanceRelease.EPOXY)).not.toBe(first);
 });

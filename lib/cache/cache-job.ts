@@ -18,12 +18,6 @@ import { SecretKeySelector } from '../types';
 export interface CacheJobProps {
   /** The Glance API StatefulSet whose replicas' caches the jobs maintain. */
   readonly statefulSetName: string;
-  /**
-   * Where statefulSetName comes from, as errors about the names derived from it say: the prop
-   * the user writes to shorten them.
-   * @default "statefulSetName"
-   */
-  readonly statefulSetNameProp?: string;
   /** How many replicas; one CronJob is created for each. */
   readonly replicas: number;
   /** The Glance container image (it ships the glance-cache-* tools). */
@@ -99,9 +93,12 @@ export function cacheJobsNetworkPolicyName(statefulSetName: string): string {
   return `${statefulSetName}-cache-jobs`;
 }
 
-/** The prop errors about names derived from statefulSetName report under. */
-export function statefulSetNameProp(props: CacheJobProps): string {
-  return props.statefulSetNameProp ?? 'statefulSetName';
+/**
+ * The prop errors about names derived from statefulSetName report under: inside a GlanceApi, the
+ * API's (the user shortens its name there), else statefulSetName.
+ */
+export function statefulSetNameProp(job: Construct): string {
+  return GlanceApiBase._of(job)?._settings.propPath ?? 'statefulSetName';
 }
 
 /** The container of a cache job: the API's image, restricted, with the tools' small resources. */
@@ -130,7 +127,9 @@ export function cacheClaimName(statefulSetName: string, replica: number): string
  * replica's node (required pod affinity on the replica's pod name) and mount that replica's claim.
  */
 export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps, kind: CacheJobKind): kplus.CronJob[] {
-  const nameProp = statefulSetNameProp(props);
+  // Inside an API: the API's cache must exist, and has one job of each kind.
+  GlanceApiBase._of(scope)?._addCacheJob(kind.suffix);
+  const nameProp = statefulSetNameProp(scope);
   checkNamePart(nameProp, props.statefulSetName);
   if (!Number.isInteger(props.replicas) || props.replicas < 0) {
     throw new GlanceValidationError('replicas', props.replicas, 'is not a whole number of replicas', 'use 0 or more');

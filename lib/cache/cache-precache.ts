@@ -1,4 +1,4 @@
-import { Cron, Duration, Size } from 'cdk8s';
+import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -8,20 +8,6 @@ import { GlanceValidationError } from '../errors';
 import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
 import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, kubeletLiteral, nameByTemplate, SECRET_MODE } from '../pod-security';
 import { SecretKeySelector } from '../types';
-
-/** Images every replica of an API keeps cached, as an edge site wants them before the first boot. */
-export interface PrecacheOptions {
-  /**
-   * Image IDs or names. A name must name exactly one image; an image that does not exist is
-   * reported by the job, not fatal.
-   */
-  readonly images: string[];
-  /**
-   * When each replica's precache CronJob runs.
-   * @default "*\/15 * * * *"
-   */
-  readonly schedule?: string | Cron;
-}
 
 /** Props of CachePrecache. */
 export interface CachePrecacheProps extends CacheJobProps {
@@ -65,7 +51,7 @@ export class CachePrecache extends Construct {
 
     // The first run: every replica, each waited for. A new image list (or image, or setting) is a new Job.
     // Its name ends in 8 hex digits of its template's hash (nameByTemplate, below).
-    checkDerivedName(statefulSetNameProp(props), `${props.statefulSetName}-precache-00000000`, NameKind.CRON_JOB, 'Job');
+    checkDerivedName(statefulSetNameProp(this), `${props.statefulSetName}-precache-00000000`, NameKind.CRON_JOB, 'Job');
     const urls = Array.from({ length: props.replicas }, (_, n) => ['--url', workerSelfReferenceUrl(props.statefulSetName, `${props.statefulSetName}-${n}`)]).flat();
     const config = kplus.Volume.fromSecret(this, 'first-run-config',
       kplus.Secret.fromSecretName(this, 'first-run-config-secret', props.configSecretName), { defaultMode: SECRET_MODE });

@@ -1,10 +1,11 @@
 import { Cron, Duration } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { GlanceApiBase } from '../api-host';
+import { GlanceApiBase, objectsAdded } from '../api-host';
 import { CacheCleaner } from './cache-cleaner';
 import { cacheJobsNetworkPolicyName } from './cache-job';
-import { CachePrecache, policyAllowsRoles, PrecacheOptions, validatePrecacheImages } from './cache-precache';
+import { CachePolicyRules, ImageCacheOptions } from './cache-options';
+import { CachePrecache, policyAllowsRoles, validatePrecacheImages } from './cache-precache';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError, locate } from '../errors';
 import { checkNamePart } from '../names';
@@ -12,77 +13,6 @@ import { CACHE_DIR, glanceLabels } from '../pod-security';
 import { floorProduct, numberToFraction, parseStorageSize } from '../quantity';
 import { toValidCron } from '../schedule';
 import { GlanceRelease, ImageCacheDriver } from '../types';
-
-/** Who may use the cache API (/v2/cache) of a replica, as oslo.policy rules. */
-export interface CachePolicyRules {
-  /** @default "role:admin" */
-  readonly cacheList?: string;
-  /** @default "role:admin" */
-  readonly cacheImage?: string;
-  /** @default "role:admin" */
-  readonly cacheDelete?: string;
-}
-
-/**
- * The image cache of a Glance API. Set at the top of a Glance, it is inherited by every API;
- * an API's own imageCache overrides it field by field, schedules included.
- */
-export interface ImageCacheOptions {
-  /**
-   * Size of each replica's cache volume, as a Kubernetes quantity ("10Gi", "500G").
-   * @default - no image cache
-   */
-  readonly size?: string;
-  /**
-   * image_cache_max_size as a fraction of size. Glance keeps writing past the maximum until the
-   * pruner runs; with a maximum equal to the volume size (as the glance-operator sets it) the
-   * volume fills up and caching fails. The headroom absorbs the writes between two pruner runs.
-   * @default 0.85
-   */
-  readonly maxSizeRatio?: number;
-  /**
-   * How long an incomplete cache file may stay before the cleaner deletes it
-   * (image_cache_stall_time). Whole seconds.
-   * @default Duration.seconds(86400)
-   */
-  readonly stallTime?: Duration;
-  /**
-   * The cache metadata driver (image_cache_driver).
-   * @default - centralized_db from 2024.1 (Caracal) on, sqlite before
-   */
-  readonly driver?: ImageCacheDriver;
-  /**
-   * Storage class of the cache volumes.
-   * @default - the cluster's default storage class
-   */
-  readonly storageClass?: string;
-  /**
-   * When the pruner runs.
-   * @default "1 0 * * *"
-   */
-  readonly prunerSchedule?: string | Cron;
-  /**
-   * When the cleaner runs.
-   * @default "*\/30 * * * *"
-   */
-  readonly cleanerSchedule?: string | Cron;
-  /**
-   * Let each replica's cleaner also drop images deleted from Glance (see CacheCleaner).
-   * @default true
-   */
-  readonly removeOrphans?: boolean;
-  /**
-   * Policy rules of the cache API.
-   * @default - admin only
-   */
-  readonly policy?: CachePolicyRules;
-  /**
-   * Images every replica keeps cached: a CronJob per replica queues those it has not cached,
-   * and a Job warms every replica at once after a deployment.
-   * @default - none
-   */
-  readonly precache?: PrecacheOptions;
-}
 
 /** The default maxSizeRatio. */
 const DEFAULT_RATIO = 0.85;
@@ -117,14 +47,20 @@ export class ImageCache extends Construct {
 
   /**
    * The cache of one API StatefulSet: its replicas get a cache volume each, and the cache pushes
-   * its options, policy rules, files and claim template into the API.
-   * @param api the API the cache belongs to (also the construct scope)
-   * @param options the cache options, already merged from the Glance level and the API's own
+   * its options, policy rules, files and claim template into the API. Add it to an API without
+   * imageCache.size, at any time before synthesis; an API has one cache.
+   * @param scope the GlanceApi the cache belongs to
+   * @param options the cache options (an API's imageCache, merged with the Glance-level one, gives them)
    */
-  constructor(api: GlanceApiBase, id: string, options: ImageCacheOptions) {
-    super(api, id);
-    const settings = api._settings;
+  constructor(scope: Construct, id: string, options: ImageCacheOptions) {
+    super(scope, id);
     try {
+      const api = GlanceApiBase._of(this);
+      if (!api) {
+        throw new GlanceValidationError('ImageCache', this.node.path, 'is not inside a GlanceApi, whose replicas it caches for',
+          'create it with the API as its scope: new ImageCache(api, "cache", { size: "10Gi" }), or set the API\'s imageCache.size');
+      }
+      const settings = api._settings;
       const path = `${settings.propPath}.imageCache`;
       if (options.size === undefined) {
         throw new GlanceValidationError(`${path}.size`, undefined, 'is required for an image cache', 'set a size such as "10Gi"');
@@ -136,12 +72,31 @@ export class ImageCache extends Construct {
       this.maxSizeBytes = resolved.maxSizeBytes!.toString();
       this.removeOrphans = options.removeOrphans ?? true;
 
+      // Pushed first: the cache jobs find it when they register.
+      const policy = resolved.policy;
+      api._addCache({
+        options: {
+          image_cache_dir: CACHE_DIR,
+          image_cache_max_size: this.maxSizeBytes,
+          image_cache_stall_time: String(this.stallTimeSeconds),
+          image_cache_driver: this.driver,
+        },
+        policyRules: { cache_list: policy.cacheList, cache_image: policy.cacheImage, cache_delete: policy.cacheDelete },
+        // One ReadWriteOnce volume of `size` per replica.
+        claimTemplate: {
+          metadata: { name: ImageCache.CLAIM_TEMPLATE_NAME, labels: { 'app.kubernetes.io/component': 'image-cache' } },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: options.storageClass,
+            resources: { requests: { storage: k8s.Quantity.fromString(options.size) } },
+          },
+        },
+        mountPath: CACHE_DIR,
+      }, this);
       const sts = api.statefulSetName;
       const centralized = this.driver === ImageCacheDriver.CENTRALIZED_DB;
       const jobProps = {
         statefulSetName: sts,
-        // The jobs derive their names from the StatefulSet's: a name too long is the API's to shorten.
-        statefulSetNameProp: settings.propPath,
         replicas: api.replicas,
         image: settings.image,
         configSecretName: api.configSecretName,
@@ -175,27 +130,8 @@ export class ImageCache extends Construct {
           spec: { podSelector: { matchLabels: { 'glance.openstack.org/cache-of': sts } }, policyTypes: ['Ingress'] },
         });
       }
+      objectsAdded(this);
 
-      const policy = resolved.policy;
-      api._addCache({
-        options: {
-          image_cache_dir: CACHE_DIR,
-          image_cache_max_size: this.maxSizeBytes,
-          image_cache_stall_time: String(this.stallTimeSeconds),
-          image_cache_driver: this.driver,
-        },
-        policyRules: { cache_list: policy.cacheList, cache_image: policy.cacheImage, cache_delete: policy.cacheDelete },
-        // One ReadWriteOnce volume of `size` per replica.
-        claimTemplate: {
-          metadata: { name: ImageCache.CLAIM_TEMPLATE_NAME, labels: { 'app.kubernetes.io/component': 'image-cache' } },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: options.storageClass,
-            resources: { requests: { storage: k8s.Quantity.fromString(options.size) } },
-          },
-        },
-        mountPath: CACHE_DIR,
-      });
     } catch (e) {
       throw locate(e, this);
     }
@@ -218,17 +154,6 @@ interface ResolvedImageCache {
  * top-level options too, so an inherited mistake is reported where it was written.
  */
 export function validateImageCacheOptions(path: string, options: ImageCacheOptions, release: GlanceRelease): ResolvedImageCache {
-  // One options object for one release is checked once, wherever it is read (Glance, then each API).
-  const known = VALIDATED.get(options)?.get(release);
-  if (known) return known;
-  const resolved = validateOnce(path, options, release);
-  VALIDATED.set(options, (VALIDATED.get(options) ?? new Map()).set(release, resolved));
-  return resolved;
-}
-
-const VALIDATED = new WeakMap<ImageCacheOptions, Map<GlanceRelease, ResolvedImageCache>>();
-
-function validateOnce(path: string, options: ImageCacheOptions, release: GlanceRelease): ResolvedImageCache {
   let maxSizeBytes: bigint | undefined;
   const ratio = options.maxSizeRatio ?? DEFAULT_RATIO;
   if (typeof ratio !== 'number' || !(ratio > 0 && ratio <= 1)) {

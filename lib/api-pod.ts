@@ -1,0 +1,182 @@
+import { k8s } from 'cdk8s-plus-28';
+import { CacheParts } from './api-host';
+import { GlanceValidationError } from './errors';
+import { workerSelfReferenceUrl } from './names';
+import { CONFIG_DIR, glanceCommand, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
+import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
+import { API_PORT, ResolvedCommonProps } from './service-config';
+import { StorePodParts } from './store-pod-parts';
+import { ContainerResources, StorageAccessMode } from './types';
+
+/** What the pod of an API StatefulSet is made of, checked when the API is built. */
+export interface ApiPodParts {
+  readonly common: ResolvedCommonProps;
+  readonly statefulSetName: string;
+  readonly configSecretName: string;
+  readonly selector: Record<string, string>;
+  readonly nodeSelector?: { [key: string]: string };
+  readonly volumes: k8s.Volume[];
+  readonly store: StorePodParts;
+  readonly resources: k8s.ResourceRequirements;
+}
+
+/** The API pod's volumes (the store's come with the store's parts). */
+export function apiVolumes(common: ResolvedCommonProps, configSecretName: string, store: StorePodParts): k8s.Volume[] {
+  const volumes: k8s.Volume[] = [
+    { name: 'config', secret: { secretName: configSecretName, defaultMode: SECRET_MODE } },
+    { name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('1Gi') } },
+  ];
+  // Staging and tasks live here: always bounded, by the claim or by the emptyDir's sizeLimit.
+  if (common.storage.external) volumes.push({ name: 'glance', emptyDir: { sizeLimit: k8s.Quantity.fromString(common.stagingSize) } });
+  volumes.push(...store.volumes);
+  return volumes;
+}
+
+/** The API's pod spec, with the image cache's mount and init container when the API has a cache. */
+export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k8s.PodSpec {
+  const { common, store } = parts;
+  const mounts: k8s.VolumeMount[] = [
+    { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+    { name: 'tmp', mountPath: '/tmp' },
+    { name: 'glance', mountPath: STATE_DIR },
+  ];
+  const cacheMount = cache && { name: cache.claimTemplate.metadata!.name!, mountPath: cache.mountPath };
+  if (cacheMount) mounts.push(cacheMount);
+  mounts.push(...store.mounts);
+
+  const fromSecret = (ref: { name: string; key: string }) => ({ secretKeyRef: { name: ref.name, key: ref.key } });
+  return {
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: RESTRICTED_POD_SECURITY,
+    nodeSelector: parts.nodeSelector,
+    affinity: {
+      // Spread replicas over nodes so that one node's loss keeps the API up.
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [{
+          weight: 100,
+          podAffinityTerm: { labelSelector: { matchLabels: parts.selector }, topologyKey: 'kubernetes.io/hostname' },
+        }],
+      },
+    },
+    volumes: parts.volumes,
+    initContainers: cacheMount && [incompleteCleanup(common, cacheMount)],
+    containers: [{
+      name: 'glance-api',
+      image: common.image,
+      imagePullPolicy: common.imagePullPolicy,
+      command: glanceCommand(['glance-api']),
+      ports: [{ name: 'glance-api', containerPort: API_PORT }],
+      env: [
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+        // oslo.config reads OS_<GROUP>__<OPTION>; each replica names itself for import and centralized_db.
+        { name: 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL', value: workerSelfReferenceUrl(parts.statefulSetName, '$(POD_NAME)') },
+        { name: 'OS_DATABASE__CONNECTION', valueFrom: fromSecret(common.database.connectionSecret) },
+        { name: 'OS_KEYSTONE_AUTHTOKEN__PASSWORD', valueFrom: fromSecret(common.keystone.passwordSecret) },
+        // The stores' credentials, OS_<STORE>__<OPTION> from their Secrets.
+        ...store.env ?? [],
+      ],
+      resources: parts.resources,
+      // Restricted, unless a store cannot work so and the user opted in (Cinder's allowPrivilegedAttach).
+      securityContext: store.securityContext ?? RESTRICTED_CONTAINER_SECURITY,
+      volumeMounts: mounts,
+      startupProbe: healthcheck({ periodSeconds: 10, failureThreshold: 30 }),
+      readinessProbe: healthcheck({ periodSeconds: 10, failureThreshold: 3 }),
+      livenessProbe: healthcheck({ periodSeconds: 30, failureThreshold: 3 }),
+    }],
+  };
+}
+
+/** The StatefulSet's claim templates: the state volume (unless storage.external) and the cache's. */
+export function apiClaimTemplates(common: ResolvedCommonProps, cache: CacheParts | undefined): k8s.KubePersistentVolumeClaimProps[] {
+  const templates: k8s.KubePersistentVolumeClaimProps[] = [];
+  if (!common.storage.external) {
+    templates.push({
+      metadata: { name: 'glance', labels: { 'app.kubernetes.io/component': 'glance-state' } },
+      spec: {
+        accessModes: [common.storage.accessMode ?? StorageAccessMode.READ_WRITE_ONCE],
+        storageClassName: common.storage.storageClass,
+        resources: { requests: { storage: k8s.Quantity.fromString(common.stagingSize) } },
+      },
+    });
+  }
+  if (cache) templates.push(cache.claimTemplate);
+  return templates;
+}
+
+/**
+ * Removes the partial files of a glance-api that died while it cached an image (a killed pod, a
+ * lost node). Glance takes a file in `incomplete/` as an image being cached, and neither caches
+ * nor queues that image on this replica until the cleaner removes the file, a stall time later
+ * (a day by default). Before glance-api starts, no process writes there: the cache volume is
+ * this replica's alone, and the cache jobs never write to `incomplete/`.
+ */
+function incompleteCleanup(common: ResolvedCommonProps, cacheMount: k8s.VolumeMount): k8s.Container {
+  const incomplete = `${cacheMount.mountPath}/incomplete`;
+  return {
+    name: 'cache-incomplete-cleanup',
+    image: common.image,
+    imagePullPolicy: common.imagePullPolicy,
+    // find on the cache's root: incomplete/ does not exist before glance-api's first start.
+    command: ['find', cacheMount.mountPath, '-path', `${incomplete}/*`, '-type', 'f', '-delete', '-print'],
+    resources: {
+      requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('16Mi') },
+      limits: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('64Mi') },
+    },
+    securityContext: RESTRICTED_CONTAINER_SECURITY,
+    volumeMounts: [cacheMount],
+  };
+}
+
+function healthcheck(timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
+  return { httpGet: { path: '/healthcheck', port: k8s.IntOrString.fromNumber(API_PORT) }, timeoutSeconds: 5, ...timing };
+}
+
+/**
+ * The API container's ephemeral storage, requested and limited: its emptyDirs on the node's disk at
+ * their sizeLimits (/tmp, and staging when storage.external) and LOG_ALLOWANCE for its logs. The
+ * scheduler then places a replica only where that much disk is free, and the kubelet evicts the
+ * pod, not its neighbours, when it writes more.
+ */
+function ephemeralStorage(volumes: k8s.Volume[]): string {
+  const bytes = volumes.reduce((sum, volume) => {
+    const dir = volume.emptyDir;
+    return dir && dir.medium !== 'Memory' && dir.sizeLimit ? sum + ceilFraction(parseQuantity(String(dir.sizeLimit.value))!) : sum;
+  }, LOG_ALLOWANCE_MIB * MIB);
+  return `${(bytes + MIB - 1n) / MIB}Mi`;
+}
+
+const MIB = 1024n * 1024n;
+/** What the container's logs and writable layer may take on the node's disk. */
+const LOG_ALLOWANCE_MIB = 512n;
+
+/** The glance-api container's resources, checked, with the ephemeral storage its volumes need. */
+export function apiResources(prop: string, given: ContainerResources | undefined, volumes: k8s.Volume[]): k8s.ResourceRequirements {
+  // null as well as undefined: JavaScript and YAML callers pass it.
+  const resources = given ?? {};
+  const wanted = {
+    requests: { cpu: resources.cpuRequest ?? '500m', memory: resources.memoryRequest ?? '512Mi' },
+    limits: { memory: resources.memoryLimit ?? '2Gi', ...(resources.cpuLimit ? { cpu: resources.cpuLimit } : {}) },
+  };
+  const storage = { 'ephemeral-storage': k8s.Quantity.fromString(ephemeralStorage(volumes)) };
+  const toQuantities = (group: 'requests' | 'limits') => Object.fromEntries(Object.entries(wanted[group]).map(([kind, value]) => {
+    validateResourceQuantity(`${prop}.${kind}${group === 'requests' ? 'Request' : 'Limit'}`, value);
+    return [kind, k8s.Quantity.fromString(value)];
+  }));
+  return { requests: { ...toQuantities('requests'), ...storage }, limits: { ...toQuantities('limits'), ...storage } };
+}
+
+/** The Multus annotation for extra networks, when there are any. */
+export function networkAnnotation(prop: string, networks: string[] | undefined): Record<string, string> {
+  if (networks === undefined || networks === null) return {};
+  if (!Array.isArray(networks)) throw new GlanceValidationError(prop, networks, 'is not a list of network names', 'give e.g. ["storage"]');
+  networks.forEach((network, i) => {
+    if (typeof network !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(network)
+      || network.length > 253) {
+      throw new GlanceValidationError(`${prop}[${i}]`, network, 'is not a NetworkAttachmentDefinition name',
+        'give "<name>" or "<namespace>/<name>" in DNS-1123 form');
+    }
+  });
+  return networks.length ? { 'k8s.v1.cni.cncf.io/networks': networks.join(',') } : {};
+}

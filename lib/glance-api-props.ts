@@ -1,0 +1,112 @@
+import * as kplus from 'cdk8s-plus-28';
+import { ImageCacheOptions } from './cache/cache-options';
+import { ContainerResources, GlanceApiRole, GlanceApiType } from './types';
+
+/** Settings of one API that hold for each of its StatefulSets. */
+export interface GlanceApiSettings {
+  /**
+   * Replicas of each StatefulSet.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Resources of the glance-api container.
+   * @default - 500m CPU and 512Mi memory requested, 2Gi memory limit, no CPU limit
+   */
+  readonly resources?: ContainerResources;
+  /**
+   * Node labels the replicas must run on.
+   * @default - any node
+   */
+  readonly nodeSelector?: { [key: string]: string };
+  /**
+   * The API's image cache. Overrides the Glance-level imageCache field by field.
+   * @default - the Glance-level imageCache
+   */
+  readonly imageCache?: ImageCacheOptions;
+  /**
+   * Raw oslo ini for this API only, merged after the Glance-level customServiceConfig.
+   * @default - none
+   */
+  readonly customServiceConfig?: string;
+  /**
+   * glance-api worker processes per replica. Glance defaults to the node's CPU count,
+   * which in a container is the whole node's.
+   * @default 3
+   */
+  readonly workers?: number;
+  /**
+   * Type of the public endpoint Service.
+   * @default kplus.ServiceType.CLUSTER_IP
+   */
+  readonly publicServiceType?: kplus.ServiceType;
+  /**
+   * show_image_direct_url: every user who can see an image also sees where the store keeps it
+   * (with Ceph, `rbd://<fsid>/<pool>/<id>/snap`). OpenStack Security Note OSSN-0090 advises
+   * against it on any API that end users reach. Nova and Cinder need it to clone images from
+   * Ceph, so internal and edge APIs show it with the rbd store. An external API never does, and a
+   * SINGLE API (which also serves the public endpoint) only when you opt in here.
+   * @default - true on internal and edge APIs with the rbd store; false otherwise
+   */
+  readonly showImageDirectUrl?: boolean;
+  /**
+   * Multus networks the replicas also attach to, as NetworkAttachmentDefinition names
+   * ("storage", or `<namespace>/<name>`): the pod annotation k8s.v1.cni.cncf.io/networks, as the
+   * glance-operator's networkAttachments sets it (a storage network to reach Ceph, for example).
+   * @default - the cluster network only
+   */
+  readonly networkAttachments?: string[];
+  /**
+   * The internal and public endpoint Services: type, annotations (a load balancer's address pool,
+   * for example) and extra labels, as the glance-operator's override.service sets them.
+   * @default - ClusterIP Services without annotations (the public one of publicServiceType)
+   */
+  readonly endpointServices?: EndpointServicesOptions;
+}
+
+/** How the endpoint Services of an API differ from plain ClusterIP Services. */
+export interface EndpointServiceOptions {
+  /**
+   * The Service type.
+   * @default kplus.ServiceType.CLUSTER_IP
+   */
+  readonly serviceType?: kplus.ServiceType;
+  /**
+   * Annotations of the Service.
+   * @default - none
+   */
+  readonly annotations?: { [key: string]: string };
+  /**
+   * Labels added to the Service's own.
+   * @default - none
+   */
+  readonly labels?: { [key: string]: string };
+}
+
+/** The internal and public endpoint Services of an API. */
+export interface EndpointServicesOptions {
+  /** @default - a ClusterIP Service */
+  readonly internalService?: EndpointServiceOptions;
+  /** @default - a Service of publicServiceType */
+  readonly publicService?: EndpointServiceOptions;
+}
+
+/** Settings of one named Glance API (an entry of Glance's `apis`). */
+export interface GlanceApiOptions extends GlanceApiSettings {
+  /**
+   * The API's layout: which endpoints it serves. SPLIT makes two StatefulSets, internal and external.
+   * @default - GlanceApiType.SPLIT with the rbd store (as the glance-operator, so that only the internal API shows image locations), SINGLE otherwise
+   */
+  readonly type?: GlanceApiType;
+}
+
+/** Props of one GlanceApi StatefulSet. */
+export interface GlanceApiProps extends GlanceApiSettings {
+  /**
+   * Which endpoints this StatefulSet serves.
+   * @default GlanceApiRole.SINGLE
+   */
+  readonly role?: GlanceApiRole;
+  /** The API's name, as a key of Glance's `apis` would be ("default"). */
+  readonly apiName: string;
+}
