@@ -1,10 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
 import { CacheParts } from './api-host';
 import { GlanceValidationError } from './errors';
-import { workerSelfReferenceUrl } from './names';
+import { workerSelfReferenceUrl, API_PORT } from './names';
 import { CONFIG_DIR, glanceCommand, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
 import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
-import { API_PORT, ResolvedCommonProps } from './service-config';
+import { ResolvedCommonProps } from './service-config';
 import { StorePodParts } from './store-pod-parts';
 import { ContainerResources, StorageAccessMode } from './types';
 

@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import type { ImageCacheOptions } from './cache/cache-options';
+import { DatabaseOptions } from './common-props';
 import { checkCustomServiceConfig } from './config-guard';
 import { GlanceValidationError } from './errors';
 import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from './glance-api-props';
@@ -8,7 +9,6 @@ import { ImageBackend } from './image-backend';
 import { IniValues, parseIni, renderIni } from './ini';
 import { checkServiceType } from './names';
 import { FILE_STORE_DIR } from './pod-security';
-import { DatabaseOptions } from './service-config';
 import { GlanceApiType, GlanceRelease } from './types';
 
 /** What a Glance custom resource leaves to other resources, and cdk8s-glance needs. */

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GlanceValidationError } from './errors';
+import { baseServiceConfig } from './glance-conf';
 import { DbPurgeOptions } from './glance-props';
 import { renderIni } from './ini';
 import { checkDerivedName, NameKind } from './names';
@@ -12,7 +13,7 @@ import {
   STATE_LOCK_DIR,
 } from './pod-security';
 import { toValidCron } from './schedule';
-import { baseServiceConfig, ResolvedCommonProps } from './service-config';
+import { ResolvedCommonProps } from './service-config';
 
 /**
  * The database tools of a deployment: their config Secret, the db-sync Job and the db-purge

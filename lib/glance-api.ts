@@ -11,12 +11,12 @@ import { ImageCache } from './cache/image-cache';
 import { checkCustomServiceConfig } from './config-guard';
 import { GlanceValidationError, locate, warnOnce } from './errors';
 import { EndpointServiceOptions, GlanceApiProps } from './glance-api-props';
+import { baseServiceConfig, renderPolicy } from './glance-conf';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
-import { checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount } from './names';
+import { API_PORT, checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount } from './names';
 import { apiNetworkPolicy } from './network-policy';
 import { CONFIG_ANCHOR, glanceLabels } from './pod-security';
-import { API_PORT, baseServiceConfig, renderPolicy } from './service-config';
 import { GlanceApiRole } from './types';
 
 /**

@@ -1,7 +1,7 @@
 import { Cron } from 'cdk8s';
 import { ImageCacheOptions } from './cache/cache-options';
+import { GlanceCommonProps } from './common-props';
 import { GlanceApiOptions } from './glance-api-props';
-import { GlanceCommonProps } from './service-config';
 
 /** The periodic purge of soft-deleted rows from the Glance database. */
 export interface DbPurgeOptions {

@@ -4,7 +4,7 @@ export * from './image-backend';
 export type { StorePodParts } from './store-pod-parts';
 export type {
   DatabaseOptions, GlanceCommonProps, KeystoneOptions, StorageOptions, UploadLimitOptions,
-} from './service-config';
+} from './common-props';
 export type {
   GlanceEgressDestination, GlanceEgressOptions, GlanceEndpointAccessOptions, GlanceNetworkPolicyOptions,
 } from './network-policy';

@@ -1,168 +1,20 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { GlanceCommonProps, KeystoneOptions, UploadLimitOptions } from './common-props';
 import { checkCustomServiceConfig, MANAGED_OPTIONS } from './config-guard';
 import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
-import { IniSections } from './ini';
-import { API_PORT, checkLine, checkNamePart, checkSecretKey, HTTP_URL } from './names';
-import { checkNetworkPolicy, GlanceNetworkPolicyOptions } from './network-policy';
-import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
+import { checkLine, checkNamePart, checkSecretKey, HTTP_URL } from './names';
+import { checkNetworkPolicy } from './network-policy';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
 import { ResolvedKeystone, StoreContext } from './store-context';
-import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
-import { checkWebDownload, importFilteringOptions, WebDownloadOptions } from './web-download';
+import { GlanceRelease } from './types';
+import { checkWebDownload } from './web-download';
+
+// The settings layer: GlanceCommonProps checked once, with their defaults, for every API and job.
 
 const ONE: Fraction = { numerator: 1n, denominator: 1n };
 
-/** The Glance database. The URL stays in a Secret and reaches Glance as an environment variable. */
-export interface DatabaseOptions {
-  /**
-   * Secret key that holds the SQLAlchemy URL,
-   * e.g. "mysql+pymysql://glance:PASSWORD@openstack.openstack.svc/glance".
-   */
-  readonly connectionSecret: SecretKeySelector;
-}
-
-/** Keystone authentication of the API (keystonemiddleware). */
-export interface KeystoneOptions {
-  /** Keystone URL the API validates tokens against, e.g. "http://keystone-internal.openstack.svc:5000". */
-  readonly authUrl: string;
-  /**
-   * Keystone URL clients are sent to (www_authenticate_uri).
-   * @default - authUrl
-   */
-  readonly publicAuthUrl?: string;
-  /** Secret key that holds the service user's password. */
-  readonly passwordSecret: SecretKeySelector;
-  /** @default "glance" */
-  readonly username?: string;
-  /** @default "service" */
-  readonly projectName?: string;
-  /** @default "Default" */
-  readonly domainName?: string;
-  /**
-   * @default - no region
-   */
-  readonly region?: string;
-}
-
-/** The volume that holds each replica's /var/lib/glance (staging, tasks, and a local file store). */
-export interface StorageOptions {
-  /**
-   * Size of each replica's volume.
-   * @default "10Gi"
-   */
-  readonly storageRequest?: string;
-  /**
-   * Storage class of the volumes.
-   * @default - the cluster's default storage class
-   */
-  readonly storageClass?: string;
-  /**
-   * Access mode of the volumes.
-   * @default StorageAccessMode.READ_WRITE_ONCE
-   */
-  readonly accessMode?: StorageAccessMode;
-  /**
-   * No volume: /var/lib/glance is an emptyDir. For backends that keep no images locally (rbd).
-   * @default false
-   */
-  readonly external?: boolean;
-}
-
-/** Upload limits: what one user can put on a replica's staging volume and in the store. */
-export interface UploadLimitOptions {
-  /**
-   * The largest image a user may upload or import (image_size_cap), as a Kubernetes quantity.
-   * It must stay below the staging volume (storage.storageRequest), where imports are staged.
-   * @default - 90% of the staging volume
-   */
-  readonly imageSizeCap?: string;
-  /**
-   * Image data per user across all stores (user_storage_quota), as a Kubernetes quantity.
-   * @default - no per-user quota
-   */
-  readonly userStorageQuota?: string;
-}
-
-/** Settings every Glance API of a deployment shares. */
-export interface GlanceCommonProps {
-  /**
-   * Prefix of every object name.
-   * @default "glance"
-   */
-  readonly name?: string;
-  /**
-   * The Glance API container image. It must ship glance-api, glance-manage and the
-   * glance-cache-* tools, and run as uid 42415.
-   * @default "quay.io/podified-antelope-centos9/openstack-glance-api:current-podified"
-   */
-  readonly image?: string;
-  /**
-   * The OpenStack release of the image.
-   * @default GlanceRelease.ANTELOPE
-   */
-  readonly release?: GlanceRelease;
-  /** The database. */
-  readonly database: DatabaseOptions;
-  /** Keystone authentication. */
-  readonly keystone: KeystoneOptions;
-  /**
-   * The image store.
-   * @default ImageBackend.file()
-   */
-  readonly backend?: ImageBackend;
-  /**
-   * Each replica's /var/lib/glance volume.
-   * @default - a 10Gi ReadWriteOnce volume per replica
-   */
-  readonly storage?: StorageOptions;
-  /**
-   * Raw oslo ini merged after the generated configuration. It may not set the options
-   * cdk8s-glance manages (cache, database, bind port, paste flavor, policy file), meta options
-   * (other config files, config sources, logging configs, anonymous access), options of
-   * [paste_deploy] and [oslo_policy], or [keystone_authtoken] options beyond its tuning; and a
-   * `$` must be written `$$` (README, "Security").
-   * @default - none
-   */
-  readonly customServiceConfig?: string;
-  /**
-   * Let customServiceConfig (the deployment's and each API's) refer to other options with
-   * oslo.config's `$name` and `${group.name}`. A reference can copy a credential, such as
-   * `${keystone_authtoken.password}`, into a value users see: keep it off unless you need it.
-   * @default false
-   */
-  readonly customServiceConfigSubstitution?: boolean;
-  /**
-   * Offer image import by web-download, limited to an allow-list (SSRF: see WebDownloadOptions).
-   * @default - not offered: the import methods are glance-direct and copy-image
-   */
-  readonly webDownload?: WebDownloadOptions;
-  /**
-   * Upload limits.
-   * @default - image_size_cap is 90% of the staging volume; no per-user quota
-   */
-  readonly limits?: UploadLimitOptions;
-  /**
-   * Who may reach the API pods.
-   * @default - a NetworkPolicy per API admits the chart's namespace and the Glance pods only
-   */
-  readonly networkPolicy?: GlanceNetworkPolicyOptions;
-  /**
-   * A proxy in front of the public endpoint terminates TLS. Glance then honours the
-   * X-Forwarded-Proto and Forwarded headers ([oslo_middleware] enable_proxy_headers_parsing),
-   * so that the links it returns say https.
-   * @default false
-   */
-  readonly behindTlsProxy?: boolean;
-  /**
-   * Pull policy of every container.
-   * @default - IfNotPresent for an image pinned by digest ("...@sha256:..."), Always for a tag, which can move
-   */
-  readonly imagePullPolicy?: ImagePullPolicy;
-}
-
 export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance-api:current-podified';
-export { API_PORT } from './names';
 
 /** GlanceCommonProps, checked, with every default filled in. */
 export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy'>>
@@ -284,68 +136,4 @@ function checkKeystone(keystone: KeystoneOptions | undefined): void {
   for (const key of ['username', 'projectName', 'domainName', 'region'] as const) {
     if (keystone[key] !== undefined) checkLine(`keystone.${key}`, keystone[key], 'use a single-line Keystone name');
   }
-}
-
-/** The generated glance.conf every process of one API reads: API, jobs and db tools. */
-/** What differs between the config files of one API StatefulSet and those of the db tools. */
-export interface ServiceConfigOptions {
-  /** glance-api worker processes. */
-  readonly workers: number;
-  /** The cache's [DEFAULT] options, when the API has a cache. */
-  readonly cacheOptions?: Record<string, string>;
-  /** show_image_direct_url: whether users see where the store keeps each image (OSSN-0090). */
-  readonly showImageDirectUrl: boolean;
-}
-
-/** The generated glance.conf every process of one API reads: API, jobs and db tools. */
-export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceConfigOptions): IniSections {
-  const keystone = common.storeContext.keystone;
-  const stores = common.backend._config(common.storeContext);
-  const web = common.webDownload;
-  const { cacheOptions } = options;
-  return {
-    DEFAULT: {
-      bind_host: '0.0.0.0',
-      bind_port: API_PORT,
-      workers: options.workers,
-      enabled_backends: stores.enabledBackends,
-      // web-download makes Glance fetch user-given URLs: only with an allow-list (SSRF).
-      enabled_import_methods: web ? '[glance-direct,web-download,copy-image]' : '[glance-direct,copy-image]',
-      show_image_direct_url: options.showImageDirectUrl,
-      // Imports are staged whole on the replica's /var/lib/glance volume: the cap stays below it.
-      image_size_cap: common.imageSizeCapBytes.toString(),
-      user_storage_quota: common.userStorageQuotaBytes.toString(),
-      ...cacheOptions,
-    },
-    glance_store: { default_backend: stores.defaultBackend },
-    ...stores.sections,
-    os_glance_staging_store: { filesystem_store_datadir: `${STATE_DIR}/staging` },
-    os_glance_tasks_store: { filesystem_store_datadir: `${STATE_DIR}/tasks_work_dir` },
-    ...(web ? { import_filtering_opts: importFilteringOptions(web) } : {}),
-    keystone_authtoken: {
-      www_authenticate_uri: keystone.publicAuthUrl,
-      auth_url: keystone.authUrl,
-      auth_type: 'password',
-      username: keystone.username,
-      project_name: keystone.projectName,
-      user_domain_name: keystone.domainName,
-      project_domain_name: keystone.domainName,
-      ...(keystone.region ? { region_name: keystone.region } : {}),
-    },
-    oslo_policy: {
-      policy_file: `${CONFIG_DIR}/policy.yaml`,
-      // As the glance-operator sets them, from its first release (Antelope) on: the new RBAC defaults, scope checked.
-      ...(common.release.isAtLeast(GlanceRelease.ANTELOPE) ? { enforce_new_defaults: true, enforce_scope: true } : {}),
-    },
-    oslo_middleware: { enable_proxy_headers_parsing: common.behindTlsProxy },
-    paste_deploy: { flavor: cacheOptions ? 'keystone+caching' : 'keystone' },
-    // Every pod that runs Glance code mounts a writable volume at its lock_path (pod-security.ts).
-    oslo_concurrency: { lock_path: cacheOptions ? CACHE_LOCK_DIR : STATE_LOCK_DIR },
-  };
-}
-
-/** Renders oslo.policy rules as YAML (JSON strings are valid YAML scalars). */
-export function renderPolicy(rules: Record<string, string>): string {
-  const lines = Object.entries(rules).map(([rule, check]) => `${JSON.stringify(rule)}: ${JSON.stringify(check)}`);
-  return lines.length ? lines.join('\n') + '\n' : '{}\n';
 }

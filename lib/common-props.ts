@@ -1,0 +1,153 @@
+import { ImagePullPolicy } from 'cdk8s-plus-28';
+import { ImageBackend } from './image-backend';
+import { GlanceNetworkPolicyOptions } from './network-policy';
+import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
+import { WebDownloadOptions } from './web-download';
+
+/** The Glance database. The URL stays in a Secret and reaches Glance as an environment variable. */
+export interface DatabaseOptions {
+  /**
+   * Secret key that holds the SQLAlchemy URL,
+   * e.g. "mysql+pymysql://glance:PASSWORD@openstack.openstack.svc/glance".
+   */
+  readonly connectionSecret: SecretKeySelector;
+}
+
+/** Keystone authentication of the API (keystonemiddleware). */
+export interface KeystoneOptions {
+  /** Keystone URL the API validates tokens against, e.g. "http://keystone-internal.openstack.svc:5000". */
+  readonly authUrl: string;
+  /**
+   * Keystone URL clients are sent to (www_authenticate_uri).
+   * @default - authUrl
+   */
+  readonly publicAuthUrl?: string;
+  /** Secret key that holds the service user's password. */
+  readonly passwordSecret: SecretKeySelector;
+  /** @default "glance" */
+  readonly username?: string;
+  /** @default "service" */
+  readonly projectName?: string;
+  /** @default "Default" */
+  readonly domainName?: string;
+  /**
+   * @default - no region
+   */
+  readonly region?: string;
+}
+
+/** The volume that holds each replica's /var/lib/glance (staging, tasks, and a local file store). */
+export interface StorageOptions {
+  /**
+   * Size of each replica's volume.
+   * @default "10Gi"
+   */
+  readonly storageRequest?: string;
+  /**
+   * Storage class of the volumes.
+   * @default - the cluster's default storage class
+   */
+  readonly storageClass?: string;
+  /**
+   * Access mode of the volumes.
+   * @default StorageAccessMode.READ_WRITE_ONCE
+   */
+  readonly accessMode?: StorageAccessMode;
+  /**
+   * No volume: /var/lib/glance is an emptyDir. For backends that keep no images locally (rbd).
+   * @default false
+   */
+  readonly external?: boolean;
+}
+
+/** Upload limits: what one user can put on a replica's staging volume and in the store. */
+export interface UploadLimitOptions {
+  /**
+   * The largest image a user may upload or import (image_size_cap), as a Kubernetes quantity.
+   * It must stay below the staging volume (storage.storageRequest), where imports are staged.
+   * @default - 90% of the staging volume
+   */
+  readonly imageSizeCap?: string;
+  /**
+   * Image data per user across all stores (user_storage_quota), as a Kubernetes quantity.
+   * @default - no per-user quota
+   */
+  readonly userStorageQuota?: string;
+}
+
+/** Settings every Glance API of a deployment shares. */
+export interface GlanceCommonProps {
+  /**
+   * Prefix of every object name.
+   * @default "glance"
+   */
+  readonly name?: string;
+  /**
+   * The Glance API container image. It must ship glance-api, glance-manage and the
+   * glance-cache-* tools, and run as uid 42415.
+   * @default "quay.io/podified-antelope-centos9/openstack-glance-api:current-podified"
+   */
+  readonly image?: string;
+  /**
+   * The OpenStack release of the image.
+   * @default GlanceRelease.ANTELOPE
+   */
+  readonly release?: GlanceRelease;
+  /** The database. */
+  readonly database: DatabaseOptions;
+  /** Keystone authentication. */
+  readonly keystone: KeystoneOptions;
+  /**
+   * The image store.
+   * @default ImageBackend.file()
+   */
+  readonly backend?: ImageBackend;
+  /**
+   * Each replica's /var/lib/glance volume.
+   * @default - a 10Gi ReadWriteOnce volume per replica
+   */
+  readonly storage?: StorageOptions;
+  /**
+   * Raw oslo ini merged after the generated configuration. It may not set the options
+   * cdk8s-glance manages (cache, database, bind port, paste flavor, policy file), meta options
+   * (other config files, config sources, logging configs, anonymous access), options of
+   * [paste_deploy] and [oslo_policy], or [keystone_authtoken] options beyond its tuning; and a
+   * `$` must be written `$$` (README, "Security").
+   * @default - none
+   */
+  readonly customServiceConfig?: string;
+  /**
+   * Let customServiceConfig (the deployment's and each API's) refer to other options with
+   * oslo.config's `$name` and `${group.name}`. A reference can copy a credential, such as
+   * `${keystone_authtoken.password}`, into a value users see: keep it off unless you need it.
+   * @default false
+   */
+  readonly customServiceConfigSubstitution?: boolean;
+  /**
+   * Offer image import by web-download, limited to an allow-list (SSRF: see WebDownloadOptions).
+   * @default - not offered: the import methods are glance-direct and copy-image
+   */
+  readonly webDownload?: WebDownloadOptions;
+  /**
+   * Upload limits.
+   * @default - image_size_cap is 90% of the staging volume; no per-user quota
+   */
+  readonly limits?: UploadLimitOptions;
+  /**
+   * Who may reach the API pods.
+   * @default - a NetworkPolicy per API admits the chart's namespace and the Glance pods only
+   */
+  readonly networkPolicy?: GlanceNetworkPolicyOptions;
+  /**
+   * A proxy in front of the public endpoint terminates TLS. Glance then honours the
+   * X-Forwarded-Proto and Forwarded headers ([oslo_middleware] enable_proxy_headers_parsing),
+   * so that the links it returns say https.
+   * @default false
+   */
+  readonly behindTlsProxy?: boolean;
+  /**
+   * Pull policy of every container.
+   * @default - IfNotPresent for an image pinned by digest ("...@sha256:..."), Always for a tag, which can move
+   */
+  readonly imagePullPolicy?: ImagePullPolicy;
+}

@@ -1,0 +1,71 @@
+import { IniSections } from './ini';
+import { API_PORT } from './names';
+import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
+import { ResolvedCommonProps } from './service-config';
+import { GlanceRelease } from './types';
+import { importFilteringOptions } from './web-download';
+
+// The rendering layer: glance.conf and policy.yaml from the resolved settings.
+
+/** What differs between the config files of one API StatefulSet and those of the db tools. */
+export interface ServiceConfigOptions {
+  /** glance-api worker processes. */
+  readonly workers: number;
+  /** The cache's [DEFAULT] options, when the API has a cache. */
+  readonly cacheOptions?: Record<string, string>;
+  /** show_image_direct_url: whether users see where the store keeps each image (OSSN-0090). */
+  readonly showImageDirectUrl: boolean;
+}
+
+/** The generated glance.conf every process of one API reads: API, jobs and db tools. */
+export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceConfigOptions): IniSections {
+  const keystone = common.storeContext.keystone;
+  const stores = common.backend._config(common.storeContext);
+  const web = common.webDownload;
+  const { cacheOptions } = options;
+  return {
+    DEFAULT: {
+      bind_host: '0.0.0.0',
+      bind_port: API_PORT,
+      workers: options.workers,
+      enabled_backends: stores.enabledBackends,
+      // web-download makes Glance fetch user-given URLs: only with an allow-list (SSRF).
+      enabled_import_methods: web ? '[glance-direct,web-download,copy-image]' : '[glance-direct,copy-image]',
+      show_image_direct_url: options.showImageDirectUrl,
+      // Imports are staged whole on the replica's /var/lib/glance volume: the cap stays below it.
+      image_size_cap: common.imageSizeCapBytes.toString(),
+      user_storage_quota: common.userStorageQuotaBytes.toString(),
+      ...cacheOptions,
+    },
+    glance_store: { default_backend: stores.defaultBackend },
+    ...stores.sections,
+    os_glance_staging_store: { filesystem_store_datadir: `${STATE_DIR}/staging` },
+    os_glance_tasks_store: { filesystem_store_datadir: `${STATE_DIR}/tasks_work_dir` },
+    ...(web ? { import_filtering_opts: importFilteringOptions(web) } : {}),
+    keystone_authtoken: {
+      www_authenticate_uri: keystone.publicAuthUrl,
+      auth_url: keystone.authUrl,
+      auth_type: 'password',
+      username: keystone.username,
+      project_name: keystone.projectName,
+      user_domain_name: keystone.domainName,
+      project_domain_name: keystone.domainName,
+      ...(keystone.region ? { region_name: keystone.region } : {}),
+    },
+    oslo_policy: {
+      policy_file: `${CONFIG_DIR}/policy.yaml`,
+      // As the glance-operator sets them, from its first release (Antelope) on: the new RBAC defaults, scope checked.
+      ...(common.release.isAtLeast(GlanceRelease.ANTELOPE) ? { enforce_new_defaults: true, enforce_scope: true } : {}),
+    },
+    oslo_middleware: { enable_proxy_headers_parsing: common.behindTlsProxy },
+    paste_deploy: { flavor: cacheOptions ? 'keystone+caching' : 'keystone' },
+    // Every pod that runs Glance code mounts a writable volume at its lock_path (pod-security.ts).
+    oslo_concurrency: { lock_path: cacheOptions ? CACHE_LOCK_DIR : STATE_LOCK_DIR },
+  };
+}
+
+/** Renders oslo.policy rules as YAML (JSON strings are valid YAML scalars). */
+export function renderPolicy(rules: Record<string, string>): string {
+  const lines = Object.entries(rules).map(([rule, check]) => `${JSON.stringify(rule)}: ${JSON.stringify(check)}`);
+  return lines.length ? lines.join('\n') + '\n' : '{}\n';
+}
