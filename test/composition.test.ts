@@ -6,7 +6,7 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CacheCleaner, CachePrecache, CachePruner, Glance, GlanceApi, GlanceProps, ImageBackend, ImageCache } from '../lib';
+import { CacheCleaner, CachePrecache, CachePruner, Glance, GlanceApi, GlanceApiRole, GlanceProps, ImageBackend, ImageCache } from '../lib';
 import { BASE_PROPS, expectInvalid, find, glanceConf, Manifest, objectKey } from './helpers';
 import { expectWellComposed } from './well-composed';
 
@@ -162,4 +162,14 @@ describe('the same deployment, built in any order, gives the same manifests', ()
     }
     expectWellComposed(late);
   });
+});
+
+test('README\'s "Composing by hand" example gives a well-composed chart', () => {
+  const manifests = build({ backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf-files' }), storage: { external: true } }, (glance) => {
+    new GlanceApi(glance, 'edge', { apiName: 'edge', role: GlanceApiRole.EDGE, replicas: 2 });
+    new ImageCache(glance.apis[0], 'image-cache', { size: '20Gi' });
+  });
+  expect(find(manifests, 'StatefulSet', 'glance-edge-edge').spec.replicas).toBe(2);
+  expect(claimTemplates(manifests, 'glance-default-internal')).toEqual(['glance-cache']);
+  expectWellComposed(manifests);
 });

@@ -7,7 +7,8 @@ import { Duration, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { GlanceApiType, GlanceProps, ImageBackend } from '../lib';
-import { expectMountsResolve, expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
+import { expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
+import { expectWellComposed } from './well-composed';
 import { readOnlyRootViolations } from './writable-dirs';
 import { GlanceValidationError } from '../lib/errors';
 import { parseIni } from '../lib/ini';
@@ -172,7 +173,8 @@ function checkInvariants(manifests: Manifest[]): void {
   }
 
   for (const { spec } of podSpecs(manifests)) expectRestrictedPod(spec);
-  expectMountsResolve(manifests);
+  // Every claim mounted is created, every script run is shipped, cache mounts match cache options.
+  expectWellComposed(manifests);
   // Every directory Glance writes lies on a writable volume of its container (read-only root).
   expect(readOnlyRootViolations(manifests)).toEqual([]);
 
