@@ -37,7 +37,7 @@ done
 seconds=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }')
 files=$(find "$work/after" -name '*.yaml' | wc -l)
 charts=$(find "$work/after" -name '*.yaml' -exec cat {} + | grep -c '^# chart: ' || true)
-refused=$(find "$work/after" -name '*.yaml' -exec grep -l '^# error: ' {} + | wc -l)
+refused=$(find "$work/after" -name '*.yaml' -exec grep -l '^# error: ' {} + | wc -l || true)
 bytes=$(find "$work/after" -name '*.yaml' -exec cat {} + | wc -c)
 summary="$files cases, $charts charts, $bytes bytes, $refused refused by validation; ${seconds}s"
 if diff -rq "$work/before" "$work/after" >"$work/differ.txt"; then

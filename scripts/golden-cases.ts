@@ -132,7 +132,15 @@ const PLACEMENTS: Record<string, (app: App) => { charts: Chart[]; attributes?: (
 };
 
 /** Glance custom resources, read by Glance.fromCustomResource. */
-const CUSTOM_RESOURCES: Record<string, { cr: string; backend?: () => ImageBackend; release?: GlanceRelease }> = {
+interface CustomResourceCase {
+  /** YAML text, or a parsed CR or spec. */
+  readonly cr: unknown;
+  readonly backend?: () => ImageBackend;
+  readonly release?: GlanceRelease;
+  readonly publicAuthUrl?: string;
+}
+
+const CUSTOM_RESOURCES: Record<string, CustomResourceCase> = {
   'cr-control-plane': {
     cr: 'apiVersion: core.openstack.org/v1beta1\nkind: OpenStackControlPlane\nmetadata:\n  name: openstack\nspec:\n  glance:\n    template:\n'
       + '      customServiceConfig: |\n        [DEFAULT]\n        debug = true\n      imageCache:\n        size: 10Gi\n'
@@ -146,9 +154,13 @@ const CUSTOM_RESOURCES: Record<string, { cr: string; backend?: () => ImageBacken
     backend: rbd,
     release: GlanceRelease.CARACAL,
   },
+  'cr-parsed-spec': {
+    cr: { glanceAPIs: { default: { replicas: 1, type: 'edge', customServiceConfig: '[DEFAULT]\nworkers = 2\n' } }, imageCache: { size: '3Gi' } },
+    publicAuthUrl: 'https://keystone.example.com',
+  },
   'cr-refused-tls': {
     cr: 'apiVersion: glance.openstack.org/v1beta1\nkind: Glance\nmetadata:\n  name: glance\nspec:\n'
-      + '  glanceAPIs:\n    default:\n      tls:\n        api: {}\n',
+      + '  glanceAPIs:\n    default:\n      tls:\n        api:\n          internal:\n            secretName: glance-tls\n',
     backend: rbd,
   },
 };
@@ -166,7 +178,7 @@ export function handCases(): GoldenCase[] {
     });
   }
   for (const [name, build] of Object.entries(PLACEMENTS)) cases.push({ name, build });
-  for (const [name, { cr, backend: crBackend, release }] of Object.entries(CUSTOM_RESOURCES)) {
+  for (const [name, { cr, backend: crBackend, release, publicAuthUrl }] of Object.entries(CUSTOM_RESOURCES)) {
     cases.push({
       name,
       build: (app) => {
@@ -176,6 +188,7 @@ export function handCases(): GoldenCase[] {
           keystoneAuthUrl: 'http://keystone-internal.openstack.svc:5000',
           ...(crBackend ? { backend: crBackend() } : {}),
           ...(release ? { release } : {}),
+          ...(publicAuthUrl ? { keystonePublicAuthUrl: publicAuthUrl } : {}),
         });
         return { charts: [chart], attributes: () => glanceAttributes(glance) };
       },

@@ -75,6 +75,15 @@ const GROUPS: GoldenGroup[] = [
   },
 ];
 
+/** The public attributes a case pins, or why reading them failed (the YAML still counts). */
+function attributesLine(read: () => Record<string, unknown>): string {
+  try {
+    return `# attributes: ${JSON.stringify(read())}`;
+  } catch (e) {
+    return `# attributes unreadable: ${String((e as Error)?.message ?? e).replace(/\n/g, ' ')}`;
+  }
+}
+
 /** Runs one case in a fresh App (warnings are once per App): its charts' YAML, or its error. */
 function synthCase(c: GoldenCase): { text: string; charts: number; error: boolean } {
   const warnings: string[] = [];
@@ -92,7 +101,7 @@ function synthCase(c: GoldenCase): { text: string; charts: number; error: boolea
     const docs = built.charts.map((chart) => `# chart: ${chart.node.id}\n${Yaml.stringify(...chart.toJson())}`);
     lines.push(...docs);
     charts = docs.length;
-    if (built.attributes) lines.push(`# attributes: ${JSON.stringify(built.attributes())}`);
+    if (built.attributes) lines.push(attributesLine(built.attributes));
   } catch (e) {
     error = true;
     const err = e as Error;
