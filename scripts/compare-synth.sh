@@ -47,9 +47,9 @@ else
   echo "compare-synth: the synthesized output differs from $rev in $(wc -l <"$work/differ.txt") of $files cases ($summary):" >&2
   head -20 "$work/differ.txt" >&2
   # The first three differences in full, shortened.
-  grep '^Files ' "$work/differ.txt" | head -3 | while read -r _ before _ after _; do
-    diff -u "$before" "$after" | head -40 >&2 || true
-  done
+  { grep '^Files ' "$work/differ.txt" | head -3 | while read -r _ before _ after _; do
+    diff -u "$before" "$after" | head -40 >&2
+  done; } || true
   echo "compare-synth: both outputs kept in $work/before and $work/after" >&2
   exit 1
 fi
