@@ -7,7 +7,7 @@ import { API_PORT, checkLine, checkNamePart, checkSecretKey, HTTP_URL } from './
 import { checkNetworkPolicy, GlanceNetworkPolicyOptions } from './network-policy';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
-import { ResolvedKeystone, StoreContext } from './store-context';
+import { ResolvedKeystone, StoreContext } from './stores/context';
 import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
 import { checkWebDownload, importFilteringOptions, WebDownloadOptions } from './web-download';
 
@@ -208,11 +208,10 @@ function resolveCommonPropsOnce(props: GlanceCommonProps): ResolvedCommonProps {
   checkSecretKey('database.connectionSecret', props.database?.connectionSecret);
   checkKeystone(props.keystone);
   const backend = props.backend ?? ImageBackend.file();
-  // Duck-typed: a backend from another copy of this package is as good.
-  if (typeof (backend as any)._validate !== 'function') {
+  // Duck-typed: a backend from another copy of this package is as good. Its factory checked its options.
+  if (typeof (backend as any)._config !== 'function') {
     throw new GlanceValidationError('backend', backend, 'is not an ImageBackend', 'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
   }
-  backend._validate();
   const managedOptions = { ...MANAGED_OPTIONS, ...backend._managedOptions() };
   const storage = props.storage ?? {};
   const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;
