@@ -271,7 +271,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     };
   }
 
-  const stores = storesOf(located, options, entries.map(([name]) => name));
+  const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, entries.map(([name]) => name)));
   const props: GlanceProps = {
     name: located.metadata.name ?? 'glance',
     image: spec.containerImage,

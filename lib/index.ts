@@ -1,7 +1,6 @@
 export { Errors, GlanceValidationError } from './errors';
 export * from './types';
-export * from './image-backend';
-export type { StorePodParts } from './store-pod-parts';
+export * from './stores';
 export type {
   DatabaseOptions, GlanceCommonProps, KeystoneOptions, StorageOptions, UploadLimitOptions,
 } from './common-props';

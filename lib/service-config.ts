@@ -6,7 +6,7 @@ import { ImageBackend } from './image-backend';
 import { checkLine, checkNamePart, checkSecretKey, HTTP_URL } from './names';
 import { checkNetworkPolicy } from './network-policy';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
-import { ResolvedKeystone, StoreContext } from './store-context';
+import { ResolvedKeystone, StoreContext } from './stores/context';
 import { GlanceRelease } from './types';
 import { checkWebDownload } from './web-download';
 
@@ -49,11 +49,10 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   checkSecretKey('database.connectionSecret', props.database?.connectionSecret);
   checkKeystone(props.keystone);
   const backend = props.backend ?? ImageBackend.file();
-  // Duck-typed: a backend from another copy of this package is as good.
-  if (typeof (backend as any)._validate !== 'function') {
+  // Duck-typed: a backend from another copy of this package is as good. Its factory checked its options.
+  if (typeof (backend as any)._config !== 'function') {
     throw new GlanceValidationError('backend', backend, 'is not an ImageBackend', 'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
   }
-  backend._validate();
   const managedOptions = { ...MANAGED_OPTIONS, ...backend._managedOptions() };
   const storage = props.storage ?? {};
   const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;

@@ -2,12 +2,12 @@
 // keeping whatever the generator draws, Glances in other trees and charts, custom resources, a
 // standalone CacheCleaner, and GlanceApis composed by hand. Only compositions that give correct
 // manifests today are here: the golden set pins behaviour that must not change. The same rules
-// as scripts/golden-generator.ts hold: '../lib' only, Cron schedules, no plumbing props but
-// GlanceApiProps.common, whose cases synth-golden.ts skips once the prop is gone.
+// as scripts/golden-generator.ts hold: '../lib' only, Cron schedules, no plumbing props. The
+// compositions add GlanceApis and ImageCaches to a built Glance (issue 22); older libraries skip them.
 import { App, Chart, Cron, Duration } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BASE, glanceAttributes, GoldenCase } from './golden-generator';
-import { CacheCleaner, Glance, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend } from '../lib';
+import { CacheCleaner, Glance, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache } from '../lib';
 
 
 const rbd = () => ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images' });
@@ -221,32 +221,35 @@ function apiAttributes(api: GlanceApi): Record<string, unknown> {
 
 const COMMON_RBD = { ...BASE, name: 'glance', backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), release: GlanceRelease.EPOXY };
 
-/** Each builds GlanceApis in a chart; all pass `common`, a prop the refactor may remove. */
+/** A Glance of `common` with one API of its own, into which the compositions add theirs. */
+const glanceOf = (scope: Construct, common: Omit<GlanceProps, 'apis'>, id = 'glance') => new Glance(scope, id, { ...common, apis: { base: {} } });
+
+/**
+ * Each adds GlanceApis (and caches) to a Glance after it was built, by hand: the composition a
+ * user writes. The form needs the late composition of issue 22, so older libraries skip them.
+ */
 const API_COMPOSITIONS: Record<string, (chart: Chart) => GlanceApi[]> = {
-  'api-internal-cache-precache': (chart) => [new GlanceApi(chart, 'my-api', {
-    apiName: 'default',
-    role: GlanceApiRole.INTERNAL,
-    replicas: 2,
-    common: COMMON_RBD,
-    imageCache: {
+  'api-internal-cache-precache': (chart) => {
+    const api = new GlanceApi(glanceOf(chart, COMMON_RBD), 'my-api', { apiName: 'default', role: GlanceApiRole.INTERNAL, replicas: 2 });
+    new ImageCache(api, 'cache', {
       size: '20Gi',
       precache: { images: ['cirros-0.6.2'], schedule: Cron.schedule({ minute: '*/20' }) },
       policy: { cacheList: 'role:admin or role:reader' },
-    },
-  })],
-  'api-edge-nested-scopes': (chart) => [new GlanceApi(new Construct(new Construct(chart, 'site'), 'az1'), 'x', {
+    });
+    return [api];
+  },
+  'api-edge-nested-scopes': (chart) => [new GlanceApi(new Construct(glanceOf(new Construct(chart, 'site'), { ...COMMON_RBD, name: 'edge' }), 'az1'), 'x', {
     apiName: 'az1',
     role: GlanceApiRole.EDGE,
     replicas: 3,
-    common: { ...COMMON_RBD, name: 'edge' },
     imageCache: { size: '50Gi', prunerSchedule: Cron.daily(), cleanerSchedule: Cron.schedule({ minute: '5', hour: '*/2' }), driver: 'xattr' as any },
   })],
-  'api-split-pair-by-hand': (chart) => [GlanceApiRole.INTERNAL, GlanceApiRole.EXTERNAL].map((role) => new GlanceApi(chart, `half-${role}`, {
-    apiName: 'default', role, common: COMMON_RBD, replicas: 2, imageCache: { size: '10Gi' },
-  })),
-  'api-swift-single-services': (chart) => [new GlanceApi(chart, 'api', {
+  'api-split-pair-by-hand': (chart) => {
+    const glance = glanceOf(chart, { ...COMMON_RBD, imageCache: { size: '10Gi' } });
+    return [GlanceApiRole.INTERNAL, GlanceApiRole.EXTERNAL].map((role) => new GlanceApi(glance, `half-${role}`, { apiName: 'default', role, replicas: 2 }));
+  },
+  'api-swift-single-services': (chart) => [new GlanceApi(glanceOf(chart, { ...BASE, backend: ImageBackend.swift({ container: 'images' }), behindTlsProxy: true }), 'api', {
     apiName: 'public',
-    common: { ...BASE, backend: ImageBackend.swift({ container: 'images' }), behindTlsProxy: true },
     resources: { cpuRequest: '1', memoryLimit: '3Gi' },
     networkAttachments: ['storage'],
     nodeSelector: { 'node-role.kubernetes.io/glance': '' },
@@ -255,45 +258,33 @@ const API_COMPOSITIONS: Record<string, (chart: Chart) => GlanceApi[]> = {
       publicService: { serviceType: 'LoadBalancer' as any },
     },
   })],
-  'api-local-file-no-namespace': (chart) => [new GlanceApi(chart, 'solo', {
-    apiName: 'solo',
-    common: { ...BASE, release: GlanceRelease.ZED, customServiceConfig: '[DEFAULT]\ndebug = true\n' },
-    customServiceConfig: '[DEFAULT]\nimage_member_quota = 10\n',
-    workers: 2,
-    imageCache: { size: '5Gi', stallTime: Duration.hours(2) },
-  })],
-  'api-s3-external-lb': (chart) => [new GlanceApi(chart, 'ext', {
-    apiName: 'default',
-    role: GlanceApiRole.EXTERNAL,
-    publicServiceType: 'LoadBalancer' as any,
-    common: {
-      ...BASE,
-      backend: ImageBackend.s3({
-        host: 'https://s3.example.com', bucket: 'glance', accessKeySecret: { name: 's3', key: 'a' }, secretKeySecret: { name: 's3', key: 's' },
-      }),
-      networkPolicy: { publicEndpoint: { allowedCidrs: ['192.0.2.0/24'] } },
-    },
-  })],
-  'api-cinder-multi-no-policy': (chart) => [new GlanceApi(chart, 'api', {
-    apiName: 'default',
-    replicas: 2,
-    showImageDirectUrl: true,
-    common: {
-      ...BASE,
-      networkPolicy: { enabled: false },
-      webDownload: { allowedHosts: ['mirror.example'] },
-      limits: { userStorageQuota: '1Ti' },
-      backend: ImageBackend.multi({
-        stores: { ceph: ImageBackend.rbd({ cephSecretName: 'ceph' }), vol: ImageBackend.cinder({ allowPrivilegedAttach: true }) },
-        defaultStore: 'ceph',
-      }),
-    },
-  })],
-  'api-beside-glance': (chart) => {
+  'api-shared-file-no-namespace': (chart) => {
+    const common = { ...BASE, release: GlanceRelease.ZED, customServiceConfig: '[DEFAULT]\ndebug = true\n', backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }) };
+    const api = new GlanceApi(glanceOf(chart, common), 'solo', { apiName: 'solo', customServiceConfig: '[DEFAULT]\nimage_member_quota = 10\n', workers: 2 });
+    new ImageCache(api, 'image-cache', { size: '5Gi', stallTime: Duration.hours(2) });
+    return [api];
+  },
+  'api-s3-external-lb': (chart) => [new GlanceApi(glanceOf(chart, {
+    ...BASE,
+    backend: ImageBackend.s3({
+      host: 'https://s3.example.com', bucket: 'glance', accessKeySecret: { name: 's3', key: 'a' }, secretKeySecret: { name: 's3', key: 's' },
+    }),
+    networkPolicy: { publicEndpoint: { allowedCidrs: ['192.0.2.0/24'] } },
+  }), 'ext', { apiName: 'default', role: GlanceApiRole.EXTERNAL, publicServiceType: 'LoadBalancer' as any })],
+  'api-cinder-multi-no-policy': (chart) => [new GlanceApi(glanceOf(chart, {
+    ...BASE,
+    networkPolicy: { enabled: false },
+    webDownload: { allowedHosts: ['mirror.example'] },
+    limits: { userStorageQuota: '1Ti' },
+    backend: ImageBackend.multi({
+      stores: { ceph: ImageBackend.rbd({ cephSecretName: 'ceph' }), vol: ImageBackend.cinder({ allowPrivilegedAttach: true }) },
+      defaultStore: 'ceph',
+    }),
+  }), 'api', { apiName: 'default', replicas: 2, showImageDirectUrl: true })],
+  'api-in-second-glance': (chart) => {
     new Glance(chart, 'glance', { ...BASE, backend: rbd() });
-    return [new GlanceApi(chart, 'extra', {
-      apiName: 'extra', role: GlanceApiRole.SINGLE, showImageDirectUrl: false, common: { ...BASE, name: 'other', backend: rbd() },
-    })];
+    const other = glanceOf(chart, { ...BASE, name: 'other', backend: rbd() }, 'other');
+    return [new GlanceApi(other, 'extra', { apiName: 'extra', role: GlanceApiRole.SINGLE, showImageDirectUrl: false })];
   },
 };
 

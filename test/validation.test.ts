@@ -123,8 +123,8 @@ describe('file store and replicas (the reference\'s NFS warning)', () => {
   test('external storage with an unshared file store keeps images in an emptyDir', () => {
     expectInvalid(() => synthGlance({ storage: { external: true } }), 'apis.default.replicas', /emptyDir/);
   });
-  test('a shared store needs a claim, a class or an NFS export (checked when the deployment is built)', () => {
-    expectInvalid(() => synthGlance({ backend: ImageBackend.file({ sharedStore: {} }) }), 'backend.sharedStore', /neither/);
+  test('a shared store needs a claim, a class or an NFS export (checked by its factory)', () => {
+    expectInvalid(() => ImageBackend.file({ sharedStore: {} }), 'ImageBackend.file().sharedStore', /neither/);
   });
   test('one replica on a local file store, rbd and shared stores are fine', () => {
     expect(() => synthGlance({})).not.toThrow();
@@ -204,12 +204,12 @@ describe('other props', () => {
     expectInvalid(() => new ImageCache(api, 'cache', {}), 'apis.default.imageCache.size', /is required/);
   });
   test('rbd without options, as JavaScript or another language can call it', () => {
-    expectInvalid(() => synthGlance({ backend: (ImageBackend.rbd as any)() }), 'backend', /without its options/);
-    expectInvalid(() => synthGlance({ backend: (ImageBackend.rbd as any)(null) }), 'backend', /without its options/);
+    expectInvalid(() => (ImageBackend.rbd as any)(), 'ImageBackend.rbd()', /not given an options object/);
+    expectInvalid(() => (ImageBackend.rbd as any)(null), 'ImageBackend.rbd()', /not given an options object/);
   });
 
   test('rbd names', () => {
-    expectInvalid(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }) }), 'backend.pool', /Ceph name/);
+    expectInvalid(() => ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }), 'ImageBackend.rbd().pool', /Ceph name/);
   });
 });
 

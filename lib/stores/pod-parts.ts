@@ -3,8 +3,9 @@
  * environment and security context.
  */
 import type { k8s } from 'cdk8s-plus-28';
-import { GlanceValidationError } from './errors';
-import { SECRET_MODE } from './pod-security';
+import { GlanceValidationError } from '../errors';
+import { SECRET_MODE } from '../pod-security';
+import { StoreAt } from './context';
 
 /** What a store adds to one API's pod: volumes and their mounts in the glance-api container, and its environment. */
 export interface StorePodParts {
@@ -30,11 +31,11 @@ export interface StorePodParts {
  * Secrets at one read-only path (the Ceph Secrets of several clusters at /etc/ceph) are projected
  * together; any other two volumes at one path are an error. Volume names get a suffix where they clash.
  */
-export function mergePodParts(parts: Array<[string, StorePodParts]>): StorePodParts {
+export function mergePodParts(parts: Array<[StoreAt, StorePodParts]>): StorePodParts {
   const volumes: k8s.Volume[] = [];
   const mounts: k8s.VolumeMount[] = [];
   const env: k8s.EnvVar[] = [];
-  const byPath = new Map<string, { store: string; index: number }>();
+  const byPath = new Map<string, { store: StoreAt; index: number }>();
   let securityContext: k8s.SecurityContext | undefined;
   for (const [store, part] of parts) {
     for (const mount of part.mounts) {
@@ -52,8 +53,9 @@ export function mergePodParts(parts: Array<[string, StorePodParts]>): StorePodPa
       if (same({ ...heldVolume, name: '' }, { ...volume, name: '' }) && same({ ...heldMount, name: '' }, { ...mount, name: '' })) continue;
       const projected = heldMount.readOnly && mount.readOnly ? projectSecrets(heldVolume, volume) : undefined;
       if (!projected) {
-        throw new GlanceValidationError(`backend.stores.${store}`, mount.mountPath,
-          `needs a volume of its own at ${mount.mountPath}, where store "${held.store}" mounts another`, 'combine stores that need different files there');
+        throw new GlanceValidationError(store.prop, mount.mountPath,
+          `needs a volume of its own at ${mount.mountPath}, where store "${held.store.section}" mounts another`,
+          'combine stores that need different files there');
       }
       volumes[held.index] = { name: heldVolume.name, ...projected };
     }

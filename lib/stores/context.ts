@@ -1,4 +1,4 @@
-import { SecretKeySelector } from './types';
+import { SecretKeySelector } from '../types';
 
 /**
  * What an image store may read of the deployment it belongs to, resolved once with every default
@@ -31,4 +31,21 @@ export interface StoreConfig {
   readonly defaultBackend: string;
   /** One section per store, by store name. */
   readonly sections: Record<string, Record<string, string | boolean>>;
+}
+
+/**
+ * Where a store sits in a deployment: its glance.conf section (also the prefix of its environment
+ * variables and of its own files' directory), and the prop that errors at the deployment name it by.
+ */
+export interface StoreAt {
+  readonly section: string;
+  readonly prop: string;
+}
+
+/** A deployment's only store: the section as the glance-operator names it, the prop `backend`. */
+export const ONLY_STORE: StoreAt = { section: 'default_backend', prop: 'backend' };
+
+/** The store `name` of ImageBackend.multi(): its section is its name. */
+export function storeOfMulti(name: string): StoreAt {
+  return { section: name, prop: `backend.stores.${name}` };
 }
