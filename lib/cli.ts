@@ -160,11 +160,22 @@ function releaseOf(name: string | undefined): GlanceRelease | undefined {
 function backendOf(flags: Record<string, string>): ImageBackend | undefined {
   const chosen = ['ceph-secret', 'shared-claim', 'shared-storage-class'].filter((f) => flags[f] !== undefined);
   if (chosen.length > 1) throw new UsageError(`--${chosen[0]} and --${chosen[1]} choose different stores; give one`);
-  if (flags['ceph-secret']) return ImageBackend.rbd({ cephSecretName: flags['ceph-secret'], pool: flags['rbd-pool'], user: flags['rbd-user'] });
-  if (flags['shared-claim']) return ImageBackend.file({ sharedStore: { existingClaimName: flags['shared-claim'] } });
-  if (flags['shared-storage-class']) return ImageBackend.file({ sharedStore: { storageClass: flags['shared-storage-class'] } });
+  try {
+    if (flags['ceph-secret']) return ImageBackend.rbd({ cephSecretName: flags['ceph-secret'], pool: flags['rbd-pool'], user: flags['rbd-user'] });
+    if (flags['shared-claim']) return ImageBackend.file({ sharedStore: { existingClaimName: flags['shared-claim'] } });
+    if (flags['shared-storage-class']) return ImageBackend.file({ sharedStore: { storageClass: flags['shared-storage-class'] } });
+  } catch (e) {
+    // A store factory names its option: the user wrote a flag.
+    const flag = e instanceof GlanceValidationError ? STORE_FLAGS[e.prop.replace(/^ImageBackend\.\w+\(\)\.(sharedStore\.)?/, '')] : undefined;
+    throw flag ? (e as GlanceValidationError).renamed(flag) : e;
+  }
   return undefined;
 }
+
+/** The flag that sets each store option. */
+const STORE_FLAGS: Record<string, string> = {
+  cephSecretName: '--ceph-secret', pool: '--rbd-pool', user: '--rbd-user', existingClaimName: '--shared-claim', storageClass: '--shared-storage-class',
+};
 
 // Stryker disable all: runs only as the bin, which test/package runs from the packed tarball
 if (require.main === module) {
