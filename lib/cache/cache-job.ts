@@ -43,7 +43,8 @@ export interface CacheJobProps {
 
 /** File name of the cache jobs' script (prune, clean) in the API's config Secret. */
 export const CACHE_JOBS_SCRIPT = 'glance-cache-jobs.py';
-let cacheJobsScriptText: string | undefined;
+/** The script's text, shipped beside this module (projen's package includes lib/cache/*.py). */
+const CACHE_JOBS_SCRIPT_TEXT = readFileSync(join(__dirname, CACHE_JOBS_SCRIPT), 'utf8');
 
 /**
  * Ships the cache jobs' script in the config Secret of the job's GlanceApi (which the jobs mount)
@@ -56,9 +57,7 @@ export function cacheJobsScriptCommand(job: Construct, args: string[], required?
     if (!required) return undefined;
     throw new GlanceValidationError(required.prop, true, 'runs a script shipped in the config Secret of a GlanceApi, and this job is in none', required.fix);
   }
-  // Read once: every API with a cache ships it.
-  cacheJobsScriptText ??= readFileSync(join(__dirname, CACHE_JOBS_SCRIPT), 'utf8');
-  api._addConfigFile(CACHE_JOBS_SCRIPT, cacheJobsScriptText);
+  api._addConfigFile(CACHE_JOBS_SCRIPT, CACHE_JOBS_SCRIPT_TEXT);
   return glanceCommand(['python3', `${CONFIG_DIR}/${CACHE_JOBS_SCRIPT}`], args);
 }
 
