@@ -153,7 +153,8 @@ function releaseOf(name: string | undefined): GlanceRelease | undefined {
   try {
     return GlanceRelease.of(name);
   } catch {
-    throw new UsageError(`--release "${name}" is not one of ${GlanceRelease.known.map((r) => r.codeName).join(', ')}, nor a release number such as 2025.1`);
+    throw new UsageError(`--release "${name}" is not one of ${GlanceRelease.known.map((r) => r.codeName).join(', ')}, nor a release number such ` +
+      'as 2025.1');
   }
 }
 
@@ -174,7 +175,11 @@ function backendOf(flags: Record<string, string>): ImageBackend | undefined {
 
 /** The flag that sets each store option. */
 const STORE_FLAGS: Record<string, string> = {
-  cephSecretName: '--ceph-secret', pool: '--rbd-pool', user: '--rbd-user', existingClaimName: '--shared-claim', storageClass: '--shared-storage-class',
+  cephSecretName: '--ceph-secret',
+  pool: '--rbd-pool',
+  user: '--rbd-user',
+  existingClaimName: '--shared-claim',
+  storageClass: '--shared-storage-class',
 };
 
 // Stryker disable all: runs only as the bin, which test/package runs from the packed tarball

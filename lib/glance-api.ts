@@ -73,7 +73,8 @@ export class GlanceApi extends GlanceApiBase {
         throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');
       }
       if (props.customServiceConfig !== undefined) {
-        checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig, common.managedOptions, common.customServiceConfigSubstitution);
+        checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig, common.managedOptions,
+          common.customServiceConfigSubstitution);
       }
       common.backend._checkApi(path, this.replicas, common.storage.external ?? false);
 
@@ -142,7 +143,10 @@ export class GlanceApi extends GlanceApiBase {
         store,
         resources: apiResources(`${path}.resources`, props.resources, volumes),
       };
-      const annotations = { 'glance.openstack.org/config-hash': configHash, ...networkAnnotation(`${path}.networkAttachments`, props.networkAttachments) };
+      const annotations = {
+        'glance.openstack.org/config-hash': configHash,
+        ...networkAnnotation(`${path}.networkAttachments`, props.networkAttachments),
+      };
       this.statefulSet = new k8s.KubeStatefulSet(this, 'statefulset', {
         metadata: { name: sts, labels },
         spec: {
@@ -271,8 +275,9 @@ function imageLocations(scope: Construct, path: string, role: GlanceApiRole, bac
   if (backend._locationsHoldCredentials) {
     // Glance writes the swift and s3 credentials into the image locations of those stores.
     if (wanted === true) {
-      throw new GlanceValidationError(`${path}.showImageDirectUrl`, wanted, 'would show image locations, which hold the store credentials with the swift or s3 store',
-        'remove it: Glance writes the swift user and key, or the S3 access and secret keys, into every image location of those stores');
+      throw new GlanceValidationError(`${path}.showImageDirectUrl`, wanted, 'would show image locations, which hold the store credentials with ' +
+        'the swift or s3 store',
+      'remove it: Glance writes the swift user and key, or the S3 access and secret keys, into every image location of those stores');
     }
     return false;
   }
@@ -285,7 +290,8 @@ function imageLocations(scope: Construct, path: string, role: GlanceApiRole, bac
   }
   if (role === GlanceApiRole.SINGLE) {
     if (wanted === undefined && backend._locationsServeClones) {
-      warnOnce(scope, 'CDK8S_GLANCE_OSSN_0090', path, `cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public endpoint, so it does not show image locations `
+      warnOnce(scope, 'CDK8S_GLANCE_OSSN_0090', path, `cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public ` +
+        'endpoint, so it does not show image locations '
         + '(show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. Use type SPLIT (the rbd default) for clones, '
         + `or set ${path}.showImageDirectUrl to true (every user then sees image locations) or false (no clones) to decide it.`);
     }

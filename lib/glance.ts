@@ -26,8 +26,9 @@ export class Glance extends GlanceDeploymentBase {
     const cr = readCustomResource(customResource, options);
     const chartNamespace = Chart.of(scope).namespace;
     if (cr.namespace !== undefined && chartNamespace !== undefined && cr.namespace !== chartNamespace) {
-      throw new GlanceValidationError('metadata.namespace', cr.namespace, `differs from the namespace of the chart it is synthesized in ("${chartNamespace}")`,
-        'synthesize it in a chart of that namespace, or change metadata.namespace');
+      throw new GlanceValidationError('metadata.namespace', cr.namespace, 'differs from the namespace of the chart it is synthesized in ' +
+        `("${chartNamespace}")`,
+      'synthesize it in a chart of that namespace, or change metadata.namespace');
     }
     try {
       return new Glance(scope, id, cr.props);
@@ -132,8 +133,9 @@ export class Glance extends GlanceDeploymentBase {
     for (const [prop, secretName] of this.yourSecrets) {
       const owner = this.names.owner('Secret', secretName);
       if (owner !== undefined) {
-        throw new GlanceValidationError(prop, secretName, `names a Secret that this chart creates for ${owner}, so applying the chart would overwrite yours`,
-          'rename your Secret, or change name (the prefix of every object this chart creates)');
+        throw new GlanceValidationError(prop, secretName, `names a Secret that this chart creates for ${owner}, so applying the chart would ` +
+          'overwrite yours',
+        'rename your Secret, or change name (the prefix of every object this chart creates)');
       }
     }
   }
@@ -150,7 +152,8 @@ const ROLES_OF_TYPE = new Map<GlanceApiType, GlanceApiRole[]>([
 
 /** Two Glances in one chart must not create the same object: applying the chart would keep one. */
 function claimInChart(glance: Glance, name: string): void {
-  const objectsOf = (g: Glance) => new Map(g.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).map((o) => [`${o.kind} ${o.name}`, o.name]));
+  const objectsOf = (g: Glance) => new Map(g.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject)
+    .map((o) => [`${o.kind} ${o.name}`, o.name]));
   const mine = objectsOf(glance);
   for (const other of Chart.of(glance).node.findAll().filter((c): c is Glance => c instanceof Glance && c !== glance)) {
     for (const key of objectsOf(other).keys()) {

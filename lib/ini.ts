@@ -81,7 +81,18 @@ export function iniGroup(section: string): string {
 
 function charName(char: string): string {
   const code = char.codePointAt(0)!;
-  const names: Record<number, string> = { 0: 'NUL', 9: 'tab', 0xb: 'a vertical tab', 0xc: 'a form feed', 0xd: 'a carriage return', 0x85: 'NEL', 0xa0: 'a no-break space', 0x2028: 'a line separator', 0x2029: 'a paragraph separator', 0xfeff: 'a byte order mark' };
+  const names: Record<number, string> = {
+    0: 'NUL',
+    9: 'tab',
+    0xb: 'a vertical tab',
+    0xc: 'a form feed',
+    0xd: 'a carriage return',
+    0x85: 'NEL',
+    0xa0: 'a no-break space',
+    0x2028: 'a line separator',
+    0x2029: 'a paragraph separator',
+    0xfeff: 'a byte order mark',
+  };
   return `${names[code] ?? 'the character'} U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
@@ -122,14 +133,16 @@ function read(prop: string, text: string): { sections: string[]; assignments: In
     const { line, key, pieces } = pending;
     pending = undefined;
     if (section === undefined) {
-      throw new GlanceValidationError(prop, key, `line ${line} sets an option before any [section]`, 'start the text with a section header such as [DEFAULT]');
+      throw new GlanceValidationError(prop, key, `line ${line} sets an option before any [section]`,
+        'start the text with a section header such as [DEFAULT]');
     }
     const name = key.toLowerCase().replace(/-/g, '_');
     const id = `${iniGroup(section)}\n${name}`;
     const earlier = spellings.get(id);
     if (earlier && earlier.key !== key) {
       throw new GlanceValidationError(prop, `[${section}] ${key}`,
-        `line ${line} writes the option ${earlier.key} of line ${earlier.line} spelled otherwise: oslo.config reads each spelling as an option of its own`,
+        `line ${line} writes the option ${earlier.key} of line ${earlier.line} spelled otherwise: oslo.config reads each spelling as an option of ` +
+          'its own',
         `write each option once, as oslo.config names it (lower case, "_"): ${name}`);
     }
     if (!earlier) spellings.set(id, { key, line });
@@ -140,8 +153,9 @@ function read(prop: string, text: string): { sections: string[]; assignments: In
     const where = `line ${lineNo}`;
     const forbidden = FORBIDDEN.exec(raw);
     if (forbidden) {
-      throw new GlanceValidationError(prop, raw, `${where} contains ${charName(forbidden[0])}, which oslo.config reads otherwise than it looks (a line end or white space)`,
-        'remove it: write plain spaces, tabs and "\\n" line ends only');
+      throw new GlanceValidationError(prop, raw, `${where} contains ${charName(forbidden[0])}, which oslo.config reads otherwise than it looks (a ` +
+        'line end or white space)',
+      'remove it: write plain spaces, tabs and "\\n" line ends only');
     }
     const pythonOnly = (part: string, place: string) => {
       const found = PYTHON_ONLY_SPACE.exec(part);
@@ -162,8 +176,9 @@ function read(prop: string, text: string): { sections: string[]; assignments: In
       const piece = pyLstrip(line);
       pythonOnly(line.slice(0, line.length - piece.length), 'in the indentation');
       if (!pending) {
-        throw new GlanceValidationError(prop, raw, `${where} is indented but continues no option (a header, a comment or a blank line ends an option's value)`,
-          'remove the leading white space');
+        throw new GlanceValidationError(prop, raw, `${where} is indented but continues no option (a header, a comment or a blank line ends an ` +
+          'option\'s value)',
+        'remove the leading white space');
       }
       pythonOnly(trailing, 'at the end of a value');
       pending.pieces.push(piece);
@@ -174,7 +189,8 @@ function read(prop: string, text: string): { sections: string[]; assignments: In
     if (line[0] === '[') {
       pythonOnly(trailing, 'after the section header');
       if (!line.endsWith(']')) {
-        throw new GlanceValidationError(prop, raw, `${where} is neither a [section], an option "key = value" nor a comment (a section header ends with "]")`, 'fix the ini syntax');
+        throw new GlanceValidationError(prop, raw,
+          `${where} is neither a [section], an option "key = value" nor a comment (a section header ends with "]")`, 'fix the ini syntax');
       }
       const name = line.slice(1, -1);
       if (!NAME.test(name)) {

@@ -13,7 +13,8 @@ const ENDPOINT_SERVICE_TYPES: readonly kplus.ServiceType[] = [
 /** Checks the type of an endpoint Service, and returns it. */
 export function checkServiceType(prop: string, type: kplus.ServiceType | undefined): kplus.ServiceType | undefined {
   if (type !== undefined && !ENDPOINT_SERVICE_TYPES.includes(type)) {
-    throw new GlanceValidationError(prop, type, 'is not a Service type an endpoint can have', 'use ClusterIP, NodePort or LoadBalancer (kplus.ServiceType)');
+    throw new GlanceValidationError(prop, type, 'is not a Service type an endpoint can have',
+      'use ClusterIP, NodePort or LoadBalancer (kplus.ServiceType)');
   }
   return type;
 }
@@ -92,7 +93,8 @@ export class NameRegistry {
 }
 
 /** A host name, an IPv4 address, or an IPv6 address (possibly in brackets) of hex groups. */
-export const HOST = /^(?=.{1,253}$)([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)*$|^\[?[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}\]?$/;
+const DNS_LABEL = '[A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?';
+export const HOST = new RegExp(`^(?=.{1,253}$)(${DNS_LABEL})(\\.${DNS_LABEL})*$|^\\[?[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}\\]?$`);
 
 /** An http(s) URL with a host and an optional path, on one line. */
 export const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;

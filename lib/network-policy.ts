@@ -156,14 +156,17 @@ function checkList(prop: string, list: unknown): unknown[] {
 }
 
 function checkAccess(prop: string, access: GlanceEndpointAccessOptions | undefined, anyAddress: boolean): void {
-  checkList(`${prop}.allowedNamespaces`, access?.allowedNamespaces).forEach((ns, i) => checkNamePart(`${prop}.allowedNamespaces[${i}]`, ns as string));
-  checkList(`${prop}.allowedCidrs`, access?.allowedCidrs).forEach((cidr, i) => checkCidr(`${prop}.allowedCidrs[${i}]`, cidr, anyAddress, 'it admits'));
+  checkList(`${prop}.allowedNamespaces`, access?.allowedNamespaces)
+    .forEach((ns, i) => checkNamePart(`${prop}.allowedNamespaces[${i}]`, ns as string));
+  checkList(`${prop}.allowedCidrs`, access?.allowedCidrs)
+    .forEach((cidr, i) => checkCidr(`${prop}.allowedCidrs[${i}]`, cidr, anyAddress, 'it admits'));
 }
 
 function checkEgress(egress: GlanceEgressOptions, anyAddress: boolean): void {
   const path = 'networkPolicy.egress';
   if (egress.dnsNamespace !== undefined) checkNamePart(`${path}.dnsNamespace`, egress.dnsNamespace);
-  checkList(`${path}.dnsCidrs`, egress.dnsCidrs).forEach((cidr, i) => checkCidr(`${path}.dnsCidrs[${i}]`, cidr, anyAddress, 'it lets the pods reach'));
+  checkList(`${path}.dnsCidrs`, egress.dnsCidrs)
+    .forEach((cidr, i) => checkCidr(`${path}.dnsCidrs[${i}]`, cidr, anyAddress, 'it lets the pods reach'));
   checkList(`${path}.destinations`, egress.destinations).forEach((d, i) => {
     const at = `${path}.destinations[${i}]`;
     const destination = (d ?? {}) as GlanceEgressDestination;
@@ -252,7 +255,8 @@ export function apiNetworkPolicy(scope: IConstruct, name: string, role: GlanceAp
   const allowed = options ?? {};
   const internalOnly = role === GlanceApiRole.INTERNAL || role === GlanceApiRole.EDGE;
   if (internalOnly && (allowed.allowedNamespaces?.length || allowed.allowedCidrs?.length)) {
-    warnOnce(scope, 'CDK8S_GLANCE_NETWORK_POLICY', 'deprecated-lists', 'cdk8s-glance: networkPolicy.allowedNamespaces and allowedCidrs (deprecated) now admit callers of the '
+    warnOnce(scope, 'CDK8S_GLANCE_NETWORK_POLICY', 'deprecated-lists', 'cdk8s-glance: networkPolicy.allowedNamespaces and allowedCidrs ' +
+      '(deprecated) now admit callers of the '
       + `public endpoint only: INTERNAL and EDGE StatefulSets such as ${name} no longer admit them. List the callers of the internal endpoint `
       + 'in networkPolicy.internalEndpoint, and move the public ones to networkPolicy.publicEndpoint.');
   }

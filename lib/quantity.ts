@@ -93,6 +93,7 @@ export function validateResourceQuantity(prop: string, value: string): void {
   // parseQuantity takes no "-": a negative amount is no quantity here.
   const parsed = typeof value === 'string' ? parseQuantity(value) : undefined;
   if (!parsed || parsed.numerator === 0n) {
-    throw new GlanceValidationError(prop, value, 'is not a positive Kubernetes quantity', 'write e.g. "500m" or "1" for CPU, "512Mi" or "2Gi" for memory');
+    throw new GlanceValidationError(prop, value, 'is not a positive Kubernetes quantity',
+      'write e.g. "500m" or "1" for CPU, "512Mi" or "2Gi" for memory');
   }
 }

@@ -44,14 +44,16 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   }
   const release = props.release ?? GlanceRelease.ANTELOPE;
   if (!(release instanceof GlanceRelease)) {
-    throw new GlanceValidationError('release', release, 'is not a GlanceRelease', 'use a constant such as GlanceRelease.EPOXY, or GlanceRelease.of("2025.1")');
+    throw new GlanceValidationError('release', release, 'is not a GlanceRelease',
+      'use a constant such as GlanceRelease.EPOXY, or GlanceRelease.of("2025.1")');
   }
   checkSecretKey('database.connectionSecret', props.database?.connectionSecret);
   checkKeystone(props.keystone);
   const backend = props.backend ?? ImageBackend.file();
   // Duck-typed: a backend from another copy of this package is as good. Its factory checked its options.
   if (typeof (backend as any)._config !== 'function') {
-    throw new GlanceValidationError('backend', backend, 'is not an ImageBackend', 'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
+    throw new GlanceValidationError('backend', backend, 'is not an ImageBackend',
+      'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
   }
   const managedOptions = { ...MANAGED_OPTIONS, ...backend._managedOptions() };
   const storage = props.storage ?? {};
@@ -62,7 +64,9 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   if (typeof substitution !== 'boolean') {
     throw new GlanceValidationError('customServiceConfigSubstitution', substitution, 'is not a boolean', 'use true or false');
   }
-  if (props.customServiceConfig !== undefined) checkCustomServiceConfig('customServiceConfig', props.customServiceConfig, managedOptions, substitution);
+  if (props.customServiceConfig !== undefined) {
+    checkCustomServiceConfig('customServiceConfig', props.customServiceConfig, managedOptions, substitution);
+  }
   if (props.webDownload !== undefined) checkWebDownload(props.webDownload);
   const { imageSizeCapBytes, userStorageQuotaBytes } = resolveLimits(props.limits, stagingSize, staging);
   checkNetworkPolicy(props.networkPolicy);
@@ -111,14 +115,16 @@ function resolveLimits(limits: UploadLimitOptions | undefined, stagingSize: stri
     : floorProduct(staging, { numerator: 9n, denominator: 10n });
   // The default cap, 90 % of the staging volume in whole bytes, must be a byte at least and below it.
   if (cap === undefined && (imageSizeCapBytes < 1n || imageSizeCapBytes >= stagingBytes)) {
-    throw new GlanceValidationError('storage.storageRequest', stagingSize, 'leaves no room to stage an image under the default cap (90 % of it, in whole bytes)',
-      'use a size such as "10Gi"');
+    throw new GlanceValidationError('storage.storageRequest', stagingSize, 'leaves no room to stage an image under the default cap (90 % of it, ' +
+      'in whole bytes)',
+    'use a size such as "10Gi"');
   }
   if (imageSizeCapBytes >= stagingBytes) {
     throw new GlanceValidationError('limits.imageSizeCap', cap, `is not below the staging volume (storage.storageRequest ${stagingSize})`,
       'lower limits.imageSizeCap, or raise storage.storageRequest above it: an import is staged whole on that volume');
   }
-  const userStorageQuotaBytes = limits?.userStorageQuota === undefined ? 0n : ceilFraction(parseStorageSize('limits.userStorageQuota', limits.userStorageQuota));
+  const quota = limits?.userStorageQuota;
+  const userStorageQuotaBytes = quota === undefined ? 0n : ceilFraction(parseStorageSize('limits.userStorageQuota', quota));
   return { imageSizeCapBytes, userStorageQuotaBytes };
 }
 

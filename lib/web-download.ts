@@ -46,7 +46,8 @@ export interface WebDownloadOptions {
 /** Why an allowed host is refused, and what to do instead; undefined when it is acceptable. */
 interface Refusal { readonly problem: string; readonly fix: string }
 
-const NOT_HERE = 'name the external mirror itself (for example "cloud-images.ubuntu.com"); leave internal services off the list, since Glance skips its loopback and link-local block for any host on it';
+const NOT_HERE = 'name the external mirror itself (for example "cloud-images.ubuntu.com"); leave internal services off the list, since Glance ' +
+  'skips its loopback and link-local block for any host on it';
 
 /** An IPv4 address in dotted-quad form (no leading zeros, as Python's ipaddress reads it), or undefined. */
 function parseIpv4(text: string): number[] | undefined {
@@ -100,7 +101,10 @@ function ipv4Refusal(a: number[], what: string): Refusal | undefined {
   if (a[0] === 127) return { problem: `is ${what}a loopback address (127.0.0.0/8): Glance would fetch from its own pod`, fix: NOT_HERE };
   if (a[0] === 169 && a[1] === 254) {
     const metadata = a[2] === 169 && a[3] === 254 ? ', the cloud metadata service' : '';
-    return { problem: `is ${what}a link-local address (169.254.0.0/16${metadata}): Glance would fetch the node's instance metadata or credentials`, fix: NOT_HERE };
+    return {
+      problem: `is ${what}a link-local address (169.254.0.0/16${metadata}): Glance would fetch the node's instance metadata or credentials`,
+      fix: NOT_HERE,
+    };
   }
   if (a[0] === 0) return { problem: `is ${what}an unspecified address (0.0.0.0/8), which Linux connects to the pod itself`, fix: NOT_HERE };
   return undefined;
@@ -108,8 +112,12 @@ function ipv4Refusal(a: number[], what: string): Refusal | undefined {
 
 function ipv6Refusal(g: number[]): Refusal | undefined {
   if (g.every((x) => x === 0)) return { problem: 'is the unspecified address (::), which Linux connects to the pod itself', fix: NOT_HERE };
-  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) return { problem: 'is the loopback address (::1): Glance would fetch from its own pod', fix: NOT_HERE };
-  if (g[0] >= 0xfe80 && g[0] <= 0xfebf) return { problem: 'is a link-local address (fe80::/10): Glance would fetch from the node\'s link', fix: NOT_HERE };
+  if (g.slice(0, 7).every((x) => x === 0) && g[7] === 1) {
+    return { problem: 'is the loopback address (::1): Glance would fetch from its own pod', fix: NOT_HERE };
+  }
+  if (g[0] >= 0xfe80 && g[0] <= 0xfebf) {
+    return { problem: 'is a link-local address (fe80::/10): Glance would fetch from the node\'s link', fix: NOT_HERE };
+  }
   // ::ffff:a.b.c.d (mapped), ::a.b.c.d (compatible, a.b above 0.255), 64:ff9b::a.b.c.d (NAT64): an IPv4 address in IPv6 clothes.
   const mapped = g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff;
   const compatible = g.slice(0, 6).every((x) => x === 0) && g[6] >= 0x100;
@@ -120,7 +128,8 @@ function ipv6Refusal(g: number[]): Refusal | undefined {
     const inner = ipv4Refusal(v4, `the ${form} form of ${v4.join('.')}, `);
     if (inner) return inner;
     return {
-      problem: `is the ${form} form of ${v4.join('.')}, which Glance 25 and 30 write differently (Python 3.11 and 3.13) and so may never match the URL's host`,
+      problem: `is the ${form} form of ${v4.join('.')}, which Glance 25 and 30 write differently (Python 3.11 and 3.13) and so may never match ` +
+        'the URL\'s host',
       fix: `write the IPv4 address itself: "${v4.join('.')}"`,
     };
   }
@@ -130,7 +139,11 @@ function ipv6Refusal(g: number[]): Refusal | undefined {
 function nameRefusal(name: string): Refusal | undefined {
   const labels = name.split('.');
   if (labels[0] === 'localhost' || labels[labels.length - 1] === 'localhost') {
-    return { problem: 'names the loopback interface (localhost, *.localhost and localhost.* resolve to 127.0.0.1 or ::1): Glance would fetch from its own pod', fix: NOT_HERE };
+    return {
+      problem: 'names the loopback interface (localhost, *.localhost and localhost.* resolve to 127.0.0.1 or ::1): Glance would fetch from ' +
+      'its own pod',
+      fix: NOT_HERE,
+    };
   }
   if (name === 'metadata.google.internal') {
     return { problem: 'is the name of the cloud metadata service (169.254.169.254)', fix: NOT_HERE };
@@ -142,17 +155,25 @@ function nameRefusal(name: string): Refusal | undefined {
     };
   }
   if (/^[0-9]+$/.test(labels[labels.length - 1])) {
-    return { problem: 'ends in an all-numeric label, which oslo.config refuses as a host name (and Glance then refuses every import)', fix: 'use the mirror\'s fully qualified name or its IPv4 address' };
+    return {
+      problem: 'ends in an all-numeric label, which oslo.config refuses as a host name (and Glance then refuses every import)',
+      fix: 'use the mirror\'s fully qualified name or its IPv4 address',
+    };
   }
   if (labels.length === 1) {
     return {
-      problem: 'is a single-label name: in a pod it resolves through the search domains to a Service of the namespace or the cluster (e.g. "kubernetes", the API server)',
+      problem: 'is a single-label name: in a pod it resolves through the search domains to a Service of the namespace or the cluster (e.g. ' +
+        '"kubernetes", the API server)',
       fix: `use the mirror's fully qualified name; ${NOT_HERE}`,
     };
   }
   const svc = labels.indexOf('svc');
   if (name.endsWith('.cluster.local') || labels[labels.length - 1] === 'svc' || svc >= 2 || name === 'kubernetes.default') {
-    return { problem: 'is an in-cluster name (<service>.<namespace>.svc[.<cluster domain>], *.cluster.local): Glance would fetch from a Service or pod of the cluster', fix: NOT_HERE };
+    return {
+      problem: 'is an in-cluster name (<service>.<namespace>.svc[.<cluster domain>], *.cluster.local): Glance would fetch from a Service ' +
+      'or pod of the cluster',
+      fix: NOT_HERE,
+    };
   }
   return undefined;
 }
@@ -178,7 +199,8 @@ export function checkWebDownload(options: WebDownloadOptions): void {
   }
   options.allowedHosts.forEach((host, i) => {
     if (typeof host !== 'string') {
-      throw new GlanceValidationError(`webDownload.allowedHosts[${i}]`, host, 'is not a host name or IP address', 'use e.g. "cloud-images.ubuntu.com"');
+      throw new GlanceValidationError(`webDownload.allowedHosts[${i}]`, host, 'is not a host name or IP address',
+        'use e.g. "cloud-images.ubuntu.com"');
     }
     const verdict = classifyHost(host);
     if ('problem' in verdict) throw new GlanceValidationError(`webDownload.allowedHosts[${i}]`, host, verdict.problem, verdict.fix);
@@ -189,7 +211,8 @@ export function checkWebDownload(options: WebDownloadOptions): void {
   }
   (options.allowedSchemes ?? []).forEach((scheme, i) => {
     if (!['http', 'https', 'ftp'].includes(scheme)) {
-      throw new GlanceValidationError(`webDownload.allowedSchemes[${i}]`, scheme, 'is not a scheme Glance downloads with', 'use "https", "http" or "ftp"');
+      throw new GlanceValidationError(`webDownload.allowedSchemes[${i}]`, scheme, 'is not a scheme Glance downloads with',
+        'use "https", "http" or "ftp"');
     }
   });
   if (options.allowedPorts !== undefined && (!Array.isArray(options.allowedPorts) || options.allowedPorts.length === 0)) {

@@ -55,7 +55,8 @@ export function cacheJobsScriptCommand(job: Construct, args: string[], required?
   const api = GlanceApiBase._of(job);
   if (!api) {
     if (!required) return undefined;
-    throw new GlanceValidationError(required.prop, true, 'runs a script shipped in the config Secret of a GlanceApi, and this job is in none', required.fix);
+    throw new GlanceValidationError(required.prop, true, 'runs a script shipped in the config Secret of a GlanceApi, and this job is in none',
+      required.fix);
   }
   api._addConfigFile(CACHE_JOBS_SCRIPT, CACHE_JOBS_SCRIPT_TEXT);
   return glanceCommand(['python3', `${CONFIG_DIR}/${CACHE_JOBS_SCRIPT}`], args);

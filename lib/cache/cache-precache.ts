@@ -52,7 +52,8 @@ export class CachePrecache extends Construct {
     // The first run: every replica, each waited for. A new image list (or image, or setting) is a new Job.
     // Its name ends in 8 hex digits of its template's hash (nameByTemplate, below).
     checkDerivedName(statefulSetNameProp(this), `${props.statefulSetName}-precache-00000000`, NameKind.CRON_JOB, 'Job');
-    const urls = Array.from({ length: props.replicas }, (_, n) => ['--url', workerSelfReferenceUrl(props.statefulSetName, `${props.statefulSetName}-${n}`)]).flat();
+    const urls = Array.from({ length: props.replicas },
+      (_, n) => ['--url', workerSelfReferenceUrl(props.statefulSetName, `${props.statefulSetName}-${n}`)]).flat();
     const config = kplus.Volume.fromSecret(this, 'first-run-config',
       kplus.Secret.fromSecretName(this, 'first-run-config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
     const tmp = kplus.Volume.fromEmptyDir(this, 'first-run-tmp', 'tmp', { sizeLimit: Size.mebibytes(64) });
@@ -78,7 +79,8 @@ export class CachePrecache extends Construct {
  */
 export function validatePrecacheImages(path: string, images: unknown): string[] {
   if (!Array.isArray(images) || images.length === 0) {
-    throw new GlanceValidationError(`${path}.images`, images, 'is not a non-empty list of image IDs or names', 'list the images to keep cached, e.g. ["cirros-0.6.2"]');
+    throw new GlanceValidationError(`${path}.images`, images, 'is not a non-empty list of image IDs or names',
+      'list the images to keep cached, e.g. ["cirros-0.6.2"]');
   }
   images.forEach((image, i) => {
     if (typeof image !== 'string' || image.trim() === '' || image.startsWith('-') || /[\0-\x1f]/.test(image)) {

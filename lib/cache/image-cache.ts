@@ -192,7 +192,8 @@ export function validateImageCacheOptions(path: string, options: ImageCacheOptio
     for (const [rule, what] of [['cacheList', 'list'], ['cacheImage', 'queue']] as const) {
       if (!policyAllowsRoles(policy[rule], SERVICE_USER_ROLES)) {
         throw new GlanceValidationError(`${path}.policy.${rule}`, policy[rule],
-          `does not let the Glance service user (roles ${SERVICE_USER_ROLES.join(' and ')} in the service project) ${what} cached images, which precache does as that user`,
+          `does not let the Glance service user (roles ${SERVICE_USER_ROLES.join(' and ')} in the service project) ${what} cached images, which ` +
+            'precache does as that user',
           `allow it, e.g. "${policy[rule]} or role:admin", or remove precache`);
       }
     }
@@ -229,7 +230,8 @@ function stallSeconds(prop: string, stallTime: Duration | undefined): number {
 function policyRule(prop: string, rule: string | undefined): string {
   const value = rule ?? 'role:admin';
   if (typeof value !== 'string' || value.trim() === '' || /[\r\n\0]/.test(value)) {
-    throw new GlanceValidationError(prop, value, 'is not a one-line oslo.policy rule', 'use a rule such as "role:admin" or "role:admin or role:service"');
+    throw new GlanceValidationError(prop, value, 'is not a one-line oslo.policy rule',
+      'use a rule such as "role:admin" or "role:admin or role:service"');
   }
   return value;
 }
