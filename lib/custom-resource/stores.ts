@@ -2,10 +2,10 @@
  * The image store of a CR: the store sections of its customServiceConfig and the volumes its
  * extraMounts give Glance.
  */
-import { checkCustomServiceConfig } from '../config-guard';
+import { checkIniAssignments } from '../config-guard';
 import { GlanceValidationError } from '../errors';
 import { ImageBackend } from '../image-backend';
-import { IniValues, parseIni, renderIni } from '../ini';
+import { IniAssignment, IniValues, readIni, renderIni } from '../ini';
 import { FILE_STORE_DIR } from '../pod-security';
 import type { Located } from './locate';
 import type { CustomResourceOptions } from './options';
@@ -21,10 +21,11 @@ export interface Stores { readonly backend?: ImageBackend; readonly customServic
 export function storesOf(located: Located, options: CustomResourceOptions, apiNames: string[]): Stores {
   const { spec, path } = located;
   const custom: string | undefined = spec.customServiceConfig;
-  const sections = custom === undefined ? {} : parseIni(`${path}.customServiceConfig`, custom);
-  // The trust boundary on the text as the CR holds it, so that a line number is the CR's (the store's
-  // options leave the text below); the options the library manages are checked when it is rendered.
-  if (custom !== undefined) checkCustomServiceConfig(`${path}.customServiceConfig`, custom, {});
+  // Read once. The trust boundary on the text as the CR holds it, so that a line number is the CR's
+  // (the store's options leave the text below); the options the library manages are checked when it is rendered.
+  const assignments = custom === undefined ? [] : readIni(`${path}.customServiceConfig`, custom);
+  checkIniAssignments(`${path}.customServiceConfig`, assignments, {});
+  const sections = sectionsOf(assignments);
   const enabled = sections.DEFAULT?.enabled_backends;
   const mounts = mountsOf(located, apiNames);
   if (enabled === undefined && !mounts.nfs && !mounts.cephSecrets.length) {
@@ -71,6 +72,22 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
     flag: backends.some(([, type]) => type === 'file') ? mounts.path : crPath,
     fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph',
   };
+}
+
+/**
+ * The options by section, as parseIni gives them, less the sections without options (no store
+ * reads one, and the user's config drops them). Own properties only: a section or option named
+ * __proto__ is one like any other.
+ */
+function sectionsOf(assignments: IniAssignment[]): Record<string, Record<string, string>> {
+  const define = (target: object, key: string, value: unknown) =>
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  const sections: Record<string, Record<string, string>> = {};
+  for (const { section, name, value } of assignments) {
+    if (!Object.hasOwn(sections, section)) define(sections, section, {});
+    define(sections[section], name, value);
+  }
+  return sections;
 }
 
 /** Options that hold the operator's template for a value cdk8s-glance fills in itself. */
