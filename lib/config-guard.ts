@@ -1,5 +1,5 @@
 import { GlanceValidationError } from './errors';
-import { iniGroup, readIni } from './ini';
+import { IniAssignment, iniGroup, readIni } from './ini';
 import { MANAGED_OPTION_ALIASES } from './managed-option-aliases';
 
 /**
@@ -89,7 +89,12 @@ const refersToOptions = (value: string) => value.replace(/\$\$/g, '').includes('
  * (GUARDED_SECTIONS), or a `$` reference, unless `substitution` allows them.
  */
 export function checkCustomServiceConfig(prop: string, text: string, managed: Record<string, string> = MANAGED_OPTIONS, substitution = false): void {
-  for (const { line, section, key, name, value } of readIni(prop, text)) {
+  checkIniAssignments(prop, readIni(prop, text), managed, substitution);
+}
+
+/** checkCustomServiceConfig on options already read (readIni), for a caller that reads them itself. */
+export function checkIniAssignments(prop: string, assignments: IniAssignment[], managed: Record<string, string>, substitution = false): void {
+  for (const { line, section, key, name, value } of assignments) {
     const group = iniGroup(section);
     const written = `[${section}] ${key}`;
     const option = MANAGED_OPTION_ALIASES[`${group}.${name}`] ?? `${group}.${name}`;

@@ -9,9 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A BATCHES=(
-  [a]='lib/**/*.ts,!lib/**/*.d.ts,!lib/index.ts,!lib/image-backend.ts,!lib/custom-resource.ts,!lib/glance-api.ts,!lib/cli.ts,!lib/service-config.ts'
+  [a]='lib/**/*.ts,!lib/**/*.d.ts,!lib/index.ts,!lib/image-backend.ts,!lib/custom-resource/**,!lib/glance-api.ts,!lib/cli.ts,!lib/service-config.ts'
   [b1]='lib/glance-api.ts,lib/service-config.ts,lib/cli.ts'
-  [b2]='lib/custom-resource.ts'
+  [b2]='lib/custom-resource/**/*.ts'
   [b3]='lib/image-backend.ts'
 )
 mkdir -p reports

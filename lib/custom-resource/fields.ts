@@ -1,0 +1,155 @@
+/**
+ * The fields of the Glance CRD and of the control plane's glance section, one row each: how
+ * cdk8s-glance treats the field, its type and CRD default, and for a field it reads, the prop it
+ * becomes. The reader (read.ts) fills the props from these rows, and errors on a prop are named
+ * by the row's field (translate.ts): a field's mapping is written here only.
+ */
+import {
+  apiConfigOf, apiTypeOf, endpointServicesOf, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf, storageClassOf,
+} from './values';
+
+export type FieldType = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 'quantity' | 'stringMap';
+
+/** Turns a field's value (its CRD default where unset) into its prop's; `path` is the field's path in the CR, for errors. */
+export type FieldReader = (value: any, path: string) => unknown;
+
+/** Where a field that is read goes. */
+export interface FieldProp {
+  /**
+   * The prop path the field becomes, relative to the props its table reads ("*" stands for the
+   * field's own "*"). An error on that prop, or on a prop below it, names the field.
+   * @default - none: the reader uses the field in other ways (extraMounts, keystoneEndpoint)
+   */
+  readonly prop?: string;
+  /** The CRD default. */
+  readonly default?: unknown;
+  /** @default - the value as it is */
+  readonly as?: FieldReader;
+  /** For a mapping read as a whole: the props below `prop`, each with its path below the field. */
+  readonly parts?: Readonly<Record<string, string>>;
+}
+
+/**
+ * How cdk8s-glance treats one field of the Glance CRD:
+ * - read: becomes a prop (see FieldProp), its CRD default applied;
+ * - ignored: accepted; it has no meaning for a synthesized deployment (the comment above it, and README, say why);
+ * - unsupported: refused unless it holds its CRD default or is empty, naming the feature.
+ */
+export type Field =
+  | ({ readonly kind: 'read'; readonly type: FieldType } & FieldProp)
+  | { readonly kind: 'ignored'; readonly type: FieldType; readonly default?: unknown }
+  | { readonly kind: 'unsupported'; readonly type: FieldType; readonly default?: unknown; readonly feature: string };
+
+const read = (type: FieldType, prop: FieldProp = {}): Field => ({ kind: 'read', type, ...prop });
+const ignored = (type: FieldType, dflt?: unknown): Field => ({ kind: 'ignored', type, default: dflt });
+const unsupported = (type: FieldType, feature: string, dflt?: unknown): Field => ({ kind: 'unsupported', type, feature, default: dflt });
+
+// The API's storage fields are refused with their parent: cdk8s-glance never reads below it.
+const PER_API_STORAGE = 'per-API storage (glanceAPIs.*.storage)';
+
+/** The fields of one entry of glanceAPIs; their props are GlanceApiOptions'. */
+export const API_FIELDS: Record<string, Field> = {
+  // Ignored: the Route and httpd timeouts: cdk8s-glance creates neither
+  'apiTimeout': ignored('integer'),
+  'auth': unsupported('object', 'application credentials (auth.applicationCredentialSecret)'),
+  'customServiceConfig': read('string', { prop: 'customServiceConfig', as: apiConfigOf }),
+  'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
+  'imageCache': read('object', { prop: 'imageCache' }),
+  'imageCache.cleanerScheduler': read('string', { prop: 'imageCache.cleanerSchedule', default: '*/30 * * * *' }),
+  'imageCache.prunerScheduler': read('string', { prop: 'imageCache.prunerSchedule', default: '1 0 * * *' }),
+  'imageCache.size': read('quantity', { prop: 'imageCache.size', default: '', as: quantityOf }),
+  'networkAttachments': read('array', { prop: 'networkAttachments' }),
+  // Where unset, spec.nodeSelector
+  'nodeSelector': read('stringMap', { prop: 'nodeSelector' }),
+  'override': read('object', { prop: 'endpointServices', as: endpointServicesOf, parts: OVERRIDE_PARTS }),
+  'replicas': read('integer', { prop: 'replicas', default: 1 }),
+  'resources': read('object', { prop: 'resources', as: resourcesOf, parts: RESOURCE_PARTS }),
+  'storage': unsupported('object', PER_API_STORAGE),
+  'storage.external': unsupported('boolean', PER_API_STORAGE),
+  'storage.storageClass': unsupported('string', PER_API_STORAGE),
+  'storage.storageRequest': unsupported('string', PER_API_STORAGE),
+  'tls': unsupported('object', 'TLS on the API pods (tls); terminate TLS in front and set behindTlsProxy'),
+  'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),
+  'type': read('string', { prop: 'type', default: 'split', as: apiTypeOf }),
+};
+
+/** The rows of a table below `field`, their props below `prop`. */
+function below(field: string, prop: string, table: Record<string, Field>): Record<string, Field> {
+  return Object.fromEntries(Object.entries(table).map(([path, row]) =>
+    [`${field}.${path}`, row.kind === 'read' && row.prop !== undefined ? { ...row, prop: `${prop}.${row.prop}` } : row]));
+}
+
+/** Every field of the Glance CRD's spec (test/fixtures/glance-crd-fields.txt is checked against it); their props are GlanceProps'. */
+export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
+  // Ignored: the Route and httpd timeouts: cdk8s-glance creates neither
+  'apiTimeout': ignored('integer', 60),
+  'containerImage': read('string', { prop: 'image' }),
+  // The store sections leave it (stores.ts)
+  'customServiceConfig': read('string', { prop: 'customServiceConfig' }),
+  'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
+  // Ignored: the MariaDBAccount resource: the database URL in your Secret holds the account
+  'databaseAccount': ignored('string', 'glance'),
+  // Ignored: the MariaDB resource: give the database URL's Secret (--database-secret)
+  'databaseInstance': ignored('string'),
+  'dbPurge': read('object', { prop: 'dbPurge' }),
+  'dbPurge.age': read('integer', { prop: 'dbPurge.ageInDays', default: 30 }),
+  'dbPurge.schedule': read('string', { prop: 'dbPurge.schedule', default: '1 0 * * *' }),
+  // With customServiceConfig, the store (stores.ts)
+  'extraMounts': read('array'),
+  'glanceAPIs': read('object', { prop: 'apis', default: {} }),
+  'glanceAPIs.*': read('object', { prop: 'apis.*' }),
+  ...below('glanceAPIs.*', 'apis.*', API_FIELDS),
+  'imageCache': read('object', { prop: 'imageCache' }),
+  'imageCache.cleanerScheduler': read('string', { prop: 'imageCache.cleanerSchedule', default: '*/30 * * * *' }),
+  'imageCache.prunerScheduler': read('string', { prop: 'imageCache.prunerSchedule', default: '1 0 * * *' }),
+  'imageCache.size': read('quantity', { prop: 'imageCache.size', default: '', as: quantityOf }),
+  // Names the API whose endpoints Keystone lists
+  'keystoneEndpoint': read('string', { default: '' }),
+  // Ignored: the Memcached resource: keystonemiddleware caches tokens in each API process
+  'memcachedInstance': ignored('string', 'memcached'),
+  // The nodeSelector of the APIs without one
+  'nodeSelector': read('stringMap'),
+  'notificationBusInstance': unsupported('string', 'notifications (notificationBusInstance)'),
+  'notificationsBus': unsupported('object', 'notifications (notificationsBus)'),
+  'passwordSelectors': read('object', { default: { service: 'GlancePassword' } }),
+  'passwordSelectors.service': read('string', { prop: 'keystone.passwordSecret.key', default: 'GlancePassword' }),
+  // Ignored: Job cleanup: cdk8s-glance keeps the db-sync Job until you delete it
+  'preserveJobs': ignored('boolean', false),
+  'quotas': read('object'),
+  'quotas.imageCountTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
+  'quotas.imageCountUpload': unsupported('integer', 'Keystone unified limits (quotas)', 0),
+  'quotas.imageSizeTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
+  'quotas.imageStageTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
+  // Where unset, the operator's convention: "osp-secret"
+  'secret': read('string', { prop: 'keystone.passwordSecret.name' }),
+  'serviceUser': read('string', { prop: 'keystone.username', default: 'glance' }),
+  'storage': read('object', { prop: 'storage' }),
+  'storage.external': read('boolean', { prop: 'storage.external' }),
+  // The image cache claims' class too
+  'storage.storageClass': read('string', { prop: 'storage.storageClass', as: storageClassOf }),
+  'storage.storageRequest': read('quantity', { prop: 'storage.storageRequest', as: quantityOf }),
+  'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),
+};
+
+/**
+ * Fields earlier versions of the CRD had, which samples and old exports still carry. The API
+ * server drops them on apply; so does cdk8s-glance, with a warning. Any other field the CRD
+ * lacks is refused: a misspelt field would silently lose what it says.
+ */
+export const FORMER_GLANCE_SPEC_FIELDS: Record<string, string> = {
+  'glanceAPIs.*.preserveJobs': 'moved to spec.preserveJobs',
+};
+
+/** The control plane's glance section around the Glance spec (OpenStackControlPlane spec.glance, core.openstack.org/v1beta1). */
+export const CONTROL_PLANE_GLANCE_FIELDS: Record<string, Field> = {
+  enabled: read('boolean', { default: true }),
+  template: read('object'),
+  // The Glance CR's name
+  serviceName: read('string', { default: 'glance' }),
+  // Ignored (the CRD's default is true): a random suffix on the Glance CR's name: cdk8s-glance
+  // names objects from serviceName, which keeps them stable
+  uniquePodNames: ignored('boolean'),
+  // Ignored: Route overrides: cdk8s-glance creates no Route
+  apiOverrides: ignored('object'),
+  applicationCredential: unsupported('object', 'application credentials (applicationCredential)', {}),
+};

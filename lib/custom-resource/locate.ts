@@ -1,0 +1,69 @@
+/** Where the Glance spec is in what the user gave. */
+import { parseAllDocuments } from 'yaml';
+import { GlanceValidationError } from '../errors';
+import { checkFields, valueOrDefault } from './check';
+import { CONTROL_PLANE_GLANCE_FIELDS } from './fields';
+import { isObject } from './values';
+
+/** The Glance spec found, its path in the CR, the CR's metadata, and the extraMounts that reach Glance. */
+export interface Located {
+  readonly spec: Record<string, any>;
+  readonly path: string;
+  readonly metadata: Record<string, any>;
+  readonly extraMounts?: { readonly value: unknown; readonly path: string };
+}
+
+/**
+ * Finds the Glance spec in what the user gave: YAML text or an object holding a whole
+ * OpenStackControlPlane, a bare Glance CR, or just its spec.
+ */
+export function glanceSpecOf(input: unknown): Located {
+  if (typeof input === 'string') return glanceSpecOf(resourceInYaml(input));
+  if (!isObject(input)) throw new GlanceValidationError('customResource', input, 'is not an object', 'give a Glance CR, its spec, or YAML text');
+  const metadata = isObject(input.metadata) ? input.metadata : {};
+  if (input.kind === 'OpenStackControlPlane') {
+    const glance = input.spec?.glance;
+    if (!isObject(glance) || !isObject(glance.template)) {
+      throw new GlanceValidationError('spec.glance.template', glance?.template, 'is missing', 'add the Glance template to the OpenStackControlPlane');
+    }
+    checkFields(glance, 'spec.glance', CONTROL_PLANE_GLANCE_FIELDS);
+    if (!valueOrDefault(glance, 'enabled', CONTROL_PLANE_GLANCE_FIELDS)) {
+      throw new GlanceValidationError('spec.glance.enabled', false, 'disables Glance', 'set enabled: true, or do not synthesize Glance');
+    }
+    // The control plane names its Glance "glance"; its extraMounts sit beside the services.
+    return {
+      spec: glance.template,
+      path: 'spec.glance.template',
+      metadata: { name: valueOrDefault(glance, 'serviceName', CONTROL_PLANE_GLANCE_FIELDS), namespace: metadata.namespace },
+      extraMounts: { value: input.spec.extraMounts, path: 'spec.extraMounts' },
+    };
+  }
+  if (input.kind === 'Glance') {
+    if (!isObject(input.spec)) throw new GlanceValidationError('spec', input.spec, 'is missing', 'give the Glance CR a spec');
+    return { spec: input.spec, path: 'spec', metadata };
+  }
+  if (input.kind !== undefined) {
+    throw new GlanceValidationError('kind', input.kind, 'is neither OpenStackControlPlane nor Glance', 'give one of those resources');
+  }
+  return { spec: input, path: 'spec', metadata: {} };
+}
+
+/** The one OpenStackControlPlane or Glance resource in YAML text. */
+function resourceInYaml(text: string): unknown {
+  const docs = parseAllDocuments(text);
+  const errors = docs.flatMap((d) => d.errors);
+  if (errors.length) throw new GlanceValidationError('customResource', errors[0].message, 'is not valid YAML', 'fix the YAML syntax');
+  let objects: any[];
+  try {
+    // toJS refuses more than 100 alias expansions: a few lines of aliases can expand to gigabytes.
+    objects = docs.map((d) => d.toJS()).filter((o) => isObject(o));
+  } catch (e) {
+    throw new GlanceValidationError('customResource', (e as Error).message, 'cannot be read as YAML data', 'remove the aliases that expand it');
+  }
+  const found = objects.filter((o) => o.kind === 'OpenStackControlPlane' || o.kind === 'Glance');
+  if (found.length !== 1) {
+    throw new GlanceValidationError('customResource', `${found.length} OpenStackControlPlane or Glance documents`,
+      'must hold exactly one OpenStackControlPlane or Glance resource', 'give one file per Glance');
+  }
+  return found[0];
+}

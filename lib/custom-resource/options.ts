@@ -1,0 +1,42 @@
+/** What the reader needs beside the CR, and what it gives. */
+import type { DatabaseOptions } from '../common-props';
+import type { GlanceValidationError } from '../errors';
+import type { GlanceProps } from '../glance-props';
+import type { ImageBackend } from '../image-backend';
+import type { GlanceRelease } from '../types';
+
+/** What a Glance custom resource leaves to other resources, and cdk8s-glance needs. */
+export interface CustomResourceOptions {
+  /**
+   * The database. The CR's databaseInstance names a MariaDB resource; here you name the Secret
+   * that holds the connection URL for Glance's database on it.
+   */
+  readonly database: DatabaseOptions;
+  /** Keystone URL the API validates tokens against. */
+  readonly keystoneAuthUrl: string;
+  /**
+   * Keystone URL clients are sent to.
+   * @default - keystoneAuthUrl
+   */
+  readonly keystonePublicAuthUrl?: string;
+  /**
+   * The image store, when the CR does not say it (customServiceConfig and extraMounts do). A CR
+   * that configures a store and this option together are refused.
+   * @default - the store the CR configures, else ImageBackend.file()
+   */
+  readonly backend?: ImageBackend;
+  /**
+   * The OpenStack release of the image.
+   * @default GlanceRelease.ANTELOPE
+   */
+  readonly release?: GlanceRelease;
+}
+
+/** A Glance CR read into props, with where it came from. */
+export interface CustomResourceRead {
+  readonly props: GlanceProps;
+  /** metadata.namespace of the CR, if it has one. */
+  readonly namespace?: string;
+  /** The same validation error in the CR's terms: its path (or CLI flag) and fix. */
+  readonly inCrTerms: (error: GlanceValidationError) => GlanceValidationError;
+}

@@ -1,0 +1,104 @@
+/** A Glance CR read into GlanceProps, field by field as the field table's rows say. */
+import type { ImageCacheOptions } from '../cache/cache-options';
+import { GlanceValidationError } from '../errors';
+import type { GlanceApiOptions } from '../glance-api-props';
+import type { GlanceProps } from '../glance-props';
+import { ImageBackend } from '../image-backend';
+import { checkFields, valueOrDefault } from './check';
+import { API_FIELDS, Field, GLANCE_SPEC_FIELDS } from './fields';
+import { glanceSpecOf } from './locate';
+import type { CustomResourceOptions, CustomResourceRead } from './options';
+import { storesOf } from './stores';
+import { crPathTranslator } from './translate';
+import { valueAt } from './values';
+
+/** Reads a Glance CR into GlanceProps, rejecting every field it cannot honour. */
+export function glancePropsFromCustomResource(input: unknown, options: CustomResourceOptions): GlanceProps {
+  return readCustomResource(input, options).props;
+}
+
+/** Reads a Glance CR: its props, its namespace, and how to name its fields in errors. */
+export function readCustomResource(input: unknown, options: CustomResourceOptions): CustomResourceRead {
+  const located = glanceSpecOf(input);
+  const { spec, path } = located;
+  checkFields(spec, path, GLANCE_SPEC_FIELDS);
+  const value = (field: string) => valueOrDefault(spec, field, GLANCE_SPEC_FIELDS);
+
+  const glanceAPIs: Record<string, any> = value('glanceAPIs');
+  const keystoneEndpoint: string = value('keystoneEndpoint');
+  if (keystoneEndpoint !== '' && !Object.hasOwn(glanceAPIs, keystoneEndpoint)) {
+    throw new GlanceValidationError(`${path}.keystoneEndpoint`, keystoneEndpoint, 'names no entry of glanceAPIs',
+      'name the API whose endpoints Keystone lists');
+  }
+  const fromSpec = readFields(spec, path, GLANCE_SPEC_FIELDS);
+  const storageClass: string | undefined = fromSpec.storage?.storageClass;
+  // A CR without glanceAPIs has the one API named "default".
+  const entries = Object.entries<any>(Object.keys(glanceAPIs).length ? glanceAPIs : { default: {} });
+  const apis: Record<string, GlanceApiOptions> = {};
+  for (const [name, api] of entries) {
+    // The type first: what the API is comes before what is wrong with its other fields.
+    const fromApi = readFields(api ?? {}, `${path}.glanceAPIs.${name}`, API_FIELDS, ['type']);
+    const nodeSelector = fromApi.nodeSelector ?? valueAt(spec, 'nodeSelector');
+    apis[name] = { ...fromApi, imageCache: cacheOf(fromApi.imageCache, storageClass), nodeSelector };
+  }
+
+  // A store factory names its own option: the user wrote the CR's customServiceConfig.
+  const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, entries.map(([name]) => name)));
+  const props: GlanceProps = {
+    ...fromSpec,
+    name: located.metadata.name ?? 'glance',
+    release: options.release,
+    database: options.database,
+    keystone: {
+      authUrl: options.keystoneAuthUrl,
+      publicAuthUrl: options.keystonePublicAuthUrl,
+      ...fromSpec.keystone,
+      // The glance-operator's convention: the service password in "osp-secret", key "GlancePassword".
+      passwordSecret: { ...fromSpec.keystone.passwordSecret, name: fromSpec.keystone.passwordSecret?.name ?? 'osp-secret' },
+    },
+    backend: stores.backend,
+    customServiceConfig: stores.customServiceConfig,
+    imageCache: cacheOf(fromSpec.imageCache, storageClass),
+    apis,
+  };
+  if (typeof props.name !== 'string') {
+    throw new GlanceValidationError('metadata.name', props.name, 'is not a name', 'give the Glance CR a name such as "glance"');
+  }
+  const namespace = located.metadata.namespace;
+  if (namespace !== undefined && (typeof namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))) {
+    throw new GlanceValidationError('metadata.namespace', namespace, 'is not a Kubernetes namespace name', 'use lower-case letters, digits and "-"');
+  }
+  return { props, namespace, inCrTerms: crPathTranslator(path, stores) };
+}
+
+/**
+ * The props of a CR object's fields, each at its row's prop: the field's value or CRD default,
+ * through the row's reader (null included: what it means is the reader's). Fields below a "*" are read by their own table; `first` are read
+ * before the others, so that their errors come first.
+ */
+function readFields(object: Record<string, any>, path: string, table: Record<string, Field>, first: string[] = []): Record<string, any> {
+  const props: Record<string, any> = {};
+  const fields = [...first, ...Object.keys(table).filter((field) => !first.includes(field))];
+  for (const field of fields) {
+    const row = table[field];
+    if (row.kind !== 'read' || row.prop === undefined || field.includes('*')) continue;
+    // A mapping with fields of its own is read through them.
+    if (!row.as && Object.keys(table).some((k) => k.startsWith(`${field}.`))) continue;
+    // A null field without a default stays null: the row's reader says what it means.
+    const raw = valueAt(object, field);
+    const found = raw ?? row.default ?? raw;
+    const read = found === undefined || !row.as ? found : row.as(found, `${path}.${field}`);
+    if (read === undefined) continue;
+    const keys = row.prop.split('.');
+    const parent = keys.slice(0, -1).reduce((o, key) => (o[key] ??= {}), props);
+    parent[keys[keys.length - 1]] = read;
+  }
+  return props;
+}
+
+/** The image cache read from its fields: none without a size (the CRD's default size is ""). */
+function cacheOf(cache: ImageCacheOptions | undefined, storageClass: string | undefined): ImageCacheOptions | undefined {
+  if (cache?.size === undefined || cache.size === '') return undefined;
+  // The operator sizes the image cache claims from the deployment's storage class.
+  return { ...cache, storageClass };
+}

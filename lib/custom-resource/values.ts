@@ -1,0 +1,126 @@
+/**
+ * How the value of one CR field becomes the value of its prop, for the fields that are more than
+ * copied: quantities, API types, the endpoint Services' overrides, resources. The field table
+ * (fields.ts) names these readers in its rows.
+ */
+import { GlanceValidationError } from '../errors';
+import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from '../glance-api-props';
+import { parseIni } from '../ini';
+import { checkServiceType } from '../names';
+import { GlanceApiType } from '../types';
+
+export function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value at a dotted path below `object`; undefined where a step is no mapping. */
+export function valueAt(object: unknown, path: string): any {
+  return path.split('.').reduce<any>((o, key) => (isObject(o) ? o[key] : undefined), object);
+}
+
+/** YAML reads "10" as a number; quantities are text. */
+export function quantityOf(value: string | number | undefined): string | undefined {
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/** The operator reads "" as "the default class", as an unset storageClassName does. */
+export function storageClassOf(value: string | null): string | null | undefined {
+  return value === '' ? undefined : value;
+}
+
+// A Map, not an object: a type such as "toString" must not find Object.prototype.
+const API_TYPES = new Map<string, GlanceApiType>([
+  ['single', GlanceApiType.SINGLE], ['split', GlanceApiType.SPLIT], ['edge', GlanceApiType.EDGE],
+]);
+
+export function apiTypeOf(typeName: string, path: string): GlanceApiType {
+  const type = API_TYPES.get(typeName);
+  if (!type) throw new GlanceValidationError(path, typeName, 'is not a Glance API type', `use one of ${[...API_TYPES.keys()].join(', ')}`);
+  return type;
+}
+
+/** An API's own customServiceConfig, as written: it may not configure stores of its own. */
+export function apiConfigOf(custom: string, path: string): string {
+  const config = parseIni(path, custom);
+  if (config.DEFAULT?.enabled_backends !== undefined || config.glance_store !== undefined) {
+    throw new GlanceValidationError(path, config.DEFAULT?.enabled_backends ?? '[glance_store]',
+      'is not supported by cdk8s-glance: per-API stores (enabled_backends or [glance_store] in an API\'s customServiceConfig)',
+      'configure the stores once, in spec customServiceConfig; every API of a deployment serves the same stores');
+  }
+  return custom;
+}
+
+/** The props of GlanceApiOptions.resources, each from its path in the CR's resources. */
+export const RESOURCE_PARTS: Readonly<Record<string, string>> = {
+  cpuRequest: 'requests.cpu',
+  memoryRequest: 'requests.memory',
+  cpuLimit: 'limits.cpu',
+  memoryLimit: 'limits.memory',
+};
+
+export function resourcesOf(resources: Record<string, any> | null, path: string): GlanceApiOptions['resources'] {
+  if (resources === null) return undefined;
+  const kinds = Object.values(RESOURCE_PARTS).map((part) => part.split('.')[0]);
+  const names = Object.values(RESOURCE_PARTS).map((part) => part.split('.')[1]);
+  for (const key of Object.keys(resources)) {
+    if (!kinds.includes(key)) {
+      throw new GlanceValidationError(`${path}.${key}`, resources[key], 'is not supported by cdk8s-glance', 'give requests and limits only');
+    }
+    for (const [resource, amount] of Object.entries<any>(resources[key] ?? {})) {
+      if (!names.includes(resource)) {
+        throw new GlanceValidationError(`${path}.${key}.${resource}`, amount, 'is not supported by cdk8s-glance', 'give cpu and memory only');
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(RESOURCE_PARTS).map(([prop, part]) => [prop, quantityOf(valueAt(resources, part))]));
+}
+
+/** The props of one endpoint Service's options, each from its path in the operator's Service override. */
+const SERVICE_OVERRIDE: Readonly<Record<keyof EndpointServiceOptions, string>> = {
+  serviceType: 'spec.type',
+  annotations: 'metadata.annotations',
+  labels: 'metadata.labels',
+};
+/** The endpoints whose Service an override may change. */
+const ENDPOINTS = ['internal', 'public'] as const;
+
+/** The props of EndpointServicesOptions, each from its path in the CR's override. */
+export const OVERRIDE_PARTS: Readonly<Record<string, string>> = Object.fromEntries(ENDPOINTS.flatMap((endpoint) =>
+  Object.entries(SERVICE_OVERRIDE).map(([prop, part]) => [`${endpoint}Service.${prop}`, `service.${endpoint}.${part}`])));
+
+/**
+ * The operator's override of the endpoint Services: type, annotations and labels, for internal
+ * and public. Anything else it can override is refused by its path.
+ */
+export function endpointServicesOf(override: Record<string, any> | null, path: string): EndpointServicesOptions | undefined {
+  if (override === null) return undefined;
+  const result: Record<string, EndpointServiceOptions> = {};
+  for (const [key, value] of Object.entries(override)) {
+    if (key !== 'service') throw unsupportedAt(`${path}.${key}`, value, `overrides of ${key}`);
+    if (!isObject(value)) throw new GlanceValidationError(`${path}.service`, value, 'is not a mapping', 'give internal and public');
+    for (const [endpoint, service] of Object.entries<any>(value)) {
+      const at = `${path}.service.${endpoint}`;
+      if (!(ENDPOINTS as readonly string[]).includes(endpoint)) throw unsupportedAt(at, service, `an override of the ${endpoint} Service`);
+      if (service === null || service === undefined) continue;
+      if (!isObject(service)) throw new GlanceValidationError(at, service, 'is not a mapping', 'give metadata and spec');
+      for (const [part, content] of Object.entries<any>(service)) {
+        if (!isObject(content)) throw unsupportedAt(`${at}.${part}`, content, `Service ${part} overrides`);
+        for (const field of Object.keys(content)) {
+          if (!Object.values(SERVICE_OVERRIDE).includes(`${part}.${field}`)) {
+            throw unsupportedAt(`${at}.${part}.${field}`, content[field], `Service overrides of ${part}.${field}`);
+          }
+        }
+      }
+      const options: Record<string, any> = Object.fromEntries(Object.entries(SERVICE_OVERRIDE).map(([prop, part]) => [prop, valueAt(service, part)]));
+      // The CR's type strings are kplus.ServiceType's values: the props' own check applies.
+      checkServiceType(`${at}.${SERVICE_OVERRIDE.serviceType}`, options.serviceType);
+      result[`${endpoint}Service`] = options;
+    }
+  }
+  return Object.keys(result).length ? result : undefined;
+}
+
+export function unsupportedAt(path: string, value: unknown, feature: string): GlanceValidationError {
+  return new GlanceValidationError(path, value, `is not supported by cdk8s-glance: ${feature}`,
+    'remove it; see the README, "Bring your Glance CR", for what cdk8s-glance reads and what replaces the rest');
+}

@@ -1,0 +1,51 @@
+/** What the Glance CR reader's tests share: the reference CR, the reader's options, and synthesis from a CR. */
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { Glance, ImageBackend } from '../../lib';
+import { runCli } from '../../lib/cli';
+import { CustomResourceOptions } from '../../lib/custom-resource';
+import { GlanceValidationError } from '../../lib/errors';
+import { Manifest } from '../helpers';
+
+export const FIXTURES = join(__dirname, '..', 'fixtures');
+export const REFERENCE = readFileSync(join(FIXTURES, 'reference-control-plane.yaml'), 'utf8');
+
+/** Fresh each call: ImageBackend factories run inside the tests that use them. */
+export const crOptions = (): CustomResourceOptions => ({
+  database: { connectionSecret: { name: 'glance-db', key: 'connection' } },
+  keystoneAuthUrl: 'http://keystone-internal.openstack.svc:5000',
+  backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf-files' }),
+});
+
+/** The options without a store, for CRs that bring their own. */
+export const noStore = (): CustomResourceOptions => ({ ...crOptions(), backend: undefined });
+/** A bare Glance CR with this spec. */
+export const glance = (spec: unknown) => ({ kind: 'Glance', spec });
+
+export function synthFromCr(cr: unknown, options = crOptions()): Manifest[] {
+  const chart = new Chart(Testing.app(), 'cr', { namespace: 'openstack' });
+  Glance.fromCustomResource(chart, 'glance', cr, options);
+  return Testing.synth(chart) as Manifest[];
+}
+
+/** Synthesis from the CR fails with a GlanceValidationError at `path`, with a fix. */
+export function expectRejected(cr: unknown, path: string, options = crOptions()): void {
+  let error: unknown;
+  try {
+    synthFromCr(cr, options);
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(GlanceValidationError);
+  expect((error as GlanceValidationError).prop).toBe(path);
+  expect((error as Error).message).toMatch(/Fix: \S/);
+}
+
+/** The CLI run with these arguments, its output captured; `stdin` gives what standard input holds. */
+export function runCapturing(args: string[], stdin?: () => string): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = runCli(args, (t) => { out += t; }, (t) => { err += t; }, stdin);
+  return { code, out, err };
+}

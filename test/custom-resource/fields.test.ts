@@ -1,0 +1,357 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import { crOptions, expectRejected, FIXTURES, glance, noStore, synthFromCr } from './cr-helpers';
+import { GlanceApiType } from '../../lib';
+import { GLANCE_SPEC_FIELDS, glancePropsFromCustomResource, readCustomResource } from '../../lib/custom-resource';
+import { GlanceValidationError } from '../../lib/errors';
+import { expectInvalid, find, glanceConf, ofKind } from '../helpers';
+
+test('operator fields map to props: schedules, purge, user, secret, image, split, resources', () => {
+  const m = synthFromCr({
+    kind: 'Glance',
+    spec: {
+      containerImage: 'registry.example/glance-api:2023.1',
+      serviceUser: 'glance-svc',
+      secret: 'my-secret',
+      passwordSelectors: { service: 'GlanceServicePassword' },
+      keystoneEndpoint: 'default',
+      imageCache: { size: '20Gi', cleanerScheduler: '*/10 * * * *', prunerScheduler: '0 2 * * *' },
+      dbPurge: { age: 14, schedule: '0 3 * * *' },
+      glanceAPIs: {
+        default: { type: 'split', replicas: 2, resources: { requests: { cpu: 1, memory: '1Gi' } }, nodeSelector: { zone: 'a' } },
+      },
+    },
+  });
+  const internal = find(m, 'StatefulSet', 'glance-default-internal');
+  const c = internal.spec.template.spec.containers[0];
+  expect(c.image).toBe('registry.example/glance-api:2023.1');
+  expect(c.resources.requests).toEqual({ 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '1536Mi' });
+  expect(internal.spec.template.spec.nodeSelector).toEqual({ zone: 'a' });
+  expect(c.env.find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef)
+    .toEqual({ name: 'my-secret', key: 'GlanceServicePassword' });
+  expect(glanceConf(m, 'glance-default-internal').keystone_authtoken.username).toBe('glance-svc');
+  expect(find(m, 'StatefulSet', 'glance-default-external').spec.replicas).toBe(2);
+  expect(find(m, 'CronJob', 'glance-default-external-1-cleaner').spec.schedule).toBe('*/10 * * * *');
+  expect(find(m, 'CronJob', 'glance-default-internal-0-pruner').spec.schedule).toBe('0 2 * * *');
+  expect(find(m, 'CronJob', 'glance-db-purge').spec.schedule).toBe('0 3 * * *');
+  const purge = find(m, 'CronJob', 'glance-db-purge').spec.jobTemplate.spec.template.spec.containers[0];
+  expect(purge.command.slice(-1)).toEqual(['14']);
+  expect(ofKind(m, 'StatefulSet').map((o) => o.metadata.name)).toEqual(['glance-default-internal', 'glance-default-external']);
+});
+
+describe('unknown or unsupported fields are rejected with their path', () => {
+  test.each([
+    [{ kind: 'Glance', spec: { imageCache: { size: '1Gi', prunerSchedule: '0 2 * * *' } } }, 'spec.imageCache.prunerSchedule'],
+    [glance({ glanceAPIs: { default: { override: { service: { internal: { spec: { externalTrafficPolicy: 'Local' } } } } } } }),
+      'spec.glanceAPIs.default.override.service.internal.spec.externalTrafficPolicy'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { override: { service: { internal: { spec: { type: 'Balanced' } } } } } } } },
+      'spec.glanceAPIs.default.override.service.internal.spec.type'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'internal' } } } }, 'spec.glanceAPIs.default.type'],
+    [glance({ glanceAPIs: { az1: { customServiceConfig: '[DEFAULT]\nenabled_backends = az1:rbd\n[glance_store]\ndefault_backend = az1\n' } } }),
+      'spec.glanceAPIs.az1.customServiceConfig'],
+    [glance({ extraMounts: [{ extraVol: [{ volumes: [{ name: 'x', hostPath: { path: '/x' } }], mounts: [{ name: 'x', mountPath: '/x' }] }] }] }),
+      'spec.extraMounts[0].extraVol[0].mounts[0]'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { networkAttachments: ['Not A Name'] } } } }, 'spec.glanceAPIs.default.networkAttachments[0]'],
+    [{ kind: 'Glance', spec: { imageCache: { size: '1Gi', sizee: '2Gi' } } }, 'spec.imageCache.sizee'],
+    [{ kind: 'Glance', spec: { storage: { storageRequest: '10Gi', storageClas: 'x' } } }, 'spec.storage.storageClas'],
+    [{ kind: 'OpenStackControlPlane', spec: { glance: { template: {}, apiOverride: {} } } }, 'spec.glance.apiOverride'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { replicas: 'three' } } } }, 'spec.glanceAPIs.default.replicas'],
+    [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'both' } } } }, 'spec.glanceAPIs.default.type'],
+    [glance({ glanceAPIs: { default: { override: { service: { internal: { metadata: { labels: { tier: 'not a label value' } } } } } } } }),
+      'spec.glanceAPIs.default.override.service.internal.metadata.labels.tier'],
+    // Prototype names are fields like any other, not lookups into Object.prototype.
+    [JSON.parse('{"kind": "Glance", "spec": {"constructor": {}}}'), 'spec.constructor'],
+    [{ kind: 'Glance', spec: { storage: { hasOwnProperty: 'x' } } }, 'spec.storage.hasOwnProperty'],
+  ])('%j is rejected at %s', (cr, path) => {
+    expectRejected(cr, path);
+  });
+
+  test('the input object is not changed', () => {
+    const cr = { kind: 'Glance', spec: { imageCache: { size: 1073741824 } } };
+    const before = JSON.stringify(cr);
+    synthFromCr(cr);
+    expect(JSON.stringify(cr)).toBe(before);
+  });
+});
+
+describe('the field table is the Glance CRD', () => {
+  // Written from the operator's CRD: test/fixtures/glance-crd-fields.txt.
+  const fixture = readFileSync(join(FIXTURES, 'glance-crd-fields.txt'), 'utf8').split('\n')
+    .filter((line) => line && !line.startsWith('#')).map((line) => {
+      const [path, type, ...dflt] = line.split(' ');
+      return { path, type, default: dflt.join(' ') === '-' ? undefined : JSON.parse(dflt.join(' ')) };
+    });
+
+  test('every CRD field has exactly one entry, and no entry names a field the CRD lacks', () => {
+    expect(Object.keys(GLANCE_SPEC_FIELDS).sort()).toEqual(fixture.map((f) => f.path).sort());
+  });
+
+  test.each(fixture.map((f) => [f.path, f.type, f.default]))('%s: %s, default %j as in the CRD', (path, type, dflt) => {
+    const field = GLANCE_SPEC_FIELDS[path as string];
+    expect(field.default).toEqual(dflt);
+    const expectedTypes: Record<string, string[]> = {
+      string: ['string', 'quantity'], integer: ['integer'], boolean: ['boolean'], object: ['object', 'stringMap'], array: ['array'],
+    };
+    expect(expectedTypes[type as string]).toContain(field.type);
+  });
+});
+
+describe('CRD defaults, as a CR exported from a cluster carries them', () => {
+  const exported = {
+    apiVersion: 'glance.openstack.org/v1beta1',
+    kind: 'Glance',
+    metadata: { name: 'glance', namespace: 'openstack' },
+    spec: {
+      apiTimeout: 60,
+      databaseAccount: 'glance',
+      databaseInstance: 'openstack',
+      memcachedInstance: 'memcached',
+      preserveJobs: false,
+      keystoneEndpoint: '',
+      serviceUser: 'glance',
+      secret: 'osp-secret',
+      passwordSelectors: { service: 'GlancePassword' },
+      dbPurge: { age: 30, schedule: '1 0 * * *' },
+      quotas: { imageCountTotal: 0, imageCountUpload: 0, imageSizeTotal: 0, imageStageTotal: 0 },
+      imageCache: { size: '', cleanerScheduler: '*/30 * * * *', prunerScheduler: '1 0 * * *' },
+      storage: { storageClass: 'local-storage', storageRequest: '10G' },
+      customServiceConfigSecrets: [],
+      extraMounts: [],
+      glanceAPIs: {
+        default: {
+          replicas: 1,
+          type: 'split',
+          apiTimeout: 60,
+          networkAttachments: [],
+          override: {},
+          imageCache: { size: '', cleanerScheduler: '*/30 * * * *', prunerScheduler: '1 0 * * *' },
+        },
+      },
+    },
+  };
+
+  test('is accepted, its API split as the CRD\'s type default says', () => {
+    const m = synthFromCr(exported);
+    expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['glance-default-external', 'glance-default-internal']);
+  });
+
+  test('an image cache size of "" (the CRD default) means no cache: no cache CronJobs', () => {
+    const m = synthFromCr(exported);
+    expect(ofKind(m, 'CronJob').map((c) => c.metadata.name)).toEqual(['glance-db-purge']);
+    expect(ofKind(m, 'StatefulSet').flatMap((s) => s.spec.volumeClaimTemplates.map((t: any) => t.metadata.name))).toEqual(['glance', 'glance']);
+  });
+
+  test('an API without a type is split, as the CRD defaults it', () => {
+    const props = glancePropsFromCustomResource({ kind: 'Glance', spec: { glanceAPIs: { default: { replicas: 1 } } } }, crOptions());
+    expect(props.apis!.default.type).toBe(GlanceApiType.SPLIT);
+  });
+
+  test('storage.storageClass applies to the image cache claims too', () => {
+    const m = synthFromCr({ ...exported, spec: { ...exported.spec, imageCache: { size: '20Gi' } } });
+    for (const sts of ofKind(m, 'StatefulSet')) {
+      expect(sts.spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.storageClassName]))
+        .toEqual([['glance', 'local-storage'], ['glance-cache', 'local-storage']]);
+    }
+  });
+
+  test('metadata.name prefixes every object', () => {
+    const m = synthFromCr({ ...exported, metadata: { name: 'images', namespace: 'openstack' } });
+    expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['images-default-external', 'images-default-internal']);
+  });
+
+  test('metadata.namespace must match the chart\'s', () => {
+    expectRejected({ ...exported, metadata: { name: 'glance', namespace: 'other' } }, 'metadata.namespace');
+  });
+});
+
+test('networkAttachments become the Multus annotation', () => {
+  const m = synthFromCr(glance({ glanceAPIs: { default: { type: 'single', networkAttachments: ['storage', 'openstack/internalapi'] } } }));
+  expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks'])
+    .toBe('storage,openstack/internalapi');
+});
+
+test('a field older CRDs had is dropped, as the API server drops it: the same manifests as without it', () => {
+  const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+  try {
+    const m = synthFromCr(glance({ glanceAPIs: { default: { type: 'single', preserveJobs: false } } }));
+    expect(m).toEqual(synthFromCr(glance({ glanceAPIs: { default: { type: 'single' } } })));
+  } finally {
+    warn.mockRestore();
+  }
+});
+
+test('override.service becomes the endpoint Services\' type, annotations and labels (MetalLB, as edge samples set it)', () => {
+  const annotations = { 'metallb.universe.tf/address-pool': 'internalapi', 'metallb.universe.tf/loadBalancerIPs': '172.17.0.80' };
+  const m = synthFromCr({
+    kind: 'Glance',
+    spec: {
+      glanceAPIs: {
+        default: {
+          type: 'split',
+          override: { service: { internal: { metadata: { annotations, labels: { service: 'glance' } }, spec: { type: 'LoadBalancer' } } } },
+        },
+      },
+    },
+  });
+  const internal = find(m, 'Service', 'glance-default');
+  expect(internal.spec.type).toBe('LoadBalancer');
+  expect(internal.metadata.annotations).toEqual(annotations);
+  expect(internal.metadata.labels.service).toBe('glance');
+  expect(find(m, 'Service', 'glance-default-public').spec.type).toBe('ClusterIP');
+  expect(find(m, 'Service', 'glance-default-public').metadata.annotations).toBeUndefined();
+});
+
+describe('every refusal of the reader names the field, the problem and the fix', () => {
+  const refused = (cr: unknown, path: string, message: RegExp, options = crOptions()) => {
+    expectInvalid(() => readCustomResource(cr, options), path, message);
+  };
+
+  test.each([
+    [{ containerImage: 5 }, 'spec.containerImage', /is not a string.*Fix: write it as a string/],
+    [{ glanceAPIs: { a: { replicas: 1.5 } } }, 'spec.glanceAPIs.a.replicas', /is not a whole number/],
+    [{ storage: { external: 'yes' } }, 'spec.storage.external', /is not true or false/],
+    [{ dbPurge: [] }, 'spec.dbPurge', /is not a mapping/],
+    [{ extraMounts: {} }, 'spec.extraMounts', /is not a list/],
+    [{ storage: { storageRequest: true } }, 'spec.storage.storageRequest', /is not a quantity/],
+    [{ nodeSelector: { zone: 1 } }, 'spec.nodeSelector', /is not a mapping of strings/],
+    [{ imageCache: { sizes: '1Gi' } }, 'spec.imageCache.sizes',
+      /is not a field of the Glance CRD.*fields here: cleanerScheduler, prunerScheduler, size\)/],
+    [{ glanceAPIs: { a: { replica: 2 } } }, 'spec.glanceAPIs.a.replica', /fields here: apiTimeout, auth, customServiceConfig,/],
+    [{ quotas: { imageCountTotal: 5 } }, 'spec.quotas.imageCountTotal', /is not supported by cdk8s-glance: Keystone unified limits \(quotas\)/],
+    [{ customServiceConfigSecrets: ['x'] }, 'spec.customServiceConfigSecrets', /config files from other Secrets/],
+    [{ glanceAPIs: { a: { tls: { api: { internal: { secretName: 's' } } } } } }, 'spec.glanceAPIs.a.tls', /TLS on the API pods/],
+    [{ keystoneEndpoint: 'edge' }, 'spec.keystoneEndpoint',
+      /names no entry of glanceAPIs \(got "edge"\)\. Fix: name the API whose endpoints Keystone lists/],
+    [{ glanceAPIs: { a: { type: 'toString' } } }, 'spec.glanceAPIs.a.type', /is not a Glance API type.*Fix: use one of single, split, edge/],
+    [{ glanceAPIs: { a: { customServiceConfig: '[glance_store]\nx = 1\n' } } }, 'spec.glanceAPIs.a.customServiceConfig',
+      /per-API stores.*\(got "\[glance_store\]"\)/],
+    [{ glanceAPIs: { a: { override: { route: {} } } } }, 'spec.glanceAPIs.a.override.route', /is not supported by cdk8s-glance: overrides of route/],
+    [{ glanceAPIs: { a: { override: { service: 'x' } } } }, 'spec.glanceAPIs.a.override.service', /is not a mapping.*Fix: give internal and public/],
+    [{ glanceAPIs: { a: { override: { service: { admin: {} } } } } }, 'spec.glanceAPIs.a.override.service.admin', /an override of the admin Service/],
+    [{ glanceAPIs: { a: { override: { service: { internal: 'x' } } } } }, 'spec.glanceAPIs.a.override.service.internal',
+      /is not a mapping.*Fix: give metadata and spec/],
+    [{ glanceAPIs: { a: { override: { service: { internal: { spec: 'x' } } } } } }, 'spec.glanceAPIs.a.override.service.internal.spec',
+      /Service spec overrides/],
+    [{ glanceAPIs: { a: { override: { service: { public: { spec: { ports: [] } } } } } } }, 'spec.glanceAPIs.a.override.service.public.spec.ports',
+      /Service overrides of spec\.ports/],
+    [{ glanceAPIs: { a: { override: { service: { public: { metadata: { name: 'x' } } } } } } },
+      'spec.glanceAPIs.a.override.service.public.metadata.name',
+      /Service overrides of metadata\.name/],
+    [{ glanceAPIs: { a: { override: { service: { public: { status: { a: 1 } } } } } } }, 'spec.glanceAPIs.a.override.service.public.status.a',
+      /Service overrides of status\.a/],
+    [{ glanceAPIs: { a: { override: { service: { public: { spec: { type: 'ExternalName' } } } } } } },
+      'spec.glanceAPIs.a.override.service.public.spec.type',
+      /is not a Service type.*Fix: use ClusterIP, NodePort or LoadBalancer/],
+    [{ glanceAPIs: { a: { resources: { claims: [] } } } }, 'spec.glanceAPIs.a.resources.claims',
+      /is not supported by cdk8s-glance.*Fix: give requests and limits only/],
+    [{ glanceAPIs: { a: { resources: { limits: { 'nvidia.com/gpu': 1 } } } } }, 'spec.glanceAPIs.a.resources.limits.nvidia.com/gpu',
+      /Fix: give cpu and memory only/],
+  ])('spec %j', (spec, path, message) => {
+    refused(glance(spec), path, message);
+  });
+
+  test('fields at their CRD default, or empty, are accepted even where unsupported', () => {
+    expect(() => readCustomResource(glance({
+      quotas: { imageCountTotal: 0, imageCountUpload: 0 },
+      customServiceConfigSecrets: [],
+      notificationBusInstance: '',
+      glanceAPIs: { a: { tls: { api: { internal: {}, public: null } }, topologyRef: {}, auth: {} } },
+    }), crOptions())).not.toThrow();
+  });
+});
+
+describe('the reader, field by field: what each unsupported field names, and the edge cases of a real CR', () => {
+  const read = (cr: unknown, options = noStore()) => readCustomResource(cr, options).props;
+  const refused = (cr: unknown, path: string, message: RegExp | string, options = noStore()): GlanceValidationError =>
+    expectInvalid(() => readCustomResource(cr, options), path, message);
+
+  test.each([
+    ['glanceAPIs.a.customServiceConfigSecrets', ['x'], 'config files from other Secrets (customServiceConfigSecrets)'],
+    ['glanceAPIs.a.storage', { storageRequest: '1Gi' }, 'per-API storage (glanceAPIs.*.storage)'],
+    ['glanceAPIs.a.topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
+    ['glanceAPIs.a.auth', { applicationCredentialSecret: 's' }, 'application credentials (auth.applicationCredentialSecret)'],
+    ['topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
+    ['notificationsBus', { cluster: 'rabbitmq' }, 'notifications (notificationsBus)'],
+    ['notificationBusInstance', 'rabbitmq', 'notifications (notificationBusInstance)'],
+    ['quotas.imageCountUpload', 2, 'Keystone unified limits (quotas)'],
+    ['quotas.imageSizeTotal', 2, 'Keystone unified limits (quotas)'],
+    ['quotas.imageStageTotal', 2, 'Keystone unified limits (quotas)'],
+  ])('spec.%s is refused by its feature', (field, value, feature) => {
+    const spec: any = {};
+    const keys = field.split('.');
+    keys.slice(0, -1).reduce((o, k) => (o[k] = {}), spec)[keys[keys.length - 1]] = value;
+    refused(glance(spec), `spec.${field}`, `is not supported by cdk8s-glance: ${feature} (got`);
+  });
+
+  test('a former field warns with what became of it, under its own warning code', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      read(glance({ glanceAPIs: { a: { preserveJobs: true } } }));
+      expect(warn).toHaveBeenCalledWith('cdk8s-glance: spec.glanceAPIs.a.preserveJobs is no field of the Glance CRD any more '
+        + '(moved to spec.preserveJobs); the API server drops it on apply, and so does cdk8s-glance', { code: 'CDK8S_GLANCE_FORMER_CR_FIELD' });
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('null fields are unset', () => {
+    const nulls = synthFromCr(glance({ containerImage: null, imageCache: null, extraMounts: null, storage: { storageRequest: null } }));
+    expect(JSON.stringify(nulls)).toBe(JSON.stringify(synthFromCr(glance({ storage: {} }))));
+  });
+
+  test('types are checked on every value, not only the first of a mapping', () => {
+    refused(glance({ dbPurge: 'daily' }), 'spec.dbPurge', 'is not a mapping');
+    refused(glance({ nodeSelector: { zone: 'a', rack: 1 } }), 'spec.nodeSelector', 'is not a mapping of strings');
+  });
+
+  test('dbPurge: the CRD defaults apply to a CR without it, as the operator always purges', () => {
+    expect(read(glance({})).dbPurge).toEqual({ ageInDays: 30, schedule: '1 0 * * *' });
+    expect(read(glance({ dbPurge: { age: 7 } })).dbPurge).toEqual({ ageInDays: 7, schedule: '1 0 * * *' });
+  });
+
+  test('an image cache without a size is no cache', () => {
+    expect(read(glance({ imageCache: { prunerScheduler: '0 * * * *' } })).imageCache).toBeUndefined();
+    expect(read(glance({ glanceAPIs: { a: { imageCache: { size: '' } } } })).apis!.a.imageCache).toBeUndefined();
+  });
+
+  test('an API\'s customServiceConfig may not enable stores of its own', () => {
+    refused(glance({ glanceAPIs: { a: { customServiceConfig: '[DEFAULT]\nenabled_backends = a:rbd\n' } } }),
+      'spec.glanceAPIs.a.customServiceConfig', 'per-API stores (enabled_backends or [glance_store] in an API\'s customServiceConfig) (got "a:rbd")');
+  });
+
+  test('bad INI in customServiceConfig is reported at its field', () => {
+    refused(glance({ customServiceConfig: 'no section\n' }), 'spec.customServiceConfig', /./);
+    refused(glance({ glanceAPIs: { edge: { customServiceConfig: 'no section\n' } } }), 'spec.glanceAPIs.edge.customServiceConfig', /./);
+  });
+
+  test('resources: requests or limits may come alone', () => {
+    expect(read(glance({ glanceAPIs: { a: { resources: { limits: { cpu: 2, memory: '1Gi' } } } } })).apis!.a.resources)
+      .toEqual({ cpuRequest: undefined, memoryRequest: undefined, cpuLimit: '2', memoryLimit: '1Gi' });
+    expect(read(glance({ glanceAPIs: { a: { resources: { requests: { cpu: '500m' } } } } })).apis!.a.resources)
+      .toEqual({ cpuRequest: '500m', memoryRequest: undefined, cpuLimit: undefined, memoryLimit: undefined });
+  });
+
+  test('resources: a resource other than cpu and memory is refused by name', () => {
+    refused(glance({ glanceAPIs: { a: { resources: { requests: { 'ephemeral-storage': '1Gi' } } } } }),
+      'spec.glanceAPIs.a.resources.requests.ephemeral-storage', 'is not supported by cdk8s-glance (got "1Gi"). Fix: give cpu and memory only');
+  });
+
+  const apiOf = (override: object) => read(glance({ glanceAPIs: { a: { override } } })).apis!.a;
+
+  test('Service overrides: a null endpoint is skipped', () => {
+    expect(apiOf({ service: { internal: null } }).endpointServices).toBeUndefined();
+    expect(apiOf({ service: { internal: undefined } }).endpointServices).toBeUndefined();
+  });
+
+  test('Service overrides: spec without metadata, and metadata without spec', () => {
+    expect(apiOf({ service: { public: { spec: { type: 'LoadBalancer' } } } }).endpointServices)
+      .toEqual({ publicService: { serviceType: 'LoadBalancer', annotations: undefined, labels: undefined } });
+    expect(apiOf({ service: { internal: { metadata: { labels: { a: 'b' } } } } }).endpointServices)
+      .toEqual({ internalService: { serviceType: undefined, annotations: undefined, labels: { a: 'b' } } });
+  });
+
+  test('Service overrides: only metadata and spec', () => {
+    refused(glance({ glanceAPIs: { a: { override: { service: { public: { status: { type: 'x' } } } } } } }),
+      'spec.glanceAPIs.a.override.service.public.status.type', 'Service overrides of status.type');
+  });
+});

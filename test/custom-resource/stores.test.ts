@@ -1,0 +1,455 @@
+/** The image store of a CR: the store sections of its customServiceConfig and the volumes its extraMounts give Glance. */
+import { crOptions, expectRejected, glance, noStore, synthFromCr } from './cr-helpers';
+import { readCustomResource } from '../../lib/custom-resource';
+import { GlanceValidationError } from '../../lib/errors';
+import { expectInvalid, find, glanceConf, synthGlance } from '../helpers';
+
+const read = (cr: unknown, options = noStore()) => readCustomResource(cr, options).props;
+const refused = (cr: unknown, path: string, message: RegExp | string, options = noStore()): GlanceValidationError =>
+  expectInvalid(() => readCustomResource(cr, options), path, message);
+const swift = (options: string) =>
+  glance({ customServiceConfig: `[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\n${options}` });
+const synthed = (cr: unknown) => synthFromCr(cr, noStore());
+const confOf = (cr: unknown) => glanceConf(synthed(cr), 'glance-default-internal');
+const podOf = (cr: unknown) => find(synthed(cr), 'StatefulSet', 'glance-default-internal').spec.template.spec;
+const swiftConf = (options: string) => confOf(swift(options)).default_backend;
+const cephSecretsOf = (cr: unknown) => podOf(cr).volumes
+  .flatMap((v: any) => v.secret ? [v.secret.secretName] : v.projected?.sources.map((s: any) => s.secret?.name) ?? [])
+  .filter((n: string) => n.startsWith('ceph'));
+const extraVol = (vols: unknown[]) => glance({ extraMounts: [{ extraVol: vols }] });
+const mounted = (volumes: unknown[], mounts: unknown[]) => extraVol([{ volumes, mounts }]);
+const rbd = '[DEFAULT]\nenabled_backends = default_backend:rbd\n';
+const cephSecret = (name: string) => ({ name, secret: { secretName: name } });
+/** A Secret volume at /etc/ceph, with these fields beside its name. */
+const cephAt = (volume: unknown) => extraVol([{ volumes: [{ name: 'c', ...(volume as object) }], mounts: [{ name: 'c', mountPath: '/etc/ceph' }] }]);
+
+describe('the operator\'s samples', () => {
+  const cephControlPlane = {
+    kind: 'OpenStackControlPlane',
+    metadata: { name: 'openstack' },
+    spec: {
+      glance: {
+        template: {
+          customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:rbd\ndebug = true\n[glance_store]\ndefault_backend = default_backend\n'
+            + '[default_backend]\nrbd_store_ceph_conf = /etc/ceph/ceph.conf\nrbd_store_pool = glance-images\nrbd_store_user = glance\n',
+        },
+      },
+      extraMounts: [
+        {
+          name: 'v1',
+          region: 'r1',
+          extraVol: [{
+            propagation: ['CinderVolume'],
+            extraVolType: 'Ceph',
+            volumes: [{ name: 'c', secret: { secretName: 'cinder-ceph' } }],
+            mounts: [{ name: 'c', mountPath: '/etc/ceph', readOnly: true }],
+          }],
+        },
+        {
+          name: 'v2',
+          region: 'r1',
+          extraVol: [{
+            propagation: ['GlanceAPI'],
+            extraVolType: 'Ceph',
+            volumes: [{ name: 'ceph', secret: { secretName: 'ceph-conf-files' } }],
+            mounts: [{ name: 'ceph', mountPath: '/etc/ceph', readOnly: true }],
+          }],
+        },
+      ],
+    },
+  };
+
+  test('a Ceph Secret at /etc/ceph for Glance becomes the rbd store', () => {
+    const m = synthFromCr(cephControlPlane, noStore());
+    const sts = find(m, 'StatefulSet', 'glance-default-internal');
+    expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'ceph', secret: { secretName: 'ceph-conf-files', defaultMode: 0o440 } });
+    expect(JSON.stringify(sts.spec.template.spec.volumes)).not.toContain('cinder-ceph');
+    const conf = glanceConf(m, 'glance-default-internal');
+    expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance' });
+  });
+
+  test('the rbd store\'s options leave customServiceConfig, which keeps the user\'s own', () => {
+    const m = synthFromCr(cephControlPlane, noStore());
+    expect(find(m, 'Secret', 'glance-default-internal-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
+  });
+
+  test('swift with the operator\'s templates: the deployment\'s Keystone, service user and password Secret', () => {
+    const m = synthFromCr(glance({
+      customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:swift\n[glance_store]\ndefault_backend = default_backend\n'
+        + '[default_backend]\nswift_store_create_container_on_put = True\nswift_store_auth_version = 3\n'
+        + 'swift_store_auth_address = {{ .KeystoneInternalURL }}\nswift_store_endpoint_type = internalURL\nswift_store_user = service:glance\n'
+        + 'swift_store_key = {{ .ServicePassword }}\nswift_store_region = {{ .Region }}\n',
+      glanceAPIs: { default: { replicas: 2, type: 'single' } },
+    }), noStore());
+    const conf = glanceConf(m, 'glance-default-single');
+    expect(conf.DEFAULT.enabled_backends).toBe('default_backend:swift');
+    expect(conf.default_backend).toMatchObject({ swift_store_user: 'service:glance', swift_store_auth_address: crOptions().keystoneAuthUrl });
+    expect(conf.default_backend.swift_store_key).toBeUndefined();
+    const env = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].env;
+    expect(env.find((e: any) => e.name === 'OS_DEFAULT_BACKEND__SWIFT_STORE_KEY').valueFrom.secretKeyRef)
+      .toEqual({ name: 'osp-secret', key: 'GlancePassword' });
+    expect(find(m, 'Secret', 'glance-default-single-config').stringData['50-custom.conf']).toBeUndefined();
+  });
+
+  describe('two Ceph clusters and swift, the Ceph Secrets projected through the control plane\'s extraMounts', () => {
+    const twoClusters = () => synthFromCr({
+      kind: 'OpenStackControlPlane',
+      spec: {
+        glance: {
+          template: {
+            customServiceConfig: '[DEFAULT]\nenabled_backends = ceph-0:rbd,ceph-1:rbd,swift-0:swift\n[glance_store]\ndefault_backend = ceph-1\n'
+              + '[ceph-0]\nrbd_store_ceph_conf = /etc/ceph/ceph-0.conf\nstore_description = "first cluster"\nrbd_store_pool = images\n'
+              + 'rbd_store_user = openstack\nrbd_thin_provisioning = True\n'
+              + '[ceph-1]\nrbd_store_ceph_conf = /etc/ceph/ceph-1.conf\nrbd_store_pool = images\nrbd_store_user = openstack\n'
+              + '[swift-0]\nswift_store_auth_address = {{ .KeystoneInternalURL }}\nswift_store_key = {{ .ServicePassword }}\n'
+              + 'swift_store_user = service:glance\n',
+            glanceAPIs: { default: { type: 'split' } },
+          },
+        },
+        extraMounts: [{
+          name: 'v1',
+          region: 'r1',
+          extraVol: [{
+            propagation: ['GlanceAPI'],
+            extraVolType: 'Ceph',
+            volumes: [{
+              name: 'ceph',
+              projected: { sources: [{ secret: { name: 'ceph-client-conf-0' } }, { secret: { name: 'ceph-client-conf-1' } }] },
+            }],
+            mounts: [{ name: 'ceph', mountPath: '/etc/ceph', readOnly: true }],
+          }],
+        }],
+      },
+    }, noStore());
+
+    test('each store is configured under its own name, with the default store of [glance_store]', () => {
+      const m = twoClusters();
+      const conf = glanceConf(m, 'glance-default-internal');
+      expect(conf.DEFAULT.enabled_backends).toBe('ceph-0:rbd,ceph-1:rbd,swift-0:swift');
+      expect(conf.glance_store.default_backend).toBe('ceph-1');
+      expect(conf['ceph-0']).toMatchObject({ rbd_store_ceph_conf: '/etc/ceph/ceph-0.conf', store_description: 'first cluster' });
+      expect(conf['ceph-1'].rbd_store_ceph_conf).toBe('/etc/ceph/ceph-1.conf');
+      const volumes = find(m, 'StatefulSet', 'glance-default-internal').spec.template.spec.volumes;
+      expect(JSON.stringify(volumes)).toContain('ceph-client-conf-0');
+      expect(JSON.stringify(volumes)).toContain('ceph-client-conf-1');
+    });
+
+    test('options the stores do not render stay the user\'s', () => {
+      expect(find(twoClusters(), 'Secret', 'glance-default-internal-config').stringData['50-custom.conf'])
+        .toBe('[ceph-0]\nrbd_thin_provisioning = True\n');
+    });
+  });
+
+  test('the file store on the NFS share of the control plane\'s extraMounts', () => {
+    const m = synthFromCr({
+      kind: 'OpenStackControlPlane',
+      spec: {
+        glance: {
+          template: {
+            customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:file\n[glance_store]\ndefault_backend = default_backend\n'
+              + '[default_backend]\nfilesystem_store_datadir = /var/lib/glance/images/\n',
+            glanceAPIs: { default: { replicas: 3, type: 'single' } },
+          },
+        },
+        extraMounts: [{
+          name: 'r1',
+          region: 'r1',
+          extraVol: [{
+            propagation: ['Glance'],
+            extraVolType: 'Nfs',
+            volumes: [{ name: 'nfs', nfs: { server: '192.0.2.5', path: '/var/nfs' } }],
+            mounts: [{ name: 'nfs', mountPath: '/var/lib/glance/images' }],
+          }],
+        }],
+      },
+    }, noStore());
+    const pod = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'images', persistentVolumeClaim: { claimName: 'glance-images' } });
+    expect(find(m, 'PersistentVolume', 'openstack-glance-images').spec.nfs).toEqual({ server: '192.0.2.5', path: '/var/nfs' });
+  });
+});
+
+describe('stores from customServiceConfig', () => {
+  test.each([
+    ['[DEFAULT]\nenabled_backends = rbd\n', 'spec.customServiceConfig', /is not a list of <name>:<type> \(enabled_backends\)/],
+    ['[DEFAULT]\nenabled_backends = a:swift\n[glance_store]\ndefault_backend = b\n', 'spec.customServiceConfig',
+      /names no store of enabled_backends \(got "default_backend = b"\)/],
+    ['[DEFAULT]\nenabled_backends = default_backend:file\n[default_backend]\nfilesystem_store_datadir = /images\n',
+      'spec.customServiceConfig [default_backend]', /puts the file store elsewhere than \/var\/lib\/glance\/images/],
+    ['[DEFAULT]\nenabled_backends = default_backend:rbd\n', 'spec.extraMounts',
+      /is where the default_backend store's ceph.conf and keyring come from, and it mounts none at \/etc\/ceph \(got "no Ceph Secret"\)/],
+    // Refused, not copied into the config Secret.
+    ['[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_key = s3cr3t\n',
+      'spec.customServiceConfig [default_backend]', /puts a credential in customServiceConfig \(got "swift_store_key = <hidden>"\)/],
+    ['[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_auth_address = http://other:5000/v3\n',
+      'spec.customServiceConfig [default_backend]', /points Swift at another Keystone than the deployment's/],
+    ['[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_auth_version = 2\n',
+      'spec.customServiceConfig [default_backend]', /is not Keystone v3 \(got "swift_store_auth_version = 2"\).*Fix: use 3/],
+    ['[DEFAULT]\nenabled_backends = default_backend:cinder\n', 'spec.customServiceConfig [default_backend]',
+      /not supported by cdk8s-glance from a CR: the cinder store.*needs privileged API pods.*allowPrivilegedAttach: true/],
+    ['[DEFAULT]\nenabled_backends = default_backend:s3\n', 'spec.customServiceConfig [default_backend]',
+      /the s3 store.*s3 takes its keys from Secrets/],
+  ])('customServiceConfig %j is refused', (custom, path, message) => {
+    refused(glance({ customServiceConfig: custom }), path, message);
+  });
+
+  test('enabled_backends may have spaces around names and types', () => {
+    const conf = confOf(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = a : swift ,  b:swift\n[glance_store]\ndefault_backend = b\n' }));
+    expect(conf.DEFAULT.enabled_backends).toBe('a:swift,b:swift');
+    expect(conf.glance_store.default_backend).toBe('b');
+  });
+
+  const namedSwift = () => read(glance({
+    customServiceConfig: '[DEFAULT]\nenabled_backends = swift-1:swift\ndebug = true\n[glance_store]\ndefault_backend = swift-1\nstores = swift\n'
+      + '[swift-1]\nswift_store_container = images\nswift_store_large_object_size = 512\n',
+  }));
+
+  test('the store options leave customServiceConfig, the rest stays', () => {
+    expect(namedSwift().customServiceConfig).toBe('[DEFAULT]\ndebug = true\n\n[swift-1]\nswift_store_large_object_size = 512\n');
+  });
+
+  test('a store named otherwise than default_backend keeps its name', () => {
+    const conf = glanceConf(synthGlance({ backend: namedSwift().backend }), 'glance-default-single');
+    expect(conf.DEFAULT.enabled_backends).toBe('swift-1:swift');
+    expect(conf['swift-1'].swift_store_container).toBe('images');
+  });
+
+  test('an empty store section leaves no section in the user\'s config', () => {
+    const props = read(swift('swift_store_container = c\n'));
+    expect(props.customServiceConfig).toBeUndefined();
+  });
+
+  test('quotes around a value go, as oslo.config drops them: the same quote at both ends', () => {
+    expect(swiftConf('swift_store_container = "images"\n').swift_store_container).toBe('images');
+    expect(swiftConf('swift_store_user = \'admin:images\'\n').swift_store_user).toBe('admin:images');
+    expect(swiftConf('store_description = "Fast" Swift, "B"\n').store_description).toBe('Fast" Swift, "B');
+    expect(swiftConf('store_description = "Fast" Swift\n').store_description).toBe('"Fast" Swift');
+    expect(swiftConf('store_description = Swift "B"\n').store_description).toBe('Swift "B"');
+    expect(swiftConf('store_description = "Swift\'\n').store_description).toBe('"Swift\'');
+  });
+
+  test('swift: the operator\'s templates stand for the deployment\'s Keystone, key and region', () => {
+    const templated = swiftConf('swift_store_auth_address = {{ .KeystoneInternalURL }}\nswift_store_key = {{.ServicePassword}}\n'
+      + 'swift_store_region = {{  .Region  }}\nswift_store_user = service:glance\n');
+    expect(templated).toMatchObject({ swift_store_user: 'service:glance', swift_store_auth_address: crOptions().keystoneAuthUrl });
+    expect(templated.swift_store_region).toBeUndefined();
+    expect(swiftConf('')).toMatchObject({ swift_store_user: 'service:glance' });
+    expect(swiftConf('').swift_store_region).toBeUndefined();
+  });
+
+  test('swift: a region, user or text around a template of the user\'s own is kept', () => {
+    expect(swiftConf('swift_store_region = regionTwo\n').swift_store_region).toBe('regionTwo');
+    expect(swiftConf('swift_store_user = admin:images\n').swift_store_user).toBe('admin:images');
+    expect(swiftConf('swift_store_region = {{ .Region }} two\n').swift_store_region).toBe('{{ .Region }} two');
+  });
+
+  test('swift: another Keystone, even around the template, is refused with its value', () => {
+    for (const address of ['http://other/{{ .KeystoneInternalURL }}', '{{ .KeystoneInternalURL }}/v3']) {
+      refused(swift(`swift_store_auth_address = ${address}\n`), 'spec.customServiceConfig [default_backend]',
+        `points Swift at another Keystone than the deployment's (got "swift_store_auth_address = ${address}")`);
+    }
+  });
+
+  const fileStore = (dir: string) =>
+    glance({ customServiceConfig: `[DEFAULT]\nenabled_backends = default_backend:file\n[default_backend]\nfilesystem_store_datadir = ${dir}\n` });
+
+  test('file: a trailing slash on the directory is the same directory', () => {
+    expect(() => read(fileStore('/var/lib/glance/images//'))).not.toThrow();
+  });
+
+  test('file: another directory is refused with its value', () => {
+    refused(fileStore('/images'), 'spec.customServiceConfig [default_backend]', '(got "filesystem_store_datadir = /images")');
+  });
+
+  const withCeph = (custom: string) => {
+    const cr = mounted([cephSecret('ceph')], [{ name: 'ceph', mountPath: '/etc/ceph' }]);
+    (cr.spec as any).customServiceConfig = rbd + custom;
+    return cr;
+  };
+
+  test('rbd: the cluster comes from the ceph.conf file name', () => {
+    expect(confOf(withCeph('[default_backend]\nrbd_store_ceph_conf = /etc/ceph/site-b.conf\n')).default_backend.rbd_store_ceph_conf)
+      .toBe('/etc/ceph/site-b.conf');
+  });
+
+  test('rbd: a ceph.conf elsewhere than /etc/ceph/<cluster>.conf is refused', () => {
+    for (const conf of ['/opt/ceph.conf', '/x/etc/ceph/ceph.conf', '/etc/ceph/ceph.conf.bak']) {
+      refused(withCeph(`[default_backend]\nrbd_store_ceph_conf = ${conf}\n`), 'spec.customServiceConfig [default_backend]',
+        `is not a file /etc/ceph/<cluster>.conf (got "rbd_store_ceph_conf = ${conf}"). Fix: keep the Ceph files in /etc/ceph`);
+    }
+  });
+
+  test('an unsupported store type is named with its store', () => {
+    refused(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = images:cinder\n[glance_store]\ndefault_backend = images\n' }),
+      'spec.customServiceConfig [images]', '(got "images:cinder")');
+  });
+});
+
+describe('a store from the CR or from the options, never both', () => {
+  test('a store in the CR\'s customServiceConfig and a store option together are refused', () => {
+    refused(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:swift\n' }), 'spec.customServiceConfig',
+      /configures the image store, and so does a store option.*Fix: give the store one way: remove the option/, crOptions());
+  });
+
+  test('an NFS store and a store option together name extraMounts', () => {
+    refused(mounted([{ name: 'n', nfs: { server: 'nfs.example', path: '/images' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]),
+      'spec.extraMounts',
+      'configures the image store, and so does a store option (--ceph-secret, --shared-claim or --shared-storage-class) (got "extraMounts")',
+      crOptions());
+  });
+
+  test('errors of a CR\'s file store name extraMounts, of its other stores customServiceConfig', () => {
+    const nfs = mounted([{ name: 'n', nfs: { server: 'nfs.example', path: '/images' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]);
+    const crOf = (custom?: string) => ({ ...nfs, spec: { ...nfs.spec as object, customServiceConfig: custom } });
+    const propOf = (cr: unknown, prop: string) =>
+      readCustomResource(cr, noStore()).inCrTerms(new GlanceValidationError(prop, 'v', 'is bad', 'f')).prop;
+    expect(propOf(crOf(), 'backend.sharedStore')).toBe('spec.extraMounts');
+    expect(propOf(crOf('[DEFAULT]\nenabled_backends = a:file, b:swift\n'), 'backend')).toBe('spec.extraMounts');
+    expect(propOf(swift(''), 'backend')).toBe('spec.customServiceConfig');
+  });
+});
+
+describe('extraMounts', () => {
+  test.each([
+    [glance({ extraMounts: [{ extraVol: {} }] }), 'spec.extraMounts[0].extraVol', /is not a list.*Fix: give extraVol as a list/],
+    [extraVol([{ propagation: 'Glance' }]), 'spec.extraMounts[0].extraVol[0].propagation', /is not a list.*Fix: list the services/],
+    [mounted([{ name: 'n', nfs: { server: 'nfs' } }], [{ name: 'n', mountPath: '/var/lib/glance/images/' }]),
+      'spec.extraMounts[0].extraVol[0].volumes', /is an NFS volume without server and path/],
+    [cephAt({ secret: {} }), 'spec.extraMounts[0].extraVol[0].volumes', /is a Secret volume without secretName/],
+    [cephAt({ projected: { sources: [{ configMap: { name: 'x' } }] } }), 'spec.extraMounts[0].extraVol[0].volumes',
+      /projects something other than Secrets into \/etc\/ceph/],
+    [mounted([{ name: 'c', secret: { secretName: 's' } }], [{ name: 'c', mountPath: '/etc/glance' }]),
+      'spec.extraMounts[0].extraVol[0].mounts[0]', /only an NFS volume at \/var\/lib\/glance\/images and Ceph Secrets at \/etc\/ceph/],
+  ])('extraMounts %# is refused with its fix', (cr, path, message) => {
+    refused(cr, path, message);
+  });
+
+  test.each([
+    ['an entry that is not a mapping', glance({ extraMounts: [null] }), 'spec.extraMounts[0].extraVol', 'is not a list'],
+    ['a mount naming no volume', mounted([], [{ name: 'x', mountPath: '/etc/ceph' }]), 'spec.extraMounts[0].extraVol[0].mounts[0]',
+      'only an NFS volume'],
+    ['a null mount', mounted([cephSecret('ceph')], [null]), 'spec.extraMounts[0].extraVol[0].mounts[0]', 'only an NFS volume'],
+    ['an NFS volume elsewhere', mounted([{ name: 'n', nfs: { server: 'x', path: '/x' } }], [{ name: 'n', mountPath: '/etc/ceph' }]),
+      'spec.extraMounts[0].extraVol[0].mounts[0]', 'only an NFS volume'],
+    ['an NFS volume without path', mounted([{ name: 'n', nfs: { server: 'x' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]),
+      'spec.extraMounts[0].extraVol[0].volumes', 'is an NFS volume without server and path'],
+    ['an NFS volume without server', mounted([{ name: 'n', nfs: { path: '/x' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]),
+      'spec.extraMounts[0].extraVol[0].volumes', 'is an NFS volume without server and path'],
+    ['a ConfigMap at /etc/ceph', mounted([{ name: 'c', configMap: { name: 'ceph' } }], [{ name: 'c', mountPath: '/etc/ceph' }]),
+      'spec.extraMounts[0].extraVol[0].mounts[0]', 'only an NFS volume'],
+    ['a projection with a null source', mounted([{ name: 'c', projected: { sources: [null] } }], [{ name: 'c', mountPath: '/etc/ceph' }]),
+      'spec.extraMounts[0].extraVol[0].volumes', 'projects something other than Secrets'],
+    ['a projection of a Secret and a ConfigMap',
+      mounted([{ name: 'c', projected: { sources: [{ secret: { name: 's' } }, { configMap: { name: 'm' } }] } }],
+        [{ name: 'c', mountPath: '/etc/ceph' }]),
+      'spec.extraMounts[0].extraVol[0].volumes', 'projects something other than Secrets'],
+  ])('%s is refused', (_name, cr, path, message) => {
+    refused(cr, path, message);
+  });
+
+  test('an NFS volume alone is the shared file store', () => {
+    const cr = mounted([{ name: 'n', nfs: { server: 'nfs.example', path: '/images' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]);
+    expect(confOf(cr).DEFAULT.enabled_backends).toBe('default_backend:file');
+    expect(podOf(cr).volumes).toContainEqual({ name: 'images', persistentVolumeClaim: { claimName: 'glance-images' } });
+    expect(podOf(cr).volumes.filter((v: any) => v.nfs)).toEqual([]);
+  });
+
+  test('only the mounts propagated to Glance, named in any case, are read', () => {
+    const cr = extraVol([
+      {
+        propagation: ['CinderVolume'],
+        volumes: [{ name: 'c', secret: { secretName: 'cinder' } }],
+        mounts: [{ name: 'c', mountPath: '/etc/cinder' }],
+      },
+      {
+        propagation: ['glanceapi'],
+        volumes: [{ name: 'c', projected: { sources: [{ secret: { name: 'ceph-a' } }, { secret: { name: 'ceph-b' } }] } }],
+        mounts: [{ name: 'c', mountPath: '/etc/ceph/' }],
+      },
+    ]);
+    (cr.spec as any).customServiceConfig = rbd;
+    const backend = read(cr).backend!;
+    expect(find(synthGlance({ backend }), 'StatefulSet', 'glance-default-internal').spec.template.spec.volumes
+      .find((v: any) => v.projected)?.projected.sources.map((s: any) => s.secret.name)).toEqual(['ceph-a', 'ceph-b']);
+  });
+
+  test('a mount finds its own volume by name, with a trailing slash on its path', () => {
+    const cr = mounted([{ name: 'other', nfs: { server: 'x', path: '/x' } }, cephSecret('ceph-b')], [{ name: 'ceph-b', mountPath: '/etc/ceph//' }]);
+    (cr.spec as any).customServiceConfig = rbd;
+    expect(cephSecretsOf(cr)).toEqual(['ceph-b']);
+  });
+
+  test('null entries and entries without volumes or mounts add nothing', () => {
+    expect(read(extraVol([null, {}, { volumes: [null], mounts: [] }])).backend).toBeUndefined();
+    const cr = mounted([null, cephSecret('ceph-a')], [{ name: 'ceph-a', mountPath: '/etc/ceph' }]);
+    (cr.spec as any).customServiceConfig = rbd;
+    expect(cephSecretsOf(cr)).toEqual(['ceph-a']);
+  });
+
+  test('a propagation naming Glance among others is read', () => {
+    const cr = extraVol([
+      { propagation: ['CinderVolume', 'Glance'], volumes: [cephSecret('ceph-c')], mounts: [{ name: 'ceph-c', mountPath: '/etc/ceph' }] },
+    ]);
+    (cr.spec as any).customServiceConfig = rbd;
+    expect(cephSecretsOf(cr)).toEqual(['ceph-c']);
+  });
+
+  test('a propagation naming another service whose name holds "Glance" is not read', () => {
+    const cr = extraVol([{ propagation: ['CinderGlance'], volumes: [cephSecret('c')], mounts: [{ name: 'c', mountPath: '/etc/cinder' }] }]);
+    expect(read(cr).backend).toBeUndefined();
+  });
+
+  describe('a propagation naming the APIs, as the operator mounts into each API pod its own name\'s', () => {
+    const cephFor = (propagation: string[], apis?: object) => {
+      const cr = extraVol([{ propagation, volumes: [cephSecret('ceph-a')], mounts: [{ name: 'ceph-a', mountPath: '/etc/ceph' }] }]);
+      Object.assign(cr.spec as any, { customServiceConfig: rbd, glanceAPIs: apis });
+      return cr;
+    };
+    const two = { az0: { type: 'edge' }, az1: { type: 'edge' } };
+
+    test('naming every API of the CR, it is read', () => {
+      expect(cephSecretsOf(cephFor(['default']))).toEqual(['ceph-a']);
+      const both = synthed(cephFor(['az1', 'az0'], two));
+      for (const sts of ['glance-az0-edge', 'glance-az1-edge']) {
+        expect(find(both, 'StatefulSet', sts).spec.template.spec.volumes)
+          .toContainEqual({ name: 'ceph', secret: { secretName: 'ceph-a', defaultMode: 0o440 } });
+      }
+    });
+
+    test('naming some of the APIs, it is refused: every API pod mounts the same', () => {
+      refused(cephFor(['az0', 'az1'], { ...two, az2: { type: 'edge' } }), 'spec.extraMounts[0].extraVol[0].propagation',
+        'some of the APIs (az0, az1)');
+      refused(cephFor(['az0'], two), 'spec.extraMounts[0].extraVol[0].propagation',
+        'is not supported by cdk8s-glance: a mount for some of the APIs (az0), where every API pod mounts the same (got ["az0"]). '
+        + 'Fix: propagate it to Glance, so that every API mounts it, or remove it');
+    });
+
+    test('naming no API of the CR, it is another service\'s instance\'s', () => {
+      refused(cephFor(['az9'], two), 'spec.extraMounts', 'mounts none at /etc/ceph');
+    });
+  });
+
+  test('a projection without sources mounts no Ceph Secret', () => {
+    const cr = mounted([{ name: 'c', projected: {} }], [{ name: 'c', mountPath: '/etc/ceph' }]);
+    (cr.spec as any).customServiceConfig = rbd;
+    refused(cr, 'spec.extraMounts', '(got "no Ceph Secret")');
+  });
+});
+
+describe('a store option that extraMounts gave is named by the extraMounts, not by customServiceConfig', () => {
+  const nfsAt = (server: string) => glance({
+    customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:file\n',
+    extraMounts: [{ extraVol: [{ volumes: [{ name: 'n', nfs: { server, path: '/exports/glance' } }], mounts: [{ name: 'n', mountPath: '/var/lib/glance/images' }] }] }],
+  });
+
+  test('an NFS server that is no host', () => {
+    expectRejected(nfsAt('not a host!'), 'spec.extraMounts', noStore());
+  });
+
+  test('a Ceph Secret name that is no DNS label', () => {
+    expectRejected(glance({
+      customServiceConfig: rbd,
+      extraMounts: [{ extraVol: [{ volumes: [cephSecret('Ceph_Conf')], mounts: [{ name: 'Ceph_Conf', mountPath: '/etc/ceph' }] }] }],
+    }), 'spec.extraMounts', noStore());
+  });
+});
