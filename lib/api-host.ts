@@ -2,8 +2,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct, IConstruct } from 'constructs';
 import type { ImageCacheOptions } from './cache/cache-options';
+import { SecretKeySelector } from './names';
+import { GlanceRelease } from './release';
 import type { ResolvedCommonProps } from './service-config';
-import { GlanceRelease, SecretKeySelector } from './types';
 
 /** What an API's image cache adds to it. */
 export interface CacheParts {

@@ -1,12 +1,13 @@
 import { k8s } from 'cdk8s-plus-28';
 import { CacheParts } from './api-host';
+import { StorageAccessMode } from './common-props';
 import { GlanceValidationError } from './errors';
+import { ContainerResources } from './glance-api-props';
 import { workerSelfReferenceUrl, API_PORT } from './names';
 import { CONFIG_DIR, glanceCommand, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
 import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
 import { ResolvedCommonProps } from './service-config';
 import { StorePodParts } from './stores/pod-parts';
-import { ContainerResources, StorageAccessMode } from './types';
 
 /** What the pod of an API StatefulSet is made of, checked when the API is built. */
 export interface ApiPodParts {

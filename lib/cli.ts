@@ -11,7 +11,7 @@ import { glanceSpecOf } from './custom-resource';
 import { GlanceValidationError } from './errors';
 import { Glance } from './glance';
 import { ImageBackend } from './image-backend';
-import { GlanceRelease } from './types';
+import { GlanceRelease } from './release';
 
 const USAGE = `usage: cdk8s-glance synth --from <cr.yaml | -> [options]
        cdk8s-glance --version

@@ -1,7 +1,8 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import { ImageBackend } from './image-backend';
+import { SecretKeySelector } from './names';
 import { GlanceNetworkPolicyOptions } from './network-policy';
-import { GlanceRelease, SecretKeySelector, StorageAccessMode } from './types';
+import { GlanceRelease } from './release';
 import { WebDownloadOptions } from './web-download';
 
 /** The Glance database. The URL stays in a Secret and reaches Glance as an environment variable. */
@@ -150,4 +151,12 @@ export interface GlanceCommonProps {
    * @default - IfNotPresent for an image pinned by digest ("...@sha256:..."), Always for a tag, which can move
    */
   readonly imagePullPolicy?: ImagePullPolicy;
+}
+
+/** Access mode of the volume that holds a replica's /var/lib/glance. */
+export enum StorageAccessMode {
+  /** One node at a time: the usual block-backed volume. */
+  READ_WRITE_ONCE = 'ReadWriteOnce',
+  /** Many nodes at once: NFS and similar shared filesystems. */
+  READ_WRITE_MANY = 'ReadWriteMany',
 }

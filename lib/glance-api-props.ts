@@ -1,6 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
 import { ImageCacheOptions } from './cache/cache-options';
-import { ContainerResources, GlanceApiRole, GlanceApiType } from './types';
 
 /** Settings of one API that hold for each of its StatefulSets. */
 export interface GlanceApiSettings {
@@ -109,4 +108,45 @@ export interface GlanceApiProps extends GlanceApiSettings {
   readonly role?: GlanceApiRole;
   /** The API's name, as a key of Glance's `apis` would be ("default"). */
   readonly apiName: string;
+}
+
+/** CPU and memory for one container, as Kubernetes quantities. */
+export interface ContainerResources {
+  /** @default - the container's documented default */
+  readonly cpuRequest?: string;
+  /** @default - no CPU limit (throttling Glance stalls image transfers) */
+  readonly cpuLimit?: string;
+  /** @default - the container's documented default */
+  readonly memoryRequest?: string;
+  /** @default - the container's documented default */
+  readonly memoryLimit?: string;
+}
+
+/** Which Keystone endpoints a Glance API serves. */
+export enum GlanceApiType {
+  /** One StatefulSet serving both the public and the internal endpoint. */
+  SINGLE = 'single',
+  /** Only the internal endpoint. */
+  INTERNAL = 'internal',
+  /** Only the public endpoint. */
+  EXTERNAL = 'external',
+  /** An edge site's API: only the internal endpoint, for the local compute nodes. */
+  EDGE = 'edge',
+  /** Two StatefulSets, one internal and one external, with the same settings. */
+  SPLIT = 'split',
+}
+
+/**
+ * The role of one API StatefulSet: which endpoints it serves. A Glance-level GlanceApiType.SPLIT
+ * becomes two StatefulSets, INTERNAL and EXTERNAL; SPLIT is no role, so it cannot be asked of one.
+ */
+export enum GlanceApiRole {
+  /** Both the public and the internal endpoint. */
+  SINGLE = 'single',
+  /** Only the internal endpoint. */
+  INTERNAL = 'internal',
+  /** Only the public endpoint. */
+  EXTERNAL = 'external',
+  /** An edge site's API: only the internal endpoint, for the local compute nodes. */
+  EDGE = 'edge',
 }

@@ -10,14 +10,13 @@ import { ImageCacheOptions } from './cache/cache-options';
 import { ImageCache } from './cache/image-cache';
 import { checkCustomServiceConfig } from './config-guard';
 import { GlanceValidationError, locate, warnOnce } from './errors';
-import { EndpointServiceOptions, GlanceApiProps } from './glance-api-props';
+import { EndpointServiceOptions, GlanceApiProps, GlanceApiRole } from './glance-api-props';
 import { baseServiceConfig, renderPolicy } from './glance-conf';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
 import { API_PORT, checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount } from './names';
 import { apiNetworkPolicy } from './network-policy';
 import { CONFIG_ANCHOR, glanceLabels } from './pod-security';
-import { GlanceApiRole } from './types';
 
 /**
  * One Glance API StatefulSet `<name>-<api>-<type>` with its headless Service of the same name,

@@ -1,8 +1,8 @@
 import { IniSections } from './ini';
 import { API_PORT } from './names';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
+import { GlanceRelease } from './release';
 import { ResolvedCommonProps } from './service-config';
-import { GlanceRelease } from './types';
 import { importFilteringOptions } from './web-download';
 
 // The rendering layer: glance.conf and policy.yaml from the resolved settings.

@@ -7,10 +7,10 @@ import { CustomResourceOptions, readCustomResource } from './custom-resource';
 import { GlanceDatabase } from './database';
 import { GlanceValidationError, locate } from './errors';
 import { GlanceApi } from './glance-api';
+import { GlanceApiRole, GlanceApiType } from './glance-api-props';
 import { GlanceProps } from './glance-props';
 import { checkNamePart, NameRegistry, replicaCount } from './names';
 import { resolveCommonProps, ResolvedCommonProps } from './service-config';
-import { GlanceApiRole, GlanceApiType } from './types';
 
 /**
  * A complete Glance deployment: the db-sync Job, the db-purge CronJob, a shared image store

@@ -1,5 +1,9 @@
 export { Errors, GlanceValidationError } from './errors';
-export * from './types';
+export * from './release';
+export { ImageCacheDriver } from './cache/cache-options';
+export { ContainerResources, GlanceApiRole, GlanceApiType } from './glance-api-props';
+export { StorageAccessMode } from './common-props';
+export type { SecretKeySelector } from './names';
 export * from './stores';
 export type {
   DatabaseOptions, GlanceCommonProps, KeystoneOptions, StorageOptions, UploadLimitOptions,

@@ -1,6 +1,5 @@
 import * as kplus from 'cdk8s-plus-28';
 import { GlanceValidationError } from './errors';
-import type { SecretKeySelector } from './types';
 
 /** The port every Glance API listens on. */
 export const API_PORT = 9292;
@@ -129,4 +128,12 @@ export function checkTcpPort(prop: string, port: unknown): void {
   if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) {
     throw new GlanceValidationError(prop, port, 'is not a TCP port', 'use a whole number from 1 to 65535');
   }
+}
+
+/** A key inside a Kubernetes Secret. */
+export interface SecretKeySelector {
+  /** Name of the Secret, in the chart's namespace. */
+  readonly name: string;
+  /** Key inside the Secret. */
+  readonly key: string;
 }

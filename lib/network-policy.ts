@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IConstruct } from 'constructs';
 import { GlanceValidationError, warnOnce } from './errors';
+import { GlanceApiRole } from './glance-api-props';
 import { API_PORT, checkNamePart, checkTcpPort, HOST } from './names';
-import { GlanceApiRole } from './types';
 
 /**
  * Who may call the API StatefulSets that serve one endpoint, beside the pods of the chart's own

@@ -6,8 +6,8 @@ import { ImageBackend } from './image-backend';
 import { checkLine, checkNamePart, checkSecretKey, HTTP_URL } from './names';
 import { checkNetworkPolicy } from './network-policy';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
+import { GlanceRelease } from './release';
 import { ResolvedKeystone, StoreContext } from './stores/context';
-import { GlanceRelease } from './types';
 import { checkWebDownload } from './web-download';
 
 // The settings layer: GlanceCommonProps checked once, with their defaults, for every API and job.

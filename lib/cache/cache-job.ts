@@ -5,14 +5,13 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { GlanceApiBase } from '../api-host';
 import { GlanceValidationError } from '../errors';
-import { checkDerivedName, checkNamePart, NameKind, workerSelfReferenceUrl } from '../names';
+import { checkDerivedName, checkNamePart, NameKind, SecretKeySelector, workerSelfReferenceUrl } from '../names';
 import {
   CACHE_DIR, CONFIG_DIR, CRON_JOB_DEFAULTS, glanceCommand, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS,
   RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
   TOOL_JOB_RESOURCES,
 } from '../pod-security';
 import { shortestIntervalMinutes, toValidCron } from '../schedule';
-import { SecretKeySelector } from '../types';
 
 /** What a per-replica cache job needs to know about the replicas it serves. */
 export interface CacheJobProps {

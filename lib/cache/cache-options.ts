@@ -1,5 +1,4 @@
 import { Cron, Duration } from 'cdk8s';
-import { ImageCacheDriver } from '../types';
 
 /** Who may use the cache API (/v2/cache) of a replica, as oslo.policy rules. */
 export interface CachePolicyRules {
@@ -84,4 +83,14 @@ export interface PrecacheOptions {
    * @default "*\/15 * * * *"
    */
   readonly schedule?: string | Cron;
+}
+
+/** Where Glance keeps the metadata of its local image cache. */
+export enum ImageCacheDriver {
+  /** A sqlite database inside each replica's cache directory. Deprecated from 2024.1. */
+  SQLITE = 'sqlite',
+  /** Extended attributes on the cache files; the cache filesystem must support user xattrs. */
+  XATTR = 'xattr',
+  /** Glance's own database (2024.1 and later). Needs worker_self_reference_url per replica. */
+  CENTRALIZED_DB = 'centralized_db',
 }

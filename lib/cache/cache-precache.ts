@@ -5,9 +5,8 @@ import {
   cacheJobContainer, CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, INSIDE_AN_API, statefulSetNameProp,
 } from './cache-job';
 import { GlanceValidationError } from '../errors';
-import { checkDerivedName, NameKind, workerSelfReferenceUrl } from '../names';
+import { checkDerivedName, NameKind, SecretKeySelector, workerSelfReferenceUrl } from '../names';
 import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, kubeletLiteral, nameByTemplate, SECRET_MODE } from '../pod-security';
-import { SecretKeySelector } from '../types';
 
 /** Props of CachePrecache. */
 export interface CachePrecacheProps extends CacheJobProps {

@@ -4,15 +4,15 @@ import { Construct } from 'constructs';
 import { GlanceApiBase, objectsAdded } from '../api-host';
 import { CacheCleaner } from './cache-cleaner';
 import { cacheJobsNetworkPolicyName } from './cache-job';
-import { CachePolicyRules, ImageCacheOptions } from './cache-options';
+import { CachePolicyRules, ImageCacheDriver, ImageCacheOptions } from './cache-options';
 import { CachePrecache, policyAllowsRoles, validatePrecacheImages } from './cache-precache';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError, locate } from '../errors';
 import { checkNamePart } from '../names';
 import { CACHE_DIR, glanceLabels } from '../pod-security';
 import { floorProduct, numberToFraction, parseStorageSize } from '../quantity';
+import { GlanceRelease } from '../release';
 import { toValidCron } from '../schedule';
-import { GlanceRelease, ImageCacheDriver } from '../types';
 
 /** The default maxSizeRatio. */
 const DEFAULT_RATIO = 0.85;

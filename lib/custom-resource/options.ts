@@ -3,7 +3,7 @@ import type { DatabaseOptions } from '../common-props';
 import type { GlanceValidationError } from '../errors';
 import type { GlanceProps } from '../glance-props';
 import type { ImageBackend } from '../image-backend';
-import type { GlanceRelease } from '../types';
+import type { GlanceRelease } from '../release';
 
 /** What a Glance custom resource leaves to other resources, and cdk8s-glance needs. */
 export interface CustomResourceOptions {

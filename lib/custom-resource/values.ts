@@ -5,9 +5,9 @@
  */
 import { GlanceValidationError } from '../errors';
 import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from '../glance-api-props';
+import { GlanceApiType } from '../glance-api-props';
 import { parseIni } from '../ini';
 import { checkServiceType } from '../names';
-import { GlanceApiType } from '../types';
 
 export function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -5,8 +5,7 @@
  */
 import type { k8s } from 'cdk8s-plus-28';
 import { GlanceValidationError } from '../errors';
-import { checkLine } from '../names';
-import { SecretKeySelector } from '../types';
+import { checkLine, SecretKeySelector } from '../names';
 import { StoreAt, StoreConfig } from './context';
 import { StorePodParts } from './pod-parts';
 

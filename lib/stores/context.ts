@@ -1,4 +1,4 @@
-import { SecretKeySelector } from '../types';
+import { SecretKeySelector } from '../names';
 
 /**
  * What an image store may read of the deployment it belongs to, resolved once with every default

@@ -1,7 +1,7 @@
 /**
  * The options of each single store, as the factories of ImageBackend take them (lib/stores/image-backend.ts).
  */
-import { SecretKeySelector } from '../types';
+import { SecretKeySelector } from '../names';
 
 /**
  * An NFS export. The library mounts it through a PersistentVolume of its own, pre-bound to the

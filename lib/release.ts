@@ -1,25 +1,5 @@
 import { GlanceValidationError } from './errors';
 
-/** A key inside a Kubernetes Secret. */
-export interface SecretKeySelector {
-  /** Name of the Secret, in the chart's namespace. */
-  readonly name: string;
-  /** Key inside the Secret. */
-  readonly key: string;
-}
-
-/** CPU and memory for one container, as Kubernetes quantities. */
-export interface ContainerResources {
-  /** @default - the container's documented default */
-  readonly cpuRequest?: string;
-  /** @default - no CPU limit (throttling Glance stalls image transfers) */
-  readonly cpuLimit?: string;
-  /** @default - the container's documented default */
-  readonly memoryRequest?: string;
-  /** @default - the container's documented default */
-  readonly memoryLimit?: string;
-}
-
 /**
  * The OpenStack release of the Glance image. It picks defaults that differ by release: the image
  * cache driver, and the policy settings. An open set: `GlanceRelease.of('2026.1')` names a
@@ -89,51 +69,4 @@ export class GlanceRelease {
   public toString(): string {
     return this.codeName === this.version ? this.version : `${this.version} (${this.codeName})`;
   }
-}
-
-/** Where Glance keeps the metadata of its local image cache. */
-export enum ImageCacheDriver {
-  /** A sqlite database inside each replica's cache directory. Deprecated from 2024.1. */
-  SQLITE = 'sqlite',
-  /** Extended attributes on the cache files; the cache filesystem must support user xattrs. */
-  XATTR = 'xattr',
-  /** Glance's own database (2024.1 and later). Needs worker_self_reference_url per replica. */
-  CENTRALIZED_DB = 'centralized_db',
-}
-
-/** Which Keystone endpoints a Glance API serves. */
-export enum GlanceApiType {
-  /** One StatefulSet serving both the public and the internal endpoint. */
-  SINGLE = 'single',
-  /** Only the internal endpoint. */
-  INTERNAL = 'internal',
-  /** Only the public endpoint. */
-  EXTERNAL = 'external',
-  /** An edge site's API: only the internal endpoint, for the local compute nodes. */
-  EDGE = 'edge',
-  /** Two StatefulSets, one internal and one external, with the same settings. */
-  SPLIT = 'split',
-}
-
-/**
- * The role of one API StatefulSet: which endpoints it serves. A Glance-level GlanceApiType.SPLIT
- * becomes two StatefulSets, INTERNAL and EXTERNAL; SPLIT is no role, so it cannot be asked of one.
- */
-export enum GlanceApiRole {
-  /** Both the public and the internal endpoint. */
-  SINGLE = 'single',
-  /** Only the internal endpoint. */
-  INTERNAL = 'internal',
-  /** Only the public endpoint. */
-  EXTERNAL = 'external',
-  /** An edge site's API: only the internal endpoint, for the local compute nodes. */
-  EDGE = 'edge',
-}
-
-/** Access mode of the volume that holds a replica's /var/lib/glance. */
-export enum StorageAccessMode {
-  /** One node at a time: the usual block-backed volume. */
-  READ_WRITE_ONCE = 'ReadWriteOnce',
-  /** Many nodes at once: NFS and similar shared filesystems. */
-  READ_WRITE_MANY = 'ReadWriteMany',
 }
