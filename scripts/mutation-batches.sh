@@ -9,13 +9,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 declare -A BATCHES=(
-  [a]='lib/**/*.ts,!lib/**/*.d.ts,!lib/index.ts,!lib/image-backend.ts,!lib/custom-resource/**,!lib/glance-api.ts,!lib/cli.ts,!lib/service-config.ts'
-  [b1]='lib/glance-api.ts,lib/service-config.ts,lib/cli.ts'
+  [a]='lib/**/*.ts,!lib/**/*.d.ts,!lib/index.ts,!lib/stores/**,!lib/custom-resource/**,!lib/cache/**,!lib/glance-api.ts,!lib/api-pod.ts,!lib/api-host.ts,!lib/glance.ts,!lib/cli.ts,!lib/service-config.ts'
+  [b1]='lib/glance-api.ts,lib/api-pod.ts,lib/api-host.ts,lib/glance.ts,lib/service-config.ts,lib/cli.ts'
   [b2]='lib/custom-resource/**/*.ts'
-  [b3]='lib/image-backend.ts'
+  [b3]='lib/stores/**/*.ts'
+  [b4]='lib/cache/**/*.ts'
 )
 mkdir -p reports
-for batch in ${@:-a b1 b2 b3}; do
+for batch in ${@:-a b1 b2 b3 b4}; do
   if [ "${RETEST_SURVIVORS:-}" = 1 ] && [ -f "reports/inc-$batch.json" ]; then
     node -e '
       const fs = require("fs");
