@@ -30,7 +30,11 @@ describe('refusals', () => {
       /is not below the staging volume \(storage\.storageRequest 1Gi\).*Fix: lower limits\.imageSizeCap, or raise storage\.storageRequest/],
     [{ limits: { imageSizeCap: '0' } }, 'limits.imageSizeCap', /is zero/],
     [{ limits: { userStorageQuota: '-1Gi' } }, 'limits.userStorageQuota', /is negative/],
+    [{ limits: { userStorageQuota: 'lots' } }, 'limits.userStorageQuota', /is not a Kubernetes quantity \(got "lots"\)/],
     [{ webDownload: { allowedHosts: 'example.com' } }, 'webDownload.allowedHosts', /is empty.*Fix: list the hosts Glance may download images from/],
+    [{ webDownload: { allowedHosts: [] } }, 'webDownload.allowedHosts', /is empty.*Fix: list the hosts Glance may download images from/],
+    [{ webDownload: { allowedHosts: ['a b'] } }, 'webDownload.allowedHosts[0]', /is not a host name or IP address/],
+    [{ webDownload: { allowedHosts: ['ok.example', 'x,y'] } }, 'webDownload.allowedHosts[1]', /is not a host name or IP address/],
     [{ webDownload: { allowedHosts: ['ok.example', 'http://x'] } }, 'webDownload.allowedHosts[1]', /is not a host name or IP address.*Fix: use e\.g\. "cloud-images/],
     [{ webDownload: { allowedHosts: ['a.example'], allowedSchemes: ['https', 'file'] } }, 'webDownload.allowedSchemes[1]', /is not a scheme Glance downloads with.*Fix: use "https", "http" or "ftp"/],
     [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [0] } }, 'webDownload.allowedPorts[0]', /is not a TCP port.*Fix: use a whole number from 1 to 65535/],
@@ -69,12 +73,13 @@ describe('what is accepted', () => {
     expect(conf.import_filtering_opts).toEqual({ allowed_schemes: '[http,https,ftp]', allowed_hosts: '[192.0.2.7,images.example]', allowed_ports: '[1,65535]' });
   });
 
-  test('keystone names and region reach keystone_authtoken; publicAuthUrl is the URL clients are sent to', () => {
-    const conf = glanceConf(synthGlance({
-      keystone: { ...BASE_PROPS.keystone, publicAuthUrl: 'https://keystone.example', username: 'img', projectName: 'svc', domainName: 'ops', region: 'r1' },
-    }), 'glance-default-single');
-    expect(conf.keystone_authtoken).toEqual({
-      www_authenticate_uri: 'https://keystone.example',
+  const keystoneSection = () => glanceConf(synthGlance({
+    keystone: { ...BASE_PROPS.keystone, publicAuthUrl: 'https://keystone.example', username: 'img', projectName: 'svc', domainName: 'ops', region: 'r1' },
+  }), 'glance-default-single').keystone_authtoken;
+
+  test('keystone names and region reach [keystone_authtoken], and nothing more: no password', () => {
+    const { www_authenticate_uri: _public, ...rest } = keystoneSection();
+    expect(rest).toEqual({
       auth_url: 'http://keystone.openstack.svc:5000',
       auth_type: 'password',
       username: 'img',
@@ -85,12 +90,13 @@ describe('what is accepted', () => {
     });
   });
 
-  test('an explicit pull policy wins over the digest rule; behindTlsProxy turns on proxy header parsing', () => {
-    const m = synthGlance({ image: `q.example/glance@sha256:${'0'.repeat(64)}`, imagePullPolicy: kplus.ImagePullPolicy.ALWAYS, behindTlsProxy: true });
+  test('publicAuthUrl is the URL clients are sent to (www_authenticate_uri)', () => {
+    expect(keystoneSection().www_authenticate_uri).toBe('https://keystone.example');
+  });
+
+  test('an explicit pull policy wins over the digest rule', () => {
+    const m = synthGlance({ image: `q.example/glance@sha256:${'0'.repeat(64)}`, imagePullPolicy: kplus.ImagePullPolicy.ALWAYS });
     expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
-    expect(glanceConf(m, 'glance-default-single').oslo_middleware).toEqual({ enable_proxy_headers_parsing: 'true' });
-    expect(find(synthGlance({ image: `q.example/glance@sha256:${'0'.repeat(63)}` }), 'StatefulSet', 'glance-default-single')
-      .spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
   });
 
   test('releases before Antelope have neither enforce_new_defaults nor enforce_scope', () => {
@@ -119,18 +125,19 @@ describe('values of another type where text is due', () => {
 
 describe('an API\'s own options', () => {
   const sts = (m: Manifest[]) => find(m, 'StatefulSet', 'glance-default-single');
-  test('one-character prefixes, namespaces and names are valid keys, labels and networks; null networks are none', () => {
-    const m = synthGlance({
-      apis: {
-        default: {
-          networkAttachments: ['a/storage', 'x'],
-          endpointServices: { internalService: { annotations: { 'x/y': 'v' }, labels: { 'k/l': 'a' } } },
-        },
-      },
-    });
+  test('one-character namespaces and names are valid networks', () => {
+    const m = synthGlance({ apis: { default: { networkAttachments: ['a/storage', 'x'] } } });
     expect(sts(m).spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('a/storage,x');
+  });
+
+  test('one-character prefixes and names are valid annotation and label keys', () => {
+    const m = synthGlance({ apis: { default: { endpointServices: { internalService: { annotations: { 'x/y': 'v' }, labels: { 'k/l': 'a' } } } } } });
     expect(find(m, 'Service', 'glance-default').metadata).toMatchObject({ annotations: { 'x/y': 'v' }, labels: expect.objectContaining({ 'k/l': 'a' }) });
-    expect(sts(synthGlance({ apis: { default: { networkAttachments: null as any } } })).spec.template.metadata.annotations?.['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
+  });
+
+  test('networkAttachments of null are no networks', () => {
+    const m = synthGlance({ apis: { default: { networkAttachments: null as any } } });
+    expect(sts(m).spec.template.metadata.annotations?.['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
   });
 
   test('a bad request or limit is named by its group', () => {
@@ -143,11 +150,20 @@ describe('an API\'s own options', () => {
   });
 });
 
-test('only an image pinned by a whole sha256 digest is pulled if not present', () => {
+describe('only an image pinned by a whole sha256 digest is pulled if not present', () => {
   const policyOf = (image: string) => find(synthGlance({ image }), 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].imagePullPolicy;
-  expect(policyOf(`quay.io/glance@sha256:${'a'.repeat(64)}`)).toBe('IfNotPresent');
-  expect(policyOf(`quay.io/glance@sha256:${'a'.repeat(65)}`)).toBe('Always');
-  expect(policyOf('quay.io/glance:2025.1')).toBe('Always');
+
+  test('64 hex digits: IfNotPresent', () => {
+    expect(policyOf(`quay.io/glance@sha256:${'a'.repeat(64)}`)).toBe('IfNotPresent');
+  });
+
+  test.each([
+    ['65 hex digits', `quay.io/glance@sha256:${'a'.repeat(65)}`],
+    ['63 hex digits', `q.example/glance@sha256:${'0'.repeat(63)}`],
+    ['a tag', 'quay.io/glance:2025.1'],
+  ])('%s: Always', (_what, image) => {
+    expect(policyOf(image)).toBe('Always');
+  });
 });
 
 test('each API lists the endpoint Services it serves', () => {

@@ -6,7 +6,7 @@
  * fails here.
  */
 import { ImageBackend } from '../lib';
-import { expectInvalid, synthGlance } from './helpers';
+import { expectInvalid, glanceConf, synthGlance } from './helpers';
 
 /** Each managed option, and a word of the prop the error must name instead. */
 const MANAGED: Array<[string, RegExp]> = [
@@ -93,6 +93,19 @@ test.each(DEPRECATED)('the deprecated name %s is refused as %s', (deprecated, cu
   const [currentGroup, currentOption] = split(current);
   const err = expectInvalid(() => synthGlance({ customServiceConfig: ini(group, option) }), 'customServiceConfig', `[${group}] ${option}`);
   expect(err.message).toContain(`(oslo.config reads it as [${currentGroup}] ${currentOption})`);
+});
+
+test('a group in mixed case is the lower-case group to oslo.config: refused', () => {
+  const err = expectInvalid(() => synthGlance({ customServiceConfig: '[Paste_Deploy]\nflavor = keystone\n' }), 'customServiceConfig', '[Paste_Deploy] flavor');
+  expect(err.message).toContain('(oslo.config reads it as [paste_deploy] flavor)');
+});
+
+test.each([
+  ['[default]\nflavor = caching\npolicy_file = /tmp/p.yaml\n', '[default] is a group of its own'],
+  ['[DEFAULT]\nflavor = caching\n', 'flavor in another group'],
+  ['[paste_deploy_extra]\nflavor = caching\n', 'a group that only starts like a managed one'],
+])('%j is accepted: oslo.config does not read it as a managed option (%s)', (custom) => {
+  expect(glanceConf(synthGlance({ customServiceConfig: custom }), 'glance-default-single').paste_deploy.flavor).toBe('keystone');
 });
 
 test('options next to the managed ones stay the user\'s', () => {

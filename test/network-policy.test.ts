@@ -190,13 +190,17 @@ describe('egress (opt-in)', () => {
   const DNS = { to: [ns('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
   const NAMESPACE = { to: [SELF] };
 
-  test('egress: {} restricts the API pods to DNS in kube-system and the chart\'s namespace; ingress stays as it was', () => {
+  test('egress: {} restricts the API pods to DNS in kube-system and the chart\'s namespace', () => {
     const m = synthGlance({ imageCache: { size: '1Gi' }, networkPolicy: { egress: {} } });
     const policy = find(m, 'NetworkPolicy', 'glance-default-single');
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.egress).toEqual([DNS, NAMESPACE]);
-    expect(policy.spec.ingress).toEqual([{ ports: TCP_9292, from: [SELF] }]);
     expect(policy.spec.podSelector).toEqual({ matchLabels: find(m, 'StatefulSet', 'glance-default-single').spec.selector.matchLabels });
+  });
+
+  test('egress: {} leaves the ingress rules as they were', () => {
+    const policy = find(synthGlance({ imageCache: { size: '1Gi' }, networkPolicy: { egress: {} } }), 'NetworkPolicy', 'glance-default-single');
+    expect(policy.spec.ingress).toEqual([{ ports: TCP_9292, from: [SELF] }]);
   });
 
   test('the database and cache jobs keep unrestricted egress', () => {
