@@ -8,21 +8,25 @@ import { CacheCleaner, CachePrecache, CachePruner, Glance, GlanceApi, ImageCache
 import { BASE_PROPS, expectInvalid, find, glanceCommandOf, Manifest } from './helpers';
 
 const STS = 'glance-default-single';
-const inAnApi = () => new Glance(new Chart(Testing.app(), 'c', { namespace: 'openstack' }), 'g', { ...BASE_PROPS, imageCache: { size: '1Gi' } }).apis[0];
+const inAnApi = () => new Glance(new Chart(Testing.app(), 'c', { namespace: 'openstack' }), 'g',
+  { ...BASE_PROPS, imageCache: { size: '1Gi' } }).apis[0];
 const job = { statefulSetName: STS, replicas: 1, image: 'glance', configSecretName: `${STS}-config` };
 const keystonePassword = { name: 'osp-secret', key: 'GlancePassword' };
 
 describe('cache jobs built on their own', () => {
   test.each([-1, 1.5, NaN])('replicas %p is refused under replicas', (replicas) => {
-    expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...job, replicas }), 'replicas', /is not a whole number of replicas.*Fix: use 0 or more/);
+    expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...job, replicas }), 'replicas',
+      /is not a whole number of replicas.*Fix: use 0 or more/);
   });
 
   test('names derived from statefulSetName are reported under the prop it came from', () => {
     const long = { ...job, statefulSetName: 'g'.repeat(45), statefulSetNameProp: 'apis.big' };
     expectInvalid(() => new CachePruner(inAnApi(), 'extra', long), 'apis.big',
       /gives the CronJob name "g{45}-0-pruner" of 54 characters.*Fix: shorten apis\.big by at least 2 characters/);
-    expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...job, statefulSetName: 'Glance', statefulSetNameProp: 'apis.big' }), 'apis.big', /DNS-1123/);
-    expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...long, statefulSetNameProp: undefined }), 'statefulSetName', /shorten statefulSetName/);
+    expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...job, statefulSetName: 'Glance', statefulSetNameProp: 'apis.big' }), 'apis.big',
+      /DNS-1123/);
+    expectInvalid(() => new CachePruner(inAnApi(), 'extra', { ...long, statefulSetNameProp: undefined }), 'statefulSetName',
+      /shorten statefulSetName/);
   });
 
   test('the StatefulSet name is checked under statefulSetName', () => {

@@ -16,15 +16,18 @@ describe('refusals', () => {
     [{ database: undefined }, 'database.connectionSecret', /is required/],
     [{ keystone: undefined }, 'keystone', /is required.*Fix: give authUrl and passwordSecret/],
     // Found by this test: without authUrl, glance.conf said "auth_url = undefined".
-    [{ keystone: { passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.authUrl', /is not an http\(s\) URL \(got undefined\).*Fix: use e\.g\. "http:\/\/keystone-internal/],
+    [{ keystone: { passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.authUrl',
+      /is not an http\(s\) URL \(got undefined\).*Fix: use e\.g\. "http:\/\/keystone-internal/],
     [{ keystone: { authUrl: 'keystone:5000', passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.authUrl', /is not an http\(s\) URL/],
-    [{ keystone: { authUrl: 'http://ks:5000', publicAuthUrl: 'ks', passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.publicAuthUrl', /is not an http\(s\) URL/],
+    [{ keystone: { authUrl: 'http://ks:5000', publicAuthUrl: 'ks', passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.publicAuthUrl',
+      /is not an http\(s\) URL/],
     [{ keystone: { authUrl: 'http://ks:5000' } }, 'keystone.passwordSecret', /is required/],
     [{ keystone: { ...BASE_PROPS.keystone, username: '' } }, 'keystone.username', /is empty or spans lines.*Fix: use a single-line Keystone name/],
     [{ keystone: { ...BASE_PROPS.keystone, projectName: 'a\nb' } }, 'keystone.projectName', /spans lines/],
     [{ keystone: { ...BASE_PROPS.keystone, domainName: ' ' } }, 'keystone.domainName', /is empty/],
     [{ keystone: { ...BASE_PROPS.keystone, region: '\r' } }, 'keystone.region', /spans lines/],
-    [{ backend: { isShared: false } }, 'backend', /is not an ImageBackend.*Fix: use ImageBackend\.file\(\), rbd\(\), swift\(\), s3\(\), cinder\(\) or multi\(\)/],
+    [{ backend: { isShared: false } }, 'backend',
+      /is not an ImageBackend.*Fix: use ImageBackend\.file\(\), rbd\(\), swift\(\), s3\(\), cinder\(\) or multi\(\)/],
     [{ storage: { storageClass: 'Fast_SSD' } }, 'storage.storageClass', /DNS-1123/],
     [{ storage: { storageRequest: '1Gi' }, limits: { imageSizeCap: '1Gi' } }, 'limits.imageSizeCap',
       /is not below the staging volume \(storage\.storageRequest 1Gi\).*Fix: lower limits\.imageSizeCap, or raise storage\.storageRequest/],
@@ -35,9 +38,12 @@ describe('refusals', () => {
     [{ webDownload: { allowedHosts: [] } }, 'webDownload.allowedHosts', /is empty.*Fix: list the hosts Glance may download images from/],
     [{ webDownload: { allowedHosts: ['a b'] } }, 'webDownload.allowedHosts[0]', /is not a host name or IP address/],
     [{ webDownload: { allowedHosts: ['ok.example', 'x,y'] } }, 'webDownload.allowedHosts[1]', /is not a host name or IP address/],
-    [{ webDownload: { allowedHosts: ['ok.example', 'http://x'] } }, 'webDownload.allowedHosts[1]', /is not a host name or IP address.*Fix: use e\.g\. "cloud-images/],
-    [{ webDownload: { allowedHosts: ['a.example'], allowedSchemes: ['https', 'file'] } }, 'webDownload.allowedSchemes[1]', /is not a scheme Glance downloads with.*Fix: use "https", "http" or "ftp"/],
-    [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [0] } }, 'webDownload.allowedPorts[0]', /is not a TCP port.*Fix: use a whole number from 1 to 65535/],
+    [{ webDownload: { allowedHosts: ['ok.example', 'http://x'] } }, 'webDownload.allowedHosts[1]',
+      /is not a host name or IP address.*Fix: use e\.g\. "cloud-images/],
+    [{ webDownload: { allowedHosts: ['a.example'], allowedSchemes: ['https', 'file'] } }, 'webDownload.allowedSchemes[1]',
+      /is not a scheme Glance downloads with.*Fix: use "https", "http" or "ftp"/],
+    [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [0] } }, 'webDownload.allowedPorts[0]',
+      /is not a TCP port.*Fix: use a whole number from 1 to 65535/],
     [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [443, 65536] } }, 'webDownload.allowedPorts[1]', /is not a TCP port/],
     [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [80.5] } }, 'webDownload.allowedPorts[0]', /is not a TCP port/],
     [{ networkPolicy: { allowedNamespaces: ['ok', 'Not OK'] } }, 'networkPolicy.allowedNamespaces[1]', /DNS-1123/],
@@ -70,11 +76,19 @@ describe('what is accepted', () => {
     expect(conf.DEFAULT.image_size_cap).toBe('1073741823');
     expect(conf.DEFAULT.user_storage_quota).toBe(String(1.5 * 2 ** 30));
     expect(conf.DEFAULT.enabled_import_methods).toBe('[glance-direct,web-download,copy-image]');
-    expect(conf.import_filtering_opts).toEqual({ allowed_schemes: '[http,https,ftp]', allowed_hosts: '[192.0.2.7,images.example]', allowed_ports: '[1,65535]' });
+    expect(conf.import_filtering_opts)
+      .toEqual({ allowed_schemes: '[http,https,ftp]', allowed_hosts: '[192.0.2.7,images.example]', allowed_ports: '[1,65535]' });
   });
 
   const keystoneSection = () => glanceConf(synthGlance({
-    keystone: { ...BASE_PROPS.keystone, publicAuthUrl: 'https://keystone.example', username: 'img', projectName: 'svc', domainName: 'ops', region: 'r1' },
+    keystone: {
+      ...BASE_PROPS.keystone,
+      publicAuthUrl: 'https://keystone.example',
+      username: 'img',
+      projectName: 'svc',
+      domainName: 'ops',
+      region: 'r1',
+    },
   }), 'glance-default-single').keystone_authtoken;
 
   test('keystone names and region reach [keystone_authtoken], and nothing more: no password', () => {
@@ -100,7 +114,8 @@ describe('what is accepted', () => {
   });
 
   test('releases before Antelope have neither enforce_new_defaults nor enforce_scope', () => {
-    expect(glanceConf(synthGlance({ release: GlanceRelease.ZED }), 'glance-default-single').oslo_policy).toEqual({ policy_file: '/etc/glance/glance.conf.d/policy.yaml' });
+    expect(glanceConf(synthGlance({ release: GlanceRelease.ZED }), 'glance-default-single').oslo_policy)
+      .toEqual({ policy_file: '/etc/glance/glance.conf.d/policy.yaml' });
   });
 
   test('storage.storageClass reaches the state claims', () => {
@@ -132,7 +147,8 @@ describe('an API\'s own options', () => {
 
   test('one-character prefixes and names are valid annotation and label keys', () => {
     const m = synthGlance({ apis: { default: { endpointServices: { internalService: { annotations: { 'x/y': 'v' }, labels: { 'k/l': 'a' } } } } } });
-    expect(find(m, 'Service', 'glance-default').metadata).toMatchObject({ annotations: { 'x/y': 'v' }, labels: expect.objectContaining({ 'k/l': 'a' }) });
+    expect(find(m, 'Service', 'glance-default').metadata)
+      .toMatchObject({ annotations: { 'x/y': 'v' }, labels: expect.objectContaining({ 'k/l': 'a' }) });
   });
 
   test('networkAttachments of null are no networks', () => {
@@ -151,7 +167,8 @@ describe('an API\'s own options', () => {
 });
 
 describe('only an image pinned by a whole sha256 digest is pulled if not present', () => {
-  const policyOf = (image: string) => find(synthGlance({ image }), 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].imagePullPolicy;
+  const policyOf = (image: string) => find(synthGlance({ image }), 'StatefulSet',
+    'glance-default-single').spec.template.spec.containers[0].imagePullPolicy;
 
   test('64 hex digits: IfNotPresent', () => {
     expect(policyOf(`quay.io/glance@sha256:${'a'.repeat(64)}`)).toBe('IfNotPresent');

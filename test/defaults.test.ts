@@ -33,7 +33,8 @@ describe('Glance props', () => {
   });
 
   test('release GlanceRelease.ANTELOPE: the new RBAC defaults, scope checked', () => {
-    expect(glanceConf(m, STS).oslo_policy).toEqual({ policy_file: '/etc/glance/glance.conf.d/policy.yaml', enforce_new_defaults: 'true', enforce_scope: 'true' });
+    expect(glanceConf(m, STS).oslo_policy)
+      .toEqual({ policy_file: '/etc/glance/glance.conf.d/policy.yaml', enforce_new_defaults: 'true', enforce_scope: 'true' });
   });
 
   test('release GlanceRelease.ANTELOPE: the sqlite cache driver', () => {
@@ -123,7 +124,11 @@ describe('GlanceApi options', () => {
   });
 
   test('resources: 500m CPU and 512Mi memory requested, 2Gi memory limit, no CPU limit', () => {
-    expect(apiPod(m).containers[0].resources).toEqual({ requests: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '1536Mi' }, limits: { 'memory': '2Gi', 'ephemeral-storage': '1536Mi' } });
+    expect(apiPod(m).containers[0].resources)
+      .toEqual({
+        requests: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '1536Mi' },
+        limits: { 'memory': '2Gi', 'ephemeral-storage': '1536Mi' },
+      });
   });
 
   test('nodeSelector: any node', () => {
@@ -148,7 +153,8 @@ describe('GlanceApi options', () => {
   const rbdApis = () => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), apis: { default: {}, e: { type: GlanceApiType.EDGE } } });
 
   test('type: SPLIT with rbd', () => {
-    expect(ofKind(rbdApis(), 'StatefulSet').map((s) => s.metadata.name)).toEqual(['glance-default-internal', 'glance-default-external', 'glance-e-edge']);
+    expect(ofKind(rbdApis(), 'StatefulSet').map((s) => s.metadata.name))
+      .toEqual(['glance-default-internal', 'glance-default-external', 'glance-e-edge']);
   });
 
   test('showImageDirectUrl: on internal and edge APIs with rbd, off on external ones', () => {
@@ -195,7 +201,8 @@ describe('imageCache options', () => {
   });
 
   test('policy: admin only, for each cache rule', () => {
-    expect(find(m, 'Secret', `${STS}-config`).stringData['policy.yaml']).toBe('"cache_list": "role:admin"\n"cache_image": "role:admin"\n"cache_delete": "role:admin"\n');
+    expect(find(m, 'Secret', `${STS}-config`).stringData['policy.yaml'])
+      .toBe('"cache_list": "role:admin"\n"cache_image": "role:admin"\n"cache_delete": "role:admin"\n');
   });
 
   test('precache: none', () => {
@@ -231,7 +238,11 @@ describe('store options', () => {
   test('s3: bucket created on put, URL format auto, the image\'s CA bundle, "S3 backend"', () => {
     const m = synthGlance({ backend: ImageBackend.s3({ host: 'https://s3.example.com', bucket: 'images', ...s3Secrets }) });
     expect(storeSection(m)).toEqual({
-      s3_store_host: 'https://s3.example.com', s3_store_bucket: 'images', s3_store_create_bucket_on_put: 'true', s3_store_bucket_url_format: 'auto', store_description: 'S3 backend',
+      s3_store_host: 'https://s3.example.com',
+      s3_store_bucket: 'images',
+      s3_store_create_bucket_on_put: 'true',
+      s3_store_bucket_url_format: 'auto',
+      store_description: 'S3 backend',
     });
   });
 
@@ -249,7 +260,9 @@ describe('store options', () => {
 
   test('file with a shared store: a 100Gi ReadWriteMany claim named <name>-images', () => {
     const m = synthGlance({ backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }) });
-    expect(find(m, 'PersistentVolumeClaim', 'glance-images').spec).toEqual({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'nfs' });
-    expect(find(synthGlance({ name: 'img', backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }) }), 'PersistentVolumeClaim', 'img-images').spec.resources.requests.storage).toBe('100Gi');
+    expect(find(m, 'PersistentVolumeClaim', 'glance-images').spec)
+      .toEqual({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'nfs' });
+    expect(find(synthGlance({ name: 'img', backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }) }), 'PersistentVolumeClaim',
+      'img-images').spec.resources.requests.storage).toBe('100Gi');
   });
 });

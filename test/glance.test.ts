@@ -2,7 +2,10 @@ import { App, Chart, Names, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Glance, GlanceApiType, GlanceProps, ImageBackend, StorageAccessMode } from '../lib';
-import { BASE_PROPS, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceCommandOf, glanceConf, Manifest, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
+import {
+  BASE_PROPS, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceCommandOf, glanceConf, Manifest, ofKind, parseIniText,
+  podSpecs, synthGlance,
+} from './helpers';
 
 const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
 
@@ -10,7 +13,11 @@ describe('API StatefulSet and its Services', () => {
   let m: Manifest[];
   let sts: Manifest;
   beforeEach(() => {
-    m = synthGlance({ backend: shared(), imageCache: { size: '10Gi' }, apis: { default: { replicas: 2, nodeSelector: { 'node-role/glance': '' } } } });
+    m = synthGlance({
+      backend: shared(),
+      imageCache: { size: '10Gi' },
+      apis: { default: { replicas: 2, nodeSelector: { 'node-role/glance': '' } } },
+    });
     sts = find(m, 'StatefulSet', 'glance-default-single');
   });
 
@@ -56,7 +63,8 @@ describe('API StatefulSet and its Services', () => {
   });
 
   test('availability: one replica down at a time, state kept when scaled down or deleted', () => {
-    expect(find(m, 'PodDisruptionBudget', 'glance-default-single').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: sts.spec.selector.matchLabels } });
+    expect(find(m, 'PodDisruptionBudget', 'glance-default-single').spec)
+      .toEqual({ maxUnavailable: 1, selector: { matchLabels: sts.spec.selector.matchLabels } });
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
   });
 
@@ -134,7 +142,8 @@ describe('database jobs', () => {
 
   test('db-purge takes an age of one day', () => {
     const purge = find(synthGlance({ dbPurge: { ageInDays: 1 } }), 'CronJob', 'glance-db-purge');
-    expect(purge.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(glanceCommandOf(['glance-manage'], 'db', 'purge', '--age_in_days', '1'));
+    expect(purge.spec.jobTemplate.spec.template.spec.containers[0].command)
+      .toEqual(glanceCommandOf(['glance-manage'], 'db', 'purge', '--age_in_days', '1'));
   });
 
   test('db-purge runs on its schedule with its age', () => {
@@ -145,13 +154,14 @@ describe('database jobs', () => {
     expect(job.spec.concurrencyPolicy).toBe('Forbid');
   });
 
-  test.each([['Job', 'glance-db-sync-<hash>'], ['CronJob', 'glance-db-purge']])('%s %s has a writable lock dir where its config points', (kind, name) => {
-    const job = find(m, kind, name);
-    const pod = kind === 'Job' ? job.spec.template.spec : job.spec.jobTemplate.spec.template.spec;
-    expect(pod.volumes).toContainEqual({ name: 'locks', emptyDir: { sizeLimit: '16Mi' } });
-    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'locks', mountPath: '/var/lib/glance/tmp' });
-    expect(parseIniText(find(m, 'Secret', 'glance-db-config').stringData['00-glance.conf']).oslo_concurrency.lock_path).toBe('/var/lib/glance/tmp');
-  });
+  test.each([['Job', 'glance-db-sync-<hash>'], ['CronJob', 'glance-db-purge']])('%s %s has a writable lock dir where its config points',
+    (kind, name) => {
+      const job = find(m, kind, name);
+      const pod = kind === 'Job' ? job.spec.template.spec : job.spec.jobTemplate.spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: 'locks', emptyDir: { sizeLimit: '16Mi' } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'locks', mountPath: '/var/lib/glance/tmp' });
+      expect(parseIniText(find(m, 'Secret', 'glance-db-config').stringData['00-glance.conf']).oslo_concurrency.lock_path).toBe('/var/lib/glance/tmp');
+    });
 
   test('the database pieces are one construct whose move kept their pod labels', () => {
     const chart = new Chart(new App(), 'test');
@@ -169,7 +179,8 @@ describe('database jobs', () => {
 
 describe('configuration', () => {
   test('lock_path lies on the cache volume with a cache (shared by the API and its cache jobs), on the state volume without', () => {
-    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi' } }), 'glance-default-single').oslo_concurrency.lock_path).toBe('/var/lib/glance/image-cache/locks');
+    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi' } }), 'glance-default-single').oslo_concurrency.lock_path)
+      .toBe('/var/lib/glance/image-cache/locks');
     expect(glanceConf(synthGlance({}), 'glance-default-single').oslo_concurrency.lock_path).toBe('/var/lib/glance/tmp');
   });
 
@@ -202,7 +213,8 @@ describe('configuration', () => {
 
   test('without customServiceConfig the Secrets hold only the generated files', () => {
     const m = synthGlance({});
-    expect(Object.keys(find(m, 'Secret', 'glance-default-single-config').stringData).sort()).toEqual(['00-glance.conf', 'glance-api.conf', 'policy.yaml']);
+    expect(Object.keys(find(m, 'Secret', 'glance-default-single-config').stringData).sort())
+      .toEqual(['00-glance.conf', 'glance-api.conf', 'policy.yaml']);
     expect(Object.keys(find(m, 'Secret', 'glance-db-config').stringData).sort()).toEqual(['00-glance.conf', 'glance-api.conf']);
   });
 
@@ -225,24 +237,32 @@ describe('configuration', () => {
   });
 
   test('rbd backend: store options and the Ceph Secret mounted read-only', () => {
-    const m = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf', pool: 'glance-images', user: 'glance' }), apis: { default: { type: GlanceApiType.SINGLE, replicas: 3 } } });
+    const m = synthGlance({
+      backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf', pool: 'glance-images', user: 'glance' }),
+      apis: { default: { type: GlanceApiType.SINGLE, replicas: 3 } },
+    });
     const conf = glanceConf(m, 'glance-default-single');
     expect(conf.DEFAULT.enabled_backends).toBe('default_backend:rbd');
-    expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance', rbd_store_ceph_conf: '/etc/ceph/ceph.conf' });
+    expect(conf.default_backend)
+      .toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance', rbd_store_ceph_conf: '/etc/ceph/ceph.conf' });
     const pod = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec;
     expect(pod.volumes.find((v: any) => v.name === 'ceph').secret).toEqual({ secretName: 'ceph-conf', defaultMode: 0o440 });
     expect(pod.containers[0].volumeMounts.find((v: any) => v.name === 'ceph')).toEqual({ name: 'ceph', mountPath: '/etc/ceph', readOnly: true });
   });
 
   test('storage: request, class and access mode of the per-replica volume', () => {
-    const m = synthGlance({ backend: shared(), storage: { storageRequest: '50Gi', storageClass: 'ceph-block', accessMode: StorageAccessMode.READ_WRITE_ONCE } });
+    const m = synthGlance({
+      backend: shared(),
+      storage: { storageRequest: '50Gi', storageClass: 'ceph-block', accessMode: StorageAccessMode.READ_WRITE_ONCE },
+    });
     const template = find(m, 'StatefulSet', 'glance-default-single').spec.volumeClaimTemplates[0];
     expect(template.metadata.name).toBe('glance');
     expect(template.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'ceph-block', resources: { requests: { storage: '50Gi' } } });
   });
 
   test('storage.external: no per-replica claim, a size-limited emptyDir instead', () => {
-    const ext = find(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), storage: { external: true } }), 'StatefulSet', 'glance-default-internal');
+    const ext = find(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), storage: { external: true } }), 'StatefulSet',
+      'glance-default-internal');
     expect(ext.spec.volumeClaimTemplates).toEqual([]);
     // Staging and tasks live there: bounded even without a claim.
     expect(ext.spec.template.spec.volumes.find((v: any) => v.name === 'glance')).toEqual({ name: 'glance', emptyDir: { sizeLimit: '10Gi' } });
@@ -263,7 +283,8 @@ describe('secure by default', () => {
     expect(text).not.toMatch(/connection\s*=/i);
     const env = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].env;
     expect(env.find((e: any) => e.name === 'OS_DATABASE__CONNECTION').valueFrom.secretKeyRef).toEqual({ name: 'glance-db', key: 'connection' });
-    expect(env.find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'osp-secret', key: 'GlancePassword' });
+    expect(env.find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef)
+      .toEqual({ name: 'osp-secret', key: 'GlancePassword' });
   });
 
   const WORKLOADS = [
@@ -326,7 +347,10 @@ describe('endpoint Services', () => {
   });
 
   test('publicServiceType reaches the public Service of a SPLIT API, and the internal one stays ClusterIP', () => {
-    const m = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), apis: { default: { publicServiceType: kplus.ServiceType.NODE_PORT } } });
+    const m = synthGlance({
+      backend: ImageBackend.rbd({ cephSecretName: 'c' }),
+      apis: { default: { publicServiceType: kplus.ServiceType.NODE_PORT } },
+    });
     // SPLIT: the internal endpoint is the internal API's, the public one the external API's, of publicServiceType.
     expect(find(m, 'Service', 'glance-default-public').spec.type).toBe('NodePort');
     expect(find(m, 'Service', 'glance-default').spec.type).toBe('ClusterIP');
@@ -351,10 +375,13 @@ describe('endpoint Services', () => {
   test.each([
     ['apis.default.publicServiceType', { publicServiceType: kplus.ServiceType.EXTERNAL_NAME }],
     ['apis.default.publicServiceType', { publicServiceType: 'Headless' as kplus.ServiceType }],
-    ['apis.default.endpointServices.internalService.serviceType', { endpointServices: { internalService: { serviceType: kplus.ServiceType.EXTERNAL_NAME } } }],
-    ['apis.default.endpointServices.publicService.serviceType', { endpointServices: { publicService: { serviceType: 'clusterip' as kplus.ServiceType } } }],
+    ['apis.default.endpointServices.internalService.serviceType',
+      { endpointServices: { internalService: { serviceType: kplus.ServiceType.EXTERNAL_NAME } } }],
+    ['apis.default.endpointServices.publicService.serviceType',
+      { endpointServices: { publicService: { serviceType: 'clusterip' as kplus.ServiceType } } }],
   ])('%s: only ClusterIP, NodePort or LoadBalancer (%j)', (prop, api) => {
-    expectInvalid(() => synthGlance({ apis: { default: api } }), prop, /is not a Service type an endpoint can have.*Fix: use ClusterIP, NodePort or LoadBalancer/);
+    expectInvalid(() => synthGlance({ apis: { default: api } }), prop,
+      /is not a Service type an endpoint can have.*Fix: use ClusterIP, NodePort or LoadBalancer/);
   });
 
   const withService = (internalService: object) => () => synthGlance({ apis: { default: { endpointServices: { internalService } } } });
@@ -365,7 +392,8 @@ describe('endpoint Services', () => {
     ['annotations', { 'Example.com/x': 'v' }, 'annotations.Example.com/x', /is not a valid annotation/],
     ['annotations', { 'x.': 'v' }, 'annotations.x.', /is not a valid annotation/],
     ['annotations', { [`${'a'.repeat(64)}`]: 'v' }, `annotations.${'a'.repeat(64)}`, /is not a valid annotation/],
-    ['annotations', { ok: 5 }, 'annotations.ok', /is not a valid annotation \(got 5\).*Fix: use a qualified key \("\[prefix\/\]name"\) and a string value/],
+    ['annotations', { ok: 5 }, 'annotations.ok',
+      /is not a valid annotation \(got 5\).*Fix: use a qualified key \("\[prefix\/\]name"\) and a string value/],
     ['labels', { tier: 'a b' }, 'labels.tier', /is not a valid label \(got "a b"\)/],
     ['labels', { tier: '-a' }, 'labels.tier', /is not a valid label/],
     ['labels', { tier: 'a-' }, 'labels.tier', /is not a valid label/],
@@ -392,7 +420,8 @@ describe('endpoint Services', () => {
 });
 
 describe('extra networks', () => {
-  const annotations = (networks: string[]) => find(synthGlance({ apis: { default: { networkAttachments: networks } } }), 'StatefulSet', 'glance-default-single')
+  const annotations = (networks: string[]) => find(synthGlance({ apis: { default: { networkAttachments: networks } } }), 'StatefulSet',
+    'glance-default-single')
     .spec.template.metadata.annotations;
 
   test('networkAttachments become the Multus annotation of the replicas', () => {
@@ -436,9 +465,14 @@ describe('the image cache of each API', () => {
     const m = synthGlance({
       backend: rbd(),
       imageCache: { size: '2Gi', maxSizeRatio: 0.5, prunerSchedule: '0 3 * * *' },
-      apis: { a: { type: GlanceApiType.EDGE, imageCache: { size: '4Gi' } }, b: { type: GlanceApiType.EDGE, imageCache: {} }, c: { type: GlanceApiType.EDGE } },
+      apis: {
+        a: { type: GlanceApiType.EDGE, imageCache: { size: '4Gi' } },
+        b: { type: GlanceApiType.EDGE, imageCache: {} },
+        c: { type: GlanceApiType.EDGE },
+      },
     });
-    expect(['glance-a-edge', 'glance-b-edge', 'glance-c-edge'].map((sts) => conf(m, sts))).toEqual([String(2 * 2 ** 30), String(2 ** 30), String(2 ** 30)]);
+    expect(['glance-a-edge', 'glance-b-edge', 'glance-c-edge'].map((sts) => conf(m, sts)))
+      .toEqual([String(2 * 2 ** 30), String(2 ** 30), String(2 ** 30)]);
   });
 
   test('a field an API sets to undefined is inherited', () => {
@@ -451,7 +485,10 @@ describe('the image cache of each API', () => {
   });
 
   test('without a Glance-level cache, only the API that sizes its own has cache jobs', () => {
-    const m = synthGlance({ backend: rbd(), apis: { a: { type: GlanceApiType.EDGE, imageCache: { size: '1Gi' } }, b: { type: GlanceApiType.EDGE } } });
+    const m = synthGlance({
+      backend: rbd(),
+      apis: { a: { type: GlanceApiType.EDGE, imageCache: { size: '1Gi' } }, b: { type: GlanceApiType.EDGE } },
+    });
     expect(ofKind(m, 'CronJob').map((c) => c.metadata.name).sort()).toEqual(['glance-a-edge-0-cleaner', 'glance-a-edge-0-pruner', 'glance-db-purge']);
   });
 
@@ -487,7 +524,11 @@ describe('what an apply meets: objects in order, Jobs named by their template', 
   const PREREQUISITES = ['NetworkPolicy', 'Secret', 'PersistentVolume', 'PersistentVolumeClaim', 'Service'];
   test.each([
     ['a shared claim', () => ({ backend: shared(), apis: { default: { replicas: 2 } } })],
-    ['an NFS export', () => ({ backend: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/x' } } }), imageCache: { size: '1Gi', precache: { images: ['cirros'] } } })],
+    ['an NFS export',
+      () => ({
+        backend: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/x' } } }),
+        imageCache: { size: '1Gi', precache: { images: ['cirros'] } },
+      })],
   ])('with %s, every workload comes after every object its pods mount, reach or are guarded by', (_what, props) => {
     const m = synthGlance(props());
     const firstWorkload = m.findIndex((o) => ['StatefulSet', 'Job', 'CronJob'].includes(o.kind));
@@ -519,10 +560,18 @@ describe('ephemeral storage: the API container requests and limits what its empt
   });
 
   test('with storage.external, staging is an emptyDir on the node: its size counts too', () => {
-    const resources = storageOf(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), apis: { default: { type: GlanceApiType.SINGLE } }, storage: { external: true, storageRequest: '10Gi' } }));
+    const resources = storageOf(synthGlance({
+      backend: ImageBackend.rbd({ cephSecretName: 'ceph' }),
+      apis: { default: { type: GlanceApiType.SINGLE } },
+      storage: { external: true, storageRequest: '10Gi' },
+    }));
     expect(resources.requests['ephemeral-storage']).toBe(`${10 * 1024 + 1024 + 512}Mi`);
     expect(resources.limits['ephemeral-storage']).toBe(`${10 * 1024 + 1024 + 512}Mi`);
-    const rounded = storageOf(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), apis: { default: { type: GlanceApiType.SINGLE } }, storage: { external: true, storageRequest: '1G' } }));
+    const rounded = storageOf(synthGlance({
+      backend: ImageBackend.rbd({ cephSecretName: 'ceph' }),
+      apis: { default: { type: GlanceApiType.SINGLE } },
+      storage: { external: true, storageRequest: '1G' },
+    }));
     // 1G is 953.67 MiB: rounded up, never below what the emptyDir may hold.
     expect(rounded.limits['ephemeral-storage']).toBe(`${954 + 1024 + 512}Mi`);
   });

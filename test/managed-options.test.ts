@@ -73,7 +73,8 @@ describe.each(MANAGED)('%s', (name, setInstead) => {
   });
 
   test('in an API\'s own customServiceConfig too', () => {
-    expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: ini(group, option) } } }), 'apis.default.customServiceConfig', `[${group}] ${option}`);
+    expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: ini(group, option) } } }), 'apis.default.customServiceConfig',
+      `[${group}] ${option}`);
   });
 
   if (group === 'DEFAULT') {
@@ -82,7 +83,8 @@ describe.each(MANAGED)('%s', (name, setInstead) => {
     });
   } else {
     test('with the group in upper case: refused, saying how oslo.config reads it', () => {
-      const err = expectInvalid(() => synthGlance({ customServiceConfig: ini(group.toUpperCase(), option) }), 'customServiceConfig', `[${group.toUpperCase()}] ${option}`);
+      const err = expectInvalid(() => synthGlance({ customServiceConfig: ini(group.toUpperCase(), option) }), 'customServiceConfig',
+        `[${group.toUpperCase()}] ${option}`);
       expect(err.message).toContain(`(oslo.config reads it as [${group}] ${option})`);
     });
   }
@@ -96,7 +98,8 @@ test.each(DEPRECATED)('the deprecated name %s is refused as %s', (deprecated, cu
 });
 
 test('a group in mixed case is the lower-case group to oslo.config: refused', () => {
-  const err = expectInvalid(() => synthGlance({ customServiceConfig: '[Paste_Deploy]\nflavor = keystone\n' }), 'customServiceConfig', '[Paste_Deploy] flavor');
+  const err = expectInvalid(() => synthGlance({ customServiceConfig: '[Paste_Deploy]\nflavor = keystone\n' }), 'customServiceConfig',
+    '[Paste_Deploy] flavor');
   expect(err.message).toContain('(oslo.config reads it as [paste_deploy] flavor)');
 });
 
@@ -109,14 +112,18 @@ test.each([
 });
 
 test('options next to the managed ones stay the user\'s', () => {
-  const custom = '[DEFAULT]\ndebug = true\nimage_cache_dir_extra = 1\n[database]\nmax_retries = 3\n[keystone_authtoken]\nmemcached_servers = mc:11211\n';
+  const custom = '[DEFAULT]\ndebug = true\nimage_cache_dir_extra = 1\n[database]\nmax_retries = 3\n'
+    + '[keystone_authtoken]\nmemcached_servers = mc:11211\n';
   const m = synthGlance({ customServiceConfig: custom });
   expect(m.find((o) => o.kind === 'Secret' && o.metadata.name === 'glance-default-single-config')!.stringData['50-custom.conf']).toBe(custom);
 });
 
 test('the file store\'s directory in [default_backend] is managed with any store', () => {
-  const err = expectInvalid(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), customServiceConfig: ini('default_backend', 'filesystem_store_datadir') }),
-    'customServiceConfig', '[default_backend] filesystem_store_datadir');
+  const err = expectInvalid(() => synthGlance({
+    backend: ImageBackend.rbd({ cephSecretName: 'c' }),
+    customServiceConfig: ini('default_backend', 'filesystem_store_datadir'),
+  }),
+  'customServiceConfig', '[default_backend] filesystem_store_datadir');
   expect(err.fix).toBe('remove it and set backend (ImageBackend.file() mounts the store at /var/lib/glance/images)');
 });
 

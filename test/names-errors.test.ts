@@ -96,7 +96,8 @@ describe('names', () => {
     expectInvalid(() => checkDerivedName('name', 'a'.repeat(53), NameKind.CRON_JOB, 'CronJob'), 'name',
       /gives the CronJob name "a{53}" of 53 characters, over the limit of 52.*Fix: shorten name by at least 1 characters/);
     expect(() => checkDerivedName('name', 'a'.repeat(63), NameKind.OBJECT, 'Secret')).not.toThrow();
-    expectInvalid(() => checkDerivedName('name', 'a'.repeat(65), NameKind.SERVICE, 'Service'), 'name', /of 65 characters, over the limit of 63.*by at least 2/);
+    expectInvalid(() => checkDerivedName('name', 'a'.repeat(65), NameKind.SERVICE, 'Service'), 'name',
+      /of 65 characters, over the limit of 63.*by at least 2/);
     expectInvalid(() => checkDerivedName('apis', '9api', NameKind.SERVICE, 'Service'), 'apis',
       /gives the Service name "9api", which is not a valid DNS label.*Fix: start the name with a letter/);
     expectInvalid(() => checkDerivedName('apis', 'Api', NameKind.OBJECT, 'Secret'), 'apis', /not a valid DNS label.*Fix: use lower-case letters/);
@@ -131,7 +132,8 @@ describe('names', () => {
       /gives a Service named "glance-default", which apis.a already uses.*Fix: rename one of the APIs/);
   });
 
-  test.each(['cloud-images.ubuntu.com', 'a', '192.0.2.7', '2001:db8::7', '[2001:db8::7]', '::1', 'fe80:0:0:0:0:0:0:1', 'A-1.example', `${'a'.repeat(63)}.com`])(
+  test.each(['cloud-images.ubuntu.com', 'a', '192.0.2.7', '2001:db8::7', '[2001:db8::7]', '::1', 'fe80:0:0:0:0:0:0:1', 'A-1.example',
+    `${'a'.repeat(63)}.com`])(
     'HOST accepts %j', (host) => {
       expect(HOST.test(host)).toBe(true);
     });

@@ -13,7 +13,10 @@ describe('imageCache.precache', () => {
   beforeEach(() => {
     m = synthGlance({
       backend: shared(),
-      imageCache: { size: '10Gi', precache: { images: ['cirros-0.6.2', '7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37'], schedule: Cron.schedule({ minute: '5' }) } },
+      imageCache: {
+        size: '10Gi',
+        precache: { images: ['cirros-0.6.2', '7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37'], schedule: Cron.schedule({ minute: '5' }) },
+      },
       apis: { default: { replicas: 2 } },
     });
   });
@@ -40,7 +43,8 @@ describe('imageCache.precache', () => {
       expect(pod.affinity).toBeUndefined();
       expectRestrictedPod(pod);
       // The cache jobs' NetworkPolicy selects it: nothing may connect to it.
-      expect(find(m, 'CronJob', `${STS}-${replica}-precache`).spec.jobTemplate.spec.template.metadata.labels['glance.openstack.org/cache-of']).toBe(STS);
+      expect(find(m, 'CronJob', `${STS}-${replica}-precache`).spec.jobTemplate.spec.template.metadata.labels['glance.openstack.org/cache-of'])
+        .toBe(STS);
     }
   });
 
@@ -108,7 +112,8 @@ describe('precache validation', () => {
     [{ images: [] }, 'imageCache.precache.images', /is not a non-empty list of image IDs or names.*Fix: list the images to keep cached/],
     [{ images: 'cirros' }, 'imageCache.precache.images', /is not a non-empty list/],
     [{}, 'imageCache.precache.images', /is not a non-empty list/],
-    [{ images: [' '] }, 'imageCache.precache.images[0]', /is not an image ID or name.*Fix: give an ID or a one-line name that does not start with "-"/],
+    [{ images: [' '] }, 'imageCache.precache.images[0]',
+      /is not an image ID or name.*Fix: give an ID or a one-line name that does not start with "-"/],
     [{ images: ['cirros', ''] }, 'imageCache.precache.images[1]', /is not an image ID or name/],
     [{ images: ['-rf'] }, 'imageCache.precache.images[0]', /is not an image ID or name/],
     [{ images: ['--url=http://evil'] }, 'imageCache.precache.images[0]', /is not an image ID or name/],
@@ -141,7 +146,13 @@ describe('precache validation', () => {
   });
 
   test('with precache, a cache policy the service user passes is accepted', () => {
-    const m = synthGlance({ imageCache: { size: '1Gi', policy: { cacheImage: 'role:admin or role:cache_operator' }, precache: { images: ['cirros'] } } });
+    const m = synthGlance({
+      imageCache: {
+        size: '1Gi',
+        policy: { cacheImage: 'role:admin or role:cache_operator' },
+        precache: { images: ['cirros'] },
+      },
+    });
     expect(find(m, 'Secret', `${STS}-config`).stringData['policy.yaml']).toContain('"cache_image": "role:admin or role:cache_operator"');
   });
 });

@@ -42,7 +42,10 @@ describe('1. image locations (OSSN-0090)', () => {
     const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     try {
       const app = Testing.app();
-      for (const id of ['a', 'b']) new Glance(new Chart(app, id, { namespace: id }), 'glance', { ...BASE_PROPS, backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE } } });
+      for (const id of ['a', 'b']) {
+        new Glance(new Chart(app, id, { namespace: id }), 'glance',
+          { ...BASE_PROPS, backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE } } });
+      }
       expect(warn).toHaveBeenCalledTimes(1);
       synthGlance({ backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE } } });
       expect(warn).toHaveBeenCalledTimes(2);
@@ -58,7 +61,8 @@ describe('1. image locations (OSSN-0090)', () => {
 
   // An EDGE API on rbd, and a SINGLE API on the file store: test/defaults.test.ts.
   test('an INTERNAL API on the file store shows none: the file store has no locations to show', () => {
-    expect(glanceConf(synthGlance({ apis: { i: { type: GlanceApiType.INTERNAL } } }), 'glance-i-internal').DEFAULT.show_image_direct_url).toBe('false');
+    expect(glanceConf(synthGlance({ apis: { i: { type: GlanceApiType.INTERNAL } } }), 'glance-i-internal').DEFAULT.show_image_direct_url)
+      .toBe('false');
   });
 
 });
@@ -66,12 +70,17 @@ describe('1. image locations (OSSN-0090)', () => {
 describe('4. NetworkPolicy', () => {
   let m: Manifest[];
   beforeEach(() => {
-    m = synthGlance({ backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }), imageCache: { size: '1Gi' }, apis: { default: { replicas: 2 } } });
+    m = synthGlance({
+      backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }),
+      imageCache: { size: '1Gi' },
+      apis: { default: { replicas: 2 } },
+    });
   });
 
   test('the cache jobs get no ingress at all, and no API Service selects them', () => {
     const policy = find(m, 'NetworkPolicy', 'glance-default-single-cache-jobs');
-    expect(policy.spec).toEqual({ podSelector: { matchLabels: { 'glance.openstack.org/cache-of': 'glance-default-single' } }, policyTypes: ['Ingress'] });
+    expect(policy.spec)
+      .toEqual({ podSelector: { matchLabels: { 'glance.openstack.org/cache-of': 'glance-default-single' } }, policyTypes: ['Ingress'] });
     for (const job of ofKind(m, 'CronJob').filter((j) => j.metadata.name.startsWith('glance-default-single-'))) {
       const labels = job.spec.jobTemplate.spec.template.metadata.labels;
       expect(labels['glance.openstack.org/cache-of']).toBe('glance-default-single');
@@ -104,7 +113,8 @@ describe('5. bounded staging', () => {
 
   test('a cap at or above the staging volume is refused', () => {
     expectInvalid(() => synthGlance({ limits: { imageSizeCap: '10Gi' } }), 'limits.imageSizeCap', /not below the staging volume/);
-    expectInvalid(() => synthGlance({ storage: { storageRequest: '5Gi' }, limits: { imageSizeCap: '6Gi' } }), 'limits.imageSizeCap', /storage.storageRequest 5Gi/);
+    expectInvalid(() => synthGlance({ storage: { storageRequest: '5Gi' }, limits: { imageSizeCap: '6Gi' } }), 'limits.imageSizeCap',
+      /storage.storageRequest 5Gi/);
   });
 });
 
@@ -117,7 +127,8 @@ describe('6. policy defaults and proxies', () => {
 
   // Not behind a proxy, the default: test/defaults.test.ts.
   test('proxy headers are honoured behind a TLS-terminating proxy', () => {
-    expect(glanceConf(synthGlance({ behindTlsProxy: true }), 'glance-default-single').oslo_middleware).toEqual({ enable_proxy_headers_parsing: 'true' });
+    expect(glanceConf(synthGlance({ behindTlsProxy: true }), 'glance-default-single').oslo_middleware)
+      .toEqual({ enable_proxy_headers_parsing: 'true' });
   });
 });
 
@@ -138,14 +149,18 @@ describe('7. image and pull policy', () => {
   });
 
   test('the policy can be set', () => {
-    for (const { c } of containers(synthGlance({ imagePullPolicy: kplus.ImagePullPolicy.NEVER, imageCache: { size: '1Gi' } }))) expect(c.imagePullPolicy).toBe('Never');
+    for (const { c } of containers(synthGlance({
+      imagePullPolicy: kplus.ImagePullPolicy.NEVER,
+      imageCache: { size: '1Gi' },
+    }))) expect(c.imagePullPolicy).toBe('Never');
   });
 });
 
 describe('8. names', () => {
   test.each([
     ['database.connectionSecret.name', () => ({ database: { connectionSecret: { name: 'glance-db-config', key: 'connection' } } })],
-    ['keystone.passwordSecret.name', () => ({ keystone: { authUrl: 'http://ks:5000', passwordSecret: { name: 'glance-default-single-config', key: 'p' } } })],
+    ['keystone.passwordSecret.name',
+      () => ({ keystone: { authUrl: 'http://ks:5000', passwordSecret: { name: 'glance-default-single-config', key: 'p' } } })],
     ['backend.cephSecretName', () => ({ backend: ImageBackend.rbd({ cephSecretName: 'glance-default-internal-config' }) })],
   ])('a Secret of yours named like one of ours is refused: %s', (prop, props) => {
     expectInvalid(() => synthGlance(props()), prop, /this chart creates for .* overwrite yours/);

@@ -87,6 +87,7 @@ describe('validateResourceQuantity', () => {
   });
 
   test.each(['0', '0m', '-1', '-500m', 'one', '', 2, null])('refuses %j', (q) => {
-    expectInvalid(() => validateResourceQuantity('resources.cpu', q as any), 'resources.cpu', /is not a positive Kubernetes quantity.*Fix: write e\.g\. "500m"/);
+    expectInvalid(() => validateResourceQuantity('resources.cpu', q as any), 'resources.cpu',
+      /is not a positive Kubernetes quantity.*Fix: write e\.g\. "500m"/);
   });
 });

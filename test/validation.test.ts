@@ -17,7 +17,8 @@ describe('cache size', () => {
   });
   test('negative', () => void expectInvalid(withCache({ size: '-1Gi' }), 'imageCache.size', /"-1Gi" is negative|negative/));
   test('milli-units', () => void expectInvalid(withCache({ size: '100m' }), 'imageCache.size', /milli/));
-  test('too small to leave a byte after the ratio', () => void expectInvalid(withCache({ size: '1', maxSizeRatio: 0.5 }), 'imageCache.size', /0 bytes/));
+  test('too small to leave a byte after the ratio',
+    () => void expectInvalid(withCache({ size: '1', maxSizeRatio: 0.5 }), 'imageCache.size', /0 bytes/));
   test('the smallest size that leaves a byte after the ratio is accepted', () => {
     expect(glanceConf(synthGlance({ imageCache: { size: '2', maxSizeRatio: 0.5 } }), 'glance-default-single').DEFAULT.image_cache_max_size).toBe('1');
   });
@@ -42,7 +43,8 @@ describe('imageCache.storageClass and driver', () => {
   });
 
   test('a driver that is no ImageCacheDriver is refused', () => {
-    expectInvalid(withCache({ size: '1Gi', driver: 'redis' as ImageCacheDriver }), 'imageCache.driver', /is not a cache driver.*Fix: use an ImageCacheDriver value/);
+    expectInvalid(withCache({ size: '1Gi', driver: 'redis' as ImageCacheDriver }), 'imageCache.driver',
+      /is not a cache driver.*Fix: use an ImageCacheDriver value/);
   });
 
   test.each([
@@ -55,15 +57,19 @@ describe('imageCache.storageClass and driver', () => {
 
 describe('stallTime', () => {
   test('zero', () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.seconds(0) }), 'imageCache.stallTime', /positive whole number/));
-  test('not whole seconds', () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.millis(1500) }), 'imageCache.stallTime', /1 second 500 millis/));
+  test('not whole seconds',
+    () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.millis(1500) }), 'imageCache.stallTime', /1 second 500 millis/));
   test('negative or not a number, as a duck-typed Duration from JavaScript can give it', () => {
     const duration = (seconds: () => number) => ({ toSeconds: seconds, toHumanString: () => 'that duration' }) as unknown as Duration;
-    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => -60) }), 'imageCache.stallTime', /is not a positive whole number of seconds \(got "that duration"\)/);
-    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => NaN) }), 'imageCache.stallTime', /positive whole number.*Fix: use e\.g\. Duration\.hours\(24\)/);
+    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => -60) }), 'imageCache.stallTime',
+      /is not a positive whole number of seconds \(got "that duration"\)/);
+    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => NaN) }), 'imageCache.stallTime',
+      /positive whole number.*Fix: use e\.g\. Duration\.hours\(24\)/);
     expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => { throw new Error('x'); }) }), 'imageCache.stallTime', /positive whole number/);
   });
   test('one second is the least', () => {
-    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi', stallTime: Duration.seconds(1) } }), 'glance-default-single').DEFAULT.image_cache_stall_time).toBe('1');
+    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi', stallTime: Duration.seconds(1) } }),
+      'glance-default-single').DEFAULT.image_cache_stall_time).toBe('1');
   });
 });
 
@@ -129,15 +135,18 @@ describe('names', () => {
     const api = 'a'.repeat(27); // glance-<27>-single = 41 chars; "-10-cleaner" makes 52, "-10-cleaner" on 28 would make 53
     expect(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [api]: { replicas: 11 } } })).not.toThrow();
     const longer = 'a'.repeat(28);
-    const err = expectInvalid(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [longer]: { replicas: 11 } } }), `apis.${longer}`,
+    const err = expectInvalid(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [longer]: { replicas: 11 } } }),
+      `apis.${longer}`,
       /CronJob name .* over the limit of 52/);
     expect(err.fix).toBe(`shorten apis.${longer} by at least 1 characters`);
   });
   test('a Service name must start with a letter', () => {
-    expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default', 'gives the Service name "1glance-default-single", which is not a valid DNS label');
+    expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default',
+      'gives the Service name "1glance-default-single", which is not a valid DNS label');
   });
   test('two APIs whose derived names collide', () => {
-    expectInvalid(() => synthGlance({ backend: shared(), apis: { 'a': {}, 'a-single': { type: GlanceApiType.INTERNAL } } }), 'apis.a-single', /Service named "glance-a-single"/);
+    expectInvalid(() => synthGlance({ backend: shared(), apis: { 'a': {}, 'a-single': { type: GlanceApiType.INTERNAL } } }), 'apis.a-single',
+      /Service named "glance-a-single"/);
   });
   test('no APIs at all', () => void expectInvalid(() => synthGlance({ apis: {} }), 'apis', /empty/));
 });
@@ -148,7 +157,8 @@ describe('replicas and workers', () => {
   });
   test('workers 0', () => void expectInvalid(() => synthGlance({ apis: { default: { workers: 0 } } }), 'apis.default.workers', /positive/));
   test('workers 1.5', () => {
-    expectInvalid(() => synthGlance({ apis: { default: { workers: 1.5 } } }), 'apis.default.workers', /is not a positive whole number.*Fix: use 1 or more worker processes/);
+    expectInvalid(() => synthGlance({ apis: { default: { workers: 1.5 } } }), 'apis.default.workers',
+      /is not a positive whole number.*Fix: use 1 or more worker processes/);
   });
 });
 
@@ -169,7 +179,10 @@ describe('file store and replicas (the reference\'s NFS warning)', () => {
   test('one replica on a local file store, rbd and shared stores are fine', () => {
     expect(() => synthGlance({})).not.toThrow();
     expect(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), apis: { default: { replicas: 5 } } })).not.toThrow();
-    expect(() => synthGlance({ backend: ImageBackend.file({ sharedStore: { existingClaimName: 'nfs-images' } }), apis: { default: { replicas: 5 } } })).not.toThrow();
+    expect(() => synthGlance({
+      backend: ImageBackend.file({ sharedStore: { existingClaimName: 'nfs-images' } }),
+      apis: { default: { replicas: 5 } },
+    })).not.toThrow();
   });
 });
 
@@ -178,11 +191,13 @@ describe('other props', () => {
     expectInvalid(() => synthGlance({ release: 'CARACAL' as unknown as GlanceRelease }), 'release', '"CARACAL"');
   });
   test('customServiceConfig may not override the cache size', () => {
-    const err = expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\nimage_cache_max_size = 1\n' }), 'customServiceConfig', '[DEFAULT] image_cache_max_size');
+    const err = expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\nimage_cache_max_size = 1\n' }), 'customServiceConfig',
+      '[DEFAULT] image_cache_max_size');
     expect(err.message).toContain('imageCache.size');
   });
   test('customServiceConfig may not carry the database password', () => {
-    expectInvalid(() => synthGlance({ customServiceConfig: '[database]\nconnection = mysql://u:p@h/g\n' }), 'customServiceConfig', '[database] connection');
+    expectInvalid(() => synthGlance({ customServiceConfig: '[database]\nconnection = mysql://u:p@h/g\n' }), 'customServiceConfig',
+      '[database] connection');
   });
   test.each([
     ['[oslo_concurrency]\nlock_path = /run/lock\n', '[oslo_concurrency] lock_path'],
@@ -201,7 +216,8 @@ describe('other props', () => {
     expectInvalid(() => synthGlance({ customServiceConfig: 'debug = true\n' }), 'customServiceConfig', /before any \[section\]/);
   });
   test('per-API customServiceConfig is checked too', () => {
-    expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: '[paste_deploy]\nflavor = keystone\n' } } }), 'apis.default.customServiceConfig', '[paste_deploy] flavor');
+    expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: '[paste_deploy]\nflavor = keystone\n' } } }),
+      'apis.default.customServiceConfig', '[paste_deploy] flavor');
   });
   test('keystone URL', () => {
     expectInvalid(() => synthGlance({ keystone: { ...BASE_PROPS.keystone, authUrl: 'keystone:5000' } }), 'keystone.authUrl', '"keystone:5000"');
@@ -225,7 +241,8 @@ describe('other props', () => {
       /is not a one-line oslo.policy rule.*Fix: use a rule such as "role:admin"/);
   });
   test('an API\'s own cache policy names the API prop', () => {
-    expectInvalid(() => synthGlance({ apis: { a: { imageCache: { size: '1Gi', policy: { cacheDelete: '' } } } } }), 'apis.a.imageCache.policy.cacheDelete', /one-line/);
+    expectInvalid(() => synthGlance({ apis: { a: { imageCache: { size: '1Gi', policy: { cacheDelete: '' } } } } }),
+      'apis.a.imageCache.policy.cacheDelete', /one-line/);
   });
   test('one StatefulSet has a role, not a layout: SPLIT cannot be typed, and is refused from JavaScript', () => {
     const chart = new Chart(new App(), 'c');
@@ -234,7 +251,8 @@ describe('other props', () => {
       'apis.default.type', /"split" is not|not the role/);
   });
   test('a layout that is no GlanceApiType is refused at the Glance level', () => {
-    expectInvalid(() => synthGlance({ apis: { a: { type: 'both' as GlanceApiType } } }), 'apis.a.type', /is not an API layout \(got "both"\).*Fix: use a GlanceApiType value/);
+    expectInvalid(() => synthGlance({ apis: { a: { type: 'both' as GlanceApiType } } }), 'apis.a.type',
+      /is not an API layout \(got "both"\).*Fix: use a GlanceApiType value/);
   });
   test('rbd without options, as JavaScript or another language can call it', () => {
     expectInvalid(() => synthGlance({ backend: (ImageBackend.rbd as any)() }), 'backend', /without its options/);
@@ -242,7 +260,8 @@ describe('other props', () => {
   });
 
   test('rbd names', () => {
-    expectInvalid(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }) }), 'backend.pool', /Ceph name/);
+    expectInvalid(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph', pool: 'images\n[DEFAULT]' }) }), 'backend.pool',
+      /Ceph name/);
   });
 });
 
