@@ -57,15 +57,17 @@ function fieldProblem(field: string, spec: typeof FIELDS[number]): string | unde
       continue;
     }
     const bounds = base.split('-').map((v) => valueOf(v, spec));
-    if (bounds.some((v) => v === undefined || v < spec.min || v > spec.max)) {
+    if (bounds.some((v) => v < spec.min || v > spec.max)) {
       return `is outside ${spec.min}-${spec.max}`;
     }
-    if (bounds[0]! > bounds[1]!) return 'has a range that runs backwards';
+    // A single value is the range from itself to itself.
+    const [low, high = low] = bounds;
+    if (low > high) return 'has a range that runs backwards';
   }
   return undefined;
 }
 
-function valueOf(text: string, spec: typeof FIELDS[number]): number | undefined {
+function valueOf(text: string, spec: typeof FIELDS[number]): number {
   if (/^\d+$/.test(text)) return Number(text);
   // An unknown name gives -1 (0 for a month): below every field's minimum, so refused as outside it.
   const index = spec.names?.indexOf(text.toLowerCase()) ?? -1;
@@ -114,7 +116,7 @@ function expandField(field: string, spec: typeof FIELDS[number]): Set<number> {
     const [base, step] = part.split('/');
     let [low, high] = [spec.min, spec.max];
     if (base !== '*' && base !== '?') {
-      const bounds = base.split('-').map((v) => valueOf(v, spec)!);
+      const bounds = base.split('-').map((v) => valueOf(v, spec));
       low = bounds[0];
       // "5/15" runs from 5 to the field's maximum, as in the controller's parser.
       high = bounds.length === 2 ? bounds[1] : step !== undefined ? spec.max : low;
