@@ -1,7 +1,6 @@
 export { Errors, GlanceValidationError } from './errors';
 export * from './release';
 export { ImageCacheDriver } from './cache/cache-options';
-export { ContainerResources, GlanceApiRole, GlanceApiType } from './glance-api-props';
 export { StorageAccessMode } from './common-props';
 export type { SecretKeySelector } from './names';
 export * from './stores';

@@ -16,24 +16,34 @@ describe('refusals', () => {
     [{ database: undefined }, 'database.connectionSecret', /is required/],
     [{ keystone: undefined }, 'keystone', /is required.*Fix: give authUrl and passwordSecret/],
     // Found by this test: without authUrl, glance.conf said "auth_url = undefined".
-    [{ keystone: { passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.authUrl', /is not an http\(s\) URL \(got undefined\).*Fix: use e\.g\. "http:\/\/keystone-internal/],
+    [{ keystone: { passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.authUrl',
+      /is not an http\(s\) URL \(got undefined\).*Fix: use e\.g\. "http:\/\/keystone-internal/],
     [{ keystone: { authUrl: 'keystone:5000', passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.authUrl', /is not an http\(s\) URL/],
-    [{ keystone: { authUrl: 'http://ks:5000', publicAuthUrl: 'ks', passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.publicAuthUrl', /is not an http\(s\) URL/],
+    [{ keystone: { authUrl: 'http://ks:5000', publicAuthUrl: 'ks', passwordSecret: { name: 'p', key: 'k' } } }, 'keystone.publicAuthUrl',
+      /is not an http\(s\) URL/],
     [{ keystone: { authUrl: 'http://ks:5000' } }, 'keystone.passwordSecret', /is required/],
     [{ keystone: { ...BASE_PROPS.keystone, username: '' } }, 'keystone.username', /is empty or spans lines.*Fix: use a single-line Keystone name/],
     [{ keystone: { ...BASE_PROPS.keystone, projectName: 'a\nb' } }, 'keystone.projectName', /spans lines/],
     [{ keystone: { ...BASE_PROPS.keystone, domainName: ' ' } }, 'keystone.domainName', /is empty/],
     [{ keystone: { ...BASE_PROPS.keystone, region: '\r' } }, 'keystone.region', /spans lines/],
-    [{ backend: { isShared: false } }, 'backend', /is not an ImageBackend.*Fix: use ImageBackend\.file\(\), rbd\(\), swift\(\), s3\(\), cinder\(\) or multi\(\)/],
+    [{ backend: { isShared: false } }, 'backend',
+      /is not an ImageBackend.*Fix: use ImageBackend\.file\(\), rbd\(\), swift\(\), s3\(\), cinder\(\) or multi\(\)/],
     [{ storage: { storageClass: 'Fast_SSD' } }, 'storage.storageClass', /DNS-1123/],
     [{ storage: { storageRequest: '1Gi' }, limits: { imageSizeCap: '1Gi' } }, 'limits.imageSizeCap',
       /is not below the staging volume \(storage\.storageRequest 1Gi\).*Fix: lower limits\.imageSizeCap, or raise storage\.storageRequest/],
     [{ limits: { imageSizeCap: '0' } }, 'limits.imageSizeCap', /is zero/],
     [{ limits: { userStorageQuota: '-1Gi' } }, 'limits.userStorageQuota', /is negative/],
+    [{ limits: { userStorageQuota: 'lots' } }, 'limits.userStorageQuota', /is not a Kubernetes quantity \(got "lots"\)/],
     [{ webDownload: { allowedHosts: 'example.com' } }, 'webDownload.allowedHosts', /is empty.*Fix: list the hosts Glance may download images from/],
-    [{ webDownload: { allowedHosts: ['ok.example', 'http://x'] } }, 'webDownload.allowedHosts[1]', /is not a host name or IP address.*Fix: use e\.g\. "cloud-images/],
-    [{ webDownload: { allowedHosts: ['a.example'], allowedSchemes: ['https', 'file'] } }, 'webDownload.allowedSchemes[1]', /is not a scheme Glance downloads with.*Fix: use "https", "http" or "ftp"/],
-    [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [0] } }, 'webDownload.allowedPorts[0]', /is not a TCP port.*Fix: use a whole number from 1 to 65535/],
+    [{ webDownload: { allowedHosts: [] } }, 'webDownload.allowedHosts', /is empty.*Fix: list the hosts Glance may download images from/],
+    [{ webDownload: { allowedHosts: ['a b'] } }, 'webDownload.allowedHosts[0]', /is not a host name or IP address/],
+    [{ webDownload: { allowedHosts: ['ok.example', 'x,y'] } }, 'webDownload.allowedHosts[1]', /is not a host name or IP address/],
+    [{ webDownload: { allowedHosts: ['ok.example', 'http://x'] } }, 'webDownload.allowedHosts[1]',
+      /is not a host name or IP address.*Fix: use e\.g\. "cloud-images/],
+    [{ webDownload: { allowedHosts: ['a.example'], allowedSchemes: ['https', 'file'] } }, 'webDownload.allowedSchemes[1]',
+      /is not a scheme Glance downloads with.*Fix: use "https", "http" or "ftp"/],
+    [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [0] } }, 'webDownload.allowedPorts[0]',
+      /is not a TCP port.*Fix: use a whole number from 1 to 65535/],
     [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [443, 65536] } }, 'webDownload.allowedPorts[1]', /is not a TCP port/],
     [{ webDownload: { allowedHosts: ['a.example'], allowedPorts: [80.5] } }, 'webDownload.allowedPorts[0]', /is not a TCP port/],
     [{ networkPolicy: { allowedNamespaces: ['ok', 'Not OK'] } }, 'networkPolicy.allowedNamespaces[1]', /DNS-1123/],
@@ -66,15 +76,24 @@ describe('what is accepted', () => {
     expect(conf.DEFAULT.image_size_cap).toBe('1073741823');
     expect(conf.DEFAULT.user_storage_quota).toBe(String(1.5 * 2 ** 30));
     expect(conf.DEFAULT.enabled_import_methods).toBe('[glance-direct,web-download,copy-image]');
-    expect(conf.import_filtering_opts).toEqual({ allowed_schemes: '[http,https,ftp]', allowed_hosts: '[192.0.2.7,images.example]', allowed_ports: '[1,65535]' });
+    expect(conf.import_filtering_opts)
+      .toEqual({ allowed_schemes: '[http,https,ftp]', allowed_hosts: '[192.0.2.7,images.example]', allowed_ports: '[1,65535]' });
   });
 
-  test('keystone names and region reach keystone_authtoken; publicAuthUrl is the URL clients are sent to', () => {
-    const conf = glanceConf(synthGlance({
-      keystone: { ...BASE_PROPS.keystone, publicAuthUrl: 'https://keystone.example', username: 'img', projectName: 'svc', domainName: 'ops', region: 'r1' },
-    }), 'glance-default-single');
-    expect(conf.keystone_authtoken).toEqual({
-      www_authenticate_uri: 'https://keystone.example',
+  const keystoneSection = () => glanceConf(synthGlance({
+    keystone: {
+      ...BASE_PROPS.keystone,
+      publicAuthUrl: 'https://keystone.example',
+      username: 'img',
+      projectName: 'svc',
+      domainName: 'ops',
+      region: 'r1',
+    },
+  }), 'glance-default-single').keystone_authtoken;
+
+  test('keystone names and region reach [keystone_authtoken], and nothing more: no password', () => {
+    const { www_authenticate_uri: _public, ...rest } = keystoneSection();
+    expect(rest).toEqual({
       auth_url: 'http://keystone.openstack.svc:5000',
       auth_type: 'password',
       username: 'img',
@@ -85,16 +104,18 @@ describe('what is accepted', () => {
     });
   });
 
-  test('an explicit pull policy wins over the digest rule; behindTlsProxy turns on proxy header parsing', () => {
-    const m = synthGlance({ image: `q.example/glance@sha256:${'0'.repeat(64)}`, imagePullPolicy: kplus.ImagePullPolicy.ALWAYS, behindTlsProxy: true });
+  test('publicAuthUrl is the URL clients are sent to (www_authenticate_uri)', () => {
+    expect(keystoneSection().www_authenticate_uri).toBe('https://keystone.example');
+  });
+
+  test('an explicit pull policy wins over the digest rule', () => {
+    const m = synthGlance({ image: `q.example/glance@sha256:${'0'.repeat(64)}`, imagePullPolicy: kplus.ImagePullPolicy.ALWAYS });
     expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
-    expect(glanceConf(m, 'glance-default-single').oslo_middleware).toEqual({ enable_proxy_headers_parsing: 'true' });
-    expect(find(synthGlance({ image: `q.example/glance@sha256:${'0'.repeat(63)}` }), 'StatefulSet', 'glance-default-single')
-      .spec.template.spec.containers[0].imagePullPolicy).toBe('Always');
   });
 
   test('releases before Antelope have neither enforce_new_defaults nor enforce_scope', () => {
-    expect(glanceConf(synthGlance({ release: GlanceRelease.ZED }), 'glance-default-single').oslo_policy).toEqual({ policy_file: '/etc/glance/glance.conf.d/policy.yaml' });
+    expect(glanceConf(synthGlance({ release: GlanceRelease.ZED }), 'glance-default-single').oslo_policy)
+      .toEqual({ policy_file: '/etc/glance/glance.conf.d/policy.yaml' });
   });
 
   test('storage.storageClass reaches the state claims', () => {
@@ -119,18 +140,20 @@ describe('values of another type where text is due', () => {
 
 describe('an API\'s own options', () => {
   const sts = (m: Manifest[]) => find(m, 'StatefulSet', 'glance-default-single');
-  test('one-character prefixes, namespaces and names are valid keys, labels and networks; null networks are none', () => {
-    const m = synthGlance({
-      apis: {
-        default: {
-          networkAttachments: ['a/storage', 'x'],
-          endpointServices: { internalService: { annotations: { 'x/y': 'v' }, labels: { 'k/l': 'a' } } },
-        },
-      },
-    });
+  test('one-character namespaces and names are valid networks', () => {
+    const m = synthGlance({ apis: { default: { networkAttachments: ['a/storage', 'x'] } } });
     expect(sts(m).spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('a/storage,x');
-    expect(find(m, 'Service', 'glance-default').metadata).toMatchObject({ annotations: { 'x/y': 'v' }, labels: expect.objectContaining({ 'k/l': 'a' }) });
-    expect(sts(synthGlance({ apis: { default: { networkAttachments: null as any } } })).spec.template.metadata.annotations?.['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
+  });
+
+  test('one-character prefixes and names are valid annotation and label keys', () => {
+    const m = synthGlance({ apis: { default: { endpointServices: { internalService: { annotations: { 'x/y': 'v' }, labels: { 'k/l': 'a' } } } } } });
+    expect(find(m, 'Service', 'glance-default').metadata)
+      .toMatchObject({ annotations: { 'x/y': 'v' }, labels: expect.objectContaining({ 'k/l': 'a' }) });
+  });
+
+  test('networkAttachments of null are no networks', () => {
+    const m = synthGlance({ apis: { default: { networkAttachments: null as any } } });
+    expect(sts(m).spec.template.metadata.annotations?.['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
   });
 
   test('a bad request or limit is named by its group', () => {
@@ -143,11 +166,21 @@ describe('an API\'s own options', () => {
   });
 });
 
-test('only an image pinned by a whole sha256 digest is pulled if not present', () => {
-  const policyOf = (image: string) => find(synthGlance({ image }), 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].imagePullPolicy;
-  expect(policyOf(`quay.io/glance@sha256:${'a'.repeat(64)}`)).toBe('IfNotPresent');
-  expect(policyOf(`quay.io/glance@sha256:${'a'.repeat(65)}`)).toBe('Always');
-  expect(policyOf('quay.io/glance:2025.1')).toBe('Always');
+describe('only an image pinned by a whole sha256 digest is pulled if not present', () => {
+  const policyOf = (image: string) => find(synthGlance({ image }), 'StatefulSet',
+    'glance-default-single').spec.template.spec.containers[0].imagePullPolicy;
+
+  test('64 hex digits: IfNotPresent', () => {
+    expect(policyOf(`quay.io/glance@sha256:${'a'.repeat(64)}`)).toBe('IfNotPresent');
+  });
+
+  test.each([
+    ['65 hex digits', `quay.io/glance@sha256:${'a'.repeat(65)}`],
+    ['63 hex digits', `q.example/glance@sha256:${'0'.repeat(63)}`],
+    ['a tag', 'quay.io/glance:2025.1'],
+  ])('%s: Always', (_what, image) => {
+    expect(policyOf(image)).toBe('Always');
+  });
 });
 
 test('each API lists the endpoint Services it serves', () => {

@@ -16,24 +16,28 @@ describe('Glance props', () => {
     m = synthGlance({});
   });
 
-  test('name "glance"; apis { default: {} }: one single-type API with one replica', () => {
+  test('name "glance" with apis { default: {} }: one single-type API, glance-default-single', () => {
     expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name)).toEqual([STS]);
+  });
+
+  test('apis.default.replicas: one replica', () => {
     expect(find(m, 'StatefulSet', STS).spec.replicas).toBe(1);
   });
 
-  test('image: the podified Antelope glance-api; pull policy Always for a tag', () => {
-    const c = apiPod(m).containers[0];
-    expect(c.image).toBe('quay.io/podified-antelope-centos9/openstack-glance-api:current-podified');
-    expect(c.imagePullPolicy).toBe('Always');
+  test('image: the podified Antelope glance-api', () => {
+    expect(apiPod(m).containers[0].image).toBe('quay.io/podified-antelope-centos9/openstack-glance-api:current-podified');
   });
 
-  test('pull policy IfNotPresent for an image pinned by digest', () => {
-    const image = `quay.io/example/glance-api@sha256:${'ab'.repeat(32)}`;
-    expect(apiPod(synthGlance({ image })).containers[0].imagePullPolicy).toBe('IfNotPresent');
+  test('imagePullPolicy: Always for an image by tag', () => {
+    expect(apiPod(m).containers[0].imagePullPolicy).toBe('Always');
   });
 
-  test('release GlanceRelease.ANTELOPE: the new RBAC defaults, scope checked; sqlite cache driver', () => {
-    expect(glanceConf(m, STS).oslo_policy).toEqual({ policy_file: '/etc/glance/glance.conf.d/policy.yaml', enforce_new_defaults: 'true', enforce_scope: 'true' });
+  test('release GlanceRelease.ANTELOPE: the new RBAC defaults, scope checked', () => {
+    expect(glanceConf(m, STS).oslo_policy)
+      .toEqual({ policy_file: '/etc/glance/glance.conf.d/policy.yaml', enforce_new_defaults: 'true', enforce_scope: 'true' });
+  });
+
+  test('release GlanceRelease.ANTELOPE: the sqlite cache driver', () => {
     expect(glanceConf(synthGlance({ imageCache: { size: '1Gi' } }), STS).DEFAULT.image_cache_driver).toBe('sqlite');
   });
 
@@ -68,13 +72,22 @@ describe('Glance props', () => {
     });
   });
 
-  test('webDownload not offered; limits: image_size_cap 90% of the staging volume, no per-user quota; not behind a TLS proxy', () => {
+  test('webDownload: not offered, and no import filter written', () => {
     const conf = glanceConf(m, STS);
     expect(conf.DEFAULT.enabled_import_methods).toBe('[glance-direct,copy-image]');
     expect(conf.import_filtering_opts).toBeUndefined();
-    expect(conf.DEFAULT.image_size_cap).toBe(String(Math.floor(10 * 2 ** 30 * 0.9)));
-    expect(conf.DEFAULT.user_storage_quota).toBe('0');
-    expect(conf.oslo_middleware).toEqual({ enable_proxy_headers_parsing: 'false' });
+  });
+
+  test('limits.imageSizeCap: 90% of the staging volume', () => {
+    expect(glanceConf(m, STS).DEFAULT.image_size_cap).toBe(String(Math.floor(10 * 2 ** 30 * 0.9)));
+  });
+
+  test('limits.userStorageQuota: no per-user quota', () => {
+    expect(glanceConf(m, STS).DEFAULT.user_storage_quota).toBe('0');
+  });
+
+  test('behindTlsProxy: not behind a TLS proxy, proxy headers not parsed', () => {
+    expect(glanceConf(m, STS).oslo_middleware).toEqual({ enable_proxy_headers_parsing: 'false' });
   });
 
   test('webDownload: allowedSchemes ["https"], allowedPorts [443]', () => {
@@ -86,12 +99,20 @@ describe('Glance props', () => {
     expect(ofKind(m, 'NetworkPolicy').map((p) => p.metadata.name).sort()).toEqual(['glance-db-jobs', STS]);
   });
 
-  test('imageCache: none; no cache volume is mounted or claimed, and no cache job exists', () => {
-    const pod = apiPod(m);
-    const mounts = pod.containers[0].volumeMounts.map((v: any) => v.name);
-    expect(mounts).toEqual(['config', 'tmp', 'glance']);
+  test('imageCache: none, so no cache volume is mounted', () => {
+    expect(apiPod(m).containers[0].volumeMounts.map((v: any) => v.name)).toEqual(['config', 'tmp', 'glance']);
+  });
+
+  test('imageCache: none, so no cache volume is claimed', () => {
+    expect(find(m, 'StatefulSet', STS).spec.volumeClaimTemplates.map((c: any) => c.metadata.name)).toEqual(['glance']);
+  });
+
+  test('imageCache: none, so glance.conf has no cache: the keystone pipeline, no cache directory', () => {
     expect(glanceConf(m, STS).paste_deploy).toEqual({ flavor: 'keystone' });
     expect(glanceConf(m, STS).DEFAULT.image_cache_dir).toBeUndefined();
+  });
+
+  test('imageCache: none, so no cache job exists', () => {
     expect(ofKind(m, 'CronJob').map((c) => c.metadata.name)).toEqual(['glance-db-purge']);
   });
 });
@@ -103,11 +124,18 @@ describe('GlanceApi options', () => {
   });
 
   test('resources: 500m CPU and 512Mi memory requested, 2Gi memory limit, no CPU limit', () => {
-    expect(apiPod(m).containers[0].resources).toEqual({ requests: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '1536Mi' }, limits: { 'memory': '2Gi', 'ephemeral-storage': '1536Mi' } });
+    expect(apiPod(m).containers[0].resources)
+      .toEqual({
+        requests: { 'cpu': '500m', 'memory': '512Mi', 'ephemeral-storage': '1536Mi' },
+        limits: { 'memory': '2Gi', 'ephemeral-storage': '1536Mi' },
+      });
   });
 
-  test('nodeSelector: any node; networkAttachments: the cluster network only', () => {
+  test('nodeSelector: any node', () => {
     expect(apiPod(m).nodeSelector).toBeUndefined();
+  });
+
+  test('networkAttachments: the cluster network only, no Multus annotation', () => {
     expect(find(m, 'StatefulSet', STS).spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
   });
 
@@ -122,12 +150,21 @@ describe('GlanceApi options', () => {
     }
   });
 
-  test('type: SINGLE with the file store, SPLIT with rbd; showImageDirectUrl only on internal and edge APIs with rbd', () => {
-    expect(glanceConf(m, STS).DEFAULT.show_image_direct_url).toBe('false');
-    const rbd = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), apis: { default: {}, e: { type: GlanceApiType.EDGE } } });
-    expect(ofKind(rbd, 'StatefulSet').map((s) => s.metadata.name)).toEqual(['glance-default-internal', 'glance-default-external', 'glance-e-edge']);
+  const rbdApis = () => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), apis: { default: {}, e: { type: GlanceApiType.EDGE } } });
+
+  test('type: SPLIT with rbd', () => {
+    expect(ofKind(rbdApis(), 'StatefulSet').map((s) => s.metadata.name))
+      .toEqual(['glance-default-internal', 'glance-default-external', 'glance-e-edge']);
+  });
+
+  test('showImageDirectUrl: on internal and edge APIs with rbd, off on external ones', () => {
+    const rbd = rbdApis();
     expect(['glance-default-internal', 'glance-default-external', 'glance-e-edge'].map((s) => glanceConf(rbd, s).DEFAULT.show_image_direct_url))
       .toEqual(['true', 'false', 'true']);
+  });
+
+  test('showImageDirectUrl: off with the file store', () => {
+    expect(glanceConf(m, STS).DEFAULT.show_image_direct_url).toBe('false');
   });
 });
 
@@ -137,10 +174,12 @@ describe('imageCache options', () => {
     m = synthGlance({ imageCache: { size: '1Gi' } });
   });
 
-  test('maxSizeRatio 0.85; stallTime 86400 s (Duration.seconds(86400))', () => {
-    const conf = glanceConf(m, STS);
-    expect(conf.DEFAULT.image_cache_max_size).toBe(String(Math.floor(2 ** 30 * 0.85)));
-    expect(conf.DEFAULT.image_cache_stall_time).toBe(String(Duration.seconds(86400).toSeconds()));
+  test('maxSizeRatio 0.85', () => {
+    expect(glanceConf(m, STS).DEFAULT.image_cache_max_size).toBe(String(Math.floor(2 ** 30 * 0.85)));
+  });
+
+  test('stallTime 86400 s (Duration.seconds(86400))', () => {
+    expect(glanceConf(m, STS).DEFAULT.image_cache_stall_time).toBe(String(Duration.seconds(86400).toSeconds()));
   });
 
   test('driver: sqlite before 2024.1, centralized_db from 2024.1 (Caracal) on', () => {
@@ -162,11 +201,15 @@ describe('imageCache options', () => {
   });
 
   test('policy: admin only, for each cache rule', () => {
-    expect(find(m, 'Secret', `${STS}-config`).stringData['policy.yaml']).toBe('"cache_list": "role:admin"\n"cache_image": "role:admin"\n"cache_delete": "role:admin"\n');
+    expect(find(m, 'Secret', `${STS}-config`).stringData['policy.yaml'])
+      .toBe('"cache_list": "role:admin"\n"cache_image": "role:admin"\n"cache_delete": "role:admin"\n');
   });
 
-  test('precache: none; with images, schedule "*/15 * * * *"', () => {
+  test('precache: none', () => {
     expect(ofKind(m, 'CronJob').filter((c) => c.metadata.name.endsWith('-precache'))).toEqual([]);
+  });
+
+  test('precache.schedule: "*/15 * * * *"', () => {
     const withImages = synthGlance({ imageCache: { size: '1Gi', precache: { images: ['cirros'] } } });
     expect(find(withImages, 'CronJob', `${STS}-0-precache`).spec.schedule).toBe('*/15 * * * *');
   });
@@ -195,7 +238,11 @@ describe('store options', () => {
   test('s3: bucket created on put, URL format auto, the image\'s CA bundle, "S3 backend"', () => {
     const m = synthGlance({ backend: ImageBackend.s3({ host: 'https://s3.example.com', bucket: 'images', ...s3Secrets }) });
     expect(storeSection(m)).toEqual({
-      s3_store_host: 'https://s3.example.com', s3_store_bucket: 'images', s3_store_create_bucket_on_put: 'true', s3_store_bucket_url_format: 'auto', store_description: 'S3 backend',
+      s3_store_host: 'https://s3.example.com',
+      s3_store_bucket: 'images',
+      s3_store_create_bucket_on_put: 'true',
+      s3_store_bucket_url_format: 'auto',
+      store_description: 'S3 backend',
     });
   });
 
@@ -213,7 +260,9 @@ describe('store options', () => {
 
   test('file with a shared store: a 100Gi ReadWriteMany claim named <name>-images', () => {
     const m = synthGlance({ backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }) });
-    expect(find(m, 'PersistentVolumeClaim', 'glance-images').spec).toEqual({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'nfs' });
-    expect(find(synthGlance({ name: 'img', backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }) }), 'PersistentVolumeClaim', 'img-images').spec.resources.requests.storage).toBe('100Gi');
+    expect(find(m, 'PersistentVolumeClaim', 'glance-images').spec)
+      .toEqual({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '100Gi' } }, storageClassName: 'nfs' });
+    expect(find(synthGlance({ name: 'img', backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }) }), 'PersistentVolumeClaim',
+      'img-images').spec.resources.requests.storage).toBe('100Gi');
   });
 });

@@ -1,8 +1,11 @@
 import { App, Chart, Names, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Glance, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, StorageAccessMode } from '../lib';
-import { BASE_PROPS, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceCommandOf, glanceConf, Manifest, ofKind, parseIniText, podSpecs, synthGlance } from './helpers';
+import { Glance, GlanceApiType, GlanceProps, ImageBackend, StorageAccessMode } from '../lib';
+import {
+  BASE_PROPS, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceCommandOf, glanceConf, Manifest, ofKind, parseIniText,
+  podSpecs, synthGlance,
+} from './helpers';
 
 const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } });
 
@@ -10,7 +13,11 @@ describe('API StatefulSet and its Services', () => {
   let m: Manifest[];
   let sts: Manifest;
   beforeEach(() => {
-    m = synthGlance({ backend: shared(), imageCache: { size: '10Gi' }, apis: { default: { replicas: 2, nodeSelector: { 'node-role/glance': '' } } } });
+    m = synthGlance({
+      backend: shared(),
+      imageCache: { size: '10Gi' },
+      apis: { default: { replicas: 2, nodeSelector: { 'node-role/glance': '' } } },
+    });
     sts = find(m, 'StatefulSet', 'glance-default-single');
   });
 
@@ -56,7 +63,8 @@ describe('API StatefulSet and its Services', () => {
   });
 
   test('availability: one replica down at a time, state kept when scaled down or deleted', () => {
-    expect(find(m, 'PodDisruptionBudget', 'glance-default-single').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: sts.spec.selector.matchLabels } });
+    expect(find(m, 'PodDisruptionBudget', 'glance-default-single').spec)
+      .toEqual({ maxUnavailable: 1, selector: { matchLabels: sts.spec.selector.matchLabels } });
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
   });
 
@@ -70,14 +78,7 @@ describe('API StatefulSet and its Services', () => {
     expect(names.indexOf('POD_NAMESPACE')).toBeLessThan(names.indexOf('OS_DEFAULT__WORKER_SELF_REFERENCE_URL'));
   });
 
-  test('a PodDisruptionBudget lets one replica go at a time', () => {
-    const pdb = find(m, 'PodDisruptionBudget', 'glance-default-single');
-    expect(pdb.spec.maxUnavailable).toBe(1);
-    expect(pdb.spec.selector.matchLabels).toEqual(sts.spec.selector.matchLabels);
-  });
-
-  test('claims are retained, and the shared store is a ReadWriteMany claim mounted at the file store', () => {
-    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+  test('the shared store is a ReadWriteMany claim mounted at the file store', () => {
     const pvc = find(m, 'PersistentVolumeClaim', 'glance-images');
     expect(pvc.spec.accessModes).toEqual(['ReadWriteMany']);
     expect(pvc.spec.storageClassName).toBe('nfs-client');
@@ -89,12 +90,19 @@ describe('API StatefulSet and its Services', () => {
     expect(glanceConf(m, 'glance-default-single').default_backend.filesystem_store_datadir).toBe('/var/lib/glance/images');
   });
 
+  const apiIn = (chart: Chart) => new Glance(chart, 'g', { ...BASE_PROPS, backend: shared(), apis: { default: { replicas: 2 } } }).apis[0];
+
   test('replicaHostname is the per-replica DNS name', () => {
-    // Built through the construct to check the public helper.
-    const chart = new Chart(new App(), 'c', { namespace: 'openstack' });
-    const glance = new Glance(chart, 'g', { ...BASE_PROPS, backend: shared(), apis: { default: { replicas: 2 } } });
-    expect(glance.apis[0].replicaHostname(1)).toBe('glance-default-single-1.glance-default-single.openstack.svc');
-    expect(glance.apis[0].cacheClaimName(1)).toBe('glance-cache-glance-default-single-1');
+    expect(apiIn(new Chart(new App(), 'c', { namespace: 'openstack' })).replicaHostname(1))
+      .toBe('glance-default-single-1.glance-default-single.openstack.svc');
+  });
+
+  test('without a namespace, replicaHostname names the replica in the chart\'s own namespace', () => {
+    expect(apiIn(new Chart(Testing.app(), 'c')).replicaHostname(0)).toBe('glance-default-single-0.glance-default-single');
+  });
+
+  test('cacheClaimName is the claim of a replica\'s cache volume', () => {
+    expect(apiIn(new Chart(new App(), 'c', { namespace: 'openstack' })).cacheClaimName(1)).toBe('glance-cache-glance-default-single-1');
   });
 });
 
@@ -132,6 +140,12 @@ describe('database jobs', () => {
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
   });
 
+  test('db-purge takes an age of one day', () => {
+    const purge = find(synthGlance({ dbPurge: { ageInDays: 1 } }), 'CronJob', 'glance-db-purge');
+    expect(purge.spec.jobTemplate.spec.template.spec.containers[0].command)
+      .toEqual(glanceCommandOf(['glance-manage'], 'db', 'purge', '--age_in_days', '1'));
+  });
+
   test('db-purge runs on its schedule with its age', () => {
     const job = find(m, 'CronJob', 'glance-db-purge');
     expect(job.spec.schedule).toBe('30 2 * * *');
@@ -140,13 +154,14 @@ describe('database jobs', () => {
     expect(job.spec.concurrencyPolicy).toBe('Forbid');
   });
 
-  test.each([['Job', 'glance-db-sync-<hash>'], ['CronJob', 'glance-db-purge']])('%s %s has a writable lock dir where its config points', (kind, name) => {
-    const job = find(m, kind, name);
-    const pod = kind === 'Job' ? job.spec.template.spec : job.spec.jobTemplate.spec.template.spec;
-    expect(pod.volumes).toContainEqual({ name: 'locks', emptyDir: { sizeLimit: '16Mi' } });
-    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'locks', mountPath: '/var/lib/glance/tmp' });
-    expect(parseIniText(find(m, 'Secret', 'glance-db-config').stringData['00-glance.conf']).oslo_concurrency.lock_path).toBe('/var/lib/glance/tmp');
-  });
+  test.each([['Job', 'glance-db-sync-<hash>'], ['CronJob', 'glance-db-purge']])('%s %s has a writable lock dir where its config points',
+    (kind, name) => {
+      const job = find(m, kind, name);
+      const pod = kind === 'Job' ? job.spec.template.spec : job.spec.jobTemplate.spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: 'locks', emptyDir: { sizeLimit: '16Mi' } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'locks', mountPath: '/var/lib/glance/tmp' });
+      expect(parseIniText(find(m, 'Secret', 'glance-db-config').stringData['00-glance.conf']).oslo_concurrency.lock_path).toBe('/var/lib/glance/tmp');
+    });
 
   test('the database pieces are one construct whose move kept their pod labels', () => {
     const chart = new Chart(new App(), 'test');
@@ -160,16 +175,12 @@ describe('database jobs', () => {
     expect(job.spec.template.metadata.labels['cdk8s.io/metadata.addr']).toBe(Names.toLabelValue(directChild));
   });
 
-  test('db-purge defaults to 30 days at 00:01', () => {
-    const job = find(synthGlance({}), 'CronJob', 'glance-db-purge');
-    expect(job.spec.schedule).toBe('1 0 * * *');
-    expect(job.spec.jobTemplate.spec.template.spec.containers[0].command.slice(-1)).toEqual(['30']);
-  });
 });
 
 describe('configuration', () => {
   test('lock_path lies on the cache volume with a cache (shared by the API and its cache jobs), on the state volume without', () => {
-    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi' } }), 'glance-default-single').oslo_concurrency.lock_path).toBe('/var/lib/glance/image-cache/locks');
+    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi' } }), 'glance-default-single').oslo_concurrency.lock_path)
+      .toBe('/var/lib/glance/image-cache/locks');
     expect(glanceConf(synthGlance({}), 'glance-default-single').oslo_concurrency.lock_path).toBe('/var/lib/glance/tmp');
   });
 
@@ -188,6 +199,35 @@ describe('configuration', () => {
     expect(find(m, 'Secret', 'glance-db-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
   });
 
+  test('each API\'s own customServiceConfig is a file of that API\'s Secret only', () => {
+    const m = synthGlance({
+      backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }),
+      customServiceConfig: '[DEFAULT]\ndebug = true\n',
+      apis: { a: { customServiceConfig: '[DEFAULT]\nworkers_x = 1\n' }, b: {} },
+    });
+    expect(Object.keys(find(m, 'Secret', 'glance-a-single-config').stringData).sort())
+      .toEqual(['00-glance.conf', '50-custom.conf', '60-a-custom.conf', 'glance-api.conf', 'policy.yaml']);
+    expect(Object.keys(find(m, 'Secret', 'glance-b-single-config').stringData).sort())
+      .toEqual(['00-glance.conf', '50-custom.conf', 'glance-api.conf', 'policy.yaml']);
+  });
+
+  test('without customServiceConfig the Secrets hold only the generated files', () => {
+    const m = synthGlance({});
+    expect(Object.keys(find(m, 'Secret', 'glance-default-single-config').stringData).sort())
+      .toEqual(['00-glance.conf', 'glance-api.conf', 'policy.yaml']);
+    expect(Object.keys(find(m, 'Secret', 'glance-db-config').stringData).sort()).toEqual(['00-glance.conf', 'glance-api.conf']);
+  });
+
+  test('workers: one worker process is accepted', () => {
+    expect(glanceConf(synthGlance({ apis: { default: { workers: 1 } } }), 'glance-default-single').DEFAULT.workers).toBe('1');
+  });
+
+  test('resources.cpuLimit sets a CPU limit beside the default limits', () => {
+    const m = synthGlance({ apis: { default: { resources: { cpuLimit: '2' } } } });
+    expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].resources.limits)
+      .toEqual({ 'cpu': '2', 'memory': '2Gi', 'ephemeral-storage': '1536Mi' });
+  });
+
   test('a config change changes the pod template, so replicas roll', () => {
     const hash = (size: string) => find(synthGlance({ imageCache: { size } }), 'StatefulSet', 'glance-default-single')
       .spec.template.metadata.annotations['glance.openstack.org/config-hash'];
@@ -197,44 +237,37 @@ describe('configuration', () => {
   });
 
   test('rbd backend: store options and the Ceph Secret mounted read-only', () => {
-    const m = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf', pool: 'glance-images', user: 'glance' }), apis: { default: { type: GlanceApiType.SINGLE, replicas: 3 } } });
+    const m = synthGlance({
+      backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf', pool: 'glance-images', user: 'glance' }),
+      apis: { default: { type: GlanceApiType.SINGLE, replicas: 3 } },
+    });
     const conf = glanceConf(m, 'glance-default-single');
     expect(conf.DEFAULT.enabled_backends).toBe('default_backend:rbd');
-    expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance', rbd_store_ceph_conf: '/etc/ceph/ceph.conf' });
+    expect(conf.default_backend)
+      .toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance', rbd_store_ceph_conf: '/etc/ceph/ceph.conf' });
     const pod = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec;
     expect(pod.volumes.find((v: any) => v.name === 'ceph').secret).toEqual({ secretName: 'ceph-conf', defaultMode: 0o440 });
     expect(pod.containers[0].volumeMounts.find((v: any) => v.name === 'ceph')).toEqual({ name: 'ceph', mountPath: '/etc/ceph', readOnly: true });
   });
 
-  test('storage: request, class and access mode of the per-replica volume; external means emptyDir', () => {
-    const m = synthGlance({ backend: shared(), storage: { storageRequest: '50Gi', storageClass: 'ceph-block', accessMode: StorageAccessMode.READ_WRITE_ONCE } });
+  test('storage: request, class and access mode of the per-replica volume', () => {
+    const m = synthGlance({
+      backend: shared(),
+      storage: { storageRequest: '50Gi', storageClass: 'ceph-block', accessMode: StorageAccessMode.READ_WRITE_ONCE },
+    });
     const template = find(m, 'StatefulSet', 'glance-default-single').spec.volumeClaimTemplates[0];
     expect(template.metadata.name).toBe('glance');
     expect(template.spec).toEqual({ accessModes: ['ReadWriteOnce'], storageClassName: 'ceph-block', resources: { requests: { storage: '50Gi' } } });
-    const ext = find(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), storage: { external: true } }), 'StatefulSet', 'glance-default-internal');
+  });
+
+  test('storage.external: no per-replica claim, a size-limited emptyDir instead', () => {
+    const ext = find(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), storage: { external: true } }), 'StatefulSet',
+      'glance-default-internal');
     expect(ext.spec.volumeClaimTemplates).toEqual([]);
     // Staging and tasks live there: bounded even without a claim.
     expect(ext.spec.template.spec.volumes.find((v: any) => v.name === 'glance')).toEqual({ name: 'glance', emptyDir: { sizeLimit: '10Gi' } });
   });
 
-  test('keystone settings land in [keystone_authtoken] without the password', () => {
-    const conf = glanceConf(synthGlance({ keystone: { authUrl: 'http://ks:5000', publicAuthUrl: 'https://ks.example', passwordSecret: { name: 's', key: 'k' }, region: 'r1' } }), 'glance-default-single');
-    expect(conf.keystone_authtoken).toEqual({
-      www_authenticate_uri: 'https://ks.example',
-      auth_url: 'http://ks:5000',
-      auth_type: 'password',
-      username: 'glance',
-      project_name: 'service',
-      user_domain_name: 'Default',
-      project_domain_name: 'Default',
-      region_name: 'r1',
-    });
-  });
-
-  test('release only changes defaults, not names', () => {
-    const names = (release: GlanceRelease) => synthGlance({ release }).map((o) => `${o.kind}/${o.metadata.name}`);
-    expect(names(GlanceRelease.YOGA)).toEqual(names(GlanceRelease.FLAMINGO));
-  });
 });
 
 describe('secure by default', () => {
@@ -250,7 +283,8 @@ describe('secure by default', () => {
     expect(text).not.toMatch(/connection\s*=/i);
     const env = find(m, 'StatefulSet', 'glance-default-single').spec.template.spec.containers[0].env;
     expect(env.find((e: any) => e.name === 'OS_DATABASE__CONNECTION').valueFrom.secretKeyRef).toEqual({ name: 'glance-db', key: 'connection' });
-    expect(env.find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'osp-secret', key: 'GlancePassword' });
+    expect(env.find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef)
+      .toEqual({ name: 'osp-secret', key: 'GlancePassword' });
   });
 
   const WORKLOADS = [
@@ -287,47 +321,43 @@ test.each([
   expect(cacheMounts.length).toBe(cacheClaims.length);
 });
 
-describe('GlanceRelease, an open set', () => {
-  test('named constants, numbers and code names resolve to the same release', () => {
-    expect(GlanceRelease.of('2025.1')).toBe(GlanceRelease.EPOXY);
-    expect(GlanceRelease.of('Epoxy')).toBe(GlanceRelease.EPOXY);
-    expect(GlanceRelease.EPOXY.glanceMajor).toBe(30);
-    expect(GlanceRelease.YOGA.glanceMajor).toBe(24);
-    expect(GlanceRelease.EPOXY.toString()).toBe('2025.1 (epoxy)');
-  });
-
-  test('a release newer than the library is accepted by number, and ordered', () => {
-    const next = GlanceRelease.of('2026.1');
-    expect(next.glanceMajor).toBe(32);
-    expect(next.isAtLeast(GlanceRelease.FLAMINGO)).toBe(true);
-    expect(GlanceRelease.FLAMINGO.isAtLeast(next)).toBe(false);
-    expect(GlanceRelease.CARACAL.isAtLeast(GlanceRelease.CARACAL)).toBe(true);
-    expect(glanceConf(synthGlance({ release: next, imageCache: { size: '1Gi' } }), 'glance-default-single').DEFAULT.image_cache_driver).toBe('centralized_db');
-  });
-
-  test.each(['2021.2', 'havana', '28', 'CARACAL2', ''])('rejects %j, naming the prop and the accepted forms', (text) => {
-    expectInvalid(() => GlanceRelease.of(text), 'release', /from 2022\.1 on.*yoga, zed/);
-  });
-});
-
-describe('endpoint Services and extra networks', () => {
-  test('endpointServices sets type, annotations and labels per endpoint; the rest stays ClusterIP', () => {
+describe('endpoint Services', () => {
+  test('endpointServices sets the type of its endpoint\'s Service', () => {
     const m = synthGlance({
       backend: shared(),
-      apis: {
-        default: {
-          type: GlanceApiType.SPLIT,
-          endpointServices: {
-            internalService: { serviceType: kplus.ServiceType.LOAD_BALANCER, annotations: { 'metallb.universe.tf/address-pool': 'internalapi' }, labels: { tier: 'internal' } },
-          },
-        },
-      },
+      apis: { default: { type: GlanceApiType.SPLIT, endpointServices: { internalService: { serviceType: kplus.ServiceType.LOAD_BALANCER } } } },
     });
+    expect(find(m, 'Service', 'glance-default').spec.type).toBe('LoadBalancer');
+  });
+
+  test('endpointServices sets the annotations and labels of its endpoint\'s Service, beside the library\'s labels', () => {
+    const internalService = { annotations: { 'metallb.universe.tf/address-pool': 'internalapi' }, labels: { tier: 'internal' } };
+    const m = synthGlance({ backend: shared(), apis: { default: { type: GlanceApiType.SPLIT, endpointServices: { internalService } } } });
     const internal = find(m, 'Service', 'glance-default');
-    expect(internal.spec.type).toBe('LoadBalancer');
     expect(internal.metadata.annotations).toEqual({ 'metallb.universe.tf/address-pool': 'internalapi' });
     expect(internal.metadata.labels).toMatchObject({ 'tier': 'internal', 'glance.openstack.org/endpoint': 'internal' });
+  });
+
+  test('the endpoint endpointServices leaves out stays ClusterIP', () => {
+    const m = synthGlance({
+      backend: shared(),
+      apis: { default: { type: GlanceApiType.SPLIT, endpointServices: { internalService: { serviceType: kplus.ServiceType.LOAD_BALANCER } } } },
+    });
     expect(find(m, 'Service', 'glance-default-public').spec.type).toBe('ClusterIP');
+  });
+
+  test('publicServiceType reaches the public Service of a SPLIT API, and the internal one stays ClusterIP', () => {
+    const m = synthGlance({
+      backend: ImageBackend.rbd({ cephSecretName: 'c' }),
+      apis: { default: { publicServiceType: kplus.ServiceType.NODE_PORT } },
+    });
+    // SPLIT: the internal endpoint is the internal API's, the public one the external API's, of publicServiceType.
+    expect(find(m, 'Service', 'glance-default-public').spec.type).toBe('NodePort');
+    expect(find(m, 'Service', 'glance-default').spec.type).toBe('ClusterIP');
+  });
+
+  test.each([kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER])('publicServiceType %s reaches the public Service', (type) => {
+    expect(find(synthGlance({ apis: { default: { publicServiceType: type } } }), 'Service', 'glance-default-public').spec.type).toBe(type);
   });
 
   test('publicServiceType and endpointServices.publicService.serviceType together are refused', () => {
@@ -345,23 +375,148 @@ describe('endpoint Services and extra networks', () => {
   test.each([
     ['apis.default.publicServiceType', { publicServiceType: kplus.ServiceType.EXTERNAL_NAME }],
     ['apis.default.publicServiceType', { publicServiceType: 'Headless' as kplus.ServiceType }],
-    ['apis.default.endpointServices.internalService.serviceType', { endpointServices: { internalService: { serviceType: kplus.ServiceType.EXTERNAL_NAME } } }],
-    ['apis.default.endpointServices.publicService.serviceType', { endpointServices: { publicService: { serviceType: 'clusterip' as kplus.ServiceType } } }],
+    ['apis.default.endpointServices.internalService.serviceType',
+      { endpointServices: { internalService: { serviceType: kplus.ServiceType.EXTERNAL_NAME } } }],
+    ['apis.default.endpointServices.publicService.serviceType',
+      { endpointServices: { publicService: { serviceType: 'clusterip' as kplus.ServiceType } } }],
   ])('%s: only ClusterIP, NodePort or LoadBalancer (%j)', (prop, api) => {
-    expectInvalid(() => synthGlance({ apis: { default: api } }), prop, /is not a Service type an endpoint can have.*Fix: use ClusterIP, NodePort or LoadBalancer/);
+    expectInvalid(() => synthGlance({ apis: { default: api } }), prop,
+      /is not a Service type an endpoint can have.*Fix: use ClusterIP, NodePort or LoadBalancer/);
   });
 
-  test('publicServiceType NodePort and LoadBalancer reach the public Service', () => {
-    for (const type of [kplus.ServiceType.NODE_PORT, kplus.ServiceType.LOAD_BALANCER]) {
-      expect(find(synthGlance({ apis: { default: { publicServiceType: type } } }), 'Service', 'glance-default-public').spec.type).toBe(type);
-    }
+  const withService = (internalService: object) => () => synthGlance({ apis: { default: { endpointServices: { internalService } } } });
+
+  test.each([
+    ['annotations', { 'bad key': 'v' }, 'annotations.bad key', /is not a valid annotation/],
+    ['annotations', { '-x': 'v' }, 'annotations.-x', /is not a valid annotation/],
+    ['annotations', { 'Example.com/x': 'v' }, 'annotations.Example.com/x', /is not a valid annotation/],
+    ['annotations', { 'x.': 'v' }, 'annotations.x.', /is not a valid annotation/],
+    ['annotations', { [`${'a'.repeat(64)}`]: 'v' }, `annotations.${'a'.repeat(64)}`, /is not a valid annotation/],
+    ['annotations', { ok: 5 }, 'annotations.ok',
+      /is not a valid annotation \(got 5\).*Fix: use a qualified key \("\[prefix\/\]name"\) and a string value/],
+    ['labels', { tier: 'a b' }, 'labels.tier', /is not a valid label \(got "a b"\)/],
+    ['labels', { tier: '-a' }, 'labels.tier', /is not a valid label/],
+    ['labels', { tier: 'a-' }, 'labels.tier', /is not a valid label/],
+    ['labels', { tier: 'a'.repeat(64) }, 'labels.tier', /is not a valid label/],
+  ])('%s %j is refused', (_field, map, path, message) => {
+    const field = path.split('.')[0];
+    expectInvalid(withService({ [field]: map }), `apis.default.endpointServices.internalService.${path}`, message);
   });
 
-  test('networkAttachments become the Multus annotation of the replicas; bad names are refused', () => {
-    const m = synthGlance({ apis: { default: { networkAttachments: ['storage', 'openstack/internalapi'] } } });
-    expect(find(m, 'StatefulSet', 'glance-default-single').spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBe('storage,openstack/internalapi');
-    expect(find(synthGlance({}), 'StatefulSet', 'glance-default-single').spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
-    expectInvalid(() => synthGlance({ apis: { default: { networkAttachments: ['Storage Net'] } } }), 'apis.default.networkAttachments[0]', /NetworkAttachmentDefinition/);
+  test('what Kubernetes takes is kept: prefixed keys, an empty label value, long annotation values', () => {
+    const m = withService({
+      annotations: { 'metallb.universe.tf/address-pool': 'internal api, with spaces', 'a': '' },
+      labels: { 'example.com/tier': '', 'x': 'a'.repeat(63), 'y': 'A_b.c-1' },
+    })();
+    const svc = find(m, 'Service', 'glance-default');
+    expect(svc.metadata.annotations).toEqual({ 'metallb.universe.tf/address-pool': 'internal api, with spaces', 'a': '' });
+    expect(svc.metadata.labels).toMatchObject({ 'example.com/tier': '', 'x': 'a'.repeat(63), 'y': 'A_b.c-1' });
+  });
+
+  test('an endpointServices entry of null is no override', () => {
+    const m = synthGlance({ apis: { default: { endpointServices: { internalService: null as any } } } });
+    expect(find(m, 'Service', 'glance-default').metadata.annotations).toBeUndefined();
+  });
+});
+
+describe('extra networks', () => {
+  const annotations = (networks: string[]) => find(synthGlance({ apis: { default: { networkAttachments: networks } } }), 'StatefulSet',
+    'glance-default-single')
+    .spec.template.metadata.annotations;
+
+  test('networkAttachments become the Multus annotation of the replicas', () => {
+    expect(annotations(['storage', 'openstack/internalapi'])['k8s.v1.cni.cncf.io/networks']).toBe('storage,openstack/internalapi');
+  });
+
+  test('an empty networkAttachments list is no Multus annotation', () => {
+    expect(annotations([])['k8s.v1.cni.cncf.io/networks']).toBeUndefined();
+  });
+
+  test('the longest namespace and name are accepted', () => {
+    const longest = `${'a'.repeat(63)}/${'b'.repeat(189)}`;
+    expect(annotations([longest, 'c.d'])['k8s.v1.cni.cncf.io/networks']).toBe(`${longest},c.d`);
+  });
+
+  test.each([
+    [['Storage'], 'apis.default.networkAttachments[0]'],
+    [['Storage Net'], 'apis.default.networkAttachments[0]'],
+    [['ok', 'ns/'], 'apis.default.networkAttachments[1]'],
+    [['/storage'], 'apis.default.networkAttachments[0]'],
+    [['ns_1/storage'], 'apis.default.networkAttachments[0]'],
+    [['storage-'], 'apis.default.networkAttachments[0]'],
+    [[`${'a'.repeat(254)}`], 'apis.default.networkAttachments[0]'],
+    [[7], 'apis.default.networkAttachments[0]'],
+  ])('networkAttachments %j is refused', (networks, path) => {
+    expectInvalid(() => synthGlance({ apis: { default: { networkAttachments: networks as string[] } } }), path,
+      /is not a NetworkAttachmentDefinition name.*Fix: give "<name>" or "<namespace>\/<name>" in DNS-1123 form/);
+  });
+
+  test('networkAttachments that is no list is refused', () => {
+    expectInvalid(() => synthGlance({ apis: { default: { networkAttachments: 'storage' as any } } }), 'apis.default.networkAttachments',
+      /is not a list of network names.*Fix: give e\.g\. \["storage"\]/);
+  });
+});
+
+describe('the image cache of each API', () => {
+  const rbd = () => ImageBackend.rbd({ cephSecretName: 'c' });
+  const conf = (m: Manifest[], sts: string) => glanceConf(m, sts).DEFAULT.image_cache_max_size;
+
+  test('an API inherits every unset field of the Glance-level cache, and overrides the set ones', () => {
+    const m = synthGlance({
+      backend: rbd(),
+      imageCache: { size: '2Gi', maxSizeRatio: 0.5, prunerSchedule: '0 3 * * *' },
+      apis: {
+        a: { type: GlanceApiType.EDGE, imageCache: { size: '4Gi' } },
+        b: { type: GlanceApiType.EDGE, imageCache: {} },
+        c: { type: GlanceApiType.EDGE },
+      },
+    });
+    expect(['glance-a-edge', 'glance-b-edge', 'glance-c-edge'].map((sts) => conf(m, sts)))
+      .toEqual([String(2 * 2 ** 30), String(2 ** 30), String(2 ** 30)]);
+  });
+
+  test('a field an API sets to undefined is inherited', () => {
+    const m = synthGlance({
+      backend: rbd(),
+      imageCache: { size: '2Gi', prunerSchedule: '0 3 * * *' },
+      apis: { a: { type: GlanceApiType.EDGE, imageCache: { size: '4Gi', prunerSchedule: undefined } } },
+    });
+    expect(find(m, 'CronJob', 'glance-a-edge-0-pruner').spec.schedule).toBe('0 3 * * *');
+  });
+
+  test('without a Glance-level cache, only the API that sizes its own has cache jobs', () => {
+    const m = synthGlance({
+      backend: rbd(),
+      apis: { a: { type: GlanceApiType.EDGE, imageCache: { size: '1Gi' } }, b: { type: GlanceApiType.EDGE } },
+    });
+    expect(ofKind(m, 'CronJob').map((c) => c.metadata.name).sort()).toEqual(['glance-a-edge-0-cleaner', 'glance-a-edge-0-pruner', 'glance-db-purge']);
+  });
+
+  test('a Glance-level imageCache without a size gives its fields to the APIs that size their own', () => {
+    const m = synthGlance({
+      backend: rbd(),
+      imageCache: { prunerSchedule: '0 4 * * *' },
+      apis: { a: { type: GlanceApiType.EDGE, imageCache: { size: '1Gi' } } },
+    });
+    expect(find(m, 'CronJob', 'glance-a-edge-0-pruner').spec.schedule).toBe('0 4 * * *');
+  });
+});
+
+describe('Glance.fromCustomResource in a chart with a namespace', () => {
+  const cr = { kind: 'Glance', metadata: { namespace: 'cloud' }, spec: { glanceAPIs: { default: { type: 'single' } } } };
+  const options = { database: BASE_PROPS.database, keystoneAuthUrl: 'http://ks:5000' };
+
+  test('a CR\'s namespace other than the chart\'s is refused', () => {
+    expectInvalid(() => Glance.fromCustomResource(new Chart(Testing.app(), 'c', { namespace: 'openstack' }), 'g', cr, options), 'metadata.namespace',
+      /differs from the namespace of the chart it is synthesized in \("openstack"\)/);
+  });
+
+  test('a CR in the chart\'s namespace is accepted', () => {
+    expect(() => Glance.fromCustomResource(new Chart(Testing.app(), 'c', { namespace: 'cloud' }), 'g', cr, options)).not.toThrow();
+  });
+
+  test('a CR with a namespace is accepted in a chart without one', () => {
+    expect(() => Glance.fromCustomResource(new Chart(Testing.app(), 'c'), 'g', cr, options)).not.toThrow();
   });
 });
 
@@ -369,7 +524,11 @@ describe('what an apply meets: objects in order, Jobs named by their template', 
   const PREREQUISITES = ['NetworkPolicy', 'Secret', 'PersistentVolume', 'PersistentVolumeClaim', 'Service'];
   test.each([
     ['a shared claim', () => ({ backend: shared(), apis: { default: { replicas: 2 } } })],
-    ['an NFS export', () => ({ backend: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/x' } } }), imageCache: { size: '1Gi', precache: { images: ['cirros'] } } })],
+    ['an NFS export',
+      () => ({
+        backend: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/x' } } }),
+        imageCache: { size: '1Gi', precache: { images: ['cirros'] } },
+      })],
   ])('with %s, every workload comes after every object its pods mount, reach or are guarded by', (_what, props) => {
     const m = synthGlance(props());
     const firstWorkload = m.findIndex((o) => ['StatefulSet', 'Job', 'CronJob'].includes(o.kind));
@@ -389,16 +548,6 @@ describe('what an apply meets: objects in order, Jobs named by their template', 
     const chart = new Chart(new App(), 'test');
     expect(new Glance(chart, 'glance', BASE_PROPS).dbSyncJobName).toBe(ofKind(Testing.synth(chart) as Manifest[], 'Job')[0].metadata.name);
   });
-
-  test('the precache first run\'s name carries its template\'s hash: a new image list or a new image is a new Job', () => {
-    const firstRun = (images: string[], image?: string) => ofKind(synthGlance({ image, imageCache: { size: '1Gi', precache: { images } } }), 'Job')
-      .map((j) => j.metadata.name).filter((n) => n.includes('precache'));
-    const [base] = firstRun(['cirros']);
-    expect(base).toMatch(/^glance-default-single-precache-[0-9a-f]{8}$/);
-    expect(firstRun(['cirros'])).toEqual([base]);
-    expect(firstRun(['cirros', 'fedora'])).not.toEqual([base]);
-    expect(firstRun(['cirros'], 'glance:2')).not.toEqual([base]);
-  });
 });
 
 describe('ephemeral storage: the API container requests and limits what its emptyDirs and logs may take of the node\'s disk', () => {
@@ -411,10 +560,18 @@ describe('ephemeral storage: the API container requests and limits what its empt
   });
 
   test('with storage.external, staging is an emptyDir on the node: its size counts too', () => {
-    const resources = storageOf(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), apis: { default: { type: GlanceApiType.SINGLE } }, storage: { external: true, storageRequest: '10Gi' } }));
+    const resources = storageOf(synthGlance({
+      backend: ImageBackend.rbd({ cephSecretName: 'ceph' }),
+      apis: { default: { type: GlanceApiType.SINGLE } },
+      storage: { external: true, storageRequest: '10Gi' },
+    }));
     expect(resources.requests['ephemeral-storage']).toBe(`${10 * 1024 + 1024 + 512}Mi`);
     expect(resources.limits['ephemeral-storage']).toBe(`${10 * 1024 + 1024 + 512}Mi`);
-    const rounded = storageOf(synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), apis: { default: { type: GlanceApiType.SINGLE } }, storage: { external: true, storageRequest: '1G' } }));
+    const rounded = storageOf(synthGlance({
+      backend: ImageBackend.rbd({ cephSecretName: 'ceph' }),
+      apis: { default: { type: GlanceApiType.SINGLE } },
+      storage: { external: true, storageRequest: '1G' },
+    }));
     // 1G is 953.67 MiB: rounded up, never below what the emptyDir may hold.
     expect(rounded.limits['ephemeral-storage']).toBe(`${954 + 1024 + 512}Mi`);
   });

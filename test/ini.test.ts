@@ -1,55 +1,145 @@
 /**
- * parseIni and readIni read customServiceConfig as oslo.config's parser does (oslo_config/iniparser.py
- * and cfg.ConfigParser), and refuse the texts oslo.config would read otherwise than they look.
+ * The ini reader and renderer (lib/ini.ts). parseIni and readIni read customServiceConfig as
+ * oslo.config's parser does (oslo_config/iniparser.py and cfg.ConfigParser), and refuse the texts
+ * oslo.config would read otherwise than they look; renderIni writes what they read back.
  * test/e2e/ini-differential.test.ts checks the same against the real oslo.config on generated texts.
  */
 import { expectInvalid } from './helpers';
 import { checkCustomServiceConfig } from '../lib/config-guard';
-import { iniGroup, parseIni, readIni } from '../lib/ini';
+import { iniGroup, IniValues, parseIni, readIni, renderIni } from '../lib/ini';
+
+describe('renderIni', () => {
+  test('sections in order, "key = value" lines, a blank line between sections, a final newline', () => {
+    expect(renderIni({ 'DEFAULT': { workers: 4, debug: true, name: 'a b' }, 'empty': {}, 'os_glance-x.y:z+1': { k: 'v' } }))
+      .toBe('[DEFAULT]\nworkers = 4\ndebug = true\nname = a b\n\n[empty]\n\n[os_glance-x.y:z+1]\nk = v\n');
+  });
+
+  test('no sections render as a single line end', () => {
+    expect(renderIni({})).toBe('\n');
+  });
+
+  test.each([
+    ['a newline in a value', { DEFAULT: { debug: 'true\n[database]\nconnection = sqlite://' } }, /invalid ini option "debug"/],
+    ['a carriage return in a value', { DEFAULT: { debug: 'true\rx' } }, /invalid ini option/],
+    ['a NUL in a value', { DEFAULT: { debug: 'a\0b' } }, /invalid ini option/],
+    ['a key with a space', { DEFAULT: { 'a b': 'x' } }, /invalid ini option "a b"/],
+    ['a key with "="', { DEFAULT: { 'a=b': 'x' } }, /invalid ini option/],
+    ['an empty key', { DEFAULT: { '': 'x' } }, /invalid ini option ""/],
+    ['a section with "]"', { 'a]b': {} }, /invalid ini section name "a\]b"/],
+    ['a section with a newline', { 'a\nb': {} }, /invalid ini section name/],
+    ['an empty section', { '': {} }, /invalid ini section name ""/],
+  ])('refuses %s, which could break out of its line', (_what, sections, message) => {
+    expect(() => renderIni(sections)).toThrow(message);
+  });
+
+  test.each([
+    ['a lone quote', '"'],
+    ['a quoted value', '\'a\''],
+    ['quotes at both ends around others', '"a"b"'],
+    ['white space at the edges', ' x '],
+    ['a no-break space at an edge', 'x\u00a0'],
+    ['a continuation', 'a,\nb'],
+  ])('text a user wrote reads back as written: %s', (_what, value) => {
+    expect(parseIni('p', renderIni({ cors: { v: value } }, IniValues.AS_WRITTEN)).cors.v).toBe(value);
+  });
+
+  test('the library\'s values read back as written, "$" doubled for oslo.config', () => {
+    expect(renderIni({ DEFAULT: { a: '"', b: ' x ', c: 'p$w' } })).toBe('[DEFAULT]\na = """\nb = " x "\nc = p$$w\n');
+  });
+});
 
 describe('what oslo.config reads, parseIni reads', () => {
-  test('continuation lines (space or tab) join with "\\n"; an indented "#" line is part of the value', () => {
-    expect(parseIni('p', '[DEFAULT]\na = one\n  two\n\tthree\n  # four\n')).toEqual({ DEFAULT: { a: 'one\ntwo\nthree\n# four' } });
+  test('continuation lines, indented by spaces or tabs, join with "\\n" without their indentation', () => {
+    expect(parseIni('p', '[DEFAULT]\na = one\n  two\n\tthree\n\t and more\n')).toEqual({ DEFAULT: { a: 'one\ntwo\nthree\nand more' } });
   });
 
-  test('a blank line ends a value; a comment line too', () => {
-    expect(parseIni('p', '[DEFAULT]\na = 1\n\nb = 2\n# c\nd = 3\n')).toEqual({ DEFAULT: { a: '1', b: '2', d: '3' } });
+  test('an indented "#" line continues the value: it is no comment', () => {
+    expect(parseIni('p', '[DEFAULT]\na = one\n  # four\n')).toEqual({ DEFAULT: { a: 'one\n# four' } });
   });
 
-  test('"#" and ";" start comments at the line start only; inside a value they are the value', () => {
-    expect(parseIni('p', '# x\n; y\n[DEFAULT]\na = b # c\nd = ; e\n')).toEqual({ DEFAULT: { a: 'b # c', d: '; e' } });
+  test('a blank line ends a value', () => {
+    expect(parseIni('p', '[DEFAULT]\na = 1\n\nb = 2\n')).toEqual({ DEFAULT: { a: '1', b: '2' } });
+  });
+
+  test('a comment line ends a value', () => {
+    expect(parseIni('p', '[DEFAULT]\nb = 2\n# c\nd = 3\n')).toEqual({ DEFAULT: { b: '2', d: '3' } });
+  });
+
+  test('a line of white space only is a blank line', () => {
+    expect(parseIni('p', '\n   \n[DEFAULT]\na = 1\n')).toEqual({ DEFAULT: { a: '1' } });
+  });
+
+  test('"#" and ";" at the start of a line begin a comment, before any section too', () => {
+    expect(parseIni('p', '# x\n; y\n[DEFAULT]\n# z\n; w\n')).toEqual({ DEFAULT: {} });
+  });
+
+  test('"#" and ";" inside a value are part of the value', () => {
+    expect(parseIni('p', '[DEFAULT]\na = b # c\nd = ; e\n')).toEqual({ DEFAULT: { a: 'b # c', d: '; e' } });
   });
 
   test('":" and "=" both separate, whichever comes first', () => {
     expect(parseIni('p', '[DEFAULT]\na: b = c\nd = e: f\ng:h\n')).toEqual({ DEFAULT: { a: 'b = c', d: 'e: f', g: 'h' } });
   });
 
-  test('one pair of matching quotes comes off; unmatched quotes stay; a lone quote becomes empty', () => {
-    expect(parseIni('p', '[DEFAULT]\na = "x y"\nb = \'z\'\nc = "x\'\nd = ""q""\ne = "\n')).toEqual({ DEFAULT: { a: 'x y', b: 'z', c: '"x\'', d: '"q"', e: '' } });
+  test('an option without a value is empty', () => {
+    expect(parseIni('p', '[DEFAULT]\nempty =\n')).toEqual({ DEFAULT: { empty: '' } });
+  });
+
+  test('one pair of matching quotes comes off', () => {
+    expect(parseIni('p', '[DEFAULT]\na = "x y"\nb = \'z\'\nd = ""q""\n')).toEqual({ DEFAULT: { a: 'x y', b: 'z', d: '"q"' } });
+  });
+
+  test('unmatched quotes stay', () => {
+    expect(parseIni('p', '[DEFAULT]\nc = "x\'\n')).toEqual({ DEFAULT: { c: '"x\'' } });
+  });
+
+  test('a lone quote becomes empty', () => {
+    expect(parseIni('p', '[DEFAULT]\ne = "\n')).toEqual({ DEFAULT: { e: '' } });
   });
 
   test('only the first line of a multi-line value loses its quotes', () => {
     expect(parseIni('p', '[DEFAULT]\na = "x"\n  "y"\n')).toEqual({ DEFAULT: { a: 'x\n"y"' } });
   });
 
-  test('values are stripped; white space inside stays, Unicode spaces too', () => {
-    expect(parseIni('p', '[DEFAULT]\na =   x \t y\t \nb = caf\u00e9\u00a0au\u3000lait\n')).toEqual({ DEFAULT: { a: 'x \t y', b: 'caf\u00e9\u00a0au\u3000lait' } });
+  test('a value loses the white space around it, not inside it', () => {
+    expect(parseIni('p', '[DEFAULT]\na =   x \t y\t \n')).toEqual({ DEFAULT: { a: 'x \t y' } });
   });
 
-  test('sections as written, empty ones too; keys normalised (lower case, "-" as "_")', () => {
-    expect(parseIni('p', '[Paste_Deploy]\n[DEFAULT]\nDebug-Level = 1\n')).toEqual({ Paste_Deploy: {}, DEFAULT: { debug_level: '1' } });
+  test('Unicode spaces inside a value stay', () => {
+    expect(parseIni('p', '[DEFAULT]\nb = caf\u00e9\u00a0au\u3000lait\n')).toEqual({ DEFAULT: { b: 'caf\u00e9\u00a0au\u3000lait' } });
   });
 
-  test('a repeated key keeps every value in readIni (multi-valued options) and its last in parseIni', () => {
+  test('sections keep their names as written, empty ones too', () => {
+    expect(parseIni('p', '[Paste_Deploy]\n[DEFAULT]\n[Section.x]\n')).toEqual({ 'Paste_Deploy': {}, 'DEFAULT': {}, 'Section.x': {} });
+  });
+
+  test('white space after a section header is ignored', () => {
+    expect(parseIni('p', '[glance_store]  \na = 1\n')).toEqual({ glance_store: { a: '1' } });
+  });
+
+  test('a section written twice is one section with the options of both', () => {
+    expect(parseIni('p', '[DEFAULT]\na = 1\n[x]\n[DEFAULT]\nb = 2\n')).toEqual({ DEFAULT: { a: '1', b: '2' }, x: {} });
+  });
+
+  test('option names are normalised: lower case, "-" as "_"', () => {
+    expect(parseIni('p', '[DEFAULT]\nDebug-Level = 1\n')).toEqual({ DEFAULT: { debug_level: '1' } });
+  });
+
+  test('a repeated key keeps every value in readIni (multi-valued options)', () => {
     const text = '[oslo_messaging_notifications]\ndriver = messagingv2\ndriver = log\n';
     expect(readIni('p', text).map((a) => [a.line, a.section, a.key, a.name, a.value])).toEqual([
       [2, 'oslo_messaging_notifications', 'driver', 'driver', 'messagingv2'], [3, 'oslo_messaging_notifications', 'driver', 'driver', 'log'],
     ]);
+  });
+
+  test('a repeated key keeps its last value in parseIni', () => {
+    const text = '[oslo_messaging_notifications]\ndriver = messagingv2\ndriver = log\n';
     expect(parseIni('p', text)).toEqual({ oslo_messaging_notifications: { driver: 'log' } });
   });
 
   test('groups as oslo.config names them: DEFAULT as written, every other in lower case', () => {
-    expect([iniGroup('DEFAULT'), iniGroup('default'), iniGroup('Default'), iniGroup('Paste_Deploy')]).toEqual(['DEFAULT', 'default', 'default', 'paste_deploy']);
+    expect([iniGroup('DEFAULT'), iniGroup('default'), iniGroup('Default'), iniGroup('Paste_Deploy')])
+      .toEqual(['DEFAULT', 'default', 'default', 'paste_deploy']);
   });
 
   test('a section or option named like an Object property is one like any other', () => {
@@ -60,8 +150,11 @@ describe('what oslo.config reads, parseIni reads', () => {
     expect(({} as any).constructor).toBe(Object);
   });
 
-  test('a text without a last line end, and an empty text', () => {
+  test('a text without a last line end is read to its end', () => {
     expect(parseIni('p', '[DEFAULT]\na = 1')).toEqual({ DEFAULT: { a: '1' } });
+  });
+
+  test('an empty text has no sections', () => {
     expect(parseIni('p', '')).toEqual({});
   });
 });
@@ -71,13 +164,18 @@ describe('what oslo.config refuses, parseIni refuses', () => {
     ['[DEFAULT\n', /line 1 is neither a \[section\].*section header ends with "\]"/],
     ['[DEFAULT] # c\n', /line 1 is neither a \[section\]/],
     ['[]\n', /line 1 has an invalid section name/],
-    ['[DEFAULT]\njust words\n', /line 2 is neither a \[section\]/],
+    ['[a b]\n', /line 1 has an invalid section name/],
+    ['[DEFAULT]\njust words\n', /line 2 is neither a \[section\], an option "key = value" nor a comment/],
     ['[DEFAULT]\n = value\n', /line 2 is indented but continues no option/],
     ['[DEFAULT]\n= value\n', /line 2 is neither a \[section\]/],
-    ['a = 1\n', /line 1 sets an option before any \[section\]/],
+    ['a = 1\n', /line 1 sets an option before any \[section\].*Fix: start the text with a section header/],
+    ['  indented = 1\n', /line 1 is indented but continues no option.*Fix: remove the leading white space/],
     ['[DEFAULT]\n  x\n', /line 2 is indented but continues no option/],
     ['[DEFAULT]\na = 1\n\n  x\n', /line 4 is indented but continues no option \(a header, a comment or a blank line ends/],
     ['[DEFAULT]\na = 1\n# c\n  x\n', /line 4 is indented but continues no option/],
+    // Anchored at both ends: text after a header, or a key with a space, is no header nor option.
+    ['[DEFAULT] trailing\n', /line 1 is neither a \[section\]/],
+    ['[DEFAULT]\na b = c\n', /line 2 is neither a \[section\]/],
   ])('%j', (text, message) => {
     expectInvalid(() => parseIni('customServiceConfig', text), 'customServiceConfig', message);
   });
@@ -126,20 +224,28 @@ describe('the tricks of issue 21: each refused, naming the line', () => {
   });
 
   test('one option in two spellings of a group: oslo.config reads only the one spelled as the option is named', () => {
-    expectInvalid(() => parseIni('p', '[paste_deploy]\nFlavor = x\n[PASTE_DEPLOY]\nflavor = y\n'), 'p',
-      /line 4 writes the option Flavor of line 2 spelled otherwise.*\(got "\[PASTE_DEPLOY\] flavor"\)\. Fix: write each option once, as oslo.config names it \(lower case, "_"\): flavor/);
-    expectInvalid(() => parseIni('p', '[DEFAULT]\nimage-cache-dir = x\nimage_cache_dir = y\n'), 'p', /line 3 writes the option image-cache-dir of line 2/);
+    const err = expectInvalid(() => parseIni('p', '[paste_deploy]\nFlavor = x\n[PASTE_DEPLOY]\nflavor = y\n'), 'p',
+      /line 4 writes the option Flavor of line 2 spelled otherwise/);
+    expect(err.message).toContain('(got "[PASTE_DEPLOY] flavor"). Fix: write each option once, '
+      + 'as oslo.config names it (lower case, "_"): flavor');
+  });
+
+  test('one option written with "-" and with "_" in one group is refused', () => {
+    expectInvalid(() => parseIni('p', '[DEFAULT]\nimage-cache-dir = x\nimage_cache_dir = y\n'), 'p',
+      /line 3 writes the option image-cache-dir of line 2/);
   });
 
   test('one spelling in two groups oslo.config keeps apart ([DEFAULT] and [default]) is no conflict', () => {
     expect(parseIni('p', '[DEFAULT]\nx = 1\n[default]\nX = 2\n')).toEqual({ DEFAULT: { x: '1' }, default: { x: '2' } });
   });
 
-  test('the guard refuses each trick that hid a managed option', () => {
-    for (const text of ['[paste_deploy]\nx = 1\rflavor = caching\n', '[paste_deploy]\nx = 1\n\u00a0flavor = caching\n', '[paste_deploy]\nx = 1\n\vflavor = caching\n']) {
-      expectInvalid(() => checkCustomServiceConfig('customServiceConfig', text), 'customServiceConfig', /line 3 (contains|has)|line 2 contains/);
-    }
+  test.each([
+    ['a lone CR', '[paste_deploy]\nx = 1\rflavor = caching\n', /line 2 contains/],
+    ['a no-break space', '[paste_deploy]\nx = 1\n\u00a0flavor = caching\n', /line 3 has/],
+    ['a vertical tab', '[paste_deploy]\nx = 1\n\vflavor = caching\n', /line 3 contains/],
     // The old reader took this line as a continuation of x; oslo.config reads the option.
-    expectInvalid(() => checkCustomServiceConfig('customServiceConfig', '[paste_deploy]\nx = 1\n\u2003flavor = caching\n'), 'customServiceConfig', /U\+2003/);
+    ['an em space', '[paste_deploy]\nx = 1\n\u2003flavor = caching\n', /U\+2003/],
+  ])('the guard refuses %s that hid a managed option', (_what, text, message) => {
+    expectInvalid(() => checkCustomServiceConfig('customServiceConfig', text), 'customServiceConfig', message);
   });
 });

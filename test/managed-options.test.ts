@@ -6,7 +6,7 @@
  * fails here.
  */
 import { ImageBackend } from '../lib';
-import { expectInvalid, synthGlance } from './helpers';
+import { expectInvalid, glanceConf, synthGlance } from './helpers';
 
 /** Each managed option, and a word of the prop the error must name instead. */
 const MANAGED: Array<[string, RegExp]> = [
@@ -73,7 +73,8 @@ describe.each(MANAGED)('%s', (name, setInstead) => {
   });
 
   test('in an API\'s own customServiceConfig too', () => {
-    expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: ini(group, option) } } }), 'apis.default.customServiceConfig', `[${group}] ${option}`);
+    expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: ini(group, option) } } }), 'apis.default.customServiceConfig',
+      `[${group}] ${option}`);
   });
 
   if (group === 'DEFAULT') {
@@ -82,7 +83,8 @@ describe.each(MANAGED)('%s', (name, setInstead) => {
     });
   } else {
     test('with the group in upper case: refused, saying how oslo.config reads it', () => {
-      const err = expectInvalid(() => synthGlance({ customServiceConfig: ini(group.toUpperCase(), option) }), 'customServiceConfig', `[${group.toUpperCase()}] ${option}`);
+      const err = expectInvalid(() => synthGlance({ customServiceConfig: ini(group.toUpperCase(), option) }), 'customServiceConfig',
+        `[${group.toUpperCase()}] ${option}`);
       expect(err.message).toContain(`(oslo.config reads it as [${group}] ${option})`);
     });
   }
@@ -95,15 +97,33 @@ test.each(DEPRECATED)('the deprecated name %s is refused as %s', (deprecated, cu
   expect(err.message).toContain(`(oslo.config reads it as [${currentGroup}] ${currentOption})`);
 });
 
+test('a group in mixed case is the lower-case group to oslo.config: refused', () => {
+  const err = expectInvalid(() => synthGlance({ customServiceConfig: '[Paste_Deploy]\nflavor = keystone\n' }), 'customServiceConfig',
+    '[Paste_Deploy] flavor');
+  expect(err.message).toContain('(oslo.config reads it as [paste_deploy] flavor)');
+});
+
+test.each([
+  ['[default]\nflavor = caching\npolicy_file = /tmp/p.yaml\n', '[default] is a group of its own'],
+  ['[DEFAULT]\nflavor = caching\n', 'flavor in another group'],
+  ['[paste_deploy_extra]\nflavor = caching\n', 'a group that only starts like a managed one'],
+])('%j is accepted: oslo.config does not read it as a managed option (%s)', (custom) => {
+  expect(glanceConf(synthGlance({ customServiceConfig: custom }), 'glance-default-single').paste_deploy.flavor).toBe('keystone');
+});
+
 test('options next to the managed ones stay the user\'s', () => {
-  const custom = '[DEFAULT]\ndebug = true\nimage_cache_dir_extra = 1\n[database]\nmax_retries = 3\n[keystone_authtoken]\nmemcached_servers = mc:11211\n';
+  const custom = '[DEFAULT]\ndebug = true\nimage_cache_dir_extra = 1\n[database]\nmax_retries = 3\n'
+    + '[keystone_authtoken]\nmemcached_servers = mc:11211\n';
   const m = synthGlance({ customServiceConfig: custom });
   expect(m.find((o) => o.kind === 'Secret' && o.metadata.name === 'glance-default-single-config')!.stringData['50-custom.conf']).toBe(custom);
 });
 
 test('the file store\'s directory in [default_backend] is managed with any store', () => {
-  const err = expectInvalid(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'c' }), customServiceConfig: ini('default_backend', 'filesystem_store_datadir') }),
-    'customServiceConfig', '[default_backend] filesystem_store_datadir');
+  const err = expectInvalid(() => synthGlance({
+    backend: ImageBackend.rbd({ cephSecretName: 'c' }),
+    customServiceConfig: ini('default_backend', 'filesystem_store_datadir'),
+  }),
+  'customServiceConfig', '[default_backend] filesystem_store_datadir');
   expect(err.fix).toBe('remove it and set backend (ImageBackend.file() mounts the store at /var/lib/glance/images)');
 });
 

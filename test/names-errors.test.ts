@@ -32,16 +32,30 @@ describe('GlanceValidationError', () => {
     expect(new GlanceValidationError('p', cyclic, 'x', 'y').message).toBe('p: x (got [object Object]). Fix: y');
   });
 
-  test('locate keeps the innermost construct path; renamed keeps it, and the fix unless given', () => {
+  const located = () => new GlanceValidationError('size', 'x', 'is bad', 'fix it').locate('app/glance/api');
+
+  test('a new error has no construct path', () => {
+    expect(new GlanceValidationError('size', 'x', 'is bad', 'fix it').constructPath).toBeUndefined();
+  });
+
+  test('locate keeps the innermost construct path', () => {
     const err = new GlanceValidationError('size', 'x', 'is bad', 'fix it');
-    expect(err.constructPath).toBeUndefined();
     expect(err.locate('app/glance/api')).toBe(err);
     err.locate('app/glance');
     expect(err.constructPath).toBe('app/glance/api');
-    const renamed = err.renamed('spec.imageCache.size');
+  });
+
+  test('renamed names another prop and keeps the construct path and the fix', () => {
+    const renamed = located().renamed('spec.imageCache.size');
     expect(renamed.message).toBe('spec.imageCache.size: is bad (got "x"). Fix: fix it');
     expect(renamed.constructPath).toBe('app/glance/api');
-    expect(err.renamed('--size', 'use --size 10Gi').message).toBe('--size: is bad (got "x"). Fix: use --size 10Gi');
+  });
+
+  test('renamed takes a fix of its own', () => {
+    expect(located().renamed('--size', 'use --size 10Gi').message).toBe('--size: is bad (got "x"). Fix: use --size 10Gi');
+  });
+
+  test('renamed leaves an error without a construct path without one', () => {
     expect(new GlanceValidationError('a', 1, 'b', 'c').renamed('d').constructPath).toBeUndefined();
   });
 
@@ -82,10 +96,30 @@ describe('names', () => {
     expectInvalid(() => checkDerivedName('name', 'a'.repeat(53), NameKind.CRON_JOB, 'CronJob'), 'name',
       /gives the CronJob name "a{53}" of 53 characters, over the limit of 52.*Fix: shorten name by at least 1 characters/);
     expect(() => checkDerivedName('name', 'a'.repeat(63), NameKind.OBJECT, 'Secret')).not.toThrow();
-    expectInvalid(() => checkDerivedName('name', 'a'.repeat(65), NameKind.SERVICE, 'Service'), 'name', /of 65 characters, over the limit of 63.*by at least 2/);
+    expectInvalid(() => checkDerivedName('name', 'a'.repeat(65), NameKind.SERVICE, 'Service'), 'name',
+      /of 65 characters, over the limit of 63.*by at least 2/);
     expectInvalid(() => checkDerivedName('apis', '9api', NameKind.SERVICE, 'Service'), 'apis',
       /gives the Service name "9api", which is not a valid DNS label.*Fix: start the name with a letter/);
     expectInvalid(() => checkDerivedName('apis', 'Api', NameKind.OBJECT, 'Secret'), 'apis', /not a valid DNS label.*Fix: use lower-case letters/);
+  });
+
+  test.each([
+    ['1glance-db-config', NameKind.OBJECT, 'Secret'],
+    ['1glance-default-single', NameKind.STATEFUL_SET, 'StatefulSet'],
+  ])('checkDerivedName: the %s name %j may start with a digit', (name, kind, what) => {
+    expect(() => checkDerivedName('name', name, kind, what)).not.toThrow();
+  });
+
+  test('checkDerivedName: a Service name may not start with a digit (DNS-1035)', () => {
+    expectInvalid(() => checkDerivedName('name', '1glance-default', NameKind.SERVICE, 'Service'), 'name', /start the name with a letter/);
+  });
+
+  test('checkDerivedName: a Service name of one letter is valid', () => {
+    expect(() => checkDerivedName('p', 'a', NameKind.SERVICE, 'Service')).not.toThrow();
+  });
+
+  test.each(['ab_', 'ab-'])('checkDerivedName: the Service name %j is no DNS label', (name) => {
+    expectInvalid(() => checkDerivedName('p', name, NameKind.SERVICE, 'Service'), 'p', /not a valid DNS label/);
   });
 
   test('NameRegistry refuses a second claim on a name, naming the first', () => {
@@ -98,7 +132,8 @@ describe('names', () => {
       /gives a Service named "glance-default", which apis.a already uses.*Fix: rename one of the APIs/);
   });
 
-  test.each(['cloud-images.ubuntu.com', 'a', '192.0.2.7', '2001:db8::7', '[2001:db8::7]', '::1', 'fe80:0:0:0:0:0:0:1', 'A-1.example', `${'a'.repeat(63)}.com`])(
+  test.each(['cloud-images.ubuntu.com', 'a', '192.0.2.7', '2001:db8::7', '[2001:db8::7]', '::1', 'fe80:0:0:0:0:0:0:1', 'A-1.example',
+    `${'a'.repeat(63)}.com`])(
     'HOST accepts %j', (host) => {
       expect(HOST.test(host)).toBe(true);
     });
@@ -112,6 +147,8 @@ describe('names', () => {
   test.each([
     ['http://keystone:5000', true], ['https://ks.example/v3', true], ['https://ks', true],
     ['ftp://ks', false], ['http://', false], ['http://a b', false], ['http://ks/\n', false], ['keystone:5000', false],
+    // Anchored: a scheme that only ends in "http" is none.
+    ['xhttp://ks:5000', false],
   ])('HTTP_URL %j: %p', (url, ok) => {
     expect(HTTP_URL.test(url)).toBe(ok);
   });

@@ -47,7 +47,8 @@ describe('ingress per role', () => {
       expect(sts.spec.selector.matchLabels['glance.openstack.org/statefulset']).toBe(name);
     }
     // No policy of the deployment restricts egress: the db and cache jobs' policies neither.
-    expect(ofKind(synthGlance({ imageCache: { size: '1Gi' } }), 'NetworkPolicy').map((p) => [p.metadata.name, p.spec.policyTypes, p.spec.egress]).sort())
+    expect(ofKind(synthGlance({ imageCache: { size: '1Gi' } }), 'NetworkPolicy').map((p) => [p.metadata.name, p.spec.policyTypes, p.spec.egress])
+      .sort())
       .toEqual([['glance-db-jobs', ['Ingress'], undefined], ['glance-default-single', ['Ingress'], undefined],
         ['glance-default-single-cache-jobs', ['Ingress'], undefined]]);
   });
@@ -105,12 +106,17 @@ describe('the deprecated top-level lists', () => {
       const app = Testing.app();
       for (const id of ['a', 'b']) {
         new Glance(new Chart(app, id, { namespace: id }), 'glance', {
-          ...BASE_PROPS, networkPolicy: deprecated, backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }), apis: { default: { type: GlanceApiType.SPLIT }, edge: { type: GlanceApiType.EDGE } },
+          ...BASE_PROPS,
+          networkPolicy: deprecated,
+          backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }),
+          apis: { default: { type: GlanceApiType.SPLIT }, edge: { type: GlanceApiType.EDGE } },
         });
       }
     });
     expect(warnings).toEqual([[
-      expect.stringMatching(/networkPolicy\.allowedNamespaces and allowedCidrs \(deprecated\) now admit callers of the public endpoint only: INTERNAL and EDGE StatefulSets such as glance-default-internal .*networkPolicy\.internalEndpoint.*networkPolicy\.publicEndpoint/),
+      expect.stringMatching(new RegExp('networkPolicy\\.allowedNamespaces and allowedCidrs \\(deprecated\\) '
+        + 'now admit callers of the public endpoint only: '
+        + 'INTERNAL and EDGE StatefulSets such as glance-default-internal .*networkPolicy\\.internalEndpoint.*networkPolicy\\.publicEndpoint')),
       { code: 'CDK8S_GLANCE_NETWORK_POLICY' },
     ]]);
     expect(warningsOf(() => synthRoles({ allowedNamespaces: ['ingress-nginx'] }))).toHaveLength(1);
@@ -139,7 +145,8 @@ describe('ingress list validation', () => {
   test.each([
     [{ internalEndpoint: { allowedNamespaces: ['Nova'] } }, 'networkPolicy.internalEndpoint.allowedNamespaces[0]', /is not a DNS-1123 label/],
     [{ publicEndpoint: { allowedNamespaces: ['ok', 'not_ok'] } }, 'networkPolicy.publicEndpoint.allowedNamespaces[1]', /is not a DNS-1123 label/],
-    [{ internalEndpoint: { allowedCidrs: ['10.0.0.0/33'] } }, 'networkPolicy.internalEndpoint.allowedCidrs[0]', /is not a CIDR.*Fix: use e\.g\. "10\.0\.0\.0\/16"/],
+    [{ internalEndpoint: { allowedCidrs: ['10.0.0.0/33'] } }, 'networkPolicy.internalEndpoint.allowedCidrs[0]',
+      /is not a CIDR.*Fix: use e\.g\. "10\.0\.0\.0\/16"/],
     [{ publicEndpoint: { allowedCidrs: ['192.0.2.0/24', 'example.com'] } }, 'networkPolicy.publicEndpoint.allowedCidrs[1]', /is not a CIDR/],
     [{ publicEndpoint: { allowedCidrs: '192.0.2.0/24' } }, 'networkPolicy.publicEndpoint.allowedCidrs', /is not a list.*Fix: use an array/],
     [{ allowedNamespaces: 'nova' }, 'networkPolicy.allowedNamespaces', /is not a list/],
@@ -161,7 +168,8 @@ describe('/0 ranges', () => {
 
   test.each(cases)('%s at %s is refused without allowAnyAddress, naming the opt-in', (range, prop, build) => {
     const err = expectInvalid(() => synthGlance({ networkPolicy: build(range) }), prop,
-      /is a \/0 range: it (admits|lets the pods reach) every address.*Fix: list the address ranges that need it, or set networkPolicy\.allowAnyAddress to true/);
+      new RegExp('is a /0 range: it (admits|lets the pods reach) every address.*'
+        + 'Fix: list the address ranges that need it, or set networkPolicy\\.allowAnyAddress to true'));
     expect(err.value).toBe(range);
     expect(err.message).toContain(`(got "${range}")`);
     // allowAnyAddress: false is no opt-in.
@@ -177,7 +185,8 @@ describe('/0 ranges', () => {
 
   test('allowAnyAddress also admits /0 in egress destinations', () => {
     const m = synthGlance({ networkPolicy: { allowAnyAddress: true, egress: { destinations: [{ cidr: '0.0.0.0/0', ports: [443] }] } } });
-    expect(find(m, 'NetworkPolicy', 'glance-default-single').spec.egress[2]).toEqual({ to: [cidr('0.0.0.0/0')], ports: [{ protocol: 'TCP', port: 443 }] });
+    expect(find(m, 'NetworkPolicy', 'glance-default-single').spec.egress[2])
+      .toEqual({ to: [cidr('0.0.0.0/0')], ports: [{ protocol: 'TCP', port: 443 }] });
   });
 
   test('a /1 is no /0: accepted without the opt-in', () => {
@@ -190,13 +199,17 @@ describe('egress (opt-in)', () => {
   const DNS = { to: [ns('kube-system')], ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }] };
   const NAMESPACE = { to: [SELF] };
 
-  test('egress: {} restricts the API pods to DNS in kube-system and the chart\'s namespace; ingress stays as it was', () => {
+  test('egress: {} restricts the API pods to DNS in kube-system and the chart\'s namespace', () => {
     const m = synthGlance({ imageCache: { size: '1Gi' }, networkPolicy: { egress: {} } });
     const policy = find(m, 'NetworkPolicy', 'glance-default-single');
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.egress).toEqual([DNS, NAMESPACE]);
-    expect(policy.spec.ingress).toEqual([{ ports: TCP_9292, from: [SELF] }]);
     expect(policy.spec.podSelector).toEqual({ matchLabels: find(m, 'StatefulSet', 'glance-default-single').spec.selector.matchLabels });
+  });
+
+  test('egress: {} leaves the ingress rules as they were', () => {
+    const policy = find(synthGlance({ imageCache: { size: '1Gi' }, networkPolicy: { egress: {} } }), 'NetworkPolicy', 'glance-default-single');
+    expect(policy.spec.ingress).toEqual([{ ports: TCP_9292, from: [SELF] }]);
   });
 
   test('the database and cache jobs keep unrestricted egress', () => {
@@ -241,12 +254,15 @@ describe('egress (opt-in)', () => {
   });
 
   test.each([
-    [{ egress: {}, enabled: false }, 'networkPolicy.egress', /is set, but networkPolicy\.enabled is false.*Fix: remove networkPolicy\.egress, or networkPolicy\.enabled/],
+    [{ egress: {}, enabled: false }, 'networkPolicy.egress',
+      /is set, but networkPolicy\.enabled is false.*Fix: remove networkPolicy\.egress, or networkPolicy\.enabled/],
     [{ egress: { dnsNamespace: 'Kube_System' } }, 'networkPolicy.egress.dnsNamespace', /is not a DNS-1123 label/],
     [{ egress: { dnsCidrs: ['169.254.25.10'] } }, 'networkPolicy.egress.dnsCidrs[0]', /is not a CIDR/],
     [{ egress: { destinations: {} } }, 'networkPolicy.egress.destinations', /is not a list/],
-    [{ egress: { destinations: [{}] } }, 'networkPolicy.egress.destinations[0]', /names no destination, or two.*Fix: give exactly one of namespace and cidr/],
-    [{ egress: { destinations: [{ namespace: 'a' }, { namespace: 'b', cidr: '10.0.0.0/8' }] } }, 'networkPolicy.egress.destinations[1]', /names no destination, or two/],
+    [{ egress: { destinations: [{}] } }, 'networkPolicy.egress.destinations[0]',
+      /names no destination, or two.*Fix: give exactly one of namespace and cidr/],
+    [{ egress: { destinations: [{ namespace: 'a' }, { namespace: 'b', cidr: '10.0.0.0/8' }] } }, 'networkPolicy.egress.destinations[1]',
+      /names no destination, or two/],
     [{ egress: { destinations: [null] } }, 'networkPolicy.egress.destinations[0]', /names no destination/],
     [{ egress: { destinations: [{ ports: [443] }] } }, 'networkPolicy.egress.destinations[0]', /names no destination/],
     [{ egress: { destinations: [{ namespace: 'Rook' }] } }, 'networkPolicy.egress.destinations[0].namespace', /is not a DNS-1123 label/],
@@ -265,7 +281,8 @@ describe('egress (opt-in)', () => {
 
   test('ports 1 and 65535 are accepted', () => {
     const m = synthGlance({ networkPolicy: { egress: { destinations: [{ cidr: '10.0.0.0/8', ports: [1, 65535] }] } } });
-    expect(find(m, 'NetworkPolicy', 'glance-default-single').spec.egress[2].ports).toEqual([{ protocol: 'TCP', port: 1 }, { protocol: 'TCP', port: 65535 }]);
+    expect(find(m, 'NetworkPolicy', 'glance-default-single').spec.egress[2].ports)
+      .toEqual([{ protocol: 'TCP', port: 1 }, { protocol: 'TCP', port: 65535 }]);
   });
 
   test('with rbd (a SPLIT pair by default), egress and per-role ingress together', () => {

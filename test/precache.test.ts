@@ -13,7 +13,10 @@ describe('imageCache.precache', () => {
   beforeEach(() => {
     m = synthGlance({
       backend: shared(),
-      imageCache: { size: '10Gi', precache: { images: ['cirros-0.6.2', '7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37'], schedule: Cron.schedule({ minute: '5' }) } },
+      imageCache: {
+        size: '10Gi',
+        precache: { images: ['cirros-0.6.2', '7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37'], schedule: Cron.schedule({ minute: '5' }) },
+      },
       apis: { default: { replicas: 2 } },
     });
   });
@@ -40,7 +43,8 @@ describe('imageCache.precache', () => {
       expect(pod.affinity).toBeUndefined();
       expectRestrictedPod(pod);
       // The cache jobs' NetworkPolicy selects it: nothing may connect to it.
-      expect(find(m, 'CronJob', `${STS}-${replica}-precache`).spec.jobTemplate.spec.template.metadata.labels['glance.openstack.org/cache-of']).toBe(STS);
+      expect(find(m, 'CronJob', `${STS}-${replica}-precache`).spec.jobTemplate.spec.template.metadata.labels['glance.openstack.org/cache-of'])
+        .toBe(STS);
     }
   });
 
@@ -61,20 +65,36 @@ describe('imageCache.precache', () => {
       .toContain(`http://${STS}-0.${STS}.openstack.svc:9292`);
   });
 
-  test('a Job warms every replica at first deployment, waiting for each; a new list is a new Job', () => {
+  test('a Job warms every replica at first deployment, waiting for each', () => {
     const jobs = ofKind(m, 'Job').filter((j) => j.metadata.name.startsWith(`${STS}-precache-`));
     expect(jobs).toHaveLength(1);
     const job = jobs[0];
     expect(job.metadata.name).toMatch(new RegExp(`^${STS}-precache-[0-9a-f]{8}$`));
     const command = job.spec.template.spec.containers[0].command;
-    expect(command).toEqual(glanceCommandOf(['python3', `${CONFIG}/glance-cache-jobs.py`], 'precache', '--image=cirros-0.6.2', '--image=7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37',
+    expect(command).toEqual(glanceCommandOf(['python3', `${CONFIG}/glance-cache-jobs.py`], 'precache',
+      '--image=cirros-0.6.2', '--image=7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37',
       '--url', `http://${STS}-0.${STS}.$(POD_NAMESPACE).svc:9292`, '--url', `http://${STS}-1.${STS}.$(POD_NAMESPACE).svc:9292`, '--wait'));
     expect(job.spec.ttlSecondsAfterFinished).toBe(86400);
     expectRestrictedPod(job.spec.template.spec);
-    const other = synthGlance({ backend: shared(), imageCache: { size: '10Gi', precache: { images: ['ubuntu-24.04'] } }, apis: { default: { replicas: 2 } } });
-    const otherJob = ofKind(other, 'Job').find((j) => j.metadata.name.startsWith(`${STS}-precache-`))!;
-    expect(otherJob.metadata.name).not.toBe(job.metadata.name);
-    expect(find(other, 'CronJob', `${STS}-0-precache`).spec.schedule).toBe('*/15 * * * *');
+  });
+
+  describe('the first run\'s name carries its template\'s hash', () => {
+    const firstRun = (images: string[], image?: string) => ofKind(synthGlance({ image, imageCache: { size: '1Gi', precache: { images } } }), 'Job')
+      .map((j) => j.metadata.name).filter((n) => n.includes('precache'));
+
+    test('the same list gives the same name', () => {
+      const [base] = firstRun(['cirros']);
+      expect(base).toMatch(/^glance-default-single-precache-[0-9a-f]{8}$/);
+      expect(firstRun(['cirros'])).toEqual([base]);
+    });
+
+    test('a new image list is a new Job', () => {
+      expect(firstRun(['cirros', 'fedora'])).not.toEqual(firstRun(['cirros']));
+    });
+
+    test('a new container image is a new Job', () => {
+      expect(firstRun(['cirros'], 'glance:2')).not.toEqual(firstRun(['cirros']));
+    });
   });
 
   test('the script ships once in the config Secret, beside the pruner\'s and cleaner\'s', () => {
@@ -89,31 +109,89 @@ describe('imageCache.precache', () => {
 
 describe('precache validation', () => {
   test.each([
-    [{ images: [] }, 'imageCache.precache.images'],
-    [{ images: 'cirros' }, 'imageCache.precache.images'],
-    [{ images: ['cirros', ''] }, 'imageCache.precache.images[1]'],
-    [{ images: ['--url=http://evil'] }, 'imageCache.precache.images[0]'],
-    [{ images: ['two\nlines'] }, 'imageCache.precache.images[0]'],
-    [{ images: ['cirros'], schedule: '0 25 * * *' }, 'imageCache.precache.schedule'],
-  ])('%j is refused at %s', (precache, prop) => {
-    expectInvalid(() => synthGlance({ imageCache: { size: '1Gi', precache: precache as any } }), prop, /./);
+    [{ images: [] }, 'imageCache.precache.images', /is not a non-empty list of image IDs or names.*Fix: list the images to keep cached/],
+    [{ images: 'cirros' }, 'imageCache.precache.images', /is not a non-empty list/],
+    [{}, 'imageCache.precache.images', /is not a non-empty list/],
+    [{ images: [' '] }, 'imageCache.precache.images[0]',
+      /is not an image ID or name.*Fix: give an ID or a one-line name that does not start with "-"/],
+    [{ images: ['cirros', ''] }, 'imageCache.precache.images[1]', /is not an image ID or name/],
+    [{ images: ['-rf'] }, 'imageCache.precache.images[0]', /is not an image ID or name/],
+    [{ images: ['--url=http://evil'] }, 'imageCache.precache.images[0]', /is not an image ID or name/],
+    [{ images: ['two\nlines'] }, 'imageCache.precache.images[0]', /is not an image ID or name/],
+    [{ images: ['ok', 'a\tb'] }, 'imageCache.precache.images[1]', /is not an image ID or name/],
+    [{ images: ['ok', 7] }, 'imageCache.precache.images[1]', /is not an image ID or name/],
+    [{ images: ['cirros'], schedule: '0 25 * * *' }, 'imageCache.precache.schedule', /hour field "25" is outside 0-23/],
+  ])('%j is refused at %s', (precache, prop, message) => {
+    expectInvalid(() => synthGlance({ imageCache: { size: '1Gi', precache: precache as any } }), prop, message);
   });
 
-  test('a cache policy that would lock the service user out is refused at synth time', () => {
-    expectInvalid(() => synthGlance({ imageCache: { size: '1Gi', policy: { cacheImage: 'role:cache_operator' }, precache: { images: ['cirros'] } } }),
-      'imageCache.policy.cacheImage', /does not let the Glance service user .* queue cached images/);
-    expectInvalid(() => synthGlance({ imageCache: { size: '1Gi', policy: { cacheList: 'role:reader and role:member' }, precache: { images: ['cirros'] } } }),
-      'imageCache.policy.cacheList', /list cached images/);
-    // Without precache, that policy is the user's business.
+  test('image names with spaces and UUIDs are queued as written', () => {
+    const images = ['Ubuntu 24.04', '3f2a1c9e-0000-4000-8000-000000000000'];
+    const job = find(synthGlance({ imageCache: { size: '1Gi', precache: { images } } }), 'CronJob', `${STS}-0-precache`);
+    expect(job.spec.jobTemplate.spec.template.spec.containers[0].command.filter((arg: string) => arg.startsWith('--image=')))
+      .toEqual(['--image=Ubuntu 24.04', '--image=3f2a1c9e-0000-4000-8000-000000000000']);
+  });
+
+  test.each([
+    [{ cacheImage: 'role:cache_operator' }, 'imageCache.policy.cacheImage', /does not let the Glance service user .* queue cached images/],
+    [{ cacheList: 'role:reader and role:member' }, 'imageCache.policy.cacheList', /list cached images/],
+    [{ cacheList: 'role:member' }, 'imageCache.policy.cacheList',
+      /does not let the Glance service user \(roles admin and service in the service project\) list/],
+  ])('with precache, a cache policy %j that would lock the service user out is refused', (policy, prop, message) => {
+    expectInvalid(() => synthGlance({ imageCache: { size: '1Gi', policy, precache: { images: ['cirros'] } } }), prop, message);
+  });
+
+  test('without precache, a cache policy that locks the service user out is the user\'s business', () => {
     expect(() => synthGlance({ imageCache: { size: '1Gi', policy: { cacheImage: 'role:cache_operator' } } })).not.toThrow();
-    expect(() => synthGlance({ imageCache: { size: '1Gi', policy: { cacheImage: 'role:admin or role:cache_operator' }, precache: { images: ['cirros'] } } })).not.toThrow();
+  });
+
+  test('with precache, a cache policy the service user passes is accepted', () => {
+    const m = synthGlance({
+      imageCache: {
+        size: '1Gi',
+        policy: { cacheImage: 'role:admin or role:cache_operator' },
+        precache: { images: ['cirros'] },
+      },
+    });
+    expect(find(m, 'Secret', `${STS}-config`).stringData['policy.yaml']).toContain('"cache_image": "role:admin or role:cache_operator"');
   });
 });
 
-test.each([
-  ['role:admin', true], ['role:ADMIN', true], ['role:member', false], ['role:admin or role:cache_operator', true],
-  ['role:cache_operator or (role:service and role:admin)', true], ['role:admin and role:reader', false], ['not role:admin', false],
-  ['@', true], ['!', false], ['project_id:%(project_id)s', false], ['rule:context_is_admin', false], ['(role:member or role:service)', true],
-])('policy %j lets a user with roles admin and service: %s', (rule, allowed) => {
-  expect(policyAllowsRoles(rule, ['admin', 'service'])).toBe(allowed);
+describe('the policy evaluator reads oslo.policy\'s grammar', () => {
+  // The roles the library checks a precache policy for: the Glance service user's.
+  test.each([
+    ['role:admin', true], ['role:ADMIN', true], ['role:member', false], ['role:admin or role:cache_operator', true],
+    ['role:cache_operator or (role:service and role:admin)', true], ['role:admin and role:reader', false], ['not role:admin', false],
+    ['@', true], ['!', false], ['project_id:%(project_id)s', false], ['rule:context_is_admin', false], ['(role:member or role:service)', true],
+  ])('%j: %s for roles admin and service', (rule, allowed) => {
+    expect(policyAllowsRoles(rule, ['admin', 'service'])).toBe(allowed);
+  });
+
+  // Roles as a token can give them, in another case.
+  test.each([
+    ['not role:reader', true],
+    ['NOT role:admin', false],
+    ['not not role:admin', true],
+    ['(role:reader or role:admin) and role:service', true],
+    ['( role:reader or role:member ) and role:service', false],
+    ['role:reader or (role:admin)', true],
+    ['role:reader OR role:ADMIN', true],
+    ['role:admin AND role:service', true],
+    ['role:admin and !', false],
+    ['rule:admin_only', false],
+    ['role:', false],
+    ['', false],
+    ['is_admin:True', false],
+    ['(role:reader or role:admin) and role:member', false],
+    ['(role:reader) or role:admin', true],
+    ['role:admin and', false],
+    ['  role:admin', true],
+    ['role:reader  or  role:admin', true],
+    ['project_role:admin', false],
+    ['role', false],
+    ['Role:Admin', true],
+    ['(role:admin or role:reader) and role:member', false],
+  ])('%j: %p for roles Admin and service', (rule, allowed) => {
+    expect(policyAllowsRoles(rule, ['Admin', 'service'])).toBe(allowed);
+  });
 });

@@ -28,7 +28,8 @@ describe('the issue\'s tricks are refused, globally and per API', () => {
     ['clients sent elsewhere', '[keystone_authtoken]\nwww_authenticate_uri = http://attacker.example/\n', /may not change/],
     ['the deprecated name of www_authenticate_uri', '[keystone_authtoken]\nauth_uri = http://attacker.example/\n', /may not change/],
     ['TLS checks of Keystone off', '[keystone_authtoken]\ninsecure = true\n', /may not change/],
-    ['a remote config source', '[DEFAULT]\nconfig_source = remote\n[remote]\ndriver = remote_file\nuri = http://attacker.example/glance.conf\n', /network/],
+    ['a remote config source', '[DEFAULT]\nconfig_source = remote\n[remote]\ndriver = remote_file\nuri = http://attacker.example/glance.conf\n',
+      /network/],
     ['a logging config that runs Python', '[DEFAULT]\nlog_config_append = /etc/glance/glance.conf.d/50-custom.conf\n', /runs? Python/],
     ['log_config, its deprecated name', '[DEFAULT]\nlog-config = /tmp/x\n', /runs? Python/],
     ['another config directory', '[DEFAULT]\nconfig_dir = /tmp\n', /config directory/],
@@ -48,19 +49,23 @@ describe('the issue\'s tricks are refused, globally and per API', () => {
     expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: text } } }), 'apis.default.customServiceConfig', message);
   });
 
-  test('a GlanceApi composed by hand guards its own text the same way', () => {
-    const chart = Testing.chart();
-    expectInvalid(() => new GlanceApi(chart, 'api', { apiName: 'default', common: BASE_PROPS, customServiceConfig: '[keystone_authtoken]\nauth_url = http://x\n' }),
-      'apis.default.customServiceConfig', /may not change/);
+  test('a GlanceApi added by hand guards its own text the same way', () => {
+    const glance = new Glance(Testing.chart(), 'glance', BASE_PROPS);
+    expectInvalid(() => new GlanceApi(glance, 'api',
+      { apiName: 'added', customServiceConfig: '[keystone_authtoken]\nauth_url = http://x\n' }),
+    'apis.added.customServiceConfig', /may not change/);
   });
 
   test('the error says what may be set instead', () => {
-    const error = expectInvalid(() => synthGlance({ customServiceConfig: '[keystone_authtoken]\nauth_url = http://x\n' }), 'customServiceConfig', /keystone_authtoken/);
+    const error = expectInvalid(() => synthGlance({ customServiceConfig: '[keystone_authtoken]\nauth_url = http://x\n' }), 'customServiceConfig',
+      /keystone_authtoken/);
     expect(error.message).toMatch(/set only http_connect_timeout, .*memcached_servers/);
-    const dollar = expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\npublic_endpoint = http://x/$y\n' }), 'customServiceConfig', /line 2/);
+    const dollar = expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\npublic_endpoint = http://x/$y\n' }), 'customServiceConfig',
+      /line 2/);
     expect(dollar.message).toMatch(/write "\$\$" for a "\$".*customServiceConfigSubstitution/);
     // A value may be a credential: the error names the option and line, never the value.
-    const secret = expectInvalid(() => synthGlance({ customServiceConfig: '[keystone_authtoken]\nmemcache_secret_key = s3cr$t\n' }), 'customServiceConfig', /line 2/);
+    const secret = expectInvalid(() => synthGlance({ customServiceConfig: '[keystone_authtoken]\nmemcache_secret_key = s3cr$t\n' }),
+      'customServiceConfig', /line 2/);
     expect(secret.message).not.toContain('s3cr');
   });
 });
@@ -68,9 +73,12 @@ describe('the issue\'s tricks are refused, globally and per API', () => {
 describe('what customServiceConfig may still set', () => {
   const accepted: Array<[string, string]> = [
     ['keystonemiddleware\'s tuning',
-      '[keystone_authtoken]\nhttp_connect_timeout = 5\nmemcached_servers = memcached-0.memcached:11211\ntoken_cache_time = 600\ncafile = /etc/pki/ca.pem\n'],
+      '[keystone_authtoken]\nhttp_connect_timeout = 5\nmemcached_servers = memcached-0.memcached:11211\n'
+        + 'token_cache_time = 600\ncafile = /etc/pki/ca.pem\n'],
     ['a literal "$" written "$$"', '[DEFAULT]\npublic_endpoint = https://glance.example/$$price\n'],
-    ['ordinary options of other sections', '[DEFAULT]\ndebug = true\nimage_member_quota = 64\n[cors]\nallowed_origin = https://dashboard.example\n[image_format]\ndisk_formats = qcow2,raw\n'],
+    ['ordinary options of other sections',
+      '[DEFAULT]\ndebug = true\nimage_member_quota = 64\n[cors]\nallowed_origin = https://dashboard.example\n'
+        + '[image_format]\ndisk_formats = qcow2,raw\n'],
     ['options named like meta ones only in part', '[DEFAULT]\nlog_date_format = %Y-%m-%d\n'],
   ];
 
@@ -135,13 +143,23 @@ describe('the custom resource reader', () => {
   });
   const synthFromCr = (spec: object) => {
     const chart = new Chart(Testing.app(), 'cr', { namespace: 'openstack' });
-    Glance.fromCustomResource(chart, 'glance', { kind: 'Glance', spec }, { ...options(), backend: spec.hasOwnProperty('customServiceConfig') ? undefined : ImageBackend.rbd({ cephSecretName: 'ceph' }) });
+    Glance.fromCustomResource(chart, 'glance', { kind: 'Glance', spec },
+      { ...options(), backend: spec.hasOwnProperty('customServiceConfig') ? undefined : ImageBackend.rbd({ cephSecretName: 'ceph' }) });
     return Testing.synth(chart) as Manifest[];
   };
-  const cephMount = { extraMounts: [{ extraVol: [{ propagation: ['GlanceAPI'], volumes: [{ name: 'ceph', secret: { secretName: 'ceph-conf-files' } }], mounts: [{ name: 'ceph', mountPath: '/etc/ceph', readOnly: true }] }] }] };
+  const cephMount = {
+    extraMounts: [{
+      extraVol: [{
+        propagation: ['GlanceAPI'],
+        volumes: [{ name: 'ceph', secret: { secretName: 'ceph-conf-files' } }],
+        mounts: [{ name: 'ceph', mountPath: '/etc/ceph', readOnly: true }],
+      }],
+    }],
+  };
 
   test('a CR with its own store and a continuation line renders, the continuation kept (a raw Error from renderIni before)', () => {
-    const text = '[DEFAULT]\nenabled_backends = default_backend:rbd\n[glance_store]\ndefault_backend = default_backend\n[default_backend]\nrbd_store_pool = images\n'
+    const text = '[DEFAULT]\nenabled_backends = default_backend:rbd\n[glance_store]\ndefault_backend = default_backend\n'
+      + '[default_backend]\nrbd_store_pool = images\n'
       + '[cors]\nallowed_origin = https://a.example,\n  https://b.example\n';
     const m = synthFromCr({ customServiceConfig: text, ...cephMount });
     const custom = find(m, 'Secret', 'glance-default-internal-config').stringData['50-custom.conf'];
@@ -149,7 +167,8 @@ describe('the custom resource reader', () => {
   });
 
   test('a refusal in a CR with its own store names the CR\'s line, before the store\'s options leave the text', () => {
-    const text = '[DEFAULT]\nenabled_backends = default_backend:rbd\n[glance_store]\ndefault_backend = default_backend\n[default_backend]\nrbd_store_pool = images\n'
+    const text = '[DEFAULT]\nenabled_backends = default_backend:rbd\n[glance_store]\ndefault_backend = default_backend\n'
+      + '[default_backend]\nrbd_store_pool = images\n'
       + '[keystone_authtoken]\nmemcache_secret_key = ab$cd\n';
     let error: unknown;
     try {

@@ -1,13 +1,7 @@
-import { App, Chart, Duration } from 'cdk8s';
-import {
-  CacheCleaner, CachePruner, Errors, Glance, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCache,
-  ImageCacheDriver,
-} from '../lib';
-import { BASE_PROPS, expectInvalid, glanceCommandOf, glanceConf, synthGlance } from './helpers';
+import { App, Chart, Duration, Testing } from 'cdk8s';
+import { Errors, Glance, GlanceApi, GlanceApiRole, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
+import { BASE_PROPS, expectInvalid, find, glanceConf, synthGlance } from './helpers';
 import { GlanceValidationError } from '../lib/errors';
-import { checkDerivedName, NameKind } from '../lib/names';
-import { shortestIntervalMinutes, toValidCron } from '../lib/schedule';
-import { resolveCommonProps } from '../lib/service-config';
 
 const shared = () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client' } });
 
@@ -22,29 +16,59 @@ describe('cache size', () => {
   });
   test('negative', () => void expectInvalid(withCache({ size: '-1Gi' }), 'imageCache.size', /"-1Gi" is negative|negative/));
   test('milli-units', () => void expectInvalid(withCache({ size: '100m' }), 'imageCache.size', /milli/));
-  test('too small to leave a byte after the ratio', () => void expectInvalid(withCache({ size: '1', maxSizeRatio: 0.5 }), 'imageCache.size', /0 bytes/));
+  test('too small to leave a byte after the ratio',
+    () => void expectInvalid(withCache({ size: '1', maxSizeRatio: 0.5 }), 'imageCache.size', /0 bytes/));
+  test('the smallest size that leaves a byte after the ratio is accepted', () => {
+    expect(glanceConf(synthGlance({ imageCache: { size: '2', maxSizeRatio: 0.5 } }), 'glance-default-single').DEFAULT.image_cache_max_size).toBe('1');
+  });
   test('an API override names the API prop', () => {
     expectInvalid(() => synthGlance({ apis: { default: { imageCache: { size: '5 Gi' } } } }), 'apis.default.imageCache.size', '"5 Gi"');
   });
 });
 
 describe('maxSizeRatio', () => {
-  test.each([0, -0.5, 1.01, 2, NaN])('%s is outside (0, 1]', (maxSizeRatio) => {
-    expectInvalid(withCache({ size: '1Gi', maxSizeRatio }), 'imageCache.maxSizeRatio', /outside \(0, 1\]/);
+  test.each([0, -0.5, 1.01, 2, NaN, '0.5'])('%p is outside (0, 1]', (maxSizeRatio) => {
+    expectInvalid(withCache({ size: '1Gi', maxSizeRatio: maxSizeRatio as number }), 'imageCache.maxSizeRatio', /is outside \(0, 1\]/);
+  });
+
+  test('a ratio of 1 keeps the whole size', () => {
+    expect(glanceConf(synthGlance({ imageCache: { size: '1', maxSizeRatio: 1 } }), 'glance-default-single').DEFAULT.image_cache_max_size).toBe('1');
+  });
+});
+
+describe('imageCache.storageClass and driver', () => {
+  test('a storage class that is no DNS-1123 name is refused', () => {
+    expectInvalid(withCache({ size: '1Gi', storageClass: 'Fast SSD' }), 'imageCache.storageClass', /DNS-1123/);
+  });
+
+  test('a driver that is no ImageCacheDriver is refused', () => {
+    expectInvalid(withCache({ size: '1Gi', driver: 'redis' as ImageCacheDriver }), 'imageCache.driver',
+      /is not a cache driver.*Fix: use an ImageCacheDriver value/);
+  });
+
+  test.each([
+    [GlanceRelease.ANTELOPE, /is not available in Glance 2023\.1 \(antelope\).*Fix: use ImageCacheDriver\.SQLITE or XATTR/],
+    [GlanceRelease.ZED, /centralized_db/],
+  ])('centralized_db before Caracal is refused (%s)', (release, message) => {
+    expectInvalid(() => synthGlance({ release, imageCache: { size: '1Gi', driver: ImageCacheDriver.CENTRALIZED_DB } }), 'imageCache.driver', message);
   });
 });
 
 describe('stallTime', () => {
   test('zero', () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.seconds(0) }), 'imageCache.stallTime', /positive whole number/));
-  test('not whole seconds', () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.millis(1500) }), 'imageCache.stallTime', /1 second 500 millis/));
+  test('not whole seconds',
+    () => void expectInvalid(withCache({ size: '1Gi', stallTime: Duration.millis(1500) }), 'imageCache.stallTime', /1 second 500 millis/));
   test('negative or not a number, as a duck-typed Duration from JavaScript can give it', () => {
     const duration = (seconds: () => number) => ({ toSeconds: seconds, toHumanString: () => 'that duration' }) as unknown as Duration;
-    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => -60) }), 'imageCache.stallTime', /is not a positive whole number of seconds \(got "that duration"\)/);
-    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => NaN) }), 'imageCache.stallTime', /positive whole number.*Fix: use e\.g\. Duration\.hours\(24\)/);
+    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => -60) }), 'imageCache.stallTime',
+      /is not a positive whole number of seconds \(got "that duration"\)/);
+    expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => NaN) }), 'imageCache.stallTime',
+      /positive whole number.*Fix: use e\.g\. Duration\.hours\(24\)/);
     expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => { throw new Error('x'); }) }), 'imageCache.stallTime', /positive whole number/);
   });
   test('one second is the least', () => {
-    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi', stallTime: Duration.seconds(1) } }), 'glance-default-single').DEFAULT.image_cache_stall_time).toBe('1');
+    expect(glanceConf(synthGlance({ imageCache: { size: '1Gi', stallTime: Duration.seconds(1) } }),
+      'glance-default-single').DEFAULT.image_cache_stall_time).toBe('1');
   });
 });
 
@@ -83,24 +107,45 @@ describe('names', () => {
     const err = expectInvalid(() => synthGlance({ apis: { [api]: {} } }), `apis.${api}`, /over the limit of 52/);
     expect(err.message).toContain('shorten');
   });
+  test('a StatefulSet name too long for its kind is named by kind, with its length', () => {
+    const err = expectInvalid(() => synthGlance({ name: 'g'.repeat(46), apis: { a: { type: GlanceApiType.EDGE } } }), 'apis.a',
+      /gives the StatefulSet name "g{46}-a-edge" of 53 characters, over the limit of 52/);
+    expect(err.fix).toBe('shorten apis.a by at least 1 characters');
+  });
+  test('the db-sync Job: the longest name the db-purge CronJob allows gives a Job name within 63', () => {
+    const m = synthGlance({ name: 'g'.repeat(43), apis: { a: { type: GlanceApiType.EDGE } } });
+    expect(find(m, 'Job', `${'g'.repeat(43)}-db-sync-<hash>`).metadata.name).toMatch(/^g{43}-db-sync-[0-9a-f]{8}$/);
+  });
+  test('a db-purge CronJob name over 52 characters is named under name', () => {
+    expectInvalid(() => synthGlance({ name: 'g'.repeat(44), apis: { a: { type: GlanceApiType.EDGE } } }), 'name',
+      /gives the CronJob name "g{44}-db-purge" of 53 characters, over the limit of 52/);
+  });
+  test('a precache Job name over 63 characters is named under the API the user wrote', () => {
+    // <33 g>-a-edge is 40 characters: its CronJobs "-0-precache" fit in 52, its first-run Job "-precache-<8 hex>" (58) does not.
+    const err = expectInvalid(() => synthGlance({
+      name: 'g'.repeat(33),
+      backend: ImageBackend.rbd({ cephSecretName: 'c' }),
+      apis: { a: { type: GlanceApiType.EDGE } },
+      imageCache: { size: '1Gi', precache: { images: ['c'] } },
+    }), 'apis.a', /gives the Job name "g{33}-a-edge-precache-[0-9a-f]{8}" of 58 characters/);
+    expect(err.fix).toBe('shorten apis.a by at least 6 characters');
+  });
   test('a CronJob name over 52 characters once the replica number is added', () => {
     const api = 'a'.repeat(27); // glance-<27>-single = 41 chars; "-10-cleaner" makes 52, "-10-cleaner" on 28 would make 53
     expect(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [api]: { replicas: 11 } } })).not.toThrow();
     const longer = 'a'.repeat(28);
-    const err = expectInvalid(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [longer]: { replicas: 11 } } }), `apis.${longer}`,
+    const err = expectInvalid(() => synthGlance({ backend: shared(), imageCache: { size: '1Gi' }, apis: { [longer]: { replicas: 11 } } }),
+      `apis.${longer}`,
       /CronJob name .* over the limit of 52/);
     expect(err.fix).toBe(`shorten apis.${longer} by at least 1 characters`);
   });
   test('a Service name must start with a letter', () => {
-    expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default', /not a valid DNS label/);
-  });
-  test('Secrets and StatefulSets may start with a digit; only Services may not', () => {
-    expect(() => checkDerivedName('name', '1glance-db-config', NameKind.OBJECT, 'Secret')).not.toThrow();
-    expect(() => checkDerivedName('name', '1glance-default-single', NameKind.STATEFUL_SET, 'StatefulSet')).not.toThrow();
-    expectInvalid(() => checkDerivedName('name', '1glance-default', NameKind.SERVICE, 'Service'), 'name', /start the name with a letter/);
+    expectInvalid(() => synthGlance({ name: '1glance' }), 'apis.default',
+      'gives the Service name "1glance-default-single", which is not a valid DNS label');
   });
   test('two APIs whose derived names collide', () => {
-    expectInvalid(() => synthGlance({ backend: shared(), apis: { 'a': {}, 'a-single': { type: GlanceApiType.INTERNAL } } }), 'apis.a-single', /Service named "glance-a-single"/);
+    expectInvalid(() => synthGlance({ backend: shared(), apis: { 'a': {}, 'a-single': { type: GlanceApiType.INTERNAL } } }), 'apis.a-single',
+      /Service named "glance-a-single"/);
   });
   test('no APIs at all', () => void expectInvalid(() => synthGlance({ apis: {} }), 'apis', /empty/));
 });
@@ -110,6 +155,10 @@ describe('replicas and workers', () => {
     expectInvalid(() => synthGlance({ backend: shared(), apis: { default: { replicas } } }), 'apis.default.replicas', /whole number/);
   });
   test('workers 0', () => void expectInvalid(() => synthGlance({ apis: { default: { workers: 0 } } }), 'apis.default.workers', /positive/));
+  test('workers 1.5', () => {
+    expectInvalid(() => synthGlance({ apis: { default: { workers: 1.5 } } }), 'apis.default.workers',
+      /is not a positive whole number.*Fix: use 1 or more worker processes/);
+  });
 });
 
 describe('file store and replicas (the reference\'s NFS warning)', () => {
@@ -129,7 +178,10 @@ describe('file store and replicas (the reference\'s NFS warning)', () => {
   test('one replica on a local file store, rbd and shared stores are fine', () => {
     expect(() => synthGlance({})).not.toThrow();
     expect(() => synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph' }), apis: { default: { replicas: 5 } } })).not.toThrow();
-    expect(() => synthGlance({ backend: ImageBackend.file({ sharedStore: { existingClaimName: 'nfs-images' } }), apis: { default: { replicas: 5 } } })).not.toThrow();
+    expect(() => synthGlance({
+      backend: ImageBackend.file({ sharedStore: { existingClaimName: 'nfs-images' } }),
+      apis: { default: { replicas: 5 } },
+    })).not.toThrow();
   });
 });
 
@@ -137,15 +189,14 @@ describe('other props', () => {
   test('a release name where the release value belongs (a numeric enum maps values back to names)', () => {
     expectInvalid(() => synthGlance({ release: 'CARACAL' as unknown as GlanceRelease }), 'release', '"CARACAL"');
   });
-  test('centralized_db before Caracal', () => {
-    expectInvalid(() => synthGlance({ release: GlanceRelease.ZED, imageCache: { size: '1Gi', driver: ImageCacheDriver.CENTRALIZED_DB } }), 'imageCache.driver', /centralized_db/);
-  });
   test('customServiceConfig may not override the cache size', () => {
-    const err = expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\nimage_cache_max_size = 1\n' }), 'customServiceConfig', '[DEFAULT] image_cache_max_size');
+    const err = expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\nimage_cache_max_size = 1\n' }), 'customServiceConfig',
+      '[DEFAULT] image_cache_max_size');
     expect(err.message).toContain('imageCache.size');
   });
   test('customServiceConfig may not carry the database password', () => {
-    expectInvalid(() => synthGlance({ customServiceConfig: '[database]\nconnection = mysql://u:p@h/g\n' }), 'customServiceConfig', '[database] connection');
+    expectInvalid(() => synthGlance({ customServiceConfig: '[database]\nconnection = mysql://u:p@h/g\n' }), 'customServiceConfig',
+      '[database] connection');
   });
   test.each([
     ['[oslo_concurrency]\nlock_path = /run/lock\n', '[oslo_concurrency] lock_path'],
@@ -164,7 +215,8 @@ describe('other props', () => {
     expectInvalid(() => synthGlance({ customServiceConfig: 'debug = true\n' }), 'customServiceConfig', /before any \[section\]/);
   });
   test('per-API customServiceConfig is checked too', () => {
-    expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: '[paste_deploy]\nflavor = keystone\n' } } }), 'apis.default.customServiceConfig', '[paste_deploy] flavor');
+    expectInvalid(() => synthGlance({ apis: { default: { customServiceConfig: '[paste_deploy]\nflavor = keystone\n' } } }),
+      'apis.default.customServiceConfig', '[paste_deploy] flavor');
   });
   test('keystone URL', () => {
     expectInvalid(() => synthGlance({ keystone: { ...BASE_PROPS.keystone, authUrl: 'keystone:5000' } }), 'keystone.authUrl', '"keystone:5000"');
@@ -188,20 +240,18 @@ describe('other props', () => {
       /is not a one-line oslo.policy rule.*Fix: use a rule such as "role:admin"/);
   });
   test('an API\'s own cache policy names the API prop', () => {
-    expectInvalid(() => synthGlance({ apis: { a: { imageCache: { size: '1Gi', policy: { cacheDelete: '' } } } } }), 'apis.a.imageCache.policy.cacheDelete', /one-line/);
+    expectInvalid(() => synthGlance({ apis: { a: { imageCache: { size: '1Gi', policy: { cacheDelete: '' } } } } }),
+      'apis.a.imageCache.policy.cacheDelete', /one-line/);
   });
   test('one StatefulSet has a role, not a layout: SPLIT cannot be typed, and is refused from JavaScript', () => {
-    const chart = new Chart(new App(), 'c');
+    const glance = new Glance(new Chart(new App(), 'c'), 'glance', BASE_PROPS);
     expect(Object.values(GlanceApiRole)).not.toContain('split');
-    expectInvalid(() => new GlanceApi(chart, 'api', { apiName: 'default', role: GlanceApiType.SPLIT as string as GlanceApiRole, common: BASE_PROPS }),
-      'apis.default.type', /"split" is not|not the role/);
+    expectInvalid(() => new GlanceApi(glance, 'api', { apiName: 'added', role: GlanceApiType.SPLIT as string as GlanceApiRole }),
+      'apis.added.type', /"split" is not|not the role/);
   });
   test('a layout that is no GlanceApiType is refused at the Glance level', () => {
-    expectInvalid(() => synthGlance({ apis: { a: { type: 'both' as GlanceApiType } } }), 'apis.a.type', /"both"/);
-  });
-  test('an ImageCache added to an API needs a size, named under the API', () => {
-    const api = new GlanceApi(new Chart(new App(), 'c'), 'api', { apiName: 'default', common: BASE_PROPS });
-    expectInvalid(() => new ImageCache(api, 'cache', {}), 'apis.default.imageCache.size', /is required/);
+    expectInvalid(() => synthGlance({ apis: { a: { type: 'both' as GlanceApiType } } }), 'apis.a.type',
+      /is not an API layout \(got "both"\).*Fix: use a GlanceApiType value/);
   });
   test('rbd without options, as JavaScript or another language can call it', () => {
     expectInvalid(() => (ImageBackend.rbd as any)(), 'ImageBackend.rbd()', /not given an options object/);
@@ -213,7 +263,7 @@ describe('other props', () => {
   });
 });
 
-test('Errors.isValidationError recognizes our errors, and only them', () => {
+test('Errors.isValidationError recognizes the error a refused prop throws', () => {
   let caught: unknown;
   try {
     synthGlance({ imageCache: { size: 'ten' } });
@@ -221,9 +271,6 @@ test('Errors.isValidationError recognizes our errors, and only them', () => {
     caught = e;
   }
   expect(Errors.isValidationError(caught)).toBe(true);
-  expect(Errors.isValidationError(new Error('imageCache.size: ...'))).toBe(false);
-  expect(Errors.isValidationError(undefined)).toBe(false);
-  expect(Errors.isValidationError('imageCache.size')).toBe(false);
 });
 
 describe('errors carry the construct path beside the prop path', () => {
@@ -249,52 +296,30 @@ describe('errors carry the construct path beside the prop path', () => {
   });
 });
 
-test('the shared props are resolved once per Glance, however many APIs read them', () => {
-  const props = { ...BASE_PROPS, customServiceConfig: '[DEFAULT]\ndebug = true\n' };
-  expect(resolveCommonProps(props)).toBe(resolveCommonProps(props));
-  expect(resolveCommonProps({ ...props })).not.toBe(resolveCommonProps(props));
-});
-
-test('cache jobs ship their script into their API; outside an API only a cleaner that keeps orphans works', () => {
-  const chart = new Chart(new App(), 'c');
-  const jobs = { statefulSetName: 'glance-x-single', replicas: 1, image: 'glance', configSecretName: 'glance-x-single-config' };
-  expectInvalid(() => new CacheCleaner(chart, 'cleaner', jobs), 'removeOrphans', /config Secret of a GlanceApi/);
-  expectInvalid(() => new CachePruner(chart, 'pruner', jobs), 'CachePruner', /config Secret of a GlanceApi/);
-  const plain = new CacheCleaner(chart, 'plain', { ...jobs, removeOrphans: false });
-  expect(plain.cronJobs.map((j) => j.name)).toEqual(['glance-x-single-0-cleaner']);
-  expect(chart.toJson().find((o: any) => o.kind === 'CronJob').spec.jobTemplate.spec.template.spec.containers[0].command)
-    .toEqual(glanceCommandOf(['glance-cache-cleaner']));
-});
-
-describe('the shortest interval of a schedule (bounds a cache job below its period)', () => {
-  test.each([
-    ['*/30 * * * *', 30], ['1 0 * * *', 1440], ['* * * * *', 1], ['@hourly', 60], ['@weekly', 7 * 1440], ['@yearly', 365 * 1440],
-    ['5/20 3 * * *', 20], ['50 23 * * *', 1440], ['0,50 23 * * *', 50], ['58 23 * * *', 1440],
-    // Day of month OR day of week when both are set: Friday the 12th, then Saturday the 13th.
-    ['0 0 13 * 5', 1440],
-    // Across a month's end: the 31st, then the 1st.
-    ['0 0 1,31 * *', 1440],
-    // Leap years: February 28th, then the 29th.
-    ['0 0 28,29 2 *', 1440],
-    ['0 12 * * sun,sat', 1440], ['0 0 * * 7', 7 * 1440], ['0 22 * * 1-5', 1440], ['0 8,20 * * *', 720], ['30 23 * * 0', 7 * 1440],
-  ])('"%s" runs again after %s minutes at the soonest', (schedule, minutes) => {
-    expect(shortestIntervalMinutes(toValidCron('schedule', schedule))).toBe(minutes);
+describe('two Glances in one chart', () => {
+  test('two Glances that would make the same objects in one chart are refused, naming both', () => {
+    const chart = new Chart(Testing.app(), 'c', { namespace: 'openstack' });
+    new Glance(chart, 'one', { ...BASE_PROPS, imageCache: { size: '1Gi' } });
+    let err!: GlanceValidationError;
+    try {
+      new Glance(chart, 'two', { ...BASE_PROPS, imageCache: { size: '1Gi' } });
+    } catch (e) {
+      err = e as GlanceValidationError;
+    }
+    expect(err.message).toBe('name: makes the CronJob "glance-default-single-0-pruner", which the Glance at c/one in the same chart also makes '
+      + '(got "glance"). Fix: give each Glance in a chart its own name (the prefix of every object it creates)');
+    expect(err.constructPath).toBe('c/two');
   });
-});
 
-test('two Glances that would make the same objects in one chart are refused, naming both', () => {
-  const chart = new Chart(new App(), 'c');
-  new Glance(chart, 'first', BASE_PROPS);
-  let err!: GlanceValidationError;
-  try {
-    new Glance(chart, 'second', BASE_PROPS);
-  } catch (e) {
-    err = e as GlanceValidationError;
-  }
-  expect(err.prop).toBe('name');
-  expect(err.message).toMatch(/makes the \S+ "glance-[a-z-]+", which the Glance at c\/first in the same chart also makes/);
-  expect(err.constructPath).toBe('c/second');
-  // Other names, or other charts, are fine.
-  expect(() => new Glance(chart, 'third', { ...BASE_PROPS, name: 'images' })).not.toThrow();
-  expect(() => new Glance(new Chart(new App(), 'd'), 'first', BASE_PROPS)).not.toThrow();
+  test('a second Glance of another name is accepted', () => {
+    const chart = new Chart(new App(), 'c');
+    new Glance(chart, 'first', BASE_PROPS);
+    expect(() => new Glance(chart, 'third', { ...BASE_PROPS, name: 'images' })).not.toThrow();
+  });
+
+  test('a Glance of the same name in another chart is accepted', () => {
+    const app = new App();
+    new Glance(new Chart(app, 'c'), 'first', BASE_PROPS);
+    expect(() => new Glance(new Chart(app, 'd'), 'first', BASE_PROPS)).not.toThrow();
+  });
 });

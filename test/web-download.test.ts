@@ -5,7 +5,6 @@
  * may not name because Glance skips its loopback/link-local block for a listed host.
  */
 import { expectInvalid, find, synthGlance } from './helpers';
-import { GlanceValidationError } from '../lib/errors';
 
 const STS = 'glance-default-single';
 
@@ -40,7 +39,8 @@ describe('the lists in the config Secret, written as oslo.config reads ListOpt(b
   });
 
   test('web-download joins the import methods only with the allow-list, and no disallowed_* list is written', () => {
-    const text: string = find(synthGlance({ webDownload: { allowedHosts: ['mirror.example'] } }), 'Secret', `${STS}-config`).stringData['00-glance.conf'];
+    const text: string = find(synthGlance({ webDownload: { allowedHosts: ['mirror.example'] } }), 'Secret',
+      `${STS}-config`).stringData['00-glance.conf'];
     expect(text).toMatch(/^enabled_import_methods = \[glance-direct,web-download,copy-image\]$/m);
     expect(text).not.toMatch(/disallowed_/);
     expect(find(synthGlance({}), 'Secret', `${STS}-config`).stringData['00-glance.conf']).not.toMatch(/import_filtering_opts|web-download/);
@@ -81,7 +81,8 @@ describe('hosts the allow-list may not name (Glance skips its own loopback and l
     ['::', /is the unspecified address \(::\)/],
     ['::ffff:127.0.0.1', /is the IPv4-mapped form of 127\.0\.0\.1, a loopback address/],
     ['::ffff:7f00:1', /is the IPv4-mapped form of 127\.0\.0\.1, a loopback address/],
-    ['::ffff:169.254.169.254', /is the IPv4-mapped form of 169\.254\.169\.254, a link-local address \(169\.254\.0\.0\/16, the cloud metadata service\)/],
+    ['::ffff:169.254.169.254',
+      /is the IPv4-mapped form of 169\.254\.169\.254, a link-local address \(169\.254\.0\.0\/16, the cloud metadata service\)/],
     ['::ffff:a9fe:a9fe', /is the IPv4-mapped form of 169\.254\.169\.254, a link-local/],
     ['::ffff:0.0.0.0', /is the IPv4-mapped form of 0\.0\.0\.0, an unspecified address/],
     ['::127.0.0.1', /is the IPv4-compatible form of 127\.0\.0\.1, a loopback address/],
@@ -93,7 +94,8 @@ describe('hosts the allow-list may not name (Glance skips its own loopback and l
     ['mirror.openstack.svc.corp.example', /is an in-cluster name/],
     ['kubernetes.default', /is an in-cluster name/],
   ])('%s', (host, problem) => {
-    const error = expectInvalid(() => synthGlance({ webDownload: { allowedHosts: ['cloud-images.ubuntu.com', host] } }), 'webDownload.allowedHosts[1]', problem);
+    const error = expectInvalid(() => synthGlance({ webDownload: { allowedHosts: ['cloud-images.ubuntu.com', host] } }),
+      'webDownload.allowedHosts[1]', problem);
     expect(error.value).toBe(host);
     expect(error.message).toContain(`(got ${JSON.stringify(host)})`);
     expect(error.message).toMatch(mirrorFix);
@@ -116,7 +118,8 @@ describe('hosts the allow-list may not name (Glance skips its own loopback and l
     ['0x7f.0.0.1', /is a shorthand or encoded IPv4 address/],
     ['010.0.0.1', /is a shorthand or encoded IPv4 address/],
     ['mirror.example.42', /ends in an all-numeric label, which oslo.config refuses as a host name/],
-    ['::ffff:192.0.2.7', /is the IPv4-mapped form of 192\.0\.2\.7, which Glance 25 and 30 write differently.*Fix: write the IPv4 address itself: "192\.0\.2\.7"/],
+    ['::ffff:192.0.2.7',
+      /is the IPv4-mapped form of 192\.0\.2\.7, which Glance 25 and 30 write differently.*Fix: write the IPv4 address itself: "192\.0\.2\.7"/],
     ['http://mirror.example', /is not a host name or IP address.*Fix: use e\.g\. "cloud-images/],
     ['mirror.example.', /is not a host name or IP address/],
     ['[mirror.example]', /is not a host name or IP address/],
@@ -127,8 +130,10 @@ describe('hosts the allow-list may not name (Glance skips its own loopback and l
   });
 
   test.each([
-    [{ allowedHosts: ['mirror.example'], allowedSchemes: [] }, 'webDownload.allowedSchemes', /is empty: Glance then allows every scheme.*Fix: list the schemes/],
-    [{ allowedHosts: ['mirror.example'], allowedPorts: [] }, 'webDownload.allowedPorts', /is empty: Glance then allows every port.*Fix: list the ports/],
+    [{ allowedHosts: ['mirror.example'], allowedSchemes: [] }, 'webDownload.allowedSchemes',
+      /is empty: Glance then allows every scheme.*Fix: list the schemes/],
+    [{ allowedHosts: ['mirror.example'], allowedPorts: [] }, 'webDownload.allowedPorts',
+      /is empty: Glance then allows every port.*Fix: list the ports/],
   ])('an empty %j would lift the filter: refused', (webDownload, prop, problem) => {
     expectInvalid(() => synthGlance({ webDownload }), prop, problem);
   });
@@ -161,16 +166,17 @@ describe('hosts the allow-list may name', () => {
     ['metadata.example.com', '[metadata.example.com]'],
     ['mirror.internal', '[mirror.internal]'],
     ['a.b', '[a.b]'],
+    ['a.example', '[a.example]'],
   ])('%s, written %s', (host, value) => {
     expect(rendered(host)).toBe(value);
   });
 
-  test('several hosts keep their order; the error of a later one names its index', () => {
-    expect(rendered('a.example')).toBe('[a.example]');
+  test('several hosts keep their order', () => {
     expect(filteringSection(['b.example', 'a.example'])).toContain('allowed_hosts = [b.example,a.example]');
-    let error: unknown;
-    try { synthGlance({ webDownload: { allowedHosts: ['a.example', 'b.example', '169.254.169.254'] } }); } catch (e) { error = e; }
-    expect(error).toBeInstanceOf(GlanceValidationError);
-    expect((error as GlanceValidationError).prop).toBe('webDownload.allowedHosts[2]');
+  });
+
+  test('the error of a later host names its index', () => {
+    expectInvalid(() => synthGlance({ webDownload: { allowedHosts: ['a.example', 'b.example', '169.254.169.254'] } }), 'webDownload.allowedHosts[2]',
+      /is a link-local address/);
   });
 });
