@@ -1,7 +1,7 @@
 // An edge site: its own Ceph cluster, an edge API (internal endpoint, image locations shown for
 // local Nova clones), and the images its instances boot from kept cached on every replica, so
 // that the site boots them even while the link to the central site is slow or down.
-import { App, Chart } from 'cdk8s';
+import { App, Chart, Cron } from 'cdk8s';
 import { Glance, GlanceApiType, GlanceRelease, ImageBackend } from '../lib';
 
 export function edgeSite(app: App): Chart {
@@ -19,7 +19,7 @@ export function edgeSite(app: App): Chart {
       size: '50Gi',
       // Listed by name: the CronJobs resolve names to IDs at each run, so a new upload of
       // "cirros-0.6.2" is cached after its next run.
-      precache: { images: ['cirros-0.6.2', 'ubuntu-24.04-server'], schedule: '*/15 * * * *' },
+      precache: { images: ['cirros-0.6.2', 'ubuntu-24.04-server'], schedule: Cron.schedule({ minute: '*/15' }) },
     },
     apis: { az1: { type: GlanceApiType.EDGE, replicas: 2 } },
   });

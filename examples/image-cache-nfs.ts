@@ -1,5 +1,5 @@
 // The file store on a shared NFS (ReadWriteMany) volume, three replicas, each with its own cache.
-import { App, Chart, Duration } from 'cdk8s';
+import { App, Chart, Cron, Duration } from 'cdk8s';
 import { Glance, GlanceApiType, ImageBackend } from '../lib';
 
 export function imageCacheNfs(app: App): Chart {
@@ -12,7 +12,7 @@ export function imageCacheNfs(app: App): Chart {
     },
     backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } }),
     storage: { storageRequest: '10Gi' },
-    imageCache: { size: '20Gi', stallTime: Duration.hours(12), prunerSchedule: '15 */6 * * *' },
+    imageCache: { size: '20Gi', stallTime: Duration.hours(12), prunerSchedule: Cron.schedule({ minute: '15', hour: '*/6' }) },
     apis: {
       default: { type: GlanceApiType.SINGLE, replicas: 3 },
     },

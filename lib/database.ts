@@ -12,7 +12,7 @@ import {
   RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
   STATE_LOCK_DIR,
 } from './pod-security';
-import { toValidCron } from './schedule';
+import { scheduleOf } from './schedule';
 import { ResolvedCommonProps } from './service-config';
 
 /**
@@ -38,7 +38,7 @@ export class GlanceDatabase extends Construct {
     if (!Number.isInteger(ageInDays) || ageInDays < 1) {
       throw new GlanceValidationError('dbPurge.ageInDays', ageInDays, 'is not a whole number of days of at least 1', 'use e.g. 30');
     }
-    const schedule = toValidCron('dbPurge.schedule', dbPurge?.schedule ?? '1 0 * * *');
+    const schedule = scheduleOf('dbPurge.schedule', dbPurge?.schedule, '1 0 * * *');
     // The pods of both jobs, for their NetworkPolicy.
     const podLabel = { 'glance.openstack.org/db-of': common.name };
     const purgeName = `${common.name}-db-purge`;

@@ -14,7 +14,7 @@ export interface DbPurgeOptions {
    * When the purge runs.
    * @default "1 0 * * *"
    */
-  readonly schedule?: string | Cron;
+  readonly schedule?: Cron;
 }
 
 /** Props of a whole Glance deployment. */

@@ -17,13 +17,28 @@ const MACROS = new Map<string, string>([
 ]);
 
 /**
- * Validates a CronJob schedule given as text or as a cdk8s Cron, and returns it as a Cron.
- * Accepts what the Kubernetes CronJob controller accepts: five fields or an @-macro.
+ * Validates a schedule prop, a cdk8s Cron, and returns it. Accepts what the Kubernetes CronJob
+ * controller accepts: five fields or an @-macro. Text (from JavaScript or YAML) is refused with
+ * the Cron to write instead.
  */
-export function toValidCron(prop: string, schedule: string | Cron): Cron {
-  const text = typeof schedule === 'string' ? schedule : schedule?.expressionString;
+export function toValidCron(prop: string, schedule: Cron): Cron {
+  if (typeof schedule === 'string') {
+    throw new GlanceValidationError(prop, schedule, 'is text, not a cdk8s Cron', `write it as a Cron: ${cronCallOf(schedule)}`);
+  }
+  const text = schedule?.expressionString;
   if (typeof text !== 'string') {
-    throw new GlanceValidationError(prop, schedule, 'is neither cron text nor a cdk8s Cron', 'give e.g. "1 0 * * *" or Cron.daily()');
+    throw new GlanceValidationError(prop, schedule, 'is not a cdk8s Cron', 'give e.g. Cron.daily() or Cron.schedule({ minute: \'1\', hour: \'0\' })');
+  }
+  return cronFromText(prop, text);
+}
+
+/**
+ * Validates schedule text (a default, a CR's field) as the CronJob controller parses it, and
+ * returns it as a Cron.
+ */
+export function cronFromText(prop: string, text: string): Cron {
+  if (typeof text !== 'string') {
+    throw new GlanceValidationError(prop, text, 'is not cron text', 'give five fields, e.g. "1 0 * * *"');
   }
   const fields = fieldsOf(text);
   const fix = 'use five fields "minute hour day-of-month month day-of-week", e.g. "1 0 * * *" or "*/30 * * * *"';
@@ -36,6 +51,19 @@ export function toValidCron(prop: string, schedule: string | Cron): Cron {
   });
   const [minute, hour, day, month, weekDay] = fields;
   return Cron.schedule({ minute, hour, day, month, weekDay });
+}
+
+/** A schedule prop, checked, or the default text when it is unset. */
+export function scheduleOf(prop: string, schedule: Cron | undefined, defaultText: string): Cron {
+  return schedule === undefined ? cronFromText(prop, defaultText) : toValidCron(prop, schedule);
+}
+
+/** The cdk8s call that gives the schedule of this text, for an error's fix. */
+function cronCallOf(text: string): string {
+  const fields = fieldsOf(text);
+  if (fields.length !== 5) return 'Cron.schedule({ minute, hour, day, month, weekDay }), or Cron.daily()';
+  const set = ['minute', 'hour', 'day', 'month', 'weekDay'].map((name, i) => [name, fields[i]]).filter(([, value]) => value !== '*');
+  return set.length ? `Cron.schedule({ ${set.map(([name, value]) => `${name}: '${value}'`).join(', ')} })` : 'Cron.everyMinute()';
 }
 
 /** The fields of a schedule's text, an @-macro expanded, split at white space; not checked. */

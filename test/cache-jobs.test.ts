@@ -5,7 +5,7 @@
  */
 import { App, Chart, Testing } from 'cdk8s';
 import { CacheCleaner, CachePrecache, CachePruner, Glance, ImageCache } from '../lib';
-import { BASE_PROPS, expectInvalid, find, glanceCommandOf, Manifest } from './helpers';
+import { BASE_PROPS, cron, expectInvalid, find, glanceCommandOf, Manifest } from './helpers';
 
 const STS = 'glance-default-single';
 const inAnApi = () => new Glance(new Chart(Testing.app(), 'c', { namespace: 'openstack' }), 'g',
@@ -30,7 +30,7 @@ describe('a CacheCleaner built on its own, outside any API, checks its props', (
   });
 
   test('its schedule is checked under cleanerSchedule', () => {
-    expectInvalid(() => alone({ schedule: '61 * * * *' }), 'cleanerSchedule', /outside 0-59/);
+    expectInvalid(() => alone({ schedule: cron('61 * * * *') }), 'cleanerSchedule', /outside 0-59/);
   });
 });
 

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Glance, GlanceApiType, GlanceProps, ImageBackend, StorageAccessMode } from '../lib';
 import {
-  BASE_PROPS, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceCommandOf, glanceConf, Manifest, ofKind, parseIniText,
+  BASE_PROPS, cron, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceCommandOf, glanceConf, Manifest, ofKind, parseIniText,
   podSpecs, synthGlance,
 } from './helpers';
 
@@ -129,7 +129,7 @@ test('the split endpoints select their own StatefulSet', () => {
 describe('database jobs', () => {
   let m: Manifest[];
   beforeEach(() => {
-    m = synthGlance({ dbPurge: { ageInDays: 7, schedule: '30 2 * * *' } });
+    m = synthGlance({ dbPurge: { ageInDays: 7, schedule: cron('30 2 * * *') } });
   });
 
   test('db-sync runs glance-manage db_sync with the database URL from its Secret', () => {
@@ -464,7 +464,7 @@ describe('the image cache of each API', () => {
   test('an API inherits every unset field of the Glance-level cache, and overrides the set ones', () => {
     const m = synthGlance({
       backend: rbd(),
-      imageCache: { size: '2Gi', maxSizeRatio: 0.5, prunerSchedule: '0 3 * * *' },
+      imageCache: { size: '2Gi', maxSizeRatio: 0.5, prunerSchedule: cron('0 3 * * *') },
       apis: {
         a: { type: GlanceApiType.EDGE, imageCache: { size: '4Gi' } },
         b: { type: GlanceApiType.EDGE, imageCache: {} },
@@ -478,7 +478,7 @@ describe('the image cache of each API', () => {
   test('a field an API sets to undefined is inherited', () => {
     const m = synthGlance({
       backend: rbd(),
-      imageCache: { size: '2Gi', prunerSchedule: '0 3 * * *' },
+      imageCache: { size: '2Gi', prunerSchedule: cron('0 3 * * *') },
       apis: { a: { type: GlanceApiType.EDGE, imageCache: { size: '4Gi', prunerSchedule: undefined } } },
     });
     expect(find(m, 'CronJob', 'glance-a-edge-0-pruner').spec.schedule).toBe('0 3 * * *');
@@ -495,7 +495,7 @@ describe('the image cache of each API', () => {
   test('a Glance-level imageCache without a size gives its fields to the APIs that size their own', () => {
     const m = synthGlance({
       backend: rbd(),
-      imageCache: { prunerSchedule: '0 4 * * *' },
+      imageCache: { prunerSchedule: cron('0 4 * * *') },
       apis: { a: { type: GlanceApiType.EDGE, imageCache: { size: '1Gi' } } },
     });
     expect(find(m, 'CronJob', 'glance-a-edge-0-pruner').spec.schedule).toBe('0 4 * * *');

@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { App, Chart, Cron, Testing } from 'cdk8s';
 import { Glance, GlanceProps, ImageBackend } from '../lib';
 import { GlanceValidationError } from '../lib/errors';
 
@@ -179,4 +179,25 @@ export function expectInvalid(build: () => unknown, prop: string, value: string 
   else expect(err.message).toMatch(value);
   expect(err.message).toMatch(/Fix: \S/);
   return err;
+}
+
+/**
+ * A schedule prop written as cron text in a test: the cdk8s Cron of those five fields, or of an
+ * @-macro of the CronJob controller (its cdk8s constant, the macro's expansion).
+ */
+export function cron(text: string): Cron {
+  const macros: Record<string, () => Cron> = {
+    '@yearly': Cron.annually,
+    '@annually': Cron.annually,
+    '@monthly': Cron.monthly,
+    '@weekly': Cron.weekly,
+    '@daily': Cron.daily,
+    '@midnight': Cron.daily,
+    '@hourly': Cron.hourly,
+  };
+  if (Object.prototype.hasOwnProperty.call(macros, text)) return macros[text]();
+  const fields = text.trim().split(/\s+/);
+  if (fields.length !== 5) throw new Error(`cron(${JSON.stringify(text)}): a test schedule has five fields`);
+  const [minute, hour, day, month, weekDay] = fields;
+  return Cron.schedule({ minute, hour, day, month, weekDay });
 }

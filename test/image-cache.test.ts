@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { Cron, Duration } from 'cdk8s';
 import { GlanceApiType, GlanceRelease, ImageBackend, ImageCacheDriver } from '../lib';
-import { find, glanceCommandOf, glanceConf, Manifest, ofKind, synthGlance } from './helpers';
+import { cron, find, glanceCommandOf, glanceConf, Manifest, ofKind, synthGlance } from './helpers';
 import { resolvePodEnv } from './kubelet-env';
 import { numberToFraction } from '../lib/quantity';
 
@@ -241,13 +241,13 @@ describe('pruner and cleaner', () => {
 test.each([
   ['*/10 * * * *', 300], ['* * * * *', 30], ['@hourly', 1800], ['0 */6 * * *', 7200], ['0 0 * * 1-5', 7200], ['15,45 * * * *', 900],
 ])('a job scheduled "%s" must end within %s s, half its shortest period and at most two hours', (schedule, seconds) => {
-  const m = synthGlance({ imageCache: { size: '1Gi', prunerSchedule: schedule, cleanerSchedule: schedule } });
+  const m = synthGlance({ imageCache: { size: '1Gi', prunerSchedule: cron(schedule), cleanerSchedule: cron(schedule) } });
   for (const kind of ['pruner', 'cleaner']) expect(find(m, 'CronJob', `${STS}-0-${kind}`).spec.jobTemplate.spec.activeDeadlineSeconds).toBe(seconds);
 });
 
 test('schedules are taken from strings and from cdk8s Cron', () => {
   const m = synthGlance({
-    imageCache: { size: '1Gi', prunerSchedule: '15 */6 * * *', cleanerSchedule: Cron.schedule({ minute: '5', hour: '*' }) },
+    imageCache: { size: '1Gi', prunerSchedule: cron('15 */6 * * *'), cleanerSchedule: Cron.schedule({ minute: '5', hour: '*' }) },
   });
   expect(find(m, 'CronJob', `${STS}-0-pruner`).spec.schedule).toBe('15 */6 * * *');
   expect(find(m, 'CronJob', `${STS}-0-cleaner`).spec.schedule).toBe('5 * * * *');
@@ -258,10 +258,10 @@ describe('inheritance from the Glance-level imageCache', () => {
   beforeEach(() => {
     m = synthGlance({
       backend: shared(),
-      imageCache: { size: '10Gi', stallTime: Duration.hours(6), prunerSchedule: '0 3 * * *', cleanerSchedule: '*/10 * * * *' },
+      imageCache: { size: '10Gi', stallTime: Duration.hours(6), prunerSchedule: cron('0 3 * * *'), cleanerSchedule: cron('*/10 * * * *') },
       apis: {
         inherits: {},
-        overrides: { imageCache: { size: '20Gi', cleanerSchedule: '*/5 * * * *' } },
+        overrides: { imageCache: { size: '20Gi', cleanerSchedule: cron('*/5 * * * *') } },
       },
     });
   });

@@ -1,6 +1,6 @@
 import { Cron } from 'cdk8s';
 import { ImageBackend } from '../lib';
-import { expectInvalid, expectRestrictedPod, find, glanceCommandOf, Manifest, ofKind, synthGlance } from './helpers';
+import { cron, expectInvalid, expectRestrictedPod, find, glanceCommandOf, Manifest, ofKind, synthGlance } from './helpers';
 import { expandKubeletVars, resolvePodEnv } from './kubelet-env';
 import { policyAllowsRoles } from '../lib/cache/cache-precache';
 
@@ -120,7 +120,7 @@ describe('precache validation', () => {
     [{ images: ['two\nlines'] }, 'imageCache.precache.images[0]', /is not an image ID or name/],
     [{ images: ['ok', 'a\tb'] }, 'imageCache.precache.images[1]', /is not an image ID or name/],
     [{ images: ['ok', 7] }, 'imageCache.precache.images[1]', /is not an image ID or name/],
-    [{ images: ['cirros'], schedule: '0 25 * * *' }, 'imageCache.precache.schedule', /hour field "25" is outside 0-23/],
+    [{ images: ['cirros'], schedule: cron('0 25 * * *') }, 'imageCache.precache.schedule', /hour field "25" is outside 0-23/],
   ])('%j is refused at %s', (precache, prop, message) => {
     expectInvalid(() => synthGlance({ imageCache: { size: '1Gi', precache: precache as any } }), prop, message);
   });

@@ -11,7 +11,7 @@ import {
   RESTRICTED_KPLUS_CONTAINER_SECURITY, SECRET_MODE,
   TOOL_JOB_RESOURCES,
 } from '../pod-security';
-import { shortestIntervalMinutes, toValidCron } from '../schedule';
+import { scheduleOf, shortestIntervalMinutes } from '../schedule';
 
 /** What a per-replica cache job needs to know about the replicas it serves. */
 export interface CacheJobProps {
@@ -32,7 +32,7 @@ export interface CacheJobProps {
    * When the job runs, as five cron fields or a cdk8s Cron.
    * @default - the job's own default
    */
-  readonly schedule?: string | Cron;
+  readonly schedule?: Cron;
   /**
    * Pull policy of the job's container.
    * @default kplus.ImagePullPolicy.IF_NOT_PRESENT
@@ -133,7 +133,7 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
   if (!Number.isInteger(props.replicas) || props.replicas < 0) {
     throw new GlanceValidationError('replicas', props.replicas, 'is not a whole number of replicas', 'use 0 or more');
   }
-  const schedule = toValidCron(`${kind.suffix}Schedule`, props.schedule ?? kind.defaultSchedule);
+  const schedule = scheduleOf(`${kind.suffix}Schedule`, props.schedule, kind.defaultSchedule);
   const config = kplus.Volume.fromSecret(scope, 'config',
     kplus.Secret.fromSecretName(scope, 'config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
   const tmp = kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp', { sizeLimit: Size.mebibytes(256) });

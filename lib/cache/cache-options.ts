@@ -47,12 +47,12 @@ export interface ImageCacheOptions {
    * When the pruner runs.
    * @default "1 0 * * *"
    */
-  readonly prunerSchedule?: string | Cron;
+  readonly prunerSchedule?: Cron;
   /**
    * When the cleaner runs.
    * @default "*\/30 * * * *"
    */
-  readonly cleanerSchedule?: string | Cron;
+  readonly cleanerSchedule?: Cron;
   /**
    * Let each replica's cleaner also drop images deleted from Glance (see CacheCleaner).
    * @default true
@@ -82,7 +82,7 @@ export interface PrecacheOptions {
    * When each replica's precache CronJob runs.
    * @default "*\/15 * * * *"
    */
-  readonly schedule?: string | Cron;
+  readonly schedule?: Cron;
 }
 
 /** Where Glance keeps the metadata of its local image cache. */

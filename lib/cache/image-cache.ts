@@ -12,7 +12,7 @@ import { checkNamePart } from '../names';
 import { CACHE_DIR, glanceLabels } from '../pod-security';
 import { floorProduct, numberToFraction, parseStorageSize } from '../quantity';
 import { GlanceRelease } from '../release';
-import { toValidCron } from '../schedule';
+import { scheduleOf } from '../schedule';
 
 /** The default maxSizeRatio. */
 const DEFAULT_RATIO = 0.85;
@@ -186,7 +186,7 @@ export function validateImageCacheOptions(path: string, options: ImageCacheOptio
   if (options.precache !== undefined) {
     precache = {
       images: validatePrecacheImages(`${path}.precache`, options.precache.images),
-      schedule: toValidCron(`${path}.precache.schedule`, options.precache.schedule ?? CachePrecache.DEFAULT_SCHEDULE),
+      schedule: scheduleOf(`${path}.precache.schedule`, options.precache.schedule, CachePrecache.DEFAULT_SCHEDULE),
     };
     // The precache jobs list and queue as the Glance service user: the policy must let it.
     for (const [rule, what] of [['cacheList', 'list'], ['cacheImage', 'queue']] as const) {
@@ -203,8 +203,8 @@ export function validateImageCacheOptions(path: string, options: ImageCacheOptio
     stallTimeSeconds,
     driver,
     policy,
-    prunerSchedule: toValidCron(`${path}.prunerSchedule`, options.prunerSchedule ?? CachePruner.DEFAULT_SCHEDULE),
-    cleanerSchedule: toValidCron(`${path}.cleanerSchedule`, options.cleanerSchedule ?? CacheCleaner.DEFAULT_SCHEDULE),
+    prunerSchedule: scheduleOf(`${path}.prunerSchedule`, options.prunerSchedule, CachePruner.DEFAULT_SCHEDULE),
+    cleanerSchedule: scheduleOf(`${path}.cleanerSchedule`, options.cleanerSchedule, CacheCleaner.DEFAULT_SCHEDULE),
     precache,
   };
 }

@@ -5,7 +5,7 @@
  * by the row's field (translate.ts): a field's mapping is written here only.
  */
 import {
-  apiConfigOf, apiTypeOf, endpointServicesOf, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf, storageClassOf,
+  apiConfigOf, apiTypeOf, cronOf, endpointServicesOf, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf, storageClassOf,
 } from './values';
 
 export type FieldType = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 'quantity' | 'stringMap';
@@ -55,8 +55,8 @@ export const API_FIELDS: Record<string, Field> = {
   'customServiceConfig': read('string', { prop: 'customServiceConfig', as: apiConfigOf }),
   'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
   'imageCache': read('object', { prop: 'imageCache' }),
-  'imageCache.cleanerScheduler': read('string', { prop: 'imageCache.cleanerSchedule', default: '*/30 * * * *' }),
-  'imageCache.prunerScheduler': read('string', { prop: 'imageCache.prunerSchedule', default: '1 0 * * *' }),
+  'imageCache.cleanerScheduler': read('string', { prop: 'imageCache.cleanerSchedule', default: '*/30 * * * *', as: cronOf }),
+  'imageCache.prunerScheduler': read('string', { prop: 'imageCache.prunerSchedule', default: '1 0 * * *', as: cronOf }),
   'imageCache.size': read('quantity', { prop: 'imageCache.size', default: '', as: quantityOf }),
   'networkAttachments': read('array', { prop: 'networkAttachments' }),
   // Where unset, spec.nodeSelector
@@ -93,15 +93,15 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'databaseInstance': ignored('string'),
   'dbPurge': read('object', { prop: 'dbPurge' }),
   'dbPurge.age': read('integer', { prop: 'dbPurge.ageInDays', default: 30 }),
-  'dbPurge.schedule': read('string', { prop: 'dbPurge.schedule', default: '1 0 * * *' }),
+  'dbPurge.schedule': read('string', { prop: 'dbPurge.schedule', default: '1 0 * * *', as: cronOf }),
   // With customServiceConfig, the store (stores.ts)
   'extraMounts': read('array'),
   'glanceAPIs': read('object', { prop: 'apis', default: {} }),
   'glanceAPIs.*': read('object', { prop: 'apis.*' }),
   ...below('glanceAPIs.*', 'apis.*', API_FIELDS),
   'imageCache': read('object', { prop: 'imageCache' }),
-  'imageCache.cleanerScheduler': read('string', { prop: 'imageCache.cleanerSchedule', default: '*/30 * * * *' }),
-  'imageCache.prunerScheduler': read('string', { prop: 'imageCache.prunerSchedule', default: '1 0 * * *' }),
+  'imageCache.cleanerScheduler': read('string', { prop: 'imageCache.cleanerSchedule', default: '*/30 * * * *', as: cronOf }),
+  'imageCache.prunerScheduler': read('string', { prop: 'imageCache.prunerSchedule', default: '1 0 * * *', as: cronOf }),
   'imageCache.size': read('quantity', { prop: 'imageCache.size', default: '', as: quantityOf }),
   // Names the API whose endpoints Keystone lists
   'keystoneEndpoint': read('string', { default: '' }),

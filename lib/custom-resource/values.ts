@@ -3,11 +3,13 @@
  * copied: quantities, API types, the endpoint Services' overrides, resources. The field table
  * (fields.ts) names these readers in its rows.
  */
+import { Cron } from 'cdk8s';
 import { GlanceValidationError } from '../errors';
 import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from '../glance-api-props';
 import { GlanceApiType } from '../glance-api-props';
 import { parseIni } from '../ini';
 import { checkServiceType } from '../names';
+import { cronFromText } from '../schedule';
 
 export function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -123,4 +125,9 @@ export function endpointServicesOf(override: Record<string, any> | null, path: s
 export function unsupportedAt(path: string, value: unknown, feature: string): GlanceValidationError {
   return new GlanceValidationError(path, value, `is not supported by cdk8s-glance: ${feature}`,
     'remove it; see the README, "Bring your Glance CR", for what cdk8s-glance reads and what replaces the rest');
+}
+
+/** A CronJob schedule field: cron text, checked where the CR holds it. */
+export function cronOf(text: string, path: string): Cron {
+  return cronFromText(path, text);
 }

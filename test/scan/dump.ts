@@ -25,6 +25,7 @@ import {
   ImageCacheOptions, S3BucketUrlFormat, StorageAccessMode, WebDownloadOptions,
 } from '../../lib';
 import { GlanceValidationError } from '../../lib/errors';
+import { cron } from '../helpers';
 
 const [out, countArg, seedArg] = process.argv.slice(2);
 if (!out) {
@@ -89,7 +90,7 @@ const backend: fc.Arbitrary<{ kind: string; make: () => ImageBackend }> = fc.one
   }),
 );
 
-const schedule = fc.constantFrom('*/20 * * * *', '15 */6 * * *', '0 3 * * 1-5', '@hourly');
+const schedule = fc.constantFrom('*/20 * * * *', '15 */6 * * *', '0 3 * * 1-5', '@hourly').map(cron);
 const imageCache: fc.Arbitrary<ImageCacheOptions> = fc.record({
   size: fc.constantFrom('1Gi', '10Gi', '50Gi', '500M'),
   maxSizeRatio: fc.constantFrom(0.5, 0.85, 1),
