@@ -244,7 +244,9 @@ const API_COMPOSITIONS: Record<string, (chart: Chart) => GlanceApi[]> = {
       apiName: 'az1',
       role: GlanceApiRole.EDGE,
       replicas: 3,
-      imageCache: { size: '50Gi', prunerSchedule: Cron.daily(), cleanerSchedule: Cron.schedule({ minute: '5', hour: '*/2' }), driver: 'xattr' as any },
+      imageCache: {
+        size: '50Gi', prunerSchedule: Cron.daily(), cleanerSchedule: Cron.schedule({ minute: '5', hour: '*/2' }), driver: 'xattr' as any,
+      },
     })];
   },
   'api-split-pair-by-hand': (chart) => {
