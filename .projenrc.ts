@@ -87,16 +87,21 @@ project.addTask('bench', {
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.projectService.allowDefaultProject',
   ['.projenrc.ts', 'examples/*.ts', 'bench/*.ts', 'scripts/*.ts']);
 // typescript-eslint lints at most 8 files so by default; the examples, bench and scripts are more.
-project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.projectService.maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING', 32);
+project.tryFindObjectFile('.eslintrc.json')?.addOverride(
+  'parserOptions.projectService.maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING', 32);
 
 // No module may import itself back, not even for types.
 project.eslint!.addRules({ 'import/no-cycle': ['error', { allowUnsafeDynamicCyclicDependency: false }] });
 
+// Every line, strings, template literals, comments and regular expressions included, fits in 150 columns;
+// only a line holding a URL may run longer.
+project.eslint!.addRules({ '@stylistic/max-len': ['error', { code: 150, ignoreUrls: true }] });
+
 // Test tiers. Unit: seconds, no root, no Glance, no prior compile, and never rewrites a snapshot
 // (update one on purpose with `npx jest -u test/examples.test.ts`).
 const UNIT = ['jest', '--ci', '--passWithNoTests=false',
-  ...['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/cluster/', '<rootDir>/test/sandbox/', '<rootDir>/test/package/', '<rootDir>/test/scan/', '<rootDir>/test/bindings/',
-    '<rootDir>/test/fuzz.test.ts']
+  ...['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/cluster/', '<rootDir>/test/sandbox/', '<rootDir>/test/package/',
+    '<rootDir>/test/scan/', '<rootDir>/test/bindings/', '<rootDir>/test/fuzz.test.ts']
     .map((pattern) => `'--testPathIgnorePatterns=${pattern}'`)];
 project.testTask.reset();
 project.testTask.exec(UNIT.join(' '), { receiveArgs: true });
@@ -112,12 +117,14 @@ project.addTask('test:e2e', {
 });
 
 project.addTask('test:cluster', {
-  description: 'The YAML on a real single-node Kubernetes 1.34 cluster under Pod Security "restricted" (root; builds and caches Kubernetes, CoreDNS, kube-router and the images under ~/.cache/cdk8s-glance)',
+  description: 'The YAML on a real single-node Kubernetes 1.34 cluster under Pod Security "restricted" ' +
+    '(root; builds and caches Kubernetes, CoreDNS, kube-router and the images under ~/.cache/cdk8s-glance)',
   exec: 'bash scripts/cluster/test.sh',
 });
 
 project.addTask('test:bindings', {
-  description: 'The Python, Java and Go packages (scripts/bindings.sh) synthesize the Ceph example byte for byte as TypeScript (Python 3.10+, JDK 11+ and Maven, Go 1.25+)',
+  description: 'The Python, Java and Go packages (scripts/bindings.sh) synthesize the Ceph example byte for byte as TypeScript ' +
+    '(Python 3.10+, JDK 11+ and Maven, Go 1.25+)',
   exec: 'jest --ci --passWithNoTests=false test/bindings',
 });
 project.addTask('test:scan', {

@@ -75,7 +75,8 @@ export const GUARDED_SECTIONS: Record<string, { readonly allowed: readonly strin
       'memcache_pool_conn_get_timeout', 'memcache_use_advanced_pool',
       'service_token_roles', 'service_token_roles_required', 'service_type', 'include_service_catalog', 'interface',
     ],
-    why: 'it decides where tokens are checked and with which credentials (the keystone props set them: authUrl, publicAuthUrl, region, username, projectName, domainName, passwordSecret)',
+    why: 'it decides where tokens are checked and with which credentials (the keystone props set them: authUrl, publicAuthUrl, region, username, ' +
+      'projectName, domainName, passwordSecret)',
   },
 };
 
@@ -109,12 +110,14 @@ export function checkIniAssignments(prop: string, assignments: IniAssignment[], 
     const guarded = Object.hasOwn(GUARDED_SECTIONS, group) ? GUARDED_SECTIONS[group] : undefined;
     if (guarded && !guarded.allowed.includes(name)) {
       const may = guarded.allowed.length ? `set only ${guarded.allowed.join(', ')} in [${group}]` : `set nothing in [${group}]`;
-      throw new GlanceValidationError(prop, written, `is in a section customServiceConfig may not change: ${guarded.why}`, `remove it; customServiceConfig may ${may}`);
+      throw new GlanceValidationError(prop, written, `is in a section customServiceConfig may not change: ${guarded.why}`,
+        `remove it; customServiceConfig may ${may}`);
     }
     if (!substitution && refersToOptions(value)) {
       // The option, not its value: a value may be a credential.
       throw new GlanceValidationError(prop, written,
-        `(the option on line ${line}) holds a "$" in its value, which oslo.config reads as a reference to another option ($name or \${group.name}: a password, for one)`,
+        `(the option on line ${line}) holds a "$" in its value, which oslo.config reads as a reference to another option ` +
+        '($name or ${group.name}: a password, for one)',
         'write "$$" for a "$"; to refer to other options on purpose, set customServiceConfigSubstitution to true');
     }
   }

@@ -238,17 +238,30 @@ const API_COMPOSITIONS: Record<string, (chart: Chart) => GlanceApi[]> = {
     });
     return [api];
   },
-  'api-edge-nested-scopes': (chart) => [new GlanceApi(new Construct(glanceOf(new Construct(chart, 'site'), { ...COMMON_RBD, name: 'edge' }), 'az1'), 'x', {
-    apiName: 'az1',
-    role: GlanceApiRole.EDGE,
-    replicas: 3,
-    imageCache: { size: '50Gi', prunerSchedule: Cron.daily(), cleanerSchedule: Cron.schedule({ minute: '5', hour: '*/2' }), driver: 'xattr' as any },
-  })],
+  'api-edge-nested-scopes': (chart) => {
+    const az1 = new Construct(glanceOf(new Construct(chart, 'site'), { ...COMMON_RBD, name: 'edge' }), 'az1');
+    return [new GlanceApi(az1, 'x', {
+      apiName: 'az1',
+      role: GlanceApiRole.EDGE,
+      replicas: 3,
+      imageCache: {
+        size: '50Gi', prunerSchedule: Cron.daily(), cleanerSchedule: Cron.schedule({ minute: '5', hour: '*/2' }), driver: 'xattr' as any,
+      },
+    })];
+  },
   'api-split-pair-by-hand': (chart) => {
     const glance = glanceOf(chart, { ...COMMON_RBD, imageCache: { size: '10Gi' } });
-    return [GlanceApiRole.INTERNAL, GlanceApiRole.EXTERNAL].map((role) => new GlanceApi(glance, `half-${role}`, { apiName: 'default', role, replicas: 2 }));
+    return [GlanceApiRole.INTERNAL, GlanceApiRole.EXTERNAL].map((role) => new GlanceApi(glance, `half-${role}`, {
+      apiName: 'default',
+      role,
+      replicas: 2,
+    }));
   },
-  'api-swift-single-services': (chart) => [new GlanceApi(glanceOf(chart, { ...BASE, backend: ImageBackend.swift({ container: 'images' }), behindTlsProxy: true }), 'api', {
+  'api-swift-single-services': (chart) => [new GlanceApi(glanceOf(chart, {
+    ...BASE,
+    backend: ImageBackend.swift({ container: 'images' }),
+    behindTlsProxy: true,
+  }), 'api', {
     apiName: 'public',
     resources: { cpuRequest: '1', memoryLimit: '3Gi' },
     networkAttachments: ['storage'],
@@ -259,8 +272,17 @@ const API_COMPOSITIONS: Record<string, (chart: Chart) => GlanceApi[]> = {
     },
   })],
   'api-shared-file-no-namespace': (chart) => {
-    const common = { ...BASE, release: GlanceRelease.ZED, customServiceConfig: '[DEFAULT]\ndebug = true\n', backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }) };
-    const api = new GlanceApi(glanceOf(chart, common), 'solo', { apiName: 'solo', customServiceConfig: '[DEFAULT]\nimage_member_quota = 10\n', workers: 2 });
+    const common = {
+      ...BASE,
+      release: GlanceRelease.ZED,
+      customServiceConfig: '[DEFAULT]\ndebug = true\n',
+      backend: ImageBackend.file({ sharedStore: { storageClass: 'nfs' } }),
+    };
+    const api = new GlanceApi(glanceOf(chart, common), 'solo', {
+      apiName: 'solo',
+      customServiceConfig: '[DEFAULT]\nimage_member_quota = 10\n',
+      workers: 2,
+    });
     new ImageCache(api, 'image-cache', { size: '5Gi', stallTime: Duration.hours(2) });
     return [api];
   },

@@ -156,7 +156,8 @@ describe('the same deployment, built in any order, gives the same manifests', ()
   ])('caches added %s', (_order, add) => {
     const late = build(props, add);
     expect(late.map(objectKey).sort()).toEqual(reference.map(objectKey).sort());
-    for (const key of ['StatefulSet/glance-a-single', 'Secret/glance-a-single-config', 'StatefulSet/glance-b-single', 'Secret/glance-b-single-config']) {
+    for (const key of ['StatefulSet/glance-a-single', 'Secret/glance-a-single-config', 'StatefulSet/glance-b-single',
+      'Secret/glance-b-single-config']) {
       const [kind, name] = key.split('/');
       expect([key, find(late, kind, name)]).toEqual([key, find(reference, kind, name)]);
     }

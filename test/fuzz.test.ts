@@ -74,7 +74,11 @@ const stallTime = mostly(
 );
 const ini = fc.oneof(
   { weight: 6, arbitrary: fc.constant(undefined) },
-  { weight: 3, arbitrary: fc.constantFrom('[DEFAULT]\ndebug = true\n', '[DEFAULT]\nx = y\n  ---\n  kind: Secret\n  [DEFAULT]\n', '[glance_store]\n# comment\nx: "a: b" ... |\n') },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom('[DEFAULT]\ndebug = true\n', '[DEFAULT]\nx = y\n  ---\n  kind: Secret\n  [DEFAULT]\n',
+      '[glance_store]\n# comment\nx: "a: b" ... |\n'),
+  },
   {
     weight: 1,
     arbitrary: fc.oneof(
@@ -107,7 +111,12 @@ const props = fc.record({
   storageRequest: fc.option(quantity, { nil: undefined, freq: 2 }),
   imageSizeCap: fc.option(quantity, { nil: undefined, freq: 3 }),
   webDownload: fc.option(mostly<{ allowedHosts: string[]; allowedPorts?: number[] }>(
-    fc.record({ allowedHosts: fc.array(fc.constantFrom<string>('cloud-images.ubuntu.com', 'mirror.example', '192.0.2.7'), { minLength: 1, maxLength: 2 }) }),
+    fc.record({
+      allowedHosts: fc.array(fc.constantFrom<string>('cloud-images.ubuntu.com', 'mirror.example', '192.0.2.7'), {
+        minLength: 1,
+        maxLength: 2,
+      }),
+    }),
     fc.record({
       allowedHosts: fc.array(fc.string({ maxLength: 10 }), { maxLength: 2 }),
       allowedPorts: fc.array(fc.integer({ min: -1, max: 70000 }), { maxLength: 2 }),
@@ -170,7 +179,8 @@ function checkInvariants(manifests: Manifest[]): void {
     expect(maxBytes >= 1n && maxBytes <= claimBytes).toBe(true);
     // A pruner and a cleaner per replica, and a precache job per replica or none.
     const precache = cacheJobs.some((j) => j.metadata.name.endsWith('-precache')) ? ['precache'] : [];
-    const expected = Array.from({ length: sts.spec.replicas }, (_, n) => ['pruner', 'cleaner', ...precache].map((job) => `${stsName}-${n}-${job}`)).flat().sort();
+    const expected = Array.from({ length: sts.spec.replicas }, (_, n) => ['pruner', 'cleaner', ...precache].map((job) => `${stsName}-${n}-${job}`))
+      .flat().sort();
     expect(cacheJobs.map((j) => j.metadata.name).sort()).toEqual(expected);
   }
 
@@ -234,7 +244,8 @@ const validQuantity = (minGi: number) => fc.oneof(
 const validCronField = (min: number, max: number, names: string[] = []) => fc.oneof(
   cronField(min, max),
   fc.tuple(fc.integer({ min, max }), fc.integer({ min: 1, max: 9 })).map(([a, n]) => `${a}/${n}`),
-  fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }), fc.integer({ min: 1, max: 9 })).map(([a, b, n]) => `${Math.min(a, b)}-${Math.max(a, b)}/${n}`),
+  fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }), fc.integer({ min: 1, max: 9 }))
+    .map(([a, b, n]) => `${Math.min(a, b)}-${Math.max(a, b)}/${n}`),
   ...(names.length ? [fc.constantFrom(...names, ...names.map((n) => n.toUpperCase()))] : []),
 );
 const validSchedule = fc.oneof(
@@ -256,8 +267,13 @@ const validCache = fc.record({
   prunerSchedule: validSchedule,
   cleanerSchedule: validSchedule,
   storageClass: fc.constantFrom('fast-ssd', 'local-path'),
-  precache: fc.record({ images: fc.uniqueArray(fc.oneof(validName, fc.uuid()), { minLength: 1, maxLength: 3 }), schedule: validSchedule }, { requiredKeys: ['images'] }),
-  policy: fc.record({ cacheList: fc.constantFrom('role:admin or role:cache_operator', 'role:admin'), cacheDelete: fc.constantFrom('role:admin', 'role:admin or role:reader') }, { requiredKeys: [] }),
+  precache: fc.record({ images: fc.uniqueArray(fc.oneof(validName, fc.uuid()), { minLength: 1, maxLength: 3 }), schedule: validSchedule },
+    { requiredKeys: ['images'] }),
+  policy: fc.record({
+    cacheList: fc.constantFrom('role:admin or role:cache_operator', 'role:admin'),
+    cacheDelete: fc.constantFrom('role:admin',
+      'role:admin or role:reader'),
+  }, { requiredKeys: [] }),
 }, { requiredKeys: ['size'] });
 const validApis = fc.dictionary(validName, fc.record({
   type: fc.constantFrom(...Object.values(GlanceApiType)),
@@ -276,7 +292,10 @@ const validProps = fc.record({
   storageGi: fc.option(fc.integer({ min: 2, max: 500 }), { nil: undefined }),
   capPercent: fc.option(fc.integer({ min: 1, max: 99 }), { nil: undefined }),
   webDownload: fc.option(fc.record({
-    allowedHosts: fc.uniqueArray(fc.constantFrom('cloud-images.ubuntu.com', 'mirror.example', '192.0.2.7', '2001:db8::7'), { minLength: 1, maxLength: 3 }),
+    allowedHosts: fc.uniqueArray(fc.constantFrom('cloud-images.ubuntu.com', 'mirror.example', '192.0.2.7', '2001:db8::7'), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     allowedSchemes: fc.uniqueArray(fc.constantFrom('https', 'http', 'ftp'), { minLength: 1, maxLength: 3 }),
     allowedPorts: fc.uniqueArray(fc.integer({ min: 1, max: 65535 }), { minLength: 1, maxLength: 3 }),
   }, { requiredKeys: ['allowedHosts'] }), { nil: undefined }),

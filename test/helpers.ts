@@ -85,7 +85,8 @@ export function podSpecs(manifests: Manifest[]): Array<{ where: string; spec: an
  * (an explicit --config-file stops oslo.config's search for the image's own), then `args`.
  */
 export function glanceCommandOf(program: string[], ...args: string[]): unknown[] {
-  return ['python3', '-c', expect.stringMatching(/os\.environ\.update\(.*replace\('\$\$', '\$\$\$\$'\).*startswith\('OS_'\).*os\.execvp\(sys\.argv\[1\], sys\.argv\[1:\]\)/),
+  return ['python3', '-c',
+    expect.stringMatching(/os\.environ\.update\(.*replace\('\$\$', '\$\$\$\$'\).*startswith\('OS_'\).*os\.execvp\(sys\.argv\[1\], sys\.argv\[1:\]\)/),
     ...program, '--config-file=/etc/glance/glance.conf.d/glance-api.conf', '--config-dir=/etc/glance/glance.conf.d', ...args];
 }
 
@@ -107,7 +108,12 @@ export function validateSchema(manifest: Manifest, schema: (group: string) => an
 
 /** The restricted pod-level security context every pod of the library has, exactly. */
 export const RESTRICTED_POD_CONTEXT = {
-  runAsNonRoot: true, runAsUser: 42415, runAsGroup: 42415, fsGroup: 42415, fsGroupChangePolicy: 'OnRootMismatch', seccompProfile: { type: 'RuntimeDefault' },
+  runAsNonRoot: true,
+  runAsUser: 42415,
+  runAsGroup: 42415,
+  fsGroup: 42415,
+  fsGroupChangePolicy: 'OnRootMismatch',
+  seccompProfile: { type: 'RuntimeDefault' },
 };
 /** The restricted container security context every container of the library has, exactly. */
 export const RESTRICTED_CONTAINER_CONTEXT = {

@@ -102,7 +102,8 @@ describe('partial files of a replica that died mid-download', () => {
     const pod = find(m, 'StatefulSet', STS).spec.template.spec;
     expect(pod.initContainers.map((c: any) => c.name)).toEqual(['cache-incomplete-cleanup']);
     const [init] = pod.initContainers;
-    expect(init.command).toEqual(['find', '/var/lib/glance/image-cache', '-path', '/var/lib/glance/image-cache/incomplete/*', '-type', 'f', '-delete', '-print']);
+    expect(init.command).toEqual(['find', '/var/lib/glance/image-cache', '-path', '/var/lib/glance/image-cache/incomplete/*', '-type', 'f',
+      '-delete', '-print']);
     expect(init.volumeMounts).toEqual([{ name: 'glance-cache', mountPath: '/var/lib/glance/image-cache' }]);
     expect(pod.volumes.map((v: any) => v.name)).not.toContain('glance-cache'); // the claim template's volume
     expect([init.image, init.imagePullPolicy]).toEqual([pod.containers[0].image, pod.containers[0].imagePullPolicy]);
@@ -127,18 +128,19 @@ test('centralized_db pruners get the database URL from its Secret; sqlite pruner
     .toEqual({ POD_NAMESPACE: 'openstack', OS_DEFAULT__WORKER_SELF_REFERENCE_URL: selfUrl(0) });
 });
 
-test.each([GlanceRelease.ZED, GlanceRelease.EPOXY])('%s: every replica\'s cache jobs resolve the worker_self_reference_url its API resolves', (release) => {
+test.each([GlanceRelease.ZED, GlanceRelease.EPOXY])('%s: every replica\'s cache jobs resolve the worker_self_reference_url its API resolves',
+  (release) => {
   // centralized_db keys a replica's cache records by this URL: a job with another string sees none of them.
-  const m = synthGlance({ release, backend: shared(), imageCache: { size: '1Gi' }, apis: { default: { replicas: 3 } } });
-  const api = find(m, 'StatefulSet', STS).spec.template.spec.containers[0];
-  for (const replica of [0, 1, 2]) {
-    const apiUrl = resolvePodEnv(api, { name: `${STS}-${replica}`, namespace: 'openstack' }).OS_DEFAULT__WORKER_SELF_REFERENCE_URL;
-    expect(apiUrl).toBe(selfUrl(replica));
-    for (const kind of ['pruner', 'cleaner']) {
-      expect(jobEnv(m, `${STS}-${replica}-${kind}`).OS_DEFAULT__WORKER_SELF_REFERENCE_URL).toBe(apiUrl);
+    const m = synthGlance({ release, backend: shared(), imageCache: { size: '1Gi' }, apis: { default: { replicas: 3 } } });
+    const api = find(m, 'StatefulSet', STS).spec.template.spec.containers[0];
+    for (const replica of [0, 1, 2]) {
+      const apiUrl = resolvePodEnv(api, { name: `${STS}-${replica}`, namespace: 'openstack' }).OS_DEFAULT__WORKER_SELF_REFERENCE_URL;
+      expect(apiUrl).toBe(selfUrl(replica));
+      for (const kind of ['pruner', 'cleaner']) {
+        expect(jobEnv(m, `${STS}-${replica}-${kind}`).OS_DEFAULT__WORKER_SELF_REFERENCE_URL).toBe(apiUrl);
+      }
     }
-  }
-});
+  });
 
 describe('orphan removal (images deleted through another replica)', () => {
   test('by default the cleaner gets the database and the Secret carries the script', () => {
@@ -287,7 +289,8 @@ test('a split API gets a cache, pruner and cleaner on both StatefulSets', () => 
     expect(glanceConf(m, sts).DEFAULT.image_cache_max_size).toBe(String(Math.floor(5 * 2 ** 30 * 0.85)));
   }
   expect(ofKind(m, 'CronJob').map((c) => c.metadata.name).sort()).toEqual(['glance-db-purge',
-    ...['glance-default-internal', 'glance-default-external'].flatMap((sts) => [0, 1].flatMap((n) => [`${sts}-${n}-pruner`, `${sts}-${n}-cleaner`]))].sort());
+    ...['glance-default-internal', 'glance-default-external'].flatMap((sts) => [0, 1].flatMap((n) => [`${sts}-${n}-pruner`,
+      `${sts}-${n}-cleaner`]))].sort());
   // Each job mounts the cache claim of its own replica.
   for (const job of ofKind(m, 'CronJob').filter((c) => c.metadata.name !== 'glance-db-purge')) {
     const replica = job.metadata.name.replace(/-(pruner|cleaner)$/, '');
@@ -308,5 +311,6 @@ test('tiny and exotic ratios are handled exactly (found by the fuzzer: 5e-324 cr
   expect(numberToFraction(1.5e-7)).toEqual({ numerator: 15n, denominator: 10n ** 8n });
   expect(numberToFraction(1)).toEqual({ numerator: 1n, denominator: 1n });
   // A ratio so small that no byte is left is our validation error, not a crash.
-  expect(() => synthGlance({ imageCache: { size: '10Gi', maxSizeRatio: 5e-324 } })).toThrow(/imageCache.size: leaves an image_cache_max_size of 0 bytes/);
+  expect(() => synthGlance({ imageCache: { size: '10Gi', maxSizeRatio: 5e-324 } }))
+    .toThrow(/imageCache.size: leaves an image_cache_max_size of 0 bytes/);
 });

@@ -224,7 +224,11 @@ describe('a file store that is not shared serves one replica only', () => {
     ['alone', () => ImageBackend.file()],
     ['beside rbd', () => multi({ local: ImageBackend.file(), ceph: rbd() })],
   ])('several replicas of one API added to a Glance by hand are refused at its replicas: a file store %s', (_name, backend) => {
-    const glance = new Glance(new Chart(new App(), 'c'), 'glance', { ...BASE_PROPS, backend: backend(), apis: { default: { type: GlanceApiType.SINGLE } } });
+    const glance = new Glance(new Chart(new App(), 'c'), 'glance', {
+      ...BASE_PROPS,
+      backend: backend(),
+      apis: { default: { type: GlanceApiType.SINGLE } },
+    });
     expectInvalid(() => new GlanceApi(glance, 'api', { apiName: 'added', replicas: 3 }),
       'apis.added.replicas', 'runs several replicas on a file store that is not shared (got 3)');
   });

@@ -229,7 +229,10 @@ describe('rbd', () => {
   });
 
   test('several Secrets are projected together into /etc/ceph, each once', () => {
-    const m = synthGlance({ backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf', cephSecretNames: ['ceph-keyrings', 'ceph-conf'] }), apis: single });
+    const m = synthGlance({
+      backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf', cephSecretNames: ['ceph-keyrings', 'ceph-conf'] }),
+      apis: single,
+    });
     expect(apiPod(m).volumes).toContainEqual({
       name: 'ceph', projected: { defaultMode: 0o440, sources: [{ secret: { name: 'ceph-conf' } }, { secret: { name: 'ceph-keyrings' } }] },
     });
@@ -425,7 +428,9 @@ describe('credentials never enter the config text', () => {
   });
 
   test.each(CASES)('%s: every pod restricted where not opted in', (name, props) => {
-    for (const { where, spec } of podSpecs(synthGlance(props()))) {if (!(name === 'cinder' && where.startsWith('StatefulSet/'))) expectRestrictedPod(spec);}
+    for (const { where, spec } of podSpecs(synthGlance(props()))) {
+      if (!(name === 'cinder' && where.startsWith('StatefulSet/'))) expectRestrictedPod(spec);
+    }
   });
 
   test.each(CASES)('%s: every written directory on a writable volume', (_name, props) => {

@@ -12,7 +12,8 @@ const CONFIG_DIR = '/etc/glance/glance.conf.d';
 
 /** What a program writes, as section.option names whose values are directories (or file:// URIs). */
 const WRITES: Record<string, string[]> = {
-  'glance-api': ['oslo_concurrency.lock_path', 'DEFAULT.log_dir', '<log file>', 'DEFAULT.image_cache_dir', 'os_glance_staging_store.filesystem_store_datadir',
+  'glance-api': ['oslo_concurrency.lock_path', 'DEFAULT.log_dir', '<log file>', 'DEFAULT.image_cache_dir',
+    'os_glance_staging_store.filesystem_store_datadir',
     'os_glance_tasks_store.filesystem_store_datadir', 'task.work_dir', '<file stores>'],
   'cache tool': ['oslo_concurrency.lock_path', 'DEFAULT.log_dir', '<log file>', 'DEFAULT.image_cache_dir'],
   // precache talks to the API over HTTP: it opens no cache, lock or store, only the log.

@@ -112,7 +112,10 @@ function storeFromSection(type: string, name: string, section: Record<string, st
         throw new GlanceValidationError(path, `filesystem_store_datadir = ${dir}`, 'puts the file store elsewhere than /var/lib/glance/images',
           `use ${FILE_STORE_DIR}`);
       }
-      return fromMounts(mounts, /\.sharedStore\.nfs\b/, () => ImageBackend.file({ sharedStore: mounts.nfs ? { nfs: mounts.nfs } : undefined, description }));
+      return fromMounts(mounts, /\.sharedStore\.nfs\b/, () => ImageBackend.file({
+        sharedStore: mounts.nfs ? { nfs: mounts.nfs } : undefined,
+        description,
+      }));
     }
     case 'rbd': {
       if (mounts.cephSecrets.length === 0) {

@@ -113,7 +113,8 @@ function firstDifference(expected: string, actual: string): string {
   const got = actual.split('\n');
   let line = 0;
   while (line < want.length && want[line] === got[line]) line++;
-  const around = (lines: string[]) => lines.slice(Math.max(0, line - 3), line + 4).map((l, i) => `  ${Math.max(0, line - 3) + i + 1}: ${l}`).join('\n');
+  const around = (lines: string[]) => lines.slice(Math.max(0, line - 3), line + 4)
+    .map((l, i) => `  ${Math.max(0, line - 3) + i + 1}: ${l}`).join('\n');
   return `first difference at line ${line + 1} (TypeScript ${want.length} lines, binding ${got.length}):\n`
     + `TypeScript:\n${around(want)}\nbinding:\n${around(got)}`;
 }
@@ -150,7 +151,8 @@ test.each(LANGS)('%s: the built package synthesizes the Ceph example byte for by
   if (run.notBuilt) throw new Error(run.notBuilt);
   if (run.code !== 0) {
     // A missing toolchain, package or build: scripts/bindings.sh says which, and how to get it.
-    throw new Error(`${lang}: scripts/bindings.sh run ${lang} failed (exit ${run.code}):\n${run.stderr.split('\n').filter((l) => !l.startsWith('!!')).slice(-30).join('\n')}`);
+    const tail = run.stderr.split('\n').filter((l) => !l.startsWith('!!')).slice(-30).join('\n');
+    throw new Error(`${lang}: scripts/bindings.sh run ${lang} failed (exit ${run.code}):\n${tail}`);
   }
   expect(readdirSync(run.outdir)).toEqual([FILE]);
   const actual = readFileSync(join(run.outdir, FILE), 'utf8');

@@ -125,7 +125,8 @@ beforeAll(async () => {
   const out = mkdtempSync(join(tmpdir(), 'cluster-e2e-'));
   try {
     synthAll(out);
-    today = Object.fromEntries([...EXAMPLES, 'flow', 'flow30', 'nfs-export'].map((chart) => [chart, parseYaml(readFileSync(join(out, `${chart}.k8s.yaml`), 'utf8'))]));
+    today = Object.fromEntries([...EXAMPLES, 'flow', 'flow30', 'nfs-export'].map((chart) => [chart, parseYaml(readFileSync(join(out,
+      `${chart}.k8s.yaml`), 'utf8'))]));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -142,10 +143,12 @@ describe('an NFS export under restricted', () => {
     const old = earlier('nfs-export');
     const dryRun = await apply(old, { dryRun: true });
     expect(dryRun.code).toBe(0);
-    expect(warnings(dryRun).join('\n')).toMatch(/would violate PodSecurity "restricted:latest": restricted volume types \(volume "images" uses restricted volume type "nfs"\)/);
+    expect(warnings(dryRun).join('\n')).toMatch(new RegExp(String.raw`would violate PodSecurity "restricted:latest": restricted volume types ` +
+      String.raw`\(volume "images" uses restricted volume type "nfs"\)`));
     await apply(old);
     await until('the StatefulSet controller reports the refused pod', async () =>
-      (await eventsOf('StatefulSet', 'nfsx-default-single', NAMESPACE)).some((e) => /^FailedCreate: .*violates PodSecurity "restricted:latest".*nfs/.test(e)),
+      (await eventsOf('StatefulSet', 'nfsx-default-single', NAMESPACE))
+        .some((e) => /^FailedCreate: .*violates PodSecurity "restricted:latest".*nfs/.test(e)),
     { everyMs: 1000 });
     expect(await list('pods', NAMESPACE, 'statefulset.kubernetes.io/pod-name=nfsx-default-single-0')).toEqual([]);
     await remove(old, NAMESPACE);
@@ -154,11 +157,13 @@ describe('an NFS export under restricted', () => {
   test('today: admitted with no warning, the volume bound to nfsx-images, every pod created and waiting only for the mount', async () => {
     const objects = today['nfs-export'];
     await applyClean(objects);
-    await until('nfsx-images is bound to its volume', async () => (await get('pvc', 'nfsx-images', NAMESPACE))?.status?.phase === 'Bound', { everyMs: 500 });
+    await until('nfsx-images is bound to its volume', async () => (await get('pvc', 'nfsx-images', NAMESPACE))?.status?.phase === 'Bound',
+      { everyMs: 500 });
     expect((await get('pvc', 'nfsx-images', NAMESPACE)).spec.volumeName).toBe('openstack-nfsx-images');
     expect((await get('pv', 'openstack-nfsx-images')).spec.nfs).toEqual({ server: '10.244.0.250', path: '/exports/glance' });
     for (const n of [0, 1]) {
-      await until(`pod nfsx-default-single-${n} exists`, async () => (await get('pod', `nfsx-default-single-${n}`, NAMESPACE)) !== undefined, { everyMs: 1000 });
+      await until(`pod nfsx-default-single-${n} exists`, async () => (await get('pod', `nfsx-default-single-${n}`, NAMESPACE)) !== undefined,
+        { everyMs: 1000 });
     }
     // This machine's kernel has no NFS client and nobody serves the export: the kubelet tries the mount.
     await until('the kubelet tries the NFS mount', async () =>
@@ -173,7 +178,8 @@ describe('every example, from the earlier output to today\'s', () => {
   // The rbd examples' Glance reads its Ceph cluster's fsid when it starts.
   beforeAll(() => podReady('ceph-mon', NAMESPACE));
 
-  test.each(EXAMPLES)(`%s: ${EARLIER}'s output applied and Ready under restricted, then today's over it: admitted, no warning, Ready, db-sync run again`, async (example) => {
+  test.each(EXAMPLES)(`%s: ${EARLIER}'s output applied and Ready under restricted, then today's over it: ` +
+    'admitted, no warning, Ready, db-sync run again', async (example) => {
     const old = exampleOnCluster(earlier(example));
     await applyClean(old);
     await deployed(old);
@@ -187,7 +193,9 @@ describe('every example, from the earlier output to today\'s', () => {
         const pod = await get('pod', `${sts}-${n}`, NAMESPACE);
         expect(pod.status.conditions.find((c: any) => c.type === 'Ready').status).toBe('True');
         expect(pod.spec.securityContext.runAsNonRoot).toBe(true);
-        for (const claim of [`glance-${sts}-${n}`, `glance-cache-${sts}-${n}`]) expect((await get('pvc', claim, NAMESPACE))?.status.phase).toBe('Bound');
+        for (const claim of [`glance-${sts}-${n}`, `glance-cache-${sts}-${n}`]) {
+          expect((await get('pvc', claim, NAMESPACE))?.status.phase).toBe('Bound');
+        }
       }
     }
     await remove([...now, ...old.filter((o) => o.kind === 'Job')], NAMESPACE);
@@ -311,7 +319,8 @@ describe('the image cache of a Glance 25 deployment, run as README tells an oper
     expect((await reader).stdout).not.toMatch(/curl 0\b/);
     await until('replica 1 answers again', async () => (await httpFrom(ADMIN_POD, NAMESPACE, `http://${host(STS, 1)}:9292/healthcheck`)) === '200');
     expect(await cachedImages(STS, 1)).not.toContain(image);
-    const md5 = (await inAdminPod(`glance --os-image-url ${imageUrl(STS, 1)} image-download ${image} --file /tmp/whole && md5sum /tmp/whole && rm /tmp/whole`)).split(' ')[0];
+    const md5 = (await inAdminPod(`glance --os-image-url ${imageUrl(STS, 1)} image-download ${image} --file /tmp/whole` +
+      ' && md5sum /tmp/whole && rm /tmp/whole')).split(' ')[0];
     expect(md5).toBe(checksum);
     await until('replica 1 caches the whole image', async () => (await cachedImages(STS, 1)).includes(image), { everyMs: 1000 });
     expect(filesIn(folder)[image]).toBe(48 * MIB);
@@ -340,7 +349,8 @@ describe('the image cache of a Glance 25 deployment, run as README tells an oper
     });
 
     test('refused: the cache jobs and the database jobs accept no connection; a pod without their labels does', async () => {
-      const labelsOf = (name: string) => objects.find((o) => o.kind === 'CronJob' && o.metadata.name === name).spec.jobTemplate.spec.template.metadata.labels;
+      const labelsOf = (name: string) =>
+        objects.find((o) => o.kind === 'CronJob' && o.metadata.name === name).spec.jobTemplate.spec.template.metadata.labels;
       const listener = (name: string, labels: Record<string, string>) =>
         scriptPod(name, NAMESPACE, CLUSTER_SITE.bookworm.image, 'cd /tmp && exec python3 -m http.server 8080', { labels, port: 8080 });
       const pods = [
@@ -384,24 +394,27 @@ describe('the image cache of a Glance 25 deployment, run as README tells an oper
     objects = now;
   });
 
-  test('storageRequest raised: a plain apply is refused (volumeClaimTemplates are immutable); README\'s procedure applies it, claims and data kept', async () => {
-    const raised = parseYaml(synthChart((a) => cacheFlow(a, 'flow', GlanceRelease.ZED, NEW_IMAGE, '2Gi')));
-    const refused = await apply(raised);
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toMatch(/The StatefulSet "flow-default-single" is invalid: spec: Forbidden: updates to statefulset spec for fields other than/);
-    const marker = join(await claimFolder(`glance-${STS}-0`, NAMESPACE), 'kept');
-    writeFileSync(marker, 'still here');
-    // README, Upgrading: delete the StatefulSet but not its pods or claims, then apply.
-    await kubectlOk(['delete', 'statefulset', STS, '-n', NAMESPACE, '--cascade=orphan']);
-    await applyClean(raised);
-    await deployed(raised);
-    const cap = (o: any[]) => /image_size_cap = (\d+)/.exec(o.find((x) => x.kind === 'Secret' && x.metadata.name === `${STS}-config`).stringData['00-glance.conf'])![1];
-    expect(Number(cap(raised))).toBeGreaterThan(Number(cap(objects)));
-    const conf = await exec(`${STS}-0`, NAMESPACE, ['cat', '/etc/glance/glance.conf.d/00-glance.conf']);
-    expect(conf.stdout).toContain(`image_size_cap = ${cap(raised)}`);
-    expect(readFileSync(marker, 'utf8')).toBe('still here');
-    objects = raised;
-  });
+  test('storageRequest raised: a plain apply is refused (volumeClaimTemplates are immutable); README\'s procedure applies it, claims and data kept',
+    async () => {
+      const raised = parseYaml(synthChart((a) => cacheFlow(a, 'flow', GlanceRelease.ZED, NEW_IMAGE, '2Gi')));
+      const refused = await apply(raised);
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toMatch(new RegExp(String.raw`The StatefulSet "flow-default-single" is invalid: ` +
+      String.raw`spec: Forbidden: updates to statefulset spec for fields other than`));
+      const marker = join(await claimFolder(`glance-${STS}-0`, NAMESPACE), 'kept');
+      writeFileSync(marker, 'still here');
+      // README, Upgrading: delete the StatefulSet but not its pods or claims, then apply.
+      await kubectlOk(['delete', 'statefulset', STS, '-n', NAMESPACE, '--cascade=orphan']);
+      await applyClean(raised);
+      await deployed(raised);
+      const cap = (o: any[]) =>
+        /image_size_cap = (\d+)/.exec(o.find((x) => x.kind === 'Secret' && x.metadata.name === `${STS}-config`).stringData['00-glance.conf'])![1];
+      expect(Number(cap(raised))).toBeGreaterThan(Number(cap(objects)));
+      const conf = await exec(`${STS}-0`, NAMESPACE, ['cat', '/etc/glance/glance.conf.d/00-glance.conf']);
+      expect(conf.stdout).toContain(`image_size_cap = ${cap(raised)}`);
+      expect(readFileSync(marker, 'utf8')).toBe('still here');
+      objects = raised;
+    });
 
   // Its pods' CPU requests free for the next deployment: the node has two cores.
   afterAll(() => remove(objects, NAMESPACE));

@@ -124,7 +124,8 @@ const CEPH_MON_SCRIPT = `
 cd /work && rm -rf /work/*
 ip=$(hostname -i)
 printf '%s\\n' '[global]' "fsid = ${CEPH_FSID}" "mon_host = $ip:6789" 'mon_data = /work/data' 'run_dir = /work' \\
-  'admin_socket = /work/$name.asok' 'log_to_stderr = true' 'mon_cluster_log_to_file = false' 'auth_allow_insecure_global_id_reclaim = false' >ceph.conf
+  'admin_socket = /work/$name.asok' 'log_to_stderr = true' 'mon_cluster_log_to_file = false' \
+'auth_allow_insecure_global_id_reclaim = false' >ceph.conf
 ceph-authtool --create-keyring mon.keyring --gen-key -n mon. --cap mon 'allow *' >/dev/null
 ceph-authtool mon.keyring --add-key "$CLIENT_KEY" -n client.openstack --cap mon 'profile rbd' --cap osd 'profile rbd' >/dev/null
 monmaptool --create --add a "$ip:6789" --fsid ${CEPH_FSID} monmap >/dev/null
@@ -175,8 +176,19 @@ export function infrastructure(image: string, cephClientKey: string): any[] {
     service('keystone-internal', 'keystone', 5000),
     // Headless: a Ceph client checks that the monitor it reached has the address it dialled, which a Service's virtual IP is not.
     service('ceph-mon', 'ceph-mon', 6789, true),
-    scriptPod('ceph-mon', NAMESPACE, image, CEPH_MON_SCRIPT, { port: 6789, ready: ['test', '-S', '/work/mon.a.asok'], env: [{ name: 'CLIENT_KEY', value: cephClientKey }] }),
-    scriptPod('mariadb', NAMESPACE, image, MARIADB_SCRIPT, { port: 3306, ready: ['mariadb', '--no-defaults', '--socket=/tmp/mysqld.sock', '-uroot', '-e', 'SELECT 1'] }),
+    scriptPod('ceph-mon', NAMESPACE, image, CEPH_MON_SCRIPT, {
+      port: 6789,
+      ready: ['test', '-S', '/work/mon.a.asok'],
+      env: [{
+        name: 'CLIENT_KEY',
+        value: cephClientKey,
+      }],
+    }),
+    scriptPod('mariadb', NAMESPACE, image, MARIADB_SCRIPT, {
+      port: 3306,
+      ready: ['mariadb', '--no-defaults', '--socket=/tmp/mysqld.sock', '-uroot',
+        '-e', 'SELECT 1'],
+    }),
     scriptPod('keystone', NAMESPACE, image, KEYSTONE_SCRIPT, {
       port: 5000,
       ready: ['test', '-e', '/work/ready'],

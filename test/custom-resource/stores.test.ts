@@ -439,7 +439,15 @@ describe('extraMounts', () => {
 describe('a store option that extraMounts gave is named by the extraMounts, not by customServiceConfig', () => {
   const nfsAt = (server: string) => glance({
     customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:file\n',
-    extraMounts: [{ extraVol: [{ volumes: [{ name: 'n', nfs: { server, path: '/exports/glance' } }], mounts: [{ name: 'n', mountPath: '/var/lib/glance/images' }] }] }],
+    extraMounts: [{
+      extraVol: [{
+        volumes: [{ name: 'n', nfs: { server, path: '/exports/glance' } }],
+        mounts: [{
+          name: 'n',
+          mountPath: '/var/lib/glance/images',
+        }],
+      }],
+    }],
   });
 
   test('an NFS server that is no host', () => {

@@ -35,7 +35,8 @@ from keystonemiddleware.auth_token import _opts
 C.register_opts(_opts._OPTS, group='keystone_authtoken')
 C.register_opts(loading.get_auth_plugin_conf_options('password'), group='keystone_authtoken')
 print(json.dumps({'config_files': C.config_file, 'config_dirs': C.config_dir, 'region_name': C.keystone_authtoken.region_name,
-                  'auth_url': C.keystone_authtoken.auth_url, 'workers': C.workers, 'flavor': C.paste_deploy.flavor, 'policy_file': C.oslo_policy.policy_file,
+                  'auth_url': C.keystone_authtoken.auth_url, 'workers': C.workers, 'flavor': C.paste_deploy.flavor, \
+'policy_file': C.oslo_policy.policy_file,
                   'show_image_direct_url': C.show_image_direct_url, 'import_methods': C.enabled_import_methods,
                   'enforce_new_defaults': C.oslo_policy.enforce_new_defaults, 'enforce_scope': C.oslo_policy.enforce_scope}))
 `;
@@ -50,7 +51,13 @@ const SECRETS = {
 async function loaded(manifests: Manifest[], statefulSet: string, imageRoot = '/'): Promise<Record<string, any>> {
   const node = new SandboxNode(manifests, 'openstack', SECRETS, {}, imageRoot);
   try {
-    const result = await node.pod('StatefulSet', statefulSet, 0).run({ replaceProgram: { from: 'glance-api', to: ['/usr/bin/python3', '-c', LOADER] } });
+    const result = await node.pod('StatefulSet', statefulSet, 0).run({
+      replaceProgram: {
+        from: 'glance-api',
+        to: ['/usr/bin/python3', '-c',
+          LOADER],
+      },
+    });
     if (result.code !== 0) throw new Error(result.stderr.slice(-3000));
     return JSON.parse(result.stdout.trim().split('\n').pop()!);
   } finally {
@@ -85,7 +92,8 @@ test('the alias table also covers every alias of Glance 30.0.0 (2025.1), read in
     expect(generated).toContain('from the installed Glance 30.0.0');
     const aliases = (text: string) => text.split('\n').filter((line) => /^ {2}'/.test(line));
     expect(aliases(generated).length).toBeGreaterThan(0);
-    expect(aliases(readFileSync(join(__dirname, '..', '..', 'lib', 'managed-option-aliases.ts'), 'utf8'))).toEqual(expect.arrayContaining(aliases(generated)));
+    expect(aliases(readFileSync(join(__dirname, '..', '..', 'lib', 'managed-option-aliases.ts'),
+      'utf8'))).toEqual(expect.arrayContaining(aliases(generated)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -98,12 +106,14 @@ describe('bypasses the first guard let through: Glance honours them, synth now r
     ['[DEFAULT]\npolicy_file = /tmp/swapped.yaml\n', { policy_file: '/tmp/swapped.yaml' }],
   ])('%j', async (custom, effect) => {
     expect(await loaded(withUncheckedCustomFile(custom), 'glance-default-single')).toMatchObject(effect);
-    expectInvalid(() => synthGlance({ imageCache: { size: '1Gi' }, customServiceConfig: custom }), 'customServiceConfig', /overrides an option cdk8s-glance manages/);
+    expectInvalid(() => synthGlance({ imageCache: { size: '1Gi' }, customServiceConfig: custom }), 'customServiceConfig',
+      /overrides an option cdk8s-glance manages/);
   });
 });
 
 test('spellings the guard accepts change neither the pipeline nor the policy file Glance loads', async () => {
-  const custom = '[default]\nflavor = caching\npolicy_file = /tmp/swapped.yaml\n[DEFAULT]\nflavor = caching\n[paste_deploy_extra]\nflavor = caching\n';
+  const custom = '[default]\nflavor = caching\npolicy_file = /tmp/swapped.yaml\n' +
+    '[DEFAULT]\nflavor = caching\n[paste_deploy_extra]\nflavor = caching\n';
   expect(await loaded(synthGlance({ imageCache: { size: '1Gi' }, customServiceConfig: custom }), 'glance-default-single')).toMatchObject({
     flavor: 'keystone+caching', policy_file: `${CONFIG_DIR}/policy.yaml`,
   });
@@ -181,8 +191,9 @@ describe.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('the trust boundar
   let names: Record<string, string[]>;
   beforeAll(() => {
     requireRealGlance(image);
-    names = JSON.parse(execFileSync('bwrap', ['--ro-bind', image.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp', '/usr/bin/python3', '-c', OPTION_NAMES],
-      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    names = JSON.parse(execFileSync('bwrap', ['--ro-bind', image.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+      '/usr/bin/python3', '-c', OPTION_NAMES],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
   });
 
   test('every option customServiceConfig may set in a guarded section is one its library defines', () => {
@@ -201,8 +212,10 @@ describe.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('the trust boundar
         refused.push(`${group}.${name}`);
       }
     }
-    expect(refused).toEqual(expect.arrayContaining(['keystone_authtoken.auth_url', 'keystone_authtoken.auth_type', 'keystone_authtoken.delay_auth_decision',
-      'keystone_authtoken.www_authenticate_uri', 'keystone_authtoken.auth_uri', 'paste_deploy.config_file', 'oslo_policy.enforce_new_defaults', 'oslo_policy.policy_dirs']));
+    expect(refused).toEqual(expect.arrayContaining(['keystone_authtoken.auth_url', 'keystone_authtoken.auth_type',
+      'keystone_authtoken.delay_auth_decision',
+      'keystone_authtoken.www_authenticate_uri', 'keystone_authtoken.auth_uri', 'paste_deploy.config_file', 'oslo_policy.enforce_new_defaults',
+      'oslo_policy.policy_dirs']));
   });
 
   test('each meta option is one Glance reads (config_file, config_dir and config_source are oslo.config\'s own)', () => {

@@ -103,7 +103,14 @@ function synthesize(image: GlanceImage): Manifest[] {
   new Glance(chart, 'glance', {
     ...BASE_PROPS,
     release: image.release,
-    keystone: { authUrl: keystone.urlAt(KEYSTONE_HOST), publicAuthUrl: PUBLIC_AUTH_URL, passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } },
+    keystone: {
+      authUrl: keystone.urlAt(KEYSTONE_HOST),
+      publicAuthUrl: PUBLIC_AUTH_URL,
+      passwordSecret: {
+        name: 'osp-secret',
+        key: 'GlancePassword',
+      },
+    },
     backend: ImageBackend.file({ sharedStore: { existingClaimName: 'glance-images-nfs' } }),
     imageCache: { size: '256Mi', precache: { images: [PRECACHED] } },
     apis: { default: { replicas: 1 } },
@@ -133,7 +140,15 @@ describe.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('$name', (image) =
     glance = new SandboxedGlance(synthesize(image), STS, NAMESPACE, { 'glance-images-nfs': '1Gi' }, image,
       { 'glance-db': { connection: DB_URL }, 'osp-secret': { GlancePassword: GLANCE_PASSWORD } },
       {
-        keystone: { hosts: keystone.hosts(KEYSTONE_HOST), authUrl: keystone.urlAt(KEYSTONE_HOST), admin: { user: 'admin', password: keystone.adminPassword, project: 'admin' } },
+        keystone: {
+          hosts: keystone.hosts(KEYSTONE_HOST),
+          authUrl: keystone.urlAt(KEYSTONE_HOST),
+          admin: {
+            user: 'admin',
+            password: keystone.adminPassword,
+            project: 'admin',
+          },
+        },
         dbPassword: DB_PASSWORD,
       });
     await glance.db.start();
@@ -153,18 +168,19 @@ describe.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('$name', (image) =
     expect(glance.glanceConf.database?.connection).toBeUndefined();
   });
 
-  test('oslo.config in the API pod reads the password, the DB URL and www_authenticate_uri exactly as written', () => timed('oslo.config reads the credentials', async () => {
-    const pod = glance.node.pod('StatefulSet', STS, 0);
-    try {
-      const result = await pod.run({ replaceProgram: { from: 'glance-api', to: ['/usr/bin/python3', '-c', LOADER] } });
-      expectExit0(result, 'the loader');
-      expect(JSON.parse(result.stdout.trim().split('\n').pop()!)).toEqual({
-        password: GLANCE_PASSWORD, connection: DB_URL, www_authenticate_uri: PUBLIC_AUTH_URL,
-      });
-    } finally {
-      pod.delete();
-    }
-  }));
+  test('oslo.config in the API pod reads the password, the DB URL and www_authenticate_uri exactly as written',
+    () => timed('oslo.config reads the credentials', async () => {
+      const pod = glance.node.pod('StatefulSet', STS, 0);
+      try {
+        const result = await pod.run({ replaceProgram: { from: 'glance-api', to: ['/usr/bin/python3', '-c', LOADER] } });
+        expectExit0(result, 'the loader');
+        expect(JSON.parse(result.stdout.trim().split('\n').pop()!)).toEqual({
+          password: GLANCE_PASSWORD, connection: DB_URL, www_authenticate_uri: PUBLIC_AUTH_URL,
+        });
+      } finally {
+        pod.delete();
+      }
+    }));
 
   test('the db-sync Job migrates the database through the URL with $, ${x} and %25', () => timed('db-sync Job', async () => {
     const run = kept(await glance.runJob('Job', 'glance-db-sync-<hash>'));
@@ -189,44 +205,47 @@ describe.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('$name', (image) =
     expect(header).not.toContain('Str0ng');
   }));
 
-  test('a member\'s token: list, create, upload and download an image (keystonemiddleware authenticated with the exact password)', () => timed('member: list, create, upload, download', async () => {
-    const token = await keystone.token(member.name, member.password, 'demo');
-    const url = glance.podUrl(0);
-    const headers = { 'X-Auth-Token': token };
-    const list = await fetch(`${url}/v2/images`, { headers });
-    expect(list.status).toBe(200);
-    expect((await list.json() as any).images).toEqual([]);
-    const created = await fetch(`${url}/v2/images`, {
-      method: 'POST',
-      headers: { ...headers, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'member-image', disk_format: 'raw', container_format: 'bare' }),
-    });
-    const body = await created.json() as any;
-    expect({ status: created.status, body }).toEqual({ status: 201, body: expect.objectContaining({ id: expect.any(String), status: 'queued' }) });
-    const data = randomBytes(256 * 1024);
-    const upload = await fetch(`${url}/v2/images/${body.id}/file`, {
-      method: 'PUT', headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: data,
-    });
-    await upload.arrayBuffer();
-    expect(upload.status).toBe(204);
-    const download = await fetch(`${url}/v2/images/${body.id}/file`, { headers });
-    expect(download.status).toBe(200);
-    expect(Buffer.from(await download.arrayBuffer()).equals(data)).toBe(true);
-    expect(await glance.db.sql(`SELECT status FROM images WHERE id = '${body.id}'`, 'glance')).toBe('active\n');
-  }));
+  test('a member\'s token: list, create, upload and download an image (keystonemiddleware authenticated with the exact password)',
+    () => timed('member: list, create, upload, download', async () => {
+      const token = await keystone.token(member.name, member.password, 'demo');
+      const url = glance.podUrl(0);
+      const headers = { 'X-Auth-Token': token };
+      const list = await fetch(`${url}/v2/images`, { headers });
+      expect(list.status).toBe(200);
+      expect((await list.json() as any).images).toEqual([]);
+      const created = await fetch(`${url}/v2/images`, {
+        method: 'POST',
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'member-image', disk_format: 'raw', container_format: 'bare' }),
+      });
+      const body = await created.json() as any;
+      expect({ status: created.status, body }).toEqual({ status: 201, body: expect.objectContaining({ id: expect.any(String), status: 'queued' }) });
+      const data = randomBytes(256 * 1024);
+      const upload = await fetch(`${url}/v2/images/${body.id}/file`, {
+        method: 'PUT', headers: { ...headers, 'Content-Type': 'application/octet-stream' }, body: data,
+      });
+      await upload.arrayBuffer();
+      expect(upload.status).toBe(204);
+      const download = await fetch(`${url}/v2/images/${body.id}/file`, { headers });
+      expect(download.status).toBe(200);
+      expect(Buffer.from(await download.arrayBuffer()).equals(data)).toBe(true);
+      expect(await glance.db.sql(`SELECT status FROM images WHERE id = '${body.id}'`, 'glance')).toBe('active\n');
+    }));
 
-  test('the precache Job authenticates as the Glance service user with the exact password and caches the image', () => timed('precache Job (service user)', async () => {
-    const file = join(glance.node.root, 'client', 'precache.raw');
-    mkdirSync(join(glance.node.root, 'client'), { recursive: true });
-    writeFileSync(file, randomBytes(128 * 1024));
-    const table = await glance.glance(0, 'image-create', '--name', PRECACHED, '--visibility', 'public', '--disk-format', 'raw', '--container-format', 'bare', '--file', file);
-    const id = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(table)![1];
-    const job = ofKind(glance.manifests, 'Job').find((j) => j.metadata.name.startsWith(`${STS}-precache-`))!;
-    const run = kept(await glance.runJob('Job', job.metadata.name));
-    expectExit0(run, 'precache');
-    expect(run.stdout + run.stderr).toContain('queued 1');
-    await until('replica 0 lists the precached image', async () => (await glance.cachedImages(0)).includes(id));
-  }));
+  test('the precache Job authenticates as the Glance service user with the exact password and caches the image',
+    () => timed('precache Job (service user)', async () => {
+      const file = join(glance.node.root, 'client', 'precache.raw');
+      mkdirSync(join(glance.node.root, 'client'), { recursive: true });
+      writeFileSync(file, randomBytes(128 * 1024));
+      const table = await glance.glance(0, 'image-create', '--name', PRECACHED, '--visibility', 'public', '--disk-format', 'raw',
+        '--container-format', 'bare', '--file', file);
+      const id = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(table)![1];
+      const job = ofKind(glance.manifests, 'Job').find((j) => j.metadata.name.startsWith(`${STS}-precache-`))!;
+      const run = kept(await glance.runJob('Job', job.metadata.name));
+      expectExit0(run, 'precache');
+      expect(run.stdout + run.stderr).toContain('queued 1');
+      await until('replica 0 lists the precached image', async () => (await glance.cachedImages(0)).includes(id));
+    }));
 
   test('the pruner and cleaner CronJobs run to exit 0', () => timed('pruner and cleaner CronJobs', async () => {
     for (const kind of ['pruner', 'cleaner'] as const) {

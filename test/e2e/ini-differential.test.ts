@@ -234,7 +234,8 @@ class GlanceLoader {
     const { args } = pod.commandLine({
       replaceProgram: {
         from: 'glance-api',
-        to: ['/usr/bin/python3', '/tmp/oslo-ini-harness.py', 'glance', JSON.stringify(options.map((o) => [o.slice(0, o.indexOf('.')), o.slice(o.indexOf('.') + 1)]))],
+        to: ['/usr/bin/python3', '/tmp/oslo-ini-harness.py', 'glance', JSON.stringify(options.map((o) => [o.slice(0, o.indexOf('.')),
+          o.slice(o.indexOf('.') + 1)]))],
       },
     });
     this.child = spawn('bwrap', args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'], env: {} });
@@ -304,52 +305,53 @@ describe.each([['Glance 25.1.0 (bookworm)', GLANCE_IMAGES.bookworm], ['Glance 30
     expect(differences).toHaveLength(0);
   });
 
-  test(`(b) every generated text the guard accepts leaves what the library set, as Glance's own loader reads it in the API pod (seed ${SEED})`, async () => {
-    const started = Date.now();
-    const manifests = synthGlance({ ...propsFor(image), customServiceConfig: PLACEHOLDER });
-    const managed = resolveCommonProps({ ...BASE_PROPS, ...propsFor(image) }).managedOptions;
-    const generated = parseIniText(find(manifests, 'Secret', `${STATEFUL_SET}-config`).stringData['00-glance.conf']);
-    const setByLibrary = Object.entries(generated).flatMap(([s, o]) => Object.keys(o).map((k) => `${s}.${k}`));
-    const options = [...new Set([...setByLibrary.filter((o) => managed[o]), ...WATCHED])];
-    const loader = new GlanceLoader(new SandboxNode(manifests, 'openstack', SECRETS, {}, image.root), manifests, options);
-    try {
-      const baseline = await loader.load(PLACEHOLDER);
-      expect(baseline.error).toBeUndefined();
-      // The baseline is what the library wrote (or oslo.config's default where it writes nothing).
-      for (const option of options) {
-        const [section, key] = [option.slice(0, option.indexOf('.')), option.slice(option.indexOf('.') + 1)];
-        const written = generated[section]?.[key];
-        if (written !== undefined) expect([option, asWritten(baseline.values![option])]).toEqual([option, written]);
-      }
-      expect(baseline.values!['paste_deploy.flavor']).toBe('keystone+caching');
-      expect(baseline.values!['DEFAULT.show_multiple_locations']).toBe(false);
-      expect(baseline.values!['keystone_authtoken.password']).toBe('x');
-      const differences: string[] = [];
-      let guardAccepted = 0;
-      const valueErrors: string[] = [];
-      for (const t of texts) {
-        if (!accepted(() => checkCustomServiceConfig('customServiceConfig', t, managed)).ok) continue;
-        guardAccepted++;
-        const loaded = await loader.load(t);
-        // A text oslo.config cannot parse is a difference; a value Glance refuses (debug = maybe) stops the
-        // user's own deployment and changes nothing: counted apart.
-        if (loaded.parse_error) differences.push(`${show(t)}: oslo.config cannot parse it: ${loaded.error}`);
-        if (loaded.error) {
-          if (!loaded.parse_error) valueErrors.push(`${show(t)}: ${loaded.error}`);
-          continue;
-        }
+  test(`(b) every generated text the guard accepts leaves what the library set, as Glance's own loader reads it in the API pod (seed ${SEED})`,
+    async () => {
+      const started = Date.now();
+      const manifests = synthGlance({ ...propsFor(image), customServiceConfig: PLACEHOLDER });
+      const managed = resolveCommonProps({ ...BASE_PROPS, ...propsFor(image) }).managedOptions;
+      const generated = parseIniText(find(manifests, 'Secret', `${STATEFUL_SET}-config`).stringData['00-glance.conf']);
+      const setByLibrary = Object.entries(generated).flatMap(([s, o]) => Object.keys(o).map((k) => `${s}.${k}`));
+      const options = [...new Set([...setByLibrary.filter((o) => managed[o]), ...WATCHED])];
+      const loader = new GlanceLoader(new SandboxNode(manifests, 'openstack', SECRETS, {}, image.root), manifests, options);
+      try {
+        const baseline = await loader.load(PLACEHOLDER);
+        expect(baseline.error).toBeUndefined();
+        // The baseline is what the library wrote (or oslo.config's default where it writes nothing).
         for (const option of options) {
-          const [got, want] = [JSON.stringify(loaded.values![option]), JSON.stringify(baseline.values![option])];
-          if (got !== want) differences.push(`${show(t)}: ${option} is ${escape(got)}, the library set ${escape(want)}`);
+          const [section, key] = [option.slice(0, option.indexOf('.')), option.slice(option.indexOf('.') + 1)];
+          const written = generated[section]?.[key];
+          if (written !== undefined) expect([option, asWritten(baseline.values![option])]).toEqual([option, written]);
         }
-      }
-      process.stdout.write(`ini-differential (b) ${image.name}: ${guardAccepted} of ${texts.length} texts accepted by the guard and loaded, `
+        expect(baseline.values!['paste_deploy.flavor']).toBe('keystone+caching');
+        expect(baseline.values!['DEFAULT.show_multiple_locations']).toBe(false);
+        expect(baseline.values!['keystone_authtoken.password']).toBe('x');
+        const differences: string[] = [];
+        let guardAccepted = 0;
+        const valueErrors: string[] = [];
+        for (const t of texts) {
+          if (!accepted(() => checkCustomServiceConfig('customServiceConfig', t, managed)).ok) continue;
+          guardAccepted++;
+          const loaded = await loader.load(t);
+          // A text oslo.config cannot parse is a difference; a value Glance refuses (debug = maybe) stops the
+          // user's own deployment and changes nothing: counted apart.
+          if (loaded.parse_error) differences.push(`${show(t)}: oslo.config cannot parse it: ${loaded.error}`);
+          if (loaded.error) {
+            if (!loaded.parse_error) valueErrors.push(`${show(t)}: ${loaded.error}`);
+            continue;
+          }
+          for (const option of options) {
+            const [got, want] = [JSON.stringify(loaded.values![option]), JSON.stringify(baseline.values![option])];
+            if (got !== want) differences.push(`${show(t)}: ${option} is ${escape(got)}, the library set ${escape(want)}`);
+          }
+        }
+        process.stdout.write(`ini-differential (b) ${image.name}: ${guardAccepted} of ${texts.length} texts accepted by the guard and loaded, `
         + `${valueErrors.length} of them with a value Glance refuses, ${differences.length} differences, ${Date.now() - started} ms\n`);
-      expect(guardAccepted).toBeGreaterThan(texts.length / 10);
-      expect(differences.slice(0, 20)).toEqual([]);
-      expect(differences).toHaveLength(0);
-    } finally {
-      loader.stop();
-    }
-  });
+        expect(guardAccepted).toBeGreaterThan(texts.length / 10);
+        expect(differences.slice(0, 20)).toEqual([]);
+        expect(differences).toHaveLength(0);
+      } finally {
+        loader.stop();
+      }
+    });
 });

@@ -78,7 +78,17 @@ beforeAll(async () => {
   await keystone.grantRole(operator, ids.demoProjectId, await keystone.createRole('cache_operator'));
   glance = new SandboxedGlance(synthesize(), STS, NAMESPACE, { 'glance-images-nfs': '2Gi' }, GLANCE_IMAGES.bookworm,
     { 'osp-secret': { GlancePassword: GLANCE_PASSWORD } },
-    { keystone: { hosts: keystone.hosts(KEYSTONE_HOST), authUrl: keystone.urlAt(KEYSTONE_HOST), admin: { user: 'admin', password: keystone.adminPassword, project: 'admin' } } });
+    {
+      keystone: {
+        hosts: keystone.hosts(KEYSTONE_HOST),
+        authUrl: keystone.urlAt(KEYSTONE_HOST),
+        admin: {
+          user: 'admin',
+          password: keystone.adminPassword,
+          project: 'admin',
+        },
+      },
+    });
   await glance.prepare();
   await Promise.all([glance.start(0), glance.start(1)]);
 });
@@ -86,7 +96,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await glance?.destroy();
   await keystone.stop();
-  console.log([`Glance ${execFileSync('glance-api', ['--version'], { encoding: 'utf8' }).trim()} behind real Keystone 22, cache policy "${CACHE_POLICY}":`, ...lines].join('\n'));
+  const version = execFileSync('glance-api', ['--version'], { encoding: 'utf8' }).trim();
+  console.log([`Glance ${version} behind real Keystone 22, cache policy "${CACHE_POLICY}":`, ...lines].join('\n'));
 });
 
 test('nothing of the auth pipeline is overlaid: the overlay sets only bind_host', () => {
@@ -104,7 +115,8 @@ describe('the auth matrix', () => {
   test('member: lists images, and gets 403 from cache-list, cache-queue and cache-delete on each replica', async () => {
     const token = await keystone.token(member.name, member.password, 'demo');
     // Public, so that the member sees it: the cache API must refuse by policy, not hide it.
-    const id = imageId(await glance.glance(0, 'image-create', '--name', 'member-probe', '--visibility', 'public', '--disk-format', 'raw', '--container-format', 'bare'));
+    const id = imageId(await glance.glance(0, 'image-create', '--name', 'member-probe', '--visibility', 'public', '--disk-format', 'raw',
+      '--container-format', 'bare'));
     record('member', 'GET /v2/images', '200', String(await status('GET', 0, '/v2/images', token)));
     for (const replica of [0, 1]) {
       record('member', `cache-list on replica ${replica}`, '403', String(await status('GET', replica, '/v2/cache', token)));
@@ -122,7 +134,8 @@ describe('the auth matrix', () => {
     const file = join(glance.node.root, 'client', 'image.raw');
     mkdirSync(join(glance.node.root, 'client'), { recursive: true });
     writeFileSync(file, Buffer.alloc(256 * 1024, 7));
-    const id = imageId(await glance.glance(0, 'image-create', '--name', 'admin-image', '--disk-format', 'raw', '--container-format', 'bare', '--file', file));
+    const id = imageId(await glance.glance(0, 'image-create', '--name', 'admin-image', '--disk-format', 'raw', '--container-format', 'bare',
+      '--file', file));
     await glance.glance(0, 'cache-queue', id);
     await until('cached on replica 0', async () => (await glance.cachedImages(0)).includes(id));
     expect(await glance.cachedImages(1)).toEqual([]);
@@ -161,9 +174,15 @@ describe('imageCache.precache, as the Glance service user', () => {
   test('each replica\'s CronJob queues nothing the second time', async () => {
     for (const replica of [0, 1]) {
       const run = await glance.runJob('CronJob', `${STS}-${replica}-precache`);
-      expect({ code: run.code, output: run.stdout + run.stderr }).toEqual({ code: 0, output: expect.stringContaining(': queued 0, already cached or queued 1, not found 1') });
+      expect({ code: run.code, output: run.stdout + run.stderr }).toEqual({
+        code: 0,
+        output: expect.stringContaining(': queued 0, already cached or queued 1, not found 1'),
+      });
       expect(find(glance.manifests, 'CronJob', `${STS}-${replica}-precache`).spec.jobTemplate.spec.template.spec.containers[0].env
-        .find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef).toEqual({ name: 'osp-secret', key: 'GlancePassword' });
+        .find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef).toEqual({
+        name: 'osp-secret',
+        key: 'GlancePassword',
+      });
     }
     record('glance service user', 'precache CronJobs, second run', 'queued 0', 'queued 0');
   });

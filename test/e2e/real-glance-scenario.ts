@@ -95,7 +95,8 @@ export function realGlanceScenario(image: GlanceImage): void {
   const SMALL_SIZE = 300 * 1024;
 
   async function createImage(name: string, file: string, format = 'raw', replica = 0): Promise<string> {
-    return imageId(await glance.glance(replica, 'image-create', '--disk-format', format, '--container-format', 'bare', '--name', name, '--file', file));
+    return imageId(await glance.glance(replica, 'image-create', '--disk-format', format, '--container-format', 'bare', '--name', name, '--file',
+      file));
   }
 
   /** Streams an image through replica N, returning the byte count and md5 of what the client got. */
@@ -145,23 +146,24 @@ export function realGlanceScenario(image: GlanceImage): void {
     }
   });
 
-  test('a cache job of a replica whose API has not started yet ends at once: a clear failure with centralized_db, nothing to do with sqlite', () => step('cache job before its replica started', async () => {
+  test('a cache job of a replica whose API has not started yet ends at once: a clear failure with centralized_db, nothing to do with sqlite',
+    () => step('cache job before its replica started', async () => {
     // No timing is asserted: a job that never ended by itself would fail at the pod's hang guard.
-    let run;
-    try {
-      run = await glance.runCacheJob('pruner', 1);
-    } finally {
-      await glance.start(1);
-    }
-    expect(run.signal).toBeNull();
-    const output = run.stdout + run.stderr;
-    if (centralized) {
+      let run;
+      try {
+        run = await glance.runCacheJob('pruner', 1);
+      } finally {
+        await glance.start(1);
+      }
+      expect(run.signal).toBeNull();
+      const output = run.stdout + run.stderr;
+      if (centralized) {
       // The database knows no node by replica 1's URL: the job says so instead of seeing nothing.
-      expect({ code: run.code, output }).toEqual({ code: 1, output: expect.stringContaining(`the cache database does not know ${glance.url(1)}`) });
-    } else {
-      expect({ code: run.code, output }).toEqual({ code: 0, output: expect.stringContaining('pruned 0 image(s)') });
-    }
-  }));
+        expect({ code: run.code, output }).toEqual({ code: 1, output: expect.stringContaining(`the cache database does not know ${glance.url(1)}`) });
+      } else {
+        expect({ code: run.code, output }).toEqual({ code: 0, output: expect.stringContaining('pruned 0 image(s)') });
+      }
+    }));
 
   describe('the reference scenario, replica by replica, by hostname', () => {
     let id: string;
@@ -203,110 +205,114 @@ export function realGlanceScenario(image: GlanceImage): void {
       expect(await glance.cachedImages(1)).toEqual([id]);
     }));
 
-    test('8. image-delete removes it from every replica\'s cache (orphan removal)', () => step('8 image-delete, gone from both (orphans)', async () => {
-      await glance.glance(0, 'cache-queue', id);
-      await until('replica 0 lists the image again', async () => (await glance.cachedImages(0)).includes(id));
-      await glance.glance(0, 'image-delete', id);
-      expect(await glance.cachedImages(0)).toEqual([]);
-      // Glance purges only the serving replica: replica 1 keeps an orphan...
-      expect(await glance.cachedImages(1)).toEqual([id]);
-      // ...until its own cleaner CronJob runs, in its own pod.
-      const run = await glance.runCacheJob('cleaner', 1);
-      expect(run.code).toBe(0);
-      expect(run.stdout + run.stderr).toContain(`removed 1 orphan(s) of 1 cached and 0 queued image(s): ${id}`);
-      expect(await glance.cachedImages(1)).toEqual([]);
-      expect(Object.keys(glance.cacheFiles(1))).toEqual([]);
-    }));
+    test('8. image-delete removes it from every replica\'s cache (orphan removal)', () => step('8 image-delete, gone from both (orphans)',
+      async () => {
+        await glance.glance(0, 'cache-queue', id);
+        await until('replica 0 lists the image again', async () => (await glance.cachedImages(0)).includes(id));
+        await glance.glance(0, 'image-delete', id);
+        expect(await glance.cachedImages(0)).toEqual([]);
+        // Glance purges only the serving replica: replica 1 keeps an orphan...
+        expect(await glance.cachedImages(1)).toEqual([id]);
+        // ...until its own cleaner CronJob runs, in its own pod.
+        const run = await glance.runCacheJob('cleaner', 1);
+        expect(run.code).toBe(0);
+        expect(run.stdout + run.stderr).toContain(`removed 1 orphan(s) of 1 cached and 0 queued image(s): ${id}`);
+        expect(await glance.cachedImages(1)).toEqual([]);
+        expect(Object.keys(glance.cacheFiles(1))).toEqual([]);
+      }));
   });
 
-  test('the pruner CronJob brings the cache back under image_cache_max_size, least recently used first', () => step('pruner: under max size, LRU first', async () => {
-    const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
-    const size = 48 * MIB;
-    const ids: string[] = [];
-    for (let i = 0; i < 6; i++) {
-      const file = join(work, `random-${i}.raw`);
-      writeFileSync(file, randomBytes(size));
-      ids.push(await createImage(`prune-${i}`, file));
-      rmSync(file);
-    }
-    for (const queued of ids) {
-      await glance.glance(0, 'cache-queue', queued);
-      await until(`${queued} is cached`, async () => (await glance.cachedImages(0)).includes(queued));
-    }
-    // Read image 0 through replica 0's cache: it becomes the most recently used, image 1 the least.
-    await sleep(50);
-    expect(await download(0, ids[0])).toMatchObject({ status: 200, bytes: size });
+  test('the pruner CronJob brings the cache back under image_cache_max_size, least recently used first',
+    () => step('pruner: under max size, LRU first', async () => {
+      const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
+      const size = 48 * MIB;
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const file = join(work, `random-${i}.raw`);
+        writeFileSync(file, randomBytes(size));
+        ids.push(await createImage(`prune-${i}`, file));
+        rmSync(file);
+      }
+      for (const queued of ids) {
+        await glance.glance(0, 'cache-queue', queued);
+        await until(`${queued} is cached`, async () => (await glance.cachedImages(0)).includes(queued));
+      }
+      // Read image 0 through replica 0's cache: it becomes the most recently used, image 1 the least.
+      await sleep(50);
+      expect(await download(0, ids[0])).toMatchObject({ status: 200, bytes: size });
 
-    expect(sum(glance.cacheFiles(0))).toBe(6 * size);
-    expect(6 * size).toBeGreaterThan(max);
+      expect(sum(glance.cacheFiles(0))).toBe(6 * size);
+      expect(6 * size).toBeGreaterThan(max);
 
-    const run = await glance.runCacheJob('pruner', 0);
-    expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
+      const run = await glance.runCacheJob('pruner', 0);
+      expect({ code: run.code, stderr: run.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
 
-    const after = glance.cacheFiles(0);
-    expect(sum(after)).toBeLessThanOrEqual(max);
-    // Exactly the least recently used image went; the oldest-written one stayed, as it was read.
-    expect(Object.keys(after).sort()).toEqual(ids.filter((_, i) => i !== 1).sort());
-    expect((await glance.cachedImages(0)).sort()).toEqual(Object.keys(after).sort());
-  }));
+      const after = glance.cacheFiles(0);
+      expect(sum(after)).toBeLessThanOrEqual(max);
+      // Exactly the least recently used image went; the oldest-written one stayed, as it was read.
+      expect(Object.keys(after).sort()).toEqual(ids.filter((_, i) => i !== 1).sort());
+      expect((await glance.cachedImages(0)).sort()).toEqual(Object.keys(after).sort());
+    }));
 
-  test('the cleaner CronJob removes stalled and invalid files and keeps fresh incomplete ones', () => step('cleaner: stalled and invalid removed', async () => {
-    const stallSeconds = Number(glance.glanceConf.DEFAULT.image_cache_stall_time);
-    const dir = glance.cacheDir(1);
-    const stalled = join(dir, 'incomplete', '11111111-1111-1111-1111-111111111111');
-    const fresh = join(dir, 'incomplete', '22222222-2222-2222-2222-222222222222');
-    const invalid = join(dir, 'invalid', '33333333-3333-3333-3333-333333333333');
-    for (const file of [stalled, fresh, invalid]) {
-      writeFileSync(file, randomBytes(4096));
-      chownSync(file, GLANCE_UID, GLANCE_UID);
-    }
-    const old = Date.now() / 1000 - stallSeconds - 600;
-    utimesSync(stalled, old, old);
+  test('the cleaner CronJob removes stalled and invalid files and keeps fresh incomplete ones', () => step('cleaner: stalled and invalid removed',
+    async () => {
+      const stallSeconds = Number(glance.glanceConf.DEFAULT.image_cache_stall_time);
+      const dir = glance.cacheDir(1);
+      const stalled = join(dir, 'incomplete', '11111111-1111-1111-1111-111111111111');
+      const fresh = join(dir, 'incomplete', '22222222-2222-2222-2222-222222222222');
+      const invalid = join(dir, 'invalid', '33333333-3333-3333-3333-333333333333');
+      for (const file of [stalled, fresh, invalid]) {
+        writeFileSync(file, randomBytes(4096));
+        chownSync(file, GLANCE_UID, GLANCE_UID);
+      }
+      const old = Date.now() / 1000 - stallSeconds - 600;
+      utimesSync(stalled, old, old);
 
-    const run = await glance.runCacheJob('cleaner', 1);
-    expect(run.code).toBe(0);
+      const run = await glance.runCacheJob('cleaner', 1);
+      expect(run.code).toBe(0);
 
-    expect(existsSync(stalled)).toBe(false);
-    expect(existsSync(invalid)).toBe(false);
-    expect(existsSync(fresh)).toBe(true);
-    rmSync(fresh);
-  }));
+      expect(existsSync(stalled)).toBe(false);
+      expect(existsSync(invalid)).toBe(false);
+      expect(existsSync(fresh)).toBe(true);
+      rmSync(fresh);
+    }));
 
-  test('a cache over its max with files its driver has no record of: the pruner ends at once, it never spins', () => step('pruner: untracked files, no spin', async () => {
-    const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
-    for (const cached of await glance.cachedImages(0)) await glance.glance(0, 'cache-delete', cached);
-    await until('replica 0 has an empty cache', async () => (await glance.cachedImages(0)).length === 0);
-    // Files on the volume that the driver's records miss (a driver switch, a crash between file
-    // and record), more than the max on their own: glance-cache-pruner runs out of records while
-    // the cache is still over, and with centralized_db it then loops for ever on (None, 0).
-    const untracked = Array.from({ length: 6 }, (_, i) => `44444444-4444-4444-4444-${String(i).padStart(12, '0')}`);
-    const dir = glance.cacheDir(0);
-    untracked.forEach((name, i) => {
-      const file = join(dir, name);
-      writeFileSync(file, randomBytes(48 * MIB));
-      chownSync(file, GLANCE_UID, GLANCE_UID);
-      // Oldest first, so that the least recently used is known.
-      const at = Date.now() / 1000 - 3600 + i * 60;
-      utimesSync(file, at, at);
-    });
-    expect(sum(glance.cacheFiles(0))).toBeGreaterThan(max);
-    // Today's glance-cache-pruner spins here until killed (here: by the pod's hang guard, which fails
-    // the test); ours ends by itself. How soon is not asserted.
-    const run = await glance.runCacheJob('pruner', 0);
-    const output = run.stdout + run.stderr;
-    expect(run.signal).toBeNull();
-    if (centralized) {
+  test('a cache over its max with files its driver has no record of: the pruner ends at once, it never spins',
+    () => step('pruner: untracked files, no spin', async () => {
+      const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
+      for (const cached of await glance.cachedImages(0)) await glance.glance(0, 'cache-delete', cached);
+      await until('replica 0 has an empty cache', async () => (await glance.cachedImages(0)).length === 0);
+      // Files on the volume that the driver's records miss (a driver switch, a crash between file
+      // and record), more than the max on their own: glance-cache-pruner runs out of records while
+      // the cache is still over, and with centralized_db it then loops for ever on (None, 0).
+      const untracked = Array.from({ length: 6 }, (_, i) => `44444444-4444-4444-4444-${String(i).padStart(12, '0')}`);
+      const dir = glance.cacheDir(0);
+      untracked.forEach((name, i) => {
+        const file = join(dir, name);
+        writeFileSync(file, randomBytes(48 * MIB));
+        chownSync(file, GLANCE_UID, GLANCE_UID);
+        // Oldest first, so that the least recently used is known.
+        const at = Date.now() / 1000 - 3600 + i * 60;
+        utimesSync(file, at, at);
+      });
+      expect(sum(glance.cacheFiles(0))).toBeGreaterThan(max);
+      // Today's glance-cache-pruner spins here until killed (here: by the pod's hang guard, which fails
+      // the test); ours ends by itself. How soon is not asserted.
+      const run = await glance.runCacheJob('pruner', 0);
+      const output = run.stdout + run.stderr;
+      expect(run.signal).toBeNull();
+      if (centralized) {
       // They are adopted into the replica's records, then pruned least recently used first.
-      expect({ code: run.code, output }).toEqual({ code: 0, output: expect.stringContaining('adopted 6 untracked file(s)') });
-      expect(Object.keys(glance.cacheFiles(0)).sort()).toEqual(untracked.slice(1));
-      expect((await glance.cachedImages(0)).sort()).toEqual(untracked.slice(1));
-      for (const name of untracked.slice(1)) await glance.glance(0, 'cache-delete', name);
-    } else {
+        expect({ code: run.code, output }).toEqual({ code: 0, output: expect.stringContaining('adopted 6 untracked file(s)') });
+        expect(Object.keys(glance.cacheFiles(0)).sort()).toEqual(untracked.slice(1));
+        expect((await glance.cachedImages(0)).sort()).toEqual(untracked.slice(1));
+        for (const name of untracked.slice(1)) await glance.glance(0, 'cache-delete', name);
+      } else {
       // sqlite: the records cannot be completed, so the pruner fails and says why.
-      expect({ code: run.code, output }).toEqual({ code: 1, output: expect.stringContaining('its files are not in its records') });
-      for (const name of untracked) rmSync(join(dir, name));
-    }
-  }));
+        expect({ code: run.code, output }).toEqual({ code: 1, output: expect.stringContaining('its files are not in its records') });
+        for (const name of untracked) rmSync(join(dir, name));
+      }
+    }));
 
   test('db-purge runs from its CronJob', () => step('db-purge CronJob', async () => {
     const run = await glance.runJob('CronJob', 'glance-db-purge');
@@ -332,19 +338,20 @@ export function realGlanceScenario(image: GlanceImage): void {
       expect((await links({})).filter((href: string) => !href.startsWith(`${glance.podUrl(1)}/`))).toEqual([]);
     }));
 
-    test('an upload over image_size_cap is refused, and no partial data is left in the store', () => step('security: image_size_cap enforced', async () => {
-      const cap = Number(glance.glanceConf.DEFAULT.image_size_cap);
-      expect(cap).toBe(1100 * MIB);
-      const id = imageId(await glance.glance(0, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', '--name', 'too-big'));
-      const file = join(work, 'too-big.raw');
-      // Just over the cap: Glance stops reading at the cap, so the client must be able to finish sending.
-      execFileSync('truncate', ['-s', String(cap + MIB), file]);
-      await expect(glance.glance(0, 'image-upload', '--file', file, id)).rejects.toThrow(/413|too large|exceeds/i);
-      rmSync(file);
-      expect(await glance.glance(0, 'image-show', id)).not.toMatch(/\|\s*status\s*\|\s*active\s*\|/);
-      expect(existsSync(join(glance.node.claimDir('glance-images-nfs'), id))).toBe(false);
-      await glance.glance(0, 'image-delete', id);
-    }));
+    test('an upload over image_size_cap is refused, and no partial data is left in the store', () => step('security: image_size_cap enforced',
+      async () => {
+        const cap = Number(glance.glanceConf.DEFAULT.image_size_cap);
+        expect(cap).toBe(1100 * MIB);
+        const id = imageId(await glance.glance(0, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', '--name', 'too-big'));
+        const file = join(work, 'too-big.raw');
+        // Just over the cap: Glance stops reading at the cap, so the client must be able to finish sending.
+        execFileSync('truncate', ['-s', String(cap + MIB), file]);
+        await expect(glance.glance(0, 'image-upload', '--file', file, id)).rejects.toThrow(/413|too large|exceeds/i);
+        rmSync(file);
+        expect(await glance.glance(0, 'image-show', id)).not.toMatch(/\|\s*status\s*\|\s*active\s*\|/);
+        expect(existsSync(join(glance.node.claimDir('glance-images-nfs'), id))).toBe(false);
+        await glance.glance(0, 'image-delete', id);
+      }));
   });
 
   describe('faults', () => {
@@ -355,7 +362,8 @@ export function realGlanceScenario(image: GlanceImage): void {
     beforeAll(async () => {
       const bigFile = join(work, 'big.raw');
       execFileSync('truncate', ['-s', String(BIG), bigFile]);
-      const created = await glance.glance(1, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', '--name', 'big', '--file', bigFile);
+      const created = await glance.glance(1, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', '--name', 'big', '--file',
+        bigFile);
       big = imageId(created);
       bigMd5 = field(created, 'checksum');
       rmSync(bigFile);
@@ -364,96 +372,98 @@ export function realGlanceScenario(image: GlanceImage): void {
       smallImage = await createImage('probe', smallFile, 'raw', 1);
     });
 
-    test('a replica killed during a cache fill restarts, its partial file is cleaned, and the other replica never stops serving', () => step('fault: kill replica during fill', async () => {
-      let served = 0;
-      const failures: string[] = [];
-      let probing = true;
-      // Serving means answering every request, however slowly a busy machine answers it: a request
-      // fails only when refused, answered wrongly, or hung past the guard.
-      const probe = (async () => {
-        while (probing) {
-          try {
-            const health = await fetch(`${glance.podUrl(1)}/healthcheck`, { signal: AbortSignal.timeout(HANG_GUARD_MS) });
-            const data = await fetch(`${glance.podUrl(1)}/v2/images/${smallImage}/file`, { signal: AbortSignal.timeout(HANG_GUARD_MS) });
-            if (health.status !== 200 || data.status !== 200 || (await data.arrayBuffer()).byteLength !== SMALL_SIZE) {
-              failures.push(`health ${health.status}, data ${data.status}`);
-            } else {
-              served++;
+    test('a replica killed during a cache fill restarts, its partial file is cleaned, and the other replica never stops serving',
+      () => step('fault: kill replica during fill', async () => {
+        let served = 0;
+        const failures: string[] = [];
+        let probing = true;
+        // Serving means answering every request, however slowly a busy machine answers it: a request
+        // fails only when refused, answered wrongly, or hung past the guard.
+        const probe = (async () => {
+          while (probing) {
+            try {
+              const health = await fetch(`${glance.podUrl(1)}/healthcheck`, { signal: AbortSignal.timeout(HANG_GUARD_MS) });
+              const data = await fetch(`${glance.podUrl(1)}/v2/images/${smallImage}/file`, { signal: AbortSignal.timeout(HANG_GUARD_MS) });
+              if (health.status !== 200 || data.status !== 200 || (await data.arrayBuffer()).byteLength !== SMALL_SIZE) {
+                failures.push(`health ${health.status}, data ${data.status}`);
+              } else {
+                served++;
+              }
+            } catch (e) {
+              failures.push(String(e));
             }
-          } catch (e) {
-            failures.push(String(e));
+            await sleep(50);
           }
-          await sleep(50);
-        }
-      })();
+        })();
 
-      const partial = join(glance.cacheDir(0), 'incomplete', big);
-      await glance.glance(0, 'cache-queue', big);
-      // Polled often: the kill must land while the 1 GiB fill runs, and a busy machine slows the fill as much as this loop.
-      await until('the cache fill has started', () => existsSync(partial) && statSync(partial).size > 0, { everyMs: 5 });
-      await glance.stop(0, 'SIGKILL');
-      expect(existsSync(partial)).toBe(true);
-      const partialSize = statSync(partial).size;
-      expect(partialSize).toBeLessThan(BIG);
-      // The other replica answers while this one is down, whatever the time its restart takes.
-      const servedBeforeRestart = served;
-      await until('replica 1 answers a probe while replica 0 is down', () => served > servedBeforeRestart || failures.length > 0);
+        const partial = join(glance.cacheDir(0), 'incomplete', big);
+        await glance.glance(0, 'cache-queue', big);
+        // Polled often: the kill must land while the 1 GiB fill runs, and a busy machine slows the fill as much as this loop.
+        await until('the cache fill has started', () => existsSync(partial) && statSync(partial).size > 0, { everyMs: 5 });
+        await glance.stop(0, 'SIGKILL');
+        expect(existsSync(partial)).toBe(true);
+        const partialSize = statSync(partial).size;
+        expect(partialSize).toBeLessThan(BIG);
+        // The other replica answers while this one is down, whatever the time its restart takes.
+        const servedBeforeRestart = served;
+        await until('replica 1 answers a probe while replica 0 is down', () => served > servedBeforeRestart || failures.length > 0);
 
-      await glance.start(0);
-      expect(await glance.cachedImages(0)).not.toContain(big);
+        await glance.start(0);
+        expect(await glance.cachedImages(0)).not.toContain(big);
 
-      // Once older than the stall time, replica 0's own cleaner CronJob removes it.
-      const old = Date.now() / 1000 - Number(glance.glanceConf.DEFAULT.image_cache_stall_time) - 600;
-      if (existsSync(partial)) utimesSync(partial, old, old);
-      expect((await glance.runCacheJob('cleaner', 0)).code).toBe(0);
-      expect(existsSync(partial)).toBe(false);
-      expect(await glance.cachedImages(0)).not.toContain(big);
+        // Once older than the stall time, replica 0's own cleaner CronJob removes it.
+        const old = Date.now() / 1000 - Number(glance.glanceConf.DEFAULT.image_cache_stall_time) - 600;
+        if (existsSync(partial)) utimesSync(partial, old, old);
+        expect((await glance.runCacheJob('cleaner', 0)).code).toBe(0);
+        expect(existsSync(partial)).toBe(false);
+        expect(await glance.cachedImages(0)).not.toContain(big);
 
-      // Enough probes to tell serving from luck, counted rather than timed.
-      await until('replica 1 has answered 6 probes', () => served > 5 || failures.length > 0);
-      probing = false;
-      await probe;
-      expect(failures).toEqual([]);
-      expect(served).toBeGreaterThan(5);
-      console.log(`fault: killed replica 0 with ${partialSize} of ${BIG} bytes cached; replica 1 served ${served} requests meanwhile`);
-    }));
+        // Enough probes to tell serving from luck, counted rather than timed.
+        await until('replica 1 has answered 6 probes', () => served > 5 || failures.length > 0);
+        probing = false;
+        await probe;
+        expect(failures).toEqual([]);
+        expect(served).toBeGreaterThan(5);
+        console.log(`fault: killed replica 0 with ${partialSize} of ${BIG} bytes cached; replica 1 served ${served} requests meanwhile`);
+      }));
 
-    test('a cache volume that fills up: the client still gets every byte, nothing partial is listed or served, and the jobs bring the volume back', () => step('fault: cache volume full', async () => {
-      const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
-      const volume = 512 * MIB;
-      // Two concurrent readers of an image larger than the whole cache volume, while we watch cache-list.
-      let watching = true;
-      const listed: string[][] = [];
-      const watcher = (async () => {
-        while (watching) {
-          listed.push(await glance.cachedImages(1));
-          await sleep(200);
-        }
-      })();
-      const [first, second] = await Promise.all([download(1, big), (async () => { await sleep(300); return download(1, big); })()]);
-      watching = false;
-      await watcher;
-      for (const got of [first, second]) expect(got).toEqual({ status: 200, bytes: BIG, md5: bigMd5 });
-      expect(listed.length).toBeGreaterThan(0);
-      expect(listed.flat()).not.toContain(big);
-      expect(await glance.cachedImages(1)).not.toContain(big);
-      expect(Object.keys(glance.cacheFiles(1))).not.toContain(big);
-      const used = sum(glance.cacheFiles(1)) + sum(glance.cacheFiles(1, 'invalid')) + sum(glance.cacheFiles(1, 'incomplete'));
-      console.log(`fault: cache volume of ${volume} bytes filled to ${used} bytes by a ${BIG}-byte image`);
+    test('a cache volume that fills up: the client still gets every byte, nothing partial is listed or served, and the jobs bring the volume back',
+      () => step('fault: cache volume full', async () => {
+        const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
+        const volume = 512 * MIB;
+        // Two concurrent readers of an image larger than the whole cache volume, while we watch cache-list.
+        let watching = true;
+        const listed: string[][] = [];
+        const watcher = (async () => {
+          while (watching) {
+            listed.push(await glance.cachedImages(1));
+            await sleep(200);
+          }
+        })();
+        const [first, second] = await Promise.all([download(1, big), (async () => { await sleep(300); return download(1, big); })()]);
+        watching = false;
+        await watcher;
+        for (const got of [first, second]) expect(got).toEqual({ status: 200, bytes: BIG, md5: bigMd5 });
+        expect(listed.length).toBeGreaterThan(0);
+        expect(listed.flat()).not.toContain(big);
+        expect(await glance.cachedImages(1)).not.toContain(big);
+        expect(Object.keys(glance.cacheFiles(1))).not.toContain(big);
+        const used = sum(glance.cacheFiles(1)) + sum(glance.cacheFiles(1, 'invalid')) + sum(glance.cacheFiles(1, 'incomplete'));
+        console.log(`fault: cache volume of ${volume} bytes filled to ${used} bytes by a ${BIG}-byte image`);
 
-      // The replica keeps serving from its cache and from the store.
-      expect(await download(1, smallImage)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
+        // The replica keeps serving from its cache and from the store.
+        expect(await download(1, smallImage)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
 
-      const cleaner = await glance.runCacheJob('cleaner', 1);
-      expect(cleaner.code).toBe(0);
-      expect(glance.cacheFiles(1, 'invalid')).toEqual({});
-      const pruner = await glance.runCacheJob('pruner', 1);
-      expect(pruner.code).toBe(0);
-      expect(sum(glance.cacheFiles(1))).toBeLessThanOrEqual(max);
-      // Caching works again.
-      await glance.glance(1, 'cache-queue', smallImage);
-      await until('replica 1 caches again', async () => (await glance.cachedImages(1)).includes(smallImage));
-    }));
+        const cleaner = await glance.runCacheJob('cleaner', 1);
+        expect(cleaner.code).toBe(0);
+        expect(glance.cacheFiles(1, 'invalid')).toEqual({});
+        const pruner = await glance.runCacheJob('pruner', 1);
+        expect(pruner.code).toBe(0);
+        expect(sum(glance.cacheFiles(1))).toBeLessThanOrEqual(max);
+        // Caching works again.
+        await glance.glance(1, 'cache-queue', smallImage);
+        await until('replica 1 caches again', async () => (await glance.cachedImages(1)).includes(smallImage));
+      }));
 
     test('a cache job killed mid-run runs again and finishes the work', () => step('fault: kill cleaner mid-run', async () => {
       const dir = join(glance.cacheDir(1), 'incomplete');
@@ -467,7 +477,10 @@ export function realGlanceScenario(image: GlanceImage): void {
         chownSync(file, GLANCE_UID, GLANCE_UID);
         utimesSync(file, old, old);
       }
-      const killed = await glance.runCacheJob('cleaner', 1, { onSpawn: onOutput(/Removed stalled cache file/, (child) => killGroup(child, 'SIGKILL')) });
+      const killed = await glance.runCacheJob('cleaner', 1, {
+        onSpawn: onOutput(/Removed stalled cache file/, (child) => killGroup(child,
+          'SIGKILL')),
+      });
       expect(killed.signal ?? killed.code).not.toBe(0);
       const left = stalled.filter((file) => existsSync(file)).length;
       expect(left).toBeGreaterThan(0);
@@ -479,74 +492,79 @@ export function realGlanceScenario(image: GlanceImage): void {
       console.log(`fault: cleaner killed after removing ${stalled.length - left} of ${stalled.length} stalled files; the next run removed the rest`);
     }));
 
-    test('a replica restarted while its pruner runs: the pruner finishes, the cache is under the max and consistent', () => step('fault: restart replica during pruner', async () => {
-      const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
-      // Enough 48 MiB images to put the cache over the max, still inside its volume.
-      const count = Math.floor((max - sum(glance.cacheFiles(0))) / (48 * MIB)) + 1;
-      expect(sum(glance.cacheFiles(0)) + count * 48 * MIB).toBeLessThan(512 * MIB - MIB);
-      const ids: string[] = [];
-      for (let i = 0; i < count; i++) {
-        const file = join(work, `again-${i}.raw`);
-        writeFileSync(file, randomBytes(48 * MIB));
-        ids.push(await createImage(`again-${i}`, file));
-        rmSync(file);
-        await glance.glance(0, 'cache-queue', ids[i]);
-        await until(`${ids[i]} is cached`, async () => (await glance.cachedImages(0)).includes(ids[i]));
-      }
-      expect(sum(glance.cacheFiles(0))).toBeGreaterThan(max);
-      let restarted: Promise<void> | undefined;
-      const pruner = await glance.runCacheJob('pruner', 0, {
-        onSpawn: (child) => {
+    test('a replica restarted while its pruner runs: the pruner finishes, the cache is under the max and consistent',
+      () => step('fault: restart replica during pruner', async () => {
+        const max = Number(glance.glanceConf.DEFAULT.image_cache_max_size);
+        // Enough 48 MiB images to put the cache over the max, still inside its volume.
+        const count = Math.floor((max - sum(glance.cacheFiles(0))) / (48 * MIB)) + 1;
+        expect(sum(glance.cacheFiles(0)) + count * 48 * MIB).toBeLessThan(512 * MIB - MIB);
+        const ids: string[] = [];
+        for (let i = 0; i < count; i++) {
+          const file = join(work, `again-${i}.raw`);
+          writeFileSync(file, randomBytes(48 * MIB));
+          ids.push(await createImage(`again-${i}`, file));
+          rmSync(file);
+          await glance.glance(0, 'cache-queue', ids[i]);
+          await until(`${ids[i]} is cached`, async () => (await glance.cachedImages(0)).includes(ids[i]));
+        }
+        expect(sum(glance.cacheFiles(0))).toBeGreaterThan(max);
+        let restarted: Promise<void> | undefined;
+        const pruner = await glance.runCacheJob('pruner', 0, {
+          onSpawn: (child) => {
           // The restart begins 300 ms into the job, as a crash would come, at no chosen point: the
           // assertions hold wherever it lands (or if the job ends first), so load cannot turn them red.
-          restarted = (async () => {
-            await sleep(300);
-            await glance.stop(0, 'SIGKILL');
-            await glance.start(0);
-          })();
-          child.once('close', () => undefined);
-        },
-      });
-      await restarted;
-      expect({ code: pruner.code, stderr: pruner.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
-      const files = glance.cacheFiles(0);
-      expect(sum(files)).toBeLessThanOrEqual(max);
-      expect((await glance.cachedImages(0)).sort()).toEqual(Object.keys(files).sort());
-      expect(await glance.healthy(0)).toBe(true);
-    }));
+            restarted = (async () => {
+              await sleep(300);
+              await glance.stop(0, 'SIGKILL');
+              await glance.start(0);
+            })();
+            child.once('close', () => undefined);
+          },
+        });
+        await restarted;
+        expect({ code: pruner.code, stderr: pruner.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
+        const files = glance.cacheFiles(0);
+        expect(sum(files)).toBeLessThanOrEqual(max);
+        expect((await glance.cachedImages(0)).sort()).toEqual(Object.keys(files).sort());
+        expect(await glance.healthy(0)).toBe(true);
+      }));
   });
 
-  (centralized ? test : test.skip)('a release bump from the sqlite driver to centralized_db keeps serving and keeps the cached images', () => step('driver switch: sqlite to centralized_db', async () => {
+  (centralized ? test : test.skip)('a release bump from the sqlite driver to centralized_db keeps serving and keeps the cached images',
+    () => step('driver switch: sqlite to centralized_db', async () => {
     // Before: the same deployment on the sqlite driver, the default before 2024.1.
-    const cache = { size: CACHE_SIZE, maxSizeRatio: RATIO };
-    await glance.apply(synthesize(image.release, { imageCache: { ...cache, driver: ImageCacheDriver.SQLITE } }));
-    expect(glance.glanceConf.DEFAULT.image_cache_driver).toBe('sqlite');
-    const ids: string[] = [];
-    for (let i = 0; i < 2; i++) {
-      const file = join(work, `switch-${i}.raw`);
-      writeFileSync(file, randomBytes(SMALL_SIZE));
-      ids.push(await createImage(`switch-${i}`, file));
-      await glance.glance(0, 'cache-queue', ids[i]);
-      await until(`${ids[i]} is cached by the sqlite driver`, async () => (await glance.cachedImages(0)).includes(ids[i]));
-    }
-    expect(existsSync(join(glance.cacheDir(0), 'cache.db'))).toBe(true);
+      const cache = { size: CACHE_SIZE, maxSizeRatio: RATIO };
+      await glance.apply(synthesize(image.release, { imageCache: { ...cache, driver: ImageCacheDriver.SQLITE } }));
+      expect(glance.glanceConf.DEFAULT.image_cache_driver).toBe('sqlite');
+      const ids: string[] = [];
+      for (let i = 0; i < 2; i++) {
+        const file = join(work, `switch-${i}.raw`);
+        writeFileSync(file, randomBytes(SMALL_SIZE));
+        ids.push(await createImage(`switch-${i}`, file));
+        await glance.glance(0, 'cache-queue', ids[i]);
+        await until(`${ids[i]} is cached by the sqlite driver`, async () => (await glance.cachedImages(0)).includes(ids[i]));
+      }
+      expect(existsSync(join(glance.cacheDir(0), 'cache.db'))).toBe(true);
 
-    // The bump: this release's default driver, every replica replaced, its cache volume kept.
-    await glance.apply(synthesize(image.release));
-    expect(glance.glanceConf.DEFAULT.image_cache_driver).toBe('centralized_db');
-    for (const id of ids) expect(await download(0, id)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
-    // Glance migrates cache.db only under a paste flavor containing "cache", and
-    // "keystone+caching" does not: the API does not list the images yet...
-    const listedBefore = await glance.cachedImages(0);
-    // ...until the replica's next cache job takes them from cache.db.
-    const run = await glance.runCacheJob('cleaner', 0);
-    expect({ code: run.code, output: run.stdout + run.stderr }).toEqual({ code: 0, output: expect.stringContaining('took 2 record(s) from cache.db') });
-    expect(listedBefore.filter((id) => ids.includes(id))).toEqual([]);
-    const listed = (await glance.cachedImages(0)).sort();
-    expect(listed).toEqual(expect.arrayContaining(ids));
-    expect(listed).toEqual(Object.keys(glance.cacheFiles(0)).sort());
-    const pruner = await glance.runCacheJob('pruner', 0);
-    expect({ code: pruner.code, stderr: pruner.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
-    for (const id of ids) expect(await download(0, id)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
-  }));
+      // The bump: this release's default driver, every replica replaced, its cache volume kept.
+      await glance.apply(synthesize(image.release));
+      expect(glance.glanceConf.DEFAULT.image_cache_driver).toBe('centralized_db');
+      for (const id of ids) expect(await download(0, id)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
+      // Glance migrates cache.db only under a paste flavor containing "cache", and
+      // "keystone+caching" does not: the API does not list the images yet...
+      const listedBefore = await glance.cachedImages(0);
+      // ...until the replica's next cache job takes them from cache.db.
+      const run = await glance.runCacheJob('cleaner', 0);
+      expect({ code: run.code, output: run.stdout + run.stderr }).toEqual({
+        code: 0,
+        output: expect.stringContaining('took 2 record(s) from cache.db'),
+      });
+      expect(listedBefore.filter((id) => ids.includes(id))).toEqual([]);
+      const listed = (await glance.cachedImages(0)).sort();
+      expect(listed).toEqual(expect.arrayContaining(ids));
+      expect(listed).toEqual(Object.keys(glance.cacheFiles(0)).sort());
+      const pruner = await glance.runCacheJob('pruner', 0);
+      expect({ code: pruner.code, stderr: pruner.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
+      for (const id of ids) expect(await download(0, id)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
+    }));
 }

@@ -74,7 +74,8 @@ export function requireRealGlance(image: GlanceImage = GLANCE_IMAGES.bookworm): 
   const missing = ['/usr/bin/glance', '/usr/bin/qemu-img', '/usr/bin/bwrap', '/usr/bin/setpriv', '/usr/sbin/mariadbd']
     .filter((tool) => !existsSync(tool));
   if (missing.length) throw new Error(`${INSTALL_HINT}\nmissing: ${missing.join(', ')}`);
-  const inImage = ['usr/bin/glance-api', 'usr/bin/glance-manage', 'usr/bin/python3', 'usr/bin/setpriv'].filter((tool) => !existsSync(join(image.root, tool)));
+  const inImage = ['usr/bin/glance-api', 'usr/bin/glance-manage', 'usr/bin/python3',
+    'usr/bin/setpriv'].filter((tool) => !existsSync(join(image.root, tool)));
   if (inImage.length) throw new Error(`The ${image.name} image at ${image.root} lacks ${inImage.join(', ')}. Make it with: ${image.install}`);
   if (process.getuid?.() !== 0) throw new Error(`${INSTALL_HINT}\nand run the e2e tests as root (they mount tmpfs volumes and switch to uid 42415)`);
 }
@@ -125,7 +126,8 @@ export class SandboxedGlance {
       'osp-secret': { GlancePassword: 'unused-under-noauth' },
       ...userSecrets,
     };
-    this.node = new SandboxNode(manifests, namespace, secrets, { [`openstack.${namespace}.svc`]: this.db.address, ...options.keystone?.hosts }, image.root);
+    this.node = new SandboxNode(manifests, namespace, secrets, { [`openstack.${namespace}.svc`]: this.db.address, ...options.keystone?.hosts },
+      image.root);
     for (const [claim, size] of Object.entries(userClaims)) this.node.claimDir(claim, size);
   }
 

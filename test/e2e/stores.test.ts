@@ -227,7 +227,17 @@ function synth(backend: ImageBackend, image: GlanceImage, customServiceConfig?: 
   const chart = new Chart(app, 'stores', { namespace: NAMESPACE });
   // With a cache: the e2e overlay's noauth flavor keeps the cache middleware on, which needs one.
   const props: GlanceProps = {
-    ...BASE_PROPS, release: image.release, backend, customServiceConfig, imageCache: { size: '1Gi' }, apis: { default: { type: GlanceApiType.SINGLE, showImageDirectUrl: false } },
+    ...BASE_PROPS,
+    release: image.release,
+    backend,
+    customServiceConfig,
+    imageCache: { size: '1Gi' },
+    apis: {
+      default: {
+        type: GlanceApiType.SINGLE,
+        showImageDirectUrl: false,
+      },
+    },
   };
   new Glance(chart, 'glance', props);
   return Testing.synth(chart) as Manifest[];
@@ -308,7 +318,8 @@ describe.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('$name', (image) =
   });
 
   test('no option a store manages has another name oslo.config would read it by, so the guard needs no alias for them', () => {
-    const deprecated: string[] = JSON.parse(execFileSync('bwrap', ['--ro-bind', image.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+    const deprecated: string[] = JSON.parse(execFileSync('bwrap', ['--ro-bind', image.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs',
+      '/tmp',
       '/usr/bin/python3', '-c', DEPRECATED_STORE_OPTIONS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
     expect(deprecated).toContain('cinder_os_region_name'); // which the Cinder store leaves alone
     const every = ImageBackend.multi({
@@ -324,7 +335,8 @@ describe.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('$name', (image) =
   test('a restricted API pod cannot run the cinder driver\'s root helper: no_new_privs stops sudo (hence allowPrivilegedAttach)', async () => {
     const manifests = synth(ImageBackend.swift(), image);
     expect(find(manifests, 'StatefulSet', STS).spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation).toBe(false);
-    const result = await execInApiPod(manifests, image, secrets, ['sudo', 'glance-rootwrap', '/etc/glance/rootwrap.conf', 'privsep-helper', '--help']);
+    const result = await execInApiPod(manifests, image, secrets, ['sudo', 'glance-rootwrap', '/etc/glance/rootwrap.conf', 'privsep-helper',
+      '--help']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/"no new privileges" flag is set, which prevents sudo from running as root/);
   });

@@ -143,7 +143,17 @@ describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLAN
     manifests = synthesize(image);
     glance = new SandboxedGlance(manifests, STS, NAMESPACE, { 'glance-images-nfs': '2Gi' }, image,
       { 'osp-secret': { GlancePassword: GLANCE_PASSWORD } },
-      { keystone: { hosts: { ...keystone.hosts(KEYSTONE_HOST), ...mirror.hosts() }, authUrl: keystone.urlAt(KEYSTONE_HOST), admin: { user: 'admin', password: keystone.adminPassword, project: 'admin' } } });
+      {
+        keystone: {
+          hosts: { ...keystone.hosts(KEYSTONE_HOST), ...mirror.hosts() },
+          authUrl: keystone.urlAt(KEYSTONE_HOST),
+          admin: {
+            user: 'admin',
+            password: keystone.adminPassword,
+            project: 'admin',
+          },
+        },
+      });
     mirror.pointResolverAt(glance.node);
     await glance.prepare();
     token = await keystone.token(member.name, member.password, 'demo');
@@ -184,7 +194,12 @@ describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLAN
     const shown = (await api(glance, 'GET', `/v2/images/${id}`, token)).json;
     record(release, '  then', `task ${task.status}${task.message ? ` (${task.message})` : ''}, image ${shown.status}`);
     expect(task.status).toBe('success');
-    expect(shown).toMatchObject({ status: 'active', size: IMAGE_DATA.length, os_hash_algo: 'sha512', os_hash_value: createHash('sha512').update(IMAGE_DATA).digest('hex') });
+    expect(shown).toMatchObject({
+      status: 'active',
+      size: IMAGE_DATA.length,
+      os_hash_algo: 'sha512',
+      os_hash_value: createHash('sha512').update(IMAGE_DATA).digest('hex'),
+    });
     const download = await fetch(`${glance.podUrl(0)}/v2/images/${id}/file`, { headers: { 'X-Auth-Token': token } });
     expect(download.status).toBe(200);
     expect(Buffer.from(await download.arrayBuffer()).equals(IMAGE_DATA)).toBe(true);
@@ -206,7 +221,8 @@ describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLAN
   test.each([
     ['by name', '/redirect-by-name.raw'],
     ['by address', '/redirect-by-address.raw'],
-  ])(`${release}: a redirect from the mirror to a host not on the allow-list (%s) fails the import; that host gets no request`, async (_how, path) => {
+  ])(`${release}: a redirect from the mirror to a host not on the allow-list (%s) fails the import; that host gets no request`, async (_how,
+    path) => {
     const before = mirror.mirrorRequests.length;
     const { id, imported } = await importFrom(glance, token, `redirected-${path}`, mirror.url(path));
     expect(imported.status).toBe(202);

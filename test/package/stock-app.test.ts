@@ -28,7 +28,8 @@ const NPM_CACHE = process.env.STOCK_APP_NPM_CACHE ?? join(tmpdir(), 'cdk8s-glanc
 const BASE = 'stock-app';
 
 /** Everything the tarball may hold, bundled dependencies aside. */
-const ALLOWED = [/^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^lib\/cache\/[^/]+\.py$/, /^\.jsii$/, /^package\.json$/, /^README\.md$/, /^LICENSE$/, /^API\.md$/];
+const ALLOWED = [/^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^lib\/cache\/[^/]+\.py$/, /^\.jsii$/, /^package\.json$/, /^README\.md$/, /^LICENSE$/,
+  /^API\.md$/];
 const REQUIRED = ['.jsii', 'package.json', 'README.md', 'LICENSE', 'API.md', 'lib/index.js', 'lib/index.d.ts', 'lib/cli.js', 'lib/errors.d.ts',
   'lib/cache/glance-cache-jobs.py'];
 const EXCLUDED = [/(^|\/)test\//, /^scripts\//, /^bench\//, /^examples\//, /^\.ci\//, /^\.cache\//, /^projenrc\//, /^\.projenrc\.ts$/, /^\.projen\//,
@@ -220,7 +221,8 @@ test('a stock `cdk8s init typescript-app` compiles and synthesizes with the pack
 
   const versions = ['cdk8s', 'cdk8s-plus-28', 'cdk8s-plus-33', 'constructs']
     .map((name) => `${name} ${JSON.parse(readFileSync(join(app, 'node_modules', name, 'package.json'), 'utf8')).version}`);
-  console.log(`stock app: tsc 0 errors, synthesized ${manifests.length} objects (typescript ${tscVersion.replace('Version ', '')}, ${versions.join(', ')}; `
+  console.log(`stock app: tsc 0 errors, synthesized ${manifests.length} objects (typescript ${tscVersion.replace('Version ', '')}, `
+    + `${versions.join(', ')}; `
     + `tarball ${entries.length} files, ${Math.round(statSync(tarball).size / 1024)} KiB; ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   rmSync(work, { recursive: true, force: true });
 });

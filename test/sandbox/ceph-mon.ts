@@ -39,14 +39,16 @@ export class CephMon {
     const conf = join(this.root, 'ceph.conf');
     writeFileSync(conf, [
       '[global]', `fsid = ${this.fsid}`, `mon_host = ${this.monHost}`, `mon_data = ${join(this.root, 'data')}`, `run_dir = ${this.root}`,
-      `admin_socket = ${join(this.root, '$name.asok')}`, `log_file = ${join(this.root, 'mon.log')}`, 'auth_allow_insecure_global_id_reclaim = false', '',
+      `admin_socket = ${join(this.root, '$name.asok')}`, `log_file = ${join(this.root, 'mon.log')}`,
+      'auth_allow_insecure_global_id_reclaim = false', '',
     ].join('\n'));
     const keyring = join(this.root, 'mon.keyring');
     execFileSync('ceph-authtool', ['--create-keyring', keyring, '--gen-key', '-n', 'mon.', '--cap', 'mon', 'allow *'], { stdio: 'pipe' });
     for (const user of users) {
       const key = execFileSync('ceph-authtool', ['--gen-print-key'], { encoding: 'utf8' }).trim();
       this.keys.set(user, key);
-      execFileSync('ceph-authtool', [keyring, '--add-key', key, '-n', `client.${user}`, '--cap', 'mon', 'profile rbd', '--cap', 'osd', 'profile rbd'], { stdio: 'pipe' });
+      execFileSync('ceph-authtool', [keyring, '--add-key', key, '-n', `client.${user}`, '--cap', 'mon', 'profile rbd', '--cap', 'osd',
+        'profile rbd'], { stdio: 'pipe' });
     }
     const monmap = join(this.root, 'monmap');
     execFileSync('monmaptool', ['--create', '--add', 'a', this.monHost, '--fsid', this.fsid, monmap], { stdio: 'pipe' });
@@ -62,7 +64,8 @@ export class CephMon {
       if (mon.exitCode !== null) throw new Error(`ceph-mon exited ${mon.exitCode}: ${this.log()}`);
       try {
         // The client waits for the monitor up to its client_mount_timeout (clientConf), then fails and is run again.
-        const { stdout } = await execFileAsync('/usr/bin/python3', ['-c', 'import rados, sys; c = rados.Rados(conffile=sys.argv[1], rados_id=sys.argv[2]); '
+        const { stdout } = await execFileAsync('/usr/bin/python3', ['-c',
+          'import rados, sys; c = rados.Rados(conffile=sys.argv[1], rados_id=sys.argv[2]); '
           + 'c.connect(); print(c.get_fsid()); c.shutdown()', client, probeUser], { encoding: 'utf8', timeout: HANG_GUARD_MS });
         return stdout.trim() === this.fsid;
       } catch {

@@ -362,7 +362,14 @@ export class Keystone {
     const existing = (await this.call('GET', `/v3/projects?name=${encodeURIComponent(name)}&domain_id=${encodeURIComponent(domainId)}`, [200]))
       .body.projects[0];
     if (existing) return existing;
-    return (await this.call('POST', '/v3/projects', [201], { project: { name, domain_id: domainId, description: name, enabled: true } })).body.project;
+    return (await this.call('POST', '/v3/projects', [201], {
+      project: {
+        name,
+        domain_id: domainId,
+        description: name,
+        enabled: true,
+      },
+    })).body.project;
   }
 
   /** Creates a user in domain Default, with a default project if given. */
@@ -389,7 +396,14 @@ export class Keystone {
 
   /** Creates a service in the catalog. */
   public async createService(name: string, type: string, description?: string): Promise<KeystoneEntity> {
-    return (await this.call('POST', '/v3/services', [201], { service: { name, type, description: description ?? name, enabled: true } })).body.service;
+    return (await this.call('POST', '/v3/services', [201], {
+      service: {
+        name,
+        type,
+        description: description ?? name,
+        enabled: true,
+      },
+    })).body.service;
   }
 
   /** Creates an endpoint of a service (object or id). */

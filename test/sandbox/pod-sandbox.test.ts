@@ -39,20 +39,24 @@ test('kubelet expansion of $(VAR): earlier entries only, $$ escapes, unknown nam
 
 test('the root filesystem is read-only, and the image is the Debian root with Glance', async () => {
   const out = await sh('CronJob', `${STS}-0-pruner`,
-    'for p in / /etc /usr /var/lib/glance; do touch $p/probe 2>/dev/null && echo "$p writable" || echo "$p read-only"; done; test -x /usr/bin/glance-cache-pruner && echo glance');
+    'for p in / /etc /usr /var/lib/glance; do touch $p/probe 2>/dev/null && echo "$p writable" || echo "$p read-only"; done; test -x ' +
+      '/usr/bin/glance-cache-pruner && echo glance');
   expect(out.split('\n')).toEqual(['/ read-only', '/etc read-only', '/usr read-only', '/var/lib/glance read-only', 'glance']);
 });
 
 test('the process runs as the pod\'s user and groups, without capabilities or new privileges', async () => {
-  const out = await sh('StatefulSet', STS, 'id -u; id -g; id -G; grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs):" /proc/self/status | tr -s "\\t " " "', 0);
-  expect(out.split('\n')).toEqual(['42415', '42415', '42415', 'CapPrm: 0000000000000000', 'CapEff: 0000000000000000', 'CapBnd: 0000000000000000', 'NoNewPrivs: 1']);
+  const out = await sh('StatefulSet', STS,
+    'id -u; id -g; id -G; grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs):" /proc/self/status | tr -s "\\t " " "', 0);
+  expect(out.split('\n')).toEqual(['42415', '42415', '42415', 'CapPrm: 0000000000000000', 'CapEff: 0000000000000000', 'CapBnd: 0000000000000000',
+    'NoNewPrivs: 1']);
 });
 
 test('only the declared volumes are mounted, writable ones writable, the Secret read-only with its mode and group', async () => {
   const writable = await sh('CronJob', `${STS}-1-cleaner`,
     'awk \'$5 != "/" && $5 !~ /^\\/(proc|dev)(\\/|$)/ && $6 ~ /^rw/ {print $5}\' /proc/self/mountinfo | sort');
   expect(writable.split('\n')).toEqual(['/tmp', '/var/lib/glance/image-cache']);
-  const secret = await sh('CronJob', `${STS}-1-cleaner`, 'stat -c "%a %u %g" /etc/glance/glance.conf.d/00-glance.conf; touch /etc/glance/glance.conf.d/x 2>/dev/null || echo read-only');
+  const secret = await sh('CronJob', `${STS}-1-cleaner`,
+    'stat -c "%a %u %g" /etc/glance/glance.conf.d/00-glance.conf; touch /etc/glance/glance.conf.d/x 2>/dev/null || echo read-only');
   expect(secret.split('\n')).toEqual(['440 0 42415', 'read-only']);
   const api = await sh('StatefulSet', STS, 'awk \'$6 ~ /^rw/ {print $5}\' /proc/self/mountinfo | grep -E "^/(tmp|var)" | sort', 0);
   expect(api.split('\n')).toEqual(['/tmp', '/var/lib/glance', '/var/lib/glance/image-cache', '/var/lib/glance/images']);
@@ -60,7 +64,8 @@ test('only the declared volumes are mounted, writable ones writable, the Secret 
 
 test('an emptyDir is a tmpfs of its sizeLimit', async () => {
   // The cache jobs' /tmp has a sizeLimit of 256Mi.
-  const out = await sh('CronJob', `${STS}-0-cleaner`, 'df -B1 --output=size /tmp | tail -1; dd if=/dev/zero of=/tmp/fill bs=1M count=300 2>&1 | grep -o "No space left on device" || true');
+  const out = await sh('CronJob', `${STS}-0-cleaner`,
+    'df -B1 --output=size /tmp | tail -1; dd if=/dev/zero of=/tmp/fill bs=1M count=300 2>&1 | grep -o "No space left on device" || true');
   const [size, dd] = out.split('\n');
   expect(Number(size)).toBe(256 * 1024 * 1024);
   expect(dd).toMatch(/No space left on device/);
@@ -73,13 +78,16 @@ test('a claim outlives its pods, is shared by the pods that mount it, and is lim
   expect(await sh('CronJob', `${STS}-1-cleaner`, 'ls /var/lib/glance/image-cache')).not.toContain('probe');
   expect(readFileSync(join(node.claimDir(`glance-cache-${STS}-2`), 'probe'), 'utf8')).toBe('from-the-pruner\n');
   // 20Gi requested in the NFS example; fsGroup ownership applied.
-  expect(await sh('CronJob', `${STS}-2-pruner`, 'df -B1 --output=size /var/lib/glance/image-cache | tail -1; stat -c "%a %g" /var/lib/glance/image-cache'))
+  expect(await sh('CronJob', `${STS}-2-pruner`,
+    'df -B1 --output=size /var/lib/glance/image-cache | tail -1; stat -c "%a %g" /var/lib/glance/image-cache'))
     .toBe(`${20 * 1024 ** 3}\n2775 42415`);
   writeFileSync(join(node.claimDir(`glance-cache-${STS}-2`), 'probe'), '');
 });
 
 test('env is built as the kubelet builds it: fieldRefs, $(VAR) expansion, secretKeyRefs, image env', async () => {
-  const out = await sh('StatefulSet', STS, 'echo "$OS_DEFAULT__WORKER_SELF_REFERENCE_URL"; echo "$OS_DATABASE__CONNECTION"; echo "$OS_KEYSTONE_AUTHTOKEN__PASSWORD"; echo "$HOSTNAME $(hostname)"; echo "$PATH"', 1);
+  const out = await sh('StatefulSet', STS,
+    'echo "$OS_DEFAULT__WORKER_SELF_REFERENCE_URL"; echo "$OS_DATABASE__CONNECTION"; echo "$OS_KEYSTONE_AUTHTOKEN__PASSWORD"; echo "$HOSTNAME ' +
+      '$(hostname)"; echo "$PATH"', 1);
   expect(out.split('\n')).toEqual([
     `http://${STS}-1.${STS}.openstack.svc:9292`,
     'mysql+pymysql://glance:secret@openstack.openstack.svc/glance',
@@ -88,7 +96,8 @@ test('env is built as the kubelet builds it: fieldRefs, $(VAR) expansion, secret
     '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   ]);
   // The cache jobs get only what their manifest gives them, and name their replica as its API does.
-  expect(await sh('CronJob', `${STS}-1-pruner`, 'env | cut -d= -f1 | sort | tr "\\n" " "')).toBe('HOME HOSTNAME LANG OS_DEFAULT__WORKER_SELF_REFERENCE_URL PATH POD_NAMESPACE PWD');
+  expect(await sh('CronJob', `${STS}-1-pruner`,
+    'env | cut -d= -f1 | sort | tr "\\n" " "')).toBe('HOME HOSTNAME LANG OS_DEFAULT__WORKER_SELF_REFERENCE_URL PATH POD_NAMESPACE PWD');
   for (const kind of ['pruner', 'cleaner']) {
     expect(await sh('CronJob', `${STS}-1-${kind}`, 'echo "$OS_DEFAULT__WORKER_SELF_REFERENCE_URL"')).toBe(out.split('\n')[0]);
   }
@@ -136,7 +145,10 @@ test('the image stores\' volumes: Secrets projected together, an NFS export shar
     apis: { default: { type: GlanceApiType.SINGLE, replicas: 2 } },
   });
   const storeNode = new SandboxNode(stores, 'openstack', {
-    'glance-db': { connection: 'x' }, 'osp-secret': { GlancePassword: 'p' }, 'ceph-a': { 'a.conf': 'cluster a\n' }, 'ceph-b': { 'b.conf': 'cluster b\n' },
+    'glance-db': { connection: 'x' },
+    'osp-secret': { GlancePassword: 'p' },
+    'ceph-a': { 'a.conf': 'cluster a\n' },
+    'ceph-b': { 'b.conf': 'cluster b\n' },
   });
   const run = async (replica: number, line: string) => {
     const result = await storeNode.pod('StatefulSet', STS, replica).run({ exec: ['/bin/sh', '-c', line] });
@@ -144,7 +156,8 @@ test('the image stores\' volumes: Secrets projected together, an NFS export shar
     return result.stdout.trim().split('\n');
   };
   try {
-    expect(await run(0, 'ls /etc/ceph; cat /etc/ceph/a.conf /etc/ceph/b.conf; stat -c "%a %g" /etc/ceph/a.conf; echo image > /var/lib/glance/images/f; '
+    expect(await run(0,
+      'ls /etc/ceph; cat /etc/ceph/a.conf /etc/ceph/b.conf; stat -c "%a %g" /etc/ceph/a.conf; echo image > /var/lib/glance/images/f; '
       + 'touch /sys/x 2>/dev/null || echo "/sys read-only"; test -c /dev/null && echo "/dev has devices"'))
       .toEqual(['a.conf', 'b.conf', 'cluster a', 'cluster b', '440 42415', '/sys read-only', '/dev has devices']);
     expect(await run(1, 'cat /var/lib/glance/images/f')).toEqual(['image']);

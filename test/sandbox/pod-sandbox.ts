@@ -213,7 +213,9 @@ export class SandboxNode {
   public pod(kind: 'StatefulSet' | 'Job' | 'CronJob', name: string, replica?: number): SandboxPod {
     const workload = find(this.manifests, kind, name);
     if (kind === 'StatefulSet') {
-      if (replica === undefined || replica < 0 || replica >= workload.spec.replicas) throw new Error(`pod-sandbox: ${name} has no replica ${replica}`);
+      if (replica === undefined || replica < 0 || replica >= workload.spec.replicas) {
+        throw new Error(`pod-sandbox: ${name} has no replica ${replica}`);
+      }
       const podName = `${name}-${replica}`;
       const claims = Object.fromEntries((workload.spec.volumeClaimTemplates ?? []).map((t: any) =>
         [t.metadata.name, { claimName: `${t.metadata.name}-${podName}`, request: t.spec.resources.requests.storage }]));
@@ -249,7 +251,11 @@ export class SandboxNode {
     if (this.secrets[name]) return this.secrets[name];
     const secret = this.manifests.find((m) => m.kind === 'Secret' && m.metadata.name === name);
     if (!secret) throw new Error(`pod-sandbox: Secret ${name} is neither synthesized nor given by the test`);
-    return { ...secret.stringData, ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v), 'base64').toString()])) };
+    return {
+      ...secret.stringData,
+      ...Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(String(v),
+        'base64').toString()])),
+    };
   }
 
   /** The request of a synthesized claim; a user's own claim is bound by the test with claimDir(name, size). */
@@ -277,7 +283,9 @@ export class SandboxNode {
   }
 
   private addHost(address: string, shortName: string): void {
-    for (const suffix of ['', `.${this.namespace}`, `.${this.namespace}.svc`, `.${this.namespace}.svc.cluster.local`]) this.hosts.set(`${shortName}${suffix}`, address);
+    for (const suffix of ['', `.${this.namespace}`, `.${this.namespace}.svc`, `.${this.namespace}.svc.cluster.local`]) {
+      this.hosts.set(`${shortName}${suffix}`, address);
+    }
   }
 
   private hostsFile(): string {
@@ -307,7 +315,9 @@ export class SandboxPod {
     const container = options.container ? spec.containers.find((c: any) => c.name === options.container) : spec.containers[0];
     if (!container) throw new Error(`pod-sandbox: ${this.name} has no container ${options.container}`);
     const security = { ...spec.securityContext, ...container.securityContext };
-    if (security.readOnlyRootFilesystem !== true) throw new Error(`pod-sandbox: ${this.name}/${container.name} has a writable root filesystem, which the sandbox does not build`);
+    if (security.readOnlyRootFilesystem !== true) {
+      throw new Error(`pod-sandbox: ${this.name}/${container.name} has a writable root filesystem, which the sandbox does not build`);
+    }
     const uid = security.runAsUser;
     const gid = security.runAsGroup ?? uid;
     if (uid === undefined || uid === 0) throw new Error(`pod-sandbox: ${this.name}/${container.name} runs as root or an image-chosen user`);
@@ -339,7 +349,9 @@ export class SandboxPod {
     if (!container.command?.length) throw new Error(`pod-sandbox: ${this.name}/${container.name} relies on the image's entrypoint`);
     const own = [...container.command, ...(container.args ?? [])].map((part: string) => expandKubeletVars(part, env));
     const swap = options.replaceProgram;
-    if (swap && !own.includes(swap.from)) throw new Error(`pod-sandbox: ${this.name}/${container.name} does not run ${swap.from}: ${JSON.stringify(own)}`);
+    if (swap && !own.includes(swap.from)) {
+      throw new Error(`pod-sandbox: ${this.name}/${container.name} does not run ${swap.from}: ${JSON.stringify(own)}`);
+    }
     const command = options.exec ?? (swap ? own.flatMap((part: string) => (part === swap.from ? swap.to : [part])) : own);
     const groups = [gid, ...(fsGroup !== undefined ? [fsGroup] : []), ...(spec.securityContext?.supplementalGroups ?? [])];
     args.push('--', '/usr/bin/setpriv', `--reuid=${uid}`, `--regid=${gid}`, `--groups=${[...new Set(groups)].join(',')}`,
@@ -387,7 +399,10 @@ export class SandboxPod {
     const from = entry.valueFrom ?? {};
     if (from.fieldRef) {
       const fields: Record<string, string | undefined> = {
-        'metadata.name': this.name, 'metadata.namespace': this.node.namespace, 'status.podIP': this.address ?? '127.0.0.1', 'spec.nodeName': 'sandbox-node',
+        'metadata.name': this.name,
+        'metadata.namespace': this.node.namespace,
+        'status.podIP': this.address ?? '127.0.0.1',
+        'spec.nodeName': 'sandbox-node',
       };
       const value = fields[from.fieldRef.fieldPath];
       if (value === undefined) throw new Error(`pod-sandbox: unsupported fieldRef ${from.fieldRef.fieldPath}`);
@@ -395,7 +410,9 @@ export class SandboxPod {
     }
     if (from.secretKeyRef) {
       const value = this.node.secretData(from.secretKeyRef.name)[from.secretKeyRef.key];
-      if (value === undefined) throw new Error(`pod-sandbox: Secret ${from.secretKeyRef.name} has no key ${from.secretKeyRef.key} (env ${entry.name})`);
+      if (value === undefined) {
+        throw new Error(`pod-sandbox: Secret ${from.secretKeyRef.name} has no key ${from.secretKeyRef.key} (env ${entry.name})`);
+      }
       return value;
     }
     throw new Error(`pod-sandbox: unsupported env source for ${entry.name}: ${JSON.stringify(from)}`);
@@ -411,7 +428,9 @@ export class SandboxPod {
     const secretSources: Array<{ name: string; items?: Array<{ key: string; path: string; mode?: number }> }> | undefined = declared?.secret
       ? [{ name: declared.secret.secretName, items: declared.secret.items }]
       : declared?.projected?.sources.map((source: any) => {
-        if (!source.secret || Object.keys(source).length !== 1) throw new Error(`pod-sandbox: ${this.name} projects ${JSON.stringify(source)}, which the sandbox does not support`);
+        if (!source.secret || Object.keys(source).length !== 1) {
+          throw new Error(`pod-sandbox: ${this.name} projects ${JSON.stringify(source)}, which the sandbox does not support`);
+        }
         return { name: source.secret.name, items: source.secret.items };
       });
     if (secretSources) {

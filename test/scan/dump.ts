@@ -50,7 +50,13 @@ const s3 = (name: string) => ImageBackend.s3({
 const backend: fc.Arbitrary<{ kind: string; make: () => ImageBackend }> = fc.oneof(
   fc.constant({ kind: 'file-local', make: () => ImageBackend.file() }),
   fc.constant({ kind: 'file-shared', make: () => ImageBackend.file({ sharedStore: { storageClass: 'nfs-client', storageRequest: '200Gi' } }) }),
-  fc.constant({ kind: 'file-claim', make: () => ImageBackend.file({ sharedStore: { existingClaimName: 'images-rwx' }, description: 'Shared files' }) }),
+  fc.constant({
+    kind: 'file-claim',
+    make: () => ImageBackend.file({
+      sharedStore: { existingClaimName: 'images-rwx' },
+      description: 'Shared files',
+    }),
+  }),
   fc.constant({ kind: 'file-nfs', make: () => ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/exports/glance' } } }) }),
   fc.constant({ kind: 'rbd', make: () => ImageBackend.rbd({ cephSecretName: 'ceph-conf-files', pool: 'images', user: 'openstack' }) }),
   fc.constant({ kind: 'rbd-2-secrets', make: () => ImageBackend.rbd({ cephSecretNames: ['ceph-conf-0', 'ceph-keyring-0'], cluster: 'ceph-0' }) }),
@@ -67,7 +73,15 @@ const backend: fc.Arbitrary<{ kind: string; make: () => ImageBackend }> = fc.one
       caCertSecret: secret('s3-ca', 'ca.pem'),
     }),
   }),
-  fc.constant({ kind: 'cinder', make: () => ImageBackend.cinder({ allowPrivilegedAttach: true, volumeType: 'fast', passwordSecret: secret('cinder', 'pw') }) }),
+  fc.constant({
+    kind: 'cinder',
+    make: () => ImageBackend.cinder({
+      allowPrivilegedAttach: true,
+      volumeType: 'fast',
+      passwordSecret: secret('cinder',
+        'pw'),
+    }),
+  }),
   fc.constant({
     kind: 'multi',
     make: () => ImageBackend.multi({
@@ -128,7 +142,8 @@ const props = fc.record({
     'registry.example/glance-api@sha256:0f4f5c5e1f1c0d5a9a7b3c2e1d0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a29',
   ), { nil: undefined }),
   imagePullPolicy: fc.option(fc.constantFrom(ImagePullPolicy.ALWAYS, ImagePullPolicy.IF_NOT_PRESENT), { nil: undefined, freq: 4 }),
-  release: fc.option(fc.constantFrom(GlanceRelease.YOGA, GlanceRelease.ANTELOPE, GlanceRelease.CARACAL, GlanceRelease.EPOXY, GlanceRelease.of('2026.1')), { nil: undefined }),
+  release: fc.option(fc.constantFrom(GlanceRelease.YOGA, GlanceRelease.ANTELOPE, GlanceRelease.CARACAL, GlanceRelease.EPOXY,
+    GlanceRelease.of('2026.1')), { nil: undefined }),
   backend,
   storage: fc.option(fc.record({
     storageRequest: fc.constantFrom('10Gi', '100Gi'),
@@ -140,8 +155,10 @@ const props = fc.record({
   imageCache: fc.option(imageCache, { nil: undefined, freq: 4 }),
   driver: fc.option(fc.constantFrom(ImageCacheDriver.SQLITE, ImageCacheDriver.XATTR, ImageCacheDriver.CENTRALIZED_DB), { nil: undefined, freq: 3 }),
   customServiceConfig: fc.option(fc.constantFrom('[DEFAULT]\ndebug = true\n', '[glance_store]\n# tuned by ops\n'), { nil: undefined }),
-  webDownload: fc.option(fc.constant<WebDownloadOptions>({ allowedHosts: ['cloud-images.ubuntu.com'], allowedPorts: [443, 8443] }), { nil: undefined, freq: 3 }),
-  limits: fc.option(fc.record({ imageSizeCap: fc.constantFrom('1Gi', '5Gi'), userStorageQuota: fc.constantFrom('100Gi', '1Ti') }, { requiredKeys: [] }), { nil: undefined }),
+  webDownload: fc.option(fc.constant<WebDownloadOptions>({ allowedHosts: ['cloud-images.ubuntu.com'], allowedPorts: [443, 8443] }),
+    { nil: undefined, freq: 3 }),
+  limits: fc.option(fc.record({ imageSizeCap: fc.constantFrom('1Gi', '5Gi'), userStorageQuota: fc.constantFrom('100Gi', '1Ti') },
+    { requiredKeys: [] }), { nil: undefined }),
   networkPolicy: fc.option<GlanceNetworkPolicyOptions, undefined>(fc.record({
     enabled: fc.boolean(),
     allowedNamespaces: fc.constantFrom([], ['nova'], ['nova', 'cinder']),
@@ -215,7 +232,8 @@ for (const sample of samples) {
 if (accepted < COUNT) throw new Error(`only ${accepted} of ${samples.length} generated prop sets were accepted; wanted ${COUNT}`);
 fuzz.synth();
 // What made each, to reproduce a failure: the generated props, the store by its kind.
-made.forEach((sample, i) => fs.writeFileSync(path.join(fuzzDir, `fuzz-${i}.props.json`), JSON.stringify({ ...sample, backend: sample.backend.kind }, null, 2)));
+made.forEach((sample, i) => fs.writeFileSync(path.join(fuzzDir, `fuzz-${i}.props.json`), JSON.stringify({ ...sample, backend: sample.backend.kind },
+  null, 2)));
 const fuzzObjects = fuzz.charts.reduce((n, c) => n + count(path.join(fuzzDir, `${c.node.id}.k8s.yaml`)), 0);
 
 const exampleObjects = Object.values(exampleCounts).reduce((a, b) => a + b, 0);

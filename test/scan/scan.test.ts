@@ -65,7 +65,8 @@ describe('strict schemas fail on', () => {
     ['an unknown field deep in a pod spec', (objects) => {
       const job = objects.find((o) => o.kind === 'CronJob');
       job.spec.jobTemplate.spec.template.spec.automountServiceAcountToken = false;
-    }, /CronJob\/\S+: spec\.jobTemplate\.spec\.template\.spec: Additional properties are not allowed \('automountServiceAcountToken' was unexpected\)/],
+    }, new RegExp(String.raw`CronJob\/\S+: spec\.jobTemplate\.spec\.template\.spec: ` +
+      String.raw`Additional properties are not allowed \('automountServiceAcountToken' was unexpected\)`)],
     ['a field Kubernetes 1.28 does not have yet (appArmorProfile, 1.30)', (objects) => {
       objects.find((o) => o.kind === 'StatefulSet').spec.template.spec.securityContext.appArmorProfile = { type: 'RuntimeDefault' };
     }, /'appArmorProfile' was unexpected/],
@@ -96,7 +97,8 @@ describe('checkov fails on', () => {
   test('a failed check no skip names', () => {
     const result = report((skips) => skips.splice(skips.findIndex((s) => s.check === 'CKV_K8S_43'), 1));
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/^FAILED CKV_K8S_43 Image should use digest:\n(.*\n)* {4}StatefulSet\/glance-default-single \(image-cache-ceph\.k8s\.yaml\)/m);
+    expect(result.stdout).toMatch(new RegExp(String.raw`^FAILED CKV_K8S_43 Image should use digest:\n(.*\n)* {4}` +
+      String.raw`StatefulSet\/glance-default-single \(image-cache-ceph\.k8s\.yaml\)`, 'm'));
     expect(result.stdout).toMatch(/^checkov: FAILED: [1-9]\d* failed/m);
   });
 
