@@ -90,7 +90,8 @@ describe('schedules', () => {
     /minute field "every" is outside 0-59/));
   test('db purge', () => void expectInvalid(() => synthGlance({ dbPurge: { schedule: cron('0 25 * * *') } }), 'dbPurge.schedule', /outside 0-23/));
   test('a schedule given as text is refused under its prop, with the Cron to write', () => {
-    const err = expectInvalid(withCache({ size: '1Gi', cleanerSchedule: '*/5 * * * *' as any }), 'imageCache.cleanerSchedule', /is text, not a cdk8s Cron/);
+    const err = expectInvalid(withCache({ size: '1Gi', cleanerSchedule: '*/5 * * * *' as any }), 'imageCache.cleanerSchedule',
+      /is text, not a cdk8s Cron/);
     expect(err.fix).toBe("write it as a Cron: Cron.schedule({ minute: '*/5' })");
   });
   test.each(['@daily', '0 0 * * SUN', '*/15 8-18 * jan-jun mon-fri', '0 0 ? * *'])('accepts %j', (text) => {
