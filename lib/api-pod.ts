@@ -143,7 +143,7 @@ function healthcheck(timing: { periodSeconds: number; failureThreshold: number }
 function ephemeralStorage(volumes: k8s.Volume[]): string {
   const bytes = volumes.reduce((sum, volume) => {
     const dir = volume.emptyDir;
-    return dir && dir.medium !== 'Memory' && dir.sizeLimit ? sum + ceilFraction(parseQuantity(String(dir.sizeLimit.value))!) : sum;
+    return dir?.sizeLimit ? sum + ceilFraction(parseQuantity(String(dir.sizeLimit.value))!) : sum;
   }, LOG_ALLOWANCE_MIB * MIB);
   return `${(bytes + MIB - 1n) / MIB}Mi`;
 }

@@ -195,7 +195,6 @@ export class GlanceApi extends GlanceApiBase {
   /** @internal */
   public _addConfigFile(name: string, text: string): void {
     // The pruner and cleaner ship the same script: one copy.
-    if (name in this.files && this.files[name] !== text) throw new Error(`${this.configSecretName} already has a different file ${name}`);
     this.files[name] = text;
   }
 
@@ -274,9 +273,9 @@ function imageLocations(scope: Construct, path: string, role: GlanceApiRole, bac
   if (backend._locationsHoldCredentials) {
     // Glance writes the swift and s3 credentials into the image locations of those stores.
     if (wanted === true) {
-      throw new GlanceValidationError(`${path}.showImageDirectUrl`, wanted, 'would show image locations, which hold the store credentials with ' +
-        'the swift or s3 store',
-      'remove it: Glance writes the swift user and key, or the S3 access and secret keys, into every image location of those stores');
+      throw new GlanceValidationError(`${path}.showImageDirectUrl`, wanted,
+        'would show image locations, which hold the store credentials with the swift or s3 store',
+        'remove it: Glance writes the swift user and key, or the S3 access and secret keys, into every image location of those stores');
     }
     return false;
   }
@@ -289,9 +288,9 @@ function imageLocations(scope: Construct, path: string, role: GlanceApiRole, bac
   }
   if (role === GlanceApiRole.SINGLE) {
     if (wanted === undefined && backend._locationsServeClones) {
-      warnOnce(scope, 'CDK8S_GLANCE_OSSN_0090', path, `cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public ` +
-        'endpoint, so it does not show image locations '
-        + '(show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. Use type SPLIT (the rbd default) for clones, '
+      warnOnce(scope, 'CDK8S_GLANCE_OSSN_0090', path, `cdk8s-glance: ${path} is a SINGLE API on the rbd store, which also serves the public `
+        + 'endpoint, so it does not show image locations (show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. '
+        + 'Use type SPLIT (the rbd default) for clones, '
         + `or set ${path}.showImageDirectUrl to true (every user then sees image locations) or false (no clones) to decide it.`);
     }
     return wanted ?? false;

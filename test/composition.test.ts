@@ -120,7 +120,8 @@ describe('orders that cannot work throw at once, with the fix', () => {
 
   test('a second ImageCache on an API', () => {
     const run = (props: Partial<GlanceProps>) => build(props, (glance) => new ImageCache(glance.apis[0], 'second', { size: '2Gi' }));
-    expectInvalid(() => run({ imageCache: { size: '1Gi' } }), 'apis.default.imageCache', 'is added to an API that has one');
+    expectInvalid(() => run({ imageCache: { size: '1Gi' } }), 'apis.default.imageCache',
+      'is added to an API that has one (got "a second ImageCache")');
     expectInvalid(() => build({}, (glance) => {
       new ImageCache(glance.apis[0], 'first', { size: '1Gi' });
       new ImageCache(glance.apis[0], 'second', { size: '1Gi' });

@@ -6,7 +6,7 @@
  */
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Glance, GlanceApiType, GlanceRelease, ImageBackend } from '../lib';
+import { Glance, GlanceApi, GlanceApiRole, GlanceApiType, GlanceRelease, ImageBackend } from '../lib';
 import { BASE_PROPS, expectInvalid, find, glanceConf, Manifest, ofKind, podSpecs, synthGlance } from './helpers';
 
 const rbd = () => ImageBackend.rbd({ cephSecretName: 'ceph-conf' });
@@ -26,8 +26,10 @@ describe('1. image locations (OSSN-0090)', () => {
     try {
       const hidden = synthGlance({ backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE } } });
       expect(glanceConf(hidden, 'glance-default-single').DEFAULT.show_image_direct_url).toBe('false');
-      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/apis\.default is a SINGLE API on the rbd store.*OSSN-0090.*showImageDirectUrl/),
-        { code: 'CDK8S_GLANCE_OSSN_0090' });
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('cdk8s-glance: apis.default is a SINGLE API on the rbd store, '
+        + 'which also serves the public endpoint, so it does not show image locations (show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. '
+        + 'Use type SPLIT (the rbd default) for clones, or set apis.default.showImageDirectUrl to true'),
+      { code: 'CDK8S_GLANCE_OSSN_0090' });
       warn.mockClear();
       const shown = synthGlance({ backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE, showImageDirectUrl: true } } });
       expect(glanceConf(shown, 'glance-default-single').DEFAULT.show_image_direct_url).toBe('true');
@@ -164,6 +166,18 @@ describe('8. names', () => {
     ['backend.cephSecretName', () => ({ backend: ImageBackend.rbd({ cephSecretName: 'glance-default-internal-config' }) })],
   ])('a Secret of yours named like one of ours is refused: %s', (prop, props) => {
     expectInvalid(() => synthGlance(props()), prop, /this chart creates for .* overwrite yours/);
+  });
+
+  test('the error names what the Secret of ours is for: the database jobs\' config is the name\'s', () => {
+    const props = { database: { connectionSecret: { name: 'glance-db-config', key: 'connection' } } };
+    expectInvalid(() => synthGlance(props), 'database.connectionSecret.name', 'names a Secret that this chart creates for name,');
+  });
+
+  test('an API added to a built Glance may not take the name of a Secret of yours either', () => {
+    const keystone = { authUrl: 'http://ks:5000', passwordSecret: { name: 'glance-extra-single-config', key: 'p' } };
+    const glance = new Glance(Testing.chart(), 'glance', { ...BASE_PROPS, keystone, backend: ImageBackend.rbd({ cephSecretName: 'ceph' }) });
+    expectInvalid(() => new GlanceApi(glance, 'extra', { apiName: 'extra', role: GlanceApiRole.SINGLE }),
+      'keystone.passwordSecret.name', 'names a Secret that this chart creates for apis.extra,');
   });
 });
 

@@ -93,7 +93,8 @@ describe('what customServiceConfig may still set', () => {
       customServiceConfigSubstitution: true, customServiceConfig: text, apis: { default: { customServiceConfig: text } },
     });
     expect(find(manifests, 'Secret', 'glance-default-single-config').stringData['60-default-custom.conf']).toBe(text);
-    expectInvalid(() => synthGlance({ customServiceConfigSubstitution: 'yes' as any }), 'customServiceConfigSubstitution', 'yes');
+    expectInvalid(() => synthGlance({ customServiceConfigSubstitution: 'yes' as any }), 'customServiceConfigSubstitution',
+      /\(got "yes"\)\. Fix: use true or false$/);
   });
 
   test('customServiceConfigSubstitution opens nothing else', () => {
