@@ -27,7 +27,8 @@ describe('1. image locations (OSSN-0090)', () => {
       const hidden = synthGlance({ backend: rbd(), apis: { default: { type: GlanceApiType.SINGLE } } });
       expect(glanceConf(hidden, 'glance-default-single').DEFAULT.show_image_direct_url).toBe('false');
       expect(warn).toHaveBeenCalledWith(expect.stringContaining('cdk8s-glance: apis.default is a SINGLE API on the rbd store, '
-        + 'which also serves the public endpoint, so it does not show image locations (show_image_direct_url, OSSN-0090) and Nova and Cinder cannot clone its images in Ceph. '
+        + 'which also serves the public endpoint, so it does not show image locations (show_image_direct_url, OSSN-0090) '
+        + 'and Nova and Cinder cannot clone its images in Ceph. '
         + 'Use type SPLIT (the rbd default) for clones, or set apis.default.showImageDirectUrl to true'),
       { code: 'CDK8S_GLANCE_OSSN_0090' });
       warn.mockClear();
