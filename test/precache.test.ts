@@ -133,7 +133,8 @@ describe('precache validation', () => {
   });
 
   test.each([
-    [{ cacheImage: 'role:cache_operator' }, 'imageCache.policy.cacheImage', /does not let the Glance service user .* queue cached images/],
+    [{ cacheImage: 'role:cache_operator' }, 'imageCache.policy.cacheImage',
+      /does not let the Glance service user .* queue cached images, which precache does as that user/],
     [{ cacheList: 'role:reader and role:member' }, 'imageCache.policy.cacheList', /list cached images/],
     [{ cacheList: 'role:member' }, 'imageCache.policy.cacheList',
       /does not let the Glance service user \(roles admin and service in the service project\) list/],
