@@ -121,7 +121,7 @@ const jobEnv = (m: ReturnType<typeof synthGlance>, job: string) =>
   resolvePodEnv(jobContainer(m, job), { name: `${job}-28061234-abcde`, namespace: 'openstack' });
 const selfUrl = (replica: number) => `http://${STS}-${replica}.${STS}.openstack.svc:9292`;
 
-test('centralized_db pruners get the database URL from its Secret; sqlite pruners do not', () => {
+test('only centralized_db pruners get the database URL, from its Secret', () => {
   expect(jobEnv(synthGlance({ release: GlanceRelease.CARACAL, imageCache: { size: '1Gi' } }), `${STS}-0-pruner`))
     .toEqual({ POD_NAMESPACE: 'openstack', OS_DEFAULT__WORKER_SELF_REFERENCE_URL: selfUrl(0), ...DB_ENV });
   expect(jobEnv(synthGlance({ release: GlanceRelease.ANTELOPE, imageCache: { size: '1Gi' } }), `${STS}-0-pruner`))
