@@ -19,7 +19,8 @@ const fromSecret = 'reaches Glance from its Secret as an environment variable, n
 describe('a store\'s factory refuses a bad option at once, naming its own option', () => {
   const REFUSED: Array<[string, () => ImageBackend, string, string | RegExp]> = [
     ['file: a shared store of nothing', () => ImageBackend.file({ sharedStore: {} }), 'ImageBackend.file().sharedStore',
-      'names neither an existing claim, a storage class nor an NFS export'],
+      'names neither an existing claim, a storage class nor an NFS export (got {}). Fix: set sharedStore.existingClaimName to a ReadWriteMany '
+      + 'claim, sharedStore.storageClass to an NFS (ReadWriteMany) storage class, or sharedStore.nfs to { server, path }'],
     ['file: a claim name', () => ImageBackend.file({ sharedStore: { existingClaimName: 'Images_RWX' } }),
       'ImageBackend.file().sharedStore.existingClaimName', /DNS-1123/],
     ['file: a size', () => ImageBackend.file({ sharedStore: { storageClass: 'nfs', storageRequest: 'lots' } }),

@@ -437,3 +437,18 @@ describe('credentials never enter the config text', () => {
     expect(readOnlyRootViolations(synthGlance(props()))).toEqual([]);
   });
 });
+
+test('an NFS store in a chart without a namespace: its PersistentVolume and claim have none, and nothing to remove', () => {
+  const chart = new Chart(Testing.app(), 'no-namespace');
+  new Glance(chart, 'glance', { ...BASE_PROPS, backend: ImageBackend.file({ sharedStore: { nfs: { server: '192.0.2.5', path: '/x' } } }) });
+  const manifests = Testing.synth(chart) as Manifest[];
+  const volume = find(manifests, 'PersistentVolume', 'glance-images');
+  expect(volume.metadata.namespace).toBeUndefined();
+  expect(volume.spec.claimRef).toBeUndefined();
+  expect(find(manifests, 'PersistentVolumeClaim', 'glance-images').spec.volumeName).toBe('glance-images');
+});
+
+test('the cinder store\'s image locations hold no credentials: an edge API may show them', () => {
+  const m = synthGlance({ backend: cinder(), apis: { e: { type: GlanceApiType.EDGE, showImageDirectUrl: true } } });
+  expect(glanceConf(m, 'glance-e-edge').DEFAULT.show_image_direct_url).toBe('true');
+});

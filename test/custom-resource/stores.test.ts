@@ -461,3 +461,10 @@ describe('a store option that extraMounts gave is named by the extraMounts, not 
     }), 'spec.extraMounts', noStore());
   });
 });
+
+test('a store option of customServiceConfig that the store\'s factory refuses is named by the CR\'s customServiceConfig', () => {
+  expectRejected(glance({
+    customServiceConfig: `${rbd}[default_backend]\nrbd_store_pool = my pool\n`,
+    extraMounts: [{ extraVol: [{ volumes: [cephSecret('ceph')], mounts: [{ name: 'ceph', mountPath: '/etc/ceph' }] }] }],
+  }), 'spec.customServiceConfig', noStore());
+});
