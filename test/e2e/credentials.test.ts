@@ -25,7 +25,7 @@ import { join } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Glance, ImageBackend } from '../../lib';
 import { BASE_PROPS, find, Manifest, ofKind } from '../helpers';
-import { GLANCE_IMAGES, GlanceImage, glanceVersion, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
+import { GLANCE_IMAGES, GlanceImage, glanceVersion, realKeystone, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
 import { Keystone, requireKeystone } from '../sandbox/keystone';
 import { until } from '../waiting';
 
@@ -140,15 +140,7 @@ describe.each([GLANCE_IMAGES.bookworm, GLANCE_IMAGES.trixie])('$name', (image) =
     glance = new SandboxedGlance(synthesize(image), STS, NAMESPACE, { 'glance-images-nfs': '1Gi' }, image,
       { 'glance-db': { connection: DB_URL }, 'osp-secret': { GlancePassword: GLANCE_PASSWORD } },
       {
-        keystone: {
-          hosts: keystone.hosts(KEYSTONE_HOST),
-          authUrl: keystone.urlAt(KEYSTONE_HOST),
-          admin: {
-            user: 'admin',
-            password: keystone.adminPassword,
-            project: 'admin',
-          },
-        },
+        keystone: realKeystone(keystone, KEYSTONE_HOST),
         dbPassword: DB_PASSWORD,
       });
     await glance.db.start();

@@ -14,7 +14,7 @@ import { join } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Glance, GlanceRelease, ImageBackend } from '../../lib';
 import { BASE_PROPS, find, Manifest, ofKind } from '../helpers';
-import { GLANCE_IMAGES, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
+import { GLANCE_IMAGES, realKeystone, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
 import { Keystone, requireKeystone } from '../sandbox/keystone';
 import { until } from '../waiting';
 
@@ -79,15 +79,7 @@ beforeAll(async () => {
   glance = new SandboxedGlance(synthesize(), STS, NAMESPACE, { 'glance-images-nfs': '2Gi' }, GLANCE_IMAGES.bookworm,
     { 'osp-secret': { GlancePassword: GLANCE_PASSWORD } },
     {
-      keystone: {
-        hosts: keystone.hosts(KEYSTONE_HOST),
-        authUrl: keystone.urlAt(KEYSTONE_HOST),
-        admin: {
-          user: 'admin',
-          password: keystone.adminPassword,
-          project: 'admin',
-        },
-      },
+      keystone: realKeystone(keystone, KEYSTONE_HOST),
     });
   await glance.prepare();
   await Promise.all([glance.start(0), glance.start(1)]);

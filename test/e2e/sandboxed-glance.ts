@@ -25,6 +25,7 @@ import { join } from 'path';
 import { promisify } from 'util';
 import { GlanceRelease } from '../../lib';
 import { find, Manifest, parseIniText } from '../helpers';
+import type { Keystone } from '../sandbox/keystone';
 import { MariaDb } from '../sandbox/mariadb';
 import { killGroup, RunResult, SandboxNode, SandboxPod, SecretValues } from '../sandbox/pod-sandbox';
 import { HANG_GUARD_MS, until } from '../waiting';
@@ -85,6 +86,15 @@ export interface RealKeystone {
   readonly hosts: Record<string, string>;
   readonly authUrl: string;
   readonly admin: { readonly user: string; readonly password: string; readonly project: string };
+}
+
+/** A sandbox Keystone as the deployment reaches it at `host` (and `moreHosts`), its admin running the glance CLI. */
+export function realKeystone(keystone: Keystone, host: string, moreHosts: Record<string, string> = {}): RealKeystone {
+  return {
+    hosts: { ...keystone.hosts(host), ...moreHosts },
+    authUrl: keystone.urlAt(host),
+    admin: { user: 'admin', password: keystone.adminPassword, project: 'admin' },
+  };
 }
 
 export interface JobRunOptions {

@@ -16,7 +16,7 @@ import { BASE_PROPS, Manifest } from '../helpers';
 import { Keystone, requireKeystone } from '../sandbox/keystone';
 import { SandboxNode } from '../sandbox/pod-sandbox';
 import { until } from '../waiting';
-import { GLANCE_IMAGES, GlanceImage, glanceVersion, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
+import { GLANCE_IMAGES, GlanceImage, glanceVersion, realKeystone, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
 import { MIRROR_HOST, WebMirror } from './web-mirror';
 
 const STS = 'glance-default-single';
@@ -144,15 +144,7 @@ describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLAN
     glance = new SandboxedGlance(manifests, STS, NAMESPACE, { 'glance-images-nfs': '2Gi' }, image,
       { 'osp-secret': { GlancePassword: GLANCE_PASSWORD } },
       {
-        keystone: {
-          hosts: { ...keystone.hosts(KEYSTONE_HOST), ...mirror.hosts() },
-          authUrl: keystone.urlAt(KEYSTONE_HOST),
-          admin: {
-            user: 'admin',
-            password: keystone.adminPassword,
-            project: 'admin',
-          },
-        },
+        keystone: realKeystone(keystone, KEYSTONE_HOST, mirror.hosts()),
       });
     mirror.pointResolverAt(glance.node);
     await glance.prepare();
