@@ -102,12 +102,6 @@ export abstract class GlanceApiBase extends Construct {
   public abstract readonly _settings: ApiSettings;
 
   /**
-   * What the image cache pushed, once it has.
-   * @internal
-   */
-  public abstract readonly _cache?: CacheParts;
-
-  /**
    * Adds the image cache's parts to the API; `cache` is the ImageCache construct.
    * @internal
    */

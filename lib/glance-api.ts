@@ -3,7 +3,7 @@ import { Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { ApiSettings, CacheParts, GlanceApiBase, GlanceDeploymentBase, objectsAdded } from './api-host';
+import { ApiSettings, CacheParts, GlanceApiBase, GlanceDeploymentBase } from './api-host';
 import { apiClaimTemplates, apiPodSpec, apiResources, apiVolumes, networkAnnotation } from './api-pod';
 import { cacheClaimName } from './cache/cache-job';
 import { ImageCacheOptions } from './cache/cache-options';
@@ -40,8 +40,8 @@ export class GlanceApi extends GlanceApiBase {
   public readonly statefulSet: k8s.KubeStatefulSet;
   /** @internal */
   public readonly _settings: ApiSettings;
-  /** @internal */
-  public _cache?: CacheParts;
+  /** What the image cache pushed, once it has. */
+  private cache?: CacheParts;
   private _imageCache?: ImageCache;
   /** Files its children ship in the config Secret (the cache jobs' script). */
   private readonly files: Record<string, string> = {};
@@ -108,9 +108,9 @@ export class GlanceApi extends GlanceApiBase {
       // Rendered when the manifests are: the cache's options and its jobs' files may come later.
       this.renderFiles = () => {
         const files: Record<string, string> = {
-          '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this._cache?.options, showImageDirectUrl })),
+          '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
           [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
-          'policy.yaml': renderPolicy(this._cache?.policyRules ?? {}),
+          'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
           ...this.files,
         };
         // Stryker disable next-line ConditionalExpression: cdk8s leaves an undefined value out of stringData, and JSON out of the hash
@@ -156,9 +156,9 @@ export class GlanceApi extends GlanceApiBase {
           persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
           template: {
             metadata: { labels, annotations },
-            spec: Lazy.any({ produce: () => apiPodSpec(pod, this._cache) }),
+            spec: Lazy.any({ produce: () => apiPodSpec(pod, this.cache) }),
           },
-          volumeClaimTemplates: Lazy.any({ produce: () => apiClaimTemplates(common, this._cache) }),
+          volumeClaimTemplates: Lazy.any({ produce: () => apiClaimTemplates(common, this.cache) }),
         },
       });
 
@@ -171,7 +171,7 @@ export class GlanceApi extends GlanceApiBase {
         new k8s.KubeNetworkPolicy(this, 'network-policy', apiNetworkPolicy(this, sts, role, labels, selector, common.networkPolicy));
       }
       deployment._addApi(this, props.apiName);
-      objectsAdded(this);
+      deployment._objectsAdded();
     } catch (e) {
       throw locate(e, this);
     }
@@ -184,11 +184,11 @@ export class GlanceApi extends GlanceApiBase {
 
   /** @internal */
   public _addCache(parts: CacheParts, cache: ImageCache): void {
-    if (this._cache) {
+    if (this.cache) {
       throw new GlanceValidationError(`${this._settings.propPath}.imageCache`, 'a second ImageCache', 'is added to an API that has one',
         'give the API one cache: set its options in imageCache, or add one ImageCache to an API without imageCache.size');
     }
-    this._cache = parts;
+    this.cache = parts;
     this._imageCache = cache;
   }
 
@@ -201,7 +201,7 @@ export class GlanceApi extends GlanceApiBase {
   /** @internal */
   public _addCacheJob(kind: string): void {
     const cache = `${this._settings.propPath}.imageCache`;
-    if (!this._cache) {
+    if (!this.cache) {
       throw new GlanceValidationError(cache, undefined, `has no image cache for a ${kind} to work on`,
         'add an ImageCache to the API (new ImageCache(api, "cache", { size: "10Gi" })): it makes the API\'s pruner and cleaner itself');
     }
