@@ -179,10 +179,10 @@ project.addTask('test:ci', {
 // bundled yaml by itself. `files` is an allowlist: nothing else (tests, scripts/, bench/,
 // examples/, .ci/, the e2e's Debian root filesystems in .cache/, __pycache__) can slip in.
 // test/package/stock-app.test.ts checks the list.
-project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/cache/*.py', '.jsii', 'API.md']);
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/cache/*.py', 'lib/tls/*.sh', '.jsii', 'API.md']);
 // npm reads the root .npmignore only where `files` does not decide; it is kept in agreement all the same.
 project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/scripts/', '/.ci/', '/.cache/', '__pycache__/');
-project.npmignore?.include('/lib/**/*.d.ts', '/lib/cache/*.py');
+project.npmignore?.include('/lib/**/*.d.ts', '/lib/cache/*.py', '/lib/tls/*.sh');
 project.gitignore.exclude('__pycache__/');
 // jsii requires repository.url; there is no public repository, so it is empty rather than invented.
 project.package.addField('repository', { type: 'git', url: '' });

@@ -5,6 +5,7 @@ import type { ImageCacheOptions } from './cache/cache-options';
 import { SecretKeySelector } from './names';
 import { GlanceRelease } from './release';
 import type { ResolvedCommonProps } from './service-config';
+import type { ResolvedTls } from './tls/resolve';
 
 /** What an API's image cache adds to it. */
 export interface CacheParts {
@@ -31,6 +32,10 @@ export interface ApiSettings {
   readonly networkPolicies: boolean;
   /** How errors name this API's props, e.g. "apis.default". */
   readonly propPath: string;
+  /** Whether the API serves HTTPS (its replicas' URLs are https). */
+  readonly https: boolean;
+  /** The deployment's TLS: the CA bundle its jobs trust. */
+  readonly tls: ResolvedTls;
 }
 
 /**

@@ -8,6 +8,9 @@ import { CONFIG_DIR, glanceCommand, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_PO
 import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
 import { ResolvedCommonProps } from './service-config';
 import { StorePodParts } from './stores/pod-parts';
+import { EndpointTls } from './tls/resolve';
+import { terminatorContainer } from './tls/terminator';
+import { trustEnv, trustMounts, trustVolumes } from './tls/trust';
 
 /** What the pod of an API StatefulSet is made of, checked when the API is built. */
 export interface ApiPodParts {
@@ -19,6 +22,8 @@ export interface ApiPodParts {
   readonly volumes: k8s.Volume[];
   readonly store: StorePodParts;
   readonly resources: k8s.ResourceRequirements;
+  /** The certificates of its endpoints, when it serves HTTPS through its TLS terminator. */
+  readonly endpoints?: EndpointTls[];
 }
 
 /** The API pod's volumes (the store's come with the store's parts). */
@@ -29,7 +34,7 @@ export function apiVolumes(common: ResolvedCommonProps, configSecretName: string
   ];
   // Staging and tasks live here: always bounded, by the claim or by the emptyDir's sizeLimit.
   if (common.storage.external) volumes.push({ name: 'glance', emptyDir: { sizeLimit: k8s.Quantity.fromString(common.stagingSize) } });
-  volumes.push(...store.volumes);
+  volumes.push(...store.volumes, ...trustVolumes(common.tls));
   return volumes;
 }
 
@@ -43,7 +48,8 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
   ];
   const cacheMount = cache && { name: cache.claimTemplate.metadata!.name!, mountPath: cache.mountPath };
   if (cacheMount) mounts.push(cacheMount);
-  mounts.push(...store.mounts);
+  mounts.push(...store.mounts, ...trustMounts(common.tls));
+  const https = parts.endpoints !== undefined;
 
   const fromSecret = (ref: { name: string; key: string }) => ({ secretKeyRef: { name: ref.name, key: ref.key } });
   return {
@@ -67,25 +73,28 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
       image: common.image,
       imagePullPolicy: common.imagePullPolicy,
       command: glanceCommand(['glance-api']),
-      ports: [{ name: 'glance-api', containerPort: API_PORT }],
+      // Behind the TLS terminator, glance-api listens on the pod's loopback address only: the pod's port is the terminator's.
+      ports: https ? undefined : [{ name: 'glance-api', containerPort: API_PORT }],
       env: [
         { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
         { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
         // oslo.config reads OS_<GROUP>__<OPTION>; each replica names itself for import and centralized_db.
-        { name: 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL', value: workerSelfReferenceUrl(parts.statefulSetName, '$(POD_NAME)') },
+        { name: 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL', value: workerSelfReferenceUrl(parts.statefulSetName, '$(POD_NAME)', https) },
         { name: 'OS_DATABASE__CONNECTION', valueFrom: fromSecret(common.database.connectionSecret) },
         { name: 'OS_KEYSTONE_AUTHTOKEN__PASSWORD', valueFrom: fromSecret(common.keystone.passwordSecret) },
         // The stores' credentials, OS_<STORE>__<OPTION> from their Secrets.
         ...store.env ?? [],
+        ...trustEnv(common.tls),
       ],
       resources: parts.resources,
       // Restricted, unless a store cannot work so and the user opted in (Cinder's allowPrivilegedAttach).
       securityContext: store.securityContext ?? RESTRICTED_CONTAINER_SECURITY,
       volumeMounts: mounts,
-      startupProbe: healthcheck({ periodSeconds: 10, failureThreshold: 30 }),
-      readinessProbe: healthcheck({ periodSeconds: 10, failureThreshold: 3 }),
-      livenessProbe: healthcheck({ periodSeconds: 30, failureThreshold: 3 }),
-    }],
+      // Through the terminator with TLS: the kubelet does not verify the certificate, and the probe sees what clients see.
+      startupProbe: healthcheck(https, { periodSeconds: 10, failureThreshold: 30 }),
+      readinessProbe: healthcheck(https, { periodSeconds: 10, failureThreshold: 3 }),
+      livenessProbe: healthcheck(https, { periodSeconds: 30, failureThreshold: 3 }),
+    }, ...(parts.endpoints ? [terminatorContainer(common.tls, common.imagePullPolicy, parts.endpoints)] : [])],
   };
 }
 
@@ -130,8 +139,9 @@ function incompleteCleanup(common: ResolvedCommonProps, cacheMount: k8s.VolumeMo
   };
 }
 
-function healthcheck(timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
-  return { httpGet: { path: '/healthcheck', port: k8s.IntOrString.fromNumber(API_PORT) }, timeoutSeconds: 5, ...timing };
+function healthcheck(https: boolean, timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
+  const httpGet = { path: '/healthcheck', port: k8s.IntOrString.fromNumber(API_PORT), ...(https ? { scheme: 'HTTPS' } : {}) };
+  return { httpGet, timeoutSeconds: 5, ...timing };
 }
 
 /**

@@ -3,6 +3,7 @@ import { ImageBackend } from './image-backend';
 import { SecretKeySelector } from './names';
 import { GlanceNetworkPolicyOptions } from './network-policy';
 import { GlanceRelease } from './release';
+import { GlanceTlsOptions } from './tls/options';
 import { WebDownloadOptions } from './web-download';
 
 /** The Glance database. The URL stays in a Secret and reaches Glance as an environment variable. */
@@ -12,6 +13,13 @@ export interface DatabaseOptions {
    * e.g. "mysql+pymysql://glance:PASSWORD@openstack.openstack.svc/glance".
    */
   readonly connectionSecret: SecretKeySelector;
+  /**
+   * Connect over TLS, verifying the server's certificate against tls.caBundleSecret and its name
+   * against the URL's host ([database] connection_parameters gets `ssl_ca`): for MySQL and
+   * MariaDB through PyMySQL (`mysql+pymysql://`), as the glance-operator connects.
+   * @default false
+   */
+  readonly tls?: boolean;
 }
 
 /** Keystone authentication of the API (keystonemiddleware). */
@@ -146,6 +154,12 @@ export interface GlanceCommonProps {
    * @default false
    */
   readonly behindTlsProxy?: boolean;
+  /**
+   * TLS: the CA bundle every Glance container trusts, and the APIs' certificates (HTTPS on
+   * every endpoint and every replica's hostname, through a TLS terminator in each API pod).
+   * @default - plain HTTP, and the image's system CA store
+   */
+  readonly tls?: GlanceTlsOptions;
   /**
    * Pull policy of every container.
    * @default - IfNotPresent for an image pinned by digest ("...@sha256:..."), Always for a tag, which can move

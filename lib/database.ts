@@ -14,6 +14,7 @@ import {
 } from './pod-security';
 import { scheduleOf } from './schedule';
 import { ResolvedCommonProps } from './service-config';
+import { trustForJob } from './tls/trust';
 
 /**
  * The database tools of a deployment: their config Secret, the db-sync Job and the db-purge
@@ -59,19 +60,24 @@ export class GlanceDatabase extends Construct {
     // glance-manage's lock_path: the root filesystem is read-only and these pods have no state volume.
     const locks = kplus.Volume.fromEmptyDir(this, 'db-locks', 'locks', { sizeLimit: Size.mebibytes(16) });
     const dbSecret = kplus.Secret.fromSecretName(this, 'db-secret', common.database.connectionSecret.name);
+    // The CA bundle: the database (database.tls) and Keystone may be reached over TLS.
+    const trust = trustForJob(this, common.tls);
     const toolContainer = (name: string, args: string[]): kplus.ContainerProps => ({
       name,
       image: common.image,
       imagePullPolicy: common.imagePullPolicy,
       command: glanceCommand(['glance-manage'], args),
-      envVariables: { OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }) },
+      envVariables: {
+        OS_DATABASE__CONNECTION: kplus.EnvValue.fromSecretValue({ secret: dbSecret, key: common.database.connectionSecret.key }),
+        ...trust.env,
+      },
       securityContext: RESTRICTED_KPLUS_CONTAINER_SECURITY,
       // Schema migrations and a purge: bounded, and far below cdk8s-plus's default of one CPU.
       resources: {
         cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(1000) },
         memory: { request: Size.mebibytes(256), limit: Size.gibibytes(1) },
       },
-      volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }],
+      volumeMounts: [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: locks, path: STATE_LOCK_DIR }, ...trust.mounts],
     });
 
     const sync = new kplus.Job(this, 'db-sync', {

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { ImageCacheOptions } from './cache/cache-options';
+import { GlanceApiTlsOptions } from './tls/options';
 
 /** Settings of one API that hold for each of its StatefulSets. */
 export interface GlanceApiSettings {
@@ -61,6 +62,12 @@ export interface GlanceApiSettings {
    * @default - ClusterIP Services without annotations (the public one of publicServiceType)
    */
   readonly endpointServices?: EndpointServicesOptions;
+  /**
+   * The certificates of the API's endpoints: Secrets you bring, as the glance-operator's
+   * `tls.api` names them. Each StatefulSet serves HTTPS on all its endpoints or on none.
+   * @default - Certificates from the deployment's tls.issuer; without one, plain HTTP
+   */
+  readonly tls?: GlanceApiTlsOptions;
 }
 
 /** How the endpoint Services of an API differ from plain ClusterIP Services. */

@@ -17,6 +17,9 @@ import { renderIni } from './ini';
 import { API_PORT, checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount } from './names';
 import { apiNetworkPolicy } from './network-policy';
 import { CONFIG_ANCHOR, glanceLabels } from './pod-security';
+import { issueCertificates } from './tls/certificates';
+import { EndpointTls, endpointsTls } from './tls/resolve';
+import { terminatorFiles, terminatorVolumes } from './tls/terminator';
 
 /**
  * One Glance API StatefulSet `<name>-<api>-<type>` with its headless Service of the same name,
@@ -45,6 +48,11 @@ export class GlanceApi extends GlanceApiBase {
   private _imageCache?: ImageCache;
   /** Files its children ship in the config Secret (the cache jobs' script). */
   private readonly files: Record<string, string> = {};
+  /**
+   * The certificates of its endpoints, when it serves HTTPS.
+   * @internal
+   */
+  public readonly _endpointsTls: EndpointTls[];
   /** The kinds of cache job it has. */
   private readonly cacheJobs = new Set<string>();
   /** Renders the config files with what the children pushed so far. */
@@ -91,6 +99,18 @@ export class GlanceApi extends GlanceApiBase {
       this.endpointServiceNames = [...(serves.internal ? [internalName] : []), ...(serves.public ? [publicName] : [])];
       // The headless Service's name; the endpoint Services' names start as it does and are no longer.
       checkDerivedName(path, sts, NameKind.SERVICE, 'Service');
+      const endpoints = endpointsTls({
+        path,
+        statefulSetName: sts,
+        namespace: Chart.of(this).namespace,
+        services: { ...(serves.internal ? { internal: internalName } : {}), ...(serves.public ? { public: publicName } : {}) },
+      }, common.tls, props.tls);
+      this._endpointsTls = endpoints ?? [];
+      if (serves.public && !endpoints && !common.behindTlsProxy) {
+        warnOnce(this, 'CDK8S_GLANCE_PLAIN_HTTP', 'app', `cdk8s-glance: ${path} serves its public endpoint over plain HTTP: tokens and image data `
+          + 'cross the network in clear. Give it a certificate (tls.issuer, or tls.publicSecretName in the API\'s tls), or set behindTlsProxy when '
+          + 'a proxy in front of it terminates TLS (README, "TLS").');
+      }
 
       this._settings = {
         image: common.image,
@@ -100,6 +120,8 @@ export class GlanceApi extends GlanceApiBase {
         keystonePassword: common.keystone.passwordSecret,
         networkPolicies: common.networkPolicy?.enabled ?? true,
         propPath: path,
+        https: endpoints !== undefined,
+        tls: common.tls,
       };
       // The cache pushes its options, policy, files and claim template in through _addCache.
       const imageCache = inheritImageCache(deployment._imageCache, props.imageCache);
@@ -108,10 +130,12 @@ export class GlanceApi extends GlanceApiBase {
       // Rendered when the manifests are: the cache's options and its jobs' files may come later.
       this.renderFiles = () => {
         const files: Record<string, string> = {
-          '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
+          '00-glance.conf': renderIni(baseServiceConfig(common,
+            { workers, cacheOptions: this.cache?.options, showImageDirectUrl, https: this._settings.https })),
           [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
           'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
           ...this.files,
+          ...(endpoints ? terminatorFiles(sts, endpoints) : {}),
         };
         // Stryker disable next-line ConditionalExpression: cdk8s leaves an undefined value out of stringData, and JSON out of the hash
         if (common.customServiceConfig) files['50-custom.conf'] = common.customServiceConfig;
@@ -130,6 +154,7 @@ export class GlanceApi extends GlanceApiBase {
       const labels = { ...selector, 'app.kubernetes.io/instance': common.name, 'app.kubernetes.io/component': `api-${role}` };
       this.services(path, props, labels, selector, serves, { internal: internalName, public: publicName });
 
+      issueCertificates(this, this._endpointsTls, common.tls.certificateDuration);
       const store = common.backend._podParts(common.storeContext);
       const volumes = apiVolumes(common, this.configSecretName, store);
       const pod = {
@@ -138,9 +163,11 @@ export class GlanceApi extends GlanceApiBase {
         configSecretName: this.configSecretName,
         selector,
         nodeSelector: props.nodeSelector,
-        volumes,
+        // The terminator's volumes are its own: they add nothing to glance-api's ephemeral storage.
+        volumes: [...volumes, ...terminatorVolumes(this._endpointsTls)],
         store,
         resources: apiResources(`${path}.resources`, props.resources, volumes),
+        endpoints,
       };
       const annotations = {
         'glance.openstack.org/config-hash': configHash,

@@ -3,6 +3,7 @@ import { API_PORT } from './names';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { GlanceRelease } from './release';
 import { ResolvedCommonProps } from './service-config';
+import { UPSTREAM } from './tls/terminator';
 import { importFilteringOptions } from './web-download';
 
 // The rendering layer: glance.conf and policy.yaml from the resolved settings.
@@ -15,6 +16,12 @@ export interface ServiceConfigOptions {
   readonly cacheOptions?: Record<string, string>;
   /** show_image_direct_url: whether users see where the store keeps each image (OSSN-0090). */
   readonly showImageDirectUrl: boolean;
+  /**
+   * Whether the API serves HTTPS through its TLS terminator: glance-api then listens on the pod's
+   * loopback address only, and takes the scheme from the terminator's X-Forwarded-Proto.
+   * @default false
+   */
+  readonly https?: boolean;
 }
 
 /** The generated glance.conf every process of one API reads: API, jobs and db tools. */
@@ -23,10 +30,11 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
   const stores = common.backend._config(common.storeContext);
   const web = common.webDownload;
   const { cacheOptions } = options;
+  const caFile = common.storeContext.caFile;
   return {
     DEFAULT: {
-      bind_host: '0.0.0.0',
-      bind_port: API_PORT,
+      bind_host: options.https ? UPSTREAM.host : '0.0.0.0',
+      bind_port: options.https ? UPSTREAM.port : API_PORT,
       workers: options.workers,
       enabled_backends: stores.enabledBackends,
       // web-download makes Glance fetch user-given URLs: only with an allow-list (SSRF).
@@ -51,13 +59,16 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       user_domain_name: keystone.domainName,
       project_domain_name: keystone.domainName,
       ...(keystone.region ? { region_name: keystone.region } : {}),
+      ...(caFile ? { cafile: caFile } : {}),
     },
+    // PyMySQL verifies the server's certificate against ssl_ca, and its name against the URL's host.
+    ...(common.tls.database ? { database: { connection_parameters: `ssl_ca=${caFile}` } } : {}),
     oslo_policy: {
       policy_file: `${CONFIG_DIR}/policy.yaml`,
       // As the glance-operator sets them, from its first release (Antelope) on: the new RBAC defaults, scope checked.
       ...(common.release.isAtLeast(GlanceRelease.ANTELOPE) ? { enforce_new_defaults: true, enforce_scope: true } : {}),
     },
-    oslo_middleware: { enable_proxy_headers_parsing: common.behindTlsProxy },
+    oslo_middleware: { enable_proxy_headers_parsing: common.behindTlsProxy || (options.https ?? false) },
     paste_deploy: { flavor: cacheOptions ? 'keystone+caching' : 'keystone' },
     // Every pod that runs Glance code mounts a writable volume at its lock_path (pod-security.ts).
     oslo_concurrency: { lock_path: cacheOptions ? CACHE_LOCK_DIR : STATE_LOCK_DIR },

@@ -167,7 +167,7 @@ function claimInChart(glance: Glance, name: string): void {
 }
 
 /** What a workload's pods need at once: kubectl and GitOps tools create objects in the order of the YAML. */
-const PREREQUISITES = new Set(['NetworkPolicy', 'Secret', 'PersistentVolume', 'PersistentVolumeClaim', 'Service']);
+const PREREQUISITES = new Set(['NetworkPolicy', 'Secret', 'Certificate', 'PersistentVolume', 'PersistentVolumeClaim', 'Service']);
 const WORKLOADS = new Set(['StatefulSet', 'Job', 'CronJob']);
 
 /**

@@ -22,10 +22,11 @@ export function checkServiceType(prop: string, type: kplus.ServiceType | undefin
  * A replica's worker_self_reference_url: its own hostname through the StatefulSet's headless
  * Service. The API and each of its cache jobs set it, and the centralized_db cache driver keys
  * every cache record by it, so both must resolve to the same string. podName may be the
- * kubelet reference "$(POD_NAME)"; the namespace is always "$(POD_NAMESPACE)".
+ * kubelet reference "$(POD_NAME)"; the namespace is always "$(POD_NAMESPACE)". With TLS the URL
+ * is https: the replica's certificate covers its hostname.
  */
-export function workerSelfReferenceUrl(statefulSetName: string, podName: string): string {
-  return `http://${podName}.${statefulSetName}.$(POD_NAMESPACE).svc:${API_PORT}`;
+export function workerSelfReferenceUrl(statefulSetName: string, podName: string, https = false): string {
+  return `${https ? 'https' : 'http'}://${podName}.${statefulSetName}.$(POD_NAMESPACE).svc:${API_PORT}`;
 }
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

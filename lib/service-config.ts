@@ -8,6 +8,7 @@ import { checkNetworkPolicy } from './network-policy';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
 import { GlanceRelease } from './release';
 import { ResolvedKeystone, StoreContext } from './stores/context';
+import { CA_FILE, ResolvedTls, resolveTls } from './tls/resolve';
 import { checkWebDownload } from './web-download';
 
 // The settings layer: GlanceCommonProps checked once, with their defaults, for every API and job.
@@ -17,8 +18,10 @@ const ONE: Fraction = { numerator: 1n, denominator: 1n };
 export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance-api:current-podified';
 
 /** GlanceCommonProps, checked, with every default filled in. */
-export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy'>>
-  & GlanceCommonProps & {
+export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy' | 'tls'>>
+  & Omit<GlanceCommonProps, 'tls'> & {
+    /** The deployment's TLS, checked. */
+    readonly tls: ResolvedTls;
     /** image_size_cap in bytes. */
     readonly imageSizeCapBytes: bigint;
     /** user_storage_quota in bytes; 0 for none. */
@@ -55,7 +58,8 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
     throw new GlanceValidationError('backend', backend, 'is not an ImageBackend',
       'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
   }
-  const managedOptions = { ...MANAGED_OPTIONS, ...backend._managedOptions() };
+  const tls = resolveTls(props.tls, props.database.tls, image);
+  const managedOptions = { ...MANAGED_OPTIONS, ...backend._managedOptions(), ...tlsManagedOptions(tls) };
   const storage = props.storage ?? {};
   const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;
   const staging = parseStorageSize('storage.storageRequest', stagingSize);
@@ -87,8 +91,9 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
     imageSizeCapBytes,
     userStorageQuotaBytes,
     stagingSize,
-    storeContext: { glanceName: name, keystone: resolveKeystone(props.keystone) },
+    storeContext: { glanceName: name, keystone: resolveKeystone(props.keystone), ...(tls.caBundle ? { caFile: CA_FILE } : {}) },
     managedOptions,
+    tls,
   };
 }
 
@@ -141,4 +146,12 @@ function checkKeystone(keystone: KeystoneOptions | undefined): void {
   for (const key of ['username', 'projectName', 'domainName', 'region'] as const) {
     if (keystone[key] !== undefined) checkLine(`keystone.${key}`, keystone[key], 'use a single-line Keystone name');
   }
+}
+
+/** The options TLS sets, which customServiceConfig may then not set. */
+function tlsManagedOptions(tls: ResolvedTls): Record<string, string> {
+  return {
+    ...(tls.caBundle ? { 'keystone_authtoken.cafile': 'tls.caBundleSecret' } : {}),
+    ...(tls.database ? { 'database.connection_parameters': 'database.tls' } : {}),
+  };
 }

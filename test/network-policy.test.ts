@@ -21,12 +21,12 @@ function synthRoles(networkPolicy: GlanceNetworkPolicyOptions): Manifest[] {
 }
 const from = (m: Manifest[], name: string) => find(m, 'NetworkPolicy', name).spec.ingress[0].from;
 
-/** Runs `build` with process.emitWarning stubbed, and returns the warnings it emitted. */
+/** Runs `build` with process.emitWarning stubbed, and returns the NetworkPolicy warnings it emitted. */
 function warningsOf(build: () => unknown): unknown[][] {
   const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   try {
     build();
-    return warn.mock.calls;
+    return warn.mock.calls.filter((call) => (call[1] as { code?: string } | undefined)?.code === 'CDK8S_GLANCE_NETWORK_POLICY');
   } finally {
     warn.mockRestore();
   }

@@ -279,7 +279,7 @@ describe('customServiceConfig may not set a store\'s own options: the fix names 
     ['s3', 's3_store_bucket', 'backend.bucket'],
     ['s3', 's3_store_create_bucket_on_put', 'backend.createBucketOnPut'],
     ['s3', 's3_store_bucket_url_format', 'backend.bucketUrlFormat'],
-    ['s3', 's3_store_cacert', 'backend.caCertSecret'],
+    ['s3', 's3_store_cacert', 'backend.caCertSecret, or tls.caBundleSecret'],
     ['s3', 's3_store_access_key', `backend.accessKeySecret (the key ${fromSecret})`],
     ['s3', 's3_store_secret_key', `backend.secretKeySecret (the key ${fromSecret})`],
     ['s3', 'store_description', 'backend.description'],

@@ -12,6 +12,7 @@ import {
   TOOL_JOB_RESOURCES,
 } from '../pod-security';
 import { scheduleOf, shortestIntervalMinutes } from '../schedule';
+import { trustForJob } from '../tls/trust';
 
 /** What a per-replica cache job needs to know about the replicas it serves. */
 export interface CacheJobProps {
@@ -127,7 +128,10 @@ export function cacheClaimName(statefulSetName: string, replica: number): string
  */
 export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps, kind: CacheJobKind): kplus.CronJob[] {
   // Inside an API: the API's cache must exist, and has one job of each kind.
-  GlanceApiBase._of(scope)?._addCacheJob(kind.suffix);
+  const api = GlanceApiBase._of(scope);
+  api?._addCacheJob(kind.suffix);
+  // The CA bundle: the precache calls the replica over HTTPS, and every cache job may reach the database over TLS.
+  const trust = trustForJob(scope, api?._settings.tls);
   const nameProp = statefulSetNameProp(scope);
   checkNamePart(nameProp, props.statefulSetName);
   if (!Number.isInteger(props.replicas) || props.replicas < 0) {
@@ -156,14 +160,15 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
       const claim = kplus.PersistentVolumeClaim.fromClaimName(scope, `claim-${replica}`, cacheClaimName(props.statefulSetName, replica));
       mounts.push({ volume: kplus.Volume.fromPersistentVolumeClaim(scope, `cache-${replica}`, claim), path: CACHE_DIR });
     }
-    mounts.push({ volume: tmp, path: '/tmp' });
+    mounts.push({ volume: tmp, path: '/tmp' }, ...trust.mounts);
     // The replica's own name, exactly as its API resolves it: the centralized_db driver keys
     // the replica's cache records by it. $(POD_NAMESPACE) expands from the entry before it.
     const env: Record<string, kplus.EnvValue> = {
       POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE),
-      OS_DEFAULT__WORKER_SELF_REFERENCE_URL: kplus.EnvValue.fromValue(workerSelfReferenceUrl(props.statefulSetName, podName)),
+      OS_DEFAULT__WORKER_SELF_REFERENCE_URL: kplus.EnvValue.fromValue(workerSelfReferenceUrl(props.statefulSetName, podName, api?._settings.https)),
       ...dbEnv,
       ...kind.env,
+      ...trust.env,
     };
     const job = new kplus.CronJob(scope, `replica-${replica}`, {
       metadata: {

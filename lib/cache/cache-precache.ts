@@ -4,9 +4,11 @@ import { Construct } from 'constructs';
 import {
   cacheJobContainer, CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, INSIDE_AN_API, statefulSetNameProp,
 } from './cache-job';
+import { GlanceApiBase } from '../api-host';
 import { GlanceValidationError } from '../errors';
 import { checkDerivedName, NameKind, SecretKeySelector, workerSelfReferenceUrl } from '../names';
 import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, kubeletLiteral, nameByTemplate, SECRET_MODE } from '../pod-security';
+import { trustForJob } from '../tls/trust';
 
 /** Props of CachePrecache. */
 export interface CachePrecacheProps extends CacheJobProps {
@@ -51,8 +53,10 @@ export class CachePrecache extends Construct {
     // The first run: every replica, each waited for. A new image list (or image, or setting) is a new Job.
     // Its name ends in 8 hex digits of its template's hash (nameByTemplate, below).
     checkDerivedName(statefulSetNameProp(this), `${props.statefulSetName}-precache-00000000`, NameKind.CRON_JOB, 'Job');
+    const settings = GlanceApiBase._of(this)?._settings;
     const urls = Array.from({ length: props.replicas },
-      (_, n) => ['--url', workerSelfReferenceUrl(props.statefulSetName, `${props.statefulSetName}-${n}`)]).flat();
+      (_, n) => ['--url', workerSelfReferenceUrl(props.statefulSetName, `${props.statefulSetName}-${n}`, settings?.https)]).flat();
+    const trust = trustForJob(this, settings?.tls);
     const config = kplus.Volume.fromSecret(this, 'first-run-config',
       kplus.Secret.fromSecretName(this, 'first-run-config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
     const tmp = kplus.Volume.fromEmptyDir(this, 'first-run-tmp', 'tmp', { sizeLimit: Size.mebibytes(64) });
@@ -64,8 +68,8 @@ export class CachePrecache extends Construct {
       activeDeadline: Duration.hours(1),
       ttlAfterFinished: Duration.days(1),
       containers: [cacheJobContainer(props, 'precache', cacheJobsScriptCommand(this, ['precache', ...images, ...urls, '--wait'], outsideApi),
-        { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), OS_KEYSTONE_AUTHTOKEN__PASSWORD: password },
-        [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }])],
+        { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), OS_KEYSTONE_AUTHTOKEN__PASSWORD: password, ...trust.env },
+        [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }, ...trust.mounts])],
     });
     hardenJobPod(firstRun);
     this.firstRunJobName = nameByTemplate(firstRun, `${props.statefulSetName}-precache`);

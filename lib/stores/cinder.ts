@@ -78,6 +78,7 @@ export class CinderStore extends ImageBackend {
       cinder_store_project_domain_name: context.keystone.domainName,
       cinder_catalog_info: this.options.catalogInfo ?? 'volumev3::internalURL',
       ...(this.options.volumeType !== undefined ? { cinder_volume_type: this.options.volumeType } : {}),
+      ...(context.caFile ? { cinder_ca_certificates_file: context.caFile } : {}),
       store_description: this.options.description ?? 'Cinder backend',
     });
   }
@@ -93,6 +94,7 @@ export class CinderStore extends ImageBackend {
       cinder_store_password: `${prop}.passwordSecret (the password ${FROM_SECRET})`,
       cinder_catalog_info: `${prop}.catalogInfo`,
       cinder_volume_type: `${prop}.volumeType`,
+      cinder_ca_certificates_file: 'tls.caBundleSecret',
       store_description: `${prop}.description`,
     });
   }

@@ -10,6 +10,8 @@ export interface StoreContext {
   readonly glanceName: string;
   /** The Keystone the API authenticates against, as keystone_authtoken uses it. */
   readonly keystone: ResolvedKeystone;
+  /** The CA bundle every Glance container trusts (tls.caBundleSecret), for the stores that reach HTTPS endpoints. */
+  readonly caFile?: string;
 }
 
 /** KeystoneOptions with their defaults. */

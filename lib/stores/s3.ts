@@ -45,13 +45,15 @@ export class S3Store extends ImageBackend {
     checkDescription(FACTORY, options.description);
   }
 
-  public _config(_context: StoreContext, at = ONLY_STORE): StoreConfig {
+  public _config(context: StoreContext, at = ONLY_STORE): StoreConfig {
     return storeConfig(at, 's3', {
       s3_store_host: this.options.host,
       s3_store_bucket: this.options.bucket,
       s3_store_create_bucket_on_put: this.options.createBucketOnPut ?? true,
       s3_store_bucket_url_format: this.options.bucketUrlFormat ?? S3BucketUrlFormat.AUTO,
+      // The store's own CA, or the deployment's bundle (Glance 25's glance_store reads neither; boto3 then trusts its own store).
       ...(this.options.caCertSecret ? { s3_store_cacert: `${STORE_FILES_DIR}/${at.section}/ca.crt` } : {}),
+      ...(!this.options.caCertSecret && context.caFile ? { s3_store_cacert: context.caFile } : {}),
       store_description: this.options.description ?? 'S3 backend',
     });
   }
@@ -63,7 +65,7 @@ export class S3Store extends ImageBackend {
       s3_store_bucket: `${prop}.bucket`,
       s3_store_create_bucket_on_put: `${prop}.createBucketOnPut`,
       s3_store_bucket_url_format: `${prop}.bucketUrlFormat`,
-      s3_store_cacert: `${prop}.caCertSecret`,
+      s3_store_cacert: `${prop}.caCertSecret, or tls.caBundleSecret`,
       s3_store_access_key: `${prop}.accessKeySecret (the key ${FROM_SECRET})`,
       s3_store_secret_key: `${prop}.secretKeySecret (the key ${FROM_SECRET})`,
       store_description: `${prop}.description`,

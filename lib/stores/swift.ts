@@ -44,6 +44,7 @@ export class SwiftStore extends ImageBackend {
       ...(region !== undefined ? { swift_store_region: region } : {}),
       swift_store_container: this.options.container ?? 'glance',
       swift_store_create_container_on_put: true,
+      ...(context.caFile ? { swift_store_cacert: context.caFile } : {}),
       store_description: this.options.description ?? 'Swift backend',
     });
   }
@@ -60,6 +61,7 @@ export class SwiftStore extends ImageBackend {
       swift_store_container: `${prop}.container`,
       swift_store_create_container_on_put: `${prop} (the container is created on the first upload)`,
       swift_store_config_file: `${prop} (the credentials come from glance.conf and the key's Secret)`,
+      swift_store_cacert: 'tls.caBundleSecret',
       store_description: `${prop}.description`,
     });
   }

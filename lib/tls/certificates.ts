@@ -1,0 +1,28 @@
+import { Construct } from 'constructs';
+import { EndpointTls } from './resolve';
+import { Certificate, CertificateSpecUsages } from '../imports/cert-manager.io';
+import { glanceLabels } from '../pod-security';
+
+/**
+ * The cert-manager Certificates of the endpoints whose certificates the library issues, named as
+ * the openstack-operator names them: Certificate `<service>-svc`, Secret `cert-<service>-svc`.
+ * cert-manager renews each before it expires (cert-manager's default: when two thirds of its
+ * duration have passed), and the API's TLS terminator loads the renewed one without a restart.
+ */
+export function issueCertificates(scope: Construct, endpoints: EndpointTls[], duration: string): void {
+  for (const endpoint of endpoints) {
+    if (!endpoint.issued) continue;
+    const { issuer, dnsNames } = endpoint.issued;
+    new Certificate(scope, `certificate-${endpoint.which}`, {
+      metadata: { name: `${endpoint.serviceName}-svc`, labels: glanceLabels(`certificate-${endpoint.which}`) },
+      spec: {
+        secretName: endpoint.secretName,
+        secretTemplate: { labels: glanceLabels(`certificate-${endpoint.which}`) },
+        issuerRef: { name: issuer.name, kind: issuer.kind, group: issuer.group },
+        dnsNames,
+        duration,
+        usages: [CertificateSpecUsages.KEY_ENCIPHERMENT, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.SERVER_AUTH],
+      },
+    });
+  }
+}
