@@ -102,6 +102,7 @@ export class GlanceApi extends GlanceApiBase {
       const endpoints = endpointsTls({
         path,
         statefulSetName: sts,
+        certificateBase: `${common.name}-${props.apiName}`,
         namespace: Chart.of(this).namespace,
         services: { ...(serves.internal ? { internal: internalName } : {}), ...(serves.public ? { public: publicName } : {}) },
       }, common.tls, props.tls);

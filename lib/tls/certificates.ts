@@ -5,7 +5,7 @@ import { glanceLabels } from '../pod-security';
 
 /**
  * The cert-manager Certificates of the endpoints whose certificates the library issues, named as
- * the openstack-operator names them: Certificate `<service>-svc`, Secret `cert-<service>-svc`.
+ * the openstack-operator names Glance's: Certificate `<name>-<api>-<endpoint>-svc`, Secret `cert-<name>-<api>-<endpoint>-svc`.
  * cert-manager renews each before it expires (cert-manager's default: when two thirds of its
  * duration have passed), and the API's TLS terminator loads the renewed one without a restart.
  */
@@ -14,7 +14,7 @@ export function issueCertificates(scope: Construct, endpoints: EndpointTls[], du
     if (!endpoint.issued) continue;
     const { issuer, dnsNames } = endpoint.issued;
     new Certificate(scope, `certificate-${endpoint.which}`, {
-      metadata: { name: `${endpoint.serviceName}-svc`, labels: glanceLabels(`certificate-${endpoint.which}`) },
+      metadata: { name: endpoint.secretName.replace(/^cert-/, ''), labels: glanceLabels(`certificate-${endpoint.which}`) },
       spec: {
         secretName: endpoint.secretName,
         secretTemplate: { labels: glanceLabels(`certificate-${endpoint.which}`) },

@@ -31,8 +31,8 @@ export interface GlanceTlsOptions {
    */
   readonly caBundleSecret?: SecretKeySelector;
   /**
-   * The cert-manager issuer of the APIs' certificates: one Certificate per endpoint Service,
-   * named as the openstack-operator names them (`<service>-svc`, Secret `cert-<service>-svc`),
+   * The cert-manager issuer of the APIs' certificates: one Certificate per endpoint, named as
+   * the openstack-operator names Glance's (`glance-<api>-internal-svc`, Secret `cert-glance-<api>-internal-svc`),
    * covering the Service's names and every replica's hostname (`*.<sts>.<namespace>.svc`).
    * An API that names its own Secrets in `tls` uses those instead.
    * @default - no Certificates: an endpoint serves HTTPS only with a Secret its API names

@@ -78,7 +78,7 @@ export interface EndpointTls {
   readonly which: 'internal' | 'public';
   readonly serviceName: string;
   readonly secretName: string;
-  /** The Certificate to make, when the library issues it. */
+  /** The Certificate to make, when the library issues it: named as its Secret, without "cert-". */
   readonly issued?: { readonly issuer: Required<CertificateIssuer>; readonly dnsNames: string[] };
 }
 
@@ -89,6 +89,8 @@ export interface ApiEndpoints {
   readonly statefulSetName: string;
   /** The endpoint Services it serves, by endpoint: internal first. */
   readonly services: Partial<Record<'internal' | 'public', string>>;
+  /** `<name>-<api>`: an issued certificate is `<base>-<endpoint>-svc`, as the openstack-operator names Glance's. */
+  readonly certificateBase: string;
   /** The chart's namespace, which an issued certificate's names need. */
   readonly namespace?: string;
 }
@@ -125,7 +127,7 @@ export function endpointsTls(api: ApiEndpoints, tls: ResolvedTls, own: GlanceApi
     }
     const names = (host: string) => [`${host}.${api.namespace}.svc`, `${host}.${api.namespace}.svc.cluster.local`];
     const dnsNames = [...names(serviceName), ...names(`*.${api.statefulSetName}`), ...(which === 'public' ? publicDnsNames : [])];
-    return { which, serviceName, secretName: `cert-${serviceName}-svc`, issued: { issuer, dnsNames } };
+    return { which, serviceName, secretName: `cert-${api.certificateBase}-${which}-svc`, issued: { issuer, dnsNames } };
   });
   const present = endpoints.find((endpoint) => endpoint !== undefined);
   if (present === undefined) {
