@@ -5,6 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ApiSettings, CacheParts, GlanceApiBase, GlanceDeploymentBase } from './api-host';
 import { apiClaimTemplates, apiPodSpec, apiResources, apiVolumes, networkAnnotation } from './api-pod';
+import { apiServerFiles } from './api-serving';
 import { cacheClaimName } from './cache/cache-job';
 import { ImageCacheOptions } from './cache/cache-options';
 import { ImageCache } from './cache/image-cache';
@@ -111,6 +112,7 @@ export class GlanceApi extends GlanceApiBase {
           '00-glance.conf': renderIni(baseServiceConfig(common, { workers, cacheOptions: this.cache?.options, showImageDirectUrl })),
           [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
           'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
+          ...apiServerFiles(common.release, workers),
           ...this.files,
         };
         // Stryker disable next-line ConditionalExpression: cdk8s leaves an undefined value out of stringData, and JSON out of the hash

@@ -1,5 +1,5 @@
+import { ApiListen, apiServerOptions } from './api-serving';
 import { IniSections } from './ini';
-import { API_PORT } from './names';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { GlanceRelease } from './release';
 import { ResolvedCommonProps } from './service-config';
@@ -11,6 +11,8 @@ import { importFilteringOptions } from './web-download';
 export interface ServiceConfigOptions {
   /** glance-api worker processes. */
   readonly workers: number;
+  /** Where the API's server listens (api-serving.ts POD_LISTEN by default). */
+  readonly listen?: ApiListen;
   /** The cache's [DEFAULT] options, when the API has a cache. */
   readonly cacheOptions?: Record<string, string>;
   /** show_image_direct_url: whether users see where the store keeps each image (OSSN-0090). */
@@ -25,9 +27,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
   const { cacheOptions } = options;
   return {
     DEFAULT: {
-      bind_host: '0.0.0.0',
-      bind_port: API_PORT,
-      workers: options.workers,
+      ...apiServerOptions(common.release, options.workers, options.listen),
       enabled_backends: stores.enabledBackends,
       // web-download makes Glance fetch user-given URLs: only with an allow-list (SSRF).
       enabled_import_methods: web ? '[glance-direct,web-download,copy-image]' : '[glance-direct,copy-image]',
