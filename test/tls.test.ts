@@ -4,9 +4,10 @@
  * What Apache, Glance and the clients make of it is checked in test/e2e.
  */
 import { Chart, Testing } from 'cdk8s';
-import { Glance, GlanceApiType, GlanceProps, ImageBackend } from '../lib';
+import { Glance, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend } from '../lib';
 import {
-  BASE_PROPS, cinder, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceConf, Manifest, ofKind, podSpecs, s3, synthApp, synthGlance,
+  BASE_PROPS, cinder, expectInvalid, expectMountsResolve, expectRestrictedPod, find, glanceConf, Manifest, ofKind, podSpecs, s3, synthApp,
+  synthGlance,
 } from './helpers';
 
 const BUNDLE = { name: 'combined-ca-bundle', key: 'tls-ca-bundle.pem' };
@@ -54,7 +55,8 @@ describe('certificates from a cert-manager issuer', () => {
     expect(internal.dnsNames).toEqual(['glance-default.openstack.svc', 'glance-default.openstack.svc.cluster.local',
       '*.glance-default-single.openstack.svc', '*.glance-default-single.openstack.svc.cluster.local']);
     expect(find(m, 'Certificate', 'glance-default-public-svc').spec.dnsNames).toEqual(['glance-default-public.openstack.svc',
-      'glance-default-public.openstack.svc.cluster.local', '*.glance-default-single.openstack.svc', '*.glance-default-single.openstack.svc.cluster.local']);
+      'glance-default-public.openstack.svc.cluster.local', '*.glance-default-single.openstack.svc',
+      '*.glance-default-single.openstack.svc.cluster.local']);
     expect([internal.duration, internal.usages]).toEqual(['43800h', ['key encipherment', 'digital signature', 'server auth']]);
   });
 
@@ -75,7 +77,8 @@ describe('certificates from a cert-manager issuer', () => {
     const split = synthGlance({ tls: ISSUED, backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf' }) });
     expect(find(split, 'Certificate', 'glance-default-internal-svc').spec.dnsNames).toContain('*.glance-default-internal.openstack.svc');
     expect(find(split, 'Certificate', 'glance-default-public-svc').spec.dnsNames).toContain('*.glance-default-external.openstack.svc');
-    const secretsOf = (sts: string) => statefulSet(split, sts).volumes.filter((v: any) => v.name.startsWith('tls-')).map((v: any) => v.secret.secretName);
+    const secretsOf = (sts: string) => statefulSet(split, sts).volumes.filter((v: any) => v.name.startsWith('tls-'))
+      .map((v: any) => v.secret.secretName);
     expect(secretsOf('glance-default-internal')).toEqual(['cert-glance-default-internal-svc']);
     expect(secretsOf('glance-default-external')).toEqual(['cert-glance-default-public-svc']);
   });
@@ -139,7 +142,7 @@ describe('the TLS terminator', () => {
     expect(api.volumeMounts.map((v: any) => v.name)).not.toContain('tls-internal');
   });
 
-  test('its configuration: one virtual host per endpoint, internal first (every replica\'s name), the scheme set and a client\'s forwarding headers dropped', () => {
+  test('its configuration: a virtual host per endpoint, internal first (with the replicas\' names), scheme set, forwarded headers dropped', () => {
     const cfg: string = files(m, 'glance-default-single')['glance-httpd.cfg'];
     const hosts = cfg.split('<VirtualHost *:${LISTEN}>').slice(1);
     expect(hosts).toHaveLength(2);
@@ -158,6 +161,12 @@ describe('the TLS terminator', () => {
     expect(envOf(httpd).POD_NAMESPACE).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
   });
 
+  test('from 2026.1, uWSGI listens behind it on the loopback address, and glance.conf sets no bind options', () => {
+    const uwsgi = synthGlance({ tls: ISSUED, release: GlanceRelease.of('2026.1') });
+    expect(files(uwsgi, 'glance-default-single')['glance-api-uwsgi.ini']).toMatch(/^http-socket = 127\.0\.0\.1:9293$/m);
+    expect(glanceConf(uwsgi, 'glance-default-single').DEFAULT.bind_host).toBeUndefined();
+  });
+
   test('probes go through the terminator over HTTPS', () => {
     for (const probe of [api.startupProbe, api.readinessProbe, api.livenessProbe]) {
       expect(probe.httpGet).toEqual({ path: '/healthcheck', port: 9292, scheme: 'HTTPS' });
@@ -174,7 +183,11 @@ describe('the TLS terminator', () => {
   });
 
   test('the first precache run calls each replica by https', () => {
-    const precached = synthGlance({ tls: ISSUED, imageCache: { size: '10Gi', precache: { images: ['cirros'] } }, apis: { default: { replicas: 1 } } });
+    const precached = synthGlance({
+      tls: ISSUED,
+      imageCache: { size: '10Gi', precache: { images: ['cirros'] } },
+      apis: { default: { replicas: 1 } },
+    });
     const job = find(precached, 'Job', 'glance-default-single-precache-<hash>');
     expect(job.spec.template.spec.containers[0].command).toContain('https://glance-default-single-0.glance-default-single.$$(POD_NAMESPACE).svc:9292'
       .replace('$$', '$'));
@@ -190,7 +203,8 @@ describe('the TLS terminator', () => {
     expectMountsResolve(m);
     // The terminator's run directory does not add to glance-api's ephemeral storage.
     expect(api.resources.requests['ephemeral-storage']).toBe(
-      container(statefulSet(synthGlance({ imageCache: { size: '10Gi' } }), 'glance-default-single'), 'glance-api').resources.requests['ephemeral-storage']);
+      container(statefulSet(synthGlance({ imageCache: { size: '10Gi' } }), 'glance-default-single'), 'glance-api')
+        .resources.requests['ephemeral-storage']);
   });
 });
 
