@@ -75,7 +75,9 @@ describe.each(IMAGES)('$name', ({ root }) => {
   };
 
   beforeAll(() => {
-    if (!existsSync(join(root, 'usr/lib/python3/dist-packages/oslo_db'))) throw new Error(`no oslo.db in ${root}: sudo bash scripts/install-glance.sh`);
+    if (!existsSync(join(root, 'usr/lib/python3/dist-packages/oslo_db'))) {
+      throw new Error(`no oslo.db in ${root}: sudo bash scripts/install-glance.sh`);
+    }
   });
 
   test('connection_parameters = ssl_ca=<bundle>: oslo.db hands PyMySQL the CA, the session is TLS with a cipher', async () => {

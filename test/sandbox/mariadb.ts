@@ -98,7 +98,8 @@ export class MariaDb {
 
   /** The server's TLS variables: have_ssl (YES when it serves TLS), require_secure_transport, ssl_cert... */
   public async tlsVariables(): Promise<Record<string, string>> {
-    const out = await this.sql("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('have_ssl', 'require_secure_transport', 'ssl_cert', 'ssl_ca', 'ssl_key')");
+    const out = await this.sql('SHOW GLOBAL VARIABLES WHERE Variable_name IN '
+      + "('have_ssl', 'require_secure_transport', 'ssl_cert', 'ssl_ca', 'ssl_key')");
     return Object.fromEntries(out.trim().split('\n').map((line) => line.split('\t') as [string, string]));
   }
 
