@@ -9,11 +9,12 @@
  * `[database] connection_parameters`, in this machine's root or an image's.
  */
 import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { promisify } from 'util';
-import { HANG_GUARD_MS, until } from '../waiting';
+import { until } from '../waiting';
+import { ImagePythonOptions, runPythonInImage } from './image-python';
 
 const execFileAsync = promisify(execFile);
 
@@ -111,18 +112,12 @@ export class MariaDb {
   }
 }
 
-/** How `connectAsOsloDb` connects. */
-export interface OsloDbConnectOptions {
+/** How `connectAsOsloDb` connects: the image to run in, the names it resolves, the paths it sees. */
+export interface OsloDbConnectOptions extends ImagePythonOptions {
   /** `[database] connection`, e.g. mysql+pymysql://glance:pw@openstack.openstack.svc:3306/glance. */
   readonly url: string;
   /** `[database] connection_parameters`, e.g. `ssl_ca=/path/tls-ca-bundle.pem`. @default none */
   readonly connectionParameters?: string;
-  /** The image whose python3, oslo.db, SQLAlchemy and PyMySQL connect. @default '/' (this machine's: Glance 25's) */
-  readonly imageRoot?: string;
-  /** Names the client resolves, by its /etc/hosts (as the pod sandbox's). @default none */
-  readonly hosts?: Record<string, string>;
-  /** Host paths shown read-only at the same path (a CA bundle's directory). @default none */
-  readonly binds?: readonly string[];
 }
 
 /** What `connectAsOsloDb` saw. */
@@ -145,33 +140,11 @@ export interface OsloDbConnectResult {
   readonly sslError?: string;
 }
 
-const OSLO_DB_CONNECT = join(__dirname, 'oslo-db-connect.py');
-
 /**
  * Connects as Glance does: oslo.db's `engines.create_engine(connection, connection_parameters=...)`
- * (one attempt), run in `imageRoot` under bwrap with its own /etc/hosts; then reads the session's
- * TLS status. Errors are results, not exceptions.
+ * (one attempt), in `imageRoot` (./image-python.ts); then reads the session's TLS status.
+ * Errors are results, not exceptions.
  */
-export async function connectAsOsloDb(options: OsloDbConnectOptions): Promise<OsloDbConnectResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'oslo-db-connect-'));
-  try {
-    const hostsFile = join(dir, 'hosts');
-    writeFileSync(hostsFile, ['127.0.0.1\tlocalhost', ...Object.entries(options.hosts ?? {}).map(([name, address]) => `${address}\t${name}`), '']
-      .join('\n'));
-    const args = ['--ro-bind', options.imageRoot ?? '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
-      '--ro-bind', hostsFile, '/etc/hosts', '--ro-bind', OSLO_DB_CONNECT, '/tmp/oslo-db-connect.py', '--die-with-parent',
-      ...(options.binds ?? []).flatMap((path) => ['--ro-bind', path, path]),
-      '/usr/bin/env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'LC_ALL=C.UTF-8',
-      'python3', '/tmp/oslo-db-connect.py', options.url, options.connectionParameters ?? ''];
-    const { stdout, stderr } = await execFileAsync('bwrap', args, { timeout: HANG_GUARD_MS, maxBuffer: 16 * 1024 * 1024 })
-      .catch((error: any) => { throw new Error(`oslo-db-connect.py failed (${error.code ?? error.signal}): ${error.stderr}${error.stdout}`); });
-    const last = stdout.trim().split('\n').pop() ?? '';
-    try {
-      return JSON.parse(last);
-    } catch {
-      throw new Error(`oslo-db-connect.py printed no JSON:\n${stdout}\n${stderr}`);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export function connectAsOsloDb(options: OsloDbConnectOptions): Promise<OsloDbConnectResult> {
+  return runPythonInImage(join(__dirname, 'oslo-db-connect.py'), [options.url, options.connectionParameters ?? ''], options);
 }
