@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds a Debian root filesystem that holds real OpenStack Glance, for the end-to-end tests'
 # pod sandboxes: `debootstrap --variant=minbase SUITE` from deb.debian.org, then glance-api,
-# python3-pymysql and qemu-utils installed with apt (no recommends, no services started, no
-# debconf questions, no database or Keystone set up by the packages' maintainer scripts).
+# python3-pymysql, qemu-utils, the store libraries and apache2 (the API pods' TLS terminator)
+# installed with apt (no recommends, no services started, no debconf questions, no database or
+# Keystone set up by the packages' maintainer scripts).
 # The default suite, trixie, gives Glance 30.0.0 (OpenStack 2025.1).
 #
 # Usage: bash scripts/glance-rootfs.sh [SUITE] [DEST | --stamp]
@@ -27,9 +28,13 @@ STAMP_NAME=.glance-rootfs-stamp
 # python3-sqlalchemy, alembic and qemu-utils; they are named here so that a packaging change
 # that drops one fails the build instead of a test. The store libraries (swift, s3, cinder with
 # os-brick, rbd) are only recommended by glance_store, and glance_store reports a missing one only
-# when its store is configured: they are named for the same reason.
+# when its store is configured: they are named for the same reason. apache2 is Debian's Apache
+# httpd (/usr/sbin/apache2, mod_ssl, mod_proxy_http, mod_headers in /usr/lib/apache2/modules), the
+# TLS terminator in front of glance-api, as the glance-operator's image has httpd and mod_ssl; its
+# postinst would start it on :80, which policy-rc.d refuses. The stamp covers this list, so a
+# changed list rebuilds the root.
 PACKAGES=(glance-api python3-pymysql qemu-utils python3-xattr
-  python3-swiftclient python3-boto3 python3-cinderclient python3-os-brick python3-rbd python3-rados)
+  python3-swiftclient python3-boto3 python3-cinderclient python3-os-brick python3-rbd python3-rados apache2)
 
 script=$(readlink -f "${BASH_SOURCE[0]}")
 repo=$(cd "$(dirname "$script")/.." && pwd -P)
@@ -183,6 +188,9 @@ import swiftclient, boto3, cinderclient, os_brick, oslo_privsep, rbd, rados
 # The centralized_db cache driver exists from Glance 28 (2024.1): bookworm's 25.1.0 has none.
 case "$suite" in bookworm) ;; *) run check python3 -c 'import glance.image_cache.drivers.centralized_db' ;; esac
 run check qemu-img --version
+# The terminator: the binary and the modules the library's httpd config loads (mpm_event is not built in on Debian).
+run check sh -c 'apache2 -v && cd /usr/lib/apache2/modules &&
+  ls mod_mpm_event.so mod_ssl.so mod_socache_shmcb.so mod_proxy.so mod_proxy_http.so mod_headers.so mod_setenvif.so mod_authz_core.so'
 log "glance-api $version in $suite, built in $((SECONDS - start)) s ($(du -sh "$tmp" | cut -f1))"
 
 echo "$stamp" >"$tmp/$STAMP_NAME"

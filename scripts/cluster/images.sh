@@ -14,7 +14,7 @@
 # SUITE is bookworm or trixie; the default is both (built in parallel).
 #
 # Each image is the root of scripts/glance-rootfs.sh SUITE (.cache/rootfs-SUITE, left untouched:
-# copied) plus, installed with apt on top: python3-glanceclient
+# copied; it has Glance, the store libraries and apache2, the TLS terminator) plus, installed with apt on top: python3-glanceclient
 # (`glance`), python3-openstackclient, curl, procps, and what a Keystone and a MariaDB pod need
 # so that the tests run them from the same image: python3-keystone (keystone-manage,
 # keystone-wsgi-public), uwsgi with its python3 plugin, mariadb-server, mariadb-client, and
@@ -198,6 +198,7 @@ ls -ld /var/lib/glance /var/log/glance /etc/glance
     glance --version; openstack --version; keystone-manage --version; test -x /usr/bin/keystone-wsgi-public
     uwsgi --plugins python3 --version; test -f /usr/lib/uwsgi/plugins/python3_plugin.so
     mariadbd --version; mariadb --version; command -v mariadb-install-db; curl --version | head -n 1; qemu-img --version
+    apache2 -v; test -f /usr/lib/apache2/modules/mod_ssl.so; test -f /usr/lib/apache2/modules/mod_proxy_http.so
     python3 -c "import glanceclient, keystone, pymysql, glance.image_cache.drivers.sqlite"
     for f in /etc/resolv.conf /etc/hosts /etc/hostname; do test -f "$f" && test ! -L "$f"; done'
   log "$name: root ready in $((SECONDS - start)) s ($(du -sh "$tree" | cut -f1)); packing"

@@ -19,6 +19,10 @@
  *   HTTP socket closes each connection and a client reusing it would fail.
  * - It runs as the current user (root is not needed); the address is 127.0.3.N, N from the pid, so
  *   that a server leaked by a killed run is in nobody's way.
+ * - With `tls`, uWSGI serves HTTPS itself (`--https-socket address:port,cert,key`; Debian's uwsgi
+ *   links OpenSSL), the URLs and the catalog's identity endpoints are https://, and the harness's
+ *   own requests trust only `tls.caFile` and check `tls.serverName`. uWSGI reads the certificate
+ *   at start only.
  *
  * In the e2e, pods reach it by a cluster DNS name mapped to `address` through the pod sandbox's
  * extraHosts (see `hosts()`), and the catalog's identity endpoints can carry those names too
@@ -26,11 +30,13 @@
  */
 import { ChildProcess, execFile, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { request as httpsRequest } from 'https';
 import { connect } from 'net';
 import { tmpdir, userInfo } from 'os';
 import { join } from 'path';
 import { promisify } from 'util';
 import { HANG_GUARD_MS, until } from '../waiting';
+import { ImagePythonOptions, runPythonInImage } from './image-python';
 
 const execFileAsync = promisify(execFile);
 
@@ -78,6 +84,20 @@ export type KeystoneRef = string | { readonly id: string };
 
 export type EndpointInterface = 'public' | 'internal' | 'admin';
 
+/** Keystone over HTTPS. */
+export interface KeystoneTls {
+  /** The server certificate and key (PEM files), read by uWSGI at start. */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** What the harness's own requests trust (only this). */
+  readonly caFile: string;
+  /**
+   * The name the harness's requests send (SNI) and check against the certificate; they connect to `address`.
+   * @default the internal endpoint host, else the public one, else the admin one, else `address` (which then needs an IP SAN)
+   */
+  readonly serverName?: string;
+}
+
 export interface KeystoneOptions {
   /** The loopback address to listen on. @default 127.0.3.N, N = 1 + pid % 250 */
   readonly address?: string;
@@ -96,6 +116,8 @@ export interface KeystoneOptions {
   readonly endpointHosts?: Partial<Record<EndpointInterface, string>>;
   /** uWSGI workers, one request at a time each. @default 3 */
   readonly processes?: number;
+  /** Serve HTTPS. @default plain HTTP */
+  readonly tls?: KeystoneTls;
 }
 
 /** What `setupGlanceIdentities` made, by id. */
@@ -126,6 +148,7 @@ export class Keystone {
   public readonly adminPassword: string;
   public readonly region: string;
   public readonly processes: number;
+  public readonly tls?: KeystoneTls;
   private readonly endpointHosts: Partial<Record<EndpointInterface, string>>;
   private process?: ChildProcess;
   private adminTokenCache?: { token: string; at: number };
@@ -137,13 +160,22 @@ export class Keystone {
     this.region = options.region ?? 'regionOne';
     this.processes = options.processes ?? 3;
     this.endpointHosts = options.endpointHosts ?? {};
+    this.tls = options.tls;
   }
 
-  /** The base URL on this machine, http://<address>:<port> (the API is under /v3). */
+  /** http or https. */
+  public get scheme(): string { return this.tls ? 'https' : 'http'; }
+
+  /** The base URL on this machine, http(s)://<address>:<port> (the API is under /v3). */
   public get url(): string { return this.urlAt(this.address); }
 
   /** The base URL by another host name, e.g. a cluster DNS name the pods resolve to `address`. */
-  public urlAt(host: string): string { return `http://${host}:${this.port}`; }
+  public urlAt(host: string): string { return `${this.scheme}://${host}:${this.port}`; }
+
+  /** The name the harness's HTTPS requests check (see KeystoneTls.serverName). */
+  public get serverName(): string {
+    return this.tls?.serverName ?? this.endpointHosts.internal ?? this.endpointHosts.public ?? this.endpointHosts.admin ?? this.address;
+  }
 
   /** DNS names mapped to `address`, for the pod sandbox's extraHosts. */
   public hosts(...names: string[]): Record<string, string> {
@@ -205,7 +237,9 @@ export class Keystone {
     ]);
     // The application needs the schema and keys only per request: uWSGI loads it while bootstrap runs.
     // The master dies with this process (pdeathsig), its workers with the master (no-orphans).
-    this.process = spawn(SETPRIV, ['--pdeathsig', 'KILL', UWSGI, '--plugins', 'python3', '--http-socket', `${this.address}:${this.port}`,
+    const socket = this.tls ? ['--https-socket', `${this.address}:${this.port},${this.tls.certFile},${this.tls.keyFile}`]
+      : ['--http-socket', `${this.address}:${this.port}`];
+    this.process = spawn(SETPRIV, ['--pdeathsig', 'KILL', UWSGI, '--plugins', 'python3', ...socket,
       '--add-header', 'Connection: close', '--wsgi-file', KEYSTONE_WSGI_PUBLIC, '--need-app', '--master',
       '--processes', String(this.processes), '--threads', '1', '--lazy-apps', '--die-on-term', '--no-orphans', '--buffer-size', '65535',
       '--chdir', this.root, '--logto', join(this.root, 'uwsgi.log')], {
@@ -244,7 +278,7 @@ export class Keystone {
       if (this.process !== child) throw new Error('keystone: stopped while starting');
       try {
         // No per-request budget: a worker still loading the application answers late, not never.
-        const response = await fetch(`${this.url}/v3`, { signal: AbortSignal.timeout(HANG_GUARD_MS) });
+        const response = await this.send('GET', '/v3', {});
         return response.status === 200;
       } catch {
         return false; // not listening yet
@@ -294,16 +328,39 @@ export class Keystone {
     const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
     if (options.token) headers['X-Auth-Token'] = options.token;
     if (options.body !== undefined) headers['Content-Type'] = 'application/json';
-    const response = await fetch(`${this.url}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(HANG_GUARD_MS),
-    });
-    const text = await response.text();
+    const response = await this.send(method, path, { headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
     let body: any;
-    try { body = text ? JSON.parse(text) : undefined; } catch { body = text; }
+    try { body = response.text ? JSON.parse(response.text) : undefined; } catch { body = response.text; }
     return { status: response.status, headers: response.headers, body };
+  }
+
+  /** One HTTP(S) exchange with `url`: fetch for HTTP; node's https with only tls.caFile trusted and serverName checked for HTTPS. */
+  private async send(method: string, path: string, init: { headers?: Record<string, string>; body?: string })
+    : Promise<{ status: number; headers: Headers; text: string }> {
+    if (!this.tls) {
+      const response = await fetch(`${this.url}${path}`,
+        { method, headers: init.headers, body: init.body, signal: AbortSignal.timeout(HANG_GUARD_MS) });
+      return { status: response.status, headers: response.headers, text: await response.text() };
+    }
+    const ca = readFileSync(this.tls.caFile);
+    return new Promise((resolve, reject) => {
+      const options = { method, headers: init.headers, ca, servername: this.serverName, agent: false, timeout: HANG_GUARD_MS };
+      const req = httpsRequest(`${this.url}${path}`, options, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            for (const one of Array.isArray(value) ? value : value === undefined ? [] : [value]) headers.append(name, String(one));
+          }
+          resolve({ status: res.statusCode ?? 0, headers, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`keystone: ${method} ${path}: no answer in ${HANG_GUARD_MS} ms`)));
+      req.on('error', reject);
+      req.end(init.body);
+    });
   }
 
   /** Like request, but fails with a KeystoneError unless the status is one of `expected`. */
@@ -446,4 +503,43 @@ export class Keystone {
       endpointIds: { public: publicEndpoint.id, internal: internalEndpoint.id },
     };
   }
+}
+
+/** What `keystoneClient` does (see keystone-client.py). */
+export type KeystoneClientRequest =
+  /** keystoneauth1 Session + v3 Password: a token, and the internal identity endpoint of the catalog. verify = cafile, else True. */
+  | {
+    readonly mode: 'session';
+    readonly authUrl: string;
+    readonly user: string;
+    readonly password: string;
+    readonly project: string;
+    readonly cafile?: string;
+  }
+  /** keystonemiddleware's AuthProtocol with these [keystone_authtoken] options validates `token` on a request. */
+  | { readonly mode: 'middleware'; readonly authtoken: Record<string, string>; readonly token: string };
+
+/** What `keystoneClient` saw. */
+export interface KeystoneClientResult {
+  readonly ok: boolean;
+  /** session: the token and the identity endpoint. */
+  readonly token?: string;
+  readonly identityEndpoint?: string;
+  /** middleware: the HTTP status the middleware answered and the app's body (the identity headers, JSON). */
+  readonly status?: number;
+  readonly body?: string;
+  /** middleware: what keystonemiddleware logged. */
+  readonly log?: string[];
+  /** The error (type: message) and the TLS verify failure in it, if any. */
+  readonly error?: string;
+  readonly verifyCode?: number;
+  readonly verifyMessage?: string;
+}
+
+/**
+ * Talks to Keystone as Glance's processes do, with an image's keystoneauth1 and keystonemiddleware
+ * (./image-python.ts: `imageRoot`, `hosts`, `binds`, `env` such as REQUESTS_CA_BUNDLE). Errors are results.
+ */
+export function keystoneClient(request: KeystoneClientRequest, options: ImagePythonOptions = {}): Promise<KeystoneClientResult> {
+  return runPythonInImage(join(__dirname, 'keystone-client.py'), [JSON.stringify(request)], options);
 }
