@@ -4,12 +4,12 @@
  * openstack-operator's issuers, certificates and CA bundle).
  */
 import { GlanceValidationError } from '../errors';
-import type { GlanceApiTlsOptions, GlanceTlsOptions } from '../tls/options';
 import { checkFields, valueOrDefault } from './check';
 import { Field } from './fields';
 import type { Located } from './locate';
 import type { Rename } from './translate';
 import { valueAt } from './values';
+import type { GlanceApiTlsOptions, GlanceTlsOptions } from '../tls/options';
 
 /** lib-common's tls.CABundleSecret and tls.CABundleKey: the bundle the openstack-operator writes and every service trusts. */
 export const OPERATOR_CA_BUNDLE = { name: 'combined-ca-bundle', key: 'tls-ca-bundle.pem' } as const;

@@ -50,7 +50,8 @@ function fieldRules(table: Record<string, Field>, path: string): Rule[] {
 export interface Rename { readonly prop: string; readonly crPath: string; readonly fix?: string }
 
 /** The prop paths of GlanceProps, in the terms of the CR at `path` (or the CLI flag) they came from. */
-export function crPathTranslator(path: string, store: StoreSource, renames: readonly Rename[] = []): (error: GlanceValidationError) => GlanceValidationError {
+export function crPathTranslator(path: string, store: StoreSource, renames: readonly Rename[] = [],
+): (error: GlanceValidationError) => GlanceValidationError {
   const rules = [
     ...fieldRules(GLANCE_SPEC_FIELDS, path),
     ...renames.map(({ prop, crPath, fix }) => rule(prop, crPath, false, fix)),
