@@ -55,6 +55,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // `cdk8s import` for the typed cert-manager objects in lib/imports (task import:cert-manager). Pinned:
     // test/cert-manager-import.test.ts checks that the committed file is what this version generates.
     'cdk8s-cli@2.207.60',
+    // Validates the cert-manager objects against the CRD's schema in the tests (test/helpers.ts).
+    'ajv@^8.12.0',
   ],
 
   jestOptions: {

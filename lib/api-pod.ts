@@ -1,10 +1,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { CacheParts } from './api-host';
+import { apiCommand } from './api-serving';
 import { StorageAccessMode } from './common-props';
 import { GlanceValidationError } from './errors';
 import { ContainerResources } from './glance-api-props';
 import { workerSelfReferenceUrl, API_PORT } from './names';
-import { CONFIG_DIR, glanceCommand, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
+import { CONFIG_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
 import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
 import { ResolvedCommonProps } from './service-config';
 import { StorePodParts } from './stores/pod-parts';
@@ -72,7 +73,7 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
       name: 'glance-api',
       image: common.image,
       imagePullPolicy: common.imagePullPolicy,
-      command: glanceCommand(['glance-api']),
+      command: apiCommand(common.release),
       // Behind the TLS terminator, glance-api listens on the pod's loopback address only: the pod's port is the terminator's.
       ports: https ? undefined : [{ name: 'glance-api', containerPort: API_PORT }],
       env: [

@@ -5,6 +5,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ApiSettings, CacheParts, GlanceApiBase, GlanceDeploymentBase } from './api-host';
 import { apiClaimTemplates, apiPodSpec, apiResources, apiVolumes, networkAnnotation } from './api-pod';
+import { apiServerFiles } from './api-serving';
 import { cacheClaimName } from './cache/cache-job';
 import { ImageCacheOptions } from './cache/cache-options';
 import { ImageCache } from './cache/image-cache';
@@ -19,7 +20,7 @@ import { apiNetworkPolicy } from './network-policy';
 import { CONFIG_ANCHOR, glanceLabels } from './pod-security';
 import { issueCertificates } from './tls/certificates';
 import { EndpointTls, endpointsTls } from './tls/resolve';
-import { terminatorFiles, terminatorVolumes } from './tls/terminator';
+import { terminatorFiles, terminatorVolumes, UPSTREAM } from './tls/terminator';
 
 /**
  * One Glance API StatefulSet `<name>-<api>-<type>` with its headless Service of the same name,
@@ -135,6 +136,7 @@ export class GlanceApi extends GlanceApiBase {
             { workers, cacheOptions: this.cache?.options, showImageDirectUrl, https: this._settings.https })),
           [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
           'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
+          ...apiServerFiles(common.release, workers, this._settings.https ? UPSTREAM : undefined),
           ...this.files,
           ...(endpoints ? terminatorFiles(sts, endpoints) : {}),
         };

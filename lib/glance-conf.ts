@@ -1,5 +1,5 @@
+import { apiServerOptions } from './api-serving';
 import { IniSections } from './ini';
-import { API_PORT } from './names';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { GlanceRelease } from './release';
 import { ResolvedCommonProps } from './service-config';
@@ -33,9 +33,8 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
   const caFile = common.storeContext.caFile;
   return {
     DEFAULT: {
-      bind_host: options.https ? UPSTREAM.host : '0.0.0.0',
-      bind_port: options.https ? UPSTREAM.port : API_PORT,
-      workers: options.workers,
+      // Behind the TLS terminator, on the pod's loopback address only.
+      ...apiServerOptions(common.release, options.workers, options.https ? UPSTREAM : undefined),
       enabled_backends: stores.enabledBackends,
       // web-download makes Glance fetch user-given URLs: only with an allow-list (SSRF).
       enabled_import_methods: web ? '[glance-direct,web-download,copy-image]' : '[glance-direct,copy-image]',

@@ -83,6 +83,7 @@ export class Glance extends GlanceDeploymentBase {
       this.yourSecrets = [
         ['database.connectionSecret.name', common.database.connectionSecret.name],
         ['keystone.passwordSecret.name', common.keystone.passwordSecret.name],
+        ['tls.caBundleSecret.name', common.tls.caBundle?.name],
       ];
       for (const { apiName, role, options } of statefulSets) {
         new GlanceApi(this, `${apiName}-${role}`, { ...options, role, apiName });
@@ -115,6 +116,11 @@ export class Glance extends GlanceDeploymentBase {
     this.names.claim('Service', api.statefulSetName, prop);
     glanceApi.endpointServiceNames.forEach((name) => this.names.claim('Service', name, prop));
     this.names.claim('Secret', api.configSecretName, prop);
+    // cert-manager writes the Secrets of the certificates the library issues; the others are yours.
+    for (const endpoint of glanceApi._endpointsTls) {
+      if (endpoint.issued) this.names.claim('Secret', endpoint.secretName, prop);
+      else this.yourSecrets.push([`${prop}.tls.${endpoint.which}SecretName`, endpoint.secretName]);
+    }
     // The rest of an API's objects (CronJobs, NetworkPolicies) are named after its StatefulSet
     // with a fixed suffix: distinct StatefulSets give them distinct names.
     this.apis.push(glanceApi);

@@ -31,7 +31,7 @@ export const CONFIG_ARGS = [`--config-file=${CONFIG_DIR}/${CONFIG_ANCHOR.name}`,
  * from a Secret would be read as a reference (and a missing one stops glance-api). It doubles every
  * `$` of those variables, oslo.config's escape, then becomes the program.
  */
-const OSLO_ENV_ESCAPE = "import os, sys; os.environ.update({k: v.replace('$', '$$') for k, v in os.environ.items() if k.startswith('OS_')}); "
+export const OSLO_ENV_ESCAPE = "import os, sys; os.environ.update({k: v.replace('$', '$$') for k, v in os.environ.items() if k.startswith('OS_')}); "
   + 'os.execvp(sys.argv[1], sys.argv[1:])';
 
 /**

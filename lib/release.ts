@@ -1,5 +1,8 @@
 import { GlanceValidationError } from './errors';
 
+/** 2026.1 (Glance 32): the first release whose API the library serves with uWSGI. */
+const UWSGI_FROM_GLANCE_MAJOR = 32;
+
 /**
  * The OpenStack release of the Glance image. It picks defaults that differ by release: the image
  * cache driver, and the policy settings. An open set: `GlanceRelease.of('2026.1')` names a
@@ -58,6 +61,15 @@ export class GlanceRelease {
   ) {
     const [year, half] = version.split('.').map(Number);
     this.glanceMajor = 24 + (year - 2022) * 2 + (half - 1);
+  }
+
+  /**
+   * Whether the API runs under uWSGI rather than as the eventlet `glance-api`: from 2026.1 (Glance
+   * 32) on, which deprecates the eventlet server; 2026.2 (Glance 33) removes it (lib/api-serving.ts).
+   * @internal
+   */
+  public get _servedByUwsgi(): boolean {
+    return this.glanceMajor >= UWSGI_FROM_GLANCE_MAJOR;
   }
 
   /** Whether this release is `other` or a later one. */

@@ -7,7 +7,7 @@ import { Duration, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { GlanceApiType, GlanceProps, ImageBackend } from '../lib';
-import { cron, expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
+import { BASE_PROPS, cron, expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
 import { expectWellComposed } from './well-composed';
 import { readOnlyRootViolations } from './writable-dirs';
 import { GlanceValidationError } from '../lib/errors';
@@ -22,7 +22,7 @@ const SEED = process.env.FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(
 
 // Sections 00-glance.conf may have; anything else got in from outside.
 const GENERATED_SECTIONS = ['DEFAULT', 'glance_store', 'default_backend', 'os_glance_staging_store', 'os_glance_tasks_store',
-  'keystone_authtoken', 'oslo_policy', 'paste_deploy', 'oslo_concurrency', 'oslo_middleware', 'import_filtering_opts'];
+  'keystone_authtoken', 'oslo_policy', 'paste_deploy', 'oslo_concurrency', 'oslo_middleware', 'import_filtering_opts', 'database'];
 
 /** Mostly valid values, sometimes hostile ones: both outcomes must be reached. */
 function mostly<T>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<T>): fc.Arbitrary<T> {
@@ -302,6 +302,13 @@ const validProps = fc.record({
   networkPolicy: fc.option(
     fc.record({ enabled: fc.boolean(), allowedNamespaces: fc.array(validName, { maxLength: 2 }) }, { requiredKeys: [] }), { nil: undefined }),
   behindTlsProxy: fc.option(fc.boolean(), { nil: undefined }),
+  tls: fc.option(fc.record({
+    caBundleSecret: fc.constant({ name: 'combined-ca-bundle', key: 'tls-ca-bundle.pem' }),
+    issuer: fc.constantFrom({ name: 'rootca-internal' }, { name: 'ca', kind: 'ClusterIssuer' }),
+    publicIssuer: fc.constant({ name: 'rootca-public' }),
+    certificateDuration: fc.constantFrom('43800h', '2160h', '1h30m'),
+  }, { requiredKeys: [] }).map(({ publicIssuer, ...tls }) => (tls.issuer ? { ...tls, publicIssuer } : tls)), { nil: undefined }),
+  databaseTls: fc.boolean(),
 });
 
 function toValidProps(p: any): Partial<GlanceProps> {
@@ -313,6 +320,9 @@ function toValidProps(p: any): Partial<GlanceProps> {
     // The cap must lie below the staging volume: any whole percent of it does.
     limits: p.capPercent === undefined ? undefined : { imageSizeCap: `${Math.floor(storageGi * 1024 * p.capPercent / 100) || 1}Mi` },
     behindTlsProxy: p.behindTlsProxy,
+    tls: p.tls,
+    // Verified against the bundle, so only with one.
+    database: { ...BASE_PROPS.database, tls: p.databaseTls && p.tls?.caBundleSecret !== undefined },
   };
 }
 

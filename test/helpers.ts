@@ -1,4 +1,8 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import Ajv from 'ajv';
 import { App, Chart, Cron, Testing } from 'cdk8s';
+import { parse as parseYaml } from 'yaml';
 import { Glance, GlanceProps, ImageBackend } from '../lib';
 import { GlanceValidationError } from '../lib/errors';
 
@@ -98,8 +102,28 @@ export const SCHEMAS: Record<string, (group: string) => any> = {
   'kubernetes 1.30+': (group) => require(`kubernetes-models/${group}`),
 };
 
+/**
+ * cert-manager's objects, validated against the openAPIV3Schema of the CRD the library's types were
+ * generated from (crds/cert-manager/), as the API server validates them.
+ */
+const certManagerSchemas = new Map<string, (object: unknown) => boolean>();
+function validateCertManager(manifest: Manifest): void {
+  const key = `${manifest.apiVersion} ${manifest.kind}`;
+  if (!certManagerSchemas.has(key)) {
+    const crd = parseYaml(readFileSync(join(__dirname, '..', 'crds', 'cert-manager', `${manifest.kind.toLowerCase()}s.yaml`), 'utf8'));
+    const version = crd.spec.versions.find((v: any) => `${crd.spec.group}/${v.name}` === manifest.apiVersion);
+    if (!version) throw new Error(`no schema for ${key}`);
+    // The Kubernetes extensions (x-kubernetes-*) and formats are annotations to ajv: types, enums and required fields are checked.
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    certManagerSchemas.set(key, ajv.compile(version.schema.openAPIV3Schema));
+  }
+  const validate = certManagerSchemas.get(key)! as ((object: unknown) => boolean) & { errors?: unknown };
+  if (!validate(manifest)) throw new Error(`${key} ${manifest.metadata.name}: ${JSON.stringify(validate.errors)}`);
+}
+
 /** Validates one manifest against one schema generation; throws on the first violation. */
 export function validateSchema(manifest: Manifest, schema: (group: string) => any): void {
+  if (manifest.apiVersion.startsWith('cert-manager.io/')) return validateCertManager(manifest);
   const [group, version] = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/') : ['', manifest.apiVersion];
   const Model = schema(group ? `${group}/${version}` : version)[manifest.kind];
   if (!Model) throw new Error(`no schema for ${manifest.apiVersion} ${manifest.kind}`);

@@ -19,6 +19,8 @@ const WRITES: Record<string, string[]> = {
   // precache talks to the API over HTTP: it opens no cache, lock or store, only the log.
   'precache': ['DEFAULT.log_dir', '<log file>'],
   'glance-manage': ['oslo_concurrency.lock_path', 'DEFAULT.log_dir', '<log file>'],
+  // The TLS terminator: httpd's pid file, runtime dir and session cache, in the run_dir of its script.
+  'tls terminator': ['<httpd run dir>'],
 };
 
 /** Which Glance program a container runs, from its command line's arguments (not from its config files' names). */
@@ -28,6 +30,7 @@ function program(argv: string[]): string | undefined {
   if (base.includes('glance-cache-jobs.py') && argv.includes('precache')) return 'precache';
   if (base.some((arg) => arg.startsWith('glance-cache-'))) return 'cache tool';
   if (base.includes('glance-manage')) return 'glance-manage';
+  if (base.includes('glance-httpd.sh')) return 'tls terminator';
   return undefined;
 }
 
@@ -47,6 +50,10 @@ function effectiveConfig(manifests: Manifest[], pod: any, container: any): Recor
       for (const [key, value] of Object.entries(values)) options[`${group(section)}.${key}`] = value;
     }
   }
+  // The terminator's script says where httpd writes.
+  const script: string | undefined = secret?.stringData?.['glance-httpd.sh'];
+  const runDir = script && /^run_dir=(\S+)$/m.exec(script)?.[1];
+  if (runDir) options['<httpd run dir>'] = runDir;
   for (const entry of container.env ?? []) {
     const match = /^OS_([A-Za-z0-9_]+?)__([A-Za-z0-9_]+)$/.exec(entry.name);
     if (!match) continue;

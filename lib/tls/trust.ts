@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CA_DIR, CA_FILE, ResolvedTls } from './resolve';
+import { SECRET_MODE } from '../pod-security';
 
 // The CA bundle every Glance container trusts (tls.caBundleSecret), mounted as a directory, which the
 // kubelet updates when the Secret changes: the next connection reads the new bundle.
@@ -13,7 +14,7 @@ export function trustVolumes(tls: ResolvedTls): k8s.Volume[] {
   if (!tls.caBundle) return [];
   return [{
     name: 'ca-bundle',
-    secret: { secretName: tls.caBundle.name, defaultMode: 0o444, items: [{ key: tls.caBundle.key, path: BUNDLE_FILE }] },
+    secret: { secretName: tls.caBundle.name, defaultMode: SECRET_MODE, items: [{ key: tls.caBundle.key, path: BUNDLE_FILE }] },
   }];
 }
 
@@ -33,7 +34,7 @@ export function trustForJob(scope: Construct, tls: ResolvedTls | undefined): { m
   // One volume per construct, however many of its containers mount it.
   const volume = (scope.node.tryFindChild('ca-bundle') as kplus.Volume | undefined) ?? kplus.Volume.fromSecret(scope, 'ca-bundle',
     kplus.Secret.fromSecretName(scope, 'ca-bundle-secret', tls.caBundle.name),
-    { defaultMode: 0o444, items: { [tls.caBundle.key]: { path: BUNDLE_FILE } } });
+    { defaultMode: SECRET_MODE, items: { [tls.caBundle.key]: { path: BUNDLE_FILE } } });
   const env = Object.fromEntries(trustEnv(tls).map((entry) => [entry.name, kplus.EnvValue.fromValue(entry.value!)]));
   return { mounts: [{ volume, path: CA_DIR, readOnly: true }], env };
 }

@@ -14,7 +14,9 @@
  *   Keystone carries no roles; and where our output enforces the new policy defaults and scope
  *   (2023.1 on), enforce_new_defaults and enforce_scope off, since it carries no scope either.
  *
- * No path, lock dir, cache option or env var is overlaid.
+ * No path, lock dir, cache option or env var is overlaid. Under uWSGI (2026.1 on, lib/api-serving.ts)
+ * bind_host is not read: the overlay replaces the ini's one http-socket line with the pod's address
+ * instead (uwsgiOverlay), and changes nothing else of it.
  *
  * The container image is a Debian root filesystem with Glance: this machine's (bookworm, Glance
  * 25.1.0) or trixie's (Glance 30.0.0), made by scripts/glance-rootfs.sh.
@@ -24,6 +26,7 @@ import { existsSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { promisify } from 'util';
 import { GlanceRelease } from '../../lib';
+import { UWSGI_INI } from '../../lib/api-serving';
 import { find, Manifest, parseIniText } from '../helpers';
 import type { Keystone } from '../sandbox/keystone';
 import { MariaDb } from '../sandbox/mariadb';
@@ -174,6 +177,21 @@ export class SandboxedGlance {
     ].join('\n');
   }
 
+  /** Under uWSGI, the ini with the API pod's own address in its http-socket line; nothing otherwise. */
+  public uwsgiOverlay(podName: string): SecretValues[string] {
+    const ini = this.node.secretData(this.configSecretName)[UWSGI_INI];
+    const address = this.node.addressOf(podName);
+    if (ini === undefined || !address) return {};
+    const line = /^http-socket = 0\.0\.0\.0:9292$/m;
+    if (!line.test(ini)) throw new Error(`sandboxed-glance: no "http-socket = 0.0.0.0:9292" line to overlay in ${UWSGI_INI}:\n${ini}`);
+    return { [UWSGI_INI]: ini.replace(line, `http-socket = ${address}:9292`) };
+  }
+
+  /** Replica N's container process (bwrap), while it runs. */
+  public process(replica: number): ChildProcess | undefined {
+    return this.apis.get(replica)?.process;
+  }
+
   /**
    * Applies a new synthesis of the same deployment (a release bump): db-sync runs again, and
    * each replica's pod is replaced as the StatefulSet's rolling update replaces it, keeping its
@@ -299,7 +317,7 @@ export class SandboxedGlance {
   private secretOverlay(podName: string): SecretValues {
     const policy = parseYamlRules(this.node.secretData(this.configSecretName)['policy.yaml']);
     const open = Object.keys(policy).map((rule) => `${JSON.stringify(rule)}: ""\n`).join('');
-    return { [this.configSecretName]: { [OVERLAY_FILE]: this.overlay(podName), [OPEN_POLICY_FILE]: open || '{}\n' } };
+    return { [this.configSecretName]: { [OVERLAY_FILE]: this.overlay(podName), [OPEN_POLICY_FILE]: open || '{}\n', ...this.uwsgiOverlay(podName) } };
   }
 }
 
