@@ -113,6 +113,7 @@ function controlPlaneTls(at: { value: unknown; path: string }, spec: Record<stri
   const value = (field: string) => valueOrDefault(section, field, CONTROL_PLANE_TLS_FIELDS);
   // The openstack-operator sets every API's tls: the template's tls.api is dropped (replaced by the
   // live Glance CR's, then by the certificates it issues, or by none), its caBundleSecretName replaced.
+  // (lib-common's EnsureCert looks the issuers up as Issuers in the namespace: kind Issuer below.)
   const dropped = Object.keys(apis).flatMap((name) => [
     ...['internal', 'public'].map((which) => `glanceAPIs.${name}.tls.api.${which}.secretName`).filter((field) => valueAt(spec, field)),
     ...bundles.filter((b) => b.name === name && b.bundle !== undefined && b.bundle !== OPERATOR_CA_BUNDLE.name)
@@ -124,9 +125,8 @@ function controlPlaneTls(at: { value: unknown; path: string }, spec: Record<stri
       + `trusts ${OPERATOR_CA_BUNDLE.name}`, { code: 'CDK8S_GLANCE_CR_TLS_REPLACED' });
   }
   const enabled: boolean = value('podLevel.enabled');
-  const renames: Rename[] = [
-    { prop: 'database.tls', crPath: '--database-tls', fix: 'drop --database-tls: the openstack-operator gives its Galera TLS' },
-  ];
+  // The CA bundle is always set: database.tls can only be refused for its type.
+  const renames: Rename[] = [{ prop: 'database.tls', crPath: '--database-tls' }];
   let tls: GlanceTlsOptions = { caBundleSecret: { ...OPERATOR_CA_BUNDLE } };
   if (enabled) {
     const internalIssuer: string | undefined = value('podLevel.internal.ca.customIssuer');
