@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Chart } from 'cdk8s';
-import { glanceSpecOf } from './custom-resource';
+import { glanceSpecOf, servesHttps } from './custom-resource';
 import { GlanceValidationError } from './errors';
 import { Glance } from './glance';
 import { ImageBackend } from './image-backend';
@@ -20,7 +20,10 @@ const USAGE = `usage: cdk8s-glance synth --from <cr.yaml | -> [options]
   -o, --output DIR            where to write glance.k8s.yaml, created if missing (default: dist)
   --namespace NS              namespace of every object (default: the CR's metadata.namespace, else openstack)
   --database-secret NAME:KEY  Secret key with the database URL (default: glance-db:connection)
-  --keystone-url URL          Keystone URL for token checks (default: http://keystone-internal.<NS>.svc:5000)
+  --database-tls true|false   connect to the database over TLS, verifying it against the CR's CA bundle
+                              (default: true when the CR gives a CA bundle, as a control plane always does)
+  --keystone-url URL          Keystone URL for token checks (default: http://keystone-internal.<NS>.svc:5000;
+                              https:// when the CR serves Glance over HTTPS, as pod-level TLS does)
   --keystone-public-url URL   Keystone URL for clients (default: --keystone-url)
   --release NAME              OpenStack release of the image, e.g. antelope (default: antelope)
   --ceph-secret NAME          use Ceph RBD, with ceph.conf and keyring from this Secret
@@ -56,6 +59,7 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
     if (!flags.from) throw new UsageError('--from is required');
     const [dbName, dbKey] = splitSecretRef('--database-secret', flags['database-secret'] ?? 'glance-db:connection');
     const release = releaseOf(flags.release);
+    const databaseTls = booleanOf('--database-tls', flags['database-tls']);
     const backend = backendOf(flags);
     // Every flag is checked before the file is read.
     const text = flags.from === '-' ? stdin() : readFileSync(flags.from, 'utf8');
@@ -66,8 +70,8 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
         'drop --namespace, or give the CR\'s namespace');
     }
     const options = {
-      database: { connectionSecret: { name: dbName, key: dbKey } },
-      keystoneAuthUrl: flags['keystone-url'] ?? `http://keystone-internal.${namespace}.svc:5000`,
+      database: { connectionSecret: { name: dbName, key: dbKey }, tls: databaseTls },
+      keystoneAuthUrl: flags['keystone-url'] ?? `${servesHttps(located) ? 'https' : 'http'}://keystone-internal.${namespace}.svc:5000`,
       keystonePublicAuthUrl: flags['keystone-public-url'],
       release,
       backend,
@@ -125,7 +129,7 @@ function packageVersion(): string {
 
 class UsageError extends Error {}
 
-const FLAGS = ['from', 'output', 'namespace', 'database-secret', 'keystone-url', 'keystone-public-url', 'release',
+const FLAGS = ['from', 'output', 'namespace', 'database-secret', 'database-tls', 'keystone-url', 'keystone-public-url', 'release',
   'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim', 'shared-storage-class'];
 
 function parseFlags(args: string[]): Record<string, string> {
@@ -146,6 +150,12 @@ function splitSecretRef(flag: string, value: string): [string, string] {
   const parts = value.split(':');
   if (parts.length !== 2 || !parts[0] || !parts[1]) throw new UsageError(`${flag} takes NAME:KEY, got "${value}"`);
   return [parts[0], parts[1]];
+}
+
+function booleanOf(flag: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value !== 'true' && value !== 'false') throw new UsageError(`${flag} takes true or false, got "${value}"`);
+  return value === 'true';
 }
 
 function releaseOf(name: string | undefined): GlanceRelease | undefined {

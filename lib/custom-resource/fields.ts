@@ -5,7 +5,7 @@
  * by the row's field (translate.ts): a field's mapping is written here only.
  */
 import {
-  apiConfigOf, apiTypeOf, cronOf, endpointServicesOf, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf, storageClassOf,
+  apiConfigOf, apiTypeOf, cronOf, endpointServicesOf, nonEmpty, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf, storageClassOf,
 } from './values';
 
 export type FieldType = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 'quantity' | 'stringMap';
@@ -68,7 +68,15 @@ export const API_FIELDS: Record<string, Field> = {
   'storage.external': unsupported('boolean', PER_API_STORAGE),
   'storage.storageClass': unsupported('string', PER_API_STORAGE),
   'storage.storageRequest': unsupported('string', PER_API_STORAGE),
-  'tls': unsupported('object', 'TLS on the API pods (tls); terminate TLS in front and set behindTlsProxy'),
+  // The API's certificates (an empty name is none, as the operator reads it); the CA bundle becomes the
+  // deployment's tls.caBundleSecret, and a control plane replaces them all (tls.ts)
+  'tls': read('object'),
+  'tls.api': read('object'),
+  'tls.api.internal': read('object'),
+  'tls.api.internal.secretName': read('string', { prop: 'tls.internalSecretName', as: nonEmpty }),
+  'tls.api.public': read('object'),
+  'tls.api.public.secretName': read('string', { prop: 'tls.publicSecretName', as: nonEmpty }),
+  'tls.caBundleSecretName': read('string'),
   'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),
   'type': read('string', { prop: 'type', default: 'split', as: apiTypeOf }),
 };

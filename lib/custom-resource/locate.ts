@@ -5,12 +5,14 @@ import { checkFields, valueOrDefault } from './check';
 import { CONTROL_PLANE_GLANCE_FIELDS } from './fields';
 import { isObject } from './values';
 
-/** The Glance spec found, its path in the CR, the CR's metadata, and the extraMounts that reach Glance. */
+/** The Glance spec found, its path in the CR, the CR's metadata, the extraMounts that reach Glance, and a control plane's TLS. */
 export interface Located {
   readonly spec: Record<string, any>;
   readonly path: string;
   readonly metadata: Record<string, any>;
   readonly extraMounts?: { readonly value: unknown; readonly path: string };
+  /** A control plane's spec.tls (which may be unset): it decides the TLS of its Glance. */
+  readonly controlPlaneTls?: { readonly value: unknown; readonly path: string };
 }
 
 /**
@@ -36,6 +38,7 @@ export function glanceSpecOf(input: unknown): Located {
       path: 'spec.glance.template',
       metadata: { name: valueOrDefault(glance, 'serviceName', CONTROL_PLANE_GLANCE_FIELDS), namespace: metadata.namespace },
       extraMounts: { value: input.spec.extraMounts, path: 'spec.extraMounts' },
+      controlPlaneTls: { value: input.spec.tls, path: 'spec.tls' },
     };
   }
   if (input.kind === 'Glance') {

@@ -9,7 +9,9 @@ import type { GlanceRelease } from '../release';
 export interface CustomResourceOptions {
   /**
    * The database. The CR's databaseInstance names a MariaDB resource; here you name the Secret
-   * that holds the connection URL for Glance's database on it.
+   * that holds the connection URL for Glance's database on it. Its `tls` defaults to the CR's:
+   * true for an OpenStackControlPlane (the openstack-operator always gives its Galera TLS) and for
+   * a Glance CR whose APIs name a CA bundle (caBundleSecretName), false otherwise.
    */
   readonly database: DatabaseOptions;
   /** Keystone URL the API validates tokens against. */

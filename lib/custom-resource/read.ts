@@ -9,6 +9,7 @@ import { API_FIELDS, Field, GLANCE_SPEC_FIELDS } from './fields';
 import { glanceSpecOf } from './locate';
 import type { CustomResourceOptions, CustomResourceRead } from './options';
 import { storesOf } from './stores';
+import { tlsOf } from './tls';
 import { crPathTranslator } from './translate';
 import { valueAt } from './values';
 
@@ -41,6 +42,9 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     const nodeSelector = fromApi.nodeSelector ?? valueAt(spec, 'nodeSelector');
     apis[name] = { ...fromApi, imageCache: cacheOf(fromApi.imageCache, storageClass), nodeSelector };
   }
+  // A control plane decides its APIs' certificates; a Glance CR names them.
+  const tls = tlsOf(located, apis);
+  for (const [name, own] of Object.entries(tls.apis)) apis[name] = { ...apis[name], tls: own };
 
   // A store factory names its own option: the user wrote the CR's customServiceConfig.
   const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, entries.map(([name]) => name)));
@@ -48,7 +52,8 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     ...fromSpec,
     name: located.metadata.name ?? 'glance',
     release: options.release,
-    database: options.database,
+    database: { ...options.database, tls: options.database.tls ?? tls.databaseTls },
+    tls: tls.tls,
     keystone: {
       authUrl: options.keystoneAuthUrl,
       publicAuthUrl: options.keystonePublicAuthUrl,
@@ -68,7 +73,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   if (namespace !== undefined && (typeof namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))) {
     throw new GlanceValidationError('metadata.namespace', namespace, 'is not a Kubernetes namespace name', 'use lower-case letters, digits and "-"');
   }
-  return { props, namespace, inCrTerms: crPathTranslator(path, stores) };
+  return { props, namespace, inCrTerms: crPathTranslator(path, stores, tls.renames) };
 }
 
 /**

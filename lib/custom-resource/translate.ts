@@ -46,10 +46,15 @@ function fieldRules(table: Record<string, Field>, path: string): Rule[] {
   });
 }
 
+/** A prop that comes from elsewhere in the CR (or a flag), with a fix in its terms; the props below it go to the same path. */
+export interface Rename { readonly prop: string; readonly crPath: string; readonly fix?: string }
+
 /** The prop paths of GlanceProps, in the terms of the CR at `path` (or the CLI flag) they came from. */
-export function crPathTranslator(path: string, store: StoreSource): (error: GlanceValidationError) => GlanceValidationError {
+export function crPathTranslator(path: string, store: StoreSource, renames: readonly Rename[] = [],
+): (error: GlanceValidationError) => GlanceValidationError {
   const rules = [
     ...fieldRules(GLANCE_SPEC_FIELDS, path),
+    ...renames.map(({ prop, crPath, fix }) => rule(prop, crPath, false, fix)),
     // A flag stands for everything below it.
     ...Object.entries(BESIDE_THE_SPEC).map(([prop, to]) => rule(prop, to, !to.startsWith('--'))),
     rule('backend', store.flag, false, store.fix),

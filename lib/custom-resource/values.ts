@@ -25,6 +25,11 @@ export function quantityOf(value: string | number | undefined): string | undefin
   return value === undefined || value === null ? undefined : String(value);
 }
 
+/** A name where "" means none, as the operator reads an empty secretName. */
+export function nonEmpty(value: string | null): string | undefined {
+  return value === '' || value === null ? undefined : value;
+}
+
 /** The operator reads "" as "the default class", as an unset storageClassName does. */
 export function storageClassOf(value: string | null): string | null | undefined {
   return value === '' ? undefined : value;

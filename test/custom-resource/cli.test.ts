@@ -21,7 +21,8 @@ describe('cdk8s-glance synth --from', () => {
     expect(sts.metadata).toMatchObject({ name: 'glance-default-single', namespace: 'cloud' });
     const conf = docs.find((d) => d.metadata.name === 'glance-default-single-config').stringData['00-glance.conf'];
     expect(conf).toContain('enabled_backends = default_backend:rbd');
-    expect(conf).toContain('auth_url = http://keystone-internal.cloud.svc:5000');
+    // A control plane serves Glance over HTTPS by default, and Keystone with it.
+    expect(conf).toContain('auth_url = https://keystone-internal.cloud.svc:5000');
   });
 
   test('reports an unsupported field and exits 1', () => {

@@ -41,7 +41,13 @@ test('a bare Glance CR, a parsed object and a spec alone give the same props', (
   const template = REFERENCE.split('    template:\n')[1].replace(/^ {6}/gm, '  ');
   const bare = `apiVersion: glance.openstack.org/v1beta1\nkind: Glance\nmetadata:\n  name: glance\nspec:\n${template}`;
   const fromBare = glancePropsFromCustomResource(bare, crOptions());
-  expect(glancePropsFromCustomResource(REFERENCE, crOptions())).toEqual(fromBare);
+  // The control plane's TLS (pod-level, on by default) is all that differs: see tls.test.ts.
+  const { tls, database, ...fromPlane } = glancePropsFromCustomResource(REFERENCE, crOptions());
+  expect(tls?.issuer?.name).toBe('rootca-internal');
+  expect(database.tls).toBe(true);
+  expect(fromBare.tls).toBeUndefined();
+  expect(fromBare.database.tls).toBe(false);
+  expect({ ...fromPlane, tls: fromBare.tls, database: fromBare.database }).toEqual(fromBare);
   expect(glancePropsFromCustomResource({ kind: 'Glance', spec }, crOptions())).toEqual(fromBare);
   expect(glancePropsFromCustomResource(spec, crOptions())).toEqual(fromBare);
   expect(spec.imageCache.size).toBe('10Gi');
