@@ -186,6 +186,8 @@ project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/cache/*.
 project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/scripts/', '/.ci/', '/.cache/', '__pycache__/');
 project.npmignore?.include('/lib/**/*.d.ts', '/lib/cache/*.py', '/lib/tls/*.sh');
 project.gitignore.exclude('__pycache__/');
+// A worktree's node_modules is often a symlink to the main checkout's: `node_modules/` matches only a directory.
+project.gitignore.exclude('/node_modules');
 // jsii requires repository.url; there is no public repository, so it is empty rather than invented.
 project.package.addField('repository', { type: 'git', url: '' });
 
