@@ -16,7 +16,9 @@ export interface DatabaseOptions {
   /**
    * Connect over TLS, verifying the server's certificate against tls.caBundleSecret and its name
    * against the URL's host ([database] connection_parameters gets `ssl_ca`): for MySQL and
-   * MariaDB through PyMySQL (`mysql+pymysql://`), as the glance-operator connects.
+   * MariaDB through PyMySQL (`mysql+pymysql://`), as the glance-operator connects. PyMySQL uses
+   * TLS whenever the server offers it, but does not refuse a server that offers none: make the
+   * server require it (`REQUIRE SSL` for Glance's user, or `require_secure_transport`).
    * @default false
    */
   readonly tls?: boolean;

@@ -158,7 +158,7 @@ const CUSTOM_RESOURCES: Record<string, CustomResourceCase> = {
     cr: { glanceAPIs: { default: { replicas: 1, type: 'edge', customServiceConfig: '[DEFAULT]\nworkers = 2\n' } }, imageCache: { size: '3Gi' } },
     publicAuthUrl: 'https://keystone.example.com',
   },
-  'cr-refused-tls': {
+  'cr-tls-secrets': {
     cr: 'apiVersion: glance.openstack.org/v1beta1\nkind: Glance\nmetadata:\n  name: glance\nspec:\n'
       + '  glanceAPIs:\n    default:\n      tls:\n        api:\n          internal:\n            secretName: glance-tls\n',
     backend: rbd,

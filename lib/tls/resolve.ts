@@ -122,7 +122,8 @@ export function endpointsTls(api: ApiEndpoints, tls: ResolvedTls, own: GlanceApi
     if (issuer === undefined) return undefined;
     if (api.namespace === undefined) {
       throw new GlanceValidationError(which === 'internal' ? 'tls.issuer' : 'tls.publicIssuer', issuer.name,
-        `issues the certificate of ${api.path}'s ${which} endpoint, whose names hold the namespace, and the chart has none`,
+        `issues the certificate of the ${which} endpoint of the StatefulSet ${api.statefulSetName}, whose names hold the namespace, `
+        + 'and the chart has none',
         'give the chart a namespace (new Chart(app, "glance", { namespace: "openstack" }))');
     }
     const names = (host: string) => [`${host}.${api.namespace}.svc`, `${host}.${api.namespace}.svc.cluster.local`];

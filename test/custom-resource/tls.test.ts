@@ -263,7 +263,8 @@ describe('an OpenStackControlPlane: spec.tls.podLevel, on by default', () => {
     test('a chart without a namespace: the certificates need one, and the error names what asked for them', () => {
       const chart = new Chart(Testing.app(), 'no-namespace');
       expect(() => Glance.fromCustomResource(chart, 'glance', { ...plane(undefined), metadata: { name: 'openstack' } }, crOptions()))
-        .toThrow(/^spec\.tls\.podLevel\.enabled: issues the certificate of apis\.default's internal endpoint.*Fix: give the chart a namespace/);
+        .toThrow(new RegExp('^spec\\.tls\\.podLevel\\.enabled: issues the certificate of the internal endpoint of the StatefulSet '
+          + 'glance-default-single.*Fix: give the chart a namespace'));
     });
   });
 });
