@@ -8,7 +8,7 @@
  * cluster (OVERLAID_OPTIONS).
  */
 import { ChildProcess, execFileSync } from 'child_process';
-import { createHash, randomBytes } from 'crypto';
+import { randomBytes } from 'crypto';
 import { chownSync, existsSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
@@ -99,17 +99,6 @@ export function realGlanceScenario(image: GlanceImage): void {
       file));
   }
 
-  /** Streams an image through replica N, returning the byte count and md5 of what the client got. */
-  async function download(replica: number, id: string): Promise<{ status: number; bytes: number; md5: string }> {
-    const response = await fetch(`${glance.podUrl(replica)}/v2/images/${id}/file`);
-    const hash = createHash('md5');
-    let bytes = 0;
-    for await (const chunk of response.body as any as AsyncIterable<Uint8Array>) {
-      hash.update(chunk);
-      bytes += chunk.byteLength;
-    }
-    return { status: response.status, bytes, md5: hash.digest('hex') };
-  }
 
   const centralized = image.release.isAtLeast(GlanceRelease.CARACAL);
   let version = '';
@@ -239,7 +228,7 @@ export function realGlanceScenario(image: GlanceImage): void {
       }
       // Read image 0 through replica 0's cache: it becomes the most recently used, image 1 the least.
       await sleep(50);
-      expect(await download(0, ids[0])).toMatchObject({ status: 200, bytes: size });
+      expect(await glance.download(0, ids[0])).toMatchObject({ status: 200, bytes: size });
 
       expect(sum(glance.cacheFiles(0))).toBe(6 * size);
       expect(6 * size).toBeGreaterThan(max);
@@ -440,7 +429,7 @@ export function realGlanceScenario(image: GlanceImage): void {
             await sleep(200);
           }
         })();
-        const [first, second] = await Promise.all([download(1, big), (async () => { await sleep(300); return download(1, big); })()]);
+        const [first, second] = await Promise.all([glance.download(1, big), (async () => { await sleep(300); return glance.download(1, big); })()]);
         watching = false;
         await watcher;
         for (const got of [first, second]) expect(got).toEqual({ status: 200, bytes: BIG, md5: bigMd5 });
@@ -452,7 +441,7 @@ export function realGlanceScenario(image: GlanceImage): void {
         console.log(`fault: cache volume of ${volume} bytes filled to ${used} bytes by a ${BIG}-byte image`);
 
         // The replica keeps serving from its cache and from the store.
-        expect(await download(1, smallImage)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
+        expect(await glance.download(1, smallImage)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
 
         const cleaner = await glance.runCacheJob('cleaner', 1);
         expect(cleaner.code).toBe(0);
@@ -549,7 +538,7 @@ export function realGlanceScenario(image: GlanceImage): void {
       // The bump: this release's default driver, every replica replaced, its cache volume kept.
       await glance.apply(synthesize(image.release));
       expect(glance.glanceConf.DEFAULT.image_cache_driver).toBe('centralized_db');
-      for (const id of ids) expect(await download(0, id)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
+      for (const id of ids) expect(await glance.download(0, id)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
       // Glance migrates cache.db only under a paste flavor containing "cache", and
       // "keystone+caching" does not: the API does not list the images yet...
       const listedBefore = await glance.cachedImages(0);
@@ -565,6 +554,6 @@ export function realGlanceScenario(image: GlanceImage): void {
       expect(listed).toEqual(Object.keys(glance.cacheFiles(0)).sort());
       const pruner = await glance.runCacheJob('pruner', 0);
       expect({ code: pruner.code, stderr: pruner.stderr.slice(-2000) }).toEqual({ code: 0, stderr: expect.any(String) });
-      for (const id of ids) expect(await download(0, id)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
+      for (const id of ids) expect(await glance.download(0, id)).toMatchObject({ status: 200, bytes: SMALL_SIZE });
     }));
 }

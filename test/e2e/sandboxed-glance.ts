@@ -22,6 +22,7 @@
  * 25.1.0) or trixie's (Glance 30.0.0), made by scripts/glance-rootfs.sh.
  */
 import { ChildProcess, execFile, execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import { existsSync, readdirSync, statSync } from 'fs';
 import { join } from 'path';
 import { promisify } from 'util';
@@ -159,6 +160,18 @@ export class SandboxedGlance {
 
   /** Replica N's URL by pod address, as the kubelet's probes reach it. */
   public podUrl(replica: number): string { return `http://${this.node.address(`${this.statefulSet}-${replica}`)}:9292`; }
+
+  /** Streams an image through replica N, returning the byte count and md5 of what the client got. */
+  public async download(replica: number, id: string): Promise<{ status: number; bytes: number; md5: string }> {
+    const response = await fetch(`${this.podUrl(replica)}/v2/images/${id}/file`);
+    const hash = createHash('md5');
+    let bytes = 0;
+    for await (const chunk of response.body as any as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      bytes += chunk.byteLength;
+    }
+    return { status: response.status, bytes, md5: hash.digest('hex') };
+  }
 
   /** Replica N's cache volume, on the node. */
   public cacheDir(replica: number): string { return this.node.claimDir(`glance-cache-${this.statefulSet}-${replica}`); }

@@ -133,19 +133,9 @@ describe('uWSGI serves real Glance (2026.1 output on Glance 30)', () => {
       .toEqual({ status: 'active', size: String(UPLOAD_SIZE), checksum: uploaded.md5 });
   });
 
-  async function download(): Promise<{ status: number; bytes: number; md5: string }> {
-    const response = await fetch(`${glance.podUrl(0)}/v2/images/${id}/file`);
-    const hash = createHash('md5');
-    let bytes = 0;
-    for await (const chunk of response.body as any as AsyncIterable<Uint8Array>) {
-      hash.update(chunk);
-      bytes += chunk.byteLength;
-    }
-    return { status: response.status, bytes, md5: hash.digest('hex') };
-  }
 
   test('the download is the upload, byte for byte', async () => {
-    expect(await download()).toEqual({ status: 200, bytes: UPLOAD_SIZE, md5: uploaded.md5 });
+    expect(await glance.download(0, id)).toEqual({ status: 200, bytes: UPLOAD_SIZE, md5: uploaded.md5 });
   });
 
   test('cache-queue caches the image on the replica (a uWSGI worker\'s CacheWorker thread), cache-list shows it', async () => {
@@ -158,6 +148,6 @@ describe('uWSGI serves real Glance (2026.1 output on Glance 30)', () => {
   });
 
   test('the cached image downloads the same', async () => {
-    expect(await download()).toEqual({ status: 200, bytes: UPLOAD_SIZE, md5: uploaded.md5 });
+    expect(await glance.download(0, id)).toEqual({ status: 200, bytes: UPLOAD_SIZE, md5: uploaded.md5 });
   });
 });
