@@ -18,6 +18,7 @@ import { generatedCases, GoldenCase, GoldenGroup } from './golden-generator';
 import { edgeSite } from '../examples/edge-site';
 import { imageCacheCeph } from '../examples/image-cache-ceph';
 import { imageCacheNfs } from '../examples/image-cache-nfs';
+import { imageCacheTls } from '../examples/image-cache-tls';
 import { GlanceApiType } from '../lib';
 
 const SEED = Number(process.env.GOLDEN_SEED ?? 20261205);
@@ -54,7 +55,7 @@ function libInterfaceHas(name: string, prop: string): boolean {
 const GROUPS: GoldenGroup[] = [
   {
     name: 'examples',
-    cases: () => [imageCacheCeph, imageCacheNfs, edgeSite].map((example) => ({
+    cases: () => [imageCacheCeph, imageCacheNfs, edgeSite, imageCacheTls].map((example) => ({
       name: example.name,
       build: (app: App) => ({ charts: [example(app)] }),
     })),

@@ -2,12 +2,14 @@ import { find, glanceConf, Manifest, objectKey, SCHEMAS, synthApp, validateSchem
 import { edgeSite } from '../examples/edge-site';
 import { imageCacheCeph } from '../examples/image-cache-ceph';
 import { imageCacheNfs } from '../examples/image-cache-nfs';
+import { imageCacheTls } from '../examples/image-cache-tls';
 
 // Each test synthesizes its example itself, so that a mutation run maps library code to the tests that read it.
 const EXAMPLES: Array<[string, () => Manifest[]]> = [
   ['image-cache-ceph', () => synthApp(imageCacheCeph)],
   ['image-cache-nfs', () => synthApp(imageCacheNfs)],
   ['edge-site', () => synthApp(edgeSite)],
+  ['image-cache-tls', () => synthApp(imageCacheTls)],
 ];
 
 describe.each(EXAMPLES)('example %s', (_name, synthExample) => {
@@ -85,4 +87,19 @@ test('nfs example: three replicas on a shared ReadWriteMany store', () => {
   expect(conf.DEFAULT.image_cache_stall_time).toBe('43200');
   expect(find(m, 'CronJob', 'glance-default-single-2-pruner').spec.schedule).toBe('15 */6 * * *');
   expect(find(m, 'CronJob', 'glance-default-single-2-cleaner').spec.schedule).toBe('*/30 * * * *');
+});
+
+test('tls example: the operator\'s certificates from its issuers, a terminator in every API pod, the bundle everywhere', () => {
+  const m = EXAMPLES[3][1]();
+  const certificates = m.filter((o) => o.kind === 'Certificate');
+  expect(certificates.map((c) => [c.metadata.name, c.spec.issuerRef.name, c.spec.secretName])).toEqual([
+    ['glance-default-internal-svc', 'rootca-internal', 'cert-glance-default-internal-svc'],
+    ['glance-default-public-svc', 'rootca-public', 'cert-glance-default-public-svc'],
+  ]);
+  expect(certificates[1].spec.dnsNames).toContain('glance.example.com');
+  for (const sts of ['glance-default-internal', 'glance-default-external']) {
+    const spec = find(m, 'StatefulSet', sts).spec.template.spec;
+    expect([sts, spec.containers.map((c: any) => c.name)]).toEqual([sts, ['glance-api', 'glance-httpd']]);
+    expect(glanceConf(m, sts).keystone_authtoken.cafile).toBe('/etc/glance/tls/ca/tls-ca-bundle.pem');
+  }
 });
