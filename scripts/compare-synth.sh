@@ -18,8 +18,10 @@ cleanup() {
 trap cleanup EXIT
 git worktree add --quiet --detach "$work/base" "$rev"
 ln -s "$PWD/node_modules" "$work/base/node_modules"
-# The cases scripts of the working tree run against the library of REV.
+# The cases scripts (and examples) of the working tree run against the library of REV.
 cp scripts/synth-golden.ts scripts/golden-*.ts "$work/base/scripts/"
+# The examples are cases too (a new example runs against REV's library as well).
+cp examples/*.ts "$work/base/examples/"
 run() { (cd "$1" && npx ts-node --prefer-ts-exts --transpile-only --project test/tsconfig.json scripts/synth-golden.ts "$2" >"$2.log" 2>&1); }
 # Both trees at once: the machine has two cores.
 run "$work/base" "$work/before" & base_pid=$!
