@@ -128,8 +128,9 @@ project.addTask('test:fuzz', {
 });
 project.addTask('test:e2e', {
   description: 'Real Glance 25 and 30 in pod sandboxes, and the compiled package (root; scripts/install-glance.sh; after a compile)',
-  // One file at a time: the API replicas of every scenario listen on the same loopback addresses.
-  exec: 'jest --ci --runInBand --passWithNoTests=false test/sandbox test/e2e test/package',
+  // One file at a time: the API replicas of every scenario listen on the same loopback addresses;
+  // and one run at a time on a machine (the lock a single file's run takes too, README "Tests").
+  exec: 'flock /tmp/cdk8s-glance-e2e.lock jest --ci --runInBand --passWithNoTests=false test/sandbox test/e2e test/package',
 });
 
 project.addTask('test:cluster', {
