@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -6,11 +6,22 @@ import { REFERENCE, runCapturing } from './cr-helpers';
 import { runCli } from '../../lib/cli';
 import { find, glanceConf, Manifest, ofKind } from '../helpers';
 
+const made: string[] = [];
+/** A temporary directory, removed after its test (thousands of runs had left thousands in /tmp). */
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  made.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 describe('cdk8s-glance synth --from', () => {
   const run = (...args: string[]) => runCapturing(args);
 
   test('turns the reference snippet into manifests under the output dir', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     const cr = join(dir, 'cr.yaml');
     writeFileSync(cr, REFERENCE);
     const result = run('synth', '--from', cr, '-o', join(dir, 'out'), '--namespace', 'cloud', '--ceph-secret', 'ceph-conf-files');
@@ -26,7 +37,7 @@ describe('cdk8s-glance synth --from', () => {
   });
 
   test('reports an unsupported field and exits 1', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  notificationBusInstance: rabbitmq\n');
     const result = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir);
     expect(result.code).toBe(1);
@@ -45,14 +56,14 @@ describe('cdk8s-glance synth --from', () => {
   });
 
   test('--from - reads standard input', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     const result = runCapturing(['synth', '--from', '-', '-o', dir, '--ceph-secret', 'ceph'], () => REFERENCE);
     expect({ code: result.code, out: result.out }).toEqual({ code: 0, out: expect.stringContaining('glance-default-single (3 replicas)') });
     expect(existsSync(join(dir, 'glance.k8s.yaml'))).toBe(true);
   });
 
   test('the namespace comes from the CR unless --namespace says it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     const cr = join(dir, 'cr.yaml');
     writeFileSync(cr, 'kind: Glance\nmetadata:\n  name: glance\n  namespace: cloud\nspec: {}\n');
     expect(run('synth', '--from', cr, '-o', join(dir, 'out'), '--shared-claim', 'images')).toMatchObject({ code: 0, err: '' });
@@ -61,7 +72,7 @@ describe('cdk8s-glance synth --from', () => {
   });
 
   test('a --namespace that differs from the CR\'s is refused with the fix, and nothing is written', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     const cr = join(dir, 'cr.yaml');
     writeFileSync(cr, 'kind: Glance\nmetadata:\n  name: glance\n  namespace: cloud\nspec: {}\n');
     const clash = run('synth', '--from', cr, '-o', join(dir, 'out2'), '--namespace', 'openstack', '--shared-claim', 'images');
@@ -94,7 +105,7 @@ describe('cdk8s-glance synth --from', () => {
       return ['--from', join(dir, 'res.yaml'), '-o', join(dir, 'res-out')];
     }, 'wrote'],
   ])('%s: a clear message, no stack trace, nothing written', (_name, args, message) => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), REFERENCE);
     const result = run('synth', ...args(dir), '--ceph-secret', 'ceph');
     expect(result.out + result.err).toContain(message);
@@ -108,7 +119,7 @@ describe('cdk8s-glance synth --from', () => {
   });
 
   test('every flag reaches the output, "--flag=value" included: database Secret, Keystone URLs, release, rbd pool and user', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default:\n      type: single\n');
     const result = run('synth', `--from=${join(dir, 'cr.yaml')}`, '--output', join(dir, 'out'), '--database-secret', 'db:url',
       '--keystone-url=http://ks:5000', '--keystone-public-url', 'https://ks.example', '--release', 'epoxy',
@@ -126,7 +137,7 @@ describe('cdk8s-glance synth --from', () => {
   });
 
   test('--shared-claim and --shared-storage-class give the file store on a ReadWriteMany claim', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default:\n      type: single\n      replicas: 2\n');
     expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'a'), '--shared-claim', 'images').code).toBe(0);
     const claimed: Manifest[] = parseAllDocuments(readFileSync(join(dir, 'a', 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
@@ -178,7 +189,7 @@ describe('cdk8s-glance synth --from', () => {
   });
 
   test('a validation error exits 1 with our message alone', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  imageCache:\n    size: 10 Gi\n');
     const result = run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'out'), '--ceph-secret', 'ceph');
     expect(result.code).toBe(1);
@@ -188,7 +199,7 @@ describe('cdk8s-glance synth --from', () => {
   });
 
   test('the output is written whole or not at all: no temporary file is left', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), REFERENCE);
     expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'out'), '--ceph-secret', 'ceph').code).toBe(0);
     expect(readdirSync(join(dir, 'out'))).toEqual(['glance.k8s.yaml']);
@@ -221,7 +232,7 @@ describe('the CLI: streams, defaults, flags and file errors', () => {
       expect(runCli([])).toBe(2);
       expect(stderr).toHaveBeenCalledWith(expect.stringContaining('--from FILE'));
       read.mockReset().mockReturnValue(glanceCr);
-      const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+      const dir = tempDir();
       expect(runCli(['synth', '--from', '-', '-o', dir, '--shared-claim', 'images'])).toBe(0);
       expect(read.mock.calls).toEqual([[0, 'utf8']]);
       expect(stdout).toHaveBeenLastCalledWith(
@@ -234,7 +245,7 @@ describe('the CLI: streams, defaults, flags and file errors', () => {
   });
 
   test('without -o it writes dist/glance.k8s.yaml under the working directory, naming every StatefulSet written', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     const cwd = process.cwd();
     process.chdir(dir);
     try {
@@ -249,13 +260,13 @@ describe('the CLI: streams, defaults, flags and file errors', () => {
   });
 
   test('--namespace may repeat the CR\'s namespace', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     expect(capture(['synth', '--from', '-', '-o', dir, '--namespace', 'cloud', '--shared-claim', 'images'], () => glanceCr))
       .toMatchObject({ code: 0, err: '' });
   });
 
   test('without a store flag the CR\'s own store is used', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+    const dir = tempDir();
     expect(capture(['synth', '--from', '-', '-o', dir], () => swiftCr)).toMatchObject({ code: 0, err: '' });
     expect(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).toContain('enabled_backends = default_backend:swift');
   });
