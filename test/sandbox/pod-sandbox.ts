@@ -24,7 +24,8 @@
  *   (every StatefulSet replica "<sts>-<N>.<sts>.<ns>.svc" and every Service), each replica on a
  *   loopback address of its own.
  *
- * - A pod's containers run side by side (spawn with `container`), sharing its volumes.
+ * - A pod's containers run side by side (spawn with `container`), sharing its volumes. Their stdout
+ *   and stderr are pipes owned by root, as a container runtime's are (runc's, containerd's shim).
  *
  * What differs from a cluster: pods share the host's network namespace, so each API replica has a
  * distinct loopback address and its bind address is set to it (see the e2e overlay); seccomp is
