@@ -124,6 +124,9 @@ describe('the TLS terminator', () => {
     expect(httpd.command).toEqual(['/bin/sh', '/etc/glance/glance.conf.d/glance-httpd.sh']);
     expect(httpd.image).toBe(api.image);
     expect(files(m, 'glance-default-single')['glance-httpd.sh']).toContain('kill -USR1 "$pid"');
+    // httpd's logs (/proc/self/fd/1 and 2) reopen FIFOs the script owns, never the runtime's root-owned stdio pipes.
+    expect(files(m, 'glance-default-single')['glance-httpd.sh']).toMatch(
+      /mkfifo -m 600 "\$run_dir\/stdout" "\$run_dir\/stderr"[^]*-DFOREGROUND \\\n {2}> "\$run_dir\/stdout" 2> "\$run_dir\/stderr" &/);
     expectRestrictedPod(spec);
     expect(container(statefulSet(synthGlance({ tls: { ...ISSUED, proxyImage: 'registry.example/httpd:2.4' } }), 'glance-default-single'),
       'glance-httpd').image).toBe('registry.example/httpd:2.4');
@@ -158,6 +161,8 @@ describe('the TLS terminator', () => {
     }
     expect(cfg).toContain('Define UPSTREAM 127.0.0.1:9293');
     expect(cfg).toContain('SSLProtocol all -SSLv3 -TLSv1 -TLSv1.1');
+    // Without an authorization module httpd answers every request 500 (AH00025), as the e2e showed.
+    expect(cfg).toContain('<IfModule !authz_core_module>\n  LoadModule authz_core_module ${MODULES}/mod_authz_core.so\n</IfModule>');
     expect(envOf(httpd).POD_NAMESPACE).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
   });
 

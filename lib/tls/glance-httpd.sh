@@ -50,7 +50,15 @@ pairs_match() {
 
 mkdir -p "$run_dir"
 pairs_match || exit 1
-"$httpd" -d "$run_dir" -f "$config" -C "Define MODULES $modules" -C "Define RUN_DIR $run_dir" -DFOREGROUND &
+# httpd opens its logs by path (/proc/self/fd/1 and 2), which reopens the container's stdout and
+# stderr: a runtime's stdio pipes are root's (mode 0600), which this user may not open. FIFOs of
+# its own in the run directory, copied to stdout and stderr, it may.
+rm -f "$run_dir/stdout" "$run_dir/stderr"
+mkfifo -m 600 "$run_dir/stdout" "$run_dir/stderr" || exit 1
+cat "$run_dir/stdout" &
+cat "$run_dir/stderr" >&2 &
+"$httpd" -d "$run_dir" -f "$config" -C "Define MODULES $modules" -C "Define RUN_DIR $run_dir" -DFOREGROUND \
+  > "$run_dir/stdout" 2> "$run_dir/stderr" &
 pid=$!
 trap 'kill -TERM "$pid" 2> /dev/null' TERM INT
 loaded=$(fingerprint)

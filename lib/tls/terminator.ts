@@ -20,7 +20,9 @@ const RUN_DIR = '/var/run/glance-httpd';
 
 /** The modules the terminator loads, unless its httpd has them built in. */
 const MODULES: Array<[string, string]> = [
-  ['unixd_module', 'mod_unixd.so'], ['log_config_module', 'mod_log_config.so'], ['ssl_module', 'mod_ssl.so'],
+  // authz_core: without an authorization module httpd answers every request 500 (AH00025 "couldn't check user").
+  ['unixd_module', 'mod_unixd.so'], ['authz_core_module', 'mod_authz_core.so'], ['log_config_module', 'mod_log_config.so'],
+  ['ssl_module', 'mod_ssl.so'],
   ['socache_shmcb_module', 'mod_socache_shmcb.so'], ['proxy_module', 'mod_proxy.so'], ['proxy_http_module', 'mod_proxy_http.so'],
   ['headers_module', 'mod_headers.so'],
 ];

@@ -24,13 +24,15 @@
 import { ChildProcess, execFile, execFileSync } from 'child_process';
 import { createHash } from 'crypto';
 import { existsSync, readdirSync, statSync } from 'fs';
+import { request as httpsRequest } from 'https';
 import { join } from 'path';
 import { promisify } from 'util';
 import { GlanceRelease } from '../../lib';
 import { UWSGI_INI } from '../../lib/api-serving';
+import { HTTPD_CONFIG } from '../../lib/tls/terminator';
 import { find, Manifest, parseIniText } from '../helpers';
 import type { Keystone } from '../sandbox/keystone';
-import { MariaDb } from '../sandbox/mariadb';
+import { MariaDb, MariaDbTls } from '../sandbox/mariadb';
 import { killGroup, RunResult, SandboxNode, SandboxPod, SecretValues } from '../sandbox/pod-sandbox';
 import { HANG_GUARD_MS, until } from '../waiting';
 
@@ -101,6 +103,13 @@ export function realKeystone(keystone: Keystone, host: string, moreHosts: Record
   };
 }
 
+/** A container of an API pod beside glance-api (the TLS terminator): its process and output. */
+export interface Sidecar {
+  readonly process: ChildProcess;
+  readonly stdout: string[];
+  readonly stderr: string[];
+}
+
 export interface JobRunOptions {
   /** Called with the started process, to signal it mid-run. */
   readonly onSpawn?: (child: ChildProcess) => void;
@@ -112,7 +121,7 @@ export class SandboxedGlance {
   public readonly db = new MariaDb();
   public readonly replicas: number;
   public readonly configSecretName: string;
-  private readonly apis = new Map<number, { pod: SandboxPod; process: ChildProcess; stderr: string[] }>();
+  private readonly apis = new Map<number, { pod: SandboxPod; process: ChildProcess; stderr: string[]; sidecars: Map<string, Sidecar> }>();
   private readonly dbPassword: string;
 
   /**
@@ -123,10 +132,12 @@ export class SandboxedGlance {
    *   admin the glance CLI runs as; the overlay then sets only bind_host
    * @param options.dbPassword the MariaDB glance user's password (the default glance-db Secret's URL
    *   carries it as written: give a glance-db Secret of your own for one that needs percent-encoding)
+   * @param options.tls the API serves HTTPS (a TLS terminator in its pod): the CA file clients trust
+   * @param options.dbTls MariaDB serves TLS with this certificate (and requires it)
    */
   constructor(public manifests: Manifest[], public readonly statefulSet: string, public readonly namespace: string,
     userClaims: Record<string, string> = {}, public readonly image: GlanceImage = GLANCE_IMAGES.bookworm, userSecrets: SecretValues = {},
-    private readonly options: { keystone?: RealKeystone; dbPassword?: string } = {}) {
+    private readonly options: { keystone?: RealKeystone; dbPassword?: string; tls?: { caFile: string }; dbTls?: MariaDbTls } = {}) {
     this.dbPassword = options.dbPassword ?? 'e2e-db-password';
     const sts = find(manifests, 'StatefulSet', statefulSet);
     this.replicas = sts.spec.replicas;
@@ -156,10 +167,13 @@ export class SandboxedGlance {
   }
 
   /** Replica N's URL by hostname. */
-  public url(replica: number): string { return `http://${this.hostname(replica)}:9292`; }
+  public url(replica: number): string { return `${this.scheme}://${this.hostname(replica)}:9292`; }
+
+  /** https behind the TLS terminator, else http. */
+  public get scheme(): string { return this.options.tls ? 'https' : 'http'; }
 
   /** Replica N's URL by pod address, as the kubelet's probes reach it. */
-  public podUrl(replica: number): string { return `http://${this.node.address(`${this.statefulSet}-${replica}`)}:9292`; }
+  public podUrl(replica: number): string { return `${this.scheme}://${this.node.address(`${this.statefulSet}-${replica}`)}:9292`; }
 
   /** Streams an image through replica N, returning the byte count and md5 of what the client got. */
   public async download(replica: number, id: string): Promise<{ status: number; bytes: number; md5: string }> {
@@ -200,6 +214,47 @@ export class SandboxedGlance {
     return { [UWSGI_INI]: ini.replace(line, `http-socket = ${address}:9292`) };
   }
 
+  /**
+   * The TLS terminator's config with the API pod's own address: its Listen line listens on it
+   * (`Listen <address>:${LISTEN} https`; a `Define LISTEN <address>:9292` would also change the
+   * virtual hosts' `*:${LISTEN}`, which httpd then ignores) and its UPSTREAM is glance-api's
+   * overlaid bind_host. Nothing else of it changes; nothing without a terminator.
+   */
+  public httpdOverlay(podName: string): SecretValues[string] {
+    const cfg = this.node.secretData(this.configSecretName)[HTTPD_CONFIG];
+    const address = this.node.addressOf(podName);
+    if (cfg === undefined || !address) return {};
+    const lines: Array<[RegExp, string]> = [
+      [/^Listen \$\{LISTEN\} https$/m, `Listen ${address}:\${LISTEN} https`],
+      [/^Define UPSTREAM 127\.0\.0\.1:(\d+)$/m, `Define UPSTREAM ${address}:$1`],
+    ];
+    let text = cfg;
+    for (const [line, to] of lines) {
+      if (!line.test(text)) throw new Error(`sandboxed-glance: no line ${line} to overlay in ${HTTPD_CONFIG}:\n${cfg}`);
+      text = text.replace(line, to);
+    }
+    return { [HTTPD_CONFIG]: text };
+  }
+
+  /** Replica N's other container (the TLS terminator glance-httpd): its process and output, while it runs. */
+  public sidecar(replica: number, container: string): Sidecar {
+    const sidecar = this.apis.get(replica)?.sidecars.get(container);
+    if (!sidecar) throw new Error(`sandboxed-glance: replica ${replica} runs no container ${container}`);
+    return sidecar;
+  }
+
+  /** Replica N's pod, while it runs. */
+  public pod(replica: number): SandboxPod {
+    const api = this.apis.get(replica);
+    if (!api) throw new Error(`sandboxed-glance: replica ${replica} has not started`);
+    return api.pod;
+  }
+
+  /** The tail of replica N's glance-api output (its log). */
+  public apiLog(replica: number): string {
+    return this.apis.get(replica)?.stderr.join('') ?? '';
+  }
+
   /** Replica N's container process (bwrap), while it runs. */
   public process(replica: number): ChildProcess | undefined {
     return this.apis.get(replica)?.process;
@@ -225,7 +280,7 @@ export class SandboxedGlance {
 
   /** Starts the database and runs the db-sync Job from the manifests. */
   public async prepare(): Promise<void> {
-    await this.db.start();
+    await this.db.start({ tls: this.options.dbTls });
     await this.db.createDatabase('glance', 'glance', this.dbPassword);
     const sync = await this.runJob('Job', 'glance-db-sync-<hash>');
     if (sync.code !== 0) throw new Error(`db-sync exited ${sync.code}:\n${sync.stderr.slice(-3000)}`);
@@ -250,15 +305,31 @@ export class SandboxedGlance {
   public async start(replica: number): Promise<void> {
     const existing = this.apis.get(replica);
     const pod = existing?.pod ?? this.node.pod('StatefulSet', this.statefulSet, replica);
-    const process = pod.spawn({ secretOverlay: (podName) => this.secretOverlay(podName) });
+    const [main, ...others] = pod.spec.containers.map((c: any) => c.name as string);
+    const process = pod.spawn({ container: main, secretOverlay: (podName) => this.secretOverlay(podName) });
     const stderr: string[] = [];
-    process.stderr!.on('data', (chunk) => { stderr.push(String(chunk)); if (stderr.length > 200) stderr.shift(); });
-    process.stdout!.resume();
-    this.apis.set(replica, { pod, process, stderr });
+    // Its log, whichever stream oslo.log writes it to.
+    const log = (chunk: Buffer) => { stderr.push(String(chunk)); if (stderr.length > 200) stderr.shift(); };
+    process.stderr!.on('data', log);
+    process.stdout!.on('data', log);
+    // The pod's other containers (the TLS terminator) run beside it, on the same volumes.
+    const sidecars = new Map<string, Sidecar>();
+    for (const name of others) {
+      const child = pod.spawn({ container: name, secretOverlay: (podName) => this.secretOverlay(podName) });
+      const sidecar: Sidecar = { process: child, stdout: [], stderr: [] };
+      child.stdout!.on('data', (chunk) => { sidecar.stdout.push(String(chunk)); if (sidecar.stdout.length > 500) sidecar.stdout.shift(); });
+      child.stderr!.on('data', (chunk) => { sidecar.stderr.push(String(chunk)); if (sidecar.stderr.length > 500) sidecar.stderr.shift(); });
+      sidecars.set(name, sidecar);
+    }
+    this.apis.set(replica, { pod, process, stderr, sidecars });
+    const logs = () => [stderr.join(''), ...[...sidecars].map(([name, s]) => `--- ${name}\n${s.stderr.join('')}`)].join('\n').slice(-4000);
     await until(`replica ${replica} is healthy`, async () => {
-      if (process.exitCode !== null) throw new Error(`replica ${replica} exited ${process.exitCode}: ${stderr.join('').slice(-3000)}`);
+      if (process.exitCode !== null) throw new Error(`replica ${replica} exited ${process.exitCode}: ${logs()}`);
+      for (const [name, s] of sidecars) {
+        if (s.process.exitCode !== null) throw new Error(`replica ${replica}'s ${name} exited ${s.process.exitCode}: ${logs()}`);
+      }
       return this.healthy(replica);
-    }, { everyMs: 200, detail: () => stderr.join('').slice(-3000) });
+    }, { everyMs: 200, detail: logs });
   }
 
   /**
@@ -266,6 +337,15 @@ export class SandboxedGlance {
    * timeoutSeconds: a slow answer of a busy machine is an answer (only a hung one fails, at the guard).
    */
   public async healthy(replica: number): Promise<boolean> {
+    // An HTTPS probe, as the kubelet's: no certificate verification, no SNI (the pod's address).
+    if (this.options.tls) {
+      return new Promise((resolve) => {
+        const req = httpsRequest(`${this.podUrl(replica)}/healthcheck`, { rejectUnauthorized: false, agent: false, timeout: HANG_GUARD_MS },
+          (res) => { res.resume(); res.on('end', () => resolve(res.statusCode === 200)); });
+        req.on('error', () => resolve(false));
+        req.end();
+      });
+    }
     try {
       const response = await fetch(`${this.podUrl(replica)}/healthcheck`, { signal: AbortSignal.timeout(HANG_GUARD_MS) });
       return response.status === 200;
@@ -278,10 +358,12 @@ export class SandboxedGlance {
   public async stop(replica: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const api = this.apis.get(replica);
     if (!api) return;
-    const closed = new Promise((resolve) => api.process.once('close', resolve));
-    if (api.process.exitCode === null && api.process.signalCode === null) {
-      killGroup(api.process, signal);
-      await closed;
+    for (const child of [api.process, ...[...api.sidecars.values()].map((s) => s.process)]) {
+      const closed = new Promise((resolve) => child.once('close', resolve));
+      if (child.exitCode === null && child.signalCode === null) {
+        killGroup(child, signal);
+        await closed;
+      }
     }
   }
 
@@ -294,6 +376,11 @@ export class SandboxedGlance {
 
   /** Runs the glance CLI against replica N's hostname, as the reference does. */
   public async glance(replica: number | undefined, ...args: string[]): Promise<string> {
+    return this.glanceTrusting(this.options.tls?.caFile, replica, ...args);
+  }
+
+  /** The glance CLI trusting `caFile` (`--os-cacert`) for Glance's and Keystone's HTTPS, or the system trust. */
+  public async glanceTrusting(caFile: string | undefined, replica: number | undefined, ...args: string[]): Promise<string> {
     const admin = this.options.keystone?.admin;
     const auth = admin ? {
       OS_AUTH_URL: `${this.options.keystone!.authUrl}/v3`,
@@ -305,10 +392,10 @@ export class SandboxedGlance {
       OS_PROJECT_DOMAIN_NAME: 'Default',
     } : { OS_AUTH_TOKEN: 'noauth' };
     const env = { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', OS_IMAGE_API_VERSION: '2', ...auth };
-    const target = replica === undefined ? `http://glance-default.${this.namespace}.svc:9292` : this.url(replica);
+    const target = replica === undefined ? `${this.scheme}://glance-default.${this.namespace}.svc:9292` : this.url(replica);
     // glanceclient uploads stdin when it is open and not a terminal: run it with stdin closed (`<&-`), as from cron.
     const { stdout } = await execFileAsync('bwrap', [...this.node.clientArgs(), '--', '/bin/sh', '-c', 'exec glance "$@" <&-', 'glance',
-      '--os-image-url', target, ...args], { env, maxBuffer: 16 * 1024 * 1024 });
+      '--os-image-url', target, ...caFile ? ['--os-cacert', caFile] : [], ...args], { env, maxBuffer: 16 * 1024 * 1024 });
     return stdout;
   }
 
@@ -330,7 +417,11 @@ export class SandboxedGlance {
   private secretOverlay(podName: string): SecretValues {
     const policy = parseYamlRules(this.node.secretData(this.configSecretName)['policy.yaml']);
     const open = Object.keys(policy).map((rule) => `${JSON.stringify(rule)}: ""\n`).join('');
-    return { [this.configSecretName]: { [OVERLAY_FILE]: this.overlay(podName), [OPEN_POLICY_FILE]: open || '{}\n', ...this.uwsgiOverlay(podName) } };
+    return {
+      [this.configSecretName]: {
+        [OVERLAY_FILE]: this.overlay(podName), [OPEN_POLICY_FILE]: open || '{}\n', ...this.uwsgiOverlay(podName), ...this.httpdOverlay(podName),
+      },
+    };
   }
 }
 

@@ -56,8 +56,10 @@ test('only the declared volumes are mounted, writable ones writable, the Secret 
     'awk \'$5 != "/" && $5 !~ /^\\/(proc|dev)(\\/|$)/ && $6 ~ /^rw/ {print $5}\' /proc/self/mountinfo | sort');
   expect(writable.split('\n')).toEqual(['/tmp', '/var/lib/glance/image-cache']);
   const secret = await sh('CronJob', `${STS}-1-cleaner`,
-    'stat -c "%a %u %g" /etc/glance/glance.conf.d/00-glance.conf; touch /etc/glance/glance.conf.d/x 2>/dev/null || echo read-only');
-  expect(secret.split('\n')).toEqual(['440 0 42415', 'read-only']);
+    'stat -L -c "%a %u %g" /etc/glance/glance.conf.d/00-glance.conf; readlink /etc/glance/glance.conf.d/00-glance.conf; '
+    + 'touch /etc/glance/glance.conf.d/x 2>/dev/null || echo read-only');
+  // As the kubelet writes a Secret volume: each key a symlink through ..data, the file with its mode and group.
+  expect(secret.split('\n')).toEqual(['440 0 42415', '..data/00-glance.conf', 'read-only']);
   const api = await sh('StatefulSet', STS, 'awk \'$6 ~ /^rw/ {print $5}\' /proc/self/mountinfo | grep -E "^/(tmp|var)" | sort', 0);
   expect(api.split('\n')).toEqual(['/tmp', '/var/lib/glance', '/var/lib/glance/image-cache', '/var/lib/glance/images']);
 });
@@ -157,7 +159,7 @@ test('the image stores\' volumes: Secrets projected together, an NFS export shar
   };
   try {
     expect(await run(0,
-      'ls /etc/ceph; cat /etc/ceph/a.conf /etc/ceph/b.conf; stat -c "%a %g" /etc/ceph/a.conf; echo image > /var/lib/glance/images/f; '
+      'ls /etc/ceph; cat /etc/ceph/a.conf /etc/ceph/b.conf; stat -L -c "%a %g" /etc/ceph/a.conf; echo image > /var/lib/glance/images/f; '
       + 'touch /sys/x 2>/dev/null || echo "/sys read-only"; test -c /dev/null && echo "/dev has devices"'))
       .toEqual(['a.conf', 'b.conf', 'cluster a', 'cluster b', '440 42415', '/sys read-only', '/dev has devices']);
     expect(await run(1, 'cat /var/lib/glance/images/f')).toEqual(['image']);

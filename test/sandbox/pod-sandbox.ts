@@ -6,7 +6,9 @@
  *   as the library's default image is: the glance user is uid/gid 42415 (see ContainerImage).
  * - The root filesystem is read-only (readOnlyRootFilesystem); a writable root is refused.
  * - Only the volumes the pod declares appear, at their mountPaths. Secret volumes are materialized
- *   from the synthesized Secrets (or test Secrets) with defaultMode, items and fsGroup ownership;
+ *   from the synthesized Secrets (or test Secrets) with defaultMode, items and fsGroup ownership,
+ *   laid out as the kubelet's atomic writer lays them out (`..data` -> a timestamped directory,
+ *   each key a symlink through `..data`), and updated in place the same way (refreshSecretVolumes);
  *   a projected volume of Secrets is their files together (a path two sources share is an error).
  *   An emptyDir is a tmpfs of its sizeLimit that lives as long as the pod. A PersistentVolumeClaim
  *   is a tmpfs of the claim's request, mounted once per claim name, that outlives pods and is
@@ -22,13 +24,19 @@
  *   (every StatefulSet replica "<sts>-<N>.<sts>.<ns>.svc" and every Service), each replica on a
  *   loopback address of its own.
  *
+ * - A pod's containers run side by side (spawn with `container`), sharing its volumes. Their stdout
+ *   and stderr are pipes owned by root, as a container runtime's are (runc's, containerd's shim).
+ *
  * What differs from a cluster: pods share the host's network namespace, so each API replica has a
  * distinct loopback address and its bind address is set to it (see the e2e overlay); seccomp is
  * not applied; a privileged container gets no capability (it runs as its user, without
  * no_new_privs when allowPrivilegeEscalation is not false).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import {
+  chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join } from 'path';
 import { ceilFraction, parseQuantity } from '../../lib/quantity';
@@ -185,6 +193,11 @@ export class SandboxNode {
     this.manifests = manifests;
   }
 
+  /** Replaces the data of a Secret the user created (`kubectl apply`); a pod sees it once its volumes are refreshed. */
+  public setSecret(name: string, data: Record<string, string>): void {
+    this.secrets[name] = data;
+  }
+
   /** The loopback address of a StatefulSet pod. */
   public address(podName: string): string {
     const address = this.addressOf(podName);
@@ -296,6 +309,7 @@ export class SandboxNode {
 /** One pod: its volumes, materialized once, and the containers it runs. */
 export class SandboxPod {
   private readonly volumeDirs = new Map<string, string>();
+  private readonly secretVolumes = new Map<string, { secretNames: string[]; overlay: RunOptions['secretOverlay'] }>();
   private readonly dir: string;
 
   constructor(private readonly node: SandboxNode, public readonly name: string, public readonly spec: any,
@@ -359,10 +373,15 @@ export class SandboxPod {
     return { args, env };
   }
 
-  /** Starts a container in its own process group; stop it with kill(). */
+  /**
+   * Starts a container in its own process group; stop it with kill(). Its stdout and stderr are
+   * pipes, as a container runtime's are (node's own are sockets, which a program that opens
+   * /proc/self/fd/2, such as httpd's `ErrorLog /proc/self/fd/2`, cannot open).
+   */
   public spawn(options: RunOptions = {}): ChildProcess {
     const { args } = this.commandLine(options);
-    return spawn('bwrap', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: {} });
+    return spawn('/bin/bash', ['-c', 'bwrap "$@" > >(exec cat) 2> >(exec cat >&2)', 'pod-sandbox', ...args],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: '/usr/bin:/bin' } });
   }
 
   /**
@@ -437,23 +456,9 @@ export class SandboxPod {
       dir = join(this.dir, 'volumes', name);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
-      const defaultMode = (declared.secret ?? declared.projected).defaultMode ?? 0o644;
-      const written = new Set<string>();
-      for (const source of secretSources) {
-        const data = { ...this.node.secretData(source.name), ...options.secretOverlay?.(this.name)[source.name] };
-        const items: Array<{ key: string; path: string; mode?: number }> = source.items ?? Object.keys(data).map((key) => ({ key, path: key }));
-        for (const item of items) {
-          if (data[item.key] === undefined) throw new Error(`pod-sandbox: Secret ${source.name} has no key ${item.key}`);
-          if (written.has(item.path)) throw new Error(`pod-sandbox: volume ${name} of ${this.name} gets ${item.path} from two sources`);
-          written.add(item.path);
-          const file = join(dir, item.path);
-          mkdirSync(dirname(file), { recursive: true });
-          writeFileSync(file, data[item.key]);
-          chownSync(file, 0, fsGroup ?? 0);
-          chmodSync(file, item.mode ?? defaultMode);
-        }
-      }
       chmodSync(dir, 0o755);
+      this.secretVolumes.set(name, { secretNames: secretSources.map((source) => source.name), overlay: options.secretOverlay });
+      this.writeSecretVolume(name, dir, fsGroup, options.secretOverlay);
     } else if (declared?.hostPath) {
       const { path, type } = declared.hostPath;
       if (existsSync(path)) {
@@ -485,6 +490,61 @@ export class SandboxPod {
     }
     this.volumeDirs.set(name, dir);
     return dir;
+  }
+
+  /**
+   * Writes a Secret volume's files as the kubelet's atomic writer does: into a new timestamped
+   * directory `..<time>`, then `..data` is switched to it by renaming a `..data_tmp` symlink over
+   * it (atomic), and each top-level path of the volume is a symlink `<path> -> ..data/<path>`; the
+   * old directory goes. A reader sees the old set or the new set, never a mix.
+   */
+  private writeSecretVolume(name: string, dir: string, fsGroup: number | undefined, overlay: RunOptions['secretOverlay']): void {
+    const declared = this.spec.volumes.find((v: any) => v.name === name);
+    const sources: Array<{ name: string; items?: Array<{ key: string; path: string; mode?: number }> }> = declared.secret
+      ? [{ name: declared.secret.secretName, items: declared.secret.items }]
+      : declared.projected.sources.map((source: any) => ({ name: source.secret.name, items: source.secret.items }));
+    const defaultMode = (declared.secret ?? declared.projected).defaultMode ?? 0o644;
+    const stamp = new Date().toISOString().replace(/[-T:]/g, '_').replace(/\.(\d+)Z$/, '.$1') + Math.random().toString().slice(2, 8);
+    const fresh = `..${stamp}`;
+    const previous = existsSync(join(dir, '..data')) ? readlinkSync(join(dir, '..data')) : undefined;
+    mkdirSync(join(dir, fresh));
+    chmodSync(join(dir, fresh), 0o755);
+    const written = new Set<string>();
+    for (const source of sources) {
+      const data = { ...this.node.secretData(source.name), ...overlay?.(this.name)[source.name] };
+      const items: Array<{ key: string; path: string; mode?: number }> = source.items ?? Object.keys(data).map((key) => ({ key, path: key }));
+      for (const item of items) {
+        if (data[item.key] === undefined) throw new Error(`pod-sandbox: Secret ${source.name} has no key ${item.key}`);
+        if (written.has(item.path)) throw new Error(`pod-sandbox: volume ${name} of ${this.name} gets ${item.path} from two sources`);
+        written.add(item.path);
+        const file = join(dir, fresh, item.path);
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, data[item.key]);
+        chownSync(file, 0, fsGroup ?? 0);
+        chmodSync(file, item.mode ?? defaultMode);
+      }
+    }
+    rmSync(join(dir, '..data_tmp'), { force: true });
+    symlinkSync(fresh, join(dir, '..data_tmp'));
+    renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
+    for (const top of new Set([...written].map((path) => path.split('/')[0]))) {
+      if (!existsSync(join(dir, top))) symlinkSync(join('..data', top), join(dir, top));
+    }
+    if (previous) rmSync(join(dir, previous), { recursive: true, force: true });
+  }
+
+  /**
+   * Updates every Secret volume of this pod that projects `secretName`, as the kubelet does when
+   * the Secret changes (see writeSecretVolume): running containers see the new files at once.
+   */
+  public refreshSecretVolumes(secretName: string): string[] {
+    const refreshed: string[] = [];
+    for (const [name, volume] of this.secretVolumes) {
+      if (!volume.secretNames.includes(secretName)) continue;
+      this.writeSecretVolume(name, this.volumeDirs.get(name)!, this.spec.securityContext?.fsGroup, volume.overlay);
+      refreshed.push(name);
+    }
+    return refreshed;
   }
 
   /** fsGroup ownership as the kubelet applies it with fsGroupChangePolicy OnRootMismatch. */
