@@ -7,7 +7,7 @@
 import { execFile } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
-import { basename, join } from 'path';
+import { basename, dirname, join } from 'path';
 import { promisify } from 'util';
 import { HANG_GUARD_MS } from '../waiting';
 
@@ -35,6 +35,8 @@ export async function runPythonInImage<T>(script: string, args: readonly string[
     const env = Object.entries({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C.UTF-8', ...options.env }).map(([k, v]) => `${k}=${v}`);
     const bwrap = ['--ro-bind', options.imageRoot ?? '/', '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
       '--ro-bind', hostsFile, '/etc/hosts', '--ro-bind', script, inside, '--die-with-parent',
+      // What the probe scripts share, beside the script (python3 puts the script's directory on its path).
+      '--ro-bind', join(dirname(script), 'probe_errors.py'), '/tmp/probe_errors.py',
       ...(options.binds ?? []).flatMap((path) => ['--ro-bind', path, path]),
       '/usr/bin/env', '-i', ...env, 'python3', inside, ...args];
     const { stdout, stderr } = await execFileAsync('bwrap', bwrap, { timeout: HANG_GUARD_MS, maxBuffer: 16 * 1024 * 1024 })

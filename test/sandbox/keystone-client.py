@@ -17,17 +17,7 @@ import logging
 import ssl
 import sys
 
-
-def causes(error):
-    seen, todo = [], [error]
-    while todo:
-        e = todo.pop(0)
-        if e is None or any(e is s for s in seen):
-            continue
-        seen.append(e)
-        todo.extend(getattr(e, a, None) for a in ('__cause__', '__context__', 'reason'))
-        todo.extend(a for a in getattr(e, 'args', ()) if isinstance(a, BaseException))
-    return seen
+from probe_errors import causes
 
 
 def describe(error, result):

@@ -11,20 +11,7 @@ import sys
 
 import pymysql
 from oslo_db.sqlalchemy import engines
-
-
-def causes(error):
-    """The error and everything it wraps: oslo.db's inner_exception, SQLAlchemy's orig,
-    PyMySQL's original_exception, Python's cause and context."""
-    seen, todo = [], [error]
-    while todo:
-        e = todo.pop(0)
-        if e is None or any(e is s for s in seen):
-            continue
-        seen.append(e)
-        for attr in ('inner_exception', 'orig', 'original_exception', '__cause__', '__context__'):
-            todo.append(getattr(e, attr, None))
-    return seen
+from probe_errors import causes
 
 
 def main():
