@@ -159,7 +159,7 @@ function controlPlaneTls(at: { value: unknown; path: string }, spec: Record<stri
  * Keystone with Glance, so the CLI's default Keystone URL follows it.
  */
 export function servesHttps(located: Located): boolean {
-  if (located.controlPlaneTls !== undefined) return valueAt(located.controlPlaneTls.value, 'podLevel.enabled') ?? true;
+  if (located.controlPlaneTls !== undefined) return valueOrDefault(located.controlPlaneTls.value ?? {}, 'podLevel.enabled', CONTROL_PLANE_TLS_FIELDS);
   const apis = valueAt(located.spec, 'glanceAPIs');
   return Object.values<any>(apis ?? {}).some((api) => valueAt(api, 'tls.api.internal.secretName') || valueAt(api, 'tls.api.public.secretName'));
 }
