@@ -37,7 +37,8 @@ export function resolveTls(tls: GlanceTlsOptions | undefined, databaseTls: boole
   const publicIssuer = options.publicIssuer === undefined ? issuer : checkIssuer('tls.publicIssuer', options.publicIssuer);
   const duration = options.certificateDuration ?? '43800h';
   // cert-manager's duration: a Go duration in hours, minutes and seconds; it refuses less than an hour.
-  if (typeof duration !== 'string' || !/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/.test(duration) || duration === '' || goDurationSeconds(duration) < 3600) {
+  const seconds = typeof duration === 'string' && duration !== '' ? goDurationSeconds(duration) : undefined;
+  if (seconds === undefined || seconds < 3600) {
     throw new GlanceValidationError('tls.certificateDuration', duration, 'is not a duration of an hour or more, as cert-manager takes it',
       'use hours, minutes and seconds, e.g. "8760h" for a year');
   }
@@ -68,8 +69,11 @@ function checkIssuer(prop: string, issuer: CertificateIssuer): Required<Certific
   return { name: issuer.name, kind, group };
 }
 
-function goDurationSeconds(duration: string): number {
-  const [, h, m, s] = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/.exec(duration)!;
+/** The seconds of a Go duration in hours, minutes and seconds ("1h30m"), or undefined for other text. */
+function goDurationSeconds(duration: string): number | undefined {
+  const match = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/.exec(duration);
+  if (!match) return undefined;
+  const [, h, m, s] = match;
   return Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
 }
 
