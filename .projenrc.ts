@@ -70,6 +70,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
       // A guard against a hung test, not a budget: no test may fail because the machine is busy
       // (Jest's default of 5 s did, under load). Waits inside tests are hang guards as long.
       testTimeout: 30 * 60_000,
+      // Removes the output directories of the apps each test file made (test/setup-outdirs.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/setup-outdirs.ts'],
     },
   },
   // test/tsconfig.json type-checks lib, tests and examples together.

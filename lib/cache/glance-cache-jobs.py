@@ -168,16 +168,24 @@ def service_session():
     return ks_loading.load_session_from_conf_options(CONF, 'keystone_authtoken', auth=auth)
 
 
-def wait_healthy(session, url, seconds):
+def wait_ready(session, url, seconds):
+    """Until the replica answers: its healthcheck, then an image list that is not a server error.
+
+    A first deployment applies the API and the db-sync Job at once: the API is healthy before its
+    database has tables, and answers 500 until db-sync has run.
+    """
     deadline = time.time() + seconds
     while True:
         try:
             if session.get(url + '/healthcheck', authenticated=False, raise_exc=False).status_code == 200:
-                return
+                status = session.get(url + '/v2/images', params={'limit': 1}, raise_exc=False).status_code
+                if status < 500:
+                    return
+                LOG.info('Waiting for %s: listing images answers HTTP %d (is db-sync still running?)', url, status)
         except Exception as e:  # noqa: B902 -- a replica that is not up yet refuses connections
             LOG.info('Waiting for %s: %s', url, e)
         if time.time() > deadline:
-            raise Failure('%s did not become healthy in %d s' % (url, seconds))
+            raise Failure('%s did not answer in %d s' % (url, seconds))
         time.sleep(5)
 
 
@@ -210,7 +218,7 @@ def precache(urls, wanted, wait):
     session = service_session()
     for url in urls:
         if wait:
-            wait_healthy(session, url, 900)
+            wait_ready(session, url, 900)
         ids = resolve(session, url, wanted)
         response = session.get('%s/v2/cache' % url, raise_exc=False)
         check(response, 'list the cache of %s' % url)
@@ -235,7 +243,7 @@ def main():
     parser.add_argument('--keep-orphans', action='store_true', help='clean: keep images that Glance no longer has')
     parser.add_argument('--image', action='append', default=[], help='precache: an image ID or name (repeat)')
     parser.add_argument('--url', action='append', default=[], help='precache: a replica URL (repeat; default: worker_self_reference_url)')
-    parser.add_argument('--wait', action='store_true', help='precache: wait up to 15 minutes for each replica to be healthy')
+    parser.add_argument('--wait', action='store_true', help='precache: wait up to 15 minutes for each replica to answer')
     args, oslo_args = parser.parse_known_args()
     logging.register_options(CONF)
     CONF.set_default(name='use_stderr', default=True)

@@ -18,10 +18,13 @@ import {
   apply, applyClean, claimFolder, eventsOf, exec, filesIn, get, jobComplete, kubectl, kubectlOk, list, logs, parseYaml, podReady,
   remove, rolledOut, tagImage, warnings,
 } from './cluster';
-import { cacheFlow, NAMESPACE } from './deployments';
+import { cacheFlow, NAMESPACE, TLS_PRECACHED_IMAGE, tlsFlow } from './deployments';
 import { ADMIN_POD, infrastructure, OUTSIDER_NAMESPACE, scriptPod } from './infra';
 import { CLUSTER_SITE, synthAll } from './synth-fixtures';
 import { GlanceRelease } from '../../lib';
+import {
+  CA_BUNDLE_KEY, SECRET_VOLUME_LAYOUT, secretVolumeCommand, secretVolumeLayout, TestCertificate, TestPki, TLS_KEY_KEY,
+} from '../sandbox/tls';
 import { until } from '../waiting';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'upgrade');
@@ -442,6 +445,153 @@ describe('the image cache of a Glance 30 deployment', () => {
     const { output } = await runCronJob(`${STS}-1-cleaner`);
     expect(output).toContain(`removed 1 orphan(s) of 1 cached and 0 queued image(s): ${id}`);
     expect(await cachedImages(STS, 1)).toEqual([]);
+  });
+});
+
+describe('HTTPS on every endpoint: certificates from Secrets, rotated in place', () => {
+  const STS = 'flowtls-default-single';
+  const CA_FILE = '/tmp/tls-ca.pem';
+  const INTERNAL = `flowtls-default.${NAMESPACE}.svc`;
+  const PUBLIC = `flowtls-default-public.${NAMESPACE}.svc`;
+  const pki = new TestPki();
+  let objects: any[];
+  let certificates: any[];
+  /** The certificate each Certificate's Secret holds now, by Certificate name. */
+  const issued: Record<string, TestCertificate> = {};
+
+  const tlsSecret = (name: string, data: Record<string, string>) =>
+    ({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: NAMESPACE }, stringData: data });
+  const certificateNamed = (name: string) => certificates.find((c) => c.metadata.name === name);
+  /** What cert-manager does for a Certificate: a key and a certificate for its dnsNames, in its secretName. */
+  function issue(certificate: any, label: string): any {
+    const cert = pki.issue(`${certificate.metadata.name}-${label}`, { dnsNames: certificate.spec.dnsNames });
+    issued[certificate.metadata.name] = cert;
+    return tlsSecret(certificate.spec.secretName, pki.secretData(cert));
+  }
+  const sha256 = (cert: TestCertificate) => cert.fingerprint.replace(/:/g, '').toLowerCase();
+
+  /** The certificate a host serves on 9292 to a client that sends its name by SNI and verifies it with the CA bundle. */
+  async function servedTo(name: string): Promise<string> {
+    return (await inAdminPod(`python3 -c 'import hashlib, socket, ssl, sys
+context = ssl.create_default_context(cafile="${CA_FILE}")
+with context.wrap_socket(socket.create_connection((sys.argv[1], 9292), timeout=10), server_hostname=sys.argv[1]) as s:
+    print(hashlib.sha256(s.getpeercert(True)).hexdigest())' ${name}`)).trim();
+  }
+  const podState = async (n: number) => {
+    const pod = await get('pod', `${STS}-${n}`, NAMESPACE);
+    return { uid: pod.metadata.uid, restarts: pod.status.containerStatuses.map((c: any) => `${c.name}:${c.restartCount}`).sort() };
+  };
+  const httpdLog = async (n: number) => kubectlOk(['logs', `${STS}-${n}`, '-c', 'glance-httpd', '-n', NAMESPACE]);
+  const httpsGlance = (url: string, ...args: string[]) => inAdminPod(`glance --os-cacert ${CA_FILE} --os-image-url ${url} ${args.join(' ')}`);
+  const replicaUrl = (n: number) => `https://${host(STS, n)}:9292`;
+
+  beforeAll(async () => {
+    objects = parseYaml(synthChart((a) => tlsFlow(a, CLUSTER_SITE.bookworm)));
+    certificates = objects.filter((o) => o.kind === 'Certificate');
+    // cert-manager's own CRD (crds/cert-manager/, v1.21.1): the API server validates the Certificates against it.
+    await kubectlOk(['apply', '-f', join(__dirname, '..', '..', 'crds', 'cert-manager', 'certificates.yaml')]);
+    // (kubectl wait fails on a CRD whose status has no conditions yet.)
+    await until('the Certificate CRD is established', async () => ((await get('crd', 'certificates.cert-manager.io'))?.status?.conditions ?? [])
+      .some((c: any) => c.type === 'Established' && c.status === 'True'), { everyMs: 500 });
+    await applyClean(objects);
+    // cert-manager's controller is not on this machine's Go proxy: the test issues what each Certificate asks for.
+    await applyClean([
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'combined-ca-bundle', namespace: NAMESPACE },
+        stringData: { [CA_BUNDLE_KEY]: pki.caBundle() },
+      },
+      ...certificates.map((c) => issue(c, 'first')),
+    ]);
+    await deployed(objects);
+    await exec(ADMIN_POD, NAMESPACE, ['bash', '-c', `printf %s "$1" >${CA_FILE}`, '_', pki.caBundle()]);
+  });
+
+  afterAll(async () => {
+    await remove(objects, NAMESPACE);
+    await kubectl(['delete', 'secret', '-n', NAMESPACE, '--ignore-not-found', 'combined-ca-bundle', ...certificates.map((c) => c.spec.secretName)]);
+    pki.remove();
+  });
+
+  test('admitted with its Certificates, every replica Ready through HTTPS probes, answering HTTPS only, glance-api out of reach', async () => {
+    expect(certificates.map((c) => c.metadata.name).sort()).toEqual(['flowtls-default-internal-svc', 'flowtls-default-public-svc']);
+    for (const c of certificates) expect((await get('certificate', c.metadata.name, NAMESPACE))?.spec.secretName).toBe(c.spec.secretName);
+    for (const n of [0, 1]) {
+      const pod = await get('pod', `${STS}-${n}`, NAMESPACE);
+      const api = pod.spec.containers.find((c: any) => c.readinessProbe);
+      expect(api.readinessProbe.httpGet).toEqual(expect.objectContaining({ scheme: 'HTTPS', port: 9292 }));
+      expect(pod.status.containerStatuses.every((c: any) => c.ready && c.restartCount === 0)).toBe(true);
+      // The certificate volume as the real kubelet lays it out: as the pod sandbox of the e2e does.
+      const layout = await kubectlOk(['exec', `${STS}-${n}`, '-c', 'glance-httpd', '-n', NAMESPACE, '--',
+        ...secretVolumeCommand('/etc/glance/tls/internal')]);
+      expect(secretVolumeLayout(layout)).toEqual(SECRET_VOLUME_LAYOUT);
+      await until(`replica ${n} answers HTTPS`, async () =>
+        (await inAdminPod(`curl -s -o /dev/null -w %{http_code} --cacert ${CA_FILE} ${replicaUrl(n)}/healthcheck || true`)) === '200');
+      // Plain HTTP on 9292 gets Apache's 400, and glance-api's own port is bound to the pod's loopback only.
+      expect(await httpFrom(ADMIN_POD, NAMESPACE, `http://${host(STS, n)}:9292/healthcheck`)).toBe('400');
+      expect(await httpFrom(ADMIN_POD, NAMESPACE, `http://${pod.status.podIP}:9293/healthcheck`)).toBe('refused');
+    }
+  });
+
+  test('by SNI: each replica\'s name and the internal Service get the internal certificate, the public Service the public one', async () => {
+    const internal = sha256(issued['flowtls-default-internal-svc']);
+    for (const n of [0, 1]) expect(await servedTo(host(STS, n))).toBe(internal);
+    expect(await servedTo(INTERNAL)).toBe(internal);
+    expect(await servedTo(PUBLIC)).toBe(sha256(issued['flowtls-default-public-svc']));
+  });
+
+  test('the first-run precache Job waited for the replicas to answer, then reached each by its own name over HTTPS, trusting the CA bundle',
+    async () => {
+      const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith(`${STS}-precache-`)).metadata.name;
+      await jobComplete(job, NAMESPACE);
+      // Applied with db-sync, it finds the API healthy but answering 500 until the tables exist: it waits, no pod fails.
+      expect((await get('job', job, NAMESPACE)).status.failed).toBeUndefined();
+      const output = await logs(`job/${job}`, NAMESPACE);
+      console.log(`cluster: the first-run precache Job waited for db-sync: ${/is db-sync still running/.test(output) ? 'yes' : 'no'}`);
+      for (const n of [0, 1]) expect(output).toContain(`${replicaUrl(n)}: queued 0, already cached or queued 0, not found 1: ${TLS_PRECACHED_IMAGE}`);
+    });
+
+  test('README\'s cache commands over HTTPS (--os-cacert), and the precache CronJobs keep the image cached on each replica', async () => {
+    const created = await httpsGlance(`https://${INTERNAL}:9292`, 'image-create', '--name', TLS_PRECACHED_IMAGE, '--disk-format', 'raw',
+      '--container-format', 'bare', '--file', '/etc/hostname');
+    const id = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(created)![1];
+    for (const n of [0, 1]) {
+      const { output } = await runCronJob(`${STS}-${n}-precache`);
+      expect(output).toContain(`${replicaUrl(n)}: queued 1, already cached or queued 0, not found 0`);
+      await until(`replica ${n} caches the image`, async () => (await httpsGlance(replicaUrl(n), 'cache-list')).includes(id), { everyMs: 1000 });
+    }
+    await httpsGlance(replicaUrl(0), 'cache-delete', id);
+    await until('replica 0 no longer lists it', async () => !(await httpsGlance(replicaUrl(0), 'cache-list')).includes(id), { everyMs: 1000 });
+    expect(await httpsGlance(replicaUrl(1), 'cache-list')).toContain(id);
+    // httpd's access log reaches the container's log (through its FIFOs) with the requests of the commands.
+    expect(await httpdLog(0)).toMatch(new RegExp(`"DELETE /v2/cache/${id} HTTP/1.1" 204`));
+    expect(await httpdLog(1)).toMatch(/"GET \/healthcheck HTTP\/1.1" 200/);
+  });
+
+  test('rotation: a renewed Secret is served by every replica without a restart, and a key that does not match is not loaded', async () => {
+    const internal = certificateNamed('flowtls-default-internal-svc');
+    const before = await Promise.all([0, 1].map(podState));
+    const started = Date.now();
+    await applyClean([issue(internal, 'renewed')]);
+    const renewed = issued['flowtls-default-internal-svc'];
+    for (const n of [0, 1]) {
+      await until(`replica ${n} serves the renewed certificate`, async () => (await servedTo(host(STS, n))) === sha256(renewed));
+    }
+    console.log(`cluster: the renewed certificate was served by both replicas ${Math.round((Date.now() - started) / 1000)} s after the apply`);
+    expect(await httpdLog(0)).toContain('glance-httpd: a certificate changed: graceful restart');
+    // A pair whose key is another certificate's: httpd keeps serving the renewed one and says why.
+    const next = pki.issue('internal-mismatched', { dnsNames: internal.spec.dnsNames });
+    const mismatched = await apply([tlsSecret(internal.spec.secretName, { ...pki.secretData(next), [TLS_KEY_KEY]: renewed.keyPem })]);
+    // The API server takes it, with a warning a user sees too.
+    expect({ code: mismatched.code, warnings: warnings(mismatched) })
+      .toEqual({ code: 0, warnings: ['Warning: tls: private key does not match public key'] });
+    await until('replica 0 reports the mismatch', async () => (await httpdLog(0)).includes('does not match the certificate'));
+    expect(await servedTo(host(STS, 0))).toBe(sha256(renewed));
+    // Then the matching pair: loaded.
+    await applyClean([tlsSecret(internal.spec.secretName, pki.secretData(next))]);
+    await until('replica 0 serves the matching pair', async () => (await servedTo(host(STS, 0))) === sha256(next));
+    expect(await Promise.all([0, 1].map(podState))).toEqual(before);
   });
 });
 

@@ -7,7 +7,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import { ImagePullPolicy } from 'cdk8s-plus-28';
-import { Glance, GlanceApiType, GlanceRelease, ImageBackend } from '../../lib';
+import { Glance, GlanceApiType, GlanceProps, GlanceRelease, ImageBackend } from '../../lib';
 
 /** What differs between this cluster and a user's. */
 export interface Site {
@@ -20,9 +20,8 @@ export const NAMESPACE = 'openstack';
 export const KEYSTONE_URL = 'http://keystone-internal.openstack.svc:5000';
 
 /** The 8 steps' deployment: two replicas with small caches on a shared store, Glance 25 (Zed) or 30 (Epoxy). */
-export function cacheFlow(app: App, name: string, release: GlanceRelease, site: Site, storageRequest = '1Gi'): Chart {
-  const chart = new Chart(app, name, { namespace: NAMESPACE });
-  new Glance(chart, 'glance', {
+function flowProps(name: string, release: GlanceRelease, site: Site, storageRequest = '1Gi'): GlanceProps {
+  return {
     name,
     release,
     image: site.image,
@@ -34,7 +33,12 @@ export function cacheFlow(app: App, name: string, release: GlanceRelease, site: 
     // Room for two 48 MiB images under the max (0.85 × 128 MiB), not for three: the pruner has work.
     imageCache: { size: '128Mi', storageClass: site.storageClass },
     apis: { default: { type: GlanceApiType.SINGLE, replicas: 2 } },
-  });
+  };
+}
+
+export function cacheFlow(app: App, name: string, release: GlanceRelease, site: Site, storageRequest = '1Gi'): Chart {
+  const chart = new Chart(app, name, { namespace: NAMESPACE });
+  new Glance(chart, 'glance', flowProps(name, release, site, storageRequest));
   return chart;
 }
 
@@ -56,6 +60,26 @@ export function nfsExport(app: App, site: Site): Chart {
   });
   return chart;
 }
+
+/**
+ * HTTPS on every endpoint, as the operator's control plane deploys Glance: a cert-manager
+ * Certificate per endpoint from the operator's CA issuer, every Glance container trusting the
+ * combined CA bundle, and an image kept cached on both replicas by the precache jobs, which call
+ * each replica by its own name over HTTPS. Not in the upgrade fixtures: earlier commits had no TLS.
+ */
+export function tlsFlow(app: App, site: Site): Chart {
+  const chart = new Chart(app, 'flowtls', { namespace: NAMESPACE });
+  const props = flowProps('flowtls', GlanceRelease.ZED, site);
+  new Glance(chart, 'glance', {
+    ...props,
+    imageCache: { ...props.imageCache!, precache: { images: [TLS_PRECACHED_IMAGE] } },
+    tls: { caBundleSecret: { name: 'combined-ca-bundle', key: 'tls-ca-bundle.pem' }, issuer: { name: 'rootca-internal' } },
+  });
+  return chart;
+}
+
+/** The image name tlsFlow's precache keeps cached. */
+export const TLS_PRECACHED_IMAGE = 'warm';
 
 /** Every generated deployment, by chart name, as the upgrade fixtures keep them. */
 export function generatedDeployments(app: App, bookworm: Site, trixie: Site): Chart[] {

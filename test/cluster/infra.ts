@@ -13,7 +13,7 @@ export const ADMIN_POD = 'admin';
 export const ADMIN_PASSWORD = 'admin-secret';
 export const GLANCE_PASSWORD = 'glance-service-secret';
 /** The databases MariaDB creates, one per deployment: glance for the examples, then the generated ones. */
-export const DATABASES = ['glance', 'flow', 'flow30', 'nfsx'];
+export const DATABASES = ['glance', 'flow', 'flow30', 'nfsx', 'flowtls'];
 const DB_PASSWORD = 'glance-db-secret';
 
 const RESTRICTED_POD = {

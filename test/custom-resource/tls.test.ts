@@ -2,7 +2,7 @@
  * TLS of a CR: a Glance CR's glanceAPIs.*.tls (its Secrets and CA bundle), and a control plane's
  * spec.tls (pod-level TLS, on by default), with the names the openstack-operator gives them.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
@@ -272,10 +272,14 @@ describe('an OpenStackControlPlane: spec.tls.podLevel, on by default', () => {
 describe('the CLI', () => {
   const synthed = (cr: string, ...args: string[]) => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-tls-'));
-    writeFileSync(join(dir, 'cr.yaml'), cr);
-    const result = runCapturing(['synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--shared-claim', 'images', ...args]);
-    expect(result).toMatchObject({ code: 0, err: expect.not.stringContaining('cdk8s-glance: ') });
-    return readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8');
+    try {
+      writeFileSync(join(dir, 'cr.yaml'), cr);
+      const result = runCapturing(['synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--shared-claim', 'images', ...args]);
+      expect(result).toMatchObject({ code: 0, err: expect.not.stringContaining('cdk8s-glance: ') });
+      return readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   };
   const planeYaml = (tls: string) => `kind: OpenStackControlPlane\nmetadata:\n  name: openstack\nspec:\n${tls}  glance:\n    template:\n`
     + '      glanceAPIs:\n        default:\n          type: single\n';

@@ -204,14 +204,17 @@ export class SandboxedGlance {
     ].join('\n');
   }
 
-  /** Under uWSGI, the ini with the API pod's own address in its http-socket line; nothing otherwise. */
+  /**
+   * Under uWSGI, the ini with the API pod's own address in its http-socket line (0.0.0.0:9292, or
+   * 127.0.0.1:9293 behind the TLS terminator; the port is kept); nothing otherwise.
+   */
   public uwsgiOverlay(podName: string): SecretValues[string] {
     const ini = this.node.secretData(this.configSecretName)[UWSGI_INI];
     const address = this.node.addressOf(podName);
     if (ini === undefined || !address) return {};
-    const line = /^http-socket = 0\.0\.0\.0:9292$/m;
-    if (!line.test(ini)) throw new Error(`sandboxed-glance: no "http-socket = 0.0.0.0:9292" line to overlay in ${UWSGI_INI}:\n${ini}`);
-    return { [UWSGI_INI]: ini.replace(line, `http-socket = ${address}:9292`) };
+    const line = /^http-socket = (?:0\.0\.0\.0|127\.0\.0\.1):(\d+)$/m;
+    if (!line.test(ini)) throw new Error(`sandboxed-glance: no "http-socket = 0.0.0.0:<port>" or 127.0.0.1 line to overlay in ${UWSGI_INI}:\n${ini}`);
+    return { [UWSGI_INI]: ini.replace(line, `http-socket = ${address}:$1`) };
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * TLS everywhere (issue 23), on real Glance (tls.test.ts: 25.1.0 on Debian bookworm; tls-trixie.test.ts:
- * 30.0.0 on Debian trixie): two API replicas, each pod
- * running BOTH containers of its manifest in the pod sandbox, glance-api (bound to 127.0.0.1:9293
- * by our config) and the TLS terminator glance-httpd (Apache, started by our glance-httpd.sh from
+ * 30.0.0 on Debian trixie; tls-uwsgi.test.ts: 30.0.0 synthesized for 2026.1, served by uWSGI as
+ * releases from 2026.1 are): two API replicas, each pod
+ * running BOTH containers of its manifest in the pod sandbox, glance-api (eventlet, or uWSGI, bound
+ * to 127.0.0.1:9293 by our config) and the TLS terminator glance-httpd (Apache, started by our glance-httpd.sh from
  * the config Secret), with certificates from Secrets the test brings (issued by the test PKI,
  * ../sandbox/tls.ts): the internal one for `glance-default.<ns>.svc` and `*.<sts>.<ns>.svc`, the
  * public one for the public Service. Keystone serves HTTPS, MariaDB requires TLS
@@ -10,7 +11,7 @@
  * test CA: `glance --os-cacert` and `openssl s_client -verify_return_error`.
  *
  * The overlay is network endpoints only, because pods share one network namespace here: glance's
- * bind_host, and in glance-httpd.cfg the Listen line and the UPSTREAM define move to the replica's
+ * bind_host (or uWSGI's http-socket), and in glance-httpd.cfg the Listen line and the UPSTREAM define move to the replica's
  * loopback address (asserted line by line). Secret volumes are laid out as the kubelet's atomic
  * writer lays them out (`..data` swapped atomically), so the rotation below is the kubelet's.
  */
@@ -23,12 +24,15 @@ import { join } from 'path';
 import { TLSSocket } from 'tls';
 import { promisify } from 'util';
 import { App, Chart, Testing } from 'cdk8s';
-import { Glance, ImageBackend } from '../../lib';
+import { Glance, GlanceRelease, ImageBackend } from '../../lib';
+import { UWSGI_INI } from '../../lib/api-serving';
 import { HTTPD_CONFIG } from '../../lib/tls/terminator';
 import { BASE_PROPS, find, Manifest, parseIniText } from '../helpers';
 import { GlanceImage, glanceVersion, realKeystone, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
 import { Keystone, requireKeystone } from '../sandbox/keystone';
-import { CA_BUNDLE_KEY, handshake, HandshakeResult, TestCertificate, TestPki } from '../sandbox/tls';
+import {
+  CA_BUNDLE_KEY, handshake, HandshakeResult, SECRET_VOLUME_LAYOUT, secretVolumeCommand, secretVolumeLayout, TestCertificate, TestPki,
+} from '../sandbox/tls';
 import { HANG_GUARD_MS, until } from '../waiting';
 
 const execFileAsync = promisify(execFile);
@@ -49,8 +53,8 @@ const PUBLIC_NAMES = [PUBLIC_SVC, `${PUBLIC_SVC}.cluster.local`];
 const MIB = 1024 * 1024;
 const BIG = 200 * MIB;
 
-/** The whole TLS scenario on one image. */
-export function tlsScenario(image: GlanceImage): void {
+/** The whole TLS scenario on one image, synthesized for `release` (default: the image's own). */
+export function tlsScenario(image: GlanceImage, release: GlanceRelease = image.release): void {
   const pki = new TestPki();
   const keystone = new Keystone({
     endpointHosts: { internal: KEYSTONE_HOST, public: KEYSTONE_HOST, admin: KEYSTONE_HOST },
@@ -83,7 +87,7 @@ export function tlsScenario(image: GlanceImage): void {
     const chart = new Chart(new App(), 'e2e', { namespace: NS });
     new Glance(chart, 'glance', {
       ...BASE_PROPS,
-      release: image.release,
+      release,
       database: { connectionSecret: { name: 'glance-db', key: 'connection' }, tls: true },
       keystone: { authUrl: keystone.urlAt(KEYSTONE_HOST), passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } },
       backend: ImageBackend.file({ sharedStore: { existingClaimName: 'glance-images-nfs' } }),
@@ -107,6 +111,14 @@ export function tlsScenario(image: GlanceImage): void {
   }
 
   const address = (replica: number) => glance.node.address(`${STS}-${replica}`);
+  /** The uWSGI ini of the config Secret: undefined where glance-api serves (eventlet). */
+  const uwsgiIni = () => glance.node.secretData(glance.configSecretName)[UWSGI_INI];
+  /** Where the API's own server listens, as its config says: uWSGI's http-socket, or glance.conf's bind_host and bind_port. */
+  const apiListens = () => {
+    const ini = uwsgiIni();
+    const conf = glance.glanceConf.DEFAULT;
+    return ini === undefined ? `${conf.bind_host}:${conf.bind_port}` : /^http-socket = (.*)$/m.exec(ini)?.[1];
+  };
 
   /** A TLS handshake with replica N's terminator by `name` (SNI and name check), trusting `caFile`. */
   function shake(replica: number, name: string, caFile = bundle): Promise<HandshakeResult> {
@@ -194,7 +206,8 @@ export function tlsScenario(image: GlanceImage): void {
     pki.remove();
     const width = Math.max(...results.map((r) => r.step.length));
     const lines = results.map((r) => `${r.step.padEnd(width)}  ${r.ok ? 'pass' : 'FAIL'}  ${r.ms.toFixed(0).padStart(7)} ms  ${r.detail}`);
-    console.log([`Glance ${version} (${image.name}) behind its TLS terminator (Apache, glance-httpd), two replicas, `
+    console.log([`Glance ${version} (${image.name}, ${uwsgiIni() === undefined ? 'eventlet' : 'uWSGI'}) behind its TLS terminator `
+      + '(Apache, glance-httpd), two replicas, '
       + 'Keystone over HTTPS, MariaDB requiring TLS:',
     ...lines].join('\n'));
   });
@@ -214,15 +227,21 @@ export function tlsScenario(image: GlanceImage): void {
         return 'glance-api + glance-httpd on each replica';
       }));
 
-    test('the overlay moves network endpoints only: bind_host, and the Listen and UPSTREAM lines of glance-httpd.cfg', () => step(
+    test('the overlay moves network endpoints only: bind_host (or http-socket), and the Listen and UPSTREAM lines of glance-httpd.cfg', () => step(
       'overlay: endpoints only', async () => {
-        const conf = glance.glanceConf.DEFAULT;
-        // In a cluster glance-api is on the pod's loopback only.
-        expect([conf.bind_host, conf.bind_port]).toEqual(['127.0.0.1', '9293']);
+        // In a cluster the API's own server is on the pod's loopback only.
+        expect(apiListens()).toBe('127.0.0.1:9293');
+        const ini = uwsgiIni();
         const rendered = glance.node.secretData(glance.configSecretName)[HTTPD_CONFIG].split('\n');
         for (const replica of [0, 1]) {
           const pod = `${STS}-${replica}`;
           expect(parseIniText(glance.overlay(pod))).toEqual({ DEFAULT: { bind_host: address(replica) } });
+          if (ini !== undefined) {
+            const lines = ini.split('\n');
+            const moved = glance.uwsgiOverlay(pod)[UWSGI_INI].split('\n');
+            expect(lines.map((line, i) => [line, moved[i]]).filter(([a, b]) => a !== b))
+              .toEqual([['http-socket = 127.0.0.1:9293', `http-socket = ${address(replica)}:9293`]]);
+          }
           const overlaid = glance.httpdOverlay(pod)[HTTPD_CONFIG].split('\n');
           expect(overlaid).toHaveLength(rendered.length);
           const changed = rendered.map((line, i) => [line, overlaid[i]]).filter(([a, b]) => a !== b);
@@ -238,15 +257,9 @@ export function tlsScenario(image: GlanceImage): void {
     test('Secret volumes are laid out as the kubelet writes them: each key a symlink through ..data to a timestamped directory', () => step(
       'secret volume: ..data layout', async () => {
         const pod = glance.pod(1);
-        const run = await pod.run({
-          container: 'glance-httpd',
-          exec: ['/bin/sh', '-c',
-            'cd /etc/glance/tls/internal && readlink tls.crt tls.key ..data && stat -L -c "%a %u %g" tls.key && ls -A | tr "\\n" " "'],
-        });
-        const [crt, key, data, mode, listing] = run.stdout.trim().split('\n');
-        expect({ code: run.code, crt, key, mode }).toEqual({ code: 0, crt: '..data/tls.crt', key: '..data/tls.key', mode: '440 0 42415' });
-        expect(data).toMatch(/^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\d+$/);
-        expect(listing.trim().split(/\s+/).sort()).toEqual([data, '..data', 'tls.crt', 'tls.key'].sort());
+        const run = await pod.run({ container: 'glance-httpd', exec: secretVolumeCommand('/etc/glance/tls/internal') });
+        // The cluster tier asserts the same of the real kubelet's volume.
+        expect({ code: run.code, layout: secretVolumeLayout(run.stdout) }).toEqual({ code: 0, layout: SECRET_VOLUME_LAYOUT });
       }));
   });
 
@@ -283,7 +296,7 @@ export function tlsScenario(image: GlanceImage): void {
       for (const service of glance.manifests.filter((m) => m.kind === 'Service')) {
         expect([service.metadata.name, service.spec.ports.map((p: any) => p.targetPort ?? p.port)]).toEqual([service.metadata.name, [PORT]]);
       }
-      expect(glance.glanceConf.DEFAULT.bind_host).toBe('127.0.0.1');
+      expect(apiListens()).toBe('127.0.0.1:9293');
     });
   });
 

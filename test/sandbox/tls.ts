@@ -129,6 +129,30 @@ function parseSubjectAltNames(text: string): string[] {
   return lines[at + 1].trim().split(/,\s*/).filter(Boolean);
 }
 
+/** The command that shows how a certificate Secret volume at `dir` looks from inside a container: links, the key's mode and owners, the entries. */
+export function secretVolumeCommand(dir: string): string[] {
+  return ['/bin/sh', '-c', `cd ${dir} && readlink tls.crt tls.key ..data && stat -L -c "%a %u %g" tls.key && ls -A | tr "\\n" " "`];
+}
+
+/**
+ * secretVolumeCommand's output, with the kubelet's timestamped directory name (`..2026_12_06_05_40_01.123456789`)
+ * as `..<timestamp>`: equal to SECRET_VOLUME_LAYOUT on a real kubelet (the cluster tier) and in the pod sandbox (the e2e).
+ */
+export function secretVolumeLayout(stdout: string): object {
+  const [crt, key, data, mode, listing] = stdout.trim().split('\n');
+  const stamp = (name: string) => (/^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\d+$/.test(name) ? '..<timestamp>' : name);
+  return { crt, key, data: stamp(data ?? ''), mode, entries: (listing ?? '').trim().split(/\s+/).map(stamp).sort() };
+}
+
+/** A Secret volume of a TLS certificate as the kubelet writes it for our pods (items tls.crt and tls.key, mode 0440, fsGroup 42415). */
+export const SECRET_VOLUME_LAYOUT = {
+  crt: '..data/tls.crt',
+  key: '..data/tls.key',
+  data: '..<timestamp>',
+  mode: '440 0 42415',
+  entries: ['..<timestamp>', '..data', 'tls.crt', 'tls.key'],
+};
+
 /** Whether a private key (file) belongs to a certificate (file): same public key. */
 export function keyMatchesCertificate(certFile: string, keyFile: string): boolean {
   return openssl(['x509', '-in', certFile, '-noout', '-pubkey']) === openssl(['pkey', '-in', keyFile, '-pubout']);
