@@ -157,7 +157,7 @@ export class GlanceApi extends GlanceApiBase {
       const labels = { ...selector, 'app.kubernetes.io/instance': common.name, 'app.kubernetes.io/component': `api-${role}` };
       this.services(path, props, labels, selector, serves, { internal: internalName, public: publicName });
 
-      issueCertificates(this, this._endpointsTls, common.tls.certificateDuration);
+      issueCertificates(this, this._endpointsTls, common.tls.validity);
       const store = common.backend._podParts(common.storeContext);
       const volumes = apiVolumes(common, this.configSecretName, store);
       const pod = {

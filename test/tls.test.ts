@@ -73,6 +73,24 @@ describe('certificates from a cert-manager issuer', () => {
     ]);
   });
 
+  test('renewBefore is cert-manager\'s own rule unless set; the public certificates take their own duration and renewBefore', () => {
+    const validity = (tls: GlanceProps['tls']) => ofKind(synthGlance({ tls }), 'Certificate')
+      .map((c) => [c.metadata.name, c.spec.duration, c.spec.renewBefore]);
+    expect(validity({ issuer: { name: 'ca' } })).toEqual([
+      ['glance-default-internal-svc', '43800h', undefined], ['glance-default-public-svc', '43800h', undefined],
+    ]);
+    expect(validity({ issuer: { name: 'ca' }, certificateDuration: '2160h', certificateRenewBefore: '720h' })).toEqual([
+      ['glance-default-internal-svc', '2160h', '720h'], ['glance-default-public-svc', '2160h', '720h'],
+    ]);
+    expect(validity({
+      issuer: { name: 'ca' },
+      certificateRenewBefore: '720h',
+      publicCertificateDuration: '8760h',
+      publicCertificateRenewBefore: '1h30m',
+    }))
+      .toEqual([['glance-default-internal-svc', '43800h', '720h'], ['glance-default-public-svc', '8760h', '1h30m']]);
+  });
+
   test('a SPLIT API: the internal StatefulSet has the internal certificate, the external one the public, each with its replicas\' names', () => {
     const split = synthGlance({ tls: ISSUED, backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf' }) });
     expect(find(split, 'Certificate', 'glance-default-internal-svc').spec.dnsNames).toContain('*.glance-default-internal.openstack.svc');
@@ -313,6 +331,16 @@ describe('checked at synth time', () => {
     ['an issuer name that is no DNS name', { tls: { issuer: { name: 'Root CA' } } }, 'tls.issuer.name', 'Root CA'],
     ['a duration under an hour', { tls: { issuer: { name: 'ca' }, certificateDuration: '30m' } }, 'tls.certificateDuration', '30m'],
     ['a duration cert-manager cannot read', { tls: { issuer: { name: 'ca' }, certificateDuration: '1y' } }, 'tls.certificateDuration', '1y'],
+    ['a public duration under an hour', { tls: { issuer: { name: 'ca' }, publicCertificateDuration: '59m59s' } }, 'tls.publicCertificateDuration',
+      '59m59s'],
+    ['a renewBefore under cert-manager\'s 5 minutes', { tls: { issuer: { name: 'ca' }, certificateRenewBefore: '4m59s' } },
+      'tls.certificateRenewBefore', '4m59s'],
+    ['a renewBefore as long as the duration', { tls: { issuer: { name: 'ca' }, certificateDuration: '100h', certificateRenewBefore: '100h' } },
+      'tls.certificateRenewBefore', '100h'],
+    ['an inherited renewBefore longer than the public duration',
+      { tls: { issuer: { name: 'ca' }, certificateRenewBefore: '720h', publicCertificateDuration: '700h' } }, 'tls.certificateRenewBefore', '720h'],
+    ['a public renewBefore cert-manager cannot read', { tls: { issuer: { name: 'ca' }, publicCertificateRenewBefore: '1d' } },
+      'tls.publicCertificateRenewBefore', '1d'],
     ['an image with a space', { tls: { proxyImage: 'httpd 2.4' } }, 'tls.proxyImage', 'httpd 2.4'],
     ['a CA bundle key Kubernetes refuses', { tls: { caBundleSecret: { name: 'ca', key: 'a/b' } } }, 'tls.caBundleSecret.key', 'a/b'],
     ['a public DNS name that is an address', { tls: ISSUED, apis: { default: { tls: { publicDnsNames: ['192.0.2.1'] } } } },

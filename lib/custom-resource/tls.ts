@@ -16,8 +16,6 @@ export const OPERATOR_CA_BUNDLE = { name: 'combined-ca-bundle', key: 'tls-ca-bun
 
 const read = (type: Field['type'], dflt?: unknown): Field => ({ kind: 'read', type, default: dflt });
 const ignored = (type: Field['type']): Field => ({ kind: 'ignored', type });
-const RENEW_BEFORE = 'a renewBefore of the service certificates: cert-manager renews them when two thirds of their duration have passed';
-const renewBefore: Field = { kind: 'unsupported', type: 'string', feature: RENEW_BEFORE };
 
 /** The fields of an OpenStackControlPlane's spec.tls (core.openstack.org/v1beta1 TLSSection), with their CRD defaults. */
 export const CONTROL_PLANE_TLS_FIELDS: Record<string, Field> = {
@@ -33,7 +31,7 @@ export const CONTROL_PLANE_TLS_FIELDS: Record<string, Field> = {
   'ingress.ca.renewBefore': ignored('string'),
   'ingress.cert': read('object'),
   'ingress.cert.duration': read('string', '43800h'),
-  'ingress.cert.renewBefore': renewBefore,
+  'ingress.cert.renewBefore': read('string'),
   'podLevel': read('object'),
   'podLevel.enabled': read('boolean', true),
   'podLevel.internal': read('object'),
@@ -43,7 +41,7 @@ export const CONTROL_PLANE_TLS_FIELDS: Record<string, Field> = {
   'podLevel.internal.ca.renewBefore': ignored('string'),
   'podLevel.internal.cert': read('object'),
   'podLevel.internal.cert.duration': read('string', '43800h'),
-  'podLevel.internal.cert.renewBefore': renewBefore,
+  'podLevel.internal.cert.renewBefore': read('string'),
   // Ignored: the CAs of libvirt and OVN, which Glance does not use
   'podLevel.libvirt': ignored('object'),
   'podLevel.ovn': ignored('object'),
@@ -131,23 +129,23 @@ function controlPlaneTls(at: { value: unknown; path: string }, spec: Record<stri
   if (enabled) {
     const internalIssuer: string | undefined = value('podLevel.internal.ca.customIssuer');
     const publicIssuer: string | undefined = value('ingress.ca.customIssuer');
-    const duration: string = value('podLevel.internal.cert.duration');
-    const publicDuration: string = value('ingress.cert.duration');
-    if (publicDuration !== duration) {
-      throw new GlanceValidationError(`${at.path}.ingress.cert.duration`, publicDuration,
-        `differs from ${at.path}.podLevel.internal.cert.duration ("${duration}"): cdk8s-glance issues the public and the internal `
-        + 'certificates of Glance with one duration', 'give both the same duration');
-    }
+    // The openstack-operator issues a service's internal certificate with podLevel.internal.cert and its public one with ingress.cert.
     tls = {
       ...tls,
       issuer: { name: internalIssuer || 'rootca-internal', kind: 'Issuer' },
       publicIssuer: { name: publicIssuer || 'rootca-public', kind: 'Issuer' },
-      certificateDuration: duration,
+      certificateDuration: value('podLevel.internal.cert.duration'),
+      certificateRenewBefore: value('podLevel.internal.cert.renewBefore'),
+      publicCertificateDuration: value('ingress.cert.duration'),
+      publicCertificateRenewBefore: value('ingress.cert.renewBefore'),
     };
     renames.push(
       { prop: 'tls.issuer', crPath: internalIssuer ? `${at.path}.podLevel.internal.ca.customIssuer` : `${at.path}.podLevel.enabled` },
       { prop: 'tls.publicIssuer', crPath: publicIssuer ? `${at.path}.ingress.ca.customIssuer` : `${at.path}.podLevel.enabled` },
       { prop: 'tls.certificateDuration', crPath: `${at.path}.podLevel.internal.cert.duration` },
+      { prop: 'tls.certificateRenewBefore', crPath: `${at.path}.podLevel.internal.cert.renewBefore` },
+      { prop: 'tls.publicCertificateDuration', crPath: `${at.path}.ingress.cert.duration` },
+      { prop: 'tls.publicCertificateRenewBefore', crPath: `${at.path}.ingress.cert.renewBefore` },
     );
   }
   return { tls, databaseTls: true, apis: Object.fromEntries(Object.keys(apis).map((name) => [name, undefined])), renames };

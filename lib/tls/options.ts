@@ -51,6 +51,23 @@ export interface GlanceTlsOptions {
    */
   readonly certificateDuration?: string;
   /**
+   * How long before a certificate expires cert-manager renews it (a Go duration of 5 minutes or
+   * more, shorter than the certificate's duration; the openstack-operator's `cert.renewBefore`).
+   * @default - cert-manager's rule: when two thirds of the duration have passed
+   */
+  readonly certificateRenewBefore?: string;
+  /**
+   * How long the public endpoints' certificates are valid (the openstack-operator takes it from
+   * its `ingress.cert.duration`).
+   * @default - certificateDuration
+   */
+  readonly publicCertificateDuration?: string;
+  /**
+   * How long before a public endpoint's certificate expires cert-manager renews it.
+   * @default - certificateRenewBefore
+   */
+  readonly publicCertificateRenewBefore?: string;
+  /**
    * The TLS terminator's image: Apache httpd (`/usr/sbin/httpd` or `/usr/sbin/apache2`) with
    * mod_ssl, mod_proxy_http and mod_headers.
    * @default - the Glance image (the podified images ship httpd and mod_ssl)

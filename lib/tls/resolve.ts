@@ -8,12 +8,19 @@ import { checkSecretKey, HOST, SecretKeySelector } from '../names';
 export const CA_DIR = '/etc/glance/tls/ca';
 export const CA_FILE = `${CA_DIR}/tls-ca-bundle.pem`;
 
+/** How long an endpoint's issued certificate is valid, and when cert-manager renews it (undefined: cert-manager's rule). */
+export interface CertificateValidity {
+  readonly duration: string;
+  readonly renewBefore?: string;
+}
+
 /** GlanceTlsOptions, checked, with their defaults. */
 export interface ResolvedTls {
   readonly caBundle?: SecretKeySelector;
   readonly issuer?: Required<CertificateIssuer>;
   readonly publicIssuer?: Required<CertificateIssuer>;
-  readonly certificateDuration: string;
+  /** Of the certificates the library issues, by endpoint. */
+  readonly validity: Readonly<Record<'internal' | 'public', CertificateValidity>>;
   readonly proxyImage: string;
   /** Whether the database connection uses TLS (database.tls). */
   readonly database: boolean;
@@ -35,18 +42,43 @@ export function resolveTls(tls: GlanceTlsOptions | undefined, databaseTls: boole
   }
   const issuer = options.issuer === undefined ? undefined : checkIssuer('tls.issuer', options.issuer);
   const publicIssuer = options.publicIssuer === undefined ? issuer : checkIssuer('tls.publicIssuer', options.publicIssuer);
-  const duration = options.certificateDuration ?? '43800h';
-  // cert-manager's duration: a Go duration in hours, minutes and seconds; it refuses less than an hour.
-  const seconds = typeof duration === 'string' && duration !== '' ? goDurationSeconds(duration) : undefined;
-  if (seconds === undefined || seconds < 3600) {
-    throw new GlanceValidationError('tls.certificateDuration', duration, 'is not a duration of an hour or more, as cert-manager takes it',
-      'use hours, minutes and seconds, e.g. "8760h" for a year');
-  }
+  const internal = checkValidity('certificateDuration', options.certificateDuration ?? '43800h',
+    'certificateRenewBefore', options.certificateRenewBefore);
+  const publicValidity = checkValidity(
+    options.publicCertificateDuration === undefined ? 'certificateDuration' : 'publicCertificateDuration',
+    options.publicCertificateDuration ?? internal.duration,
+    options.publicCertificateRenewBefore === undefined ? 'certificateRenewBefore' : 'publicCertificateRenewBefore',
+    options.publicCertificateRenewBefore ?? internal.renewBefore);
   const proxyImage = options.proxyImage ?? image;
   if (typeof proxyImage !== 'string' || proxyImage === '' || /\s/.test(proxyImage)) {
     throw new GlanceValidationError('tls.proxyImage', proxyImage, 'is not a container image reference', 'use e.g. "registry.example/httpd:2.4"');
   }
-  return { caBundle: options.caBundleSecret, issuer, publicIssuer, certificateDuration: duration, proxyImage, database };
+  return { caBundle: options.caBundleSecret, issuer, publicIssuer, validity: { internal, public: publicValidity }, proxyImage, database };
+}
+
+/**
+ * A certificate's duration and renewBefore, as cert-manager's webhook checks them: Go durations in
+ * hours, minutes and seconds; a duration of an hour or more; a renewBefore of 5 minutes or more and
+ * shorter than the duration.
+ */
+function checkValidity(durationProp: string, duration: string, renewBeforeProp: string, renewBefore: string | undefined): CertificateValidity {
+  const seconds = typeof duration === 'string' && duration !== '' ? goDurationSeconds(duration) : undefined;
+  if (seconds === undefined || seconds < 3600) {
+    throw new GlanceValidationError(`tls.${durationProp}`, duration, 'is not a duration of an hour or more, as cert-manager takes it',
+      'use hours, minutes and seconds, e.g. "8760h" for a year');
+  }
+  if (renewBefore === undefined) return { duration };
+  const before = typeof renewBefore === 'string' && renewBefore !== '' ? goDurationSeconds(renewBefore) : undefined;
+  if (before === undefined || before < 300) {
+    throw new GlanceValidationError(`tls.${renewBeforeProp}`, renewBefore, 'is not a duration of 5 minutes or more, as cert-manager takes it',
+      'use hours, minutes and seconds, e.g. "720h" to renew 30 days before expiry');
+  }
+  if (before >= seconds) {
+    throw new GlanceValidationError(`tls.${renewBeforeProp}`, renewBefore,
+      `is not shorter than the certificate's duration (${duration}): cert-manager would refuse the Certificate`,
+      `use less than ${duration}, or leave it unset (cert-manager renews at two thirds of the duration)`);
+  }
+  return { duration, renewBefore };
 }
 
 function checkIssuer(prop: string, issuer: CertificateIssuer): Required<CertificateIssuer> {

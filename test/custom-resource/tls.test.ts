@@ -184,6 +184,18 @@ describe('an OpenStackControlPlane: spec.tls.podLevel, on by default', () => {
     expect([certs['glance-default-internal-svc'].duration, certs['glance-default-public-svc'].duration]).toEqual(['500h0m0s', '500h0m0s']);
   });
 
+  test('the public certificate takes ingress.cert, the internal one podLevel.internal.cert: duration and renewBefore each', () => {
+    const certs = certificates(synthFromCr(plane({
+      ingress: { cert: { duration: '2160h', renewBefore: '360h' } },
+      podLevel: { internal: { cert: { duration: '500h0m0s', renewBefore: '100h' } } },
+    })));
+    const validity = (name: string) => [certs[name].duration, certs[name].renewBefore];
+    expect(validity('glance-default-internal-svc')).toEqual(['500h0m0s', '100h']);
+    expect(validity('glance-default-public-svc')).toEqual(['2160h', '360h']);
+    // Unset, as the CRD leaves it: cert-manager's rule.
+    expect(Object.values(certificates(synthFromCr(plane(undefined)))).map((c: any) => 'renewBefore' in c)).toEqual([false, false]);
+  });
+
   test('split and edge APIs: one certificate per endpoint Service; an edge API gets the internal one only', () => {
     const m = synthFromCr(plane(undefined, { default: { type: 'split' }, az1: { type: 'edge' } }));
     expect(Object.keys(certificates(m)).sort()).toEqual(['glance-az1-internal-svc', 'glance-default-internal-svc', 'glance-default-public-svc']);
@@ -235,12 +247,6 @@ describe('an OpenStackControlPlane: spec.tls.podLevel, on by default', () => {
 
   describe('refusals name the CR path, the value and a fix', () => {
     test.each([
-      [{ ingress: { cert: { duration: '100h' } } }, 'spec.tls.ingress.cert.duration',
-        'differs from spec.tls.podLevel.internal.cert.duration ("43800h"): cdk8s-glance issues the public and the internal certificates of '
-        + 'Glance with one duration (got "100h"). Fix: give both the same duration'],
-      [{ podLevel: { internal: { cert: { renewBefore: '10h' } } } }, 'spec.tls.podLevel.internal.cert.renewBefore',
-        'is not supported by cdk8s-glance: a renewBefore of the service certificates'],
-      [{ ingress: { cert: { renewBefore: '10h' } } }, 'spec.tls.ingress.cert.renewBefore', 'is not supported by cdk8s-glance'],
       [{ podlevel: { enabled: false } }, 'spec.tls.podlevel', 'is not a field'],
       [{ podLevel: { enabled: 'no' } }, 'spec.tls.podLevel.enabled', 'is not true or false'],
       ['on', 'spec.tls', 'is not a mapping (got "on"). Fix: write it as a mapping, e.g. {} for the defaults'],
@@ -255,6 +261,11 @@ describe('an OpenStackControlPlane: spec.tls.podLevel, on by default', () => {
       [{ ingress: { ca: { customIssuer: 'Root CA' } } }, 'spec.tls.ingress.ca.customIssuer', /is not the name of a cert-manager/],
       [{ ingress: { cert: { duration: '5m' } }, podLevel: { internal: { cert: { duration: '5m' } } } }, 'spec.tls.podLevel.internal.cert.duration',
         /is not a duration of an hour or more/],
+      [{ ingress: { cert: { duration: '30m' } } }, 'spec.tls.ingress.cert.duration', /is not a duration of an hour or more/],
+      [{ podLevel: { internal: { cert: { renewBefore: '1m' } } } }, 'spec.tls.podLevel.internal.cert.renewBefore',
+        /is not a duration of 5 minutes or more/],
+      [{ ingress: { cert: { duration: '100h', renewBefore: '100h' } } }, 'spec.tls.ingress.cert.renewBefore',
+        /is not shorter than the certificate's duration \(100h\): cert-manager would refuse the Certificate/],
     ])('%j is refused at %s', (tls, path, message) => {
       expectRejected(plane(tls), path);
       expect(() => synthFromCr(plane(tls))).toThrow(message);
