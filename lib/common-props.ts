@@ -45,6 +45,14 @@ export interface KeystoneOptions {
    * @default - no region
    */
   readonly region?: string;
+  /**
+   * memcached servers ("host:port") that cache validated tokens for every replica
+   * (`[keystone_authtoken] memcached_servers`), as the glance-operator points Glance at its
+   * memcached (`memcached-0.memcached.<namespace>.svc:11211`, one per memcached replica).
+   * Plain TCP only: the keystonemiddleware of Glance 25 and 30 (10.1, 10.9) has no TLS to memcached.
+   * @default - each Glance process caches tokens in its own memory
+   */
+  readonly memcachedServers?: string[];
 }
 
 /** The volume that holds each replica's /var/lib/glance (staging, tasks, and a local file store). */

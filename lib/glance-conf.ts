@@ -59,6 +59,13 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       project_domain_name: keystone.domainName,
       ...(keystone.region ? { region_name: keystone.region } : {}),
       ...(caFile ? { cafile: caFile } : {}),
+      // The token cache every replica shares, with the glance-operator's pool settings; the advanced pool is eventlet-safe.
+      ...(keystone.memcachedServers ? {
+        memcached_servers: keystone.memcachedServers.join(','),
+        memcache_pool_dead_retry: '10',
+        memcache_pool_conn_get_timeout: '2',
+        memcache_use_advanced_pool: true,
+      } : {}),
     },
     // PyMySQL verifies the server's certificate against ssl_ca, and its name against the URL's host.
     ...(common.tls.database ? { database: { connection_parameters: `ssl_ca=${caFile}` } } : {}),

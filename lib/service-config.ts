@@ -3,7 +3,7 @@ import { GlanceCommonProps, KeystoneOptions, UploadLimitOptions } from './common
 import { checkCustomServiceConfig, MANAGED_OPTIONS } from './config-guard';
 import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
-import { checkLine, checkNamePart, checkSecretKey, HTTP_URL } from './names';
+import { checkLine, checkNamePart, checkSecretKey, HOST, HTTP_URL } from './names';
 import { checkNetworkPolicy } from './network-policy';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
 import { GlanceRelease } from './release';
@@ -59,7 +59,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
       'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
   }
   const tls = resolveTls(props.tls, props.database.tls, image);
-  const managedOptions = { ...MANAGED_OPTIONS, ...backend._managedOptions(), ...tlsManagedOptions(tls) };
+  const managedOptions = { ...MANAGED_OPTIONS, ...backend._managedOptions(), ...tlsManagedOptions(tls), ...memcachedManagedOptions(props.keystone) };
   const storage = props.storage ?? {};
   const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;
   const staging = parseStorageSize('storage.storageRequest', stagingSize);
@@ -108,6 +108,7 @@ function resolveKeystone(keystone: KeystoneOptions): ResolvedKeystone {
     domainName,
     ...(keystone.region ? { region: keystone.region } : {}),
     passwordSecret: keystone.passwordSecret,
+    ...(keystone.memcachedServers ? { memcachedServers: keystone.memcachedServers } : {}),
   };
 }
 
@@ -146,6 +147,52 @@ function checkKeystone(keystone: KeystoneOptions | undefined): void {
   for (const key of ['username', 'projectName', 'domainName', 'region'] as const) {
     if (keystone[key] !== undefined) checkLine(`keystone.${key}`, keystone[key], 'use a single-line Keystone name');
   }
+  checkMemcachedServers(keystone.memcachedServers);
+}
+
+/** A memcached server as python-memcached (keystonemiddleware's client) reads it: its address family, host and port. */
+export interface MemcachedServer {
+  readonly family: 'inet' | 'inet6';
+  readonly host: string;
+  readonly port: number;
+}
+
+/**
+ * The memcached servers this library accepts, and what python-memcached's `_Host` makes of them
+ * (test/e2e/memcached-servers.test.ts compares the two): `host:port` or `inet:host:port` with a DNS
+ * name or IPv4 address, `inet6:[address]:port`; the port always written, 1 to 65535. Undefined for
+ * anything else (python-memcached reads a bare `[fd00::1]:11211` as no address at all, and a host
+ * named `unix` or `inet` as a protocol: `unix:9` is a socket file, `inet:9` the host "9").
+ */
+export function parseMemcachedServer(server: string): MemcachedServer | undefined {
+  const match = /^(?:inet:)?([A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(server) ?? /^inet6:\[([0-9A-Fa-f:.]+)\]:([0-9]{1,5})$/.exec(server);
+  if (!match) return undefined;
+  const family = server.startsWith('inet6:') ? 'inet6' : 'inet';
+  const [, host, port] = match;
+  const protocolName = ['unix', 'inet', 'inet6'].includes(host.toLowerCase());
+  if (Number(port) < 1 || Number(port) > 65535 || !HOST.test(host) || (family === 'inet') === host.includes(':') || protocolName) return undefined;
+  return { family, host, port: Number(port) };
+}
+
+function checkMemcachedServers(servers: string[] | undefined): void {
+  if (servers === undefined) return;
+  if (!Array.isArray(servers) || servers.length === 0) {
+    throw new GlanceValidationError('keystone.memcachedServers', servers, 'is not a list of memcached servers',
+      'give e.g. ["memcached-0.memcached.openstack.svc:11211"], or leave it unset');
+  }
+  servers.forEach((server, i) => {
+    if (typeof server !== 'string' || parseMemcachedServer(server) === undefined) {
+      throw new GlanceValidationError(`keystone.memcachedServers[${i}]`, server, 'is not a memcached server as host:port',
+        'use e.g. "memcached-0.memcached.openstack.svc:11211" (an IPv6 address as python-memcached reads it: "inet6:[fd00::1]:11211")');
+    }
+  });
+}
+
+/** The token cache's options, which customServiceConfig may then not set (memcache_servers is memcached_servers' old name). */
+function memcachedManagedOptions(keystone: KeystoneOptions): Record<string, string> {
+  if (keystone.memcachedServers === undefined) return {};
+  return Object.fromEntries(['memcached_servers', 'memcache_servers', 'memcache_pool_dead_retry', 'memcache_pool_conn_get_timeout',
+    'memcache_use_advanced_pool'].map((option) => [`keystone_authtoken.${option}`, 'keystone.memcachedServers']));
 }
 
 /** The options TLS sets, which customServiceConfig may then not set. */

@@ -113,7 +113,7 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'imageCache.size': read('quantity', { prop: 'imageCache.size', default: '', as: quantityOf }),
   // Names the API whose endpoints Keystone lists
   'keystoneEndpoint': read('string', { default: '' }),
-  // Ignored: the Memcached resource: keystonemiddleware caches tokens in each API process
+  // Ignored: the Memcached resource, whose replicas name its servers: give keystone.memcachedServers for a shared token cache
   'memcachedInstance': ignored('string', 'memcached'),
   // The nodeSelector of the APIs without one
   'nodeSelector': read('stringMap'),

@@ -23,6 +23,8 @@ export interface ResolvedKeystone {
   readonly domainName: string;
   readonly region?: string;
   readonly passwordSecret: SecretKeySelector;
+  /** The token cache's memcached servers (host:port), when there are any. */
+  readonly memcachedServers?: string[];
 }
 
 /** What a backend writes into glance.conf. */

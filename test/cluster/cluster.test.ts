@@ -468,14 +468,17 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
     issued[certificate.metadata.name] = cert;
     return tlsSecret(certificate.spec.secretName, pki.secretData(cert));
   }
-  const sha256 = (cert: TestCertificate) => cert.fingerprint.replace(/:/g, '').toLowerCase();
+  const sha256 = (cert: TestCertificate) => cert.fingerprint;
 
-  /** The certificate a host serves on 9292 to a client that sends its name by SNI and verifies it with the CA bundle. */
+  /**
+   * The SHA-256 fingerprint of the certificate a host serves on 9292, to `openssl s_client` in the admin pod sending its
+   * name by SNI and verifying the chain (the CA bundle) and the name, failing on an error; or what failed.
+   */
   async function servedTo(name: string): Promise<string> {
-    return (await inAdminPod(`python3 -c 'import hashlib, socket, ssl, sys
-context = ssl.create_default_context(cafile="${CA_FILE}")
-with context.wrap_socket(socket.create_connection((sys.argv[1], 9292), timeout=10), server_hostname=sys.argv[1]) as s:
-    print(hashlib.sha256(s.getpeercert(True)).hexdigest())' ${name}`)).trim();
+    const out = await inAdminPod(`{ openssl s_client -connect ${name}:9292 -servername ${name} -verify_hostname ${name} -verify_return_error `
+      + `-CAfile ${CA_FILE} </dev/null 2>/tmp/s_client.err || true; } | openssl x509 -noout -fingerprint -sha256 2>/dev/null `
+      + '|| echo "handshake failed: $(grep -m1 -i error /tmp/s_client.err)"');
+    return /Fingerprint=([0-9A-F:]+)/.exec(out)?.[1] ?? out.trim();
   }
   const podState = async (n: number) => {
     const pod = await get('pod', `${STS}-${n}`, NAMESPACE);
@@ -534,7 +537,8 @@ with context.wrap_socket(socket.create_connection((sys.argv[1], 9292), timeout=1
     }
   });
 
-  test('by SNI: each replica\'s name and the internal Service get the internal certificate, the public Service the public one', async () => {
+  test('by SNI (openssl s_client -verify_return_error): each replica and the internal Service serve the internal certificate, the public Service the '
+    + 'public one', async () => {
     const internal = sha256(issued['flowtls-default-internal-svc']);
     for (const n of [0, 1]) expect(await servedTo(host(STS, n))).toBe(internal);
     expect(await servedTo(INTERNAL)).toBe(internal);
@@ -552,7 +556,7 @@ with context.wrap_socket(socket.create_connection((sys.argv[1], 9292), timeout=1
       for (const n of [0, 1]) expect(output).toContain(`${replicaUrl(n)}: queued 0, already cached or queued 0, not found 1: ${TLS_PRECACHED_IMAGE}`);
     });
 
-  test('README\'s cache commands over HTTPS (--os-cacert), and the precache CronJobs keep the image cached on each replica', async () => {
+  test('README\'s cache commands over HTTPS (--os-cacert), the precache CronJobs, the cleaner\'s orphan removal and the pruner', async () => {
     const created = await httpsGlance(`https://${INTERNAL}:9292`, 'image-create', '--name', TLS_PRECACHED_IMAGE, '--disk-format', 'raw',
       '--container-format', 'bare', '--file', '/etc/hostname');
     const id = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(created)![1];
@@ -564,6 +568,11 @@ with context.wrap_socket(socket.create_connection((sys.argv[1], 9292), timeout=1
     await httpsGlance(replicaUrl(0), 'cache-delete', id);
     await until('replica 0 no longer lists it', async () => !(await httpsGlance(replicaUrl(0), 'cache-list')).includes(id), { everyMs: 1000 });
     expect(await httpsGlance(replicaUrl(1), 'cache-list')).toContain(id);
+    // Step 8 over HTTPS, and the orphan on replica 1 removed by its cleaner; the pruner runs on replica 0.
+    await httpsGlance(replicaUrl(0), 'image-delete', id);
+    expect((await runCronJob(`${STS}-1-cleaner`)).output).toContain(`removed 1 orphan(s) of 1 cached and 0 queued image(s): ${id}`);
+    expect(await httpsGlance(replicaUrl(1), 'cache-list')).not.toContain(id);
+    expect((await runCronJob(`${STS}-0-pruner`)).pod.status.phase).toBe('Succeeded');
     // httpd's access log reaches the container's log (through its FIFOs) with the requests of the commands.
     expect(await httpdLog(0)).toMatch(new RegExp(`"DELETE /v2/cache/${id} HTTP/1.1" 204`));
     expect(await httpdLog(1)).toMatch(/"GET \/healthcheck HTTP\/1.1" 200/);
