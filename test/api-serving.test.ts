@@ -104,6 +104,15 @@ describe.each(['2026.1', '2026.2'])('%s: uWSGI', (text) => {
     expect(['uid', 'gid', 'logto', 'logto2', 'daemonize'].filter((option) => option in ini)).toEqual([]);
   });
 
+  test('the ini is one statement per line: the section, a comment or an option, no blank line, ending in a newline', () => {
+    const ini = configFiles(manifests)['glance-api-uwsgi.ini'];
+    expect(ini.endsWith('\n')).toBe(true);
+    const lines = ini.slice(0, -1).split('\n');
+    expect(lines[0]).toBe('[uwsgi]');
+    expect(lines.slice(1).filter((line) => !/^(# \S.*|[a-z-]+ = .*|endif =)$/.test(line))).toEqual([]);
+    expect(lines.filter((line) => line.startsWith('# ')).length).toBeGreaterThanOrEqual(8);
+  });
+
   test('the Python plugin is loaded only where uWSGI lacks it built in', () => {
     expect(configFiles(manifests)['glance-api-uwsgi.ini']).toContain('\nif-not-plugin = python\nplugin = python3\nendif =\n');
   });

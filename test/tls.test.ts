@@ -171,6 +171,13 @@ describe('the TLS terminator', () => {
     expect(hosts[0]).toContain('*.glance-default-single.${POD_NAMESPACE}.svc');
     expect(hosts[0]).toContain('SSLCertificateFile /etc/glance/tls/internal/tls.crt');
     expect(hosts[1]).toContain('ServerName glance-default-public.${POD_NAMESPACE}.svc\n');
+    // Only the first answers for the replicas' names: SNI picks the public one by its Service names alone.
+    const aliases = hosts.map((host) => /^ {2}ServerAlias (.*)$/m.exec(host)![1].split(' '));
+    expect(aliases).toEqual([
+      ['glance-default.${POD_NAMESPACE}.svc.cluster.local', '*.glance-default-single.${POD_NAMESPACE}.svc',
+        '*.glance-default-single.${POD_NAMESPACE}.svc.cluster.local'],
+      ['glance-default-public.${POD_NAMESPACE}.svc.cluster.local'],
+    ]);
     expect(hosts[1]).toContain('SSLCertificateKeyFile /etc/glance/tls/public/tls.key');
     for (const host of hosts) {
       expect(host).toContain('RequestHeader set X-Forwarded-Proto https');

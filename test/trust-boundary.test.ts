@@ -7,6 +7,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Glance, GlanceApi, GlanceValidationError, ImageBackend } from '../lib';
 import { BASE_PROPS, expectInvalid, find, glanceCommandOf, glanceConf, Manifest, synthGlance } from './helpers';
+import { checkCustomServiceConfig } from '../lib/config-guard';
 import { CustomResourceOptions } from '../lib/custom-resource';
 import { parseIni } from '../lib/ini';
 
@@ -63,6 +64,7 @@ describe('the issue\'s tricks are refused, globally and per API', () => {
     const dollar = expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\npublic_endpoint = http://x/$y\n' }), 'customServiceConfig',
       /line 2/);
     expect(dollar.message).toMatch(/write "\$\$" for a "\$".*customServiceConfigSubstitution/);
+    expect(dollar.message).toContain('($name or ${group.name}: a password, for one)');
     // A value may be a credential: the error names the option and line, never the value.
     const secret = expectInvalid(() => synthGlance({ customServiceConfig: '[keystone_authtoken]\nmemcache_secret_key = s3cr$t\n' }),
       'customServiceConfig', /line 2/);
@@ -70,11 +72,38 @@ describe('the issue\'s tricks are refused, globally and per API', () => {
   });
 });
 
+describe('each refusal says why', () => {
+  test.each([
+    ['paste_deploy', 'pipeline = x', 'it chooses the pipeline, authentication included (imageCache sets the flavor)',
+      'set nothing in [paste_deploy]'],
+    ['oslo_policy', 'policy_dirs = /tmp',
+      'it decides who may do what (imageCache.policy sets the cache rules; the new defaults and scope checks stay on)',
+      'set nothing in [oslo_policy]'],
+    ['keystone_authtoken', 'auth_url = http://x', 'it decides where tokens are checked and with which credentials (the keystone props set them: '
+      + 'authUrl, publicAuthUrl, region, username, projectName, domainName, passwordSecret)', 'set only http_connect_timeout, '],
+  ])('[%s]', (section, line, why, may) => {
+    const error = expectInvalid(() => synthGlance({ customServiceConfig: `[${section}]\n${line}\n` }), 'customServiceConfig',
+      `is in a section customServiceConfig may not change: ${why}`);
+    expect(error.message).toContain(`Fix: remove it; customServiceConfig may ${may}`);
+  });
+
+  test('a meta option names what it would do', () => {
+    expectInvalid(() => synthGlance({ customServiceConfig: '[DEFAULT]\nconfig_file = /tmp/x.conf\n' }), 'customServiceConfig',
+      'may not be set: it reads another config file: Glance reads only the files cdk8s-glance writes');
+  });
+
+  test('references are refused unless substitution is asked for, by every caller of the guard', () => {
+    expect(() => checkCustomServiceConfig('text', '[DEFAULT]\nx = $y\n')).toThrow(/holds a "\$" in its value/);
+    expect(() => checkCustomServiceConfig('text', '[DEFAULT]\nx = $y\n', {}, true)).not.toThrow();
+  });
+});
+
 describe('what customServiceConfig may still set', () => {
   const accepted: Array<[string, string]> = [
     ['keystonemiddleware\'s tuning',
       '[keystone_authtoken]\nhttp_connect_timeout = 5\nmemcached_servers = memcached-0.memcached:11211\n'
-        + 'token_cache_time = 600\ncafile = /etc/pki/ca.pem\n'],
+        + 'token_cache_time = 600\ncafile = /etc/pki/ca.pem\nhttp_request_max_retries = 3\nservice_token_roles = service\n'
+        + 'service_token_roles_required = true\nservice_type = image\ninclude_service_catalog = false\ninterface = internal\n'],
     ['a literal "$" written "$$"', '[DEFAULT]\npublic_endpoint = https://glance.example/$$price\n'],
     ['ordinary options of other sections',
       '[DEFAULT]\ndebug = true\nimage_member_quota = 64\n[cors]\nallowed_origin = https://dashboard.example\n'
