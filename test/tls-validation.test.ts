@@ -20,8 +20,8 @@ describe('the deployment\'s tls', () => {
       /^database\.tls: is not a boolean \(got "yes"\)\. Fix: use true or false$/);
   });
 
-  test('a proxy image with white space is no image reference', () => {
-    expectInvalid(() => synthGlance({ tls: { proxyImage: 'httpd 2.4' } }), 'tls.proxyImage', /is not a container image reference/);
+  test.each(['httpd 2.4', '', 5])('proxy image %p is no image reference', (proxyImage) => {
+    expectInvalid(() => synthGlance({ tls: { proxyImage: proxyImage as any } }), 'tls.proxyImage', /is not a container image reference/);
   });
 });
 
@@ -31,7 +31,7 @@ describe('certificate durations, read as cert-manager reads a Go duration', () =
       expect(durationOf(duration)).toBe(written);
     });
 
-  test.each(['59m59s', '59m', '3599s', '0h', '1d', '1.5h', 'h'])('%s is refused', (duration) => {
+  test.each(['59m59s', '59m', '3599s', '0h', '1d', '1.5h', 'h', '', '1hx', 'x1h'])('%p is refused', (duration) => {
     expectInvalid(() => durationOf(duration), 'tls.certificateDuration', /is not a duration of an hour or more, as cert-manager takes it/);
   });
 });
@@ -50,20 +50,22 @@ describe('issuers', () => {
     expectInvalid(() => synthGlance({ tls: { issuer: { name } } }), 'tls.issuer.name', /is not the name of a cert-manager issuer/);
   });
 
-  test('an issuer that is no object is refused under its name', () => {
-    expectInvalid(() => synthGlance({ tls: { issuer: null as any } }), 'tls.issuer.name', /is not the name of a cert-manager issuer/);
+  test.each([null, 'rootca-internal', {}, { name: 5 }])('issuer %p, no object with a name, is refused under its name', (issuer) => {
+    expectInvalid(() => synthGlance({ tls: { issuer: issuer as any } }), 'tls.issuer.name', /is not the name of a cert-manager issuer/);
   });
 
-  test.each(['Cert-Manager.io', 'example.com-', ''])('group %p is refused', (group) => {
-    expectInvalid(() => synthGlance({ tls: { issuer: { ...ISSUER, group } } }), 'tls.issuer.group',
+  test.each(['Cert-Manager.io', 'example.com-', '', 5])('group %p is refused', (group) => {
+    expectInvalid(() => synthGlance({ tls: { issuer: { ...ISSUER, group: group as any } } }), 'tls.issuer.group',
       /is not an API group.*Fix: use "cert-manager\.io", or the group of an external issuer/);
   });
 
   test('a cert-manager kind that cert-manager lacks, and a kind that is no kind', () => {
     expectInvalid(() => synthGlance({ tls: { issuer: { ...ISSUER, kind: 'Issuers' } } }), 'tls.issuer.kind',
       /is not a kind of cert-manager issuer.*Fix: use "Issuer" or "ClusterIssuer"/);
-    expectInvalid(() => synthGlance({ tls: { issuer: { ...ISSUER, group: 'example.com', kind: 'my-issuer' } } }), 'tls.issuer.kind',
-      /is not a kind.*Fix: use the issuer's kind/);
+    for (const kind of ['my-issuer', 'my-Issuer', 'Vault-issuer', '']) {
+      expectInvalid(() => synthGlance({ tls: { issuer: { ...ISSUER, group: 'example.com', kind } } }), 'tls.issuer.kind',
+        /is not a kind.*Fix: use the issuer's kind/);
+    }
   });
 });
 

@@ -82,6 +82,8 @@ describe('certificates from a cert-manager issuer', () => {
     expect(validity({ issuer: { name: 'ca' }, certificateDuration: '2160h', certificateRenewBefore: '720h' })).toEqual([
       ['glance-default-internal-svc', '2160h', '720h'], ['glance-default-public-svc', '2160h', '720h'],
     ]);
+    // cert-manager's least renewBefore, 5 minutes, is one.
+    expect(validity({ issuer: { name: 'ca' }, certificateRenewBefore: '5m' })[0][2]).toBe('5m');
     expect(validity({
       issuer: { name: 'ca' },
       certificateRenewBefore: '720h',

@@ -44,9 +44,8 @@ export function resolveTls(tls: GlanceTlsOptions | undefined, databaseTls: boole
   const publicIssuer = options.publicIssuer === undefined ? issuer : checkIssuer('tls.publicIssuer', options.publicIssuer);
   const internal = checkValidity('certificateDuration', options.certificateDuration ?? '43800h',
     'certificateRenewBefore', options.certificateRenewBefore);
-  const publicValidity = checkValidity(
-    options.publicCertificateDuration === undefined ? 'certificateDuration' : 'publicCertificateDuration',
-    options.publicCertificateDuration ?? internal.duration,
+  // An inherited duration passed as certificateDuration; an inherited renewBefore may still be too long for the public one.
+  const publicValidity = checkValidity('publicCertificateDuration', options.publicCertificateDuration ?? internal.duration,
     options.publicCertificateRenewBefore === undefined ? 'certificateRenewBefore' : 'publicCertificateRenewBefore',
     options.publicCertificateRenewBefore ?? internal.renewBefore);
   const proxyImage = options.proxyImage ?? image;
@@ -62,13 +61,13 @@ export function resolveTls(tls: GlanceTlsOptions | undefined, databaseTls: boole
  * shorter than the duration.
  */
 function checkValidity(durationProp: string, duration: string, renewBeforeProp: string, renewBefore: string | undefined): CertificateValidity {
-  const seconds = typeof duration === 'string' && duration !== '' ? goDurationSeconds(duration) : undefined;
+  const seconds = goDurationSeconds(String(duration));
   if (seconds === undefined || seconds < 3600) {
     throw new GlanceValidationError(`tls.${durationProp}`, duration, 'is not a duration of an hour or more, as cert-manager takes it',
       'use hours, minutes and seconds, e.g. "8760h" for a year');
   }
   if (renewBefore === undefined) return { duration };
-  const before = typeof renewBefore === 'string' && renewBefore !== '' ? goDurationSeconds(renewBefore) : undefined;
+  const before = goDurationSeconds(String(renewBefore));
   if (before === undefined || before < 300) {
     throw new GlanceValidationError(`tls.${renewBeforeProp}`, renewBefore, 'is not a duration of 5 minutes or more, as cert-manager takes it',
       'use hours, minutes and seconds, e.g. "720h" to renew 30 days before expiry');
@@ -82,8 +81,7 @@ function checkValidity(durationProp: string, duration: string, renewBeforeProp: 
 }
 
 function checkIssuer(prop: string, issuer: CertificateIssuer): Required<CertificateIssuer> {
-  if (typeof issuer !== 'object' || issuer === null || typeof issuer.name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(issuer.name)
-    || issuer.name.length > 253) {
+  if (typeof issuer?.name !== 'string' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(issuer.name) || issuer.name.length > 253) {
     throw new GlanceValidationError(`${prop}.name`, issuer?.name, 'is not the name of a cert-manager issuer',
       'use a DNS subdomain, e.g. "rootca-internal"');
   }
@@ -95,7 +93,7 @@ function checkIssuer(prop: string, issuer: CertificateIssuer): Required<Certific
   if (group === 'cert-manager.io' && kind !== 'Issuer' && kind !== 'ClusterIssuer') {
     throw new GlanceValidationError(`${prop}.kind`, kind, 'is not a kind of cert-manager issuer', 'use "Issuer" or "ClusterIssuer"');
   }
-  if (typeof kind !== 'string' || !/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
+  if (!/^[A-Z][A-Za-z0-9]*$/.test(kind)) {
     throw new GlanceValidationError(`${prop}.kind`, kind, 'is not a kind', 'use the issuer\'s kind, e.g. "Issuer"');
   }
   return { name: issuer.name, kind, group };
