@@ -19,7 +19,7 @@ import {
   remove, rolledOut, tagImage, warnings,
 } from './cluster';
 import { cacheFlow, NAMESPACE, TLS_PRECACHED_IMAGE, tlsFlow } from './deployments';
-import { ADMIN_POD, infrastructure, OUTSIDER_NAMESPACE, scriptPod } from './infra';
+import { ADMIN_POD, infrastructure, OUTSIDER_NAMESPACE, scriptPod, secret } from './infra';
 import { CLUSTER_SITE, synthAll } from './synth-fixtures';
 import { GlanceRelease } from '../../lib';
 import {
@@ -101,8 +101,13 @@ async function cachedImages(sts: string, replica: number): Promise<string[]> {
 async function createImage(sts: string, name: string, bytes: number): Promise<string> {
   const out = await inAdminPod(`head -c ${bytes} /dev/urandom >/tmp/${name} && glance --os-image-url ${imageUrl(sts)} `
     + `image-create --name ${name} --disk-format raw --container-format bare --file /tmp/${name} && rm /tmp/${name}`);
-  const match = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(out);
-  if (!match) throw new Error(`no image id in:\n${out}`);
+  return imageIdIn(out);
+}
+
+/** The id in the table `glance image-create` prints. */
+function imageIdIn(table: string): string {
+  const match = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(table);
+  if (!match) throw new Error(`no image id in:\n${table}`);
   return match[1];
 }
 
@@ -459,8 +464,7 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
   /** The certificate each Certificate's Secret holds now, by Certificate name. */
   const issued: Record<string, TestCertificate> = {};
 
-  const tlsSecret = (name: string, data: Record<string, string>) =>
-    ({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name, namespace: NAMESPACE }, stringData: data });
+  const tlsSecret = (name: string, data: Record<string, string>) => ({ ...secret(name, NAMESPACE, data), type: 'kubernetes.io/tls' });
   const certificateNamed = (name: string) => certificates.find((c) => c.metadata.name === name);
   /** What cert-manager does for a Certificate: a key and a certificate for its dnsNames, in its secretName. */
   function issue(certificate: any, label: string): any {
@@ -468,8 +472,6 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
     issued[certificate.metadata.name] = cert;
     return tlsSecret(certificate.spec.secretName, pki.secretData(cert));
   }
-  const sha256 = (cert: TestCertificate) => cert.fingerprint;
-
   /**
    * The SHA-256 fingerprint of the certificate a host serves on 9292, to `openssl s_client` in the admin pod sending its
    * name by SNI and verifying the chain (the CA bundle) and the name, failing on an error; or what failed.
@@ -499,12 +501,7 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
     await applyClean(objects);
     // cert-manager's controller is not on this machine's Go proxy: the test issues what each Certificate asks for.
     await applyClean([
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: { name: 'combined-ca-bundle', namespace: NAMESPACE },
-        stringData: { [CA_BUNDLE_KEY]: pki.caBundle() },
-      },
+      secret('combined-ca-bundle', NAMESPACE, { [CA_BUNDLE_KEY]: pki.caBundle() }),
       ...certificates.map((c) => issue(c, 'first')),
     ]);
     await deployed(objects);
@@ -539,10 +536,10 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
 
   test('by SNI (openssl s_client -verify_return_error): each replica and the internal Service serve the internal certificate, the public Service the '
     + 'public one', async () => {
-    const internal = sha256(issued['flowtls-default-internal-svc']);
+    const internal = issued['flowtls-default-internal-svc'].fingerprint;
     for (const n of [0, 1]) expect(await servedTo(host(STS, n))).toBe(internal);
     expect(await servedTo(INTERNAL)).toBe(internal);
-    expect(await servedTo(PUBLIC)).toBe(sha256(issued['flowtls-default-public-svc']));
+    expect(await servedTo(PUBLIC)).toBe(issued['flowtls-default-public-svc'].fingerprint);
   });
 
   test('the first-run precache Job waited for the replicas to answer, then reached each by its own name over HTTPS, trusting the CA bundle',
@@ -559,7 +556,7 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
   test('README\'s cache commands over HTTPS (--os-cacert), the precache CronJobs, the cleaner\'s orphan removal and the pruner', async () => {
     const created = await httpsGlance(`https://${INTERNAL}:9292`, 'image-create', '--name', TLS_PRECACHED_IMAGE, '--disk-format', 'raw',
       '--container-format', 'bare', '--file', '/etc/hostname');
-    const id = /^\|\s*id\s*\|\s*([0-9a-f-]{36})\s*\|/m.exec(created)![1];
+    const id = imageIdIn(created);
     for (const n of [0, 1]) {
       const { output } = await runCronJob(`${STS}-${n}-precache`);
       expect(output).toContain(`${replicaUrl(n)}: queued 1, already cached or queued 0, not found 0`);
@@ -585,7 +582,7 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
     await applyClean([issue(internal, 'renewed')]);
     const renewed = issued['flowtls-default-internal-svc'];
     for (const n of [0, 1]) {
-      await until(`replica ${n} serves the renewed certificate`, async () => (await servedTo(host(STS, n))) === sha256(renewed));
+      await until(`replica ${n} serves the renewed certificate`, async () => (await servedTo(host(STS, n))) === renewed.fingerprint);
     }
     console.log(`cluster: the renewed certificate was served by both replicas ${Math.round((Date.now() - started) / 1000)} s after the apply`);
     expect(await httpdLog(0)).toContain('glance-httpd: a certificate changed: graceful restart');
@@ -596,10 +593,10 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
     expect({ code: mismatched.code, warnings: warnings(mismatched) })
       .toEqual({ code: 0, warnings: ['Warning: tls: private key does not match public key'] });
     await until('replica 0 reports the mismatch', async () => (await httpdLog(0)).includes('does not match the certificate'));
-    expect(await servedTo(host(STS, 0))).toBe(sha256(renewed));
+    expect(await servedTo(host(STS, 0))).toBe(renewed.fingerprint);
     // Then the matching pair: loaded.
     await applyClean([tlsSecret(internal.spec.secretName, pki.secretData(next))]);
-    await until('replica 0 serves the matching pair', async () => (await servedTo(host(STS, 0))) === sha256(next));
+    await until('replica 0 serves the matching pair', async () => (await servedTo(host(STS, 0))) === next.fingerprint);
     expect(await Promise.all([0, 1].map(podState))).toEqual(before);
   });
 });

@@ -67,7 +67,8 @@ function service(name: string, app: string, port: number, headless = false): any
   };
 }
 
-function secret(name: string, namespace: string, data: Record<string, string>): any {
+/** A Secret of string data, as a user writes one. */
+export function secret(name: string, namespace: string, data: Record<string, string>): any {
   return { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: data };
 }
 
