@@ -8,13 +8,18 @@ import { GlanceRelease } from './release';
 //   both (`glance-api` prints "Standalone glance-api is no longer supported" and exits 1).
 
 /** Where the API's server listens inside the pod. */
-export interface ApiListen {
+interface ApiListen {
   readonly host: string;
   readonly port: number;
 }
 
 /** Every address of the pod, on the port the Services and the probes use. */
-export const POD_LISTEN: ApiListen = { host: '0.0.0.0', port: API_PORT };
+const POD_LISTEN: ApiListen = { host: '0.0.0.0', port: API_PORT };
+
+/** Behind the TLS terminator (lib/tls/terminator.ts proxies to it): the pod's loopback address, a port no Service names. */
+export const BEHIND_TERMINATOR: ApiListen = { host: '127.0.0.1', port: 9293 };
+
+const listenOf = (behindTerminator: boolean) => (behindTerminator ? BEHIND_TERMINATOR : POD_LISTEN);
 
 /** uWSGI's configuration, in the API's config Secret: not `*.conf`, so oslo.config does not parse it. */
 export const UWSGI_INI = 'glance-api-uwsgi.ini';
@@ -44,15 +49,16 @@ export function apiCommand(release: GlanceRelease): string[] {
  * processes it forks. None under uWSGI, which only the eventlet server read (deprecated in Glance
  * 32, removed in 33): the ini binds and sizes uWSGI.
  */
-export function apiServerOptions(release: GlanceRelease, workers: number, listen: ApiListen = POD_LISTEN): Record<string, string | number> {
+export function apiServerOptions(release: GlanceRelease, workers: number, behindTerminator = false): Record<string, string | number> {
   if (release._servedByUwsgi) return {};
+  const listen = listenOf(behindTerminator);
   return { bind_host: listen.host, bind_port: listen.port, workers };
 }
 
 /** The files the API's config Secret holds for its server: none for the eventlet server. */
-export function apiServerFiles(release: GlanceRelease, workers: number, listen: ApiListen = POD_LISTEN): Record<string, string> {
+export function apiServerFiles(release: GlanceRelease, workers: number, behindTerminator = false): Record<string, string> {
   if (!release._servedByUwsgi) return {};
-  return { [UWSGI_INI]: uwsgiIni(workers, listen), [WSGI_FILE]: WSGI_APP };
+  return { [UWSGI_INI]: uwsgiIni(workers, listenOf(behindTerminator)), [WSGI_FILE]: WSGI_APP };
 }
 
 /**

@@ -20,7 +20,7 @@ import { apiNetworkPolicy } from './network-policy';
 import { CONFIG_ANCHOR, glanceLabels } from './pod-security';
 import { issueCertificates } from './tls/certificates';
 import { EndpointTls, endpointsTls } from './tls/resolve';
-import { terminatorFiles, terminatorVolumes, UPSTREAM } from './tls/terminator';
+import { terminatorFiles, terminatorVolumes } from './tls/terminator';
 
 /**
  * One Glance API StatefulSet `<name>-<api>-<type>` with its headless Service of the same name,
@@ -136,7 +136,7 @@ export class GlanceApi extends GlanceApiBase {
             { workers, cacheOptions: this.cache?.options, showImageDirectUrl, https: this._settings.https })),
           [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
           'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
-          ...apiServerFiles(common.release, workers, this._settings.https ? UPSTREAM : undefined),
+          ...apiServerFiles(common.release, workers, this._settings.https),
           ...this.files,
           ...(endpoints ? terminatorFiles(sts, endpoints) : {}),
         };

@@ -2,8 +2,7 @@ import { apiServerOptions } from './api-serving';
 import { IniSections } from './ini';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { GlanceRelease } from './release';
-import { ResolvedCommonProps } from './service-config';
-import { UPSTREAM } from './tls/terminator';
+import { ResolvedCommonProps, tokenCacheOptions } from './service-config';
 import { importFilteringOptions } from './web-download';
 
 // The rendering layer: glance.conf and policy.yaml from the resolved settings.
@@ -34,7 +33,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
   return {
     DEFAULT: {
       // Behind the TLS terminator, on the pod's loopback address only.
-      ...apiServerOptions(common.release, options.workers, options.https ? UPSTREAM : undefined),
+      ...apiServerOptions(common.release, options.workers, options.https),
       enabled_backends: stores.enabledBackends,
       // web-download makes Glance fetch user-given URLs: only with an allow-list (SSRF).
       enabled_import_methods: web ? '[glance-direct,web-download,copy-image]' : '[glance-direct,copy-image]',
@@ -59,13 +58,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       project_domain_name: keystone.domainName,
       ...(keystone.region ? { region_name: keystone.region } : {}),
       ...(caFile ? { cafile: caFile } : {}),
-      // The token cache every replica shares, with the glance-operator's pool settings; the advanced pool is eventlet-safe.
-      ...(keystone.memcachedServers ? {
-        memcached_servers: keystone.memcachedServers.join(','),
-        memcache_pool_dead_retry: '10',
-        memcache_pool_conn_get_timeout: '2',
-        memcache_use_advanced_pool: true,
-      } : {}),
+      ...(keystone.memcachedServers ? tokenCacheOptions(keystone.memcachedServers) : {}),
     },
     // PyMySQL verifies the server's certificate against ssl_ca, and its name against the URL's host.
     ...(common.tls.database ? { database: { connection_parameters: `ssl_ca=${caFile}` } } : {}),

@@ -169,8 +169,9 @@ export function parseMemcachedServer(server: string): MemcachedServer | undefine
   if (!match) return undefined;
   const family = server.startsWith('inet6:') ? 'inet6' : 'inet';
   const [, host, port] = match;
-  const protocolName = ['unix', 'inet', 'inet6'].includes(host.toLowerCase());
-  if (Number(port) < 1 || Number(port) > 65535 || !HOST.test(host) || (family === 'inet') === host.includes(':') || protocolName) return undefined;
+  // An IPv6 address has a colon; a host named like a protocol is read as one.
+  const notAnAddress = (family === 'inet6' && !host.includes(':')) || ['unix', 'inet', 'inet6'].includes(host.toLowerCase());
+  if (Number(port) < 1 || Number(port) > 65535 || !HOST.test(host) || notAnAddress) return undefined;
   return { family, host, port: Number(port) };
 }
 
@@ -188,11 +189,24 @@ function checkMemcachedServers(servers: string[] | undefined): void {
   });
 }
 
+/**
+ * The token cache's [keystone_authtoken] options: the servers every replica shares, with the
+ * glance-operator's pool settings; the advanced pool is eventlet-safe.
+ */
+export function tokenCacheOptions(servers: string[]): Record<string, string | boolean> {
+  return {
+    memcached_servers: servers.join(','),
+    memcache_pool_dead_retry: '10',
+    memcache_pool_conn_get_timeout: '2',
+    memcache_use_advanced_pool: true,
+  };
+}
+
 /** The token cache's options, which customServiceConfig may then not set (memcache_servers is memcached_servers' old name). */
 function memcachedManagedOptions(keystone: KeystoneOptions): Record<string, string> {
   if (keystone.memcachedServers === undefined) return {};
-  return Object.fromEntries(['memcached_servers', 'memcache_servers', 'memcache_pool_dead_retry', 'memcache_pool_conn_get_timeout',
-    'memcache_use_advanced_pool'].map((option) => [`keystone_authtoken.${option}`, 'keystone.memcachedServers']));
+  return Object.fromEntries([...Object.keys(tokenCacheOptions(keystone.memcachedServers)), 'memcache_servers']
+    .map((option) => [`keystone_authtoken.${option}`, 'keystone.memcachedServers']));
 }
 
 /** The options TLS sets, which customServiceConfig may then not set. */

@@ -128,23 +128,23 @@ describe.each(['2026.1', '2026.2'])('%s: uWSGI', (text) => {
   });
 });
 
-describe('the listen address is a parameter (the TLS terminator moves glance-api to 127.0.0.1:9293)', () => {
-  const listen = { host: '127.0.0.1', port: 9293 };
+describe('behind the TLS terminator, glance-api moves to 127.0.0.1:9293', () => {
+  const behindTerminator = true;
 
   test('uWSGI binds its http-socket there', () => {
-    const ini = parseIniText(apiServerFiles(GlanceRelease.of('2026.1'), 2, listen)['glance-api-uwsgi.ini']).uwsgi;
+    const ini = parseIniText(apiServerFiles(GlanceRelease.of('2026.1'), 2, behindTerminator)['glance-api-uwsgi.ini']).uwsgi;
     expect(ini['http-socket']).toBe('127.0.0.1:9293');
   });
 
   test('the eventlet server binds there through glance.conf', () => {
-    expect(apiServerOptions(GlanceRelease.FLAMINGO, 2, listen)).toEqual({ bind_host: '127.0.0.1', bind_port: 9293, workers: 2 });
+    expect(apiServerOptions(GlanceRelease.FLAMINGO, 2, behindTerminator)).toEqual({ bind_host: '127.0.0.1', bind_port: 9293, workers: 2 });
   });
 
   test('under uWSGI glance.conf has no server option whatever the address', () => {
-    expect(apiServerOptions(GlanceRelease.of('2026.2'), 2, listen)).toEqual({});
+    expect(apiServerOptions(GlanceRelease.of('2026.2'), 2, behindTerminator)).toEqual({});
   });
 
   test('the eventlet server ships no file whatever the address', () => {
-    expect(apiServerFiles(GlanceRelease.FLAMINGO, 2, listen)).toEqual({});
+    expect(apiServerFiles(GlanceRelease.FLAMINGO, 2, behindTerminator)).toEqual({});
   });
 });

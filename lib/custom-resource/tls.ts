@@ -47,6 +47,17 @@ export const CONTROL_PLANE_TLS_FIELDS: Record<string, Field> = {
   'podLevel.ovn': ignored('object'),
 };
 
+/**
+ * The validity of the certificates, by prop of tls: the openstack-operator issues a service's internal
+ * certificate with podLevel.internal.cert and its public one with ingress.cert.
+ */
+const VALIDITY_FIELDS = {
+  certificateDuration: 'podLevel.internal.cert.duration',
+  certificateRenewBefore: 'podLevel.internal.cert.renewBefore',
+  publicCertificateDuration: 'ingress.cert.duration',
+  publicCertificateRenewBefore: 'ingress.cert.renewBefore',
+} as const satisfies Partial<Record<keyof GlanceTlsOptions, string>>;
+
 /** What the CR says of TLS, in props, and the CR paths its props came from. */
 export interface CrTls {
   readonly tls?: GlanceTlsOptions;
@@ -129,23 +140,17 @@ function controlPlaneTls(at: { value: unknown; path: string }, spec: Record<stri
   if (enabled) {
     const internalIssuer: string | undefined = value('podLevel.internal.ca.customIssuer');
     const publicIssuer: string | undefined = value('ingress.ca.customIssuer');
-    // The openstack-operator issues a service's internal certificate with podLevel.internal.cert and its public one with ingress.cert.
+    const validity = Object.entries(VALIDITY_FIELDS);
     tls = {
       ...tls,
       issuer: { name: internalIssuer || 'rootca-internal', kind: 'Issuer' },
       publicIssuer: { name: publicIssuer || 'rootca-public', kind: 'Issuer' },
-      certificateDuration: value('podLevel.internal.cert.duration'),
-      certificateRenewBefore: value('podLevel.internal.cert.renewBefore'),
-      publicCertificateDuration: value('ingress.cert.duration'),
-      publicCertificateRenewBefore: value('ingress.cert.renewBefore'),
+      ...Object.fromEntries(validity.map(([prop, field]) => [prop, value(field)])),
     };
     renames.push(
       { prop: 'tls.issuer', crPath: internalIssuer ? `${at.path}.podLevel.internal.ca.customIssuer` : `${at.path}.podLevel.enabled` },
       { prop: 'tls.publicIssuer', crPath: publicIssuer ? `${at.path}.ingress.ca.customIssuer` : `${at.path}.podLevel.enabled` },
-      { prop: 'tls.certificateDuration', crPath: `${at.path}.podLevel.internal.cert.duration` },
-      { prop: 'tls.certificateRenewBefore', crPath: `${at.path}.podLevel.internal.cert.renewBefore` },
-      { prop: 'tls.publicCertificateDuration', crPath: `${at.path}.ingress.cert.duration` },
-      { prop: 'tls.publicCertificateRenewBefore', crPath: `${at.path}.ingress.cert.renewBefore` },
+      ...validity.map(([prop, field]) => ({ prop: `tls.${prop}`, crPath: `${at.path}.${field}` })),
     );
   }
   return { tls, databaseTls: true, apis: Object.fromEntries(Object.keys(apis).map((name) => [name, undefined])), renames };

@@ -2,13 +2,14 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { k8s } from 'cdk8s-plus-28';
 import { EndpointTls, ResolvedTls } from './resolve';
+import { BEHIND_TERMINATOR } from '../api-serving';
 import { API_PORT } from '../names';
 import { CONFIG_DIR, RESTRICTED_CONTAINER_SECURITY, SECRET_MODE } from '../pod-security';
 
 // The rendering layer of TLS: the API pod's TLS terminator (Apache httpd).
 
-/** Where glance-api listens behind the terminator: the pod's loopback address, a port no Service names. */
-export const UPSTREAM = { host: '127.0.0.1', port: 9293 };
+/** Where glance-api listens behind the terminator (api-serving.ts): the pod's loopback address, a port no Service names. */
+const UPSTREAM = BEHIND_TERMINATOR;
 
 /** The terminator's files in the API's config Secret: oslo.config reads only *.conf there, so neither is one. */
 export const HTTPD_CONFIG = 'glance-httpd.cfg';
