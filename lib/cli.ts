@@ -25,6 +25,9 @@ const USAGE = `usage: cdk8s-glance synth --from <cr.yaml | -> [options]
   --keystone-url URL          Keystone URL for token checks (default: http://keystone-internal.<NS>.svc:5000;
                               https:// when the CR serves Glance over HTTPS, as pod-level TLS does)
   --keystone-public-url URL   Keystone URL for clients (default: --keystone-url)
+  --keystone-registration true|false
+                              register the keystoneEndpoint API in Keystone with a Job, as the operator
+                              does, as the admin of the CR's Secret, key AdminPassword (default: true)
   --release NAME              OpenStack release of the image, e.g. antelope (default: antelope)
   --ceph-secret NAME          use Ceph RBD, with ceph.conf and keyring from this Secret
   --rbd-pool POOL             RBD pool (default: images)
@@ -60,6 +63,7 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
     const [dbName, dbKey] = splitSecretRef('--database-secret', flags['database-secret'] ?? 'glance-db:connection');
     const release = releaseOf(flags.release);
     const databaseTls = booleanOf('--database-tls', flags['database-tls']);
+    const keystoneRegistration = booleanOf('--keystone-registration', flags['keystone-registration']);
     const backend = backendOf(flags);
     // Every flag is checked before the file is read.
     const text = flags.from === '-' ? stdin() : readFileSync(flags.from, 'utf8');
@@ -75,6 +79,7 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
       keystonePublicAuthUrl: flags['keystone-public-url'],
       release,
       backend,
+      keystoneRegistration,
     };
     const outdir = flags.output ?? 'dist';
     const app = new App();
@@ -129,8 +134,8 @@ function packageVersion(): string {
 
 class UsageError extends Error {}
 
-const FLAGS = ['from', 'output', 'namespace', 'database-secret', 'database-tls', 'keystone-url', 'keystone-public-url', 'release',
-  'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim', 'shared-storage-class'];
+const FLAGS = ['from', 'output', 'namespace', 'database-secret', 'database-tls', 'keystone-url', 'keystone-public-url', 'keystone-registration',
+  'release', 'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim', 'shared-storage-class'];
 
 function parseFlags(args: string[]): Record<string, string> {
   const flags: Record<string, string> = {};

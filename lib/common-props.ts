@@ -53,6 +53,48 @@ export interface KeystoneOptions {
    * @default - each Glance process caches tokens in its own memory
    */
   readonly memcachedServers?: string[];
+  /**
+   * Register Glance in Keystone's catalog with a Job, as the glance-operator's KeystoneService
+   * and KeystoneEndpoint do: the service project and user (its password from passwordSecret,
+   * roles admin and service), the `image` service, and an internal and a public endpoint in
+   * `region`. The Job is idempotent; a changed URL or setting is a new Job, which updates them.
+   * @default - Glance is not registered: create its user, service and endpoints yourself
+   */
+  readonly registration?: KeystoneRegistrationOptions;
+}
+
+/** The Job that registers Glance in Keystone, and the admin it runs as. */
+export interface KeystoneRegistrationOptions {
+  /**
+   * Secret key holding the password of the Keystone admin who registers Glance (the
+   * openstack-k8s-operators keep it in `osp-secret`, key `AdminPassword`).
+   */
+  readonly adminPasswordSecret: SecretKeySelector;
+  /** @default "admin" */
+  readonly adminUsername?: string;
+  /** @default "admin" */
+  readonly adminProjectName?: string;
+  /**
+   * Domain of the admin user and project.
+   * @default "Default"
+   */
+  readonly adminDomainName?: string;
+  /**
+   * The entry of `apis` whose endpoint Services are registered (the glance-operator's
+   * `keystoneEndpoint`).
+   * @default - the only entry of apis (required when there are several)
+   */
+  readonly api?: string;
+  /**
+   * URL of the internal endpoint.
+   * @default - http(s)://<the API's internal Service>.<namespace>.svc:9292, https when it has TLS
+   */
+  readonly internalUrl?: string;
+  /**
+   * URL of the public endpoint, e.g. that of an Ingress in front of the public Service.
+   * @default - http(s)://<the API's public Service>.<namespace>.svc:9292, https when it has TLS
+   */
+  readonly publicUrl?: string;
 }
 
 /** The volume that holds each replica's /var/lib/glance (staging, tasks, and a local file store). */

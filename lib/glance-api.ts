@@ -15,6 +15,7 @@ import { EndpointServiceOptions, GlanceApiProps, GlanceApiRole } from './glance-
 import { baseServiceConfig, renderPolicy } from './glance-conf';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
+import { RegisteredService } from './keystone/registration';
 import { API_PORT, checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount } from './names';
 import { apiNetworkPolicy } from './network-policy';
 import { CONFIG_ANCHOR, glanceLabels } from './pod-security';
@@ -54,6 +55,11 @@ export class GlanceApi extends GlanceApiBase {
    * @internal
    */
   public readonly _endpointsTls: EndpointTls[];
+  /**
+   * Its endpoint Services, as Keystone's catalog lists them.
+   * @internal
+   */
+  public readonly _endpointServices: RegisteredService[];
   /** The kinds of cache job it has. */
   private readonly cacheJobs = new Set<string>();
   /** Renders the config files with what the children pushed so far. */
@@ -108,6 +114,9 @@ export class GlanceApi extends GlanceApiBase {
         services: { ...(serves.internal ? { internal: internalName } : {}), ...(serves.public ? { public: publicName } : {}) },
       }, common.tls, props.tls);
       this._endpointsTls = endpoints ?? [];
+      this._endpointServices = (['internal', 'public'] as const).filter((which) => serves[which]).map((which) => ({
+        which, serviceName: which === 'internal' ? internalName : publicName, https: this._endpointsTls.some((e) => e.which === which),
+      }));
       if (serves.public && !endpoints && !common.behindTlsProxy) {
         warnOnce(this, 'CDK8S_GLANCE_PLAIN_HTTP', 'app', `cdk8s-glance: ${path} serves its public endpoint over plain HTTP: tokens and image data `
           + 'cross the network in clear. Give it a certificate (tls.issuer, or tls.publicSecretName in the API\'s tls), or set behindTlsProxy when '

@@ -9,6 +9,7 @@ import { GlanceValidationError, locate } from './errors';
 import { GlanceApi } from './glance-api';
 import { GlanceApiRole, GlanceApiType } from './glance-api-props';
 import { GlanceProps } from './glance-props';
+import { ApiServices, KeystoneRegistration } from './keystone/registration';
 import { checkNamePart, NameRegistry, replicaCount } from './names';
 import { resolveCommonProps, ResolvedCommonProps } from './service-config';
 
@@ -42,6 +43,11 @@ export class Glance extends GlanceDeploymentBase {
   public readonly apis: GlanceApi[] = [];
   /** Name of the db-sync Job. */
   public readonly dbSyncJobName: string;
+  /**
+   * Name of the Job that registers Glance in Keystone (keystone.registration).
+   * @default - none: Glance is not registered
+   */
+  public readonly keystoneRegistrationJobName?: string;
   /** @internal */
   public readonly _common: ResolvedCommonProps;
   /** @internal */
@@ -85,8 +91,10 @@ export class Glance extends GlanceDeploymentBase {
         ['keystone.passwordSecret.name', common.keystone.passwordSecret.name],
         ['tls.caBundleSecret.name', common.tls.caBundle?.name],
       ];
+      const apiServices: ApiServices = new Map();
       for (const { apiName, role, options } of statefulSets) {
-        new GlanceApi(this, `${apiName}-${role}`, { ...options, role, apiName });
+        const api = new GlanceApi(this, `${apiName}-${role}`, { ...options, role, apiName });
+        apiServices.set(apiName, [...apiServices.get(apiName) ?? [], ...api._endpointServices]);
       }
 
       const storeSecrets = common.backend._bindDeployment(this, common.name);
@@ -96,6 +104,13 @@ export class Glance extends GlanceDeploymentBase {
       const database = new GlanceDatabase(this, common, props.dbPurge);
       this.dbSyncJobName = database.syncJobName;
       this.names.claim('Secret', database.configSecretName, 'name');
+      const registration = props.keystone.registration;
+      if (registration !== undefined) {
+        const job = new KeystoneRegistration(this, common, registration, apiServices);
+        this.keystoneRegistrationJobName = job.jobName;
+        this.names.claim('Secret', job.scriptSecretName, 'keystone.registration');
+        this.yourSecrets.push(['keystone.registration.adminPasswordSecret.name', registration.adminPasswordSecret.name]);
+      }
       this.checkYourSecrets();
       this.built = true;
       this._objectsAdded();

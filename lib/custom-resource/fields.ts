@@ -18,7 +18,7 @@ export interface FieldProp {
   /**
    * The prop path the field becomes, relative to the props its table reads ("*" stands for the
    * field's own "*"). An error on that prop, or on a prop below it, names the field.
-   * @default - none: the reader uses the field in other ways (extraMounts, keystoneEndpoint)
+   * @default - none: the reader uses the field in other ways (extraMounts)
    */
   readonly prop?: string;
   /** The CRD default. */
@@ -111,8 +111,8 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'imageCache.cleanerScheduler': read('string', { prop: 'imageCache.cleanerSchedule', default: '*/30 * * * *', as: cronOf }),
   'imageCache.prunerScheduler': read('string', { prop: 'imageCache.prunerSchedule', default: '1 0 * * *', as: cronOf }),
   'imageCache.size': read('quantity', { prop: 'imageCache.size', default: '', as: quantityOf }),
-  // Names the API whose endpoints Keystone lists
-  'keystoneEndpoint': read('string', { default: '' }),
+  // The API whose endpoints the registration Job puts in Keystone's catalog (unset: the only API)
+  'keystoneEndpoint': read('string', { prop: 'keystone.registration.api', default: '', as: nonEmpty }),
   // Ignored: the Memcached resource, whose replicas name its servers: give keystone.memcachedServers for a shared token cache
   'memcachedInstance': ignored('string', 'memcached'),
   // The nodeSelector of the APIs without one

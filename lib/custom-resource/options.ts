@@ -32,6 +32,13 @@ export interface CustomResourceOptions {
    * @default GlanceRelease.ANTELOPE
    */
   readonly release?: GlanceRelease;
+  /**
+   * Register the CR's keystoneEndpoint API in Keystone, as the operator does (keystone.registration,
+   * as the admin whose password is in the CR's Secret, key AdminPassword). false leaves the catalog
+   * as it is.
+   * @default true
+   */
+  readonly keystoneRegistration?: boolean;
 }
 
 /** A Glance CR read into props, with where it came from. */

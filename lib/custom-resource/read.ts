@@ -26,12 +26,15 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   const value = (field: string) => valueOrDefault(spec, field, GLANCE_SPEC_FIELDS);
 
   const glanceAPIs: Record<string, any> = value('glanceAPIs');
-  const keystoneEndpoint: string = value('keystoneEndpoint');
-  if (keystoneEndpoint !== '' && !Object.hasOwn(glanceAPIs, keystoneEndpoint)) {
+  // As the operator's webhook: unset, the only API; it must name an entry, and not an edge API (isValidKeystoneEP).
+  const apiNames = Object.keys(glanceAPIs).length ? Object.keys(glanceAPIs) : ['default'];
+  const keystoneEndpoint: string = value('keystoneEndpoint') || (apiNames.length === 1 ? apiNames[0] : '');
+  if (keystoneEndpoint !== '' && !apiNames.includes(keystoneEndpoint)) {
     throw new GlanceValidationError(`${path}.keystoneEndpoint`, keystoneEndpoint, 'names no entry of glanceAPIs',
       'name the API whose endpoints Keystone lists');
   }
   const fromSpec = readFields(spec, path, GLANCE_SPEC_FIELDS);
+  const secretName: string = fromSpec.keystone.passwordSecret?.name ?? 'osp-secret';
   const storageClass: string | undefined = fromSpec.storage?.storageClass;
   // A CR without glanceAPIs has the one API named "default".
   const entries = Object.entries<any>(Object.keys(glanceAPIs).length ? glanceAPIs : { default: {} });
@@ -48,6 +51,18 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
 
   // A store factory names its own option: the user wrote the CR's customServiceConfig.
   const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, entries.map(([name]) => name)));
+  // Last, as the operator's webhook checks it after each API's own fields.
+  const registering = options.keystoneRegistration !== false;
+  const notRegistering = 'or import with keystoneRegistration: false (--keystone-registration false) to leave the catalog alone';
+  if (registering && keystoneEndpoint === '') {
+    throw new GlanceValidationError(`${path}.keystoneEndpoint`, keystoneEndpoint, `is not set, and glanceAPIs has ${apiNames.length} entries`,
+      `name the API whose endpoints Keystone lists, as the operator requires, ${notRegistering}`);
+  }
+  if (registering && glanceAPIs[keystoneEndpoint]?.type === 'edge') {
+    throw new GlanceValidationError(`${path}.keystoneEndpoint`, keystoneEndpoint,
+      'names an edge API, which serves no public endpoint for Keystone to list',
+      `name a single or split API, as the operator requires, ${notRegistering}`);
+  }
   const props: GlanceProps = {
     ...fromSpec,
     name: located.metadata.name ?? 'glance',
@@ -59,7 +74,10 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       publicAuthUrl: options.keystonePublicAuthUrl,
       ...fromSpec.keystone,
       // The glance-operator's convention: the service password in "osp-secret", key "GlancePassword".
-      passwordSecret: { ...fromSpec.keystone.passwordSecret, name: fromSpec.keystone.passwordSecret?.name ?? 'osp-secret' },
+      passwordSecret: { ...fromSpec.keystone.passwordSecret, name: secretName },
+      // The operator always registers the API (its KeystoneService and KeystoneEndpoint, made by
+      // keystone-operator as the KeystoneAPI's admin, whose password is in the same Secret).
+      registration: registering ? { api: keystoneEndpoint, adminPasswordSecret: { name: secretName, key: 'AdminPassword' } } : undefined,
     },
     backend: stores.backend,
     customServiceConfig: stores.customServiceConfig,

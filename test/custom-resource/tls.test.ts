@@ -81,12 +81,16 @@ describe('a Glance CR: glanceAPIs.<api>.tls', () => {
   });
 
   test('edge: the internal endpoint only (a public Secret is unused, as in the operator)', () => {
-    const m = synthFromCr(glance({ glanceAPIs: { e: { type: 'edge', tls: tlsApi('cert-i', 'cert-p', 'combined-ca-bundle') } } }));
+    // Only an edge API: the operator lists none in Keystone (its webhook refuses it as keystoneEndpoint), nor does the import here.
+    const m = synthFromCr(glance({ glanceAPIs: { e: { type: 'edge', tls: tlsApi('cert-i', 'cert-p', 'combined-ca-bundle') } } }),
+      { ...crOptions(), keystoneRegistration: false });
     expect(certSecrets(m, 'glance-e-edge')).toEqual({ 'tls-internal': 'cert-i' });
   });
 
   test('several APIs with one CA bundle share it', () => {
-    const props = read(glance({ glanceAPIs: { a: { tls: tlsApi('x', 'y', 'b1') }, c: { type: 'edge', tls: tlsApi('z', undefined, 'b1') } } }));
+    const props = read(glance({
+      keystoneEndpoint: 'a', glanceAPIs: { a: { tls: tlsApi('x', 'y', 'b1') }, c: { type: 'edge', tls: tlsApi('z', undefined, 'b1') } },
+    }));
     expect(props.tls?.caBundleSecret).toEqual({ name: 'b1', key: 'tls-ca-bundle.pem' });
     expect(props.apis?.c.tls).toEqual({ internalSecretName: 'z' });
   });
@@ -197,7 +201,9 @@ describe('an OpenStackControlPlane: spec.tls.podLevel, on by default', () => {
   });
 
   test('split and edge APIs: one certificate per endpoint Service; an edge API gets the internal one only', () => {
-    const m = synthFromCr(plane(undefined, { default: { type: 'split' }, az1: { type: 'edge' } }));
+    const cr = plane(undefined, { default: { type: 'split' }, az1: { type: 'edge' } });
+    (cr.spec.glance.template as any).keystoneEndpoint = 'default';
+    const m = synthFromCr(cr);
     expect(Object.keys(certificates(m)).sort()).toEqual(['glance-az1-internal-svc', 'glance-default-internal-svc', 'glance-default-public-svc']);
     expect(certSecrets(m, 'glance-az1-edge')).toEqual({ 'tls-internal': 'cert-glance-az1-internal-svc' });
     expect(certSecrets(m, 'glance-default-external')).toEqual({ 'tls-public': 'cert-glance-default-public-svc' });

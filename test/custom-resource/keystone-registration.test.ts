@@ -1,0 +1,87 @@
+/**
+ * The CR reader's Keystone registration: the operator always lists the keystoneEndpoint API in the
+ * catalog (KeystoneService and KeystoneEndpoint, made by keystone-operator as the KeystoneAPI's
+ * admin), so an import does too, with keystone.registration, unless told not to.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { parse, parseAllDocuments } from 'yaml';
+import { crOptions, expectRejected, glance, REFERENCE, runCapturing, synthFromCr } from './cr-helpers';
+import { readCustomResource } from '../../lib/custom-resource';
+import { Manifest } from '../helpers';
+
+const registrationJobs = (m: Manifest[]) => m.filter((o) => o.kind === 'Job' && /^glance-keystone-[0-9a-f]{8}$/.test(o.metadata.name));
+const envOf = (m: Manifest[]) => {
+  const jobs = registrationJobs(m);
+  expect(jobs).toHaveLength(1);
+  return Object.fromEntries(jobs[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+};
+const shared = { storage: { storageRequest: '10G' } };
+
+describe('keystoneEndpoint and the catalog registration', () => {
+  test('the reference control plane registers its API as the KeystoneAPI\'s admin, whose password is in the CR\'s Secret', () => {
+    const env = envOf(synthFromCr(REFERENCE));
+    expect(env.ADMIN_PASSWORD).toEqual({ secretKeyRef: { name: 'osp-secret', key: 'AdminPassword' } });
+    expect(env.SERVICE_PASSWORD).toEqual({ secretKeyRef: { name: 'osp-secret', key: 'GlancePassword' } });
+    expect([env.ADMIN_USERNAME, env.ADMIN_PROJECT_NAME]).toEqual(['admin', 'admin']);
+  });
+
+  test('the props: the keystoneEndpoint API, the admin password beside the service password', () => {
+    const props = readCustomResource(glance({ ...shared, secret: 'my-secret', keystoneEndpoint: 'api1', glanceAPIs: { api1: {}, api2: {} } }),
+      crOptions()).props;
+    expect(props.keystone.registration).toEqual({ api: 'api1', adminPasswordSecret: { name: 'my-secret', key: 'AdminPassword' } });
+  });
+
+  test('the keystoneEndpoint API\'s Services are the endpoints, not another\'s', () => {
+    const env = envOf(synthFromCr(glance({ ...shared, keystoneEndpoint: 'api2', glanceAPIs: { api1: {}, api2: {} } })));
+    expect([env.INTERNAL_URL, env.PUBLIC_URL]).toEqual(['http://glance-api2.openstack.svc:9292', 'http://glance-api2-public.openstack.svc:9292']);
+  });
+
+  test('unset with one API, that API (the operator\'s webhook defaults it so)', () => {
+    expect(readCustomResource(glance({ glanceAPIs: { only: {} } }), crOptions()).props.keystone.registration?.api).toBe('only');
+    expect(readCustomResource(glance({}), crOptions()).props.keystone.registration?.api).toBe('default');
+  });
+
+  test('unset with several APIs, refused as the operator refuses it; with keystoneRegistration false, accepted without a Job', () => {
+    const cr = glance({ ...shared, glanceAPIs: { a: {}, b: {} } });
+    expectRejected(cr, 'spec.keystoneEndpoint');
+    expect(registrationJobs(synthFromCr(cr, { ...crOptions(), keystoneRegistration: false }))).toEqual([]);
+  });
+
+  test('an edge API as keystoneEndpoint is refused, as the operator\'s webhook refuses it', () => {
+    expectRejected(glance({ ...shared, keystoneEndpoint: 'e', glanceAPIs: { c: {}, e: { type: 'edge' } } }), 'spec.keystoneEndpoint');
+    expectRejected(glance({ ...shared, keystoneEndpoint: 'nope', glanceAPIs: { c: {} } }), 'spec.keystoneEndpoint');
+  });
+
+  test('in a control plane, the path is the template\'s', () => {
+    const plane = parse(REFERENCE);
+    plane.spec.glance.template.glanceAPIs = { a: {}, b: {} };
+    delete plane.spec.glance.template.keystoneEndpoint;
+    expectRejected(plane, 'spec.glance.template.keystoneEndpoint');
+  });
+});
+
+describe('the CLI\'s --keystone-registration', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cr-registration-'));
+  const from = join(dir, 'cr.yaml');
+  writeFileSync(from, REFERENCE);
+  const synth = (...flags: string[]) => {
+    const out = join(dir, `out-${flags.join('-') || 'default'}`);
+    const run = runCapturing(['synth', '--from', from, '-o', out, '--ceph-secret', 'ceph-conf-files', ...flags]);
+    expect([run.code, run.err]).toEqual([0, '']);
+    return parseAllDocuments(readFileSync(join(out, 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON() as Manifest);
+  };
+
+  test('on by default, off with false', () => {
+    expect(registrationJobs(synth())).toHaveLength(1);
+    expect(registrationJobs(synth('--keystone-registration', 'false'))).toEqual([]);
+    expect(registrationJobs(synth('--keystone-registration=true'))).toHaveLength(1);
+  });
+
+  test('anything but true or false is a usage error', () => {
+    const run = runCapturing(['synth', '--from', from, '--keystone-registration', 'yes']);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain('--keystone-registration takes true or false, got "yes"');
+  });
+});
