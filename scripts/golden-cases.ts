@@ -138,6 +138,7 @@ interface CustomResourceCase {
   readonly backend?: () => ImageBackend;
   readonly release?: GlanceRelease;
   readonly publicAuthUrl?: string;
+  readonly keystoneRegistration?: boolean;
 }
 
 const CUSTOM_RESOURCES: Record<string, CustomResourceCase> = {
@@ -157,6 +158,8 @@ const CUSTOM_RESOURCES: Record<string, CustomResourceCase> = {
   'cr-parsed-spec': {
     cr: { glanceAPIs: { default: { replicas: 1, type: 'edge', customServiceConfig: '[DEFAULT]\nworkers = 2\n' } }, imageCache: { size: '3Gi' } },
     publicAuthUrl: 'https://keystone.example.com',
+    // Only an edge API: the operator would list none in Keystone.
+    keystoneRegistration: false,
   },
   'cr-tls-secrets': {
     cr: 'apiVersion: glance.openstack.org/v1beta1\nkind: Glance\nmetadata:\n  name: glance\nspec:\n'
@@ -178,7 +181,7 @@ export function handCases(): GoldenCase[] {
     });
   }
   for (const [name, build] of Object.entries(PLACEMENTS)) cases.push({ name, build });
-  for (const [name, { cr, backend: crBackend, release, publicAuthUrl }] of Object.entries(CUSTOM_RESOURCES)) {
+  for (const [name, { cr, backend: crBackend, release, publicAuthUrl, keystoneRegistration }] of Object.entries(CUSTOM_RESOURCES)) {
     cases.push({
       name,
       build: (app) => {
@@ -189,6 +192,7 @@ export function handCases(): GoldenCase[] {
           ...(crBackend ? { backend: crBackend() } : {}),
           ...(release ? { release } : {}),
           ...(publicAuthUrl ? { keystonePublicAuthUrl: publicAuthUrl } : {}),
+          ...(keystoneRegistration === undefined ? {} : { keystoneRegistration }),
         });
         return { charts: [chart], attributes: () => glanceAttributes(glance) };
       },

@@ -388,6 +388,18 @@ export function generatedSpec(seed: number, index: number, legacyTypes = false):
   });
   // One case in eight carries a mistake: which inputs the library refuses is behaviour too.
   if (d.chance(0.125)) d.pick(MISTAKES)(spec, d);
+  // Drawn last, so that the cases before keystone.registration existed keep every other value.
+  if (d.chance(0.2)) {
+    const names = Object.keys((spec.apis as Spec | undefined) ?? { default: {} });
+    (spec.keystone as Spec).registration = given({
+      adminPasswordSecret: secretKey(d, 'osp-secret', 'AdminPassword'),
+      adminUsername: d.maybe(0.2, () => 'cloud-admin'),
+      api: names.length > 1 || d.chance(0.3) ? d.pick(names) : undefined,
+      // Needed behind a TLS proxy, and for an API without a public endpoint (edge).
+      publicUrl: spec.behindTlsProxy || d.chance(0.5) ? 'https://glance.example.com' : undefined,
+      internalUrl: d.maybe(0.1, () => 'http://glance-internal.example.com:9292'),
+    });
+  }
   return spec;
 }
 

@@ -515,8 +515,15 @@ describe('Glance.fromCustomResource in a chart with a namespace', () => {
     expect(() => Glance.fromCustomResource(new Chart(Testing.app(), 'c', { namespace: 'cloud' }), 'g', cr, options)).not.toThrow();
   });
 
-  test('a CR with a namespace is accepted in a chart without one', () => {
-    expect(() => Glance.fromCustomResource(new Chart(Testing.app(), 'c'), 'g', cr, options)).not.toThrow();
+  test('a CR with a namespace is accepted in a chart without one, when it does not register Glance in Keystone', () => {
+    expect(() => Glance.fromCustomResource(new Chart(Testing.app(), 'c'), 'g', cr, { ...options, keystoneRegistration: false })).not.toThrow();
+  });
+
+  test('registered, its endpoint URLs need the chart\'s namespace: refused in the CR\'s terms, with both ways out', () => {
+    const error = expectInvalid(() => Glance.fromCustomResource(new Chart(Testing.app(), 'c'), 'g', cr, options), '--keystone-registration',
+      /the chart has no namespace/);
+    expect(error.message).toContain('Fix: synthesize it in a chart with a namespace (the CR\'s), or leave the catalog alone with '
+      + '--keystone-registration false (keystoneRegistration: false)');
   });
 });
 

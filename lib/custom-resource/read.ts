@@ -91,7 +91,15 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   if (namespace !== undefined && (typeof namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))) {
     throw new GlanceValidationError('metadata.namespace', namespace, 'is not a Kubernetes namespace name', 'use lower-case letters, digits and "-"');
   }
-  return { props, namespace, inCrTerms: crPathTranslator(path, stores, tls.renames) };
+  // The registration's URLs are the Services' cluster DNS names, which need the chart's namespace.
+  const urlFix = 'synthesize it in a chart with a namespace (the CR\'s), or leave the catalog alone with --keystone-registration false '
+    + '(keystoneRegistration: false)';
+  const renames = [
+    ...tls.renames,
+    { prop: 'keystone.registration.adminPasswordSecret', crPath: `${path}.secret` },
+    ...['internalUrl', 'publicUrl'].map((url) => ({ prop: `keystone.registration.${url}`, crPath: '--keystone-registration', fix: urlFix })),
+  ];
+  return { props, namespace, inCrTerms: crPathTranslator(path, stores, renames) };
 }
 
 /**

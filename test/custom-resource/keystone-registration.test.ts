@@ -54,6 +54,10 @@ describe('keystoneEndpoint and the catalog registration', () => {
     expectRejected(glance({ ...shared, keystoneEndpoint: 'nope', glanceAPIs: { c: {} } }), 'spec.keystoneEndpoint');
   });
 
+  test('a Secret named as the registration\'s own script Secret is refused at the CR\'s secret', () => {
+    expectRejected(glance({ secret: 'glance-keystone' }), 'spec.secret');
+  });
+
   test('in a control plane, the path is the template\'s', () => {
     const plane = parse(REFERENCE);
     plane.spec.glance.template.glanceAPIs = { a: {}, b: {} };
