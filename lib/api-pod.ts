@@ -73,7 +73,7 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
       name: 'glance-api',
       image: common.image,
       imagePullPolicy: common.imagePullPolicy,
-      command: apiCommand(common.release),
+      command: apiCommand(common.release, common.keystoneLimits !== undefined),
       // Behind the TLS terminator, glance-api listens on the pod's loopback address only: the pod's port is the terminator's.
       ports: https ? undefined : [{ name: 'glance-api', containerPort: API_PORT }],
       env: [
@@ -83,6 +83,8 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
         { name: 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL', value: workerSelfReferenceUrl(parts.statefulSetName, '$(POD_NAME)', https) },
         { name: 'OS_DATABASE__CONNECTION', valueFrom: fromSecret(common.database.connectionSecret) },
         { name: 'OS_KEYSTONE_AUTHTOKEN__PASSWORD', valueFrom: fromSecret(common.keystone.passwordSecret) },
+        // quotas: the service user reads the project limits from Keystone.
+        ...common.keystoneLimits ? [{ name: 'OS_OSLO_LIMIT__PASSWORD', valueFrom: fromSecret(common.keystone.passwordSecret) }] : [],
         // The stores' credentials, OS_<STORE>__<OPTION> from their Secrets.
         ...store.env ?? [],
         ...trustEnv(common.tls),

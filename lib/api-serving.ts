@@ -1,5 +1,6 @@
+import { LIMITS_STARTER } from './keystone/quotas';
 import { API_PORT } from './names';
-import { CONFIG_DIR, glanceCommand, kubeletLiteral, OSLO_ENV_ESCAPE } from './pod-security';
+import { CONFIG_ARGS, CONFIG_DIR, kubeletLiteral, OSLO_ENV_ESCAPE } from './pod-security';
 import { GlanceRelease } from './release';
 
 // How the API container serves Glance, release by release (GlanceRelease._servedByUwsgi):
@@ -39,9 +40,11 @@ export const WSGI_APP = 'from glance.common.wsgi_app import init_app\napplicatio
  * config directory (OS_GLANCE_CONFIG_DIR). The OS_* variables are escaped for oslo.config all the
  * same (OSLO_ENV_ESCAPE): uWSGI hands its environment to Glance.
  */
-export function apiCommand(release: GlanceRelease): string[] {
-  if (!release._servedByUwsgi) return glanceCommand(['glance-api']);
-  return kubeletLiteral(['python3', '-c', OSLO_ENV_ESCAPE, 'uwsgi', '--ini', `${CONFIG_DIR}/${UWSGI_INI}`]);
+export function apiCommand(release: GlanceRelease, quotas = false): string[] {
+  const program = release._servedByUwsgi ? ['uwsgi', '--ini', `${CONFIG_DIR}/${UWSGI_INI}`] : ['glance-api', ...CONFIG_ARGS];
+  // With quotas, the starter finds oslo.limit's endpoint id first; it escapes the OS_* variables as OSLO_ENV_ESCAPE does.
+  const starter = quotas ? [`${CONFIG_DIR}/${LIMITS_STARTER}`] : ['-c', OSLO_ENV_ESCAPE];
+  return kubeletLiteral(['python3', ...starter, ...program]);
 }
 
 /**

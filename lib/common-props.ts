@@ -121,6 +121,21 @@ export interface StorageOptions {
   readonly external?: boolean;
 }
 
+/**
+ * The four per-project limits Glance enforces with Keystone's unified limits, registered as the
+ * defaults of every project. Glance needs all four.
+ */
+export interface GlanceQuotaOptions {
+  /** image_size_total: image data a project may keep in its active images, as a quantity in whole MiB ("100Gi"). */
+  readonly imageSizeTotal: string;
+  /** image_stage_total: what a project may hold staged at once (import, web-download, copy-image), as a quantity in whole MiB. */
+  readonly imageStageTotal: string;
+  /** image_count_total: images a project may have; 0 allows none. */
+  readonly imageCountTotal: number;
+  /** image_count_uploading: uploads a project may have in progress at once; 0 means no limit, as Glance reads it. */
+  readonly imageCountUploading: number;
+}
+
 /** Upload limits: what one user can put on a replica's staging volume and in the store. */
 export interface UploadLimitOptions {
   /**
@@ -194,6 +209,14 @@ export interface GlanceCommonProps {
    * @default - image_size_cap is 90% of the staging volume; no per-user quota
    */
   readonly limits?: UploadLimitOptions;
+  /**
+   * Per-project quotas with Keystone's unified limits (`use_keystone_limits`): the registration
+   * Job (keystone.registration, required) registers the four limits as Keystone defaults, which a
+   * cloud admin may override per project (`openstack limit create`). Each API process reads them as
+   * the service user, for its own endpoint, whose id it looks up in Keystone as it starts.
+   * @default - no per-project quotas
+   */
+  readonly quotas?: GlanceQuotaOptions;
   /**
    * Who may reach the API pods.
    * @default - a NetworkPolicy per API admits the chart's namespace and the Glance pods only

@@ -15,6 +15,7 @@ import { EndpointServiceOptions, GlanceApiProps, GlanceApiRole } from './glance-
 import { baseServiceConfig, renderPolicy } from './glance-conf';
 import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
+import { LIMITS_STARTER, LIMITS_STARTER_TEXT } from './keystone/quotas';
 import { RegisteredService } from './keystone/registration';
 import { API_PORT, checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount } from './names';
 import { apiNetworkPolicy } from './network-policy';
@@ -146,6 +147,7 @@ export class GlanceApi extends GlanceApiBase {
           [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
           'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
           ...apiServerFiles(common.release, workers, this._settings.https),
+          ...(common.keystoneLimits ? { [LIMITS_STARTER]: LIMITS_STARTER_TEXT } : {}),
           ...this.files,
           ...(endpoints ? terminatorFiles(sts, endpoints) : {}),
         };

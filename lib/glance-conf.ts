@@ -1,5 +1,6 @@
 import { apiServerOptions } from './api-serving';
 import { IniSections } from './ini';
+import { osloLimitOptions } from './keystone/quotas';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { GlanceRelease } from './release';
 import { ResolvedCommonProps, tokenCacheOptions } from './service-config';
@@ -42,6 +43,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       image_size_cap: common.imageSizeCapBytes.toString(),
       user_storage_quota: common.userStorageQuotaBytes.toString(),
       ...cacheOptions,
+      ...(common.keystoneLimits ? { use_keystone_limits: true } : {}),
     },
     glance_store: { default_backend: stores.defaultBackend },
     ...stores.sections,
@@ -60,6 +62,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       ...(caFile ? { cafile: caFile } : {}),
       ...(keystone.memcachedServers ? tokenCacheOptions(keystone.memcachedServers) : {}),
     },
+    ...(common.keystoneLimits ? { oslo_limit: osloLimitOptions(keystone, caFile) } : {}),
     // PyMySQL verifies the server's certificate against ssl_ca, and its name against the URL's host.
     ...(common.tls.database ? { database: { connection_parameters: `ssl_ca=${caFile}` } } : {}),
     oslo_policy: {

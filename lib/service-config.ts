@@ -3,6 +3,7 @@ import { GlanceCommonProps, KeystoneOptions, UploadLimitOptions } from './common
 import { checkCustomServiceConfig, MANAGED_OPTIONS } from './config-guard';
 import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
+import { KeystoneLimits, QUOTA_MANAGED_OPTIONS, resolveQuotas } from './keystone/quotas';
 import { checkLine, checkNamePart, checkSecretKey, HOST, HTTP_URL } from './names';
 import { checkNetworkPolicy } from './network-policy';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
@@ -18,7 +19,8 @@ const ONE: Fraction = { numerator: 1n, denominator: 1n };
 export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance-api:current-podified';
 
 /** GlanceCommonProps, checked, with every default filled in. */
-export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy' | 'tls'>>
+export type ResolvedCommonProps =
+  Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy' | 'tls' | 'quotas'>>
   & Omit<GlanceCommonProps, 'tls'> & {
     /** The deployment's TLS, checked. */
     readonly tls: ResolvedTls;
@@ -32,6 +34,8 @@ export type ResolvedCommonProps = Required<Omit<GlanceCommonProps, 'customServic
     readonly storeContext: StoreContext;
     /** Options customServiceConfig may not set: MANAGED_OPTIONS and those of the stores. */
     readonly managedOptions: Record<string, string>;
+    /** The per-project limits registered in Keystone (quotas), when there are any. */
+    readonly keystoneLimits?: KeystoneLimits;
   };
 
 /** The staging volume's size when storage.storageRequest is not given. */
@@ -52,6 +56,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   }
   checkSecretKey('database.connectionSecret', props.database?.connectionSecret);
   checkKeystone(props.keystone);
+  const keystoneLimits = resolveQuotas(props.quotas, props.keystone, props.limits);
   const backend = props.backend ?? ImageBackend.file();
   // Duck-typed: a backend from another copy of this package is as good. Its factory checked its options.
   if (typeof (backend as any)._config !== 'function') {
@@ -59,7 +64,13 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
       'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
   }
   const tls = resolveTls(props.tls, props.database.tls, image);
-  const managedOptions = { ...MANAGED_OPTIONS, ...backend._managedOptions(), ...tlsManagedOptions(tls), ...memcachedManagedOptions(props.keystone) };
+  const managedOptions = {
+    ...MANAGED_OPTIONS,
+    ...backend._managedOptions(),
+    ...tlsManagedOptions(tls),
+    ...memcachedManagedOptions(props.keystone),
+    ...(keystoneLimits ? QUOTA_MANAGED_OPTIONS : {}),
+  };
   const storage = props.storage ?? {};
   const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;
   const staging = parseStorageSize('storage.storageRequest', stagingSize);
@@ -94,6 +105,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
     storeContext: { glanceName: name, keystone: resolveKeystone(props.keystone), ...(tls.caBundle ? { caFile: CA_FILE } : {}) },
     managedOptions,
     tls,
+    ...(keystoneLimits ? { keystoneLimits } : {}),
   };
 }
 

@@ -399,6 +399,15 @@ export function generatedSpec(seed: number, index: number, legacyTypes = false):
       publicUrl: spec.behindTlsProxy || d.chance(0.5) ? 'https://glance.example.com' : undefined,
       internalUrl: d.maybe(0.1, () => 'http://glance-internal.example.com:9292'),
     });
+    // Not beside limits.userStorageQuota, which Glance then ignores (refused).
+    if ((spec.limits as Spec | undefined)?.userStorageQuota === undefined) {
+      spec.quotas = d.maybe(0.4, () => ({
+        imageSizeTotal: d.pick(['100Gi', '0', '512Mi']),
+        imageStageTotal: d.pick(['20Gi', '1Mi']),
+        imageCountTotal: d.int(0, 200),
+        imageCountUploading: d.int(0, 4),
+      }));
+    }
   }
   return spec;
 }

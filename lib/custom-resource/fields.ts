@@ -5,7 +5,7 @@
  * by the row's field (translate.ts): a field's mapping is written here only.
  */
 import {
-  apiConfigOf, apiTypeOf, cronOf, endpointServicesOf, nonEmpty, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf, storageClassOf,
+  apiConfigOf, apiTypeOf, cronOf, endpointServicesOf, mebibytesOf, nonEmpty, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf, storageClassOf,
 } from './values';
 
 export type FieldType = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 'quantity' | 'stringMap';
@@ -123,11 +123,13 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'passwordSelectors.service': read('string', { prop: 'keystone.passwordSecret.key', default: 'GlancePassword' }),
   // Ignored: Job cleanup: cdk8s-glance keeps the db-sync Job until you delete it
   'preserveJobs': ignored('boolean', false),
+  // As the operator: all four registered once any is above 0 (IsQuotaEnabled, GetQuotaLimits), none otherwise (read.ts)
   'quotas': read('object'),
-  'quotas.imageCountTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
-  'quotas.imageCountUpload': unsupported('integer', 'Keystone unified limits (quotas)', 0),
-  'quotas.imageSizeTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
-  'quotas.imageStageTotal': unsupported('integer', 'Keystone unified limits (quotas)', 0),
+  'quotas.imageCountTotal': read('integer', { prop: 'quotas.imageCountTotal', default: 0 }),
+  'quotas.imageCountUpload': read('integer', { prop: 'quotas.imageCountUploading', default: 0 }),
+  // In MiB, Keystone's unit for Glance's size limits
+  'quotas.imageSizeTotal': read('integer', { prop: 'quotas.imageSizeTotal', default: 0, as: mebibytesOf }),
+  'quotas.imageStageTotal': read('integer', { prop: 'quotas.imageStageTotal', default: 0, as: mebibytesOf }),
   // Where unset, the operator's convention: "osp-secret"
   'secret': read('string', { prop: 'keystone.passwordSecret.name' }),
   'serviceUser': read('string', { prop: 'keystone.username', default: 'glance' }),

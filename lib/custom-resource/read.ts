@@ -79,6 +79,8 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       // keystone-operator as the KeystoneAPI's admin, whose password is in the same Secret).
       registration: registering ? { api: keystoneEndpoint, adminPasswordSecret: { name: secretName, key: 'AdminPassword' } } : undefined,
     },
+    // The operator registers no limit while all four are 0 (the CRD default).
+    quotas: Object.values(fromSpec.quotas ?? {}).some((v) => v !== 0 && v !== '0Mi') ? fromSpec.quotas : undefined,
     backend: stores.backend,
     customServiceConfig: stores.customServiceConfig,
     imageCache: cacheOf(fromSpec.imageCache, storageClass),
@@ -97,6 +99,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   const renames = [
     ...tls.renames,
     { prop: 'keystone.registration.adminPasswordSecret', crPath: `${path}.secret` },
+    { prop: 'keystone.registration', crPath: '--keystone-registration', fix: 'leave it on with quotas: its Job registers the limits in Keystone' },
     ...['internalUrl', 'publicUrl'].map((url) => ({ prop: `keystone.registration.${url}`, crPath: '--keystone-registration', fix: urlFix })),
   ];
   return { props, namespace, inCrTerms: crPathTranslator(path, stores, renames) };

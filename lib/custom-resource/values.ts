@@ -25,6 +25,11 @@ export function quantityOf(value: string | number | undefined): string | undefin
   return value === undefined || value === null ? undefined : String(value);
 }
 
+/** A size limit of the CR, in MiB, as a quantity; anything but a number is left for the quotas' own check to name. */
+export function mebibytesOf(value: unknown): unknown {
+  return typeof value === 'number' ? `${value}Mi` : value;
+}
+
 /** A name where "" means none, as the operator reads an empty secretName. */
 export function nonEmpty(value: string | null): string | undefined {
   return value === '' || value === null ? undefined : value;

@@ -103,19 +103,40 @@ class Registration(object):
             self.change('user %s: password' % name)
         return user['id']
 
-    def ensure_role(self, role, user_id, project_id, user_name, project_name):
+    def role_id(self, role):
         roles = self.get('/roles?name=%s' % quote(role))['roles']
         if roles:
-            role_id = roles[0]['id']
-        else:
-            role_id = self.call('POST', '/roles', {'role': {'name': role}}, ok=(201,)).json()['role']['id']
-            self.change('role %s created' % role)
-        grant = '/projects/%s/users/%s/roles/%s' % (project_id, user_id, role_id)
+            return roles[0]['id']
+        created = self.call('POST', '/roles', {'role': {'name': role}}, ok=(201,)).json()['role']['id']
+        self.change('role %s created' % role)
+        return created
+
+    def ensure_grant(self, grant, what):
         if self.call('HEAD', grant, ok=(204, 404)).status_code == 204:
-            self.unchanged('role %s of %s on %s' % (role, user_name, project_name))
+            self.unchanged(what)
         else:
             self.call('PUT', grant, ok=(204,))
-            self.change('role %s of %s on %s granted' % (role, user_name, project_name))
+            self.change(what + ' granted')
+
+    def ensure_role(self, role, user_id, project_id, user_name, project_name):
+        grant = '/projects/%s/users/%s/roles/%s' % (project_id, user_id, self.role_id(role))
+        self.ensure_grant(grant, 'role %s of %s on %s' % (role, user_name, project_name))
+
+    def ensure_registered_limit(self, service_id, region, name, value):
+        listed = self.get('/registered_limits?service_id=%s&resource_name=%s' % (quote(service_id), quote(name)))['registered_limits']
+        found = [limit for limit in listed if limit.get('region_id') == region]
+        if not found:
+            limit = {'service_id': service_id, 'resource_name': name, 'default_limit': value,
+                     'description': 'Glance: %s of every project, unless its own limit says otherwise' % name}
+            if region is not None:
+                limit['region_id'] = region
+            self.call('POST', '/registered_limits', {'registered_limits': [limit]}, ok=(201,))
+            self.change('registered limit %s = %d created' % (name, value))
+        elif found[0]['default_limit'] != value:
+            self.call('PATCH', '/registered_limits/%s' % found[0]['id'], {'registered_limit': {'default_limit': value}})
+            self.change('registered limit %s = %d (was %d)' % (name, value, found[0]['default_limit']))
+        else:
+            self.unchanged('registered limit %s = %d' % (name, value))
 
     def ensure_region(self, region):
         if self.call('GET', '/regions/%s' % quote(region), ok=(200, 404)).status_code == 200:
@@ -179,6 +200,14 @@ class Registration(object):
         service_id = self.ensure_service()
         self.ensure_endpoint(service_id, 'internal', setting('INTERNAL_URL'), region)
         self.ensure_endpoint(service_id, 'public', setting('PUBLIC_URL'), region)
+        # quotas: Glance reads the limits with a system-scoped token, which needs a system role.
+        limits = os.environ.get('REGISTERED_LIMITS') or ''
+        if limits:
+            grant = '/system/users/%s/roles/%s' % (user_id, self.role_id('reader'))
+            self.ensure_grant(grant, 'system role reader of %s' % user_name)
+            for item in limits.split(','):
+                name, value = item.split('=')
+                self.ensure_registered_limit(service_id, region, name, int(value))
         print('glance-keystone-register: %d change(s)' % len(self.changes), flush=True)
 
 

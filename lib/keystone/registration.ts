@@ -66,6 +66,8 @@ export class KeystoneRegistration extends Construct {
       ...(keystone.region ? { REGION: keystone.region } : {}),
       INTERNAL_URL: urls.internal,
       PUBLIC_URL: urls.public,
+      // quotas: the limits every project has unless Keystone holds one of its own.
+      ...(common.keystoneLimits ? { REGISTERED_LIMITS: Object.entries(common.keystoneLimits).map(([name, n]) => `${name}=${n}`).join(',') } : {}),
     };
     const secret = (id: string, name: string) => kplus.Secret.fromSecretName(this, id, name);
     const trust = trustForJob(this, common.tls);

@@ -217,7 +217,7 @@ describe('every refusal of the reader names the field, the problem and the fix',
     [{ imageCache: { sizes: '1Gi' } }, 'spec.imageCache.sizes',
       /is not a field of the Glance CRD.*fields here: cleanerScheduler, prunerScheduler, size\)/],
     [{ glanceAPIs: { a: { replica: 2 } } }, 'spec.glanceAPIs.a.replica', /fields here: apiTimeout, auth, customServiceConfig,/],
-    [{ quotas: { imageCountTotal: 5 } }, 'spec.quotas.imageCountTotal', /is not supported by cdk8s-glance: Keystone unified limits \(quotas\)/],
+    [{ quotas: { imageSizeTotal: 1.5 } }, 'spec.quotas.imageSizeTotal', /is not a whole number/],
     [{ customServiceConfigSecrets: ['x'] }, 'spec.customServiceConfigSecrets', /config files from other Secrets/],
     [{ glanceAPIs: { a: { type: 'single', tls: { api: { internal: { secretName: 's' } } } } } }, 'spec.glanceAPIs.a.tls.api.public.secretName',
       /is not set, and spec\.glanceAPIs\.a\.tls\.api\.internal\.secretName is: a single API serves both endpoints on one port/],
@@ -274,9 +274,6 @@ describe('the reader, field by field: what each unsupported field names, and the
     ['topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
     ['notificationsBus', { cluster: 'rabbitmq' }, 'notifications (notificationsBus)'],
     ['notificationBusInstance', 'rabbitmq', 'notifications (notificationBusInstance)'],
-    ['quotas.imageCountUpload', 2, 'Keystone unified limits (quotas)'],
-    ['quotas.imageSizeTotal', 2, 'Keystone unified limits (quotas)'],
-    ['quotas.imageStageTotal', 2, 'Keystone unified limits (quotas)'],
   ])('spec.%s is refused by its feature', (field, value, feature) => {
     const spec: any = {};
     const keys = field.split('.');

@@ -66,6 +66,34 @@ describe('keystoneEndpoint and the catalog registration', () => {
   });
 });
 
+describe('quotas, as the operator registers them', () => {
+  const limitsOf = (m: Manifest[]) => envOf(m).REGISTERED_LIMITS;
+
+  test('once any is above 0, all four, the sizes in MiB as the CR gives them', () => {
+    expect(limitsOf(synthFromCr(glance({ quotas: { imageSizeTotal: 1000, imageStageTotal: 500, imageCountTotal: 100, imageCountUpload: 0 } }))))
+      .toBe('image_size_total=1000,image_stage_total=500,image_count_total=100,image_count_uploading=0');
+    expect(limitsOf(synthFromCr(glance({ quotas: { imageCountTotal: 5 } }))))
+      .toBe('image_size_total=0,image_stage_total=0,image_count_total=5,image_count_uploading=0');
+  });
+
+  test('all at 0, the CRD default, none: no limits, no use_keystone_limits', () => {
+    const m = synthFromCr(glance({ quotas: { imageSizeTotal: 0, imageStageTotal: 0, imageCountTotal: 0, imageCountUpload: 0 } }));
+    expect(limitsOf(m)).toBeUndefined();
+    expect(readCustomResource(glance({ quotas: {} }), crOptions()).props.quotas).toBeUndefined();
+  });
+
+  test('the props: quantities in MiB and counts', () => {
+    expect(readCustomResource(glance({ quotas: { imageSizeTotal: 10, imageStageTotal: 2, imageCountTotal: 3, imageCountUpload: 1 } }), crOptions())
+      .props.quotas).toEqual({ imageSizeTotal: '10Mi', imageStageTotal: '2Mi', imageCountTotal: 3, imageCountUploading: 1 });
+  });
+
+  test('refusals name the CR field or the flag', () => {
+    expectRejected(glance({ quotas: { imageCountTotal: -1 } }), 'spec.quotas.imageCountTotal');
+    expectRejected(glance({ quotas: { imageCountUpload: -2 } }), 'spec.quotas.imageCountUpload');
+    expectRejected(glance({ quotas: { imageCountTotal: 1 } }), '--keystone-registration', { ...crOptions(), keystoneRegistration: false });
+  });
+});
+
 describe('the CLI\'s --keystone-registration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cr-registration-'));
   const from = join(dir, 'cr.yaml');
