@@ -28,6 +28,8 @@ export interface ApiSettings {
   readonly databaseConnection: SecretKeySelector;
   /** The Glance service user's Keystone password (precache authenticates as it). */
   readonly keystonePassword: SecretKeySelector;
+  /** Its application credential's Secret, which replaces the password when given. */
+  readonly keystoneApplicationCredentialSecret?: string;
   /** Whether NetworkPolicies are created. */
   readonly networkPolicies: boolean;
   /** How errors name this API's props, e.g. "apis.default". */

@@ -4,6 +4,7 @@ import { apiCommand } from './api-serving';
 import { StorageAccessMode } from './common-props';
 import { GlanceValidationError } from './errors';
 import { ContainerResources } from './glance-api-props';
+import { credentialEnv } from './keystone/credentials';
 import { workerSelfReferenceUrl, API_PORT } from './names';
 import { CONFIG_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
 import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
@@ -82,9 +83,9 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
         // oslo.config reads OS_<GROUP>__<OPTION>; each replica names itself for import and centralized_db.
         { name: 'OS_DEFAULT__WORKER_SELF_REFERENCE_URL', value: workerSelfReferenceUrl(parts.statefulSetName, '$(POD_NAME)', https) },
         { name: 'OS_DATABASE__CONNECTION', valueFrom: fromSecret(common.database.connectionSecret) },
-        { name: 'OS_KEYSTONE_AUTHTOKEN__PASSWORD', valueFrom: fromSecret(common.keystone.passwordSecret) },
-        // quotas: the service user reads the project limits from Keystone.
-        ...common.keystoneLimits ? [{ name: 'OS_OSLO_LIMIT__PASSWORD', valueFrom: fromSecret(common.keystone.passwordSecret) }] : [],
+        // The service user's password or application credential; with quotas, it also reads the project limits from Keystone.
+        ...['keystone_authtoken', ...common.keystoneLimits ? ['oslo_limit'] : []].flatMap((group) =>
+          credentialEnv(group, common.storeContext.keystone).map(({ name, secret }) => ({ name, valueFrom: fromSecret(secret) }))),
         // The stores' credentials, OS_<STORE>__<OPTION> from their Secrets.
         ...store.env ?? [],
         ...trustEnv(common.tls),

@@ -54,6 +54,15 @@ export interface KeystoneOptions {
    */
   readonly memcachedServers?: string[];
   /**
+   * A Secret holding an application credential of the service user (keys `AC_ID` and `AC_SECRET`,
+   * as keystone-operator writes `ac-glance-secret`): the API's token checks, the precache jobs and
+   * the quotas then authenticate with it instead of the password. The password stays for the
+   * registration Job (which sets it on the user) and the swift store. A new credential is a new
+   * Secret name here: the pods are replaced, and read it.
+   * @default - the processes authenticate with passwordSecret
+   */
+  readonly applicationCredentialSecret?: string;
+  /**
    * Register Glance in Keystone's catalog with a Job, as the glance-operator's KeystoneService
    * and KeystoneEndpoint do: the service project and user (its password from passwordSecret,
    * roles admin and service), the `image` service, and an internal and a public endpoint in

@@ -130,6 +130,7 @@ export class GlanceApi extends GlanceApiBase {
         release: common.release,
         databaseConnection: common.database.connectionSecret,
         keystonePassword: common.keystone.passwordSecret,
+        keystoneApplicationCredentialSecret: common.keystone.applicationCredentialSecret,
         networkPolicies: common.networkPolicy?.enabled ?? true,
         propPath: path,
         https: endpoints !== undefined,

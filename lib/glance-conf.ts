@@ -1,5 +1,6 @@
 import { apiServerOptions } from './api-serving';
 import { IniSections } from './ini';
+import { authOptions } from './keystone/credentials';
 import { osloLimitOptions } from './keystone/quotas';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { GlanceRelease } from './release';
@@ -53,11 +54,12 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
     keystone_authtoken: {
       www_authenticate_uri: keystone.publicAuthUrl,
       auth_url: keystone.authUrl,
-      auth_type: 'password',
-      username: keystone.username,
-      project_name: keystone.projectName,
-      user_domain_name: keystone.domainName,
-      project_domain_name: keystone.domainName,
+      ...authOptions(keystone, {
+        username: keystone.username,
+        project_name: keystone.projectName,
+        user_domain_name: keystone.domainName,
+        project_domain_name: keystone.domainName,
+      }),
       ...(keystone.region ? { region_name: keystone.region } : {}),
       ...(caFile ? { cafile: caFile } : {}),
       ...(keystone.memcachedServers ? tokenCacheOptions(keystone.memcachedServers) : {}),

@@ -89,6 +89,7 @@ export class Glance extends GlanceDeploymentBase {
       this.yourSecrets = [
         ['database.connectionSecret.name', common.database.connectionSecret.name],
         ['keystone.passwordSecret.name', common.keystone.passwordSecret.name],
+        ['keystone.applicationCredentialSecret', common.keystone.applicationCredentialSecret],
         ['tls.caBundleSecret.name', common.tls.caBundle?.name],
       ];
       const apiServices: ApiServices = new Map();

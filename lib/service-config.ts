@@ -3,6 +3,7 @@ import { GlanceCommonProps, KeystoneOptions, UploadLimitOptions } from './common
 import { checkCustomServiceConfig, MANAGED_OPTIONS } from './config-guard';
 import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
+import { checkApplicationCredential } from './keystone/credentials';
 import { KeystoneLimits, QUOTA_MANAGED_OPTIONS, resolveQuotas } from './keystone/quotas';
 import { checkLine, checkNamePart, checkSecretKey, HOST, HTTP_URL } from './names';
 import { checkNetworkPolicy } from './network-policy';
@@ -121,6 +122,7 @@ function resolveKeystone(keystone: KeystoneOptions): ResolvedKeystone {
     ...(keystone.region ? { region: keystone.region } : {}),
     passwordSecret: keystone.passwordSecret,
     ...(keystone.memcachedServers ? { memcachedServers: keystone.memcachedServers } : {}),
+    ...(keystone.applicationCredentialSecret ? { applicationCredentialSecret: keystone.applicationCredentialSecret } : {}),
   };
 }
 
@@ -160,6 +162,7 @@ function checkKeystone(keystone: KeystoneOptions | undefined): void {
     if (keystone[key] !== undefined) checkLine(`keystone.${key}`, keystone[key], 'use a single-line Keystone name');
   }
   checkMemcachedServers(keystone.memcachedServers);
+  checkApplicationCredential(keystone.applicationCredentialSecret);
 }
 
 /** A memcached server as python-memcached (keystonemiddleware's client) reads it: its address family, host and port. */

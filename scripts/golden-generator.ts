@@ -401,7 +401,7 @@ export function generatedSpec(seed: number, index: number, legacyTypes = false):
     });
     // Not beside limits.userStorageQuota, which Glance then ignores (refused).
     if ((spec.limits as Spec | undefined)?.userStorageQuota === undefined) {
-      spec.quotas = d.maybe(0.4, () => ({
+      (spec as Spec).quotas = d.maybe(0.4, () => ({
         imageSizeTotal: d.pick(['100Gi', '0', '512Mi']),
         imageStageTotal: d.pick(['20Gi', '1Mi']),
         imageCountTotal: d.int(0, 200),

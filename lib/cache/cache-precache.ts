@@ -6,6 +6,7 @@ import {
 } from './cache-job';
 import { GlanceApiBase } from '../api-host';
 import { GlanceValidationError } from '../errors';
+import { credentialEnv } from '../keystone/credentials';
 import { checkDerivedName, NameKind, SecretKeySelector, workerSelfReferenceUrl } from '../names';
 import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, kubeletLiteral, nameByTemplate, SECRET_MODE } from '../pod-security';
 import { trustForJob } from '../tls/trust';
@@ -16,6 +17,12 @@ export interface CachePrecacheProps extends CacheJobProps {
   readonly images: string[];
   /** The Glance service user's Keystone password; the jobs authenticate as that user. */
   readonly keystonePassword: SecretKeySelector;
+  /**
+   * The Secret of the service user's application credential (AC_ID, AC_SECRET), which the jobs
+   * then authenticate with instead of the password.
+   * @default - the password
+   */
+  readonly keystoneApplicationCredentialSecret?: string;
 }
 
 /**
@@ -40,14 +47,18 @@ export class CachePrecache extends Construct {
     const images = kubeletLiteral(props.images.map((image) => `--image=${image}`));
     const outsideApi = { prop: 'CachePrecache', fix: INSIDE_AN_API };
     const command = cacheJobsScriptCommand(this, ['precache', ...images], outsideApi)!;
-    const secret = kplus.Secret.fromSecretName(this, 'keystone-secret', props.keystonePassword.name);
-    const password = kplus.EnvValue.fromSecretValue({ secret, key: props.keystonePassword.key });
+    // The service user's password or application credential, as [keystone_authtoken] of the API reads it.
+    const credentials: Record<string, kplus.EnvValue> = Object.fromEntries(credentialEnv('keystone_authtoken',
+      { passwordSecret: props.keystonePassword, applicationCredentialSecret: props.keystoneApplicationCredentialSecret })
+      .map(({ name, secret }, i) => [name, kplus.EnvValue.fromSecretValue({
+        secret: kplus.Secret.fromSecretName(this, i === 0 ? 'keystone-secret' : `keystone-secret-${i}`, secret.name), key: secret.key,
+      })]));
     this.cronJobs = createPerReplicaCronJobs(this, props, {
       suffix: 'precache',
       command,
       defaultSchedule: CachePrecache.DEFAULT_SCHEDULE,
       onCacheVolume: false,
-      env: { OS_KEYSTONE_AUTHTOKEN__PASSWORD: password },
+      env: credentials,
     });
 
     // The first run: every replica, each waited for. A new image list (or image, or setting) is a new Job.
@@ -68,7 +79,7 @@ export class CachePrecache extends Construct {
       activeDeadline: Duration.hours(1),
       ttlAfterFinished: Duration.days(1),
       containers: [cacheJobContainer(props, 'precache', cacheJobsScriptCommand(this, ['precache', ...images, ...urls, '--wait'], outsideApi),
-        { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), OS_KEYSTONE_AUTHTOKEN__PASSWORD: password, ...trust.env },
+        { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), ...credentials, ...trust.env },
         [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }, ...trust.mounts])],
     });
     hardenJobPod(firstRun);

@@ -119,6 +119,7 @@ export class ImageCache extends Construct {
           schedule: resolved.precache.schedule,
           images: resolved.precache.images,
           keystonePassword: settings.keystonePassword,
+          keystoneApplicationCredentialSecret: settings.keystoneApplicationCredentialSecret,
         });
       }
       if (settings.networkPolicies) {

@@ -51,7 +51,9 @@ const PER_API_STORAGE = 'per-API storage (glanceAPIs.*.storage)';
 export const API_FIELDS: Record<string, Field> = {
   // Ignored: the Route and httpd timeouts: cdk8s-glance creates neither
   'apiTimeout': ignored('integer'),
-  'auth': unsupported('object', 'application credentials (auth.applicationCredentialSecret)'),
+  'auth': read('object'),
+  // keystone.applicationCredentialSecret when every API names the same (read.ts)
+  'auth.applicationCredentialSecret': read('string'),
   'customServiceConfig': read('string', { prop: 'customServiceConfig', as: apiConfigOf }),
   'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
   'imageCache': read('object', { prop: 'imageCache' }),
@@ -152,14 +154,22 @@ export const FORMER_GLANCE_SPEC_FIELDS: Record<string, string> = {
 
 /** The control plane's glance section around the Glance spec (OpenStackControlPlane spec.glance, core.openstack.org/v1beta1). */
 export const CONTROL_PLANE_GLANCE_FIELDS: Record<string, Field> = {
-  enabled: read('boolean', { default: true }),
-  template: read('object'),
+  'enabled': read('boolean', { default: true }),
+  'template': read('object'),
   // The Glance CR's name
-  serviceName: read('string', { default: 'glance' }),
+  'serviceName': read('string', { default: 'glance' }),
   // Ignored (the CRD's default is true): a random suffix on the Glance CR's name: cdk8s-glance
   // names objects from serviceName, which keeps them stable
-  uniquePodNames: ignored('boolean'),
+  'uniquePodNames': ignored('boolean'),
   // Ignored: Route overrides: cdk8s-glance creates no Route
-  apiOverrides: ignored('object'),
-  applicationCredential: unsupported('object', 'application credentials (applicationCredential)', {}),
+  'apiOverrides': ignored('object'),
+  // With the control plane's own spec.applicationCredential.enabled: keystone-operator's Secret ac-<serviceName>-secret (locate.ts)
+  'applicationCredential': read('object'),
+  'applicationCredential.enabled': read('boolean', { default: false }),
+  // Ignored: how keystone-operator makes and rotates the credential; cdk8s-glance reads its Secret
+  'applicationCredential.expirationDays': ignored('integer'),
+  'applicationCredential.gracePeriodDays': ignored('integer'),
+  'applicationCredential.roles': ignored('array'),
+  'applicationCredential.unrestricted': ignored('boolean'),
+  'applicationCredential.accessRules': ignored('array'),
 };

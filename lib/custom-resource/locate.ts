@@ -13,6 +13,12 @@ export interface Located {
   readonly extraMounts?: { readonly value: unknown; readonly path: string };
   /** A control plane's spec.tls (which may be unset): it decides the TLS of its Glance. */
   readonly controlPlaneTls?: { readonly value: unknown; readonly path: string };
+  /**
+   * The application credential's Secret a control plane gives every API of its Glance: keystone-operator's
+   * `ac-<serviceName>-secret` when both its spec.applicationCredential and spec.glance.applicationCredential
+   * are enabled (openstack-operator's isACEnabled), none otherwise; undefined for a Glance CR.
+   */
+  readonly applicationCredentialSecret?: string | null;
 }
 
 /**
@@ -33,12 +39,16 @@ export function glanceSpecOf(input: unknown): Located {
       throw new GlanceValidationError('spec.glance.enabled', false, 'disables Glance', 'set enabled: true, or do not synthesize Glance');
     }
     // The control plane names its Glance "glance"; its extraMounts sit beside the services.
+    const serviceName = valueOrDefault(glance, 'serviceName', CONTROL_PLANE_GLANCE_FIELDS);
+    const acEnabled = input.spec.applicationCredential?.enabled === true
+      && valueOrDefault(glance, 'applicationCredential.enabled', CONTROL_PLANE_GLANCE_FIELDS);
     return {
       spec: glance.template,
       path: 'spec.glance.template',
       metadata: { name: valueOrDefault(glance, 'serviceName', CONTROL_PLANE_GLANCE_FIELDS), namespace: metadata.namespace },
       extraMounts: { value: input.spec.extraMounts, path: 'spec.extraMounts' },
       controlPlaneTls: { value: input.spec.tls, path: 'spec.tls' },
+      applicationCredentialSecret: acEnabled ? `ac-${serviceName}-secret` : null,
     };
   }
   if (input.kind === 'Glance') {

@@ -11,7 +11,7 @@ import type { CustomResourceOptions, CustomResourceRead } from './options';
 import { storesOf } from './stores';
 import { tlsOf } from './tls';
 import { crPathTranslator } from './translate';
-import { valueAt } from './values';
+import { nonEmpty, valueAt } from './values';
 
 /** Reads a Glance CR into GlanceProps, rejecting every field it cannot honour. */
 export function glancePropsFromCustomResource(input: unknown, options: CustomResourceOptions): GlanceProps {
@@ -51,6 +51,11 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
 
   // A store factory names its own option: the user wrote the CR's customServiceConfig.
   const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, entries.map(([name]) => name)));
+  // A control plane decides it for every API; a Glance CR's APIs name it, one Secret for all (the library has one service user).
+  const ac = located.applicationCredentialSecret !== undefined
+    ? { secret: located.applicationCredentialSecret ?? undefined, field: 'spec.glance.applicationCredential' }
+    : sharedApplicationCredential(path, entries);
+  const applicationCredentialSecret = ac.secret;
   // Last, as the operator's webhook checks it after each API's own fields.
   const registering = options.keystoneRegistration !== false;
   const notRegistering = 'or import with keystoneRegistration: false (--keystone-registration false) to leave the catalog alone';
@@ -75,6 +80,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       ...fromSpec.keystone,
       // The glance-operator's convention: the service password in "osp-secret", key "GlancePassword".
       passwordSecret: { ...fromSpec.keystone.passwordSecret, name: secretName },
+      ...(applicationCredentialSecret ? { applicationCredentialSecret } : {}),
       // The operator always registers the API (its KeystoneService and KeystoneEndpoint, made by
       // keystone-operator as the KeystoneAPI's admin, whose password is in the same Secret).
       registration: registering ? { api: keystoneEndpoint, adminPasswordSecret: { name: secretName, key: 'AdminPassword' } } : undefined,
@@ -99,6 +105,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   const renames = [
     ...tls.renames,
     { prop: 'keystone.registration.adminPasswordSecret', crPath: `${path}.secret` },
+    ...(ac.field ? [{ prop: 'keystone.applicationCredentialSecret', crPath: ac.field }] : []),
     { prop: 'keystone.registration', crPath: '--keystone-registration', fix: 'leave it on with quotas: its Job registers the limits in Keystone' },
     ...['internalUrl', 'publicUrl'].map((url) => ({ prop: `keystone.registration.${url}`, crPath: '--keystone-registration', fix: urlFix })),
   ];
@@ -128,6 +135,20 @@ function readFields(object: Record<string, any>, path: string, table: Record<str
     parent[keys[keys.length - 1]] = read;
   }
   return props;
+}
+
+/** The one application credential Secret the APIs of a Glance CR name (each the same, or none at all), and the field of the first. */
+function sharedApplicationCredential(path: string, entries: Array<[string, any]>): { secret?: string; field?: string } {
+  const named = entries.map(([name, api]) => [name, nonEmpty(valueAt(api ?? {}, 'auth.applicationCredentialSecret') ?? '')] as const);
+  const first = named.find(([, secret]) => secret !== undefined);
+  if (!first) return {};
+  const other = named.find(([, secret]) => secret !== first[1]);
+  if (other) {
+    throw new GlanceValidationError(`${path}.glanceAPIs.${other[0]}.auth.applicationCredentialSecret`, other[1] ?? '',
+      `differs from ${path}.glanceAPIs.${first[0]}.auth.applicationCredentialSecret ("${first[1]}"): cdk8s-glance authenticates every API `
+      + 'as one service user, with one credential', 'name the same Secret in every API, as the openstack-operator does');
+  }
+  return { secret: first[1], field: `${path}.glanceAPIs.${first[0]}.auth.applicationCredentialSecret` };
 }
 
 /** The image cache read from its fields: none without a size (the CRD's default size is ""). */

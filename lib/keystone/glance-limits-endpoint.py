@@ -23,11 +23,19 @@ WAIT_SECONDS = 300
 EVERY_SECONDS = 10
 
 
-def endpoint_id(options, password):
+def service_auth(options, url):
+    """The service user as [oslo_limit] says: its password (system scope), or its application credential."""
+    if options['auth_type'] == 'v3applicationcredential':
+        return v3.ApplicationCredential(auth_url=url, application_credential_id=os.environ['OS_OSLO_LIMIT__APPLICATION_CREDENTIAL_ID'],
+                                         application_credential_secret=os.environ['OS_OSLO_LIMIT__APPLICATION_CREDENTIAL_SECRET'])
+    return v3.Password(auth_url=url, username=options['username'], password=os.environ['OS_OSLO_LIMIT__PASSWORD'],
+                       user_domain_name=options['user_domain_name'], system_scope='all')
+
+
+def endpoint_id(options):
     base = options['auth_url'].rstrip('/')
     base = base[:-3] if base.endswith('/v3') else base
-    auth = v3.Password(auth_url=base + '/v3', username=options['username'], password=password,
-                       user_domain_name=options['user_domain_name'], system_scope='all')
+    auth = service_auth(options, base + '/v3')
     session = ks_session.Session(auth=auth, verify=options.get('cafile') or True)
     region = options.get('region_name')
     services = session.get(base + '/v3/services?type=image').json()['services']
@@ -49,7 +57,7 @@ def main():
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         try:
-            found, missing = endpoint_id(options, os.environ['OS_OSLO_LIMIT__PASSWORD'])
+            found, missing = endpoint_id(options)
         except (exceptions.ClientException, KeyError, ValueError) as error:
             found, missing = None, '%s: %s' % (type(error).__name__, error)
         if found:

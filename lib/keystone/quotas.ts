@@ -3,6 +3,7 @@ import { join } from 'path';
 import { GlanceQuotaOptions, KeystoneOptions, UploadLimitOptions } from '../common-props';
 import { GlanceValidationError } from '../errors';
 import { ceilFraction, parseQuantity } from '../quantity';
+import { authOptions } from './credentials';
 import { ResolvedKeystone } from '../stores/context';
 
 // quotas: Glance's per-project limits in Keystone (unified limits). The registration Job registers
@@ -12,7 +13,7 @@ import { ResolvedKeystone } from '../stores/context';
 export const QUOTA_MANAGED_OPTIONS: Record<string, string> = Object.fromEntries(['DEFAULT.use_keystone_limits', ...[
   'auth_url', 'auth_type', 'username', 'password', 'user_domain_name', 'user_domain_id', 'system_scope', 'project_name', 'project_id',
   'endpoint_id', 'endpoint_service_type', 'endpoint_service_name', 'endpoint_interface', 'endpoint_region_name', 'cafile', 'valid_interfaces',
-  'region_name',
+  'region_name', 'application_credential_id', 'application_credential_secret', 'application_credential_name',
 ].map((option) => `oslo_limit.${option}`)].map((option) => [option, 'quotas']));
 
 /** The registered limits, by Keystone resource name: sizes in MiB, as Glance counts them. */
@@ -71,10 +72,8 @@ function count(prop: string, value: number): number {
 export function osloLimitOptions(keystone: ResolvedKeystone, caFile: string | undefined): Record<string, string> {
   return {
     auth_url: keystone.authUrl,
-    auth_type: 'password',
-    username: keystone.username,
-    user_domain_name: keystone.domainName,
-    system_scope: 'all',
+    // An application credential is scoped to the project it was made in: no system scope then.
+    ...authOptions(keystone, { username: keystone.username, user_domain_name: keystone.domainName, system_scope: 'all' }),
     valid_interfaces: 'internal',
     ...(keystone.region ? { region_name: keystone.region } : {}),
     ...(caFile ? { cafile: caFile } : {}),

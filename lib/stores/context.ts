@@ -25,6 +25,8 @@ export interface ResolvedKeystone {
   readonly passwordSecret: SecretKeySelector;
   /** The token cache's memcached servers (host:port), when there are any. */
   readonly memcachedServers?: string[];
+  /** The Secret of the application credential that replaces the password, when there is one. */
+  readonly applicationCredentialSecret?: string;
 }
 
 /** What a backend writes into glance.conf. */

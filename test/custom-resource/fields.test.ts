@@ -270,7 +270,6 @@ describe('the reader, field by field: what each unsupported field names, and the
     ['glanceAPIs.a.customServiceConfigSecrets', ['x'], 'config files from other Secrets (customServiceConfigSecrets)'],
     ['glanceAPIs.a.storage', { storageRequest: '1Gi' }, 'per-API storage (glanceAPIs.*.storage)'],
     ['glanceAPIs.a.topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
-    ['glanceAPIs.a.auth', { applicationCredentialSecret: 's' }, 'application credentials (auth.applicationCredentialSecret)'],
     ['topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
     ['notificationsBus', { cluster: 'rabbitmq' }, 'notifications (notificationsBus)'],
     ['notificationBusInstance', 'rabbitmq', 'notifications (notificationBusInstance)'],

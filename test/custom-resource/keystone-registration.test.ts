@@ -94,6 +94,30 @@ describe('quotas, as the operator registers them', () => {
   });
 });
 
+describe('glanceAPIs.*.auth.applicationCredentialSecret', () => {
+  const acOf = (spec: unknown) => readCustomResource(glance(spec), crOptions()).props.keystone.applicationCredentialSecret;
+
+  test('one Secret named by every API is the deployment\'s; "" or unset everywhere, none', () => {
+    const auth = { applicationCredentialSecret: 'ac-glance-secret' };
+    expect(acOf({ ...shared, keystoneEndpoint: 'a', glanceAPIs: { a: { auth }, b: { auth } } })).toBe('ac-glance-secret');
+    expect(acOf({ glanceAPIs: { a: { auth: { applicationCredentialSecret: '' } } } })).toBeUndefined();
+    expect(acOf({ glanceAPIs: { a: { auth: {} } } })).toBeUndefined();
+  });
+
+  test('APIs that differ are refused by the one that differs: the library has one service user', () => {
+    const spec = (b: unknown) => glance({
+      ...shared, keystoneEndpoint: 'a', glanceAPIs: { a: { auth: { applicationCredentialSecret: 'ac-1' } }, b },
+    });
+    expectRejected(spec({ auth: { applicationCredentialSecret: 'ac-2' } }), 'spec.glanceAPIs.b.auth.applicationCredentialSecret');
+    expectRejected(spec({}), 'spec.glanceAPIs.b.auth.applicationCredentialSecret');
+  });
+
+  test('the Secret\'s name is checked where it was written', () => {
+    expectRejected(glance({ glanceAPIs: { default: { auth: { applicationCredentialSecret: 'AC_Secret' } } } }),
+      'spec.glanceAPIs.default.auth.applicationCredentialSecret');
+  });
+});
+
 describe('the CLI\'s --keystone-registration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cr-registration-'));
   const from = join(dir, 'cr.yaml');

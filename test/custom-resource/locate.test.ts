@@ -100,9 +100,17 @@ describe('every refusal of where the spec is names the field, the problem and th
     refused(cr, path, message);
   });
 
-  test('a control plane\'s applicationCredential is refused by its feature', () => {
-    refused(plane({ applicationCredential: { enabled: true } }), 'spec.glance.applicationCredential',
-      'is not supported by cdk8s-glance: application credentials (applicationCredential)');
+  test('a control plane\'s application credential: keystone-operator\'s Secret when both its own and Glance\'s are enabled', () => {
+    const withGlobal = (global: unknown, own: unknown) => {
+      const cr: any = plane(own === undefined ? {} : { applicationCredential: own });
+      if (global !== undefined) cr.spec.applicationCredential = global;
+      return read(cr).keystone.applicationCredentialSecret;
+    };
+    expect(withGlobal({ enabled: true }, { enabled: true, expirationDays: 30, roles: ['service'] })).toBe('ac-glance-secret');
+    // The CRD default, and either one off: none (openstack-operator's isACEnabled).
+    expect([withGlobal(undefined, { enabled: false }), withGlobal({ enabled: false }, { enabled: true }), withGlobal({ enabled: true }, undefined)])
+      .toEqual([undefined, undefined, undefined]);
+    refused(plane({ applicationCredential: { enabled: 'yes' } }), 'spec.glance.applicationCredential.enabled', /is not true or false/);
   });
 
   test('a control plane\'s enabled and serviceName default to the CRD\'s', () => {
