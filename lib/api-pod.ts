@@ -6,6 +6,7 @@ import { GlanceValidationError } from './errors';
 import { ContainerResources } from './glance-api-props';
 import { credentialEnv } from './keystone/credentials';
 import { workerSelfReferenceUrl, API_PORT } from './names';
+import { TRANSPORT_URL_ENV } from './notifications';
 import { CONFIG_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
 import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
 import { ResolvedCommonProps } from './service-config';
@@ -86,6 +87,8 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
         // The service user's password or application credential; with quotas, it also reads the project limits from Keystone.
         ...['keystone_authtoken', ...common.keystoneLimits ? ['oslo_limit'] : []].flatMap((group) =>
           credentialEnv(group, common.storeContext.keystone).map(({ name, secret }) => ({ name, valueFrom: fromSecret(secret) }))),
+        // notifications: the bus's URL, with its credentials, from its Secret only.
+        ...common.notifications ? [{ name: TRANSPORT_URL_ENV, valueFrom: fromSecret(common.notifications.transportUrlSecret) }] : [],
         // The stores' credentials, OS_<STORE>__<OPTION> from their Secrets.
         ...store.env ?? [],
         ...trustEnv(common.tls),

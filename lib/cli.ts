@@ -28,6 +28,9 @@ const USAGE = `usage: cdk8s-glance synth --from <cr.yaml | -> [options]
   --keystone-registration true|false
                               register the keystoneEndpoint API in Keystone with a Job, as the operator
                               does, as the admin of the CR's Secret, key AdminPassword (default: true)
+  --notifications-secret NAME[:KEY]
+                              the Secret key with the transport URL of the CR's notifications bus (key
+                              default: transport_url); needed when the CR has one
   --release NAME              OpenStack release of the image, e.g. antelope (default: antelope)
   --ceph-secret NAME          use Ceph RBD, with ceph.conf and keyring from this Secret
   --rbd-pool POOL             RBD pool (default: images)
@@ -64,6 +67,11 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
     const release = releaseOf(flags.release);
     const databaseTls = booleanOf('--database-tls', flags['database-tls']);
     const keystoneRegistration = booleanOf('--keystone-registration', flags['keystone-registration']);
+    const notifications = flags['notifications-secret'];
+    // NAME alone: the TransportURL Secret's key.
+    const [busName, busKey] = notifications === undefined ? []
+      : splitSecretRef('--notifications-secret', notifications.includes(':') ? notifications : `${notifications}:transport_url`);
+    const notificationsTransportUrlSecret = busName === undefined ? undefined : { name: busName, key: busKey! };
     const backend = backendOf(flags);
     // Every flag is checked before the file is read.
     const text = flags.from === '-' ? stdin() : readFileSync(flags.from, 'utf8');
@@ -80,6 +88,7 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
       release,
       backend,
       keystoneRegistration,
+      notificationsTransportUrlSecret,
     };
     const outdir = flags.output ?? 'dist';
     const app = new App();
@@ -135,7 +144,7 @@ function packageVersion(): string {
 class UsageError extends Error {}
 
 const FLAGS = ['from', 'output', 'namespace', 'database-secret', 'database-tls', 'keystone-url', 'keystone-public-url', 'keystone-registration',
-  'release', 'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim', 'shared-storage-class'];
+  'notifications-secret', 'release', 'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim', 'shared-storage-class'];
 
 function parseFlags(args: string[]): Record<string, string> {
   const flags: Record<string, string> = {};

@@ -130,6 +130,32 @@ export interface StorageOptions {
   readonly external?: boolean;
 }
 
+/** Where and how the API processes send notifications. */
+export interface GlanceNotificationOptions {
+  /**
+   * Secret key holding the bus's transport URL (`rabbit://user:password@host:5672/vhost`), as the
+   * openstack-k8s-operators' TransportURL writes it (key `transport_url`). It reaches the processes
+   * in their environment only, never a config file.
+   */
+  readonly transportUrlSecret: SecretKeySelector;
+  /**
+   * The topics notifications are sent to (`notifications.info` on the `glance` exchange, for the default).
+   * @default ["notifications"]
+   */
+  readonly topics?: string[];
+  /**
+   * TLS to the bus (`[oslo_messaging_rabbit] ssl`), verified against tls.caBundleSecret when the
+   * deployment has one.
+   * @default - on when the deployment has a CA bundle (tls.caBundleSecret)
+   */
+  readonly tls?: boolean;
+  /**
+   * RabbitMQ quorum queues, as the operator sets them for a TransportURL with quorum queues.
+   * @default false
+   */
+  readonly quorumQueues?: boolean;
+}
+
 /**
  * The four per-project limits Glance enforces with Keystone's unified limits, registered as the
  * defaults of every project. Glance needs all four.
@@ -226,6 +252,12 @@ export interface GlanceCommonProps {
    * @default - no per-project quotas
    */
   readonly quotas?: GlanceQuotaOptions;
+  /**
+   * Notifications of image events (image.create, image.upload, image.delete, ...) on a message bus,
+   * as oslo.messaging's messagingv2 driver sends them, for Ceilometer, Watcher or an audit pipeline.
+   * @default - no notifications
+   */
+  readonly notifications?: GlanceNotificationOptions;
   /**
    * Who may reach the API pods.
    * @default - a NetworkPolicy per API admits the chart's namespace and the Glance pods only

@@ -2,6 +2,7 @@ import { apiServerOptions } from './api-serving';
 import { IniSections } from './ini';
 import { authOptions } from './keystone/credentials';
 import { osloLimitOptions } from './keystone/quotas';
+import { notificationSections } from './notifications';
 import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { GlanceRelease } from './release';
 import { ResolvedCommonProps, tokenCacheOptions } from './service-config';
@@ -65,6 +66,7 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
       ...(keystone.memcachedServers ? tokenCacheOptions(keystone.memcachedServers) : {}),
     },
     ...(common.keystoneLimits ? { oslo_limit: osloLimitOptions(keystone, caFile) } : {}),
+    ...(common.notifications ? notificationSections(common.notifications, caFile) : {}),
     // PyMySQL verifies the server's certificate against ssl_ca, and its name against the URL's host.
     ...(common.tls.database ? { database: { connection_parameters: `ssl_ca=${caFile}` } } : {}),
     oslo_policy: {

@@ -90,6 +90,7 @@ export class Glance extends GlanceDeploymentBase {
         ['database.connectionSecret.name', common.database.connectionSecret.name],
         ['keystone.passwordSecret.name', common.keystone.passwordSecret.name],
         ['keystone.applicationCredentialSecret', common.keystone.applicationCredentialSecret],
+        ['notifications.transportUrlSecret.name', common.notifications?.transportUrlSecret.name],
         ['tls.caBundleSecret.name', common.tls.caBundle?.name],
       ];
       const apiServices: ApiServices = new Map();

@@ -5,7 +5,8 @@ export { StorageAccessMode } from './common-props';
 export type { SecretKeySelector } from './names';
 export * from './stores';
 export type {
-  DatabaseOptions, GlanceCommonProps, GlanceQuotaOptions, KeystoneOptions, KeystoneRegistrationOptions, StorageOptions, UploadLimitOptions,
+  DatabaseOptions, GlanceCommonProps, GlanceNotificationOptions, GlanceQuotaOptions, KeystoneOptions, KeystoneRegistrationOptions, StorageOptions,
+  UploadLimitOptions,
 } from './common-props';
 export type {
   GlanceEgressDestination, GlanceEgressOptions, GlanceEndpointAccessOptions, GlanceNetworkPolicyOptions,

@@ -7,6 +7,7 @@ import { checkApplicationCredential } from './keystone/credentials';
 import { KeystoneLimits, QUOTA_MANAGED_OPTIONS, resolveQuotas } from './keystone/quotas';
 import { checkLine, checkNamePart, checkSecretKey, HOST, HTTP_URL } from './names';
 import { checkNetworkPolicy } from './network-policy';
+import { NOTIFICATION_MANAGED_OPTIONS, ResolvedNotifications, resolveNotifications } from './notifications';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
 import { GlanceRelease } from './release';
 import { ResolvedKeystone, StoreContext } from './stores/context';
@@ -21,8 +22,8 @@ export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance
 
 /** GlanceCommonProps, checked, with every default filled in. */
 export type ResolvedCommonProps =
-  Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy' | 'tls' | 'quotas'>>
-  & Omit<GlanceCommonProps, 'tls'> & {
+  Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy' | 'tls' | 'quotas' | 'notifications'>>
+  & Omit<GlanceCommonProps, 'tls' | 'notifications'> & {
     /** The deployment's TLS, checked. */
     readonly tls: ResolvedTls;
     /** image_size_cap in bytes. */
@@ -37,6 +38,8 @@ export type ResolvedCommonProps =
     readonly managedOptions: Record<string, string>;
     /** The per-project limits registered in Keystone (quotas), when there are any. */
     readonly keystoneLimits?: KeystoneLimits;
+    /** Where the API sends notifications, when it does. */
+    readonly notifications?: ResolvedNotifications;
   };
 
 /** The staging volume's size when storage.storageRequest is not given. */
@@ -65,12 +68,14 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
       'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
   }
   const tls = resolveTls(props.tls, props.database.tls, image);
+  const notifications = resolveNotifications(props.notifications, tls);
   const managedOptions = {
     ...MANAGED_OPTIONS,
     ...backend._managedOptions(),
     ...tlsManagedOptions(tls),
     ...memcachedManagedOptions(props.keystone),
     ...(keystoneLimits ? QUOTA_MANAGED_OPTIONS : {}),
+    ...(notifications ? NOTIFICATION_MANAGED_OPTIONS : {}),
   };
   const storage = props.storage ?? {};
   const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;
@@ -107,6 +112,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
     managedOptions,
     tls,
     ...(keystoneLimits ? { keystoneLimits } : {}),
+    notifications,
   };
 }
 

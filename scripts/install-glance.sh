@@ -6,6 +6,7 @@
 # in, MariaDB for the database the pods share, a Ceph monitor for the clusters of the rbd store
 # tests, Debian's Apache httpd (apache2: /usr/sbin/apache2, mod_ssl and mod_proxy in
 # /usr/lib/apache2/modules) for the API pods' TLS terminator, memcached for the token cache test,
+# RabbitMQ (rabbitmq-server) for the notifications test,
 # and setuptools for building the Python binding. No service is left running or enabled: the tests start their own processes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ install_host() {
   if command -v glance-api >/dev/null && command -v glance >/dev/null && command -v qemu-img >/dev/null \
     && command -v bwrap >/dev/null && command -v mariadbd >/dev/null && command -v ceph-mon >/dev/null \
     && command -v keystone-manage >/dev/null && command -v uwsgi >/dev/null && [ -x /usr/bin/memcached ] \
+    && [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] \
     && [ -x /usr/sbin/apache2 ] && [ -f /usr/lib/apache2/modules/mod_ssl.so ] \
     && /usr/bin/python3 -c 'import setuptools, pymysql, swiftclient, boto3, cinderclient, os_brick, rbd, rados' 2>/dev/null; then
     return 0
@@ -42,7 +44,7 @@ install_host() {
   apt-get install -y -qq --no-install-recommends glance-api python3-glanceclient qemu-utils python3-setuptools \
     bubblewrap mariadb-server mariadb-client python3-pymysql \
     python3-swiftclient python3-boto3 python3-cinderclient python3-os-brick python3-rbd python3-rados ceph-mon \
-    python3-keystone uwsgi-plugin-python3 apache2 memcached >/dev/null
+    python3-keystone uwsgi-plugin-python3 apache2 memcached rabbitmq-server >/dev/null
   if [ -n "$temporary_policy" ]; then
     rm -f "$temporary_policy"
     trap - EXIT
@@ -50,7 +52,8 @@ install_host() {
   # The Debian packages enable system services; the tests start their own processes (ceph-mon: one
   # monitor per Ceph cluster the rbd store tests connect to, test/sandbox/ceph-mon.ts; apache2: the
   # TLS terminators of the API pods, each with its own config).
-  systemctl disable --now glance-api mariadb ceph.target ceph-mon.target apache2 apache-htcacheclean memcached >/dev/null 2>&1 || true
+  systemctl disable --now glance-api mariadb ceph.target ceph-mon.target apache2 apache-htcacheclean memcached rabbitmq-server epmd.socket \
+    epmd.service >/dev/null 2>&1 || true
   # Debian's own httpd, if a policy let it start anyway (its pid file; the tests' httpds keep theirs elsewhere).
   if [ -s /run/apache2/apache2.pid ] && kill -0 "$(cat /run/apache2/apache2.pid)" 2>/dev/null; then
     echo "install-glance: stopping Debian's apache2 service (pid $(cat /run/apache2/apache2.pid))" >&2

@@ -119,8 +119,13 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'memcachedInstance': ignored('string', 'memcached'),
   // The nodeSelector of the APIs without one
   'nodeSelector': read('stringMap'),
-  'notificationBusInstance': unsupported('string', 'notifications (notificationBusInstance)'),
-  'notificationsBus': unsupported('object', 'notifications (notificationsBus)'),
+  // The RabbitMQ cluster of the notifications (deprecated for notificationsBus.cluster): its TransportURL's Secret is
+  // options.notificationsTransportUrlSecret (read.ts); the user and vhost are the TransportURL's, in that Secret's URL
+  'notificationBusInstance': read('string'),
+  'notificationsBus': read('object'),
+  'notificationsBus.cluster': read('string'),
+  'notificationsBus.user': read('string'),
+  'notificationsBus.vhost': read('string'),
   'passwordSelectors': read('object', { default: { service: 'GlancePassword' } }),
   'passwordSelectors.service': read('string', { prop: 'keystone.passwordSecret.key', default: 'GlancePassword' }),
   // Ignored: Job cleanup: cdk8s-glance keeps the db-sync Job until you delete it

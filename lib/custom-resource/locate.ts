@@ -19,6 +19,8 @@ export interface Located {
    * are enabled (openstack-operator's isACEnabled), none otherwise; undefined for a Glance CR.
    */
   readonly applicationCredentialSecret?: string | null;
+  /** A control plane's spec.notificationsBus, which its Glance inherits when its template has none. */
+  readonly controlPlaneNotificationsBus?: unknown;
 }
 
 /**
@@ -49,6 +51,7 @@ export function glanceSpecOf(input: unknown): Located {
       extraMounts: { value: input.spec.extraMounts, path: 'spec.extraMounts' },
       controlPlaneTls: { value: input.spec.tls, path: 'spec.tls' },
       applicationCredentialSecret: acEnabled ? `ac-${serviceName}-secret` : null,
+      controlPlaneNotificationsBus: input.spec.notificationsBus,
     };
   }
   if (input.kind === 'Glance') {

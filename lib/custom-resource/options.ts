@@ -3,6 +3,7 @@ import type { DatabaseOptions } from '../common-props';
 import type { GlanceValidationError } from '../errors';
 import type { GlanceProps } from '../glance-props';
 import type { ImageBackend } from '../image-backend';
+import type { SecretKeySelector } from '../names';
 import type { GlanceRelease } from '../release';
 
 /** What a Glance custom resource leaves to other resources, and cdk8s-glance needs. */
@@ -39,6 +40,14 @@ export interface CustomResourceOptions {
    * @default true
    */
   readonly keystoneRegistration?: boolean;
+  /**
+   * The Secret key with the transport URL of the CR's notifications bus (notificationsBus,
+   * notificationBusInstance, or a control plane's spec.notificationsBus): the Secret that the
+   * TransportURL the operator makes for it names in its status (`rabbitmq-transport-url-<glance>-glance-transport-<hash>`,
+   * key `transport_url`), or one of your own with the same URL.
+   * @default - none: a CR with a notifications bus is refused without it
+   */
+  readonly notificationsTransportUrlSecret?: SecretKeySelector;
 }
 
 /** A Glance CR read into props, with where it came from. */

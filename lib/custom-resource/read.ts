@@ -6,7 +6,7 @@ import type { GlanceProps } from '../glance-props';
 import { ImageBackend } from '../image-backend';
 import { checkFields, valueOrDefault } from './check';
 import { API_FIELDS, Field, GLANCE_SPEC_FIELDS } from './fields';
-import { glanceSpecOf } from './locate';
+import { glanceSpecOf, Located } from './locate';
 import type { CustomResourceOptions, CustomResourceRead } from './options';
 import { storesOf } from './stores';
 import { tlsOf } from './tls';
@@ -56,6 +56,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     ? { secret: located.applicationCredentialSecret ?? undefined, field: 'spec.glance.applicationCredential' }
     : sharedApplicationCredential(path, entries);
   const applicationCredentialSecret = ac.secret;
+  const notifications = notificationsOf(path, spec, located, options);
   // Last, as the operator's webhook checks it after each API's own fields.
   const registering = options.keystoneRegistration !== false;
   const notRegistering = 'or import with keystoneRegistration: false (--keystone-registration false) to leave the catalog alone';
@@ -85,6 +86,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       // keystone-operator as the KeystoneAPI's admin, whose password is in the same Secret).
       registration: registering ? { api: keystoneEndpoint, adminPasswordSecret: { name: secretName, key: 'AdminPassword' } } : undefined,
     },
+    ...(notifications ? { notifications } : {}),
     // The operator registers no limit while all four are 0 (the CRD default).
     quotas: Object.values(fromSpec.quotas ?? {}).some((v) => v !== 0 && v !== '0Mi') ? fromSpec.quotas : undefined,
     backend: stores.backend,
@@ -135,6 +137,35 @@ function readFields(object: Record<string, any>, path: string, table: Record<str
     parent[keys[keys.length - 1]] = read;
   }
   return props;
+}
+
+/**
+ * The notifications, as openstack-operator and the glance-operator decide the bus: the template's
+ * notificationsBus.cluster, else its notificationBusInstance, else the control plane's
+ * spec.notificationsBus.cluster; its URL from options.notificationsTransportUrlSecret.
+ */
+function notificationsOf(path: string, spec: Record<string, any>, located: Located, options: CustomResourceOptions)
+  : GlanceProps['notifications'] {
+  const given = options.notificationsTransportUrlSecret;
+  const planeCluster = valueAt(located.controlPlaneNotificationsBus ?? {}, 'cluster');
+  const bus = [
+    [nonEmpty(valueAt(spec, 'notificationsBus.cluster') ?? ''), `${path}.notificationsBus.cluster`],
+    [nonEmpty(valueAt(spec, 'notificationBusInstance') ?? ''), `${path}.notificationBusInstance`],
+    [typeof planeCluster === 'string' ? nonEmpty(planeCluster) : undefined, 'spec.notificationsBus.cluster'],
+  ].find(([cluster]) => cluster !== undefined);
+  if (!bus) {
+    if (given) {
+      throw new GlanceValidationError('--notifications-secret', `${given.name}:${given.key}`, 'is given, and the CR has no notifications bus',
+        'drop it, or give the CR its notificationsBus');
+    }
+    return undefined;
+  }
+  if (!given) {
+    throw new GlanceValidationError(bus[1]!, bus[0], 'names a RabbitMQ cluster, whose transport URL (with its credentials) is in a Secret that '
+      + 'the CR does not name', 'give --notifications-secret NAME[:KEY] (options.notificationsTransportUrlSecret): the Secret named in the status '
+      + 'of the TransportURL the operator made for it, or one of your own with the same URL, key transport_url');
+  }
+  return { transportUrlSecret: given };
 }
 
 /** The one application credential Secret the APIs of a Glance CR name (each the same, or none at all), and the field of the first. */

@@ -12,6 +12,7 @@ const BESIDE_THE_SPEC: Readonly<Record<string, string>> = {
   'database': '--database-secret',
   'keystone.authUrl': '--keystone-url',
   'keystone.publicAuthUrl': '--keystone-url',
+  'notifications': '--notifications-secret',
 };
 
 /** Where the store came from, for errors on `backend`: the flags or the CR fields that give it, and how to fix it there. */

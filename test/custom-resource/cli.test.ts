@@ -38,11 +38,28 @@ describe('cdk8s-glance synth --from', () => {
 
   test('reports an unsupported field and exits 1', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  notificationBusInstance: rabbitmq\n');
+    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  topologyRef: { name: t }\n');
     const result = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('spec.notificationBusInstance: is not supported by cdk8s-glance: notifications');
+    expect(result.err).toContain('spec.topologyRef: is not supported by cdk8s-glance: Topology resources');
     expect(existsSync(join(dir, 'glance.k8s.yaml'))).toBe(false);
+  });
+
+  test('a notifications bus needs --notifications-secret, whose key defaults to the TransportURL Secret\'s', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  notificationsBus: { cluster: rabbitmq }\n');
+    const refused = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir);
+    expect([refused.code, existsSync(join(dir, 'glance.k8s.yaml'))]).toEqual([1, false]);
+    expect(refused.err).toContain('spec.notificationsBus.cluster: names a RabbitMQ cluster');
+    expect(refused.err).toContain('Fix: give --notifications-secret NAME[:KEY]');
+    const secret = 'rabbitmq-transport-url-glance-glance-transport-1a2b3c4d';
+    const written = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--ceph-secret', 'ceph', '--notifications-secret', secret);
+    expect([written.code, written.err]).toEqual([0, '']);
+    const sts = parseAllDocuments(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON())
+      .find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'glance-default-internal');
+    expect(sts.spec.template.spec.containers[0].env).toContainEqual(
+      { name: 'OS_OSLO_MESSAGING_NOTIFICATIONS__TRANSPORT_URL', valueFrom: { secretKeyRef: { name: secret, key: 'transport_url' } } });
+    expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--notifications-secret', 'a:b:c')).toMatchObject({ code: 2 });
   });
 
   test('--version prints the package\'s version', () => {

@@ -271,8 +271,6 @@ describe('the reader, field by field: what each unsupported field names, and the
     ['glanceAPIs.a.storage', { storageRequest: '1Gi' }, 'per-API storage (glanceAPIs.*.storage)'],
     ['glanceAPIs.a.topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
     ['topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
-    ['notificationsBus', { cluster: 'rabbitmq' }, 'notifications (notificationsBus)'],
-    ['notificationBusInstance', 'rabbitmq', 'notifications (notificationBusInstance)'],
   ])('spec.%s is refused by its feature', (field, value, feature) => {
     const spec: any = {};
     const keys = field.split('.');

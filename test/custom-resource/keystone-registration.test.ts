@@ -118,6 +118,41 @@ describe('glanceAPIs.*.auth.applicationCredentialSecret', () => {
   });
 });
 
+describe('the notifications bus', () => {
+  const SECRET = { name: 'rabbitmq-transport-url-glance-glance-transport-1a2b3c4d', key: 'transport_url' };
+  const withSecret = { ...crOptions(), notificationsTransportUrlSecret: SECRET };
+  const busOf = (cr: unknown) => readCustomResource(cr, withSecret).props.notifications;
+  const planeWith = (template: object, bus?: object) => ({
+    kind: 'OpenStackControlPlane', spec: { glance: { template }, ...(bus ? { notificationsBus: bus } : {}) },
+  });
+
+  test('notificationsBus.cluster, or the deprecated notificationBusInstance, sends notifications through the Secret given', () => {
+    expect(busOf(glance({ notificationsBus: { cluster: 'rabbitmq', user: 'glance', vhost: 'glance' } }))).toEqual({ transportUrlSecret: SECRET });
+    expect(busOf(glance({ notificationBusInstance: 'rabbitmq' }))).toEqual({ transportUrlSecret: SECRET });
+  });
+
+  test('a control plane\'s spec.notificationsBus is its Glance\'s when the template has none, as openstack-operator passes it down', () => {
+    expect(busOf(planeWith({}, { cluster: 'rabbitmq' }))).toEqual({ transportUrlSecret: SECRET });
+    const none = (cr: unknown) => readCustomResource(cr, crOptions()).props.notifications;
+    expect([none(planeWith({}, { cluster: '' })), none(planeWith({}))]).toEqual([undefined, undefined]);
+  });
+
+  test('without the Secret, refused at the field that named the cluster', () => {
+    expectRejected(glance({ notificationsBus: { cluster: 'rabbitmq' } }), 'spec.notificationsBus.cluster');
+    expectRejected(glance({ notificationBusInstance: 'rabbitmq' }), 'spec.notificationBusInstance');
+    expectRejected(planeWith({}, { cluster: 'rabbitmq' }), 'spec.notificationsBus.cluster');
+    expectRejected(planeWith({ notificationBusInstance: 'rabbitmq' }, { cluster: 'other' }), 'spec.glance.template.notificationBusInstance');
+  });
+
+  test('the Secret without a bus is refused by its flag: it would say the CR sends notifications', () => {
+    expectRejected(glance({}), '--notifications-secret', withSecret);
+  });
+
+  test('no bus, and the CRD defaults: no notifications', () => {
+    expect(readCustomResource(glance({ notificationBusInstance: '' }), crOptions()).props.notifications).toBeUndefined();
+  });
+});
+
 describe('the CLI\'s --keystone-registration', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cr-registration-'));
   const from = join(dir, 'cr.yaml');
