@@ -31,8 +31,18 @@ export class Glance extends GlanceDeploymentBase {
         `("${chartNamespace}")`,
       'synthesize it in a chart of that namespace, or change metadata.namespace');
     }
+    // The Memcached's servers, as the operator names them (infra-operator's GetServerListString), in the chart's namespace.
+    const memcachedNamespace = chartNamespace ?? cr.namespace;
+    const props = cr.memcached === undefined || cr.props.keystone.memcachedServers !== undefined ? cr.props : {
+      ...cr.props,
+      keystone: {
+        ...cr.props.keystone,
+        memcachedServers: Array.from({ length: cr.memcached.replicas }, (_, i) =>
+          `${cr.memcached!.instance}-${i}.${cr.memcached!.instance}${memcachedNamespace ? `.${memcachedNamespace}.svc` : ''}:11211`),
+      },
+    };
     try {
-      return new Glance(scope, id, cr.props);
+      return new Glance(scope, id, props);
     } catch (e) {
       // Errors name what the user wrote: the CR's fields and the CLI's flags, not our props.
       throw e instanceof GlanceValidationError ? cr.inCrTerms(e) : e;

@@ -115,8 +115,8 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'imageCache.size': read('quantity', { prop: 'imageCache.size', default: '', as: quantityOf }),
   // The API whose endpoints the registration Job puts in Keystone's catalog (unset: the only API)
   'keystoneEndpoint': read('string', { prop: 'keystone.registration.api', default: '', as: nonEmpty }),
-  // Ignored: the Memcached resource, whose replicas name its servers: give keystone.memcachedServers for a shared token cache
-  'memcachedInstance': ignored('string', 'memcached'),
+  // The Memcached resource whose servers cache tokens: keystone.memcachedServers, one per replica (read.ts, Glance.fromCustomResource)
+  'memcachedInstance': read('string', { default: 'memcached' }),
   // The nodeSelector of the APIs without one
   'nodeSelector': read('stringMap'),
   // The RabbitMQ cluster of the notifications (deprecated for notificationsBus.cluster): its TransportURL's Secret is

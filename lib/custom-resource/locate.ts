@@ -21,6 +21,8 @@ export interface Located {
   readonly applicationCredentialSecret?: string | null;
   /** A control plane's spec.notificationsBus, which its Glance inherits when its template has none. */
   readonly controlPlaneNotificationsBus?: unknown;
+  /** A control plane's spec.memcached (enabled, templates): the replicas of the Memcached its Glance names. */
+  readonly controlPlaneMemcached?: unknown;
 }
 
 /**
@@ -52,6 +54,7 @@ export function glanceSpecOf(input: unknown): Located {
       controlPlaneTls: { value: input.spec.tls, path: 'spec.tls' },
       applicationCredentialSecret: acEnabled ? `ac-${serviceName}-secret` : null,
       controlPlaneNotificationsBus: input.spec.notificationsBus,
+      controlPlaneMemcached: input.spec.memcached ?? {},
     };
   }
   if (input.kind === 'Glance') {

@@ -57,4 +57,6 @@ export interface CustomResourceRead {
   readonly namespace?: string;
   /** The same validation error in the CR's terms: its path (or CLI flag) and fix. */
   readonly inCrTerms: (error: GlanceValidationError) => GlanceValidationError;
+  /** The Memcached resource that caches tokens and its replicas, whose servers are named in the chart's namespace. */
+  readonly memcached?: { readonly instance: string; readonly replicas: number };
 }

@@ -4,6 +4,7 @@ import { GlanceValidationError } from '../errors';
 import type { GlanceApiOptions } from '../glance-api-props';
 import type { GlanceProps } from '../glance-props';
 import { ImageBackend } from '../image-backend';
+import { checkNamePart } from '../names';
 import { checkFields, valueOrDefault } from './check';
 import { API_FIELDS, Field, GLANCE_SPEC_FIELDS } from './fields';
 import { glanceSpecOf, Located } from './locate';
@@ -111,7 +112,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     { prop: 'keystone.registration', crPath: '--keystone-registration', fix: 'leave it on with quotas: its Job registers the limits in Keystone' },
     ...['internalUrl', 'publicUrl'].map((url) => ({ prop: `keystone.registration.${url}`, crPath: '--keystone-registration', fix: urlFix })),
   ];
-  return { props, namespace, inCrTerms: crPathTranslator(path, stores, renames) };
+  return { props, namespace, inCrTerms: crPathTranslator(path, stores, renames), memcached: memcachedOf(path, value('memcachedInstance'), located) };
 }
 
 /**
@@ -137,6 +138,26 @@ function readFields(object: Record<string, any>, path: string, table: Record<str
     parent[keys[keys.length - 1]] = read;
   }
   return props;
+}
+
+/**
+ * The Memcached the operator points Glance's token cache at: the CR's memcachedInstance, with the
+ * replicas of the control plane's template of that name (spec.memcached.templates, the Memcached
+ * CRD's default 1), or 1 for a Glance CR, whose Memcached is not in it. None for "" or a control
+ * plane without memcached.
+ */
+function memcachedOf(path: string, instance: string, located: Located): CustomResourceRead['memcached'] {
+  if (instance === '') return undefined;
+  // Its pods are <instance>-<N>.<instance>: a DNS label.
+  checkNamePart(`${path}.memcachedInstance`, instance);
+  const plane = located.controlPlaneMemcached;
+  if (plane === undefined) return { instance, replicas: 1 };
+  if (valueAt(plane, 'enabled') === false) return undefined;
+  const replicas = valueAt(plane, `templates.${instance}.replicas`) ?? 1;
+  if (!Number.isInteger(replicas) || replicas < 0) {
+    throw new GlanceValidationError(`spec.memcached.templates.${instance}.replicas`, replicas, 'is not a whole number of 0 or more', 'use e.g. 1');
+  }
+  return replicas === 0 ? undefined : { instance, replicas };
 }
 
 /**

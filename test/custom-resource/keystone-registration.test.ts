@@ -6,10 +6,12 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
+import { Chart, Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
 import { crOptions, expectRejected, glance, REFERENCE, runCapturing, synthFromCr } from './cr-helpers';
+import { Glance } from '../../lib';
 import { readCustomResource } from '../../lib/custom-resource';
-import { Manifest } from '../helpers';
+import { glanceConf, Manifest } from '../helpers';
 
 const registrationJobs = (m: Manifest[]) => m.filter((o) => o.kind === 'Job' && /^glance-keystone-[0-9a-f]{8}$/.test(o.metadata.name));
 const envOf = (m: Manifest[]) => {
@@ -150,6 +152,41 @@ describe('the notifications bus', () => {
 
   test('no bus, and the CRD defaults: no notifications', () => {
     expect(readCustomResource(glance({ notificationBusInstance: '' }), crOptions()).props.notifications).toBeUndefined();
+  });
+});
+
+describe('memcachedInstance: the token cache the operator points Glance at', () => {
+  const serversOf = (cr: unknown, namespace?: string) => {
+    const m = (() => {
+      const chart = new Chart(Testing.app(), 'c', namespace ? { namespace } : {});
+      Glance.fromCustomResource(chart, 'glance', cr, { ...crOptions(), keystoneRegistration: false });
+      return Testing.synth(chart) as Manifest[];
+    })();
+    return glanceConf(m, 'glance-default-single').keystone_authtoken.memcached_servers;
+  };
+  const single = { glanceAPIs: { default: { type: 'single' } } };
+
+  test('a Glance CR: the CRD default "memcached", one server (the Memcached CRD\'s default replicas) in the chart\'s namespace', () => {
+    expect(serversOf(glance(single), 'openstack')).toBe('memcached-0.memcached.openstack.svc:11211');
+    expect(serversOf(glance({ ...single, memcachedInstance: 'cache' }), 'cloud')).toBe('cache-0.cache.cloud.svc:11211');
+  });
+
+  test('a control plane: one server per replica of its Memcached template of that name', () => {
+    const plane = (memcached: unknown) => ({ kind: 'OpenStackControlPlane', spec: { glance: { template: single }, memcached } });
+    expect(serversOf(plane({ templates: { memcached: { replicas: 3 } } }), 'openstack'))
+      .toBe(['memcached-0', 'memcached-1', 'memcached-2'].map((pod) => `${pod}.memcached.openstack.svc:11211`).join(','));
+    expect(serversOf(plane({}), 'openstack')).toBe('memcached-0.memcached.openstack.svc:11211');
+    expect(serversOf(plane({ enabled: false }), 'openstack')).toBeUndefined();
+    expect(serversOf(plane({ templates: { memcached: { replicas: 0 } } }), 'openstack')).toBeUndefined();
+  });
+
+  test('"" means none; a chart without a namespace names the servers as its pods resolve them in their own', () => {
+    expect(serversOf(glance({ ...single, memcachedInstance: '' }), 'openstack')).toBeUndefined();
+    expect(serversOf(glance(single))).toBe('memcached-0.memcached:11211');
+  });
+
+  test('a name memcached cannot be reached by is refused at memcachedInstance', () => {
+    expectRejected(glance({ ...single, memcachedInstance: 'Mem_Cache' }), 'spec.memcachedInstance');
   });
 });
 
