@@ -10,7 +10,7 @@ import { Glance, GlanceRelease, ImageBackend } from '../../lib';
 import { BASE_PROPS, find, Manifest } from '../helpers';
 import { GLANCE_IMAGES, realKeystone, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
 import { Keystone, KeystoneError, requireKeystone } from '../sandbox/keystone';
-import { HANG_GUARD_MS, until } from '../waiting';
+import { until } from '../waiting';
 
 const STS = 'glance-default-single';
 const NAMESPACE = 'openstack';
@@ -44,19 +44,8 @@ function synthesize(): Manifest[] {
   return Testing.synth(chart) as Manifest[];
 }
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const binary = body instanceof Uint8Array;
-  const response = await fetch(`${glance.podUrl(0)}${path}`, {
-    method,
-    headers: {
-      'X-Auth-Token': memberToken,
-      ...(body === undefined ? {} : { 'Content-Type': binary ? 'application/octet-stream' : 'application/json' }),
-    },
-    body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
-    signal: AbortSignal.timeout(HANG_GUARD_MS),
-  });
-  const text = await response.text();
-  try { return { status: response.status, body: JSON.parse(text) }; } catch { return { status: response.status, body: text }; }
+function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  return glance.request(0, memberToken, method, path, body);
 }
 
 beforeAll(async () => {

@@ -12,7 +12,7 @@ import { Glance, GlanceQuotaOptions, ImageBackend } from '../../lib';
 import { BASE_PROPS, Manifest } from '../helpers';
 import { GlanceImage, realKeystone, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
 import { Keystone, requireKeystone } from '../sandbox/keystone';
-import { HANG_GUARD_MS, until } from '../waiting';
+import { until } from '../waiting';
 
 const STS = 'glance-default-single';
 const NAMESPACE = 'openstack';
@@ -57,22 +57,10 @@ export function quotasScenario(image: GlanceImage): void {
   }
 
   /** One call of the image API as a project's member: the status and the body. */
-  async function call(project: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const binary = body instanceof Uint8Array;
-    const response = await fetch(`${glance.podUrl(0)}${path}`, {
-      method,
-      headers: {
-        'X-Auth-Token': tokens[project],
-        ...(body === undefined ? {} : { 'Content-Type': binary ? 'application/octet-stream' : 'application/json' }),
-      },
-      body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
-      signal: AbortSignal.timeout(HANG_GUARD_MS),
-    });
-    const text = await response.text();
-    let parsed: any = text;
-    try { parsed = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: response.status, body: parsed };
+  function call(project: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    return glance.request(0, tokens[project], method, path, body);
   }
+
 
   async function createImage(project: string, name: string): Promise<{ status: number; id?: string; body: any }> {
     const created = await call(project, 'POST', '/v2/images', { name, disk_format: 'raw', container_format: 'bare' });

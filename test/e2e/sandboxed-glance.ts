@@ -175,6 +175,22 @@ export class SandboxedGlance {
   /** Replica N's URL by pod address, as the kubelet's probes reach it. */
   public podUrl(replica: number): string { return `${this.scheme}://${this.node.address(`${this.statefulSet}-${replica}`)}:9292`; }
 
+  /**
+   * One call of the image API on replica N with a user's token, as a client makes it: JSON bodies
+   * as JSON, image data (a Uint8Array) as an octet stream. The status and the body (JSON when it is).
+   */
+  public async request(replica: number, token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+    const binary = body instanceof Uint8Array;
+    const response = await fetch(`${this.podUrl(replica)}${path}`, {
+      method,
+      headers: { 'X-Auth-Token': token, ...(body === undefined ? {} : { 'Content-Type': binary ? 'application/octet-stream' : 'application/json' }) },
+      body: body === undefined ? undefined : binary ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(HANG_GUARD_MS),
+    });
+    const text = await response.text();
+    try { return { status: response.status, body: JSON.parse(text) }; } catch { return { status: response.status, body: text }; }
+  }
+
   /** Streams an image through replica N, returning the byte count and md5 of what the client got. */
   public async download(replica: number, id: string): Promise<{ status: number; bytes: number; md5: string }> {
     const response = await fetch(`${this.podUrl(replica)}/v2/images/${id}/file`);
