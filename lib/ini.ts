@@ -83,7 +83,6 @@ function charName(char: string): string {
   const code = char.codePointAt(0)!;
   const names: Record<number, string> = {
     0: 'NUL',
-    9: 'tab',
     0xb: 'a vertical tab',
     0xc: 'a form feed',
     0xd: 'a carriage return',
@@ -232,12 +231,12 @@ function read(prop: string, text: string): { sections: string[]; assignments: In
  */
 export function parseIni(prop: string, text: string): Record<string, Record<string, string>> {
   const result: Record<string, Record<string, string>> = {};
-  const set = (target: object, key: string, value: unknown) =>
-    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // Redefined, never assigned: configurable is what lets a later value replace an earlier one.
+  const set = (target: object, key: string, value: unknown) => Object.defineProperty(target, key, { value, enumerable: true, configurable: true });
   const { sections, assignments } = read(prop, text);
   // Sections without options are sections too. (Own properties only: a section or option named
   // __proto__ or constructor is one like any other.)
-  for (const section of sections) if (!Object.hasOwn(result, section)) set(result, section, {});
+  for (const section of sections) set(result, section, {});
   for (const { section, name, value } of assignments) set(result[section], name, value);
   return result;
 }

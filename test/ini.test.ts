@@ -43,6 +43,20 @@ describe('renderIni', () => {
     expect(parseIni('p', renderIni({ cors: { v: value } }, IniValues.AS_WRITTEN)).cors.v).toBe(value);
   });
 
+  test('text a user wrote keeps its continuation lines, each re-indented by four spaces without its own white space', () => {
+    expect(renderIni({ cors: { v: 'a\n   b  \n\tc' } }, IniValues.AS_WRITTEN)).toBe('[cors]\nv = a\n    b\n    c\n');
+    // A value that starts on the next line: its first line is empty.
+    expect(renderIni({ cors: { v: '\nb' } }, IniValues.AS_WRITTEN)).toBe('[cors]\nv = \n    b\n');
+  });
+
+  test.each([
+    ['an empty continuation line', 'a\n\nb'],
+    ['a continuation line of white space only', 'a\n   \nb'],
+    ['an empty last line', 'a\n'],
+  ])('text a user wrote is refused with %s: oslo.config would end the value there', (_what, value) => {
+    expect(() => renderIni({ cors: { v: value } }, IniValues.AS_WRITTEN)).toThrow(/invalid ini option "v"/);
+  });
+
   test('the library\'s values read back as written, "$" doubled for oslo.config', () => {
     expect(renderIni({ DEFAULT: { a: '"', b: ' x ', c: 'p$w' } })).toBe('[DEFAULT]\na = """\nb = " x "\nc = p$$w\n');
   });
@@ -75,6 +89,16 @@ describe('what oslo.config reads, parseIni reads', () => {
 
   test('"#" and ";" inside a value are part of the value', () => {
     expect(parseIni('p', '[DEFAULT]\na = b # c\nd = ; e\n')).toEqual({ DEFAULT: { a: 'b # c', d: '; e' } });
+  });
+
+  test('a key with ":" only, and either separator inside the value', () => {
+    expect(parseIni('p', '[DEFAULT]\na: 1\nb=2:3\nc:4=5\n').DEFAULT).toEqual({ a: '1', b: '2:3', c: '4=5' });
+  });
+
+  test('parsed sections and options are plain enumerable properties', () => {
+    const parsed = parseIni('p', '[DEFAULT]\na = 1\nb = 2\n[x]\n');
+    expect([Object.keys(parsed), Object.keys(parsed.DEFAULT), JSON.stringify(parsed)]).toEqual([['DEFAULT', 'x'], ['a', 'b'],
+      '{"DEFAULT":{"a":"1","b":"2"},"x":{}}']);
   });
 
   test('":" and "=" both separate, whichever comes first', () => {
@@ -166,6 +190,7 @@ describe('what oslo.config refuses, parseIni refuses', () => {
     ['[]\n', /line 1 has an invalid section name/],
     ['[a b]\n', /line 1 has an invalid section name/],
     ['[DEFAULT]\njust words\n', /line 2 is neither a \[section\], an option "key = value" nor a comment/],
+    ['[DEFAULT]\njustakey\n', /line 2 is neither a \[section\], an option "key = value" nor a comment/],
     ['[DEFAULT]\n = value\n', /line 2 is indented but continues no option/],
     ['[DEFAULT]\n= value\n', /line 2 is neither a \[section\]/],
     ['a = 1\n', /line 1 sets an option before any \[section\].*Fix: start the text with a section header/],
@@ -228,6 +253,27 @@ describe('the tricks of issue 21: each refused, naming the line', () => {
       /line 4 writes the option Flavor of line 2 spelled otherwise/);
     expect(err.message).toContain('(got "[PASTE_DEPLOY] flavor"). Fix: write each option once, '
       + 'as oslo.config names it (lower case, "_"): flavor');
+  });
+
+  test('the error names the first line of the first spelling, however often it was written since', () => {
+    expectInvalid(() => parseIni('p', '[DEFAULT]\nimage_cache_dir = a\nimage_cache_dir = b\nImage_cache_dir = c\n'), 'p',
+      /line 4 writes the option image_cache_dir of line 2 spelled otherwise: oslo\.config reads each spelling as an option of its own/);
+  });
+
+  test('the refusals\' texts in full', () => {
+    expect(expectInvalid(() => parseIni('p', '[DEFAULT]\nx = 1\n\vy\n'), 'p', /contains/).message)
+      .toContain('line 3 contains a vertical tab U+000B, which oslo.config reads otherwise than it looks (a line end or white space)');
+    expect(expectInvalid(() => parseIni('p', '[DEFAULT]\n\n  x\n'), 'p', /indented/).message)
+      .toContain('line 3 is indented but continues no option (a header, a comment or a blank line ends an option\'s value)');
+    expect(expectInvalid(() => parseIni('p', '[DEFAULT]\nx = 1\n  y\u00a0\n'), 'p', /U\+00A0/).message)
+      .toContain('line 3 has a no-break space U+00A0 at the end of a value, where oslo.config reads it as white space');
+    // A line that is no option: named so, whatever it holds after its missing key.
+    expect(expectInvalid(() => parseIni('p', '[DEFAULT]\n=\u00a0x\n'), 'p', /neither/).message)
+      .toContain('line 2 is neither a [section], an option "key = value" nor a comment');
+  });
+
+  test('a no-break space inside a continuation line is part of the value, not of its indentation', () => {
+    expect(parseIni('p', '[DEFAULT]\nx = 1\n  a\u00a0b\n').DEFAULT.x).toBe('1\na\u00a0b');
   });
 
   test('one option written with "-" and with "_" in one group is refused', () => {
