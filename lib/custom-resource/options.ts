@@ -43,9 +43,9 @@ export interface CustomResourceOptions {
   /**
    * The Secret key with the transport URL of the CR's notifications bus (notificationsBus,
    * notificationBusInstance, or a control plane's spec.notificationsBus): the Secret that the
-   * TransportURL the operator makes for it names in its status (`rabbitmq-transport-url-<glance>-glance-transport-<hash>`,
-   * key `transport_url`), or one of your own with the same URL.
-   * @default - none: a CR with a notifications bus is refused without it
+   * TransportURL the operator makes for it names in its status, or one of your own with the same URL.
+   * @default - the Secret infra-operator writes for that TransportURL, `rabbitmq-transport-url-<glance name>-glance-transport`,
+   *   key `transport_url` (after a credential rotation, the status names another)
    */
   readonly notificationsTransportUrlSecret?: SecretKeySelector;
 }

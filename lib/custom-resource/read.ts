@@ -57,7 +57,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     ? { secret: located.applicationCredentialSecret ?? undefined, field: 'spec.glance.applicationCredential' }
     : sharedApplicationCredential(path, entries);
   const applicationCredentialSecret = ac.secret;
-  const notifications = notificationsOf(path, spec, located, options);
+  const notifications = notificationsOf(path, spec, located, options, typeof located.metadata.name === 'string' ? located.metadata.name : 'glance');
   // Last, as the operator's webhook checks it after each API's own fields.
   const registering = options.keystoneRegistration !== false;
   const notRegistering = 'or import with keystoneRegistration: false (--keystone-registration false) to leave the catalog alone';
@@ -163,9 +163,12 @@ function memcachedOf(path: string, instance: string, located: Located): CustomRe
 /**
  * The notifications, as openstack-operator and the glance-operator decide the bus: the template's
  * notificationsBus.cluster, else its notificationBusInstance, else the control plane's
- * spec.notificationsBus.cluster; its URL from options.notificationsTransportUrlSecret.
+ * spec.notificationsBus.cluster; its URL from options.notificationsTransportUrlSecret, else from the
+ * Secret infra-operator writes for the TransportURL the glance-operator makes for it
+ * (`<glance>-glance-transport`: `rabbitmq-transport-url-<glance>-glance-transport`, key transport_url;
+ * after a credential rotation the TransportURL's status names another, which the option gives).
  */
-function notificationsOf(path: string, spec: Record<string, any>, located: Located, options: CustomResourceOptions)
+function notificationsOf(path: string, spec: Record<string, any>, located: Located, options: CustomResourceOptions, glanceName: string)
   : GlanceProps['notifications'] {
   const given = options.notificationsTransportUrlSecret;
   const planeCluster = valueAt(located.controlPlaneNotificationsBus ?? {}, 'cluster');
@@ -181,12 +184,7 @@ function notificationsOf(path: string, spec: Record<string, any>, located: Locat
     }
     return undefined;
   }
-  if (!given) {
-    throw new GlanceValidationError(bus[1]!, bus[0], 'names a RabbitMQ cluster, whose transport URL (with its credentials) is in a Secret that '
-      + 'the CR does not name', 'give --notifications-secret NAME[:KEY] (options.notificationsTransportUrlSecret): the Secret named in the status '
-      + 'of the TransportURL the operator made for it, or one of your own with the same URL, key transport_url');
-  }
-  return { transportUrlSecret: given };
+  return { transportUrlSecret: given ?? { name: `rabbitmq-transport-url-${glanceName}-glance-transport`, key: 'transport_url' } };
 }
 
 /** The one application credential Secret the APIs of a Glance CR name (each the same, or none at all), and the field of the first. */

@@ -139,11 +139,14 @@ describe('the notifications bus', () => {
     expect([none(planeWith({}, { cluster: '' })), none(planeWith({}))]).toEqual([undefined, undefined]);
   });
 
-  test('without the Secret, refused at the field that named the cluster', () => {
-    expectRejected(glance({ notificationsBus: { cluster: 'rabbitmq' } }), 'spec.notificationsBus.cluster');
-    expectRejected(glance({ notificationBusInstance: 'rabbitmq' }), 'spec.notificationBusInstance');
-    expectRejected(planeWith({}, { cluster: 'rabbitmq' }), 'spec.notificationsBus.cluster');
-    expectRejected(planeWith({ notificationBusInstance: 'rabbitmq' }, { cluster: 'other' }), 'spec.glance.template.notificationBusInstance');
+  test('without the option, the Secret infra-operator writes for the TransportURL the glance-operator makes: named after the Glance', () => {
+    const read = (cr: unknown) => readCustomResource(cr, crOptions()).props.notifications;
+    expect(read({ kind: 'Glance', metadata: { name: 'images' }, spec: { notificationsBus: { cluster: 'rabbitmq' } } }))
+      .toEqual({ transportUrlSecret: { name: 'rabbitmq-transport-url-images-glance-transport', key: 'transport_url' } });
+    const plane = { kind: 'OpenStackControlPlane', spec: { glance: { serviceName: 'image', template: {} }, notificationsBus: { cluster: 'rabbitmq' } } };
+    expect(read(plane))
+      .toEqual({ transportUrlSecret: { name: 'rabbitmq-transport-url-image-glance-transport', key: 'transport_url' } });
+    expect(read(glance({ notificationBusInstance: 'rabbitmq' }))?.transportUrlSecret.name).toBe('rabbitmq-transport-url-glance-glance-transport');
   });
 
   test('the Secret without a bus is refused by its flag: it would say the CR sends notifications', () => {
