@@ -143,7 +143,9 @@ describe('the notifications bus', () => {
     const read = (cr: unknown) => readCustomResource(cr, crOptions()).props.notifications;
     expect(read({ kind: 'Glance', metadata: { name: 'images' }, spec: { notificationsBus: { cluster: 'rabbitmq' } } }))
       .toEqual({ transportUrlSecret: { name: 'rabbitmq-transport-url-images-glance-transport', key: 'transport_url' } });
-    const plane = { kind: 'OpenStackControlPlane', spec: { glance: { serviceName: 'image', template: {} }, notificationsBus: { cluster: 'rabbitmq' } } };
+    const plane = {
+      kind: 'OpenStackControlPlane', spec: { glance: { serviceName: 'image', template: {} }, notificationsBus: { cluster: 'rabbitmq' } },
+    };
     expect(read(plane))
       .toEqual({ transportUrlSecret: { name: 'rabbitmq-transport-url-image-glance-transport', key: 'transport_url' } });
     expect(read(glance({ notificationBusInstance: 'rabbitmq' }))?.transportUrlSecret.name).toBe('rabbitmq-transport-url-glance-glance-transport');
