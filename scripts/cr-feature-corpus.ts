@@ -419,8 +419,8 @@ async function main(): Promise<void> {
     count('quotas', f.quotas !== undefined, Boolean(got?.limits), !diffs.some((d) => d.startsWith('limits')));
     count('ac', f.ac !== undefined, Boolean(got?.ac && got.ac === f.ac), !diffs.some((d) => d.startsWith('ac')));
     count('notifications', f.bus !== undefined, Boolean(got?.notifications), !diffs.some((d) => d.startsWith('notifications')));
-    // memcachedInstance is ignored by the reader: never honoured.
-    count('memcachedInstance', f.memcached !== undefined, false, false);
+    // Every input names a Memcached, "memcached" by default: the token cache of every accepted one is counted.
+    count('memcachedInstance', true, Boolean(got?.memcached), !diffs.some((d) => d.startsWith('memcached')));
   }
 
   const origin = (o: Input['origin']) => inputs.filter((i) => i.origin === o).length;
