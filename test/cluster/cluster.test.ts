@@ -575,6 +575,20 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
     expect(await httpdLog(1)).toMatch(/"GET \/healthcheck HTTP\/1.1" 200/);
   });
 
+  test('the registration Job lists Glance in Keystone\'s catalog with its https endpoints: the admin\'s openstack CLI finds it there', async () => {
+    const job = jobsOf(objects).find((name) => /^flowtls-keystone-[0-9a-f]{8}$/.test(name))!;
+    await jobComplete(job, NAMESPACE);
+    expect(await logs(`job/${job}`, NAMESPACE)).toMatch(/glance-keystone-register: \d+ change\(s\)/);
+    const catalog = JSON.parse(await inAdminPod('openstack catalog show image -f json'));
+    expect([catalog.name, catalog.type]).toEqual(['glance', 'image']);
+    const endpoints = JSON.stringify(catalog.endpoints);
+    expect(endpoints).toContain(`https://${INTERNAL}:9292`);
+    expect(endpoints).toContain(`https://${PUBLIC}:9292`);
+    // No image URL given: the CLI takes the internal endpoint from the catalog, over HTTPS, trusting the bundle.
+    const listed = JSON.parse(await inAdminPod(`openstack --os-cacert ${CA_FILE} --os-interface internal image list -f json`));
+    expect(Array.isArray(listed)).toBe(true);
+  });
+
   test('rotation: a renewed Secret is served by every replica without a restart, and a key that does not match is not loaded', async () => {
     const internal = certificateNamed('flowtls-default-internal-svc');
     const before = await Promise.all([0, 1].map(podState));

@@ -65,13 +65,16 @@ export function nfsExport(app: App, site: Site): Chart {
  * HTTPS on every endpoint, as the operator's control plane deploys Glance: a cert-manager
  * Certificate per endpoint from the operator's CA issuer, every Glance container trusting the
  * combined CA bundle, and an image kept cached on both replicas by the precache jobs, which call
- * each replica by its own name over HTTPS. Not in the upgrade fixtures: earlier commits had no TLS.
+ * each replica by its own name over HTTPS; and, as the operator does, Glance registered in
+ * Keystone's catalog by its registration Job, with https URLs. Not in the upgrade fixtures: earlier
+ * commits had no TLS.
  */
 export function tlsFlow(app: App, site: Site): Chart {
   const chart = new Chart(app, 'flowtls', { namespace: NAMESPACE });
   const props = flowProps('flowtls', GlanceRelease.ZED, site);
   new Glance(chart, 'glance', {
     ...props,
+    keystone: { ...props.keystone, region: 'regionOne', registration: { adminPasswordSecret: { name: 'keystone-admin', key: 'password' } } },
     imageCache: { ...props.imageCache!, precache: { images: [TLS_PRECACHED_IMAGE] } },
     tls: { caBundleSecret: { name: 'combined-ca-bundle', key: 'tls-ca-bundle.pem' }, issuer: { name: 'rootca-internal' } },
   });
