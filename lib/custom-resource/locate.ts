@@ -49,7 +49,7 @@ export function glanceSpecOf(input: unknown): Located {
     return {
       spec: glance.template,
       path: 'spec.glance.template',
-      metadata: { name: valueOrDefault(glance, 'serviceName', CONTROL_PLANE_GLANCE_FIELDS), namespace: metadata.namespace },
+      metadata: { name: serviceName, namespace: metadata.namespace },
       extraMounts: { value: input.spec.extraMounts, path: 'spec.extraMounts' },
       controlPlaneTls: { value: input.spec.tls, path: 'spec.tls' },
       applicationCredentialSecret: acEnabled ? `ac-${serviceName}-secret` : null,

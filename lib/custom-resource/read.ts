@@ -27,8 +27,10 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   const value = (field: string) => valueOrDefault(spec, field, GLANCE_SPEC_FIELDS);
 
   const glanceAPIs: Record<string, any> = value('glanceAPIs');
+  // A CR without glanceAPIs has the one API named "default".
+  const entries = Object.entries<any>(Object.keys(glanceAPIs).length ? glanceAPIs : { default: {} });
   // As the operator's webhook: unset, the only API; it must name an entry, and not an edge API (isValidKeystoneEP).
-  const apiNames = Object.keys(glanceAPIs).length ? Object.keys(glanceAPIs) : ['default'];
+  const apiNames = entries.map(([name]) => name);
   const keystoneEndpoint: string = value('keystoneEndpoint') || (apiNames.length === 1 ? apiNames[0] : '');
   if (keystoneEndpoint !== '' && !apiNames.includes(keystoneEndpoint)) {
     throw new GlanceValidationError(`${path}.keystoneEndpoint`, keystoneEndpoint, 'names no entry of glanceAPIs',
@@ -37,8 +39,6 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   const fromSpec = readFields(spec, path, GLANCE_SPEC_FIELDS);
   const secretName: string = fromSpec.keystone.passwordSecret?.name ?? 'osp-secret';
   const storageClass: string | undefined = fromSpec.storage?.storageClass;
-  // A CR without glanceAPIs has the one API named "default".
-  const entries = Object.entries<any>(Object.keys(glanceAPIs).length ? glanceAPIs : { default: {} });
   const apis: Record<string, GlanceApiOptions> = {};
   for (const [name, api] of entries) {
     // The type first: what the API is comes before what is wrong with its other fields.
@@ -51,13 +51,13 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   for (const [name, own] of Object.entries(tls.apis)) apis[name] = { ...apis[name], tls: own };
 
   // A store factory names its own option: the user wrote the CR's customServiceConfig.
-  const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, entries.map(([name]) => name)));
+  const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, apiNames));
   // A control plane decides it for every API; a Glance CR's APIs name it, one Secret for all (the library has one service user).
   const ac = located.applicationCredentialSecret !== undefined
     ? { secret: located.applicationCredentialSecret ?? undefined, field: 'spec.glance.applicationCredential' }
     : sharedApplicationCredential(path, entries);
   const applicationCredentialSecret = ac.secret;
-  const notifications = notificationsOf(path, spec, located, options, typeof located.metadata.name === 'string' ? located.metadata.name : 'glance');
+  const notifications = notificationsOf(spec, located, options, typeof located.metadata.name === 'string' ? located.metadata.name : 'glance');
   // Last, as the operator's webhook checks it after each API's own fields.
   const registering = options.keystoneRegistration !== false;
   const notRegistering = 'or import with keystoneRegistration: false (--keystone-registration false) to leave the catalog alone';
@@ -168,16 +168,13 @@ function memcachedOf(path: string, instance: string, located: Located): CustomRe
  * (`<glance>-glance-transport`: `rabbitmq-transport-url-<glance>-glance-transport`, key transport_url;
  * after a credential rotation the TransportURL's status names another, which the option gives).
  */
-function notificationsOf(path: string, spec: Record<string, any>, located: Located, options: CustomResourceOptions, glanceName: string)
+function notificationsOf(spec: Record<string, any>, located: Located, options: CustomResourceOptions, glanceName: string)
   : GlanceProps['notifications'] {
   const given = options.notificationsTransportUrlSecret;
   const planeCluster = valueAt(located.controlPlaneNotificationsBus ?? {}, 'cluster');
-  const bus = [
-    [nonEmpty(valueAt(spec, 'notificationsBus.cluster') ?? ''), `${path}.notificationsBus.cluster`],
-    [nonEmpty(valueAt(spec, 'notificationBusInstance') ?? ''), `${path}.notificationBusInstance`],
-    [typeof planeCluster === 'string' ? nonEmpty(planeCluster) : undefined, 'spec.notificationsBus.cluster'],
-  ].find(([cluster]) => cluster !== undefined);
-  if (!bus) {
+  const bus = nonEmpty(valueAt(spec, 'notificationsBus.cluster') ?? '') ?? nonEmpty(valueAt(spec, 'notificationBusInstance') ?? '')
+    ?? (typeof planeCluster === 'string' ? nonEmpty(planeCluster) : undefined);
+  if (bus === undefined) {
     if (given) {
       throw new GlanceValidationError('--notifications-secret', `${given.name}:${given.key}`, 'is given, and the CR has no notifications bus',
         'drop it, or give the CR its notificationsBus');
