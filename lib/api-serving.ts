@@ -42,9 +42,9 @@ export const WSGI_APP = 'from glance.common.wsgi_app import init_app\napplicatio
  */
 export function apiCommand(release: GlanceRelease, quotas = false): string[] {
   const program = release._servedByUwsgi ? ['uwsgi', '--ini', `${CONFIG_DIR}/${UWSGI_INI}`] : ['glance-api', ...CONFIG_ARGS];
-  // With quotas, the starter finds oslo.limit's endpoint id first; it escapes the OS_* variables as OSLO_ENV_ESCAPE does.
-  const starter = quotas ? [`${CONFIG_DIR}/${LIMITS_STARTER}`] : ['-c', OSLO_ENV_ESCAPE];
-  return kubeletLiteral(['python3', ...starter, ...program]);
+  // With quotas, the starter finds oslo.limit's endpoint id first, then hands over to the usual escape.
+  const starter = quotas ? ['python3', `${CONFIG_DIR}/${LIMITS_STARTER}`] : [];
+  return kubeletLiteral([...starter, 'python3', '-c', OSLO_ENV_ESCAPE, ...program]);
 }
 
 /**

@@ -7,10 +7,13 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { GlanceProps, GlanceQuotaOptions, GlanceRelease } from '../lib';
 import { BASE_PROPS, expectInvalid, find, glanceConf, Manifest, synthGlance } from './helpers';
+import { OSLO_ENV_ESCAPE } from '../lib/pod-security';
 
 const STS = 'glance-default-single';
 const QUOTAS: GlanceQuotaOptions = { imageSizeTotal: '100Gi', imageStageTotal: '1.5Gi', imageCountTotal: 100, imageCountUploading: 2 };
 const REGISTRATION = { adminPasswordSecret: { name: 'osp-secret', key: 'AdminPassword' } };
+// The library's escape of the OS_* variables, as the kubelet receives it ($ written $$).
+const OSLO_ENV_ESCAPE_LITERAL = OSLO_ENV_ESCAPE.replace(/\$/g, '$$$$');
 const STARTER = readFileSync(join(__dirname, '..', 'lib', 'keystone', 'glance-limits-endpoint.py'), 'utf8');
 
 const withQuotas = (quotas: unknown = QUOTAS, more: Partial<GlanceProps> = {}) => synthGlance({
@@ -38,7 +41,8 @@ describe('quotas', () => {
   test('its password from the service user\'s Secret, in the environment; no endpoint id in the config: the starter looks it up', () => {
     const m = withQuotas();
     expect(apiContainer(m).env).toContainEqual({ name: 'OS_OSLO_LIMIT__PASSWORD', valueFrom: { secretKeyRef: BASE_PROPS.keystone.passwordSecret } });
-    expect(apiContainer(m).command).toEqual(['python3', '/etc/glance/glance.conf.d/glance-limits-endpoint.py', 'glance-api',
+    expect(apiContainer(m).command).toEqual(['python3', '/etc/glance/glance.conf.d/glance-limits-endpoint.py',
+      'python3', '-c', OSLO_ENV_ESCAPE_LITERAL, 'glance-api',
       '--config-file=/etc/glance/glance.conf.d/glance-api.conf', '--config-dir=/etc/glance/glance.conf.d']);
     expect(find(m, 'Secret', `${STS}-config`).stringData['glance-limits-endpoint.py']).toBe(STARTER);
     expect(find(m, 'Secret', `${STS}-config`).stringData['00-glance.conf']).not.toMatch(/^(endpoint_id|password) =/m);
@@ -46,7 +50,7 @@ describe('quotas', () => {
 
   test('under uWSGI (2026.1 on), the starter becomes uWSGI', () => {
     expect(apiContainer(withQuotas(QUOTAS, { release: GlanceRelease.of('2026.1') })).command)
-      .toEqual(['python3', '/etc/glance/glance.conf.d/glance-limits-endpoint.py', 'uwsgi', '--ini',
+      .toEqual(['python3', '/etc/glance/glance.conf.d/glance-limits-endpoint.py', 'python3', '-c', OSLO_ENV_ESCAPE_LITERAL, 'uwsgi', '--ini',
         '/etc/glance/glance.conf.d/glance-api-uwsgi.ini']);
   });
 

@@ -5,9 +5,9 @@ oslo.limit before 2.6 takes only the id, which exists once the registration Job 
 by type and region of 2.6.0 and 2.6.1 (Debian trixie's, Glance 30) fails on every request ("object
 of type 'generator' has no len()"). So the id is looked up here, as the service user with the
 options of [oslo_limit] in the deployment's own config, retried while the Job has not registered the
-endpoint yet, and given to oslo.config as OS_OSLO_LIMIT__ENDPOINT_ID. Then, as every Glance program
-of the library starts, each `$` of the OS_* variables is doubled (oslo.config's escape) and the
-program replaces this process.
+endpoint yet, and given to oslo.config as OS_OSLO_LIMIT__ENDPOINT_ID. Then the rest of the command
+line replaces this process: the library's usual start, which escapes the OS_* variables for
+oslo.config (it reads the password here unescaped, as written), then the program.
 """
 import configparser
 import os
@@ -68,7 +68,6 @@ def main():
         time.sleep(EVERY_SECONDS)
     print('glance-limits-endpoint: oslo.limit reads the limits of endpoint %s' % found, file=sys.stderr, flush=True)
     os.environ['OS_OSLO_LIMIT__ENDPOINT_ID'] = found
-    os.environ.update({k: v.replace('$', '$$') for k, v in os.environ.items() if k.startswith('OS_')})
     os.execvp(sys.argv[1], sys.argv[1:])
 
 
