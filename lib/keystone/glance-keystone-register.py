@@ -138,6 +138,17 @@ class Registration(object):
         else:
             self.unchanged('registered limit %s = %d' % (name, value))
 
+    def check_identity_region(self, region):
+        # keystonemiddleware (keystone_authtoken region_name) looks Keystone's internal endpoint up
+        # in the region: without one there, every request Glance authenticates fails with 500.
+        identity = [s['id'] for s in self.get('/services?type=identity')['services']]
+        regions = sorted({e.get('region_id') or '(none)' for service_id in identity
+                          for e in self.get('/endpoints?interface=internal&service_id=%s' % quote(service_id))['endpoints']})
+        if region not in regions:
+            sys.exit('glance-keystone-register: Keystone has no internal identity endpoint in region %s (it has one in: %s): '
+                     'Glance looks Keystone up there to check every token, and would fail every request. Set keystone.region '
+                     "to Keystone's region, or register Keystone's endpoints in %s first." % (region, ', '.join(regions) or 'none', region))
+
     def ensure_region(self, region):
         if self.call('GET', '/regions/%s' % quote(region), ok=(200, 404)).status_code == 200:
             self.unchanged('region %s' % region)
@@ -187,6 +198,9 @@ class Registration(object):
             self.change('%s endpoint %s removed (a second one in the region)' % (interface, duplicate['url']))
 
     def run(self):
+        region = os.environ.get('REGION') or None
+        if region is not None:
+            self.check_identity_region(region)
         user_name = setting('SERVICE_USERNAME')
         project_name = setting('SERVICE_PROJECT_NAME')
         domain_id = self.domain_id(setting('SERVICE_DOMAIN_NAME'))
@@ -194,7 +208,6 @@ class Registration(object):
         user_id = self.ensure_user(user_name, setting('SERVICE_PASSWORD'), domain_id, project_id)
         for role in ROLES:
             self.ensure_role(role, user_id, project_id, user_name, project_name)
-        region = os.environ.get('REGION') or None
         if region is not None:
             self.ensure_region(region)
         service_id = self.ensure_service()

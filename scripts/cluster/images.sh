@@ -17,9 +17,10 @@
 # copied; it has Glance, the store libraries and apache2, the TLS terminator) plus, installed with apt on top: python3-glanceclient
 # (`glance`), python3-openstackclient, curl, procps, and what a Keystone and a MariaDB pod need
 # so that the tests run them from the same image: python3-keystone (keystone-manage,
-# keystone-wsgi-public), uwsgi with its python3 plugin, mariadb-server, mariadb-client, and
-# ceph-mon (a monitor for the rbd examples' cluster: Glance reads its fsid at start). No
-# maintainer script starts a service (policy-rc.d exits 101); glance-common's database, RabbitMQ
+# keystone-wsgi-public), uwsgi with its python3 plugin, mariadb-server, mariadb-client,
+# ceph-mon (a monitor for the rbd examples' cluster: Glance reads its fsid at start),
+# rabbitmq-server and memcached (the notifications bus and the token cache of the cloud-member
+# checks). No maintainer script starts a service (policy-rc.d exits 101); glance-common's database, RabbitMQ
 # and Keystone questions were preseeded false by glance-rootfs.sh, the keystone package (whose
 # postinst bootstraps a database) is not installed, and mariadb-server's postinst only makes the
 # system tables in /var/lib/mysql. The user glance has uid and gid 42415 (as in the upstream
@@ -50,7 +51,7 @@ source "$repo/scripts/in-root.sh"
 GLANCE_UID=42415
 GLANCE_GID=42415
 EXTRA_PACKAGES=(python3-glanceclient python3-openstackclient curl procps
-  python3-keystone uwsgi uwsgi-core uwsgi-plugin-python3 mariadb-server mariadb-client ceph-mon)
+  python3-keystone uwsgi uwsgi-core uwsgi-plugin-python3 mariadb-server mariadb-client ceph-mon rabbitmq-server memcached)
 IMAGE_GZIP=${IMAGE_GZIP:-0}
 CTR_ADDRESS=${CTR_ADDRESS:-$CONTAINERD_SOCK}
 CTR_NAMESPACE=${CTR_NAMESPACE:-$CONTAINERD_NAMESPACE}
@@ -198,6 +199,7 @@ ls -ld /var/lib/glance /var/log/glance /etc/glance
     glance --version; openstack --version; keystone-manage --version; test -x /usr/bin/keystone-wsgi-public
     uwsgi --plugins python3 --version; test -f /usr/lib/uwsgi/plugins/python3_plugin.so
     mariadbd --version; mariadb --version; command -v mariadb-install-db; curl --version | head -n 1; qemu-img --version
+    test -x /usr/lib/rabbitmq/bin/rabbitmq-server; memcached -V
     apache2 -v; test -f /usr/lib/apache2/modules/mod_ssl.so; test -f /usr/lib/apache2/modules/mod_proxy_http.so
     python3 -c "import glanceclient, keystone, pymysql, glance.image_cache.drivers.sqlite"
     for f in /etc/resolv.conf /etc/hosts /etc/hostname; do test -f "$f" && test ! -L "$f"; done'

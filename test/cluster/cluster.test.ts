@@ -18,8 +18,10 @@ import {
   apply, applyClean, claimFolder, eventsOf, exec, filesIn, get, jobComplete, kubectl, kubectlOk, list, logs, parseYaml, podReady,
   remove, rolledOut, tagImage, warnings,
 } from './cluster';
-import { cacheFlow, NAMESPACE, TLS_PRECACHED_IMAGE, tlsFlow } from './deployments';
-import { ADMIN_POD, infrastructure, OUTSIDER_NAMESPACE, scriptPod, secret } from './infra';
+import {
+  CLOUD_AC_SECRET, CLOUD_QUOTAS, CLOUD_REGION, CLOUD_USER, cacheFlow, cloudFlow, NAMESPACE, TLS_PRECACHED_IMAGE, tlsFlow,
+} from './deployments';
+import { ADMIN_POD, GLANCE_PASSWORD, infrastructure, OUTSIDER_NAMESPACE, scriptPod, secret, TRANSPORT_URL } from './infra';
 import { CLUSTER_SITE, synthAll } from './synth-fixtures';
 import { GlanceRelease } from '../../lib';
 import {
@@ -142,7 +144,7 @@ beforeAll(async () => {
   const infra = infrastructure(CLUSTER_SITE.bookworm.image, execFileSync('ceph-authtool', ['--gen-print-key'], { encoding: 'utf8' }).trim());
   await applyClean(infra.filter((o) => o.kind === 'Namespace'));
   await applyClean(infra.filter((o) => o.kind !== 'Namespace'));
-  for (const pod of ['mariadb', 'keystone', ADMIN_POD]) await podReady(pod, NAMESPACE);
+  for (const pod of ['mariadb', 'keystone', 'rabbitmq', 'memcached', ADMIN_POD]) await podReady(pod, NAMESPACE);
   await podReady('outsider', OUTSIDER_NAMESPACE);
 });
 
@@ -612,6 +614,142 @@ describe('HTTPS on every endpoint: certificates from Secrets, rotated in place',
     await applyClean([tlsSecret(internal.spec.secretName, pki.secretData(next))]);
     await until('replica 0 serves the matching pair', async () => (await servedTo(host(STS, 0))) === next.fingerprint);
     expect(await Promise.all([0, 1].map(podState))).toEqual(before);
+  });
+});
+
+describe('Glance as a member of the cloud: registered by its Job, an application credential, a shared token cache, notifications, quotas', () => {
+  const STS = 'flowcloud-default-single';
+  const INTERNAL_URL = `http://flowcloud-default.${NAMESPACE}.svc:9292`;
+  const PROJECTS = ['counted', 'staging', 'other'];
+  let objects: any[];
+  const tokens: Record<string, string> = {};
+
+  /** `openstack ...` in the admin pod as another user: the name, its password and project. */
+  const asUser = (user: string, password: string, project: string, command: string) =>
+    inAdminPod(`OS_USERNAME='${user}' OS_PASSWORD='${password}' OS_PROJECT_NAME='${project}' ${command}`);
+
+  /**
+   * One call of the image API with a token, from the admin pod (curl): the status and the body. A
+   * body of `bytes` random bytes is sent as octet-stream (a stage), an object as JSON.
+   */
+  async function call(token: string, method: string, url: string, body?: object | { bytes: number }): Promise<{ status: number; body: any }> {
+    const data = body === undefined ? ''
+      : 'bytes' in body ? `-H 'Content-Type: application/octet-stream' --data-binary @<(head -c ${(body as any).bytes} /dev/urandom)`
+        : `-H 'Content-Type: application/json' --data '${JSON.stringify(body)}'`;
+    const out = await inAdminPod(`status=$(curl -s -o /tmp/body -w '%{http_code}' -X ${method} -H 'X-Auth-Token: ${token}' ${data} '${url}')`
+      + ' && echo "$status" && cat /tmp/body');
+    const [status, ...rest] = out.split('\n');
+    const text = rest.join('\n');
+    let parsed: any = text;
+    try { parsed = JSON.parse(text); } catch { /* an error page */ }
+    return { status: Number(status), body: parsed };
+  }
+  const createAs = (project: string, name: string) =>
+    call(tokens[project], 'POST', `${INTERNAL_URL}/v2/images`, { name, disk_format: 'raw', container_format: 'bare' });
+
+  /** Keystone's token validations so far: GET /v3/auth/tokens in its uWSGI request log (the pod's log), as token-cache.test.ts counts them. */
+  const validations = async () => (await logs('pod/keystone', NAMESPACE)).split('\n').filter((line) => / GET \/v3\/auth\/tokens /.test(line)).length;
+
+  /** The memcached pod's counters (its `stats` command), read from the admin pod. */
+  async function memcachedStats(): Promise<Record<string, number>> {
+    const out = await inAdminPod(`exec 3<>/dev/tcp/memcached.${NAMESPACE}.svc/11211 && printf 'stats\\r\\nquit\\r\\n' >&3 && cat <&3`);
+    return Object.fromEntries([...out.matchAll(/^STAT (\S+) (\d+)\r?$/gm)].map((m) => [m[1], Number(m[2])]));
+  }
+
+  /** Every notification on the bus's queue so far, taken off it as Ceilometer would (../sandbox/rabbitmq-drain.py, kombu, in the admin pod). */
+  async function drain(): Promise<any[]> {
+    const program = readFileSync(join(__dirname, '..', 'sandbox', 'rabbitmq-drain.py'), 'utf8');
+    // kombu names the protocol amqp, oslo.messaging rabbit.
+    const run = await exec(ADMIN_POD, NAMESPACE, ['python3', '-c', program, TRANSPORT_URL.replace(/^rabbit:/, 'amqp:'), 'notifications.info']);
+    if (run.code !== 0) throw new Error(`draining notifications.info: ${run.stderr}`);
+    return JSON.parse(run.stdout).messages;
+  }
+
+  beforeAll(async () => {
+    objects = parseYaml(synthChart((a) => cloudFlow(a, CLUSTER_SITE.bookworm)));
+    await applyClean(objects);
+    // As keystone-operator does: the credential is made by the service user, once the Job has made the user.
+    await jobComplete(jobsOf(objects).find((name) => name.startsWith('flowcloud-keystone-'))!, NAMESPACE);
+    const credential = JSON.parse(await asUser(CLOUD_USER, GLANCE_PASSWORD, 'service', 'openstack application credential create flowcloud -f json'));
+    await applyClean([secret(CLOUD_AC_SECRET, NAMESPACE, { AC_ID: credential.id, AC_SECRET: credential.secret })]);
+    // Then the password in osp-secret stops working: whatever still used it would fail.
+    await inAdminPod(`openstack user set --password 'changed-after-registration' ${CLOUD_USER}`);
+    await deployed(objects);
+    for (const project of PROJECTS) {
+      await inAdminPod(`openstack project create --or-show ${project} >/dev/null && openstack user create --or-show --project ${project} `
+        + `--password ${project}-password ${project}-member >/dev/null && openstack role add --project ${project} --user ${project}-member member`);
+      tokens[project] = (await asUser(`${project}-member`, `${project}-password`, project, 'openstack token issue -f value -c id')).trim();
+    }
+  });
+
+  afterAll(async () => {
+    await remove(objects, NAMESPACE);
+    await kubectl(['delete', 'secret', '-n', NAMESPACE, '--ignore-not-found', CLOUD_AC_SECRET]);
+  });
+
+  test(`registration: the Job made the service user and listed Glance in ${CLOUD_REGION}; the replicas run on the user's application `
+    + 'credential alone (its password changed in Keystone), with no password in their environment', async () => {
+    const catalog = JSON.stringify(JSON.parse(await inAdminPod('openstack catalog show image -f json')).endpoints);
+    expect(catalog).toContain(CLOUD_REGION);
+    expect(catalog).toContain(INTERNAL_URL);
+    const listed = JSON.parse(await inAdminPod(`openstack --os-region-name ${CLOUD_REGION} --os-interface internal image list -f json`));
+    expect(Array.isArray(listed)).toBe(true);
+    const old = await exec(ADMIN_POD, NAMESPACE, ['bash', '-c', `OS_USERNAME=${CLOUD_USER} OS_PASSWORD='${GLANCE_PASSWORD}' `
+      + 'OS_PROJECT_NAME=service openstack token issue']);
+    expect(old.code).not.toBe(0);
+    const env = (await get('statefulset', STS, NAMESPACE)).spec.template.spec.containers.flatMap((c: any) => c.env ?? []);
+    expect(env.filter((e: any) => e.valueFrom?.secretKeyRef?.name === CLOUD_AC_SECRET).map((e: any) => e.valueFrom.secretKeyRef.key).sort())
+      .toEqual(expect.arrayContaining(['AC_ID', 'AC_SECRET']));
+    expect(env.map((e: any) => e.name).filter((name: string) => name.endsWith('__PASSWORD'))).toEqual([]);
+    // A member's token is checked by the API with the credential's token.
+    expect((await call(tokens.other, 'GET', `${INTERNAL_URL}/v2/images`)).status).toBe(200);
+  });
+
+  test('token cache: one member token on both replicas, four requests, one validation by Keystone; memcached served the rest', async () => {
+    const token = (await asUser('other-member', 'other-password', 'other', 'openstack token issue -f value -c id')).trim();
+    const [before, statsBefore] = [await validations(), await memcachedStats()];
+    const statuses: number[] = [];
+    for (const n of [0, 1, 0, 1]) statuses.push((await call(token, 'GET', `http://${host(STS, n)}:9292/v2/images`)).status);
+    const [after, statsAfter] = [await validations(), await memcachedStats()];
+    console.log(`cluster: one token, four requests over two replicas: ${after - before} validation(s) by Keystone, `
+      + `memcached get_hits +${statsAfter.get_hits - statsBefore.get_hits}`);
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    expect(after - before).toBe(1);
+    expect(statsAfter.get_hits - statsBefore.get_hits).toBeGreaterThanOrEqual(3);
+  });
+
+  test('notifications: image.create, image.upload and image.delete of one image reach the RabbitMQ pod\'s notifications.info', async () => {
+    await drain();
+    const id = imageIdIn(await inAdminPod(`head -c 65536 /dev/urandom >/tmp/notified && glance --os-image-url ${INTERNAL_URL} image-create `
+      + '--name notified --disk-format raw --container-format bare --file /tmp/notified'));
+    await inAdminPod(`glance --os-image-url ${INTERNAL_URL} image-delete ${id}`);
+    const seen: any[] = [];
+    await until('the three notifications of the image', async () => {
+      seen.push(...await drain());
+      return ['image.create', 'image.upload', 'image.delete'].every((type) => seen.some((m) => m.event_type === type && m.payload?.id === id));
+    }, { everyMs: 1000 });
+    const mine = seen.filter((m) => m.payload?.id === id);
+    console.log(`cluster: notifications of image ${id}: ${mine.map((m) => m.event_type).join(', ')}`);
+    expect(mine.every((m) => m.publisher_id.startsWith('image.') && m.priority === 'INFO')).toBe(true);
+  });
+
+  test(`quotas: image_count_total ${CLOUD_QUOTAS.imageCountTotal} gives a project 413 at its fourth image; image_stage_total `
+    + `${CLOUD_QUOTAS.imageStageTotal} refuses a project's second stage; another project still creates and stages`, async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await createAs('counted', `counted-${i}`)).status);
+    console.log(`cluster: image_count_total 3, four creates in one project: ${statuses.join(', ')}`);
+    expect(statuses).toEqual([201, 201, 201, 413]);
+    const [first, second] = [await createAs('staging', 'staged-0'), await createAs('staging', 'staged-1')];
+    expect([first.status, second.status]).toEqual([201, 201]);
+    // A soft limit, as Glance documents it: the stage that crosses it completes, the next is refused.
+    expect((await call(tokens.staging, 'PUT', `${INTERNAL_URL}/v2/images/${first.body.id}/stage`, { bytes: 2 * MIB })).status).toBe(204);
+    const refused = await call(tokens.staging, 'PUT', `${INTERNAL_URL}/v2/images/${second.body.id}/stage`, { bytes: 2 * MIB });
+    console.log(`cluster: image_stage_total 1 MiB, a second 2 MiB stage in the same project: ${refused.status}`);
+    expect(refused.status).toBe(413);
+    expect(JSON.stringify(refused.body)).toMatch(/image_stage_total/);
+    const other = await createAs('other', 'other-staged');
+    expect(other.status).toBe(201);
+    expect((await call(tokens.other, 'PUT', `${INTERNAL_URL}/v2/images/${other.body.id}/stage`, { bytes: MIB / 2 })).status).toBe(204);
   });
 });
 

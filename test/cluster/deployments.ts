@@ -81,6 +81,42 @@ export function tlsFlow(app: App, site: Site): Chart {
   return chart;
 }
 
+/** The notifications bus's Secret, as the infra-operator writes a TransportURL's (infra.ts fills it). */
+export const CLOUD_TRANSPORT_SECRET = { name: 'flowcloud-transport', key: 'transport_url' };
+/** The Secret with the service user's application credential (AC_ID, AC_SECRET): the test creates it once the Job made the user. */
+export const CLOUD_AC_SECRET = 'flowcloud-ac';
+/** Keystone's region: Glance finds Keystone in the region it registers in (its Job refuses one where Keystone has no endpoint). */
+export const CLOUD_REGION = 'regionOne';
+export const CLOUD_USER = 'glance-cloud';
+/** As quotas-scenario.ts has them on the sandbox tier. */
+export const CLOUD_QUOTAS = { imageSizeTotal: '64Mi', imageStageTotal: '1Mi', imageCountTotal: 3, imageCountUploading: 5 };
+
+/**
+ * Glance as a member of the cloud, as the operator's control plane deploys it: registered in
+ * Keystone's catalog by its Job (in place of tlsFlow's endpoints, one Glance per region), which also makes its
+ * service user and the four unified limits; its processes authenticate with an application
+ * credential of that user; notifications go to the RabbitMQ pod; validated tokens are cached in
+ * the memcached pod, shared by both replicas. Not in the upgrade fixtures: earlier commits had none of it.
+ */
+export function cloudFlow(app: App, site: Site): Chart {
+  const chart = new Chart(app, 'flowcloud', { namespace: NAMESPACE });
+  const props = flowProps('flowcloud', GlanceRelease.ZED, site);
+  new Glance(chart, 'glance', {
+    ...props,
+    keystone: {
+      ...props.keystone,
+      username: CLOUD_USER,
+      region: CLOUD_REGION,
+      memcachedServers: [`memcached.${NAMESPACE}.svc:11211`],
+      applicationCredentialSecret: CLOUD_AC_SECRET,
+      registration: { adminPasswordSecret: { name: 'keystone-admin', key: 'password' } },
+    },
+    quotas: CLOUD_QUOTAS,
+    notifications: { transportUrlSecret: CLOUD_TRANSPORT_SECRET },
+  });
+  return chart;
+}
+
 /** The image name tlsFlow's precache keeps cached. */
 export const TLS_PRECACHED_IMAGE = 'warm';
 

@@ -6,15 +6,19 @@
  * an admin pod with the glance client, from which the tests type README's commands. Every pod is
  * restricted, as the namespace enforces. Also an outsider namespace and pod, for the NetworkPolicy checks.
  */
-import { NAMESPACE } from './deployments';
+import { CLOUD_TRANSPORT_SECRET, NAMESPACE } from './deployments';
 
 export const OUTSIDER_NAMESPACE = 'elsewhere';
 export const ADMIN_POD = 'admin';
 export const ADMIN_PASSWORD = 'admin-secret';
 export const GLANCE_PASSWORD = 'glance-service-secret';
 /** The databases MariaDB creates, one per deployment: glance for the examples, then the generated ones. */
-export const DATABASES = ['glance', 'flow', 'flow30', 'nfsx', 'flowtls'];
+export const DATABASES = ['glance', 'flow', 'flow30', 'nfsx', 'flowtls', 'flowcloud'];
 const DB_PASSWORD = 'glance-db-secret';
+const RABBITMQ_USER = 'glance';
+const RABBITMQ_PASSWORD = 'rabbit-secret';
+/** The bus as oslo.messaging names it; the infra-operator's TransportURL Secret holds it as transport_url. */
+export const TRANSPORT_URL = `rabbit://${RABBITMQ_USER}:${RABBITMQ_PASSWORD}@rabbitmq.${NAMESPACE}.svc:5672/`;
 
 const RESTRICTED_POD = {
   runAsNonRoot: true, runAsUser: 42415, runAsGroup: 42415, fsGroup: 42415, seccompProfile: { type: 'RuntimeDefault' },
@@ -133,6 +137,22 @@ monmaptool --create --add a "$ip:6789" --fsid ${CEPH_FSID} monmap >/dev/null
 mkdir data && ceph-mon -c ceph.conf --mkfs -i a --monmap monmap --keyring mon.keyring
 exec ceph-mon -c ceph.conf -i a -f`;
 
+// Debian's rabbitmq-server as test/sandbox/rabbitmq.ts runs it, in a pod: the test's user on every
+// address (loopback_users none: Glance connects from its pods), no plugins, its files in /work; the
+// Erlang distribution and epmd on 127.0.0.1 only.
+const RABBITMQ_SCRIPT = `
+cd /work && rm -rf /work/* /work/.erlang.cookie
+printf '%s\\n' 'listeners.tcp.default = 5672' "default_user = $RABBITMQ_USER" "default_pass = $RABBITMQ_PASSWORD" \\
+  'loopback_users = none' 'log.console = true' 'log.file = false' >rabbitmq.conf
+echo '[].' >enabled_plugins
+export HOME=/work RABBITMQ_NODENAME=rabbit@localhost RABBITMQ_CONFIG_FILE=/work/rabbitmq RABBITMQ_MNESIA_BASE=/work/mnesia \\
+  RABBITMQ_LOG_BASE=/work/log RABBITMQ_ENABLED_PLUGINS_FILE=/work/enabled_plugins ERL_EPMD_ADDRESS=127.0.0.1 \\
+  RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}'
+exec /usr/lib/rabbitmq/bin/rabbitmq-server`;
+
+/** Ready once something accepts on the port (bash's /dev/tcp: a rabbitmq-diagnostics probe starts an Erlang VM each time). */
+const listening = (port: number) => ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}`];
+
 /** The restricted label of a namespace: enforced, not only warned. */
 export function restrictedNamespace(name: string): any {
   return {
@@ -170,6 +190,7 @@ export function infrastructure(image: string, cephClientKey: string): any[] {
     secret('osp-secret', NAMESPACE, { GlancePassword: GLANCE_PASSWORD }),
     ...DATABASES.map((db) => secret(db === 'glance' ? 'glance-db' : `${db}-db`, NAMESPACE,
       { connection: `mysql+pymysql://glance:${DB_PASSWORD}@openstack.${NAMESPACE}.svc/${db}?charset=utf8` })),
+    secret(CLOUD_TRANSPORT_SECRET.name, NAMESPACE, { [CLOUD_TRANSPORT_SECRET.key]: TRANSPORT_URL }),
     // The Ceph examples' files: the monitor below.
     secret('ceph-conf-files', NAMESPACE, ceph),
     secret('ceph-conf-az1', NAMESPACE, ceph),
@@ -177,6 +198,8 @@ export function infrastructure(image: string, cephClientKey: string): any[] {
     service('keystone-internal', 'keystone', 5000),
     // Headless: a Ceph client checks that the monitor it reached has the address it dialled, which a Service's virtual IP is not.
     service('ceph-mon', 'ceph-mon', 6789, true),
+    service('rabbitmq', 'rabbitmq', 5672),
+    service('memcached', 'memcached', 11211),
     scriptPod('ceph-mon', NAMESPACE, image, CEPH_MON_SCRIPT, {
       port: 6789,
       ready: ['test', '-S', '/work/mon.a.asok'],
@@ -194,6 +217,15 @@ export function infrastructure(image: string, cephClientKey: string): any[] {
       port: 5000,
       ready: ['test', '-e', '/work/ready'],
       env: [{ name: 'ADMIN_PASSWORD', value: ADMIN_PASSWORD }, { name: 'GLANCE_PASSWORD', value: GLANCE_PASSWORD }],
+    }),
+    scriptPod('rabbitmq', NAMESPACE, image, RABBITMQ_SCRIPT, {
+      port: 5672,
+      ready: listening(5672),
+      env: [{ name: 'RABBITMQ_USER', value: RABBITMQ_USER }, { name: 'RABBITMQ_PASSWORD', value: RABBITMQ_PASSWORD }],
+    }),
+    scriptPod('memcached', NAMESPACE, image, 'exec memcached --listen=0.0.0.0 --port=11211 --udp-port=0 --memory-limit=64', {
+      port: 11211,
+      ready: listening(11211),
     }),
     scriptPod(ADMIN_POD, NAMESPACE, image, 'exec sleep infinity', { env: adminEnv() }),
     scriptPod('outsider', OUTSIDER_NAMESPACE, image, 'exec sleep infinity', { env: adminEnv() }),

@@ -31,7 +31,7 @@ const keystone = new Keystone();
 let glance: SandboxedGlance;
 const ADMIN_SECRET = { name: 'osp-secret', key: 'AdminPassword' };
 
-function synthesize(registration: Partial<KeystoneRegistrationOptions> = {}): Manifest[] {
+function synthesize(registration: Partial<KeystoneRegistrationOptions> = {}, region = keystone.region): Manifest[] {
   const chart = new Chart(new App(), 'e2e', { namespace: NAMESPACE });
   new Glance(chart, 'glance', {
     ...BASE_PROPS,
@@ -39,7 +39,7 @@ function synthesize(registration: Partial<KeystoneRegistrationOptions> = {}): Ma
     keystone: {
       authUrl: keystone.urlAt(KEYSTONE_HOST),
       passwordSecret: { name: 'osp-secret', key: 'GlancePassword' },
-      region: keystone.region,
+      region,
       registration: { adminPasswordSecret: ADMIN_SECRET, ...registration },
     },
     backend: ImageBackend.file({ sharedStore: { existingClaimName: 'glance-images-nfs' } }),
@@ -201,6 +201,22 @@ describe('keystone.registration against real Keystone', () => {
       expect(run.stdout).not.toContain('changed:');
     } finally {
       glance.node.setSecret('osp-secret', { GlancePassword: GLANCE_PASSWORD, AdminPassword: keystone.adminPassword });
+    }
+  });
+
+  test('a region where Keystone has no internal identity endpoint fails the Job before any change, naming Keystone\'s region', async () => {
+    glance.manifests = synthesize({}, 'nowhere');
+    glance.node.apply(glance.manifests);
+    try {
+      const run = await glance.runJob('Job', registrationJob(glance.manifests));
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toContain(`Keystone has no internal identity endpoint in region nowhere (it has one in: ${keystone.region})`);
+      expect(run.stdout).not.toContain('changed:');
+      const region = await keystone.request('GET', '/v3/regions/nowhere', { token: await keystone.adminToken() });
+      expect(region.status).toBe(404);
+    } finally {
+      glance.manifests = synthesize();
+      glance.node.apply(glance.manifests);
     }
   });
 

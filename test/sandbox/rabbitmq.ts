@@ -1,7 +1,8 @@
 /**
  * A real RabbitMQ (Debian's rabbitmq-server) for the tests: its own node on a loopback address of
  * the test, a user of the test, no plugins, its files in a temporary directory. Its Erlang
- * distribution listens on 127.0.0.1 only, and epmd (ERL_EPMD_ADDRESS) too.
+ * distribution listens on 127.0.0.1 only, and epmd (ERL_EPMD_ADDRESS) too. Given a certificate,
+ * it also listens with TLS on 5671 (TLS only there; the consumer keeps the plain port).
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -10,6 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { runPythonInImage } from './image-python';
 import { killGroup } from './pod-sandbox';
+import { TestCertificate } from './tls';
 import { until } from '../waiting';
 
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
@@ -27,13 +29,14 @@ export class RabbitMq {
   public readonly root = mkdtempSync(join(tmpdir(), 'rabbitmq-e2e-'));
   public readonly address = `127.0.8.${1 + (process.pid % 250)}`;
   public readonly port = 5672;
+  public readonly tlsPort = 5671;
   private process?: ChildProcess;
 
-  constructor(public readonly user = 'glance', public readonly password = 'e2e-rabbit-password') {}
+  constructor(public readonly user = 'glance', public readonly password = 'e2e-rabbit-password', private readonly certificate?: TestCertificate) {}
 
-  /** The transport URL of the user, at `host` (a name the pods resolve to `address`). */
-  public transportUrl(host: string): string {
-    return `rabbit://${encodeURIComponent(this.user)}:${encodeURIComponent(this.password)}@${host}:${this.port}/`;
+  /** The transport URL of the user, at `host` (a name the pods resolve to `address`), on the TLS port if `tls`. */
+  public transportUrl(host: string, tls = false): string {
+    return `rabbit://${encodeURIComponent(this.user)}:${encodeURIComponent(this.password)}@${host}:${tls ? this.tlsPort : this.port}/`;
   }
 
   public async start(): Promise<void> {
@@ -46,6 +49,15 @@ export class RabbitMq {
       'loopback_users = none',
       'log.console = true',
       'log.file = false',
+      ...(this.certificate ? [
+        `listeners.ssl.1 = ${this.address}:${this.tlsPort}`,
+        `ssl_options.cacertfile = ${this.certificate.issuer.certFile}`,
+        `ssl_options.certfile = ${this.certificate.certFile}`,
+        `ssl_options.keyfile = ${this.certificate.keyFile}`,
+        // The clients show no certificate: the server's is what is checked.
+        'ssl_options.verify = verify_none',
+        'ssl_options.fail_if_no_peer_cert = false',
+      ] : []),
       '',
     ].join('\n'));
     writeFileSync(join(this.root, 'enabled_plugins'), '[].\n');
@@ -71,13 +83,14 @@ export class RabbitMq {
     const child = this.process;
     await until('rabbitmq accepts connections', async () => {
       if (child.exitCode !== null) throw new Error(`rabbitmq-server exited ${child.exitCode}:\n${log.join('').slice(-3000)}`);
-      return log.join('').includes('Server startup complete') && this.listening();
+      return log.join('').includes('Server startup complete') && await this.listening(this.port)
+        && (!this.certificate || await this.listening(this.tlsPort));
     }, { everyMs: 250, detail: () => log.join('').slice(-3000) });
   }
 
-  private listening(): Promise<boolean> {
+  private listening(port: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const socket = connect({ host: this.address, port: this.port });
+      const socket = connect({ host: this.address, port });
       socket.once('connect', () => { socket.destroy(); resolve(true); });
       socket.once('error', () => { socket.destroy(); resolve(false); });
     });
