@@ -42,6 +42,9 @@ export interface KeystoneOptions {
   /** @default "Default" */
   readonly domainName?: string;
   /**
+   * Keystone's region: Glance finds Keystone's internal endpoint in it to check tokens, and the
+   * registration Job puts Glance's endpoints (and the quotas' limits) there. The Job refuses a
+   * region where Keystone has no internal endpoint, in which every authenticated request would fail.
    * @default - no region
    */
   readonly region?: string;

@@ -59,6 +59,17 @@ export function checkNamePart(prop: string, value: string): void {
 }
 
 /**
+ * Checks a name that Kubernetes takes as a DNS-1123 subdomain (a storage class's, say): at most
+ * 253 characters of DNS-1123 labels joined by ".".
+ */
+export function checkSubdomain(prop: string, value: string): void {
+  if (typeof value !== 'string' || value.length > 253 || !value.split('.').every((label) => DNS_1123_LABEL.test(label) && label.length <= 63)) {
+    throw new GlanceValidationError(prop, value, 'is not a DNS-1123 subdomain',
+      'use at most 253 lower-case letters, digits, "-" and ".", each "."-separated part starting and ending with a letter or digit');
+  }
+}
+
+/**
  * Checks a name derived from props against the limits of its kind.
  * `prop` names the prop to shorten when the derived name is too long.
  */

@@ -5,7 +5,7 @@ import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
 import { checkApplicationCredential } from './keystone/credentials';
 import { KeystoneLimits, QUOTA_MANAGED_OPTIONS, resolveQuotas } from './keystone/quotas';
-import { checkLine, checkNamePart, checkSecretKey, HOST, HTTP_URL } from './names';
+import { checkLine, checkNamePart, checkSecretKey, checkSubdomain, HOST, HTTP_URL } from './names';
 import { checkNetworkPolicy } from './network-policy';
 import { NOTIFICATION_MANAGED_OPTIONS, ResolvedNotifications, resolveNotifications } from './notifications';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
@@ -80,7 +80,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   const storage = props.storage ?? {};
   const stagingSize = storage.storageRequest ?? DEFAULT_STORAGE_REQUEST;
   const staging = parseStorageSize('storage.storageRequest', stagingSize);
-  if (storage.storageClass !== undefined) checkNamePart('storage.storageClass', storage.storageClass);
+  if (storage.storageClass !== undefined) checkSubdomain('storage.storageClass', storage.storageClass);
   const substitution = props.customServiceConfigSubstitution ?? false;
   if (typeof substitution !== 'boolean') {
     throw new GlanceValidationError('customServiceConfigSubstitution', substitution, 'is not a boolean', 'use true or false');

@@ -503,7 +503,9 @@ describe('the image cache of each API', () => {
 });
 
 describe('Glance.fromCustomResource in a chart with a namespace', () => {
-  const cr = { kind: 'Glance', metadata: { namespace: 'cloud' }, spec: { glanceAPIs: { default: { type: 'single' } } } };
+  const cr = {
+    kind: 'Glance', metadata: { namespace: 'cloud' }, spec: { glanceAPIs: { default: { type: 'single' } }, storage: { storageRequest: '10G' } },
+  };
   const options = { database: BASE_PROPS.database, keystoneAuthUrl: 'http://ks:5000' };
 
   test('a CR\'s namespace other than the chart\'s is refused', () => {

@@ -173,7 +173,7 @@ describe('the custom resource reader', () => {
   });
   const synthFromCr = (spec: object) => {
     const chart = new Chart(Testing.app(), 'cr', { namespace: 'openstack' });
-    Glance.fromCustomResource(chart, 'glance', { kind: 'Glance', spec },
+    Glance.fromCustomResource(chart, 'glance', { kind: 'Glance', spec: { glanceAPIs: { default: {} }, storage: { storageRequest: '10G' }, ...spec } },
       { ...options(), backend: spec.hasOwnProperty('customServiceConfig') ? undefined : ImageBackend.rbd({ cephSecretName: 'ceph' }) });
     return Testing.synth(chart) as Manifest[];
   };

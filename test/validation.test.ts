@@ -41,6 +41,22 @@ describe('imageCache.storageClass and driver', () => {
     expectInvalid(withCache({ size: '1Gi', storageClass: 'Fast SSD' }), 'imageCache.storageClass', /DNS-1123/);
   });
 
+  // Kubernetes validates a claim's storageClassName as a DNS-1123 subdomain (ValidateClassName): CSI drivers' classes have dots.
+  test.each([
+    ['imageCache.storageClass', (storageClass: string) => synthGlance({ imageCache: { size: '1Gi', storageClass } })],
+    ['storage.storageClass', (storageClass: string) => synthGlance({ storage: { storageClass } })],
+    ['ImageBackend.file().sharedStore.storageClass',
+      (storageClass: string) => synthGlance({ backend: ImageBackend.file({ sharedStore: { storageClass } }) })],
+  ])('%s is a DNS-1123 subdomain: "nfs.csi.k8s.io" is taken, as the claims\' storageClassName; "a..b", "-a.b" and 254 characters are not',
+    (prop, synth) => {
+      const claims = synth('nfs.csi.k8s.io').flatMap((o: any) => [o, ...(o.spec?.volumeClaimTemplates ?? [])])
+        .filter((o: any) => o.kind === 'PersistentVolumeClaim' || o.spec?.resources?.requests?.storage);
+      expect(claims.map((c: any) => c.spec.storageClassName)).toContain('nfs.csi.k8s.io');
+      for (const bad of ['a..b', '-a.b', 'a.b-', 'A.b', `${'a'.repeat(63)}.`.repeat(4).slice(0, 254)]) {
+        expectInvalid(() => synth(bad), prop, /is not a DNS-1123 subdomain/);
+      }
+    });
+
   test('a driver that is no ImageCacheDriver is refused', () => {
     expectInvalid(withCache({ size: '1Gi', driver: 'redis' as ImageCacheDriver }), 'imageCache.driver',
       /is not a cache driver.*Fix: use an ImageCacheDriver value/);
@@ -172,7 +188,8 @@ describe('file store and replicas (the reference\'s NFS warning)', () => {
     expectInvalid(() => synthGlance({ apis: { default: { type: GlanceApiType.SPLIT } } }), 'backend', /2 replicas in 2 StatefulSet/);
   });
   test('external storage with an unshared file store keeps images in an emptyDir', () => {
-    expectInvalid(() => synthGlance({ storage: { external: true } }), 'apis.default.replicas', /emptyDir/);
+    expectInvalid(() => synthGlance({ storage: { external: true } }), 'storage.external',
+      /keeps the file store's images of apis.default in an emptyDir/);
   });
   test('a shared store needs a claim, a class or an NFS export (checked by its factory)', () => {
     expectInvalid(() => ImageBackend.file({ sharedStore: {} }), 'ImageBackend.file().sharedStore', /neither/);

@@ -8,7 +8,7 @@ import { CachePolicyRules, ImageCacheDriver, ImageCacheOptions } from './cache-o
 import { CachePrecache, policyAllowsRoles, validatePrecacheImages } from './cache-precache';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError, locate } from '../errors';
-import { checkNamePart } from '../names';
+import { checkSubdomain } from '../names';
 import { CACHE_DIR, glanceLabels } from '../pod-security';
 import { floorProduct, numberToFraction, parseStorageSize } from '../quantity';
 import { GlanceRelease } from '../release';
@@ -169,7 +169,7 @@ export function validateImageCacheOptions(path: string, options: ImageCacheOptio
     }
   }
   const stallTimeSeconds = stallSeconds(`${path}.stallTime`, options.stallTime);
-  if (options.storageClass !== undefined) checkNamePart(`${path}.storageClass`, options.storageClass);
+  if (options.storageClass !== undefined) checkSubdomain(`${path}.storageClass`, options.storageClass);
   const driver = options.driver ?? (release.isAtLeast(GlanceRelease.CARACAL) ? ImageCacheDriver.CENTRALIZED_DB : ImageCacheDriver.SQLITE);
   if (!Object.values(ImageCacheDriver).includes(driver)) {
     throw new GlanceValidationError(`${path}.driver`, driver, 'is not a cache driver', 'use an ImageCacheDriver value');

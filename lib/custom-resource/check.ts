@@ -1,6 +1,6 @@
 /** A CR object checked against its field table, and its fields' values with the CRD defaults. */
 import { GlanceValidationError } from '../errors';
-import { Field, FieldType, FORMER_GLANCE_SPEC_FIELDS } from './fields';
+import { Field, FieldBounds, FieldType, FORMER_GLANCE_SPEC_FIELDS } from './fields';
 import { isObject, valueAt } from './values';
 
 /** A field's value, or its CRD default. */
@@ -32,10 +32,10 @@ export function checkFields(object: Record<string, any>, crPath: string, table: 
       throw new GlanceValidationError(path, child, 'is not a field of the Glance CRD (the API server would drop it)',
         `remove it, or check its spelling against the CRD (fields here: ${here.join(', ')})`);
     }
-    if (child === null || child === undefined) continue;
     if (!hasType(child, field.type)) {
       throw new GlanceValidationError(path, child, `is not ${article(field.type)}`, `write it as ${article(field.type)}`);
     }
+    checkBounds(child, path, field.bounds);
     if (field.kind === 'unsupported' && !isDefaultOrEmpty(child, field.default)) {
       throw new GlanceValidationError(path, child, `is not supported by cdk8s-glance: ${field.feature}`,
         'remove it; see the README, "Bring your Glance CR", for what cdk8s-glance reads and what replaces the rest');
@@ -44,6 +44,19 @@ export function checkFields(object: Record<string, any>, crPath: string, table: 
     // Only mappings have fields below them; an unsupported one got here empty, and its fields are too.
     if (hasChildren) checkFields(child, path, table, patternPath);
   }
+}
+
+/** The CRD's bounds, which the API server enforces: a value outside them never reaches the operator. */
+function checkBounds(value: unknown, path: string, bounds: FieldBounds | undefined): void {
+  if (bounds === undefined) return;
+  const { minimum, maximum, minLength } = bounds;
+  const outside = (typeof value === 'number' && ((minimum !== undefined && value < minimum) || (maximum !== undefined && value > maximum)))
+    || (typeof value === 'string' && minLength !== undefined && value.length < minLength);
+  if (!outside) return;
+  const range = minLength !== undefined ? `at least ${minLength} character(s) long`
+    : maximum === undefined ? `at least ${minimum}` : `from ${minimum} to ${maximum}`;
+  throw new GlanceValidationError(path, value, `is outside the CRD's bounds (the API server refuses it): it must be ${range}`,
+    `use a value ${range}`);
 }
 
 function hasType(value: unknown, type: FieldType): boolean {
@@ -72,6 +85,6 @@ function article(type: FieldType): string {
 function isDefaultOrEmpty(value: unknown, dflt: unknown): boolean {
   if (JSON.stringify(value) === JSON.stringify(dflt)) return true;
   if (Array.isArray(value)) return value.length === 0;
-  if (isObject(value)) return Object.values(value).every((v) => v === null || isDefaultOrEmpty(v, undefined));
+  if (isObject(value)) return Object.values(value).every((v) => isDefaultOrEmpty(v, undefined));
   return value === '';
 }

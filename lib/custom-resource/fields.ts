@@ -13,6 +13,13 @@ export type FieldType = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 
 /** Turns a field's value (its CRD default where unset) into its prop's; `path` is the field's path in the CR, for errors. */
 export type FieldReader = (value: any, path: string) => unknown;
 
+/** The CRD's bounds on a field's value: the API server refuses a value outside them. */
+export interface FieldBounds {
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly minLength?: number;
+}
+
 /** Where a field that is read goes. */
 export interface FieldProp {
   /**
@@ -35,13 +42,13 @@ export interface FieldProp {
  * - ignored: accepted; it has no meaning for a synthesized deployment (the comment above it, and README, say why);
  * - unsupported: refused unless it holds its CRD default or is empty, naming the feature.
  */
-export type Field =
+export type Field = { readonly bounds?: FieldBounds } & (
   | ({ readonly kind: 'read'; readonly type: FieldType } & FieldProp)
   | { readonly kind: 'ignored'; readonly type: FieldType; readonly default?: unknown }
-  | { readonly kind: 'unsupported'; readonly type: FieldType; readonly default?: unknown; readonly feature: string };
+  | { readonly kind: 'unsupported'; readonly type: FieldType; readonly default?: unknown; readonly feature: string });
 
-const read = (type: FieldType, prop: FieldProp = {}): Field => ({ kind: 'read', type, ...prop });
-const ignored = (type: FieldType, dflt?: unknown): Field => ({ kind: 'ignored', type, default: dflt });
+const read = (type: FieldType, prop: FieldProp & { readonly bounds?: FieldBounds } = {}): Field => ({ kind: 'read', type, ...prop });
+const ignored = (type: FieldType, dflt?: unknown, bounds?: FieldBounds): Field => ({ kind: 'ignored', type, default: dflt, bounds });
 const unsupported = (type: FieldType, feature: string, dflt?: unknown): Field => ({ kind: 'unsupported', type, feature, default: dflt });
 
 // The API's storage fields are refused with their parent: cdk8s-glance never reads below it.
@@ -50,7 +57,7 @@ const PER_API_STORAGE = 'per-API storage (glanceAPIs.*.storage)';
 /** The fields of one entry of glanceAPIs; their props are GlanceApiOptions'. */
 export const API_FIELDS: Record<string, Field> = {
   // Ignored: the Route and httpd timeouts: cdk8s-glance creates neither
-  'apiTimeout': ignored('integer'),
+  'apiTimeout': ignored('integer', undefined, { minimum: 1 }),
   'auth': read('object'),
   // keystone.applicationCredentialSecret when every API names the same (read.ts)
   'auth.applicationCredentialSecret': read('string'),
@@ -64,7 +71,7 @@ export const API_FIELDS: Record<string, Field> = {
   // Where unset, spec.nodeSelector
   'nodeSelector': read('stringMap', { prop: 'nodeSelector' }),
   'override': read('object', { prop: 'endpointServices', as: endpointServicesOf, parts: OVERRIDE_PARTS }),
-  'replicas': read('integer', { prop: 'replicas', default: 1 }),
+  'replicas': read('integer', { prop: 'replicas', default: 1, bounds: { minimum: 0, maximum: 32 } }),
   'resources': read('object', { prop: 'resources', as: resourcesOf, parts: RESOURCE_PARTS }),
   'storage': unsupported('object', PER_API_STORAGE),
   'storage.external': unsupported('boolean', PER_API_STORAGE),
@@ -92,7 +99,7 @@ function below(field: string, prop: string, table: Record<string, Field>): Recor
 /** Every field of the Glance CRD's spec (test/fixtures/glance-crd-fields.txt is checked against it); their props are GlanceProps'. */
 export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   // Ignored: the Route and httpd timeouts: cdk8s-glance creates neither
-  'apiTimeout': ignored('integer', 60),
+  'apiTimeout': ignored('integer', 60, { minimum: 1 }),
   'containerImage': read('string', { prop: 'image' }),
   // The store sections leave it (stores.ts)
   'customServiceConfig': read('string', { prop: 'customServiceConfig' }),
@@ -102,16 +109,18 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   // Ignored: the MariaDB resource: give the database URL's Secret (--database-secret)
   'databaseInstance': ignored('string'),
   'dbPurge': read('object', { prop: 'dbPurge' }),
-  'dbPurge.age': read('integer', { prop: 'dbPurge.ageInDays', default: 30 }),
+  'dbPurge.age': read('integer', { prop: 'dbPurge.ageInDays', default: 30, bounds: { minimum: 1 } }),
   'dbPurge.schedule': read('string', { prop: 'dbPurge.schedule', default: '1 0 * * *', as: cronOf }),
   // With customServiceConfig, the store (stores.ts)
   'extraMounts': read('array'),
   'glanceAPIs': read('object', { prop: 'apis', default: {} }),
   'glanceAPIs.*': read('object', { prop: 'apis.*' }),
   ...below('glanceAPIs.*', 'apis.*', API_FIELDS),
+  // The size: each API without one of its own takes it (glance_controller.go apiDeploymentCreateOrUpdate)
   'imageCache': read('object', { prop: 'imageCache' }),
-  'imageCache.cleanerScheduler': read('string', { prop: 'imageCache.cleanerSchedule', default: '*/30 * * * *', as: cronOf }),
-  'imageCache.prunerScheduler': read('string', { prop: 'imageCache.prunerSchedule', default: '1 0 * * *', as: cronOf }),
+  // Ignored: each API runs on its own schedules (the API's, or the CRD's defaults); no controller reads these
+  'imageCache.cleanerScheduler': ignored('string', '*/30 * * * *'),
+  'imageCache.prunerScheduler': ignored('string', '1 0 * * *'),
   'imageCache.size': read('quantity', { prop: 'imageCache.size', default: '', as: quantityOf }),
   // The API whose endpoints the registration Job puts in Keystone's catalog (unset: the only API)
   'keystoneEndpoint': read('string', { prop: 'keystone.registration.api', default: '', as: nonEmpty }),
@@ -123,7 +132,7 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   // options.notificationsTransportUrlSecret (read.ts); the user and vhost are the TransportURL's, in that Secret's URL
   'notificationBusInstance': read('string'),
   'notificationsBus': read('object'),
-  'notificationsBus.cluster': read('string'),
+  'notificationsBus.cluster': read('string', { bounds: { minLength: 1 } }),
   'notificationsBus.user': read('string'),
   'notificationsBus.vhost': read('string'),
   'passwordSelectors': read('object', { default: { service: 'GlancePassword' } }),
@@ -144,7 +153,8 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'storage.external': read('boolean', { prop: 'storage.external' }),
   // The image cache claims' class too
   'storage.storageClass': read('string', { prop: 'storage.storageClass', as: storageClassOf }),
-  'storage.storageRequest': read('quantity', { prop: 'storage.storageRequest', as: quantityOf }),
+  // "" or unset: no claim (storage.external), as the operator's webhook sets it (read.ts)
+  'storage.storageRequest': read('quantity', { prop: 'storage.storageRequest', as: (v) => nonEmpty(quantityOf(v)!) }),
   'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),
 };
 

@@ -29,9 +29,10 @@ export interface Located {
  * Finds the Glance spec in what the user gave: YAML text or an object holding a whole
  * OpenStackControlPlane, a bare Glance CR, or just its spec.
  */
-export function glanceSpecOf(input: unknown): Located {
-  if (typeof input === 'string') return glanceSpecOf(resourceInYaml(input));
-  if (!isObject(input)) throw new GlanceValidationError('customResource', input, 'is not an object', 'give a Glance CR, its spec, or YAML text');
+export function glanceSpecOf(given: unknown): Located {
+  if (typeof given === 'string') return glanceSpecOf(resourceInYaml(given));
+  if (!isObject(given)) throw new GlanceValidationError('customResource', given, 'is not an object', 'give a Glance CR, its spec, or YAML text');
+  const input = withoutNulls(given);
   const metadata = isObject(input.metadata) ? input.metadata : {};
   if (input.kind === 'OpenStackControlPlane') {
     const glance = input.spec?.glance;
@@ -65,6 +66,19 @@ export function glanceSpecOf(input: unknown): Located {
     throw new GlanceValidationError('kind', input.kind, 'is neither OpenStackControlPlane nor Glance', 'give one of those resources');
   }
   return { spec: input, path: 'spec', metadata: {} };
+}
+
+/**
+ * The resource as the API server keeps it: every null in a mapping dropped (and, in an object given
+ * from code, every undefined). The API server prunes
+ * the null of a field that is not nullable before it applies the CRD's defaults, so a null means
+ * what leaving the field out means. The one nullable field read here, a control plane's
+ * applicationCredential, defaults to disabled, which is also what its kept null means.
+ */
+function withoutNulls(object: Record<string, any>): Record<string, any> {
+  const pruned = (value: unknown): unknown => (Array.isArray(value) ? value.map(pruned) : isObject(value) ? withoutNulls(value) : value);
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null && value !== undefined)
+    .map(([key, value]) => [key, pruned(value)]));
 }
 
 /** The one OpenStackControlPlane or Glance resource in YAML text. */

@@ -23,12 +23,25 @@ export function glancePropsFromCustomResource(input: unknown, options: CustomRes
 export function readCustomResource(input: unknown, options: CustomResourceOptions): CustomResourceRead {
   const located = glanceSpecOf(input);
   const { spec, path } = located;
+  // What the CR is named first: everything else is named after it.
+  const glanceName = located.metadata.name ?? 'glance';
+  if (typeof glanceName !== 'string') {
+    throw new GlanceValidationError('metadata.name', glanceName, 'is not a name', 'give the Glance CR a name such as "glance"');
+  }
+  const namespace = located.metadata.namespace;
+  if (namespace !== undefined && (typeof namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))) {
+    throw new GlanceValidationError('metadata.namespace', namespace, 'is not a Kubernetes namespace name', 'use lower-case letters, digits and "-"');
+  }
   checkFields(spec, path, GLANCE_SPEC_FIELDS);
   const value = (field: string) => valueOrDefault(spec, field, GLANCE_SPEC_FIELDS);
 
   const glanceAPIs: Record<string, any> = value('glanceAPIs');
-  // A CR without glanceAPIs has the one API named "default".
-  const entries = Object.entries<any>(Object.keys(glanceAPIs).length ? glanceAPIs : { default: {} });
+  if (Object.keys(glanceAPIs).length === 0) {
+    throw new GlanceValidationError(`${path}.glanceAPIs`, glanceAPIs, 'is empty: the glance-operator\'s webhook then deploys a placeholder API '
+      + '"default" with 0 replicas and replaces customServiceConfig with a "backend1:type1 # CHANGE_ME" store, so nothing would serve',
+    'add the APIs to deploy, e.g. glanceAPIs: { default: { type: single, replicas: 1 } }');
+  }
+  const entries = Object.entries<any>(glanceAPIs);
   // As the operator's webhook: unset, the only API; it must name an entry, and not an edge API (isValidKeystoneEP).
   const apiNames = entries.map(([name]) => name);
   const keystoneEndpoint: string = value('keystoneEndpoint') || (apiNames.length === 1 ? apiNames[0] : '');
@@ -44,7 +57,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     // The type first: what the API is comes before what is wrong with its other fields.
     const fromApi = readFields(api ?? {}, `${path}.glanceAPIs.${name}`, API_FIELDS, ['type']);
     const nodeSelector = fromApi.nodeSelector ?? valueAt(spec, 'nodeSelector');
-    apis[name] = { ...fromApi, imageCache: cacheOf(fromApi.imageCache, storageClass), nodeSelector };
+    apis[name] = { ...fromApi, imageCache: apiCacheOf(fromApi.imageCache, storageClass), nodeSelector };
   }
   // A control plane decides its APIs' certificates; a Glance CR names them.
   const tls = tlsOf(located, apis);
@@ -57,7 +70,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     ? { secret: located.applicationCredentialSecret ?? undefined, field: 'spec.glance.applicationCredential' }
     : sharedApplicationCredential(path, entries);
   const applicationCredentialSecret = ac.secret;
-  const notifications = notificationsOf(spec, located, options, typeof located.metadata.name === 'string' ? located.metadata.name : 'glance');
+  const notifications = notificationsOf(spec, located, options, glanceName);
   // Last, as the operator's webhook checks it after each API's own fields.
   const registering = options.keystoneRegistration !== false;
   const notRegistering = 'or import with keystoneRegistration: false (--keystone-registration false) to leave the catalog alone';
@@ -70,9 +83,12 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       'names an edge API, which serves no public endpoint for Keystone to list',
       `name a single or split API, as the operator requires, ${notRegistering}`);
   }
+  // As the operator's webhook: without a storageRequest, no claim (storage.external).
+  const claimless = fromSpec.storage?.storageRequest === undefined;
   const props: GlanceProps = {
     ...fromSpec,
-    name: located.metadata.name ?? 'glance',
+    storage: { ...fromSpec.storage, ...(claimless ? { external: true } : {}) },
+    name: glanceName,
     release: options.release,
     database: { ...options.database, tls: options.database.tls ?? tls.databaseTls },
     tls: tls.tls,
@@ -95,19 +111,18 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     imageCache: cacheOf(fromSpec.imageCache, storageClass),
     apis,
   };
-  if (typeof props.name !== 'string') {
-    throw new GlanceValidationError('metadata.name', props.name, 'is not a name', 'give the Glance CR a name such as "glance"');
-  }
-  const namespace = located.metadata.namespace;
-  if (namespace !== undefined && (typeof namespace !== 'string' || !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace))) {
-    throw new GlanceValidationError('metadata.namespace', namespace, 'is not a Kubernetes namespace name', 'use lower-case letters, digits and "-"');
-  }
   // The registration's URLs are the Services' cluster DNS names, which need the chart's namespace.
   const urlFix = 'synthesize it in a chart with a namespace (the CR\'s), or leave the catalog alone with --keystone-registration false '
     + '(keystoneRegistration: false)';
   const renames = [
     ...tls.renames,
     { prop: 'keystone.registration.adminPasswordSecret', crPath: `${path}.secret` },
+    ...(claimless ? [{
+      prop: 'storage.external',
+      crPath: `${path}.storage.storageRequest`,
+      fix: 'give storage.storageRequest (a claim per replica), '
+      + 'a shared store (an NFS volume at /var/lib/glance/images in extraMounts, --shared-claim or --shared-storage-class), or another store',
+    }] : []),
     ...(ac.field ? [{ prop: 'keystone.applicationCredentialSecret', crPath: ac.field }] : []),
     { prop: 'keystone.registration', crPath: '--keystone-registration', fix: 'leave it on with quotas: its Job registers the limits in Keystone' },
     ...['internalUrl', 'publicUrl'].map((url) => ({ prop: `keystone.registration.${url}`, crPath: '--keystone-registration', fix: urlFix })),
@@ -117,7 +132,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
 
 /**
  * The props of a CR object's fields, each at its row's prop: the field's value or CRD default,
- * through the row's reader (null included: what it means is the reader's). Fields below a "*" are read by their own table; `first` are read
+ * through the row's reader. Fields below a "*" are read by their own table; `first` are read
  * before the others, so that their errors come first.
  */
 function readFields(object: Record<string, any>, path: string, table: Record<string, Field>, first: string[] = []): Record<string, any> {
@@ -128,9 +143,7 @@ function readFields(object: Record<string, any>, path: string, table: Record<str
     if (row.kind !== 'read' || row.prop === undefined || field.includes('*')) continue;
     // A mapping with fields of its own is read through them.
     if (!row.as && Object.keys(table).some((k) => k.startsWith(`${field}.`))) continue;
-    // A null field without a default stays null: the row's reader says what it means.
-    const raw = valueAt(object, field);
-    const found = raw ?? row.default ?? raw;
+    const found = valueAt(object, field) ?? row.default;
     const read = found === undefined || !row.as ? found : row.as(found, `${path}.${field}`);
     if (read === undefined) continue;
     const keys = row.prop.split('.');
@@ -199,6 +212,15 @@ function sharedApplicationCredential(path: string, entries: Array<[string, any]>
 }
 
 /** The image cache read from its fields: none without a size (the CRD's default size is ""). */
+/**
+ * An API's cache as the operator's GlanceAPI has it: its own schedules (the CRD's defaults where unset), and its
+ * own size, or where it has none the top level's, which the library's field-by-field inheritance gives it.
+ */
+function apiCacheOf(cache: Partial<ImageCacheOptions>, storageClass: string | undefined): ImageCacheOptions {
+  const { size, ...schedules } = cache;
+  return { ...schedules, ...(size ? { size } : {}), storageClass } as ImageCacheOptions;
+}
+
 function cacheOf(cache: ImageCacheOptions | undefined, storageClass: string | undefined): ImageCacheOptions | undefined {
   if (cache?.size === undefined || cache.size === '') return undefined;
   // The operator sizes the image cache claims from the deployment's storage class.

@@ -181,7 +181,7 @@ interface Mounts { readonly nfs?: { server: string; path: string }; readonly cep
 function mountsOf(located: Located, apiNames: string[]): Mounts {
   const extra = located.extraMounts ?? { value: located.spec.extraMounts, path: `${located.path}.extraMounts` };
   const result: { nfs?: { server: string; path: string }; cephSecrets: string[]; path: string } = { cephSecrets: [], path: extra.path };
-  if (extra.value === undefined || extra.value === null) return result;
+  if (extra.value === undefined) return result;
   if (!Array.isArray(extra.value)) throw new GlanceValidationError(extra.path, extra.value, 'is not a list', 'write extraMounts as a YAML list');
   extra.value.forEach((entry: any, i: number) => {
     const entryPath = `${extra.path}[${i}]`;

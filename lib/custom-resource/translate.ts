@@ -53,9 +53,10 @@ export interface Rename { readonly prop: string; readonly crPath: string; readon
 /** The prop paths of GlanceProps, in the terms of the CR at `path` (or the CLI flag) they came from. */
 export function crPathTranslator(path: string, store: StoreSource, renames: readonly Rename[] = [],
 ): (error: GlanceValidationError) => GlanceValidationError {
+  // Renames first: at the same depth they win over the field table (sort is stable).
   const rules = [
-    ...fieldRules(GLANCE_SPEC_FIELDS, path),
     ...renames.map(({ prop, crPath, fix }) => rule(prop, crPath, false, fix)),
+    ...fieldRules(GLANCE_SPEC_FIELDS, path),
     // A flag stands for everything below it.
     ...Object.entries(BESIDE_THE_SPEC).map(([prop, to]) => rule(prop, to, !to.startsWith('--'))),
     rule('backend', store.flag, false, store.fix),

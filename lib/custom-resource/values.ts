@@ -22,7 +22,7 @@ export function valueAt(object: unknown, path: string): any {
 
 /** YAML reads "10" as a number; quantities are text. */
 export function quantityOf(value: string | number | undefined): string | undefined {
-  return value === undefined || value === null ? undefined : String(value);
+  return value === undefined ? undefined : String(value);
 }
 
 /** A size limit of the CR, in MiB, as a quantity; anything but a number is left for the quotas' own check to name. */
@@ -31,12 +31,12 @@ export function mebibytesOf(value: unknown): unknown {
 }
 
 /** A name where "" means none, as the operator reads an empty secretName. */
-export function nonEmpty(value: string | null): string | undefined {
-  return value === '' || value === null ? undefined : value;
+export function nonEmpty(value: string): string | undefined {
+  return value === '' ? undefined : value;
 }
 
 /** The operator reads "" as "the default class", as an unset storageClassName does. */
-export function storageClassOf(value: string | null): string | null | undefined {
+export function storageClassOf(value: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
@@ -70,8 +70,7 @@ export const RESOURCE_PARTS: Readonly<Record<string, string>> = {
   memoryLimit: 'limits.memory',
 };
 
-export function resourcesOf(resources: Record<string, any> | null, path: string): GlanceApiOptions['resources'] {
-  if (resources === null) return undefined;
+export function resourcesOf(resources: Record<string, any>, path: string): GlanceApiOptions['resources'] {
   const kinds = Object.values(RESOURCE_PARTS).map((part) => part.split('.')[0]);
   const names = Object.values(RESOURCE_PARTS).map((part) => part.split('.')[1]);
   for (const key of Object.keys(resources)) {
@@ -104,8 +103,7 @@ export const OVERRIDE_PARTS: Readonly<Record<string, string>> = Object.fromEntri
  * The operator's override of the endpoint Services: type, annotations and labels, for internal
  * and public. Anything else it can override is refused by its path.
  */
-export function endpointServicesOf(override: Record<string, any> | null, path: string): EndpointServicesOptions | undefined {
-  if (override === null) return undefined;
+export function endpointServicesOf(override: Record<string, any>, path: string): EndpointServicesOptions | undefined {
   const result: Record<string, EndpointServiceOptions> = {};
   for (const [key, value] of Object.entries(override)) {
     if (key !== 'service') throw unsupportedAt(`${path}.${key}`, value, `overrides of ${key}`);
@@ -113,7 +111,6 @@ export function endpointServicesOf(override: Record<string, any> | null, path: s
     for (const [endpoint, service] of Object.entries<any>(value)) {
       const at = `${path}.service.${endpoint}`;
       if (!(ENDPOINTS as readonly string[]).includes(endpoint)) throw unsupportedAt(at, service, `an override of the ${endpoint} Service`);
-      if (service === null || service === undefined) continue;
       if (!isObject(service)) throw new GlanceValidationError(at, service, 'is not a mapping', 'give metadata and spec');
       for (const [part, content] of Object.entries<any>(service)) {
         if (!isObject(content)) throw unsupportedAt(`${at}.${part}`, content, `Service ${part} overrides`);

@@ -7,7 +7,7 @@ import { ImageBackend } from './image-backend';
 import { FileBackendOptions, SharedStoreOptions } from './options';
 import { StorePodParts } from './pod-parts';
 import { GlanceValidationError } from '../errors';
-import { checkNamePart, HOST } from '../names';
+import { checkNamePart, checkSubdomain, HOST } from '../names';
 import { FILE_STORE_DIR, glanceLabels } from '../pod-security';
 import { parseStorageSize } from '../quantity';
 
@@ -62,11 +62,13 @@ export class FileStore extends ImageBackend {
   }
 
   public _checkApi(path: string, replicas: number, stateIsEphemeral: boolean): void {
-    if (!this.isShared && (replicas > 1 || stateIsEphemeral)) {
-      throw new GlanceValidationError(`${path}.replicas`, replicas,
-        stateIsEphemeral ? 'keeps file-store images in an emptyDir (storage.external)' : 'runs several replicas on a file store that is not shared',
-        'give ImageBackend.file({ sharedStore: ... }) a ReadWriteMany (NFS) claim or storage class, or use ImageBackend.rbd()');
+    if (this.isShared) return;
+    const fix = 'give ImageBackend.file({ sharedStore: ... }) a ReadWriteMany (NFS) claim or storage class, or use ImageBackend.rbd()';
+    if (stateIsEphemeral) {
+      throw new GlanceValidationError('storage.external', true, `keeps the file store's images of ${path} in an emptyDir, lost with each pod`,
+        `${fix}; or leave storage.external unset for a claim per replica`);
     }
+    if (replicas > 1) throw new GlanceValidationError(`${path}.replicas`, replicas, 'runs several replicas on a file store that is not shared', fix);
   }
 
   public _bindDeployment(scope: Construct, glanceName: string): Record<string, string> {
@@ -115,6 +117,7 @@ function checkSharedStore(prop: string, shared: unknown): void {
       + 'or sharedStore.nfs to { server, path }');
   }
   if (shared.existingClaimName !== undefined) checkNamePart(`${prop}.existingClaimName`, shared.existingClaimName);
+  if (shared.storageClass !== undefined) checkSubdomain(`${prop}.storageClass`, shared.storageClass);
   if (shared.storageRequest !== undefined) parseStorageSize(`${prop}.storageRequest`, shared.storageRequest);
   if (shared.nfs !== undefined) {
     if (shared.existingClaimName !== undefined || shared.storageClass !== undefined) {

@@ -20,8 +20,21 @@ export const crOptions = (): CustomResourceOptions => ({
 
 /** The options without a store, for CRs that bring their own. */
 export const noStore = (): CustomResourceOptions => ({ ...crOptions(), backend: undefined });
-/** A bare Glance CR with this spec. */
-export const glance = (spec: unknown) => ({ kind: 'Glance', spec });
+/**
+ * A bare Glance CR with this spec, and where the spec leaves them out: one API, `default` (split, 1 replica:
+ * the CRD's defaults; a CR without glanceAPIs deploys nothing under the operator, and is refused), and a
+ * claim of 10Gi per replica (without a storageRequest the operator makes none).
+ */
+export const glance = (spec: any) => ({
+  kind: 'Glance',
+  spec: spec?.constructor === Object
+    ? {
+      ...('glanceAPIs' in spec ? {} : { glanceAPIs: { default: {} } }),
+      ...('storage' in spec ? {} : { storage: { storageRequest: '10Gi' } }),
+      ...spec,
+    }
+    : spec,
+});
 
 export function synthFromCr(cr: unknown, options = crOptions()): Manifest[] {
   const chart = new Chart(Testing.app(), 'cr', { namespace: 'openstack' });

@@ -8,10 +8,11 @@ describe('what the library validates is validated for CRs too, and named by its 
     [glance({ glanceAPIs: { edge1: { replicas: -1 } } }), 'spec.glanceAPIs.edge1.replicas'],
     [glance({ glanceAPIs: { default: { imageCache: { size: '1Gi', prunerScheduler: '0 25 * * *' } } } }),
       'spec.glanceAPIs.default.imageCache.prunerScheduler'],
-    [glance({ imageCache: { size: '1Gi', cleanerScheduler: 'often' } }), 'spec.imageCache.cleanerScheduler'],
+    [glance({ glanceAPIs: { default: { imageCache: { size: '1Gi', cleanerScheduler: 'often' } } } }),
+      'spec.glanceAPIs.default.imageCache.cleanerScheduler'],
     [glance({ dbPurge: { age: 0 } }), 'spec.dbPurge.age'],
     [glance({ secret: 'Not_A_Name' }), 'spec.secret'],
-    [{ kind: 'Glance', metadata: { name: 'UPPER' }, spec: {} }, 'metadata.name'],
+    [{ ...glance({}), metadata: { name: 'UPPER' } }, 'metadata.name'],
   ])('%j is refused at %s', (cr, path) => {
     expectRejected(cr, path);
   });
@@ -30,7 +31,7 @@ describe('what the library validates is validated for CRs too, and named by its 
 describe('errors in the CR\'s terms: each prop path becomes the field (or CLI flag) it came from', () => {
   const translate = (cr: unknown, prop: string, options = crOptions()) =>
     readCustomResource(cr, options).inCrTerms(new GlanceValidationError(prop, 'v', 'is bad', 'the fix'));
-  const controlPlane = { kind: 'OpenStackControlPlane', spec: { glance: { template: {} } } };
+  const controlPlane = { kind: 'OpenStackControlPlane', spec: { glance: { template: { glanceAPIs: { default: {} } } } } };
 
   test.each([
     ['name', 'metadata.name'],
@@ -45,8 +46,6 @@ describe('errors in the CR\'s terms: each prop path becomes the field (or CLI fl
     ['keystone.publicAuthUrl', '--keystone-url'],
     ['apis.default.imageCache.prunerSchedule', 'spec.glanceAPIs.default.imageCache.prunerScheduler'],
     ['apis.edge-1.imageCache.cleanerSchedule', 'spec.glanceAPIs.edge-1.imageCache.cleanerScheduler'],
-    ['imageCache.prunerSchedule', 'spec.imageCache.prunerScheduler'],
-    ['imageCache.cleanerSchedule', 'spec.imageCache.cleanerScheduler'],
     ['apis.a.resources.cpuRequest', 'spec.glanceAPIs.a.resources.requests.cpu'],
     ['apis.a.resources.memoryRequest', 'spec.glanceAPIs.a.resources.requests.memory'],
     ['apis.a.resources.cpuLimit', 'spec.glanceAPIs.a.resources.limits.cpu'],

@@ -15,10 +15,17 @@ test('operator fields map to props: schedules, purge, user, secret, image, split
       secret: 'my-secret',
       passwordSelectors: { service: 'GlanceServicePassword' },
       keystoneEndpoint: 'default',
-      imageCache: { size: '20Gi', cleanerScheduler: '*/10 * * * *', prunerScheduler: '0 2 * * *' },
+      imageCache: { size: '20Gi' },
       dbPurge: { age: 14, schedule: '0 3 * * *' },
+      storage: { storageRequest: '10G' },
       glanceAPIs: {
-        default: { type: 'split', replicas: 2, resources: { requests: { cpu: 1, memory: '1Gi' } }, nodeSelector: { zone: 'a' } },
+        default: {
+          type: 'split',
+          replicas: 2,
+          resources: { requests: { cpu: 1, memory: '1Gi' } },
+          nodeSelector: { zone: 'a' },
+          imageCache: { cleanerScheduler: '*/10 * * * *', prunerScheduler: '0 2 * * *' },
+        },
       },
     },
   });
@@ -33,6 +40,8 @@ test('operator fields map to props: schedules, purge, user, secret, image, split
   expect(find(m, 'StatefulSet', 'glance-default-external').spec.replicas).toBe(2);
   expect(find(m, 'CronJob', 'glance-default-external-1-cleaner').spec.schedule).toBe('*/10 * * * *');
   expect(find(m, 'CronJob', 'glance-default-internal-0-pruner').spec.schedule).toBe('0 2 * * *');
+  // The size is the top level's: the API has none of its own.
+  expect(internal.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'glance-cache').spec.resources.requests.storage).toBe('20Gi');
   expect(find(m, 'CronJob', 'glance-db-purge').spec.schedule).toBe('0 3 * * *');
   const purge = find(m, 'CronJob', 'glance-db-purge').spec.jobTemplate.spec.template.spec.containers[0];
   expect(purge.command.slice(-1)).toEqual(['14']);
@@ -67,7 +76,7 @@ describe('unknown or unsupported fields are rejected with their path', () => {
   });
 
   test('the input object is not changed', () => {
-    const cr = { kind: 'Glance', spec: { imageCache: { size: 1073741824 } } };
+    const cr = glance({ imageCache: { size: 1073741824 } });
     const before = JSON.stringify(cr);
     synthFromCr(cr);
     expect(JSON.stringify(cr)).toBe(before);
@@ -78,17 +87,20 @@ describe('the field table is the Glance CRD', () => {
   // Written from the operator's CRD: test/fixtures/glance-crd-fields.txt.
   const fixture = readFileSync(join(FIXTURES, 'glance-crd-fields.txt'), 'utf8').split('\n')
     .filter((line) => line && !line.startsWith('#')).map((line) => {
-      const [path, type, ...dflt] = line.split(' ');
-      return { path, type, default: dflt.join(' ') === '-' ? undefined : JSON.parse(dflt.join(' ')) };
+      const [path, typed, ...dflt] = line.split(' ');
+      const [, type, bounds] = /^([a-z]+)(\{.*\})?$/.exec(typed)!;
+      const dfltText = dflt.join(' ');
+      return { path, type, bounds: bounds ? JSON.parse(bounds) : undefined, default: dfltText === '-' ? undefined : JSON.parse(dfltText) };
     });
 
   test('every CRD field has exactly one entry, and no entry names a field the CRD lacks', () => {
     expect(Object.keys(GLANCE_SPEC_FIELDS).sort()).toEqual(fixture.map((f) => f.path).sort());
   });
 
-  test.each(fixture.map((f) => [f.path, f.type, f.default]))('%s: %s, default %j as in the CRD', (path, type, dflt) => {
+  test.each(fixture.map((f) => [f.path, f.type, f.default, f.bounds]))('%s: %s, default %j, bounds %j as in the CRD', (path, type, dflt, bounds) => {
     const field = GLANCE_SPEC_FIELDS[path as string];
     expect(field.default).toEqual(dflt);
+    expect(field.bounds).toEqual(bounds);
     const expectedTypes: Record<string, string[]> = {
       string: ['string', 'quantity'], integer: ['integer'], boolean: ['boolean'], object: ['object', 'stringMap'], array: ['array'],
     };
@@ -294,6 +306,74 @@ describe('the reader, field by field: what each unsupported field names, and the
     expect(JSON.stringify(nulls)).toBe(JSON.stringify(synthFromCr(glance({ storage: {} }))));
   });
 
+  // The API server prunes a null of a field that is not nullable before defaulting: a null reads as the field left out
+  // (architecture's dz-storage example carries customServiceConfig: null).
+  test.each([
+    ['customServiceConfig', { customServiceConfig: null }, {}],
+    ['an API\'s customServiceConfig', { glanceAPIs: { default: { customServiceConfig: null } } }, { glanceAPIs: { default: {} } }],
+    ['an API\'s resources, override and tls', { glanceAPIs: { default: { resources: null, override: null, tls: null } } },
+      { glanceAPIs: { default: {} } }],
+    ['storageClass and nodeSelector', { storage: { storageRequest: '10G', storageClass: null }, nodeSelector: null },
+      { storage: { storageRequest: '10G' } }],
+  ])('null %s reads as the field left out', (_, withNull, without) => {
+    expect(JSON.stringify(synthFromCr(glance(withNull)))).toBe(JSON.stringify(synthFromCr(glance(without))));
+  });
+
+  test('a control plane\'s nullable applicationCredential: null means disabled, as its default does', () => {
+    const plane = (applicationCredential: unknown) => ({
+      kind: 'OpenStackControlPlane',
+      spec: {
+        applicationCredential,
+        glance: { applicationCredential, template: { storage: { storageRequest: '10G' }, glanceAPIs: { default: {} } } },
+      },
+    });
+    const env = (m: any[]) => JSON.stringify(find(m, 'StatefulSet', 'glance-default-external').spec.template.spec.containers[0].env);
+    expect(env(synthFromCr(plane(null)))).toBe(env(synthFromCr(plane({ enabled: false }))));
+    expect(env(synthFromCr(plane({ enabled: true })))).toContain('ac-glance-secret');
+  });
+
+  test('without a storageRequest (or with ""), no claim: /var/lib/glance is an emptyDir, as the operator\'s webhook sets storage.external', () => {
+    for (const storage of [undefined, {}, { storageRequest: '' }, { storageClass: 'fast' }]) {
+      const sts = find(synthFromCr(glance({ storage })), 'StatefulSet', 'glance-default-internal');
+      expect(sts.spec.volumeClaimTemplates ?? []).toEqual([]);
+      expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'glance', emptyDir: { sizeLimit: '10Gi' } });
+    }
+    const claimed = find(synthFromCr(glance({ storage: { storageRequest: '10G' } })), 'StatefulSet', 'glance-default-internal');
+    expect(claimed.spec.volumeClaimTemplates.map((c: any) => [c.metadata.name, c.spec.resources.requests.storage])).toEqual([['glance', '10G']]);
+    // A file store of its own pods' storage: named by the field left out, with the ways to give the images a home.
+    const single = glance({ storage: {}, glanceAPIs: { default: { type: 'single' } } });
+    const error = expectInvalid(() => synthFromCr(single, noStore()), 'spec.storage.storageRequest',
+      /keeps the file store's images of apis.default in an emptyDir, lost with each pod/);
+    expect(error.fix).toMatch(/^give storage.storageRequest \(a claim per replica\), a shared store \(an NFS volume at \/var\/lib\/glance\/images/);
+    // And the CR's own storage.external too, with a request.
+    const external = find(synthFromCr(glance({ storage: { storageRequest: '10G', external: true } })), 'StatefulSet', 'glance-default-internal');
+    expect(external.spec.volumeClaimTemplates ?? []).toEqual([]);
+  });
+
+  test('without glanceAPIs (or with only null entries) nothing would serve: refused, naming the operator\'s placeholder', () => {
+    for (const glanceAPIs of [undefined, {}, { default: null }]) {
+      refused({ kind: 'Glance', spec: { glanceAPIs } }, 'spec.glanceAPIs',
+        /is empty: the glance-operator's webhook then deploys a placeholder API "default" with 0 replicas/);
+    }
+  });
+
+  test('the CRD\'s bounds, as the API server enforces them: replicas 0 to 32, dbPurge.age and apiTimeout at least 1, a bus cluster named', () => {
+    refused(glance({ glanceAPIs: { a: { replicas: 33 } } }), 'spec.glanceAPIs.a.replicas', 'it must be from 0 to 32');
+    refused(glance({ glanceAPIs: { a: { replicas: -1 } } }), 'spec.glanceAPIs.a.replicas', 'it must be from 0 to 32');
+    refused(glance({ dbPurge: { age: 0 } }), 'spec.dbPurge.age', 'it must be at least 1');
+    refused(glance({ apiTimeout: 0 }), 'spec.apiTimeout', 'it must be at least 1');
+    refused(glance({ glanceAPIs: { a: { apiTimeout: 0 } } }), 'spec.glanceAPIs.a.apiTimeout', 'it must be at least 1');
+    refused(glance({ notificationsBus: { cluster: '' } }), 'spec.notificationsBus.cluster', 'at least 1 character(s) long');
+    const edges = synthFromCr(glance({
+      storage: { storageRequest: '10G' },
+      dbPurge: { age: 1 },
+      apiTimeout: 1,
+      glanceAPIs: { a: { replicas: 32, type: 'single' }, b: { replicas: 0, type: 'single' } },
+      keystoneEndpoint: 'a',
+    }));
+    expect(ofKind(edges, 'StatefulSet').map((o) => [o.metadata.name, o.spec.replicas])).toEqual([['glance-a-single', 32], ['glance-b-single', 0]]);
+  });
+
   test('types are checked on every value, not only the first of a mapping', () => {
     refused(glance({ dbPurge: 'daily' }), 'spec.dbPurge', 'is not a mapping');
     refused(glance({ nodeSelector: { zone: 'a', rack: 1 } }), 'spec.nodeSelector', 'is not a mapping of strings');
@@ -305,9 +385,35 @@ describe('the reader, field by field: what each unsupported field names, and the
     expect([purge({ dbPurge: { age: 7 } }).ageInDays, purge({ dbPurge: { age: 7 } }).schedule?.expressionString]).toEqual([7, '1 0 * * *']);
   });
 
-  test('an image cache without a size is no cache', () => {
-    expect(read(glance({ imageCache: { prunerScheduler: '0 * * * *' } })).imageCache).toBeUndefined();
-    expect(read(glance({ glanceAPIs: { a: { imageCache: { size: '' } } } })).apis!.a.imageCache).toBeUndefined();
+  test('an image cache without a size is no cache, on the top level or in an API', () => {
+    for (const cr of [glance({ imageCache: { prunerScheduler: '0 * * * *' } }), glance({ glanceAPIs: { a: { imageCache: { size: '' } } } })]) {
+      const m = synthFromCr(cr);
+      expect(ofKind(m, 'CronJob').map((o) => o.metadata.name)).toEqual(['glance-db-purge']);
+      expect(JSON.stringify(ofKind(m, 'StatefulSet'))).not.toContain('glance-cache');
+    }
+  });
+
+  // As glance_controller.go gives each GlanceAPI the top level's size only, and the webhook defaults each API's schedules.
+  test('each API runs on its own schedules (the CRD\'s defaults where unset), never the top level\'s; the top level\'s size fills in', () => {
+    const m = synthFromCr(glance({
+      imageCache: { size: '2Gi', prunerScheduler: '5 * * * *', cleanerScheduler: '7 * * * *' },
+      glanceAPIs: {
+        a: { type: 'single' },
+        b: { type: 'single', imageCache: { cleanerScheduler: '9 * * * *' } },
+        c: { type: 'single', imageCache: { size: '3Gi' } },
+      },
+      keystoneEndpoint: 'a',
+    }));
+    const jobs = Object.fromEntries(ofKind(m, 'CronJob').map((o) => [o.metadata.name, o.spec.schedule]));
+    expect(jobs).toMatchObject({
+      'glance-a-single-0-pruner': '1 0 * * *',
+      'glance-a-single-0-cleaner': '*/30 * * * *',
+      'glance-b-single-0-pruner': '1 0 * * *',
+      'glance-b-single-0-cleaner': '9 * * * *',
+    });
+    const cacheSize = (sts: string) => find(m, 'StatefulSet', sts).spec.volumeClaimTemplates
+      .find((t: any) => t.metadata.name === 'glance-cache').spec.resources.requests.storage;
+    expect(['a', 'b', 'c'].map((api) => cacheSize(`glance-${api}-single`))).toEqual(['2Gi', '2Gi', '3Gi']);
   });
 
   test('an API\'s customServiceConfig may not enable stores of its own', () => {

@@ -125,7 +125,8 @@ describe('the notifications bus', () => {
   const withSecret = { ...crOptions(), notificationsTransportUrlSecret: SECRET };
   const busOf = (cr: unknown) => readCustomResource(cr, withSecret).props.notifications;
   const planeWith = (template: object, bus?: object) => ({
-    kind: 'OpenStackControlPlane', spec: { glance: { template }, ...(bus ? { notificationsBus: bus } : {}) },
+    kind: 'OpenStackControlPlane',
+    spec: { glance: { template: { glanceAPIs: { default: {} }, ...template } }, ...(bus ? { notificationsBus: bus } : {}) },
   });
 
   test('notificationsBus.cluster, or the deprecated notificationBusInstance, sends notifications through the Secret given', () => {
@@ -141,10 +142,11 @@ describe('the notifications bus', () => {
 
   test('without the option, the Secret infra-operator writes for the TransportURL the glance-operator makes: named after the Glance', () => {
     const read = (cr: unknown) => readCustomResource(cr, crOptions()).props.notifications;
-    expect(read({ kind: 'Glance', metadata: { name: 'images' }, spec: { notificationsBus: { cluster: 'rabbitmq' } } }))
+    expect(read({ ...glance({ notificationsBus: { cluster: 'rabbitmq' } }), metadata: { name: 'images' } }))
       .toEqual({ transportUrlSecret: { name: 'rabbitmq-transport-url-images-glance-transport', key: 'transport_url' } });
     const plane = {
-      kind: 'OpenStackControlPlane', spec: { glance: { serviceName: 'image', template: {} }, notificationsBus: { cluster: 'rabbitmq' } },
+      kind: 'OpenStackControlPlane',
+      spec: { glance: { serviceName: 'image', template: { glanceAPIs: { default: {} } } }, notificationsBus: { cluster: 'rabbitmq' } },
     };
     expect(read(plane))
       .toEqual({ transportUrlSecret: { name: 'rabbitmq-transport-url-image-glance-transport', key: 'transport_url' } });

@@ -74,7 +74,10 @@ describe('every refusal of where the spec is names the field, the problem and th
     expectInvalid(() => readCustomResource(cr, options), path, message);
   const read = (cr: unknown) => readCustomResource(cr, noStore()).props;
   const plane = (glanceSection: object, extra: object = {}) =>
-    ({ kind: 'OpenStackControlPlane', spec: { glance: { template: {}, ...glanceSection }, ...extra } });
+    ({
+      kind: 'OpenStackControlPlane',
+      spec: { glance: { template: { glanceAPIs: { default: {} }, storage: { storageRequest: '10G' } }, ...glanceSection }, ...extra },
+    });
 
   test.each([
     ['kind: Glance\nspec: [\n', 'customResource', /is not valid YAML.*Fix: fix the YAML syntax/],
@@ -129,7 +132,9 @@ describe('every refusal of where the spec is names the field, the problem and th
   });
 
   test('YAML: empty documents are skipped', () => {
-    expect(read('---\n# nothing\n---\nkind: Glance\nmetadata:\n  name: images\nspec: {}\n').name).toBe('images');
+    const text = '---\n# nothing\n---\nkind: Glance\nmetadata:\n  name: images\n'
+      + 'spec:\n  glanceAPIs:\n    default: {}\n  storage:\n    storageRequest: 10G\n';
+    expect(read(text).name).toBe('images');
   });
 
   test('YAML: aliases that expand too far are refused with the fix', () => {
@@ -151,7 +156,7 @@ describe('every refusal of where the spec is names the field, the problem and th
   });
 
   test('metadata.namespace may be one character, and must be text', () => {
-    expect(readCustomResource({ kind: 'Glance', metadata: { namespace: 'a' }, spec: {} }, noStore()).namespace).toBe('a');
+    expect(readCustomResource({ ...glance({}), metadata: { namespace: 'a' } }, noStore()).namespace).toBe('a');
     refused({ kind: 'Glance', metadata: { namespace: 5 }, spec: {} }, 'metadata.namespace', 'is not a Kubernetes namespace name');
   });
 });

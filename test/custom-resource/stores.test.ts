@@ -32,6 +32,7 @@ describe('the operator\'s samples', () => {
         template: {
           customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:rbd\ndebug = true\n[glance_store]\ndefault_backend = default_backend\n'
             + '[default_backend]\nrbd_store_ceph_conf = /etc/ceph/ceph.conf\nrbd_store_pool = glance-images\nrbd_store_user = glance\n',
+          glanceAPIs: { default: {} },
         },
       },
       extraMounts: [
@@ -402,7 +403,7 @@ describe('extraMounts', () => {
   describe('a propagation naming the APIs, as the operator mounts into each API pod its own name\'s', () => {
     const cephFor = (propagation: string[], apis?: object) => {
       const cr = extraVol([{ propagation, volumes: [cephSecret('ceph-a')], mounts: [{ name: 'ceph-a', mountPath: '/etc/ceph' }] }]);
-      Object.assign(cr.spec as any, { customServiceConfig: rbd, glanceAPIs: apis });
+      Object.assign(cr.spec as any, { customServiceConfig: rbd, glanceAPIs: apis ?? { default: {} } });
       return cr;
     };
     const two = { az0: { type: 'edge' }, az1: { type: 'edge' } };

@@ -307,7 +307,7 @@ describe('the CLI', () => {
     const bare = 'kind: Glance\nspec:\n  glanceAPIs:\n    default:\n      type: single\n      tls:\n        api:\n'
       + '          internal: {secretName: a}\n          public: {secretName: b}\n        caBundleSecretName: combined-ca-bundle\n';
     expect(synthed(bare)).toContain('auth_url = https://keystone-internal.openstack.svc:5000');
-    expect(synthed('kind: Glance\nspec: {}\n')).toContain('auth_url = http://keystone-internal.openstack.svc:5000');
+    expect(synthed('kind: Glance\nspec:\n  glanceAPIs:\n    default: {}\n')).toContain('auth_url = http://keystone-internal.openstack.svc:5000');
   });
 
   test('--database-tls false turns the database\'s TLS off; --database-tls true forces it', () => {
@@ -318,10 +318,11 @@ describe('the CLI', () => {
   });
 
   test('--database-tls takes true or false (usage error, exit 2), and names itself when it cannot be honoured (exit 1)', () => {
-    const usage = runCapturing(['synth', '--from', '-', '--database-tls', 'yes'], () => 'kind: Glance\nspec: {}\n');
+    const usage = runCapturing(['synth', '--from', '-', '--database-tls', 'yes'], () => 'kind: Glance\nspec:\n  glanceAPIs:\n    default: {}\n');
     expect(usage.code).toBe(2);
     expect(usage.err).toContain('cdk8s-glance: --database-tls takes true or false, got "yes"');
-    const invalid = runCapturing(['synth', '--from', '-', '--database-tls', 'true', '--shared-claim', 'x'], () => 'kind: Glance\nspec: {}\n');
+    const invalid = runCapturing(['synth', '--from', '-', '--database-tls', 'true', '--shared-claim', 'x'],
+      () => 'kind: Glance\nspec:\n  glanceAPIs:\n    default: {}\n');
     expect(invalid.code).toBe(1);
     expect(invalid.err).toMatch(/^cdk8s-glance: --database-tls: .*Fix: drop --database-tls/);
   });
