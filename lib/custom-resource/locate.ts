@@ -37,7 +37,10 @@ export function glanceSpecOf(given: unknown): Located {
   if (input.kind === 'OpenStackControlPlane') {
     const glance = input.spec?.glance;
     if (!isObject(glance) || !isObject(glance.template)) {
-      throw new GlanceValidationError('spec.glance.template', glance?.template, 'is missing', 'add the Glance template to the OpenStackControlPlane');
+      // openstack-operator's DefaultServices makes an empty template, which GlanceSpecCore.Default() gives its placeholder API.
+      throw new GlanceValidationError('spec.glance.template', glance?.template, 'is missing: openstack-operator then defaults an empty one, '
+        + 'a placeholder API "default" with 0 replicas and a "backend1:type1 # CHANGE_ME" store, so nothing would serve',
+      'add the Glance template, with its glanceAPIs, to the OpenStackControlPlane');
     }
     checkFields(glance, 'spec.glance', CONTROL_PLANE_GLANCE_FIELDS);
     if (!valueOrDefault(glance, 'enabled', CONTROL_PLANE_GLANCE_FIELDS)) {

@@ -91,7 +91,8 @@ describe('every refusal of where the spec is names the field, the problem and th
 
   test.each([
     [42, 'customResource', /is not an object.*Fix: give a Glance CR, its spec, or YAML text/],
-    [{ kind: 'OpenStackControlPlane', spec: {} }, 'spec.glance.template', /is missing.*Fix: add the Glance template/],
+    [{ kind: 'OpenStackControlPlane', spec: {} }, 'spec.glance.template',
+      /is missing: openstack-operator then defaults an empty one, a placeholder API.*Fix: add the Glance template/],
     [{ kind: 'OpenStackControlPlane', spec: { glance: { enabled: false, template: {} } } }, 'spec.glance.enabled',
       /disables Glance.*Fix: set enabled: true/],
     [{ kind: 'Glance' }, 'spec', /is missing.*Fix: give the Glance CR a spec/],
