@@ -51,8 +51,11 @@ describe('notifications', () => {
   });
 
   test('customServiceConfig may then not set what notifications write, the URL above all', () => {
+    const written = ['[oslo_messaging_notifications]\ntopics = audit\n', '[oslo_messaging_rabbit]\nssl_ca_file = /etc/ssl/bus.pem\n',
+      '[oslo_messaging_rabbit]\nrabbit_quorum_queue = false\n', '[oslo_messaging_rabbit]\nrabbit_transient_quorum_queue = false\n',
+      '[oslo_messaging_rabbit]\namqp_durable_queues = false\n'];
     for (const ini of ['[oslo_messaging_notifications]\ntransport_url = rabbit://u:p@h/\n', '[oslo_messaging_notifications]\ndriver = noop\n',
-      '[oslo_messaging_rabbit]\nssl = false\n']) {
+      '[oslo_messaging_rabbit]\nssl = false\n', ...written]) {
       expectInvalid(() => notified({}, { customServiceConfig: ini }), 'customServiceConfig',
         /overrides an option cdk8s-glance manages.*notifications/);
     }
@@ -60,10 +63,13 @@ describe('notifications', () => {
 
   test.each([
     ['not an object', 'rabbit', 'notifications', /is not an object/],
+    ['null', null, 'notifications', /is not an object/],
+    ['a list', [SECRET], 'notifications', /is not an object/],
     ['no Secret', { transportUrlSecret: undefined }, 'notifications.transportUrlSecret', /is required/],
     ['a bad Secret name', { transportUrlSecret: { name: 'Rabbit', key: 'transport_url' } }, 'notifications.transportUrlSecret.name', /DNS-1123/],
     ['no topics', { transportUrlSecret: SECRET, topics: [] }, 'notifications.topics', /is not a list of topics/],
     ['a topic with a comma', { transportUrlSecret: SECRET, topics: ['a,b'] }, 'notifications.topics[0]', /is not a topic name/],
+    ['a topic that is a number', { transportUrlSecret: SECRET, topics: ['audit', 5] }, 'notifications.topics[1]', /is not a topic name/],
     ['tls not a boolean', { transportUrlSecret: SECRET, tls: 'yes' }, 'notifications.tls', /is not a boolean/],
     ['quorumQueues not a boolean', { transportUrlSecret: SECRET, quorumQueues: 1 }, 'notifications.quorumQueues', /is not a boolean/],
   ])('%s is refused', (_what, notifications, prop, message) => {
