@@ -59,13 +59,13 @@ export function checkNamePart(prop: string, value: string): void {
 }
 
 /**
- * Checks a name that Kubernetes takes as a DNS-1123 subdomain (a storage class's, say): at most
- * 253 characters of DNS-1123 labels joined by ".".
+ * Checks a name that Kubernetes takes as a DNS-1123 subdomain (a storage class's or a Secret's): at
+ * most 253 characters of DNS-1123 labels joined by "."; `problem` and `fix` say it in the prop's terms.
  */
-export function checkSubdomain(prop: string, value: string): void {
+export function checkSubdomain(prop: string, value: string, problem = 'is not a DNS-1123 subdomain',
+  fix = 'use at most 253 lower-case letters, digits, "-" and ".", each "."-separated part starting and ending with a letter or digit'): void {
   if (typeof value !== 'string' || value.length > 253 || !value.split('.').every((label) => DNS_1123_LABEL.test(label) && label.length <= 63)) {
-    throw new GlanceValidationError(prop, value, 'is not a DNS-1123 subdomain',
-      'use at most 253 lower-case letters, digits, "-" and ".", each "."-separated part starting and ending with a letter or digit');
+    throw new GlanceValidationError(prop, value, problem, fix);
   }
 }
 

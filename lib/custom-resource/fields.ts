@@ -5,7 +5,7 @@
  * by the row's field (translate.ts): a field's mapping is written here only.
  */
 import {
-  apiConfigOf, apiTypeOf, cronOf, endpointServicesOf, mebibytesOf, nonEmpty, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf, storageClassOf,
+  apiConfigOf, apiTypeOf, cronOf, endpointServicesOf, mebibytesOf, nonEmpty, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf,
 } from './values';
 
 export type FieldType = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 'quantity' | 'stringMap';
@@ -152,7 +152,8 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'storage': read('object', { prop: 'storage' }),
   'storage.external': read('boolean', { prop: 'storage.external' }),
   // The image cache claims' class too
-  'storage.storageClass': read('string', { prop: 'storage.storageClass', as: storageClassOf }),
+  // "" is the default class, as the operator reads it (an unset storageClassName)
+  'storage.storageClass': read('string', { prop: 'storage.storageClass', as: nonEmpty }),
   // "" or unset: no claim (storage.external), as the operator's webhook sets it (read.ts)
   'storage.storageRequest': read('quantity', { prop: 'storage.storageRequest', as: (v) => nonEmpty(quantityOf(v)!) }),
   'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),

@@ -73,10 +73,10 @@ export function glanceSpecOf(given: unknown): Located {
 
 /**
  * The resource as the API server keeps it: every null in a mapping dropped (and, in an object given
- * from code, every undefined). The API server prunes
- * the null of a field that is not nullable before it applies the CRD's defaults, so a null means
- * what leaving the field out means. The one nullable field read here, a control plane's
- * applicationCredential, defaults to disabled, which is also what its kept null means.
+ * from code, every undefined). The API server prunes the null of a field that is not nullable
+ * before it applies the CRD's defaults, so a null means what leaving the field out means. The one
+ * nullable field read here, a control plane's applicationCredential, defaults to disabled, which
+ * is also what its kept null means.
  */
 function withoutNulls(object: Record<string, any>): Record<string, any> {
   const pruned = (value: unknown): unknown => (Array.isArray(value) ? value.map(pruned) : isObject(value) ? withoutNulls(value) : value);

@@ -55,7 +55,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   const apis: Record<string, GlanceApiOptions> = {};
   for (const [name, api] of entries) {
     // The type first: what the API is comes before what is wrong with its other fields.
-    const fromApi = readFields(api ?? {}, `${path}.glanceAPIs.${name}`, API_FIELDS, ['type']);
+    const fromApi = readFields(api, `${path}.glanceAPIs.${name}`, API_FIELDS, ['type']);
     const nodeSelector = fromApi.nodeSelector ?? valueAt(spec, 'nodeSelector');
     apis[name] = { ...fromApi, imageCache: apiCacheOf(fromApi.imageCache, storageClass), nodeSelector };
   }
@@ -211,7 +211,6 @@ function sharedApplicationCredential(path: string, entries: Array<[string, any]>
   return { secret: first[1], field: `${path}.glanceAPIs.${first[0]}.auth.applicationCredentialSecret` };
 }
 
-/** The image cache read from its fields: none without a size (the CRD's default size is ""). */
 /**
  * An API's cache as the operator's GlanceAPI has it: its own schedules (the CRD's defaults where unset), and its
  * own size, or where it has none the top level's, which the library's field-by-field inheritance gives it.
@@ -221,6 +220,7 @@ function apiCacheOf(cache: Partial<ImageCacheOptions>, storageClass: string | un
   return { ...schedules, ...(size ? { size } : {}), storageClass } as ImageCacheOptions;
 }
 
+/** The image cache read from its fields: none without a size (the CRD's default size is ""). */
 function cacheOf(cache: ImageCacheOptions | undefined, storageClass: string | undefined): ImageCacheOptions | undefined {
   if (cache?.size === undefined || cache.size === '') return undefined;
   // The operator sizes the image cache claims from the deployment's storage class.

@@ -35,11 +35,6 @@ export function nonEmpty(value: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
-/** The operator reads "" as "the default class", as an unset storageClassName does. */
-export function storageClassOf(value: string): string | undefined {
-  return value === '' ? undefined : value;
-}
-
 // A Map, not an object: a type such as "toString" must not find Object.prototype.
 const API_TYPES = new Map<string, GlanceApiType>([
   ['single', GlanceApiType.SINGLE], ['split', GlanceApiType.SPLIT], ['edge', GlanceApiType.EDGE],

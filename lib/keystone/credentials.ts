@@ -1,5 +1,4 @@
-import { GlanceValidationError } from '../errors';
-import { checkNamePart, SecretKeySelector } from '../names';
+import { checkSubdomain, SecretKeySelector } from '../names';
 
 // How Glance's processes authenticate to Keystone as the service user: its password, or an
 // application credential (the keystone-operator's Secret layout: AC_ID and AC_SECRET).
@@ -17,12 +16,9 @@ export interface ServiceCredentials {
 /** Checks keystone.applicationCredentialSecret, when given. */
 export function checkApplicationCredential(secret: string | undefined): void {
   if (secret === undefined) return;
-  if (typeof secret !== 'string' || secret.length > 253 || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(secret)) {
-    throw new GlanceValidationError('keystone.applicationCredentialSecret', secret, 'is not a Secret name',
-      'name the Secret that holds the application credential\'s AC_ID and AC_SECRET, e.g. "ac-glance-secret"');
-  }
-  // A Secret name is a DNS subdomain; each part a label.
-  secret.split('.').forEach((part) => checkNamePart('keystone.applicationCredentialSecret', part));
+  // A Secret name is a DNS subdomain.
+  checkSubdomain('keystone.applicationCredentialSecret', secret, 'is not a Secret name',
+    'name the Secret that holds the application credential\'s AC_ID and AC_SECRET, e.g. "ac-glance-secret"');
 }
 
 /**

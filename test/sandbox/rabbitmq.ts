@@ -6,12 +6,11 @@
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
-import { connect } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { runPythonInImage } from './image-python';
 import { killGroup } from './pod-sandbox';
-import { TestCertificate } from './tls';
+import { listening, TestCertificate } from './tls';
 import { until } from '../waiting';
 
 const SERVER = '/usr/lib/rabbitmq/bin/rabbitmq-server';
@@ -83,17 +82,9 @@ export class RabbitMq {
     const child = this.process;
     await until('rabbitmq accepts connections', async () => {
       if (child.exitCode !== null) throw new Error(`rabbitmq-server exited ${child.exitCode}:\n${log.join('').slice(-3000)}`);
-      return log.join('').includes('Server startup complete') && await this.listening(this.port)
-        && (!this.certificate || await this.listening(this.tlsPort));
+      return log.join('').includes('Server startup complete') && await listening(this.address, this.port)
+        && (!this.certificate || await listening(this.address, this.tlsPort));
     }, { everyMs: 250, detail: () => log.join('').slice(-3000) });
-  }
-
-  private listening(port: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = connect({ host: this.address, port });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => { socket.destroy(); resolve(false); });
-    });
   }
 
   /** Takes every message off `queue` with kombu (the image's, as a consumer would); none while it does not exist. */
