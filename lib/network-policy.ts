@@ -255,6 +255,7 @@ export function apiNetworkPolicy(scope: IConstruct, name: string, role: GlanceAp
   const allowed = options ?? {};
   const internalOnly = role === GlanceApiRole.INTERNAL || role === GlanceApiRole.EDGE;
   if (internalOnly && (allowed.allowedNamespaces?.length || allowed.allowedCidrs?.length)) {
+    // Stryker disable next-line StringLiteral: the only warning of its code, so any key keeps it once per app
     warnOnce(scope, 'CDK8S_GLANCE_NETWORK_POLICY', 'deprecated-lists', 'cdk8s-glance: networkPolicy.allowedNamespaces and allowedCidrs ' +
       '(deprecated) now admit callers of the '
       + `public endpoint only: INTERNAL and EDGE StatefulSets such as ${name} no longer admit them. List the callers of the internal endpoint `

@@ -47,6 +47,18 @@ describe('keystone.registration', () => {
     expectMountsResolve(m);
   });
 
+  test('its Job, pod, Secret and container are labelled and named for the registration; the container has bounded resources', () => {
+    const m = registered();
+    const job = jobOf(m);
+    const component = 'keystone-registration';
+    expect(job.metadata.labels['app.kubernetes.io/component']).toBe(component);
+    expect(job.spec.template.metadata.labels['app.kubernetes.io/component']).toBe(component);
+    expect(find(m, 'Secret', 'glance-keystone').metadata.labels['app.kubernetes.io/component']).toBe(component);
+    const container = job.spec.template.spec.containers[0];
+    expect(container.name).toBe(component);
+    expect(container.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '500m', memory: '256Mi' } });
+  });
+
   test('its settings, with the defaults: the operator\'s admin and the service user Glance authenticates as; passwords only from Secrets', () => {
     expect(envOf(registered({}, { region: 'regionOne' }))).toEqual({
       KEYSTONE_AUTH_URL: 'http://keystone.openstack.svc:5000',
@@ -158,14 +170,20 @@ describe('keystone.registration refused at synth time', () => {
     [{ internalUrl: 'glance:9292' }, 'keystone.registration.internalUrl', /is not an http\(s\) URL/],
     [{ publicUrl: 'https://a b' }, 'keystone.registration.publicUrl', /is not an http\(s\) URL/],
     [{ api: 'missing' }, 'keystone.registration.api', /names no entry of apis.*Fix: use one of: default/],
+    [{ internalUrl: ['http://glance.example'] }, 'keystone.registration.internalUrl', /is not an http\(s\) URL/],
     [{ api: 'Default' }, 'keystone.registration.api', /is not a DNS-1123 label/],
   ])('%j', (registration, prop, message) => {
     expectInvalid(() => registered(registration as any), prop, message);
   });
 
-  test('not an object', () => {
-    expectInvalid(() => synthGlance({ keystone: { ...BASE_PROPS.keystone, registration: 'yes' as any } }), 'keystone.registration',
+  test.each([['yes'], [null]])('%j: not an object', (registration) => {
+    expectInvalid(() => synthGlance({ keystone: { ...BASE_PROPS.keystone, registration: registration as any } }), 'keystone.registration',
       /is not an object/);
+  });
+
+  test('an api of no entry lists every entry', () => {
+    expectInvalid(() => registered({ api: 'c' }, {}, { backend: SHARED, apis: { a: {}, b: {} } }), 'keystone.registration.api',
+      /names no entry of apis.*Fix: use one of: a, b/);
   });
 
   test('several APIs and no api: which one Keystone lists is yours to say', () => {

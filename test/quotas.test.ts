@@ -84,9 +84,20 @@ describe('quotas', () => {
   });
 });
 
+test('a size of as many MiB as a safe integer holds is registered whole', () => {
+  const most = `${Number.MAX_SAFE_INTEGER}Mi`;
+  expect(registrationEnv(withQuotas({ ...QUOTAS, imageSizeTotal: most })).REGISTERED_LIMITS).toContain(`image_size_total=${Number.MAX_SAFE_INTEGER}`);
+});
+
 describe('quotas refused at synth time', () => {
   test.each([
     ['not an object', 5, 'quotas', /is not an object/],
+    ['null', null, 'quotas', /is not an object/],
+    ['a size that is no text', { ...QUOTAS, imageSizeTotal: 5 }, 'quotas.imageSizeTotal', /is not a Kubernetes quantity of bytes/],
+    // Its bytes round up to 1 MiB: a fraction of a byte is no whole number of MiB.
+    ['a size with a fraction of a byte', { ...QUOTAS, imageSizeTotal: '1048575.5' }, 'quotas.imageSizeTotal', /is not a whole number of MiB/],
+    ['more MiB than a safe integer', { ...QUOTAS, imageSizeTotal: `${BigInt(Number.MAX_SAFE_INTEGER) + 1n}Mi` }, 'quotas.imageSizeTotal',
+      /is not a whole number of MiB/],
     ['a size not in whole MiB', { ...QUOTAS, imageSizeTotal: '1.5Mi' }, 'quotas.imageSizeTotal', /is not a whole number of MiB/],
     ['a size in bytes', { ...QUOTAS, imageStageTotal: '1000' }, 'quotas.imageStageTotal', /is not a whole number of MiB/],
     ['a size in milli-bytes', { ...QUOTAS, imageStageTotal: '1024m' }, 'quotas.imageStageTotal', /is not a Kubernetes quantity of bytes/],
@@ -96,6 +107,15 @@ describe('quotas refused at synth time', () => {
     ['a missing count', { ...QUOTAS, imageCountUploading: undefined }, 'quotas.imageCountUploading', /is not a whole number/],
   ])('%s', (_what, quotas, prop, message) => {
     expectInvalid(() => withQuotas(quotas), prop, message);
+  });
+
+  test.each([
+    'auth_url', 'auth_type', 'username', 'password', 'user_domain_name', 'user_domain_id', 'system_scope', 'project_name', 'project_id',
+    'endpoint_id', 'endpoint_service_type', 'endpoint_service_name', 'endpoint_interface', 'endpoint_region_name', 'cafile', 'valid_interfaces',
+    'region_name', 'application_credential_id', 'application_credential_secret', 'application_credential_name',
+  ])('[oslo_limit] %s in customServiceConfig: the library writes [oslo_limit] with quotas', (option) => {
+    expectInvalid(() => withQuotas(QUOTAS, { customServiceConfig: `[oslo_limit]\n${option} = x\n` }), 'customServiceConfig',
+      new RegExp(`overrides an option cdk8s-glance manages \\(got "\\[oslo_limit\\] ${option}"\\)\\. Fix: remove it and set quotas`));
   });
 
   test('without keystone.registration, whose Job registers the limits', () => {

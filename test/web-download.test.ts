@@ -62,7 +62,8 @@ describe('the lists in the config Secret, written as oslo.config reads ListOpt(b
 });
 
 describe('hosts the allow-list may not name (Glance skips its own loopback and link-local block for them)', () => {
-  const mirrorFix = /Fix: name the external mirror itself.*leave internal services off the list/;
+  const mirrorFix =
+    /Fix: name the external mirror itself.*leave internal services off the list, since Glance skips its loopback and link-local block for any host/;
   test.each([
     ['127.0.0.1', /is a loopback address \(127\.0\.0\.0\/8\)/],
     ['127.255.0.9', /is a loopback address/],
@@ -93,6 +94,11 @@ describe('hosts the allow-list may not name (Glance skips its own loopback and l
     ['10-0-0-5.openstack.pod.cluster.local', /is an in-cluster name/],
     ['mirror.openstack.svc.corp.example', /is an in-cluster name/],
     ['kubernetes.default', /is an in-cluster name/],
+    ['mirror.svc', /is an in-cluster name \(<service>\.<namespace>\.svc.*: Glance would fetch from a Service or pod of the cluster/],
+    ['localhost', /names the loopback interface .*: Glance would fetch from its own pod/],
+    // Link-local, without the metadata service's address.
+    ['169.254.169.1', /is a link-local address \(169\.254\.0\.0\/16\): Glance would fetch/],
+    ['169.254.1.254', /is a link-local address \(169\.254\.0\.0\/16\): Glance would fetch/],
   ])('%s', (host, problem) => {
     const error = expectInvalid(() => synthGlance({ webDownload: { allowedHosts: ['cloud-images.ubuntu.com', host] } }),
       'webDownload.allowedHosts[1]', problem);
@@ -107,7 +113,7 @@ describe('hosts the allow-list may not name (Glance skips its own loopback and l
     ['mirror'],
   ])('single-label name %s: it resolves through the pod\'s search domains', (host) => {
     const error = expectInvalid(() => synthGlance({ webDownload: { allowedHosts: [host] } }), 'webDownload.allowedHosts[0]',
-      /is a single-label name: in a pod it resolves through the search domains to a Service/);
+      /is a single-label name: in a pod it resolves through the search domains to a Service of the namespace or the cluster \(e\.g\. "kubernetes"/);
     expect(error.message).toMatch(/Fix: use the mirror's fully qualified name/);
   });
 
@@ -125,6 +131,16 @@ describe('hosts the allow-list may not name (Glance skips its own loopback and l
     ['[mirror.example]', /is not a host name or IP address/],
     ['fe80::1%eth0', /is not a host name or IP address/],
     ['1:2:3:4:5:6:7:8:9', /is not a host name or IP address/],
+    ['1::2::3', /is not a host name or IP address|is a single-label name/],
+    ['1::2:3:4:5:6:7:8', /is not a host name or IP address|is a single-label name/],
+    ['[1:2:3]', /is not a host name or IP address/],
+    ['[2001:db8::1', /is not a host name or IP address|is a single-label name/],
+    ['2001:db8::1]', /is not a host name or IP address|is a single-label name/],
+    ['mirror_1.example.com', /is not a host name or IP address/],
+    ['256.0.0.1', /is a shorthand or encoded IPv4 address/],
+    ['::ffff:192.0.2.8', /is the IPv4-mapped form of 192\.0\.2\.8, which Glance 25 and 30 write .*and so may never match the URL's host \(got/],
+    ['::1.0.0.1', /is the IPv4-compatible form of 1\.0\.0\.1, which Glance 25 and 30 write differently/],
+    ['64:ff9b::192.0.2.7', /is the NAT64 form of 192\.0\.2\.7, which Glance 25 and 30 write differently/],
   ])('%s: Glance could never match it', (host, problem) => {
     expectInvalid(() => synthGlance({ webDownload: { allowedHosts: [host] } }), 'webDownload.allowedHosts[0]', problem);
   });
@@ -167,6 +183,21 @@ describe('hosts the allow-list may name', () => {
     ['mirror.internal', '[mirror.internal]'],
     ['a.b', '[a.b]'],
     ['a.example', '[a.example]'],
+    // Only 169.254.0.0/16 is link-local.
+    ['10.254.0.1', '[10.254.0.1]'],
+    // IPv6 that only looks like an IPv4 address in IPv6 clothes, written as Python writes it (RFC 5952).
+    ['0:0:0:0:1:ffff:c000:207', '[::1:ffff:c000:207]'],
+    ['64::c000:207', '[64::c000:207]'],
+    ['65:ff9b::c000:207', '[65:ff9b::c000:207]'],
+    ['64:ff9b:1::c000:207', '[64:ff9b:1::c000:207]'],
+    ['2001:DB8:0:0:1:0:0:1', '[2001:db8::1:0:0:1]'],
+    ['1:0:0:2:0:0:0:3', '[1:0:0:2::3]'],
+    ['1::', '[1::]'],
+    ['[2001:db8::1]', '[2001:db8::1]'],
+    // Labels with digits that are not numbers.
+    ['a1.b2', '[a1.b2]'],
+    ['1a.2b', '[1a.2b]'],
+    ['Mirror.Example', '[mirror.example]'],
   ])('%s, written %s', (host, value) => {
     expect(rendered(host)).toBe(value);
   });
