@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Chart } from 'cdk8s';
+import { ObjectNaming } from './common-props';
 import { glanceSpecOf, servesHttps } from './custom-resource';
 import { GlanceValidationError } from './errors';
 import { Glance } from './glance';
@@ -31,7 +32,12 @@ const USAGE = `usage: cdk8s-glance synth --from <cr.yaml | -> [options]
   --notifications-secret NAME[:KEY]
                               the Secret key with the transport URL of the CR's notifications bus (key
                               default: transport_url); needed when the CR has one
+  --public-url URL            URL of the public endpoint Keystone lists; needed for a control plane whose
+                              public endpoint is a Route (give the Route's https:// URL)
   --release NAME              OpenStack release of the image, e.g. antelope (default: antelope)
+  --naming glance-operator|library
+                              names of the StatefulSets and endpoint Services: the operator's, which keep
+                              its Keystone catalog and claims, or the library's (default: glance-operator)
   --ceph-secret NAME          use Ceph RBD, with ceph.conf and keyring from this Secret
   --rbd-pool POOL             RBD pool (default: images)
   --rbd-user USER             Ceph user (default: openstack)
@@ -65,6 +71,7 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
     if (!flags.from) throw new UsageError('--from is required');
     const [dbName, dbKey] = splitSecretRef('--database-secret', flags['database-secret'] ?? 'glance-db:connection');
     const release = releaseOf(flags.release);
+    const naming = namingOf(flags.naming);
     const databaseTls = booleanOf('--database-tls', flags['database-tls']);
     const keystoneRegistration = booleanOf('--keystone-registration', flags['keystone-registration']);
     const notifications = flags['notifications-secret'];
@@ -89,6 +96,8 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
       backend,
       keystoneRegistration,
       notificationsTransportUrlSecret,
+      naming,
+      publicUrl: flags['public-url'],
     };
     const outdir = flags.output ?? 'dist';
     const app = new App();
@@ -144,7 +153,7 @@ function packageVersion(): string {
 class UsageError extends Error {}
 
 const FLAGS = ['from', 'output', 'namespace', 'database-secret', 'database-tls', 'keystone-url', 'keystone-public-url', 'keystone-registration',
-  'notifications-secret', 'release', 'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim', 'shared-storage-class'];
+  'notifications-secret', 'public-url', 'release', 'naming', 'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim', 'shared-storage-class'];
 
 function parseFlags(args: string[]): Record<string, string> {
   const flags: Record<string, string> = {};
@@ -180,6 +189,13 @@ function releaseOf(name: string | undefined): GlanceRelease | undefined {
     throw new UsageError(`--release "${name}" is not one of ${GlanceRelease.known.map((r) => r.codeName).join(', ')}, nor a release number such ` +
       'as 2025.1');
   }
+}
+
+function namingOf(value: string | undefined): ObjectNaming | undefined {
+  if (value === undefined) return undefined;
+  const naming = Object.values(ObjectNaming).find((n) => n === value);
+  if (naming === undefined) throw new UsageError(`--naming takes ${Object.values(ObjectNaming).join(' or ')}, got "${value}"`);
+  return naming;
 }
 
 function backendOf(flags: Record<string, string>): ImageBackend | undefined {

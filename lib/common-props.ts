@@ -284,6 +284,30 @@ export interface GlanceCommonProps {
    * @default - IfNotPresent for an image pinned by digest ("...@sha256:..."), Always for a tag, which can move
    */
   readonly imagePullPolicy?: ImagePullPolicy;
+  /**
+   * How each API's StatefulSet and endpoint Services are named: the library's names, or the
+   * glance-operator's, for a deployment that takes over from the operator (its Keystone catalog,
+   * its claims and its certificates keep their names). Changing it on a deployed chart renames
+   * StatefulSets, and so leaves their claims behind (README, "Upgrading").
+   * @default ObjectNaming.LIBRARY
+   */
+  readonly naming?: ObjectNaming;
+}
+
+/** How an API's StatefulSet and endpoint Services are named. */
+export enum ObjectNaming {
+  /**
+   * StatefulSet `<name>-<api>-<role>`; endpoint Services `<name>-<api>` (internal) and
+   * `<name>-<api>-public`.
+   */
+  LIBRARY = 'library',
+  /**
+   * The glance-operator's: StatefulSet `<name>-<api>-single` for a SINGLE API and
+   * `<name>-<api>-<role>-api` for the others; endpoint Services `glance-<api>-internal` and
+   * `glance-<api>-public` whatever the name (the operator's constant "glance"), so two
+   * deployments in one namespace need APIs of different names.
+   */
+  GLANCE_OPERATOR = 'glance-operator',
 }
 
 /** Access mode of the volume that holds a replica's /var/lib/glance. */

@@ -9,6 +9,7 @@ import { apiServerFiles } from './api-serving';
 import { cacheClaimName } from './cache/cache-job';
 import { ImageCacheOptions } from './cache/cache-options';
 import { ImageCache } from './cache/image-cache';
+import { ObjectNaming } from './common-props';
 import { checkCustomServiceConfig } from './config-guard';
 import { GlanceValidationError, locate, warnOnce } from './errors';
 import { EndpointServiceOptions, GlanceApiProps, GlanceApiRole } from './glance-api-props';
@@ -93,20 +94,18 @@ export class GlanceApi extends GlanceApiBase {
       }
       common.backend._checkApi(path, this.replicas, common.storage.external ?? false);
 
-      const sts = `${common.name}-${props.apiName}-${role}`;
+      const { statefulSet: sts, internal: internalName, public: publicName } = apiObjectNames(common.naming, common.name, props.apiName, role);
       this.statefulSetName = sts;
       this.configSecretName = `${sts}-config`;
       // Its config Secret (the name and "-config") is within the 63 characters of an object.
       checkDerivedName(path, sts, NameKind.STATEFUL_SET, 'StatefulSet');
-      const internalName = `${common.name}-${props.apiName}`;
-      const publicName = `${common.name}-${props.apiName}-public`;
       const serves = {
         internal: role !== GlanceApiRole.EXTERNAL,
         public: role === GlanceApiRole.SINGLE || role === GlanceApiRole.EXTERNAL,
       };
       this.endpointServiceNames = [...(serves.internal ? [internalName] : []), ...(serves.public ? [publicName] : [])];
-      // The headless Service's name; the endpoint Services' names start as it does and are no longer.
-      checkDerivedName(path, sts, NameKind.SERVICE, 'Service');
+      // The headless Service's name, then the endpoint Services'.
+      for (const name of [sts, ...this.endpointServiceNames]) checkDerivedName(path, name, NameKind.SERVICE, 'Service');
       const endpoints = endpointsTls({
         path,
         statefulSetName: sts,
@@ -298,6 +297,23 @@ export class GlanceApi extends GlanceApiBase {
     if (serves.internal) endpoint('internal');
     if (serves.public) endpoint('public', checkServiceType(`${path}.publicServiceType`, props.publicServiceType));
   }
+}
+
+/** The names of an API's StatefulSet (and headless Service) and endpoint Services, by the naming scheme. */
+function apiObjectNames(naming: ObjectNaming, name: string, apiName: string, role: GlanceApiRole)
+  : { statefulSet: string; internal: string; public: string } {
+  if (naming === ObjectNaming.GLANCE_OPERATOR) {
+    // glance-operator: the GlanceAPI is <glance>-<api>-<type>; its StatefulSet and headless Service add "-api" unless single
+    // (glanceapi/statefulset.go, glance_common.go GetHeadlessService); its endpoint Services are glance.ServiceName-<api>-<endpoint>
+    // (glanceapi_controller.go reconcileInit).
+    const instance = `${name}-${apiName}-${role}`;
+    return {
+      statefulSet: role === GlanceApiRole.SINGLE ? instance : `${instance}-api`,
+      internal: `glance-${apiName}-internal`,
+      public: `glance-${apiName}-public`,
+    };
+  }
+  return { statefulSet: `${name}-${apiName}-${role}`, internal: `${name}-${apiName}`, public: `${name}-${apiName}-public` };
 }
 
 /** An API's imageCache fields override the Glance-level ones; unset fields inherit. */

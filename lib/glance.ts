@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { GlanceApiBase, GlanceDeploymentBase } from './api-host';
 import { ImageCacheOptions } from './cache/cache-options';
 import { validateImageCacheOptions } from './cache/image-cache';
+import { ObjectNaming } from './common-props';
 import { CustomResourceOptions, readCustomResource } from './custom-resource';
 import { GlanceDatabase } from './database';
 import { GlanceValidationError, locate } from './errors';
@@ -193,7 +194,9 @@ function claimInChart(glance: Glance, name: string): void {
       if (mine.has(key)) {
         throw new GlanceValidationError('name', name,
           `makes the ${key.split(' ')[0]} "${mine.get(key)}", which the Glance at ${other.node.path} in the same chart also makes`,
-          'give each Glance in a chart its own name (the prefix of every object it creates)');
+          'give each Glance in a chart its own name (the prefix of every object it creates)'
+          + (glance._common.naming === ObjectNaming.GLANCE_OPERATOR
+            ? ', and with ObjectNaming.GLANCE_OPERATOR its APIs their own names (its endpoint Services are glance-<api>-internal and -public)' : ''));
       }
     }
   }

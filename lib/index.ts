@@ -1,7 +1,7 @@
 export { Errors, GlanceValidationError } from './errors';
 export * from './release';
 export { ImageCacheDriver } from './cache/cache-options';
-export { StorageAccessMode } from './common-props';
+export { ObjectNaming, StorageAccessMode } from './common-props';
 export type { SecretKeySelector } from './names';
 export * from './stores';
 export type {

@@ -1,5 +1,5 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
-import { GlanceCommonProps, KeystoneOptions, UploadLimitOptions } from './common-props';
+import { GlanceCommonProps, KeystoneOptions, ObjectNaming, UploadLimitOptions } from './common-props';
 import { checkCustomServiceConfig, MANAGED_OPTIONS } from './config-guard';
 import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
@@ -95,6 +95,10 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   if (!Object.values(ImagePullPolicy).includes(imagePullPolicy)) {
     throw new GlanceValidationError('imagePullPolicy', imagePullPolicy, 'is not a pull policy', 'use an ImagePullPolicy value');
   }
+  const naming = props.naming ?? ObjectNaming.LIBRARY;
+  if (!Object.values(ObjectNaming).includes(naming)) {
+    throw new GlanceValidationError('naming', naming, 'is not a naming scheme', 'use ObjectNaming.LIBRARY or ObjectNaming.GLANCE_OPERATOR');
+  }
   return {
     ...props,
     name,
@@ -105,6 +109,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
     behindTlsProxy: props.behindTlsProxy ?? false,
     customServiceConfigSubstitution: substitution,
     imagePullPolicy,
+    naming,
     imageSizeCapBytes,
     userStorageQuotaBytes,
     stagingSize,

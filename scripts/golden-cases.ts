@@ -139,6 +139,8 @@ interface CustomResourceCase {
   readonly release?: GlanceRelease;
   readonly publicAuthUrl?: string;
   readonly keystoneRegistration?: boolean;
+  /** The public endpoint's URL (a control plane's is a Route, whose host the CR does not say). */
+  readonly publicUrl?: string;
 }
 
 const CUSTOM_RESOURCES: Record<string, CustomResourceCase> = {
@@ -147,6 +149,7 @@ const CUSTOM_RESOURCES: Record<string, CustomResourceCase> = {
       + '      customServiceConfig: |\n        [DEFAULT]\n        debug = true\n      imageCache:\n        size: 10Gi\n'
       + '      storage:\n        storageRequest: 10Gi\n      glanceAPIs:\n        default:\n          replicas: 3\n          type: single\n',
     backend: nfs,
+    publicUrl: 'https://glance-default-public-openstack.apps.example.com',
   },
   'cr-bare-split-rbd': {
     cr: 'apiVersion: glance.openstack.org/v1beta1\nkind: Glance\nmetadata:\n  name: glance\n  namespace: openstack\nspec:\n'
@@ -181,7 +184,7 @@ export function handCases(): GoldenCase[] {
     });
   }
   for (const [name, build] of Object.entries(PLACEMENTS)) cases.push({ name, build });
-  for (const [name, { cr, backend: crBackend, release, publicAuthUrl, keystoneRegistration }] of Object.entries(CUSTOM_RESOURCES)) {
+  for (const [name, { cr, backend: crBackend, release, publicAuthUrl, keystoneRegistration, publicUrl }] of Object.entries(CUSTOM_RESOURCES)) {
     cases.push({
       name,
       build: (app) => {
@@ -193,6 +196,7 @@ export function handCases(): GoldenCase[] {
           ...(release ? { release } : {}),
           ...(publicAuthUrl ? { keystonePublicAuthUrl: publicAuthUrl } : {}),
           ...(keystoneRegistration === undefined ? {} : { keystoneRegistration }),
+          ...(publicUrl ? { publicUrl } : {}),
         });
         return { charts: [chart], attributes: () => glanceAttributes(glance) };
       },

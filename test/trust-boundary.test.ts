@@ -192,7 +192,7 @@ describe('the custom resource reader', () => {
       + '[default_backend]\nrbd_store_pool = images\n'
       + '[cors]\nallowed_origin = https://a.example,\n  https://b.example\n';
     const m = synthFromCr({ customServiceConfig: text, ...cephMount });
-    const custom = find(m, 'Secret', 'glance-default-internal-config').stringData['50-custom.conf'];
+    const custom = find(m, 'Secret', 'glance-default-internal-api-config').stringData['50-custom.conf'];
     expect(parseIni('test', custom)).toEqual({ cors: { allowed_origin: 'https://a.example,\nhttps://b.example' } });
   });
 

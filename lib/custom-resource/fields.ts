@@ -168,6 +168,19 @@ export const FORMER_GLANCE_SPEC_FIELDS: Record<string, string> = {
   'glanceAPIs.*.preserveJobs': 'moved to spec.preserveJobs',
 };
 
+/**
+ * The control plane's fields its Glance takes where the template leaves them empty, as
+ * openstack-operator's ReconcileGlance fills them in (internal/openstack/glance.go): `secret` and
+ * `storageClass` where the template's are "" or unset, `nodeSelector` and `topologyRef` where unset.
+ * Each key is the template's field; `from` is the control plane's.
+ */
+export const CONTROL_PLANE_INHERITED_FIELDS: Record<string, Field & { readonly from: string }> = {
+  'secret': { ...read('string'), from: 'secret' },
+  'storage.storageClass': { ...read('string'), from: 'storageClass' },
+  'nodeSelector': { ...read('stringMap'), from: 'nodeSelector' },
+  'topologyRef': { ...unsupported('object', 'Topology resources (topologyRef)'), from: 'topologyRef' },
+};
+
 /** The control plane's glance section around the Glance spec (OpenStackControlPlane spec.glance, core.openstack.org/v1beta1). */
 export const CONTROL_PLANE_GLANCE_FIELDS: Record<string, Field> = {
   'enabled': read('boolean', { default: true }),

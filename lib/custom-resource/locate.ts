@@ -2,8 +2,8 @@
 import { parseAllDocuments } from 'yaml';
 import { GlanceValidationError } from '../errors';
 import { checkFields, valueOrDefault } from './check';
-import { CONTROL_PLANE_GLANCE_FIELDS } from './fields';
-import { isObject } from './values';
+import { CONTROL_PLANE_GLANCE_FIELDS, CONTROL_PLANE_INHERITED_FIELDS } from './fields';
+import { isObject, valueAt } from './values';
 
 /** The Glance spec found, its path in the CR, the CR's metadata, the extraMounts that reach Glance, and a control plane's TLS. */
 export interface Located {
@@ -23,6 +23,8 @@ export interface Located {
   readonly controlPlaneNotificationsBus?: unknown;
   /** A control plane's spec.memcached (enabled, templates): the replicas of the Memcached its Glance names. */
   readonly controlPlaneMemcached?: unknown;
+  /** The template's fields that the control plane filled in, each with the control plane's path it came from. */
+  readonly inherited?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -50,8 +52,10 @@ export function glanceSpecOf(given: unknown): Located {
     const serviceName = valueOrDefault(glance, 'serviceName', CONTROL_PLANE_GLANCE_FIELDS);
     const acEnabled = input.spec.applicationCredential?.enabled === true
       && valueOrDefault(glance, 'applicationCredential.enabled', CONTROL_PLANE_GLANCE_FIELDS);
+    const { spec, inherited } = inheritedFromControlPlane(glance.template, input.spec);
     return {
-      spec: glance.template,
+      spec,
+      inherited,
       path: 'spec.glance.template',
       metadata: { name: serviceName, namespace: metadata.namespace },
       extraMounts: { value: input.spec.extraMounts, path: 'spec.extraMounts' },
@@ -69,6 +73,26 @@ export function glanceSpecOf(given: unknown): Located {
     throw new GlanceValidationError('kind', input.kind, 'is neither OpenStackControlPlane nor Glance', 'give one of those resources');
   }
   return { spec: input, path: 'spec', metadata: {} };
+}
+
+/** The template with what the control plane gives it where it leaves a field empty (CONTROL_PLANE_INHERITED_FIELDS), checked where it is written. */
+function inheritedFromControlPlane(template: Record<string, any>, plane: Record<string, any>)
+  : { spec: Record<string, any>; inherited: Record<string, string> } {
+  const spec: Record<string, any> = { ...template, ...(isObject(template.storage) ? { storage: { ...template.storage } } : {}) };
+  const inherited: Record<string, string> = {};
+  for (const [field, row] of Object.entries(CONTROL_PLANE_INHERITED_FIELDS)) {
+    const own = valueAt(template, field);
+    const given = plane[row.from];
+    if (given === undefined || (row.type === 'string' ? own !== undefined && own !== '' : own !== undefined)) continue;
+    // A template's storage that is no mapping is refused by its own path.
+    if (field.startsWith('storage.') && template.storage !== undefined && !isObject(template.storage)) continue;
+    checkFields({ [row.from]: given }, 'spec', { [row.from]: row });
+    const keys = field.split('.');
+    const parent = keys.slice(0, -1).reduce<Record<string, any>>((o, key) => (o[key] = isObject(o[key]) ? o[key] : {}), spec);
+    parent[keys[keys.length - 1]] = given;
+    inherited[field] = `spec.${row.from}`;
+  }
+  return { spec, inherited };
 }
 
 /**

@@ -1,5 +1,5 @@
 /** What the reader needs beside the CR, and what it gives. */
-import type { DatabaseOptions } from '../common-props';
+import type { DatabaseOptions, ObjectNaming } from '../common-props';
 import type { GlanceValidationError } from '../errors';
 import type { GlanceProps } from '../glance-props';
 import type { ImageBackend } from '../image-backend';
@@ -48,6 +48,21 @@ export interface CustomResourceOptions {
    *   key `transport_url` (after a credential rotation, the status names another)
    */
   readonly notificationsTransportUrlSecret?: SecretKeySelector;
+  /**
+   * How the APIs' StatefulSets and endpoint Services are named. The operator's names keep what
+   * refers to them working when this chart takes over from the operator: the Keystone catalog's
+   * URLs (`glance-<api>-internal`), the claims of the StatefulSets, the certificates' names.
+   * @default ObjectNaming.GLANCE_OPERATOR
+   */
+  readonly naming?: ObjectNaming;
+  /**
+   * URL of the public endpoint the registration lists, where the CR does not give it
+   * (`override.service.public.endpointURL` of its keystoneEndpoint API). A control plane's public
+   * endpoint is an OpenShift Route unless its Service is a LoadBalancer, and the Route's host is not
+   * in the CR: it needs this (or keystoneRegistration: false).
+   * @default - the CR's endpointURL, else the public Service's cluster URL (a Glance CR, or a LoadBalancer Service)
+   */
+  readonly publicUrl?: string;
 }
 
 /** A Glance CR read into props, with where it came from. */

@@ -1,5 +1,6 @@
 /** A Glance CR read into GlanceProps, field by field as the field table's rows say. */
 import type { ImageCacheOptions } from '../cache/cache-options';
+import { ObjectNaming } from '../common-props';
 import { GlanceValidationError } from '../errors';
 import type { GlanceApiOptions } from '../glance-api-props';
 import type { GlanceProps } from '../glance-props';
@@ -65,6 +66,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
 
   // A store factory names its own option: the user wrote the CR's customServiceConfig.
   const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, apiNames));
+  const topConfig = topLevelConfig(path, spec.customServiceConfig, stores.customServiceConfig, apis);
   // A control plane decides it for every API; a Glance CR's APIs name it, one Secret for all (the library has one service user).
   const ac = located.applicationCredentialSecret !== undefined
     ? { secret: located.applicationCredentialSecret ?? undefined, field: 'spec.glance.applicationCredential' }
@@ -83,12 +85,14 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       'names an edge API, which serves no public endpoint for Keystone to list',
       `name a single or split API, as the operator requires, ${notRegistering}`);
   }
+  const urls = registering ? registrationUrls(path, keystoneEndpoint, glanceAPIs[keystoneEndpoint], located, options) : [];
   // As the operator's webhook: without a storageRequest, no claim (storage.external).
   const claimless = fromSpec.storage?.storageRequest === undefined;
   const props: GlanceProps = {
     ...fromSpec,
     storage: { ...fromSpec.storage, ...(claimless ? { external: true } : {}) },
     name: glanceName,
+    naming: options.naming ?? ObjectNaming.GLANCE_OPERATOR,
     release: options.release,
     database: { ...options.database, tls: options.database.tls ?? tls.databaseTls },
     tls: tls.tls,
@@ -101,13 +105,17 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       ...(applicationCredentialSecret ? { applicationCredentialSecret } : {}),
       // The operator always registers the API (its KeystoneService and KeystoneEndpoint, made by
       // keystone-operator as the KeystoneAPI's admin, whose password is in the same Secret).
-      registration: registering ? { api: keystoneEndpoint, adminPasswordSecret: { name: secretName, key: 'AdminPassword' } } : undefined,
+      registration: registering ? {
+        api: keystoneEndpoint,
+        adminPasswordSecret: { name: secretName, key: 'AdminPassword' },
+        ...Object.fromEntries(urls.map(({ prop, url }) => [prop, url])),
+      } : undefined,
     },
     ...(notifications ? { notifications } : {}),
     // The operator registers no limit while all four are 0 (the CRD default).
     quotas: Object.values(fromSpec.quotas ?? {}).some((v) => v !== 0 && v !== '0Mi') ? fromSpec.quotas : undefined,
     backend: stores.backend,
-    customServiceConfig: stores.customServiceConfig,
+    customServiceConfig: topConfig.shared,
     imageCache: cacheOf(fromSpec.imageCache, storageClass),
     apis,
   };
@@ -116,7 +124,10 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     + '(keystoneRegistration: false)';
   const renames = [
     ...tls.renames,
-    { prop: 'keystone.registration.adminPasswordSecret', crPath: `${path}.secret` },
+    { prop: 'keystone.registration.adminPasswordSecret', crPath: located.inherited?.secret ?? `${path}.secret` },
+    // What the control plane gave the template is named where the user wrote it.
+    ...(located.inherited?.secret ? [{ prop: 'keystone.passwordSecret', crPath: located.inherited.secret }] : []),
+    ...(located.inherited?.['storage.storageClass'] ? [{ prop: 'storage.storageClass', crPath: located.inherited['storage.storageClass'] }] : []),
     ...(claimless ? [{
       prop: 'storage.external',
       crPath: `${path}.storage.storageRequest`,
@@ -124,10 +135,69 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
       + 'a shared store (an NFS volume at /var/lib/glance/images in extraMounts, --shared-claim or --shared-storage-class), or another store',
     }] : []),
     ...(ac.field ? [{ prop: 'keystone.applicationCredentialSecret', crPath: ac.field }] : []),
+    ...topConfig.givenTo.map((api) => ({ prop: `apis.${api}.customServiceConfig`, crPath: `${path}.customServiceConfig` })),
     { prop: 'keystone.registration', crPath: '--keystone-registration', fix: 'leave it on with quotas: its Job registers the limits in Keystone' },
-    ...['internalUrl', 'publicUrl'].map((url) => ({ prop: `keystone.registration.${url}`, crPath: '--keystone-registration', fix: urlFix })),
+    ...['internalUrl', 'publicUrl'].map((url) => {
+      const given = urls.find((u) => u.prop === url);
+      const prop = `keystone.registration.${url}`;
+      return given ? { prop, crPath: given.from } : { prop, crPath: '--keystone-registration', fix: urlFix };
+    }),
   ];
   return { props, namespace, inCrTerms: crPathTranslator(path, stores, renames), memcached: memcachedOf(path, value('memcachedInstance'), located) };
+}
+
+/**
+ * The top-level customServiceConfig (what the stores left of it), as the glance-operator gives it:
+ * to each API whose own is empty (apiDeploymentCreateOrUpdate), so an API with its own has none of
+ * it. While no API has its own, it stays the deployment's (`shared`); else it moves to the APIs
+ * without one (`givenTo`, which `apis` gets). An API with its own beside top-level stores would serve
+ * none of them: per-API stores.
+ */
+function topLevelConfig(path: string, written: string | undefined, left: string | undefined, apis: Record<string, GlanceApiOptions>)
+  : { shared?: string; givenTo: string[] } {
+  const own = Object.keys(apis).filter((api) => apis[api].customServiceConfig);
+  if (own.length === 0) return { shared: left, givenTo: [] };
+  if (/^\s*enabled_backends\s*=/m.test(written ?? '')) {
+    throw new GlanceValidationError(`${path}.glanceAPIs.${own[0]}.customServiceConfig`, apis[own[0]].customServiceConfig,
+      'is not supported by cdk8s-glance: per-API stores (the glance-operator gives an API with its own customServiceConfig none of the '
+      + 'top-level one, so this API would serve none of its stores)',
+      'move the API\'s options into the top-level customServiceConfig; every API of a deployment serves the same stores');
+  }
+  if (left === undefined) return { givenTo: [] };
+  const givenTo = Object.keys(apis).filter((api) => !own.includes(api));
+  for (const api of givenTo) apis[api] = { ...apis[api], customServiceConfig: left };
+  return { givenTo };
+}
+
+/**
+ * The URLs the registration lists that are not the Services' own, and where each was given: an
+ * override's endpointURL (openstack-operator writes the public Route's into every GlanceAPI it makes),
+ * or options.publicUrl (--public-url). A control plane's public endpoint is an OpenShift Route unless
+ * its Service is a LoadBalancer (openstack-operator EnsureEndpointConfig): the Route's host is not in
+ * the CR, so it must be given.
+ */
+function registrationUrls(path: string, api: string, entry: unknown, located: Located, options: CustomResourceOptions)
+  : Array<{ prop: 'internalUrl' | 'publicUrl'; url: string; from: string }> {
+  const at = (endpoint: string) => `${path}.glanceAPIs.${api}.override.service.${endpoint}.endpointURL`;
+  const own = (endpoint: string): string | undefined => valueAt(entry, `override.service.${endpoint}.endpointURL`);
+  const urls: Array<{ prop: 'internalUrl' | 'publicUrl'; url: string; from: string }> = [];
+  if (own('internal') !== undefined) urls.push({ prop: 'internalUrl', url: own('internal')!, from: at('internal') });
+  const given = options.publicUrl;
+  if (own('public') !== undefined) {
+    if (given !== undefined) {
+      throw new GlanceValidationError('--public-url', given, `is given, and so is the CR's ${at('public')} ("${own('public')}")`,
+        'give the public URL once: drop --public-url (publicUrl), or the endpointURL');
+    }
+    urls.push({ prop: 'publicUrl', url: own('public')!, from: at('public') });
+  } else if (given !== undefined) {
+    urls.push({ prop: 'publicUrl', url: given, from: '--public-url' });
+  } else if (located.controlPlaneTls !== undefined && valueAt(entry, 'override.service.public.spec.type') !== 'LoadBalancer') {
+    throw new GlanceValidationError('--public-url', undefined, `is not given, and the control plane's public endpoint of ${api} is an `
+      + 'OpenShift Route (its Service is not a LoadBalancer and has no endpointURL), whose host the CR does not say',
+    `give the URL clients reach Glance at (publicUrl; for the operator's Route, https:// and its host: oc get route glance-${api}-public), `
+      + `set ${at('public')}, or import with --keystone-registration false (keystoneRegistration: false) to leave the catalog alone`);
+  }
+  return urls;
 }
 
 /**

@@ -9,6 +9,7 @@ import { Field, GLANCE_SPEC_FIELDS } from './fields';
 const BESIDE_THE_SPEC: Readonly<Record<string, string>> = {
   'name': 'metadata.name',
   'release': '--release',
+  'naming': '--naming',
   'database': '--database-secret',
   'keystone.authUrl': '--keystone-url',
   'keystone.publicAuthUrl': '--keystone-url',

@@ -8,7 +8,7 @@ import { GlanceValidationError } from '../errors';
 import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from '../glance-api-props';
 import { GlanceApiType } from '../glance-api-props';
 import { parseIni } from '../ini';
-import { checkServiceType } from '../names';
+import { checkServiceType, HTTP_URL } from '../names';
 import { cronFromText } from '../schedule';
 
 export function isObject(value: unknown): value is Record<string, any> {
@@ -108,6 +108,13 @@ export function endpointServicesOf(override: Record<string, any>, path: string):
       if (!(ENDPOINTS as readonly string[]).includes(endpoint)) throw unsupportedAt(at, service, `an override of the ${endpoint} Service`);
       if (!isObject(service)) throw new GlanceValidationError(at, service, 'is not a mapping', 'give metadata and spec');
       for (const [part, content] of Object.entries<any>(service)) {
+        // The URL Keystone lists for the endpoint: read with the registration (read.ts).
+        if (part === 'endpointURL') {
+          if (typeof content !== 'string' || !HTTP_URL.test(content)) {
+            throw new GlanceValidationError(`${at}.endpointURL`, content, 'is not an http(s) URL', 'give e.g. https://glance-default-public.example.com');
+          }
+          continue;
+        }
         if (!isObject(content)) throw unsupportedAt(`${at}.${part}`, content, `Service ${part} overrides`);
         for (const field of Object.keys(content)) {
           if (!Object.values(SERVICE_OVERRIDE).includes(`${part}.${field}`)) {

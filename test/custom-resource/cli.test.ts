@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { parseAllDocuments } from 'yaml';
-import { REFERENCE, runCapturing } from './cr-helpers';
+import { REFERENCE, ROUTE_URL, runCapturing } from './cr-helpers';
 import { runCli } from '../../lib/cli';
 import { find, glanceConf, Manifest, ofKind } from '../helpers';
 
@@ -24,7 +24,8 @@ describe('cdk8s-glance synth --from', () => {
     const dir = tempDir();
     const cr = join(dir, 'cr.yaml');
     writeFileSync(cr, REFERENCE);
-    const result = run('synth', '--from', cr, '-o', join(dir, 'out'), '--namespace', 'cloud', '--ceph-secret', 'ceph-conf-files');
+    const result = run('synth', '--from', cr, '-o', join(dir, 'out'), '--namespace', 'cloud', '--ceph-secret', 'ceph-conf-files',
+      '--public-url', ROUTE_URL);
     expect(result).toMatchObject({ code: 0, err: '' });
     expect(result.out).toContain('glance-default-single (3 replicas)');
     const docs = parseAllDocuments(readFileSync(join(dir, 'out', 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON());
@@ -52,7 +53,7 @@ describe('cdk8s-glance synth --from', () => {
     const written = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--ceph-secret', 'ceph', '--notifications-secret', secret);
     expect([written.code, written.err]).toEqual([0, '']);
     const sts = parseAllDocuments(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON())
-      .find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'glance-default-internal');
+      .find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'glance-default-internal-api');
     expect(sts.spec.template.spec.containers[0].env).toContainEqual(
       { name: 'OS_OSLO_MESSAGING_NOTIFICATIONS__TRANSPORT_URL', valueFrom: { secretKeyRef: { name: secret, key: 'transport_url' } } });
     expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--notifications-secret', 'a:b:c')).toMatchObject({ code: 2 });
@@ -70,7 +71,7 @@ describe('cdk8s-glance synth --from', () => {
 
   test('--from - reads standard input', () => {
     const dir = tempDir();
-    const result = runCapturing(['synth', '--from', '-', '-o', dir, '--ceph-secret', 'ceph'], () => REFERENCE);
+    const result = runCapturing(['synth', '--from', '-', '-o', dir, '--ceph-secret', 'ceph', '--public-url', ROUTE_URL], () => REFERENCE);
     expect({ code: result.code, out: result.out }).toEqual({ code: 0, out: expect.stringContaining('glance-default-single (3 replicas)') });
     expect(existsSync(join(dir, 'glance.k8s.yaml'))).toBe(true);
   });
@@ -122,7 +123,7 @@ describe('cdk8s-glance synth --from', () => {
   ])('%s: a clear message, no stack trace, nothing written', (_name, args, message) => {
     const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), REFERENCE);
-    const result = run('synth', ...args(dir), '--ceph-secret', 'ceph');
+    const result = run('synth', ...args(dir), '--ceph-secret', 'ceph', '--public-url', ROUTE_URL);
     expect(result.out + result.err).toContain(message);
     expect(result.err).not.toMatch(/\n\s+at /);
     if (message !== 'wrote') {
@@ -206,7 +207,7 @@ describe('cdk8s-glance synth --from', () => {
   test('a validation error exits 1 with our message alone', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default: {}\n  imageCache:\n    size: 10 Gi\n');
-    const result = run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'out'), '--ceph-secret', 'ceph');
+    const result = run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'out'), '--ceph-secret', 'ceph', '--public-url', ROUTE_URL);
     expect(result.code).toBe(1);
     expect(result.out).toBe('');
     expect(result.err).toMatch(/^cdk8s-glance: spec\.imageCache\.size: is not a Kubernetes quantity \(got "10 Gi"\)\. Fix: .*\n$/);
@@ -216,8 +217,21 @@ describe('cdk8s-glance synth --from', () => {
   test('the output is written whole or not at all: no temporary file is left', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), REFERENCE);
-    expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'out'), '--ceph-secret', 'ceph').code).toBe(0);
+    expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, 'out'), '--ceph-secret', 'ceph', '--public-url', ROUTE_URL).code).toBe(0);
     expect(readdirSync(join(dir, 'out'))).toEqual(['glance.k8s.yaml']);
+  });
+
+  test('--naming library gives the library\'s names; a name of no scheme is a usage error naming both', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  storage: { storageRequest: 10G }\n  glanceAPIs:\n    default: {}\n');
+    const library = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--ceph-secret', 'ceph', '--naming', 'library');
+    expect(library)
+      .toMatchObject({ code: 0, out: expect.stringContaining(': glance-default-internal (1 replicas), glance-default-external (1 replicas)') });
+    const services = parseAllDocuments(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJS())
+      .filter((o) => o.kind === 'Service').map((o) => o.metadata.name).sort();
+    expect(services).toEqual(['glance-default', 'glance-default-external', 'glance-default-internal', 'glance-default-public']);
+    expect(run('synth', '--from', 'x', '--naming', 'operator'))
+      .toMatchObject({ code: 2, err: expect.stringContaining('--naming takes library or glance-operator, got "operator"') });
   });
 
   test('a release --release does not know is a usage error, a release number too', () => {
@@ -252,7 +266,7 @@ describe('the CLI: streams, defaults, flags and file errors', () => {
       expect(runCli(['synth', '--from', '-', '-o', dir, '--shared-claim', 'images'])).toBe(0);
       expect(read.mock.calls).toEqual([[0, 'utf8']]);
       expect(stdout).toHaveBeenLastCalledWith(
-        `wrote ${join(dir, 'glance.k8s.yaml')}: glance-default-internal (1 replicas), glance-default-external (1 replicas)\n`);
+        `wrote ${join(dir, 'glance.k8s.yaml')}: glance-default-internal-api (1 replicas), glance-default-external-api (1 replicas)\n`);
     } finally {
       read.mockRestore();
       stdout.mockRestore();
@@ -267,7 +281,7 @@ describe('the CLI: streams, defaults, flags and file errors', () => {
     try {
       const result = capture(['synth', '--from', '-'], () => swiftCr);
       expect(result).toEqual({
-        code: 0, err: '', out: 'wrote dist/glance.k8s.yaml: glance-default-internal (1 replicas), glance-default-external (1 replicas)\n',
+        code: 0, err: '', out: 'wrote dist/glance.k8s.yaml: glance-default-internal-api (1 replicas), glance-default-external-api (1 replicas)\n',
       });
       expect(readdirSync(join(dir, 'dist'))).toEqual(['glance.k8s.yaml']);
     } finally {

@@ -11,11 +11,18 @@ import { Manifest } from '../helpers';
 export const FIXTURES = join(__dirname, '..', 'fixtures');
 export const REFERENCE = readFileSync(join(FIXTURES, 'reference-control-plane.yaml'), 'utf8');
 
-/** Fresh each call: ImageBackend factories run inside the tests that use them. */
+/** The public URL of a control plane's Route, which the CR does not say (OpenShift's default host: <route>-<namespace>.<apps domain>). */
+export const ROUTE_URL = 'https://glance-default-public-openstack.apps.example.com';
+
+/**
+ * Fresh each call: ImageBackend factories run inside the tests that use them. With the public URL
+ * a control plane's registration needs (its public endpoint is a Route), which a Glance CR's takes too.
+ */
 export const crOptions = (): CustomResourceOptions => ({
   database: { connectionSecret: { name: 'glance-db', key: 'connection' } },
   keystoneAuthUrl: 'http://keystone-internal.openstack.svc:5000',
   backend: ImageBackend.rbd({ cephSecretName: 'ceph-conf-files' }),
+  publicUrl: ROUTE_URL,
 });
 
 /** The options without a store, for CRs that bring their own. */

@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { crOptions, expectRejected, FIXTURES, glance, noStore, synthFromCr } from './cr-helpers';
-import { GlanceApiType } from '../../lib';
+import { GlanceApiType, ObjectNaming } from '../../lib';
 import { GLANCE_SPEC_FIELDS, glancePropsFromCustomResource, readCustomResource } from '../../lib/custom-resource';
 import { GlanceValidationError } from '../../lib/errors';
 import { expectInvalid, find, glanceConf, ofKind } from '../helpers';
@@ -29,23 +29,23 @@ test('operator fields map to props: schedules, purge, user, secret, image, split
       },
     },
   });
-  const internal = find(m, 'StatefulSet', 'glance-default-internal');
+  const internal = find(m, 'StatefulSet', 'glance-default-internal-api');
   const c = internal.spec.template.spec.containers[0];
   expect(c.image).toBe('registry.example/glance-api:2023.1');
   expect(c.resources.requests).toEqual({ 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '1536Mi' });
   expect(internal.spec.template.spec.nodeSelector).toEqual({ zone: 'a' });
   expect(c.env.find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef)
     .toEqual({ name: 'my-secret', key: 'GlanceServicePassword' });
-  expect(glanceConf(m, 'glance-default-internal').keystone_authtoken.username).toBe('glance-svc');
-  expect(find(m, 'StatefulSet', 'glance-default-external').spec.replicas).toBe(2);
-  expect(find(m, 'CronJob', 'glance-default-external-1-cleaner').spec.schedule).toBe('*/10 * * * *');
-  expect(find(m, 'CronJob', 'glance-default-internal-0-pruner').spec.schedule).toBe('0 2 * * *');
+  expect(glanceConf(m, 'glance-default-internal-api').keystone_authtoken.username).toBe('glance-svc');
+  expect(find(m, 'StatefulSet', 'glance-default-external-api').spec.replicas).toBe(2);
+  expect(find(m, 'CronJob', 'glance-default-external-api-1-cleaner').spec.schedule).toBe('*/10 * * * *');
+  expect(find(m, 'CronJob', 'glance-default-internal-api-0-pruner').spec.schedule).toBe('0 2 * * *');
   // The size is the top level's: the API has none of its own.
   expect(internal.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'glance-cache').spec.resources.requests.storage).toBe('20Gi');
   expect(find(m, 'CronJob', 'glance-db-purge').spec.schedule).toBe('0 3 * * *');
   const purge = find(m, 'CronJob', 'glance-db-purge').spec.jobTemplate.spec.template.spec.containers[0];
   expect(purge.command.slice(-1)).toEqual(['14']);
-  expect(ofKind(m, 'StatefulSet').map((o) => o.metadata.name)).toEqual(['glance-default-internal', 'glance-default-external']);
+  expect(ofKind(m, 'StatefulSet').map((o) => o.metadata.name)).toEqual(['glance-default-internal-api', 'glance-default-external-api']);
 });
 
 describe('unknown or unsupported fields are rejected with their path', () => {
@@ -144,7 +144,7 @@ describe('CRD defaults, as a CR exported from a cluster carries them', () => {
 
   test('is accepted, its API split as the CRD\'s type default says', () => {
     const m = synthFromCr(exported);
-    expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['glance-default-external', 'glance-default-internal']);
+    expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['glance-default-external-api', 'glance-default-internal-api']);
   });
 
   test('an image cache size of "" (the CRD default) means no cache: no cache CronJobs', () => {
@@ -166,9 +166,23 @@ describe('CRD defaults, as a CR exported from a cluster carries them', () => {
     }
   });
 
-  test('metadata.name prefixes every object', () => {
-    const m = synthFromCr({ ...exported, metadata: { name: 'images', namespace: 'openstack' } });
-    expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['images-default-external', 'images-default-internal']);
+  test('metadata.name prefixes the StatefulSets, as the operator\'s; the endpoint Services are glance-<api>-<endpoint>, as the operator\'s', () => {
+    const m = synthFromCr({ ...exported, metadata: { name: 'images', namespace: 'openstack' } }, { ...crOptions(), publicUrl: undefined });
+    expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['images-default-external-api', 'images-default-internal-api']);
+    expect(ofKind(m, 'Service').map((s) => s.metadata.name).sort())
+      .toEqual(['glance-default-internal', 'glance-default-public', 'images-default-external-api', 'images-default-internal-api']);
+    const job = ofKind(m, 'Job').find((j) => /keystone/.test(j.metadata.name))!;
+    expect(job.spec.template.spec.containers[0].env).toEqual(expect.arrayContaining([
+      { name: 'INTERNAL_URL', value: 'http://glance-default-internal.openstack.svc:9292' },
+      { name: 'PUBLIC_URL', value: 'http://glance-default-public.openstack.svc:9292' },
+    ]));
+  });
+
+  test('options.naming LIBRARY gives the library\'s names instead', () => {
+    const m = synthFromCr(exported, { ...crOptions(), naming: ObjectNaming.LIBRARY });
+    expect(ofKind(m, 'StatefulSet').map((s) => s.metadata.name).sort()).toEqual(['glance-default-external', 'glance-default-internal']);
+    expect(ofKind(m, 'Service').map((s) => s.metadata.name).sort())
+      .toEqual(['glance-default', 'glance-default-external', 'glance-default-internal', 'glance-default-public']);
   });
 
   test('metadata.namespace must match the chart\'s', () => {
@@ -205,7 +219,7 @@ test('override.service becomes the endpoint Services\' type, annotations and lab
       },
     },
   });
-  const internal = find(m, 'Service', 'glance-default');
+  const internal = find(m, 'Service', 'glance-default-internal');
   expect(internal.spec.type).toBe('LoadBalancer');
   expect(internal.metadata.annotations).toEqual(annotations);
   expect(internal.metadata.labels.service).toBe('glance');
@@ -327,18 +341,18 @@ describe('the reader, field by field: what each unsupported field names, and the
         glance: { applicationCredential, template: { storage: { storageRequest: '10G' }, glanceAPIs: { default: {} } } },
       },
     });
-    const env = (m: any[]) => JSON.stringify(find(m, 'StatefulSet', 'glance-default-external').spec.template.spec.containers[0].env);
+    const env = (m: any[]) => JSON.stringify(find(m, 'StatefulSet', 'glance-default-external-api').spec.template.spec.containers[0].env);
     expect(env(synthFromCr(plane(null)))).toBe(env(synthFromCr(plane({ enabled: false }))));
     expect(env(synthFromCr(plane({ enabled: true })))).toContain('ac-glance-secret');
   });
 
   test('without a storageRequest (or with ""), no claim: /var/lib/glance is an emptyDir, as the operator\'s webhook sets storage.external', () => {
     for (const storage of [undefined, {}, { storageRequest: '' }, { storageClass: 'fast' }]) {
-      const sts = find(synthFromCr(glance({ storage })), 'StatefulSet', 'glance-default-internal');
+      const sts = find(synthFromCr(glance({ storage })), 'StatefulSet', 'glance-default-internal-api');
       expect(sts.spec.volumeClaimTemplates ?? []).toEqual([]);
       expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'glance', emptyDir: { sizeLimit: '10Gi' } });
     }
-    const claimed = find(synthFromCr(glance({ storage: { storageRequest: '10G' } })), 'StatefulSet', 'glance-default-internal');
+    const claimed = find(synthFromCr(glance({ storage: { storageRequest: '10G' } })), 'StatefulSet', 'glance-default-internal-api');
     expect(claimed.spec.volumeClaimTemplates.map((c: any) => [c.metadata.name, c.spec.resources.requests.storage])).toEqual([['glance', '10G']]);
     // A file store of its own pods' storage: named by the field left out, with the ways to give the images a home.
     const single = glance({ storage: {}, glanceAPIs: { default: { type: 'single' } } });
@@ -346,7 +360,7 @@ describe('the reader, field by field: what each unsupported field names, and the
       /keeps the file store's images of apis.default in an emptyDir, lost with each pod/);
     expect(error.fix).toMatch(/^give storage.storageRequest \(a claim per replica\), a shared store \(an NFS volume at \/var\/lib\/glance\/images/);
     // And the CR's own storage.external too, with a request.
-    const external = find(synthFromCr(glance({ storage: { storageRequest: '10G', external: true } })), 'StatefulSet', 'glance-default-internal');
+    const external = find(synthFromCr(glance({ storage: { storageRequest: '10G', external: true } })), 'StatefulSet', 'glance-default-internal-api');
     expect(external.spec.volumeClaimTemplates ?? []).toEqual([]);
   });
 
@@ -455,5 +469,101 @@ describe('the reader, field by field: what each unsupported field names, and the
   test('Service overrides: only metadata and spec', () => {
     refused(glance({ glanceAPIs: { a: { override: { service: { public: { status: { type: 'x' } } } } } } }),
       'spec.glanceAPIs.a.override.service.public.status.type', 'Service overrides of status.type');
+  });
+});
+
+describe('what a control plane gives its Glance where the template leaves it empty, as openstack-operator\'s ReconcileGlance', () => {
+  const plane = (spec: object, template: object = {}) => ({
+    kind: 'OpenStackControlPlane',
+    metadata: { name: 'cloud', namespace: 'openstack' },
+    spec: {
+      ...spec,
+      glance: {
+        template: { storage: { storageRequest: '10G' }, imageCache: { size: '5G' }, glanceAPIs: { default: { type: 'single' } }, ...template },
+      },
+    },
+  });
+  const sts = (m: any[]) => find(m, 'StatefulSet', 'glance-default-single');
+  const classes = (m: any[]) => sts(m).spec.volumeClaimTemplates.map((t: any) => [t.metadata.name, t.spec.storageClassName]);
+
+  test('spec.storageClass sizes no claim, but classes both, where the template\'s is "" or unset; the template\'s own wins', () => {
+    expect(classes(synthFromCr(plane({ storageClass: 'local-storage' })))).toEqual([['glance', 'local-storage'], ['glance-cache', 'local-storage']]);
+    const empty = plane({ storageClass: 'local-storage' }, { storage: { storageRequest: '10G', storageClass: '' } });
+    expect(classes(synthFromCr(empty))).toEqual([['glance', 'local-storage'], ['glance-cache', 'local-storage']]);
+    const own = plane({ storageClass: 'local-storage' }, { storage: { storageRequest: '10G', storageClass: 'ceph-rbd' } });
+    expect(classes(synthFromCr(own))).toEqual([['glance', 'ceph-rbd'], ['glance-cache', 'ceph-rbd']]);
+  });
+
+  test('spec.secret holds the service and admin passwords where the template names none', () => {
+    const m = synthFromCr(plane({ secret: 'my-secret' }));
+    expect(sts(m).spec.template.spec.containers[0].env).toContainEqual(expect.objectContaining({
+      valueFrom: { secretKeyRef: { name: 'my-secret', key: 'GlancePassword' } },
+    }));
+    const job = ofKind(m, 'Job').find((j) => /keystone/.test(j.metadata.name))!;
+    expect(job.spec.template.spec.containers[0].env)
+      .toContainEqual({ name: 'ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'my-secret', key: 'AdminPassword' } } });
+    const own = synthFromCr(plane({ secret: 'my-secret' }, { secret: 'glance-secret' }));
+    expect(JSON.stringify(sts(own).spec.template.spec.containers[0].env)).not.toContain('my-secret');
+  });
+
+  test('spec.nodeSelector places every API where neither the template nor the API has its own', () => {
+    const selected = (m: any[]) => sts(m).spec.template.spec.nodeSelector;
+    expect(selected(synthFromCr(plane({ nodeSelector: { 'node-role.kubernetes.io/control-plane': '' } }))))
+      .toEqual({ 'node-role.kubernetes.io/control-plane': '' });
+    expect(selected(synthFromCr(plane({ nodeSelector: { a: 'b' } }, { nodeSelector: { c: 'd' } })))).toEqual({ c: 'd' });
+  });
+
+  test('what it gives is checked, and refused, where the control plane writes it', () => {
+    expectRejected(plane({ storageClass: 'Local_Storage' }), 'spec.storageClass');
+    expectRejected(plane({ secret: 7 }), 'spec.secret');
+    expectRejected(plane({ nodeSelector: { a: 1 } }), 'spec.nodeSelector');
+    expectRejected(plane({ topologyRef: { name: 'spread' } }), 'spec.topologyRef');
+    // The template's own Topology is refused by its own path.
+    expectRejected(plane({ topologyRef: { name: 'spread' } }, { topologyRef: { name: 'mine' } }), 'spec.glance.template.topologyRef');
+  });
+});
+
+describe('an API\'s own customServiceConfig replaces the top-level one, as the glance-operator gives each GlanceAPI its config', () => {
+  const configs = (m: any[], sts: string) => find(m, 'Secret', `${sts}-config`).stringData;
+  const top = '[DEFAULT]\ndebug = true\n';
+
+  test('an API with its own gets only its own; the others get the top level\'s', () => {
+    const m = synthFromCr(glance({
+      customServiceConfig: top,
+      keystoneEndpoint: 'a',
+      glanceAPIs: { a: { type: 'single' }, b: { type: 'single', customServiceConfig: '[DEFAULT]\nworkers = 2\n' } },
+    }));
+    const a = configs(m, 'glance-a-single');
+    const b = configs(m, 'glance-b-single');
+    expect(Object.values(a).join('\n')).toContain('debug = true');
+    expect(Object.values(b).join('\n')).not.toContain('debug = true');
+    expect(Object.values(b).join('\n')).toContain('workers = 2');
+  });
+
+  test('while no API has its own, every API gets the top level\'s', () => {
+    const m = synthFromCr(glance({ customServiceConfig: top, keystoneEndpoint: 'a', glanceAPIs: { a: { type: 'single' }, b: { type: 'single' } } }));
+    for (const sts of ['glance-a-single', 'glance-b-single']) expect(Object.values(configs(m, sts)).join('\n')).toContain('debug = true');
+  });
+
+  test('an API with its own beside top-level stores would serve none of them: refused as per-API stores', () => {
+    const stores = '[DEFAULT]\nenabled_backends = default_backend:rbd\n[glance_store]\ndefault_backend = default_backend\n';
+    const cr = glance({
+      customServiceConfig: stores,
+      extraMounts: [{
+        extraVol: [{ volumes: [{ name: 'ceph', secret: { secretName: 'ceph-conf-files' } }], mounts: [{ name: 'ceph', mountPath: '/etc/ceph' }] }],
+      }],
+      keystoneEndpoint: 'a',
+      glanceAPIs: { a: { type: 'single' }, b: { type: 'single', customServiceConfig: '[DEFAULT]\nworkers = 2\n' } },
+    });
+    expectRejected(cr, 'spec.glanceAPIs.b.customServiceConfig', noStore());
+  });
+
+  test('an error in the top level\'s text given to an API names the top level', () => {
+    const cr = glance({
+      customServiceConfig: '[DEFAULT]\nbind_port = 1234\n',
+      keystoneEndpoint: 'a',
+      glanceAPIs: { a: { type: 'single' }, b: { type: 'single', customServiceConfig: '[DEFAULT]\nworkers = 2\n' } },
+    });
+    expectRejected(cr, 'spec.customServiceConfig');
   });
 });

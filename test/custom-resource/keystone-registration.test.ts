@@ -8,7 +8,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { parse, parseAllDocuments } from 'yaml';
-import { crOptions, expectRejected, glance, REFERENCE, runCapturing, synthFromCr } from './cr-helpers';
+import { crOptions, expectRejected, glance, REFERENCE, ROUTE_URL, runCapturing, synthFromCr } from './cr-helpers';
 import { Glance } from '../../lib';
 import { readCustomResource } from '../../lib/custom-resource';
 import { glanceConf, Manifest } from '../helpers';
@@ -20,6 +20,8 @@ const envOf = (m: Manifest[]) => {
   return Object.fromEntries(jobs[0].spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 };
 const shared = { storage: { storageRequest: '10G' } };
+/** A Glance CR's registration takes its Services' URLs where neither the CR nor the options give one. */
+const ownUrls = () => ({ ...crOptions(), publicUrl: undefined });
 
 describe('keystoneEndpoint and the catalog registration', () => {
   test('the reference control plane registers its API as the KeystoneAPI\'s admin, whose password is in the CR\'s Secret', () => {
@@ -31,13 +33,96 @@ describe('keystoneEndpoint and the catalog registration', () => {
 
   test('the props: the keystoneEndpoint API, the admin password beside the service password', () => {
     const props = readCustomResource(glance({ ...shared, secret: 'my-secret', keystoneEndpoint: 'api1', glanceAPIs: { api1: {}, api2: {} } }),
-      crOptions()).props;
+      ownUrls()).props;
     expect(props.keystone.registration).toEqual({ api: 'api1', adminPasswordSecret: { name: 'my-secret', key: 'AdminPassword' } });
   });
 
   test('the keystoneEndpoint API\'s Services are the endpoints, not another\'s', () => {
-    const env = envOf(synthFromCr(glance({ ...shared, keystoneEndpoint: 'api2', glanceAPIs: { api1: {}, api2: {} } })));
-    expect([env.INTERNAL_URL, env.PUBLIC_URL]).toEqual(['http://glance-api2.openstack.svc:9292', 'http://glance-api2-public.openstack.svc:9292']);
+    const env = envOf(synthFromCr(glance({ ...shared, keystoneEndpoint: 'api2', glanceAPIs: { api1: {}, api2: {} } }), ownUrls()));
+    expect([env.INTERNAL_URL, env.PUBLIC_URL]).toEqual(['http://glance-api2-internal.openstack.svc:9292', 'http://glance-api2-public.openstack.svc:9292']);
+  });
+
+  describe('the URLs Keystone lists: an override\'s endpointURL, --public-url, or the Services\'', () => {
+    const plane = (api: object = {}) => ({
+      kind: 'OpenStackControlPlane',
+      metadata: { name: 'cloud', namespace: 'openstack' },
+      spec: { glance: { template: { storage: { storageRequest: '10G' }, glanceAPIs: { default: { type: 'single', ...api } } } } },
+    });
+    const urls = (cr: unknown, options = crOptions()) => {
+      const env = envOf(synthFromCr(cr, options));
+      return [env.INTERNAL_URL, env.PUBLIC_URL];
+    };
+
+    test('a control plane\'s public endpoint is a Route, whose host the CR does not say: refused without --public-url, naming the Route', () => {
+      let error: any;
+      try {
+        synthFromCr(plane(), ownUrls());
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({ prop: '--public-url' });
+      expect(error.message)
+        .toMatch(/is an OpenShift Route.*Fix: give the URL clients reach Glance at.*oc get route glance-default-public.*registration false/s);
+      expect(urls(plane())).toEqual(['https://glance-default-internal.openstack.svc:9292', ROUTE_URL]);
+    });
+
+    test('a control plane\'s LoadBalancer public Service is its own endpoint, as the operator makes no Route for it', () => {
+      const lb = plane({ override: { service: { public: { spec: { type: 'LoadBalancer' } } } } });
+      expect(urls(lb, ownUrls())).toEqual(['https://glance-default-internal.openstack.svc:9292', 'https://glance-default-public.openstack.svc:9292']);
+    });
+
+    test('an operator-managed Glance, as kubectl get glance -o yaml shows it: the endpointURLs openstack-operator wrote are registered', () => {
+      const service = (url: string) => ({
+        endpointURL: url,
+        metadata: { labels: { 'osctlplane-service': 'glance', 'glance.openstack.org/apiName': 'default' } },
+      });
+      const exported = glance({
+        ...shared,
+        glanceAPIs: {
+          default: {
+            type: 'single',
+            override: { service: { internal: service('https://glance-internal.example.com'), public: service(ROUTE_URL) } },
+          },
+        },
+      });
+      expect(urls(exported, ownUrls())).toEqual(['https://glance-internal.example.com', ROUTE_URL]);
+      // The labels stay the Services'.
+      const m = synthFromCr(exported, ownUrls());
+      expect(m.find((o) => o.kind === 'Service' && o.metadata.name === 'glance-default-public')!.metadata.labels)
+        .toMatchObject({ 'osctlplane-service': 'glance' });
+    });
+
+    test('another API\'s endpointURL is accepted without effect, as the operator registers only the keystoneEndpoint API', () => {
+      const cr = glance({
+        ...shared,
+        keystoneEndpoint: 'a',
+        glanceAPIs: { a: {}, b: { override: { service: { public: { endpointURL: 'https://b.example.com' } } } } },
+      });
+      expect(urls(cr, ownUrls())).toEqual(['http://glance-a-internal.openstack.svc:9292', 'http://glance-a-public.openstack.svc:9292']);
+    });
+
+    test('an endpointURL that is no http(s) URL is refused by its path; the CR\'s and --public-url together are refused', () => {
+      const given = (url: unknown) => glance({ ...shared, glanceAPIs: { default: { override: { service: { internal: { endpointURL: url } } } } } });
+      expectRejected(given('glance.example.com'), 'spec.glanceAPIs.default.override.service.internal.endpointURL');
+      expectRejected(given(5), 'spec.glanceAPIs.default.override.service.internal.endpointURL');
+      const both = glance({ ...shared, glanceAPIs: { default: { override: { service: { public: { endpointURL: 'https://a.example.com' } } } } } });
+      expectRejected(both, '--public-url');
+      expect(urls(both, ownUrls())[1]).toBe('https://a.example.com');
+    });
+
+    test('--public-url reaches the registration, and without registration neither is needed', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'public-url-'));
+      writeFileSync(join(dir, 'plane.yaml'), JSON.stringify(plane()));
+      const given = runCapturing(['synth', '--from', join(dir, 'plane.yaml'), '-o', dir, '--ceph-secret', 'c', '--public-url', 'https://images.example.com']);
+      expect(given).toMatchObject({ code: 0, err: '' });
+      const job = parseAllDocuments(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJS())
+        .find((o) => o.kind === 'Job' && /keystone/.test(o.metadata.name));
+      expect(job.spec.template.spec.containers[0].env).toContainEqual({ name: 'PUBLIC_URL', value: 'https://images.example.com' });
+      const missing = runCapturing(['synth', '--from', join(dir, 'plane.yaml'), '-o', dir, '--ceph-secret', 'c']);
+      expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('cdk8s-glance: --public-url: is not given') });
+      expect(runCapturing(['synth', '--from', join(dir, 'plane.yaml'), '-o', dir, '--ceph-secret', 'c', '--keystone-registration', 'false']).code)
+        .toBe(0);
+    });
   });
 
   test('unset with one API, that API (the operator\'s webhook defaults it so)', () => {
@@ -203,7 +288,7 @@ describe('the CLI\'s --keystone-registration', () => {
   writeFileSync(from, REFERENCE);
   const synth = (...flags: string[]) => {
     const out = join(dir, `out-${flags.join('-') || 'default'}`);
-    const run = runCapturing(['synth', '--from', from, '-o', out, '--ceph-secret', 'ceph-conf-files', ...flags]);
+    const run = runCapturing(['synth', '--from', from, '-o', out, '--ceph-secret', 'ceph-conf-files', '--public-url', ROUTE_URL, ...flags]);
     expect([run.code, run.err]).toEqual([0, '']);
     return parseAllDocuments(readFileSync(join(out, 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON() as Manifest);
   };

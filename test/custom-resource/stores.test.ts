@@ -10,8 +10,8 @@ const refused = (cr: unknown, path: string, message: RegExp | string, options = 
 const swift = (options: string) =>
   glance({ customServiceConfig: `[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\n${options}` });
 const synthed = (cr: unknown) => synthFromCr(cr, noStore());
-const confOf = (cr: unknown) => glanceConf(synthed(cr), 'glance-default-internal');
-const podOf = (cr: unknown) => find(synthed(cr), 'StatefulSet', 'glance-default-internal').spec.template.spec;
+const confOf = (cr: unknown) => glanceConf(synthed(cr), 'glance-default-internal-api');
+const podOf = (cr: unknown) => find(synthed(cr), 'StatefulSet', 'glance-default-internal-api').spec.template.spec;
 const swiftConf = (options: string) => confOf(swift(options)).default_backend;
 const cephSecretsOf = (cr: unknown) => podOf(cr).volumes
   .flatMap((v: any) => v.secret ? [v.secret.secretName] : v.projected?.sources.map((s: any) => s.secret?.name) ?? [])
@@ -62,16 +62,16 @@ describe('the operator\'s samples', () => {
 
   test('a Ceph Secret at /etc/ceph for Glance becomes the rbd store', () => {
     const m = synthFromCr(cephControlPlane, noStore());
-    const sts = find(m, 'StatefulSet', 'glance-default-internal');
+    const sts = find(m, 'StatefulSet', 'glance-default-internal-api');
     expect(sts.spec.template.spec.volumes).toContainEqual({ name: 'ceph', secret: { secretName: 'ceph-conf-files', defaultMode: 0o440 } });
     expect(JSON.stringify(sts.spec.template.spec.volumes)).not.toContain('cinder-ceph');
-    const conf = glanceConf(m, 'glance-default-internal');
+    const conf = glanceConf(m, 'glance-default-internal-api');
     expect(conf.default_backend).toMatchObject({ rbd_store_pool: 'glance-images', rbd_store_user: 'glance' });
   });
 
   test('the rbd store\'s options leave customServiceConfig, which keeps the user\'s own', () => {
     const m = synthFromCr(cephControlPlane, noStore());
-    expect(find(m, 'Secret', 'glance-default-internal-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
+    expect(find(m, 'Secret', 'glance-default-internal-api-config').stringData['50-custom.conf']).toBe('[DEFAULT]\ndebug = true\n');
   });
 
   test('swift with the operator\'s templates: the deployment\'s Keystone, service user and password Secret', () => {
@@ -125,18 +125,18 @@ describe('the operator\'s samples', () => {
 
     test('each store is configured under its own name, with the default store of [glance_store]', () => {
       const m = twoClusters();
-      const conf = glanceConf(m, 'glance-default-internal');
+      const conf = glanceConf(m, 'glance-default-internal-api');
       expect(conf.DEFAULT.enabled_backends).toBe('ceph-0:rbd,ceph-1:rbd,swift-0:swift');
       expect(conf.glance_store.default_backend).toBe('ceph-1');
       expect(conf['ceph-0']).toMatchObject({ rbd_store_ceph_conf: '/etc/ceph/ceph-0.conf', store_description: 'first cluster' });
       expect(conf['ceph-1'].rbd_store_ceph_conf).toBe('/etc/ceph/ceph-1.conf');
-      const volumes = find(m, 'StatefulSet', 'glance-default-internal').spec.template.spec.volumes;
+      const volumes = find(m, 'StatefulSet', 'glance-default-internal-api').spec.template.spec.volumes;
       expect(JSON.stringify(volumes)).toContain('ceph-client-conf-0');
       expect(JSON.stringify(volumes)).toContain('ceph-client-conf-1');
     });
 
     test('options the stores do not render stay the user\'s', () => {
-      expect(find(twoClusters(), 'Secret', 'glance-default-internal-config').stringData['50-custom.conf'])
+      expect(find(twoClusters(), 'Secret', 'glance-default-internal-api-config').stringData['50-custom.conf'])
         .toBe('[ceph-0]\nrbd_thin_provisioning = True\n');
     });
   });
@@ -412,7 +412,7 @@ describe('extraMounts', () => {
       expect(cephSecretsOf(cephFor(['default']))).toEqual(['ceph-a']);
       // Edge APIs only: none is listed in Keystone.
       const both = synthFromCr(cephFor(['az1', 'az0'], two), { ...noStore(), keystoneRegistration: false });
-      for (const sts of ['glance-az0-edge', 'glance-az1-edge']) {
+      for (const sts of ['glance-az0-edge-api', 'glance-az1-edge-api']) {
         expect(find(both, 'StatefulSet', sts).spec.template.spec.volumes)
           .toContainEqual({ name: 'ceph', secret: { secretName: 'ceph-a', defaultMode: 0o440 } });
       }

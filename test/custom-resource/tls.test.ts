@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { crOptions, expectRejected, glance, runCapturing, synthFromCr } from './cr-helpers';
+import { crOptions, expectRejected, glance, ROUTE_URL, runCapturing, synthFromCr } from './cr-helpers';
 import { Glance } from '../../lib';
 import { readCustomResource } from '../../lib/custom-resource';
 import { expectInvalid, find, glanceConf, Manifest, ofKind } from '../helpers';
@@ -51,10 +51,10 @@ describe('a Glance CR: glanceAPIs.<api>.tls', () => {
 
   test('a CA bundle turns database TLS on, as the operator asks MariaDB for it (ssl=1 when the server supports TLS)', () => {
     const m = synthFromCr(glance({ glanceAPIs: { default: { tls: tlsApi(undefined, undefined, 'combined-ca-bundle') } } }));
-    expect(dbParameters(m, 'glance-default-internal')).toMatch(/^ssl_ca=\S+tls-ca-bundle\.pem$/);
+    expect(dbParameters(m, 'glance-default-internal-api')).toMatch(/^ssl_ca=\S+tls-ca-bundle\.pem$/);
     // A bundle without Secrets: plain HTTP, but the containers trust the bundle.
-    expect(probeSchemes(m, 'glance-default-internal')).toEqual(['HTTP']);
-    expect(bundleVolume(m, 'glance-default-internal').secret.secretName).toBe('combined-ca-bundle');
+    expect(probeSchemes(m, 'glance-default-internal-api')).toEqual(['HTTP']);
+    expect(bundleVolume(m, 'glance-default-internal-api').secret.secretName).toBe('combined-ca-bundle');
   });
 
   test('database TLS stays off without a CA bundle, and options.database.tls (--database-tls) overrides the default', () => {
@@ -62,7 +62,7 @@ describe('a Glance CR: glanceAPIs.<api>.tls', () => {
     const cr = glance({ glanceAPIs: { default: { tls: tlsApi(undefined, undefined, 'combined-ca-bundle') } } });
     const off = { ...crOptions(), database: { ...crOptions().database, tls: false } };
     expect(read(cr, off).database.tls).toBe(false);
-    expect(dbParameters(synthFromCr(cr, off), 'glance-default-internal')).toBeUndefined();
+    expect(dbParameters(synthFromCr(cr, off), 'glance-default-internal-api')).toBeUndefined();
   });
 
   test('an empty secretName or caBundleSecretName is none, as the operator reads it', () => {
@@ -74,17 +74,17 @@ describe('a Glance CR: glanceAPIs.<api>.tls', () => {
 
   test('split: each StatefulSet serves its own endpoint, so one endpoint may have TLS without the other', () => {
     const m = synthFromCr(glance({ glanceAPIs: { default: { type: 'split', tls: tlsApi('cert-i', undefined, 'combined-ca-bundle') } } }));
-    expect(certSecrets(m, 'glance-default-internal')).toEqual({ 'tls-internal': 'cert-i' });
-    expect(certSecrets(m, 'glance-default-external')).toEqual({});
-    expect(probeSchemes(m, 'glance-default-internal')).toEqual(['HTTPS']);
-    expect(probeSchemes(m, 'glance-default-external')).toEqual(['HTTP']);
+    expect(certSecrets(m, 'glance-default-internal-api')).toEqual({ 'tls-internal': 'cert-i' });
+    expect(certSecrets(m, 'glance-default-external-api')).toEqual({});
+    expect(probeSchemes(m, 'glance-default-internal-api')).toEqual(['HTTPS']);
+    expect(probeSchemes(m, 'glance-default-external-api')).toEqual(['HTTP']);
   });
 
   test('edge: the internal endpoint only (a public Secret is unused, as in the operator)', () => {
     // Only an edge API: the operator lists none in Keystone (its webhook refuses it as keystoneEndpoint), nor does the import here.
     const m = synthFromCr(glance({ glanceAPIs: { e: { type: 'edge', tls: tlsApi('cert-i', 'cert-p', 'combined-ca-bundle') } } }),
       { ...crOptions(), keystoneRegistration: false });
-    expect(certSecrets(m, 'glance-e-edge')).toEqual({ 'tls-internal': 'cert-i' });
+    expect(certSecrets(m, 'glance-e-edge-api')).toEqual({ 'tls-internal': 'cert-i' });
   });
 
   test('several APIs with one CA bundle share it', () => {
@@ -141,7 +141,7 @@ describe('an OpenStackControlPlane: spec.tls.podLevel, on by default', () => {
       'glance-default-internal-svc': expect.objectContaining({
         secretName: 'cert-glance-default-internal-svc',
         duration: '43800h',
-        dnsNames: dnsNames('glance-default'),
+        dnsNames: dnsNames('glance-default-internal'),
         issuerRef: { name: 'rootca-internal', kind: 'Issuer', group: 'cert-manager.io' },
       }),
       'glance-default-public-svc': expect.objectContaining({
@@ -205,8 +205,8 @@ describe('an OpenStackControlPlane: spec.tls.podLevel, on by default', () => {
     (cr.spec.glance.template as any).keystoneEndpoint = 'default';
     const m = synthFromCr(cr);
     expect(Object.keys(certificates(m)).sort()).toEqual(['glance-az1-internal-svc', 'glance-default-internal-svc', 'glance-default-public-svc']);
-    expect(certSecrets(m, 'glance-az1-edge')).toEqual({ 'tls-internal': 'cert-glance-az1-internal-svc' });
-    expect(certSecrets(m, 'glance-default-external')).toEqual({ 'tls-public': 'cert-glance-default-public-svc' });
+    expect(certSecrets(m, 'glance-az1-edge-api')).toEqual({ 'tls-internal': 'cert-glance-az1-internal-svc' });
+    expect(certSecrets(m, 'glance-default-external-api')).toEqual({ 'tls-public': 'cert-glance-default-public-svc' });
   });
 
   test('serviceName names the certificates, as it names the Glance CR', () => {
@@ -291,7 +291,8 @@ describe('the CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cli-tls-'));
     try {
       writeFileSync(join(dir, 'cr.yaml'), cr);
-      const result = runCapturing(['synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--shared-claim', 'images', ...args]);
+      const result = runCapturing(['synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--shared-claim', 'images', '--public-url', ROUTE_URL,
+        ...args]);
       expect(result).toMatchObject({ code: 0, err: expect.not.stringContaining('cdk8s-glance: ') });
       return readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8');
     } finally {

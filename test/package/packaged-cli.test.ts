@@ -17,7 +17,8 @@ test('the packaged bin runs with node and writes what the current sources write'
   if (!existsSync(bin)) throw new Error('lib/cli.js is missing: run "npx projen compile" first (test:ci does)');
   const dir = mkdtempSync(join(tmpdir(), 'cli-'));
   writeFileSync(join(dir, 'cr.yaml'), REFERENCE);
-  const args = (out: string) => ['synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, out), '--ceph-secret', 'ceph'];
+  const args = (out: string) => ['synth', '--from', join(dir, 'cr.yaml'), '-o', join(dir, out), '--ceph-secret', 'ceph',
+    '--public-url', 'https://glance-default-public-openstack.apps.example.com'];
 
   const out = execFileSync('node', [bin, ...args('packaged')], { encoding: 'utf8' });
   expect(out).toContain('wrote');

@@ -1,0 +1,203 @@
+/**
+ * What the operators deploy for a Glance CR or an OpenStackControlPlane, written from their code
+ * (not through the library), for the operator-corpus test: the glance-operator's webhook
+ * (api/v1beta1/glance_webhook.go Default), its Glance controller (glance_controller.go
+ * apiDeploymentCreateOrUpdate: each GlanceAPI's spec and inheritance), its GlanceAPI controller
+ * (glanceapi_controller.go: Services, registration, cache CronJobs; glanceapi/statefulset.go and
+ * glance/pvc.go: StatefulSet, claims, node selection), and openstack-operator's ReconcileGlance
+ * (internal/openstack/glance.go: what a control plane passes down; common.go EnsureEndpointConfig:
+ * Routes and TLS).
+ */
+
+/** One endpoint Service of a GlanceAPI. */
+export interface OperatorEndpoint {
+  readonly which: 'internal' | 'public';
+  /** glanceapi_controller reconcileInit: glance.ServiceName ("glance") - <api> - <endpoint>. */
+  readonly service: string;
+  /** The override's spec.type, else ClusterIP. */
+  readonly type: string;
+  /** The Secret of its certificate, when it serves HTTPS. */
+  readonly certSecret?: string;
+}
+
+/** One GlanceAPI: its StatefulSet and what hangs off it. */
+export interface OperatorApi {
+  readonly api: string;
+  readonly type: 'single' | 'internal' | 'external' | 'edge';
+  readonly statefulSet: string;
+  readonly replicas: number;
+  /** The claim "glance" (glance/pvc.go PvcLocal), unless storage.external. */
+  readonly staging?: { readonly size: string; readonly storageClass?: string };
+  /** The claim "glance-cache" and its CronJobs (<sts>-<N>-pruner, -cleaner), when imageCache.size is set. */
+  readonly cache?: { readonly size: string; readonly storageClass?: string; readonly prunerSchedule: string; readonly cleanerSchedule: string };
+  readonly nodeSelector?: Record<string, string>;
+  /** The CR's resources, which the operator gives the glance-api container as they are. */
+  readonly resources?: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
+  readonly endpoints: OperatorEndpoint[];
+}
+
+export interface OperatorDeployment {
+  readonly glanceName: string;
+  readonly namespace: string;
+  readonly apis: OperatorApi[];
+  /** The keystoneEndpoint API's URLs in the catalog; "Route" where openstack-operator registers its Route's. */
+  readonly registration: { readonly internalUrl: string; readonly publicUrl: string | 'Route' };
+  /** ensureRegisteredLimits: all four once any is above 0, sorted by name. */
+  readonly limits?: string;
+  readonly applicationCredentialSecret?: string;
+  /**
+   * Notifications: whether the CR names a bus. The glance-operator at the measured commit makes its
+   * TransportURL only for notificationBusInstance, which openstack-operator clears once it has moved
+   * the bus to notificationsBus.cluster: the pair then writes driver = noop. The library follows the
+   * CRD's documentation of notificationsBus (and openstack-operator's migration) instead: see
+   * `noopUpstream`.
+   */
+  readonly notifications: boolean;
+  /** The glance-operator at the measured commit would write driver = noop for this bus (above). */
+  readonly noopUpstream: boolean;
+  /** [keystone_authtoken] memcached_servers: the Memcached's pods (infra-operator GetServerListString). */
+  readonly memcachedServers: string[];
+  /** The stores: enabled_backends as the customServiceConfig the APIs get says it, when it does. */
+  readonly enabledBackends: string[];
+}
+
+const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const nonEmpty = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** The API server drops a null in a mapping before it applies defaults. */
+function pruned(value: any): any {
+  if (Array.isArray(value)) return value.map(pruned);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, pruned(v)]));
+}
+
+/** What the operators deploy for this resource. */
+export function operatorDeployment(input: any): OperatorDeployment {
+  const cr = pruned(input);
+  const plane = cr.kind === 'OpenStackControlPlane';
+  const namespace: string = cr.metadata?.namespace ?? 'openstack';
+  // openstack-operator: the Glance CR is serviceName (with uniquePodNames the webhook caches a random one there).
+  const glanceName: string = plane ? cr.spec.glance.serviceName || 'glance' : cr.metadata?.name ?? 'glance';
+  const template: Record<string, any> = plane ? { ...cr.spec.glance.template } : { ...cr.spec };
+  if (plane) {
+    // ReconcileGlance: secret and storageClass where "", nodeSelector and topologyRef where nil.
+    if (!nonEmpty(template.storage?.storageClass) && cr.spec.storageClass !== undefined) {
+      template.storage = { ...template.storage, storageClass: cr.spec.storageClass };
+    }
+    if (template.nodeSelector === undefined) template.nodeSelector = cr.spec.nodeSelector;
+  }
+  const storage = template.storage ?? {};
+  // Webhook: no storageRequest, no claim.
+  const external = storage.external === true || !nonEmpty(String(storage.storageRequest ?? ''));
+  const storageClass = nonEmpty(storage.storageClass);
+  const apis: Record<string, any> = template.glanceAPIs ?? {};
+  const names = Object.keys(apis);
+  const keystoneEndpoint: string = template.keystoneEndpoint || (names.length === 1 ? names[0] : '');
+  // openstack-operator: pod-level TLS (on by default) gives every endpoint a certificate cert-<glance>-<api>-<endpoint>-svc.
+  const podLevel = plane && cr.spec.tls?.podLevel?.enabled !== false;
+
+  const deployed: OperatorApi[] = [];
+  for (const [name, api] of Object.entries<any>(apis)) {
+    const apiType: string = api.type ?? 'split';
+    const halves = apiType === 'split' ? ['internal', 'external'] : [apiType];
+    // apiDeploymentCreateOrUpdate: the API's cache size, else the top level's; the API's own schedules (webhook defaults).
+    const cacheSize = nonEmpty(String(api.imageCache?.size ?? '')) ?? nonEmpty(String(template.imageCache?.size ?? ''));
+    for (const half of halves as OperatorApi['type'][]) {
+      const instance = `${glanceName}-${name}-${half}`;
+      const serves = half === 'single' ? ['internal', 'public'] as const
+        : half === 'external' ? ['public'] as const : ['internal'] as const;
+      deployed.push({
+        api: name,
+        type: half,
+        // glanceapi/statefulset.go: the GlanceAPI's name, and "-api" unless single.
+        statefulSet: half === 'single' ? instance : `${instance}-api`,
+        replicas: api.replicas ?? 1,
+        ...(external ? {} : { staging: { size: String(storage.storageRequest), ...(storageClass ? { storageClass } : {}) } }),
+        ...(cacheSize ? {
+          cache: {
+            size: cacheSize,
+            ...(storageClass ? { storageClass } : {}),
+            prunerSchedule: api.imageCache?.prunerScheduler || '1 0 * * *',
+            cleanerSchedule: api.imageCache?.cleanerScheduler || '*/30 * * * *',
+          },
+        } : {}),
+        ...(api.nodeSelector !== undefined ? { nodeSelector: api.nodeSelector }
+          : template.nodeSelector !== undefined ? { nodeSelector: template.nodeSelector } : {}),
+        ...(isObject(api.resources) && Object.keys(api.resources).length ? { resources: api.resources } : {}),
+        endpoints: serves.map((which) => {
+          const secret = podLevel ? `cert-${glanceName}-${name}-${which}-svc` : nonEmpty(api.tls?.api?.[which]?.secretName);
+          return {
+            which,
+            service: `glance-${name}-${which}`,
+            type: api.override?.service?.[which]?.spec?.type ?? 'ClusterIP',
+            ...(secret ? { certSecret: secret } : {}),
+          };
+        }),
+      });
+    }
+  }
+
+  const registered = apis[keystoneEndpoint] ?? {};
+  const url = (which: 'internal' | 'public') => {
+    const given = registered.override?.service?.[which]?.endpointURL;
+    if (given) return given;
+    const https = deployed.some((d) => d.api === keystoneEndpoint && d.endpoints.some((e) => e.which === which && e.certSecret));
+    return `${https ? 'https' : 'http'}://glance-${keystoneEndpoint}-${which}.${namespace}.svc:9292`;
+  };
+  // EnsureEndpointConfig: a control plane's public endpoint is a Route unless its Service is a LoadBalancer.
+  const publicIsRoute = plane && !registered.override?.service?.public?.endpointURL
+    && registered.override?.service?.public?.spec?.type !== 'LoadBalancer';
+
+  const q = template.quotas ?? {};
+  const quota: Record<string, number> = {
+    image_count_total: q.imageCountTotal ?? 0,
+    image_count_uploading: q.imageCountUpload ?? 0,
+    image_size_total: q.imageSizeTotal ?? 0,
+    image_stage_total: q.imageStageTotal ?? 0,
+  };
+  const limits = Object.values(quota).some((v) => Number(v) > 0)
+    ? Object.entries(quota).map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+
+  // openstack-operator: both spec.applicationCredential.enabled and spec.glance.applicationCredential.enabled give
+  // every API keystone-operator's ac-<glance>-secret; a Glance CR's APIs name their own.
+  const ac = plane
+    ? (cr.spec.applicationCredential?.enabled === true && cr.spec.glance.applicationCredential?.enabled === true
+      ? `ac-${glanceName}-secret` : undefined)
+    : Object.values<any>(apis).map((a) => nonEmpty(a?.auth?.applicationCredentialSecret)).find((s) => s);
+
+  const templateBus = nonEmpty(template.notificationsBus?.cluster);
+  const instanceBus = nonEmpty(template.notificationBusInstance);
+  const planeBus = plane ? nonEmpty(cr.spec.notificationsBus?.cluster) : undefined;
+  const notifications = Boolean(templateBus ?? instanceBus ?? planeBus);
+  // ReconcileGlance clears notificationBusInstance once notificationsBus.cluster is set; the glance-operator reads only the former.
+  const operatorReadsBus = plane ? false : Boolean(instanceBus);
+
+  // infra-operator GetServerListString: <instance>-<N>.<instance>.<namespace>.svc:11211 per replica.
+  const memcached = nonEmpty(template.memcachedInstance ?? 'memcached');
+  let memcachedReplicas = memcached ? 1 : 0;
+  if (plane && memcached) {
+    const m = cr.spec.memcached ?? {};
+    memcachedReplicas = m.enabled === false ? 0 : m.templates?.[memcached]?.replicas ?? 1;
+  }
+  const memcachedServers = Array.from({ length: memcachedReplicas }, (_, i) => `${memcached}-${i}.${memcached}.${namespace}.svc:11211`);
+
+  // The APIs inherit the top-level customServiceConfig where theirs is empty (apiDeploymentCreateOrUpdate).
+  const backendsOf = (text: unknown) => /^\s*enabled_backends\s*=\s*(.*)$/m.exec(String(text ?? ''))?.[1];
+  const configured = backendsOf(template.customServiceConfig);
+  // templates/common/config/00-config.conf: enabled_backends=default_backend:file where the CR says none.
+  const enabledBackends = configured === undefined ? ['default_backend']
+    : configured.split(',').map((b) => b.trim().split(':')[0].trim()).filter((b) => b).sort();
+
+  return {
+    glanceName,
+    namespace,
+    apis: deployed.sort((a, b) => (a.statefulSet < b.statefulSet ? -1 : 1)),
+    registration: { internalUrl: url('internal'), publicUrl: publicIsRoute ? 'Route' : url('public') },
+    ...(limits ? { limits } : {}),
+    ...(ac ? { applicationCredentialSecret: ac } : {}),
+    notifications,
+    noopUpstream: notifications && !operatorReadsBus,
+    memcachedServers,
+    enabledBackends,
+  };
+}
