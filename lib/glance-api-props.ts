@@ -50,6 +50,16 @@ export interface GlanceApiSettings {
    */
   readonly showImageDirectUrl?: boolean;
   /**
+   * Convert the images imported through this API to raw: Glance's `image_conversion` import plugin
+   * (`[image_import_opts] image_import_plugins`, `[image_conversion] output_format = raw`), run with
+   * qemu-img in the API pod. Ceph clones only raw images copy-on-write: a qcow2 image would be
+   * copied whole for every instance or volume made from it. The conversion writes the raw image
+   * beside the upload on the staging volume, so an import needs room for both (its virtual size).
+   * Plain uploads (`glance image-create --file`) are not imports and stay as they are.
+   * @default - true for the EXTERNAL StatefulSet of a deployment with an rbd store (as the glance-operator enables it), false otherwise
+   */
+  readonly imageConversion?: boolean;
+  /**
    * Multus networks the replicas also attach to, as NetworkAttachmentDefinition names
    * ("storage", or `<namespace>/<name>`): the pod annotation k8s.v1.cni.cncf.io/networks, as the
    * glance-operator's networkAttachments sets it (a storage network to reach Ceph, for example).

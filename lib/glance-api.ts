@@ -139,11 +139,16 @@ export class GlanceApi extends GlanceApiBase {
       const imageCache = inheritImageCache(deployment._imageCache, props.imageCache);
       if (imageCache?.size !== undefined) new ImageCache(this, 'image-cache', imageCache);
       const showImageDirectUrl = imageLocations(this, path, role, common.backend, props.showImageDirectUrl);
+      // The glance-operator converts on an external API with Ceph (glanceapi_controller.go: ImageConversion).
+      const imageConversion = props.imageConversion ?? (common.backend._convertsImports && role === GlanceApiRole.EXTERNAL);
+      if (typeof imageConversion !== 'boolean') {
+        throw new GlanceValidationError(`${path}.imageConversion`, imageConversion, 'is not a boolean', 'use true or false');
+      }
       // Rendered when the manifests are: the cache's options and its jobs' files may come later.
       this.renderFiles = () => {
         const files: Record<string, string> = {
           '00-glance.conf': renderIni(baseServiceConfig(common,
-            { workers, cacheOptions: this.cache?.options, showImageDirectUrl, https: this._settings.https })),
+            { workers, cacheOptions: this.cache?.options, showImageDirectUrl, https: this._settings.https, imageConversion })),
           [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
           'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
           ...apiServerFiles(common.release, workers, this._settings.https),

@@ -24,6 +24,11 @@ export interface ServiceConfigOptions {
    * @default false
    */
   readonly https?: boolean;
+  /**
+   * Whether imports are converted to raw (the image_conversion plugin).
+   * @default false
+   */
+  readonly imageConversion?: boolean;
 }
 
 /** The generated glance.conf every process of one API reads: API, jobs and db tools. */
@@ -52,6 +57,9 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
     os_glance_staging_store: { filesystem_store_datadir: `${STATE_DIR}/staging` },
     os_glance_tasks_store: { filesystem_store_datadir: `${STATE_DIR}/tasks_work_dir` },
     ...(web ? { import_filtering_opts: importFilteringOptions(web) } : {}),
+    // As the glance-operator writes them (templates/common/config/00-config.conf); a ListOpt(bounds=True) of quoted names.
+    ...(options.imageConversion
+      ? { image_import_opts: { image_import_plugins: '[\'image_conversion\']' }, image_conversion: { output_format: 'raw' } } : {}),
     keystone_authtoken: {
       www_authenticate_uri: keystone.publicAuthUrl,
       auth_url: keystone.authUrl,

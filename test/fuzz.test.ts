@@ -22,7 +22,8 @@ const SEED = process.env.FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(
 
 // Sections 00-glance.conf may have; anything else got in from outside.
 const GENERATED_SECTIONS = ['DEFAULT', 'glance_store', 'default_backend', 'os_glance_staging_store', 'os_glance_tasks_store',
-  'keystone_authtoken', 'oslo_policy', 'paste_deploy', 'oslo_concurrency', 'oslo_middleware', 'import_filtering_opts', 'database'];
+  'keystone_authtoken', 'oslo_policy', 'paste_deploy', 'oslo_concurrency', 'oslo_middleware', 'import_filtering_opts', 'database',
+  'image_import_opts', 'image_conversion'];
 
 /** Mostly valid values, sometimes hostile ones: both outcomes must be reached. */
 function mostly<T>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<T>): fc.Arbitrary<T> {

@@ -125,6 +125,13 @@ export abstract class ImageBackend {
   public abstract readonly _locationsHoldCredentials: boolean;
 
   /**
+   * Whether the store is Ceph's (or a multi-store holds one), for which the glance-operator converts
+   * the images imported through an external API to raw: see GlanceApiSettings.imageConversion.
+   * @internal
+   */
+  public readonly _convertsImports: boolean = false;
+
+  /**
    * The directory of the pod where the store keeps images, which only one store of a deployment
    * can own (the file store's).
    * @internal

@@ -38,6 +38,7 @@ export class MultiStore extends ImageBackend {
   public readonly isShared: boolean;
   public readonly _locationsHoldCredentials: boolean;
   public readonly _locationsServeClones: boolean;
+  public readonly _convertsImports: boolean;
   /** The stores in the order given, each where it sits. */
   private readonly stores: Array<[StoreAt, ImageBackend]>;
   private readonly defaultStore: string;
@@ -81,6 +82,7 @@ export class MultiStore extends ImageBackend {
     this._locationsHoldCredentials = this.stores.some(([, store]) => store._locationsHoldCredentials);
     // Locations that hold credentials are never shown, so none serves a clone then.
     this._locationsServeClones = !this._locationsHoldCredentials && this.stores.some(([, store]) => store._locationsServeClones);
+    this._convertsImports = this.stores.some(([, store]) => store._convertsImports);
   }
 
   public _config(context: StoreContext): StoreConfig {

@@ -20,6 +20,7 @@ export class RbdStore extends ImageBackend {
   public readonly isShared = true;
   public readonly _locationsServeClones = true;
   public readonly _locationsHoldCredentials = false;
+  public readonly _convertsImports = true;
   /** The Ceph Secrets, each with its option (cephSecretName, cephSecretNames[i]), without repeats. */
   private readonly secrets: Array<[string, string]>;
 

@@ -103,6 +103,7 @@ function deployedOf(m: Manifest[]): Record<string, any> {
       } : {}),
       ...(own !== undefined ? { nodeSelector: own } : {}),
       ...(apiContainer(sts).resources !== undefined ? { resources: apiContainer(sts).resources } : {}),
+      imageConversion: confOf(sts).image_conversion?.output_format === 'raw',
       endpoints: services.filter((s) => s.spec.selector['glance.openstack.org/statefulset'] === name)
         .map((s) => {
           const which = s.metadata.labels['glance.openstack.org/endpoint'];
@@ -187,8 +188,10 @@ function importInput(input: CorpusInput): Outcome {
   delete want.glanceName;
   delete want.namespace;
   if (storeGiven) {
+    // The store the user gave, not the CR, decides these.
     delete want.enabledBackends;
     delete (got as any).enabledBackends;
+    for (const api of [...(want.apis as any[]), ...got.apis]) delete api.imageConversion;
   }
   // The library gives every container requests and limits (ephemeral storage above all); the operator none where the CR
   // gives none (README, "Bring your Glance CR"). Where the CR gives them, each it gives must be the container's.

@@ -33,6 +33,8 @@ export interface OperatorApi {
   readonly nodeSelector?: Record<string, string>;
   /** The CR's resources, which the operator gives the glance-api container as they are. */
   readonly resources?: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
+  /** glanceapi_controller.go: an external GlanceAPI converts imports to raw when a store is rbd ([image_conversion] output_format). */
+  readonly imageConversion: boolean;
   readonly endpoints: OperatorEndpoint[];
 }
 
@@ -96,6 +98,10 @@ export function operatorDeployment(input: any): OperatorDeployment {
   // openstack-operator: pod-level TLS (on by default) gives every endpoint a certificate cert-<glance>-<api>-<endpoint>-svc.
   const podLevel = plane && cr.spec.tls?.podLevel?.enabled !== false;
 
+  // The APIs inherit the top-level customServiceConfig where theirs is empty (apiDeploymentCreateOrUpdate).
+  const backendsOf = (text: unknown) => /^\s*enabled_backends\s*=\s*(.*)$/m.exec(String(text ?? ''))?.[1];
+  const configured = backendsOf(template.customServiceConfig);
+  const backendTypes = (configured ?? '').split(',').map((b) => b.split(':')[1]?.trim());
   const deployed: OperatorApi[] = [];
   for (const [name, api] of Object.entries<any>(apis)) {
     const apiType: string = api.type ?? 'split';
@@ -124,6 +130,7 @@ export function operatorDeployment(input: any): OperatorDeployment {
         ...(api.nodeSelector !== undefined ? { nodeSelector: api.nodeSelector }
           : template.nodeSelector !== undefined ? { nodeSelector: template.nodeSelector } : {}),
         ...(isObject(api.resources) && Object.keys(api.resources).length ? { resources: api.resources } : {}),
+        imageConversion: half === 'external' && backendTypes.includes('rbd'),
         endpoints: serves.map((which) => {
           const secret = podLevel ? `cert-${glanceName}-${name}-${which}-svc` : nonEmpty(api.tls?.api?.[which]?.secretName);
           return {
@@ -181,9 +188,6 @@ export function operatorDeployment(input: any): OperatorDeployment {
   }
   const memcachedServers = Array.from({ length: memcachedReplicas }, (_, i) => `${memcached}-${i}.${memcached}.${namespace}.svc:11211`);
 
-  // The APIs inherit the top-level customServiceConfig where theirs is empty (apiDeploymentCreateOrUpdate).
-  const backendsOf = (text: unknown) => /^\s*enabled_backends\s*=\s*(.*)$/m.exec(String(text ?? ''))?.[1];
-  const configured = backendsOf(template.customServiceConfig);
   // templates/common/config/00-config.conf: enabled_backends=default_backend:file where the CR says none.
   const enabledBackends = configured === undefined ? ['default_backend']
     : configured.split(',').map((b) => b.trim().split(':')[0].trim()).filter((b) => b).sort();

@@ -27,10 +27,11 @@ import { existsSync, readdirSync, statSync } from 'fs';
 import { request as httpsRequest } from 'https';
 import { join } from 'path';
 import { promisify } from 'util';
-import { GlanceRelease } from '../../lib';
+import { App, Chart, Testing } from 'cdk8s';
+import { Glance, GlanceProps, GlanceRelease, ImageBackend } from '../../lib';
 import { UWSGI_INI } from '../../lib/api-serving';
 import { HTTPD_CONFIG } from '../../lib/tls/terminator';
-import { find, Manifest, parseIniText } from '../helpers';
+import { BASE_PROPS, find, Manifest, parseIniText } from '../helpers';
 import type { Keystone } from '../sandbox/keystone';
 import { MariaDb, MariaDbTls } from '../sandbox/mariadb';
 import { killGroup, RunResult, SandboxNode, SandboxPod, SecretValues } from '../sandbox/pod-sandbox';
@@ -66,6 +67,22 @@ export const GLANCE_IMAGES: Record<'bookworm' | 'trixie', GlanceImage> = {
     install: 'sudo bash scripts/glance-rootfs.sh (a trixie root filesystem by debootstrap, cached in .cache/)',
   },
 };
+
+/**
+ * A deployment of `image`'s release in namespace `openstack`, on the shared claim glance-images-nfs,
+ * whose API validates tokens at `keystoneUrl` (as the service user of the Secret osp-secret), with `more`.
+ */
+export function synthesizeWithKeystone(image: GlanceImage, keystoneUrl: string, more: Partial<GlanceProps> = {}): Manifest[] {
+  const chart = new Chart(new App(), 'e2e', { namespace: 'openstack' });
+  new Glance(chart, 'glance', {
+    ...BASE_PROPS,
+    release: image.release,
+    keystone: { authUrl: keystoneUrl, passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } },
+    backend: ImageBackend.file({ sharedStore: { existingClaimName: 'glance-images-nfs' } }),
+    ...more,
+  });
+  return Testing.synth(chart) as Manifest[];
+}
 
 /** glance-api --version, as the image runs it. */
 export function glanceVersion(image: GlanceImage): string {

@@ -10,13 +10,13 @@
  * a redirect from the mirror to a host not on the list, and a URL naming such a host, are refused.
  */
 import { createHash, randomBytes } from 'crypto';
-import { App, Chart, Testing } from 'cdk8s';
-import { Glance, ImageBackend } from '../../lib';
-import { BASE_PROPS, Manifest } from '../helpers';
+import { Manifest } from '../helpers';
 import { Keystone, requireKeystone } from '../sandbox/keystone';
 import { SandboxNode } from '../sandbox/pod-sandbox';
 import { until } from '../waiting';
-import { GLANCE_IMAGES, GlanceImage, glanceVersion, realKeystone, requireRealGlance, SandboxedGlance } from './sandboxed-glance';
+import {
+  GLANCE_IMAGES, GlanceImage, glanceVersion, realKeystone, requireRealGlance, SandboxedGlance, synthesizeWithKeystone,
+} from './sandboxed-glance';
 import { MIRROR_HOST, WebMirror } from './web-mirror';
 
 const STS = 'glance-default-single';
@@ -48,15 +48,8 @@ let member: { name: string; password: string };
 const lines: string[] = [];
 
 function synthesize(image: GlanceImage): Manifest[] {
-  const chart = new Chart(new App(), 'e2e', { namespace: NAMESPACE });
-  new Glance(chart, 'glance', {
-    ...BASE_PROPS,
-    release: image.release,
-    keystone: { authUrl: keystone.urlAt(KEYSTONE_HOST), passwordSecret: { name: 'osp-secret', key: 'GlancePassword' } },
-    backend: ImageBackend.file({ sharedStore: { existingClaimName: 'glance-images-nfs' } }),
-    webDownload: { allowedHosts: [MIRROR_HOST], allowedSchemes: ['http'], allowedPorts: [mirror.port] },
-  });
-  return Testing.synth(chart) as Manifest[];
+  return synthesizeWithKeystone(image, keystone.urlAt(KEYSTONE_HOST),
+    { webDownload: { allowedHosts: [MIRROR_HOST], allowedSchemes: ['http'], allowedPorts: [mirror.port] } });
 }
 
 /** What glance-api of replica 0 reads of [import_filtering_opts], in its pod's sandbox, with its own config arguments. */
