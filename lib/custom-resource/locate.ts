@@ -78,17 +78,20 @@ export function glanceSpecOf(given: unknown): Located {
 /** The template with what the control plane gives it where it leaves a field empty (CONTROL_PLANE_INHERITED_FIELDS), checked where it is written. */
 function inheritedFromControlPlane(template: Record<string, any>, plane: Record<string, any>)
   : { spec: Record<string, any>; inherited: Record<string, string> } {
-  const spec: Record<string, any> = { ...template, ...(isObject(template.storage) ? { storage: { ...template.storage } } : {}) };
+  const spec: Record<string, any> = { ...template };
   const inherited: Record<string, string> = {};
   for (const [field, row] of Object.entries(CONTROL_PLANE_INHERITED_FIELDS)) {
     const own = valueAt(template, field);
     const given = plane[row.from];
     if (given === undefined || (row.type === 'string' ? own !== undefined && own !== '' : own !== undefined)) continue;
-    // A template's storage that is no mapping is refused by its own path.
-    if (field.startsWith('storage.') && template.storage !== undefined && !isObject(template.storage)) continue;
-    checkFields({ [row.from]: given }, 'spec', { [row.from]: row });
     const keys = field.split('.');
-    const parent = keys.slice(0, -1).reduce<Record<string, any>>((o, key) => (o[key] = isObject(o[key]) ? o[key] : {}), spec);
+    const parents = keys.slice(0, -1);
+    // A template's mapping above the field (storage) that is no mapping is refused by its own path.
+    const above = parents.length ? valueAt(template, parents.join('.')) : undefined;
+    if (above !== undefined && !isObject(above)) continue;
+    checkFields({ [row.from]: given }, 'spec', { [row.from]: row });
+    // Each mapping on the way is copied: the template stays as the user gave it.
+    const parent = parents.reduce<Record<string, any>>((o, key) => (o[key] = { ...o[key] }), spec);
     parent[keys[keys.length - 1]] = given;
     inherited[field] = `spec.${row.from}`;
   }

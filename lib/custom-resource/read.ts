@@ -10,7 +10,7 @@ import { checkFields, valueOrDefault } from './check';
 import { API_FIELDS, Field, GLANCE_SPEC_FIELDS } from './fields';
 import { glanceSpecOf, Located } from './locate';
 import type { CustomResourceOptions, CustomResourceRead } from './options';
-import { storesOf } from './stores';
+import { Stores, storesOf } from './stores';
 import { tlsOf } from './tls';
 import { crPathTranslator } from './translate';
 import { nonEmpty, valueAt } from './values';
@@ -66,7 +66,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
 
   // A store factory names its own option: the user wrote the CR's customServiceConfig.
   const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, apiNames));
-  const topConfig = topLevelConfig(path, spec.customServiceConfig, stores.customServiceConfig, apis);
+  const topConfig = topLevelConfig(path, stores, apis);
   // A control plane decides it for every API; a Glance CR's APIs name it, one Secret for all (the library has one service user).
   const ac = located.applicationCredentialSecret !== undefined
     ? { secret: located.applicationCredentialSecret ?? undefined, field: 'spec.glance.applicationCredential' }
@@ -153,11 +153,11 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
  * without one (`givenTo`, which `apis` gets). An API with its own beside top-level stores would serve
  * none of them: per-API stores.
  */
-function topLevelConfig(path: string, written: string | undefined, left: string | undefined, apis: Record<string, GlanceApiOptions>)
-  : { shared?: string; givenTo: string[] } {
+function topLevelConfig(path: string, stores: Stores, apis: Record<string, GlanceApiOptions>): { shared?: string; givenTo: string[] } {
+  const left = stores.customServiceConfig;
   const own = Object.keys(apis).filter((api) => apis[api].customServiceConfig);
   if (own.length === 0) return { shared: left, givenTo: [] };
-  if (/^\s*enabled_backends\s*=/m.test(written ?? '')) {
+  if (stores.listedInConfig) {
     throw new GlanceValidationError(`${path}.glanceAPIs.${own[0]}.customServiceConfig`, apis[own[0]].customServiceConfig,
       'is not supported by cdk8s-glance: per-API stores (the glance-operator gives an API with its own customServiceConfig none of the '
       + 'top-level one, so this API would serve none of its stores)',

@@ -11,7 +11,14 @@ import type { Located } from './locate';
 import type { CustomResourceOptions } from './options';
 import { isObject } from './values';
 
-export interface Stores { readonly backend?: ImageBackend; readonly customServiceConfig?: string; readonly flag: string; readonly fix: string }
+export interface Stores {
+  readonly backend?: ImageBackend;
+  readonly customServiceConfig?: string;
+  /** Whether customServiceConfig lists the stores ([DEFAULT] enabled_backends). */
+  readonly listedInConfig: boolean;
+  readonly flag: string;
+  readonly fix: string;
+}
 
 /**
  * The image store: from the CR (customServiceConfig's store sections and extraMounts) or from
@@ -32,6 +39,7 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
     return {
       backend: options.backend,
       customServiceConfig: custom,
+      listedInConfig: false,
       flag: `${path}.extraMounts (or --ceph-secret, --shared-claim)`,
       fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, give --shared-claim NAME or --shared-storage-class CLASS, '
         + 'or use Ceph (--ceph-secret NAME)',
@@ -69,6 +77,7 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
   return {
     backend: ImageBackend.multi({ stores, defaultStore: defaultName }),
     customServiceConfig: Object.keys(rest).length ? renderIni(rest, IniValues.AS_WRITTEN) : undefined,
+    listedInConfig: enabled !== undefined,
     flag: backends.some(([, type]) => type === 'file') ? mounts.path : crPath,
     fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph',
   };
