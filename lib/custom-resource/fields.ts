@@ -90,6 +90,104 @@ export const API_FIELDS: Record<string, Field> = {
   'type': read('string', { prop: 'type', default: 'split', as: apiTypeOf }),
 };
 
+/**
+ * Where the operators' code gives a field its effect: "<repository> <file> <function>", a function
+ * that reads the field (test/custom-resource/field-sources.test.ts checks each against the
+ * functions that read it, test/fixtures/operator-field-refs.txt, written from the code by
+ * scripts/collect-operator-field-refs.ts). README's reader table follows them.
+ */
+const GO = 'glance-operator';
+const WEBHOOK = `${GO} api/v1beta1/glance_webhook.go Default`;
+const INHERITANCE = `${GO} internal/controller/glance_controller.go apiDeploymentCreateOrUpdate`;
+const API_CONFIG = `${GO} internal/controller/glanceapi_controller.go generateServiceConfig`;
+const API_STATEFUL_SET = `${GO} internal/glanceapi/statefulset.go StatefulSet`;
+const API_CLAIMS = `${GO} internal/glance/pvc.go GetPvc`;
+const CONTROL_PLANE = 'openstack-operator internal/openstack/glance.go ReconcileGlance';
+/** A field no function reads where it is (the reader accepts it without effect, and says so). */
+export const NOT_READ = 'none';
+
+/** The source of each field of API_FIELDS (the GlanceAPI's spec, or the Glance's glanceAPIs entry). */
+export const API_FIELD_SOURCES: Record<string, string> = {
+  'apiTimeout': API_STATEFUL_SET,
+  'auth': API_CONFIG,
+  'auth.applicationCredentialSecret': API_CONFIG,
+  'customServiceConfig': API_CONFIG,
+  'customServiceConfigSecrets': API_CONFIG,
+  'imageCache': API_CONFIG,
+  'imageCache.cleanerScheduler': `${GO} internal/controller/glanceapi_controller.go ensureImageCacheJob`,
+  'imageCache.prunerScheduler': `${GO} internal/controller/glanceapi_controller.go ensureImageCacheJob`,
+  'imageCache.size': API_STATEFUL_SET,
+  'networkAttachments': `${GO} internal/controller/glanceapi_controller.go reconcileNormal`,
+  'nodeSelector': API_STATEFUL_SET,
+  'override': `${GO} internal/controller/glanceapi_controller.go reconcileInit`,
+  'replicas': API_STATEFUL_SET,
+  'resources': API_STATEFUL_SET,
+  'storage': API_STATEFUL_SET,
+  'storage.external': API_STATEFUL_SET,
+  'storage.storageClass': API_CLAIMS,
+  'storage.storageRequest': API_CLAIMS,
+  'tls': API_STATEFUL_SET,
+  'tls.api': API_STATEFUL_SET,
+  'tls.api.internal': API_STATEFUL_SET,
+  'tls.api.internal.secretName': API_STATEFUL_SET,
+  'tls.api.public': API_STATEFUL_SET,
+  'tls.api.public.secretName': API_STATEFUL_SET,
+  'tls.caBundleSecretName': API_STATEFUL_SET,
+  'topologyRef': `${GO} internal/controller/glanceapi_controller.go reconcileNormal`,
+  'type': API_STATEFUL_SET,
+};
+
+/** The source of each of GLANCE_SPEC_FIELDS' own fields (those below glanceAPIs.* are API_FIELD_SOURCES'). */
+export const GLANCE_SPEC_FIELD_SOURCES: Record<string, string> = {
+  'apiTimeout': WEBHOOK,
+  'containerImage': INHERITANCE,
+  'customServiceConfig': INHERITANCE,
+  'customServiceConfigSecrets': INHERITANCE,
+  'databaseAccount': `${GO} internal/controller/glance_controller.go ensureDB`,
+  'databaseInstance': `${GO} internal/controller/glance_controller.go ensureDB`,
+  'dbPurge': `${GO} internal/glance/cronjob.go DBPurgeJob`,
+  'dbPurge.age': `${GO} internal/glance/cronjob.go DBPurgeJob`,
+  'dbPurge.schedule': `${GO} internal/controller/glance_controller.go ensureDBPurgeJob`,
+  'extraMounts': INHERITANCE,
+  'glanceAPIs': `${GO} internal/controller/glance_controller.go apiDeployment`,
+  'glanceAPIs.*': `${GO} internal/controller/glance_controller.go apiDeployment`,
+  'imageCache': INHERITANCE,
+  'imageCache.cleanerScheduler': NOT_READ,
+  'imageCache.prunerScheduler': NOT_READ,
+  'imageCache.size': INHERITANCE,
+  'keystoneEndpoint': INHERITANCE,
+  'memcachedInstance': INHERITANCE,
+  'nodeSelector': INHERITANCE,
+  'notificationBusInstance': `${GO} internal/controller/glance_controller.go transportURLCreateOrUpdate`,
+  'notificationsBus': `${GO} internal/controller/glance_controller.go reconcileNormal`,
+  'notificationsBus.cluster': `${GO} internal/controller/glance_controller.go reconcileNormal`,
+  'notificationsBus.user': `${GO} internal/controller/glance_controller.go reconcileNormal`,
+  'notificationsBus.vhost': `${GO} internal/controller/glance_controller.go reconcileNormal`,
+  'passwordSelectors': INHERITANCE,
+  'passwordSelectors.service': API_CONFIG,
+  'preserveJobs': `${GO} internal/controller/glance_controller.go reconcileInit`,
+  'quotas': `${GO} api/v1beta1/glance_types.go GetQuotaLimits`,
+  'quotas.imageCountTotal': `${GO} api/v1beta1/glance_types.go GetQuotaLimits`,
+  'quotas.imageCountUpload': `${GO} api/v1beta1/glance_types.go GetQuotaLimits`,
+  'quotas.imageSizeTotal': `${GO} api/v1beta1/glance_types.go GetQuotaLimits`,
+  'quotas.imageStageTotal': `${GO} api/v1beta1/glance_types.go GetQuotaLimits`,
+  'secret': INHERITANCE,
+  'serviceUser': INHERITANCE,
+  'storage': INHERITANCE,
+  'storage.external': INHERITANCE,
+  'storage.storageClass': API_CLAIMS,
+  'storage.storageRequest': API_CLAIMS,
+  'topologyRef': INHERITANCE,
+};
+
+/** The source of each of CONTROL_PLANE_GLANCE_FIELDS (spec.glance.<field>) and of CONTROL_PLANE_INHERITED_FIELDS' (spec.<from>). */
+export const CONTROL_PLANE_FIELD_SOURCES: Record<string, string> = Object.fromEntries([
+  'glance.enabled', 'glance.template', 'glance.serviceName', 'glance.uniquePodNames', 'glance.apiOverrides', 'glance.applicationCredential',
+  'glance.applicationCredential.enabled', 'glance.applicationCredential.expirationDays', 'glance.applicationCredential.gracePeriodDays',
+  'glance.applicationCredential.roles', 'glance.applicationCredential.unrestricted', 'glance.applicationCredential.accessRules',
+  'secret', 'storageClass', 'nodeSelector', 'topologyRef',
+].map((field) => [field, CONTROL_PLANE]));
+
 /** The rows of a table below `field`, their props below `prop`. */
 function below(field: string, prop: string, table: Record<string, Field>): Record<string, Field> {
   return Object.fromEntries(Object.entries(table).map(([path, row]) =>

@@ -13,17 +13,17 @@ import { execFileSync } from 'child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import {
   apply, applyClean, claimFolder, eventsOf, exec, filesIn, get, jobComplete, kubectl, kubectlOk, list, logs, parseYaml, podReady,
   remove, rolledOut, tagImage, warnings,
 } from './cluster';
 import {
-  CLOUD_AC_SECRET, CLOUD_QUOTAS, CLOUD_REGION, CLOUD_USER, cacheFlow, cloudFlow, NAMESPACE, TLS_PRECACHED_IMAGE, tlsFlow,
+  CLOUD_AC_SECRET, CLOUD_QUOTAS, CLOUD_REGION, CLOUD_USER, cacheFlow, cloudFlow, KEYSTONE_URL, NAMESPACE, TLS_PRECACHED_IMAGE, tlsFlow,
 } from './deployments';
 import { ADMIN_POD, GLANCE_PASSWORD, infrastructure, OUTSIDER_NAMESPACE, scriptPod, secret, TRANSPORT_URL } from './infra';
 import { CLUSTER_SITE, synthAll } from './synth-fixtures';
-import { GlanceRelease } from '../../lib';
+import { Glance, GlanceRelease } from '../../lib';
 import {
   CA_BUNDLE_KEY, SECRET_VOLUME_LAYOUT, secretVolumeCommand, secretVolumeLayout, TestCertificate, TestPki, TLS_KEY_KEY,
 } from '../sandbox/tls';
@@ -750,6 +750,92 @@ describe('Glance as a member of the cloud: registered by its Job, an application
     const other = await createAs('other', 'other-staged');
     expect(other.status).toBe(201);
     expect((await call(tokens.other, 'PUT', `${INTERNAL_URL}/v2/images/${other.body.id}/stage`, { bytes: MIB / 2 })).status).toBe(204);
+  });
+});
+
+/**
+ * README's "Taking over from the glance-operator", steps 2 and 4, on Glance 30 with an image cache. No
+ * operator runs on this cluster: what it leaves behind is stood in for by the same CR's deployment,
+ * with the operator's names. That the stand-in is the operator's in what a take-over keeps (the
+ * StatefulSet's and Services' names, the claim templates and where glance-api mounts them, each
+ * replica's worker_self_reference_url, by which the centralized_db driver keys its cache records)
+ * is test/custom-resource/operator-corpus.test.ts's comparison with the operators' code. This proves
+ * the rest on Kubernetes and Glance: the StatefulSet deleted, its claims stay; the CR's output applied
+ * again binds them; the replica lists and serves what the old one cached. The CR is the operator's
+ * as a user would export it: its Memcached (memcached-0.memcached), its osp-secret (the service
+ * user's and the Keystone admin's passwords), its registration in the catalog.
+ */
+describe('taking over from the glance-operator: a Glance CR\'s output, its StatefulSet replaced, its claims and cache kept', () => {
+  const STS = 'glance-default-single';
+  const CLAIMS = [`glance-${STS}-0`, `glance-cache-${STS}-0`];
+  const INTERNAL_URL = `http://glance-default-internal.${NAMESPACE}.svc:9292`;
+  const CR = {
+    apiVersion: 'glance.openstack.org/v1beta1',
+    kind: 'Glance',
+    metadata: { name: 'glance', namespace: NAMESPACE },
+    spec: {
+      secret: 'osp-secret',
+      databaseInstance: 'openstack',
+      databaseAccount: 'glance',
+      keystoneEndpoint: 'default',
+      storage: { storageClass: CLUSTER_SITE.trixie.storageClass, storageRequest: '1Gi' },
+      imageCache: { size: '128Mi' },
+      glanceAPIs: { default: { type: 'single', replicas: 1 } },
+    },
+  };
+  /** `npx cdk8s-glance synth --from glance.yaml --database-secret glance-db:connection`, in code; the image this cluster's. */
+  const fromCr = () => exampleOnCluster(parseYaml(synthChart((app) => Glance.fromCustomResource(
+    new Chart(app, 'takeover', { namespace: NAMESPACE }), 'glance', CR, {
+      database: { connectionSecret: { name: 'glance-db', key: 'connection' } },
+      keystoneAuthUrl: KEYSTONE_URL,
+      release: GlanceRelease.EPOXY,
+    }))));
+  const claimUids = async () => Promise.all(CLAIMS.map(async (claim) => (await get('pvc', claim, NAMESPACE))?.metadata.uid));
+  let objects: any[];
+  let id: string;
+  let uids: string[];
+
+  afterAll(() => remove(objects ?? [], NAMESPACE));
+
+  test('step 2: the operator\'s names; applied and Ready, registered in the catalog by its Job; an image cached on the replica', async () => {
+    objects = fromCr();
+    expect(statefulSetsOf(objects)).toEqual([STS]);
+    expect(objects.filter((o) => o.kind === 'Service').map((o) => o.metadata.name).sort())
+      .toEqual(['glance-default-internal', 'glance-default-public', STS]);
+    await applyClean(objects);
+    await deployed(objects);
+    await jobComplete(jobsOf(objects).find((name) => /^glance-keystone-[0-9a-f]{8}$/.test(name))!, NAMESPACE);
+    expect(JSON.stringify(JSON.parse(await inAdminPod('openstack catalog show image -f json')).endpoints)).toContain(INTERNAL_URL);
+    id = imageIdIn(await inAdminPod(`head -c ${4 * MIB} /dev/urandom >/tmp/takeover && glance --os-image-url ${INTERNAL_URL} `
+      + 'image-create --name takeover --disk-format raw --container-format bare --file /tmp/takeover && rm /tmp/takeover'));
+    await glance(STS, 0, 'cache-queue', id);
+    await until('replica 0 lists the image as cached', async () => (await cachedImages(STS, 0)).includes(id), { everyMs: 1000 });
+    uids = await claimUids();
+    expect(uids.every((uid) => typeof uid === 'string')).toBe(true);
+  });
+
+  test('step 4: kubectl delete statefulset: its pod goes, its claims stay; the CR\'s output applied again binds them, and the image is still '
+    + 'cached there, listed and served by the new replica', async () => {
+    await kubectlOk(['delete', 'statefulset', STS, '-n', NAMESPACE, '--wait=true']);
+    await until('the replica\'s pod is gone', async () => (await get('pod', `${STS}-0`, NAMESPACE)) === undefined, { everyMs: 1000 });
+    expect(await claimUids()).toEqual(uids);
+    // Synthesized again from the same CR, as from `kubectl get glance glance -o yaml`: the same objects.
+    const again = fromCr();
+    expect(again).toEqual(objects);
+    await applyClean(again);
+    await rolledOut(STS, NAMESPACE);
+    expect(await claimUids()).toEqual(uids);
+    const pod = await get('pod', `${STS}-0`, NAMESPACE);
+    const bound = pod.spec.volumes.filter((v: any) => v.persistentVolumeClaim).map((v: any) => v.persistentVolumeClaim.claimName);
+    expect(bound.sort()).toEqual([...CLAIMS].sort());
+    // The centralized_db driver's record, keyed by the replica's worker_self_reference_url, and the file on the claim.
+    expect(await cachedImages(STS, 0)).toEqual([id]);
+    expect(imageFiles(await claimFolder(`glance-cache-${STS}-0`, NAMESPACE))).toEqual({ [id]: 4 * MIB });
+    const served = await inAdminPod(`glance --os-image-url ${imageUrl(STS, 0)} image-download --file /tmp/served ${id} && `
+      + 'md5sum </tmp/served | cut -d" " -f1 && rm /tmp/served');
+    // Whole: its bytes are those Glance recorded at upload (checksum, md5).
+    const shown = await inAdminPod(`glance --os-image-url ${INTERNAL_URL} image-show ${id}`);
+    expect(served.trim()).toBe(/^\|\s*checksum\s*\|\s*([0-9a-f]{32})\s*\|/m.exec(shown)?.[1]);
   });
 });
 

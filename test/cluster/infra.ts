@@ -30,6 +30,8 @@ interface PodOptions {
   readonly env?: any[];
   readonly port?: number;
   readonly ready?: string[];
+  /** hostname and subdomain: the pod's own name under a headless Service, as a StatefulSet's pod has. */
+  readonly hostname?: { readonly hostname: string; readonly subdomain: string };
 }
 
 /** A restricted pod running a bash script, with writable /work and /tmp. */
@@ -42,6 +44,7 @@ export function scriptPod(name: string, namespace: string, image: string, script
       automountServiceAccountToken: false,
       securityContext: RESTRICTED_POD,
       terminationGracePeriodSeconds: 1,
+      ...more.hostname,
       containers: [{
         name,
         image,
@@ -187,7 +190,8 @@ export function infrastructure(image: string, cephClientKey: string): any[] {
     restrictedNamespace(OUTSIDER_NAMESPACE),
     secret('keystone-admin', NAMESPACE, { password: ADMIN_PASSWORD }),
     secret('keystone-admin', OUTSIDER_NAMESPACE, { password: ADMIN_PASSWORD }),
-    secret('osp-secret', NAMESPACE, { GlancePassword: GLANCE_PASSWORD }),
+    // The operator's convention: the service user's and the Keystone admin's passwords in one Secret.
+    secret('osp-secret', NAMESPACE, { GlancePassword: GLANCE_PASSWORD, AdminPassword: ADMIN_PASSWORD }),
     ...DATABASES.map((db) => secret(db === 'glance' ? 'glance-db' : `${db}-db`, NAMESPACE,
       { connection: `mysql+pymysql://glance:${DB_PASSWORD}@openstack.${NAMESPACE}.svc/${db}?charset=utf8` })),
     secret(CLOUD_TRANSPORT_SECRET.name, NAMESPACE, { [CLOUD_TRANSPORT_SECRET.key]: TRANSPORT_URL }),
@@ -199,7 +203,8 @@ export function infrastructure(image: string, cephClientKey: string): any[] {
     // Headless: a Ceph client checks that the monitor it reached has the address it dialled, which a Service's virtual IP is not.
     service('ceph-mon', 'ceph-mon', 6789, true),
     service('rabbitmq', 'rabbitmq', 5672),
-    service('memcached', 'memcached', 11211),
+    // Headless, as the Memcached's own Service: its replica's name (above) resolves, and so does the Service's.
+    service('memcached', 'memcached', 11211, true),
     scriptPod('ceph-mon', NAMESPACE, image, CEPH_MON_SCRIPT, {
       port: 6789,
       ready: ['test', '-S', '/work/mon.a.asok'],
@@ -223,9 +228,11 @@ export function infrastructure(image: string, cephClientKey: string): any[] {
       ready: listening(5672),
       env: [{ name: 'RABBITMQ_USER', value: RABBITMQ_USER }, { name: 'RABBITMQ_PASSWORD', value: RABBITMQ_PASSWORD }],
     }),
+    // Named as infra-operator's Memcached "memcached" names its replica: memcached-0.memcached.<namespace>.svc.
     scriptPod('memcached', NAMESPACE, image, 'exec memcached --listen=0.0.0.0 --port=11211 --udp-port=0 --memory-limit=64', {
       port: 11211,
       ready: listening(11211),
+      hostname: { hostname: 'memcached-0', subdomain: 'memcached' },
     }),
     scriptPod(ADMIN_POD, NAMESPACE, image, 'exec sleep infinity', { env: adminEnv() }),
     scriptPod('outsider', OUTSIDER_NAMESPACE, image, 'exec sleep infinity', { env: adminEnv() }),

@@ -93,6 +93,9 @@ function deployedOf(m: Manifest[]): Record<string, any> {
     const name = sts.metadata.name;
     const own = sts.spec.template.spec.nodeSelector;
     const cache = claims['glance-cache'];
+    const container = apiContainer(sts);
+    const mountOf = (volume: string) => container.volumeMounts.find((v: any) => v.name === volume)?.mountPath;
+    const namespace = sts.metadata.namespace;
     return {
       type: sts.metadata.labels['app.kubernetes.io/component'].replace(/^api-/, ''),
       statefulSet: name,
@@ -101,6 +104,9 @@ function deployedOf(m: Manifest[]): Record<string, any> {
       ...(cache ? {
         cache: { ...cache, prunerSchedule: cronJobs.get(`${name}-0-pruner`), cleanerSchedule: cronJobs.get(`${name}-0-cleaner`) },
       } : {}),
+      claimMounts: Object.fromEntries(Object.keys(claims).map((claim) => [claim, mountOf(claim)])),
+      workerSelfReferenceUrl: env(container).OS_DEFAULT__WORKER_SELF_REFERENCE_URL?.value
+        .replace('$(POD_NAME)', `${name}-0`).replace('$(POD_NAMESPACE)', namespace),
       ...(own !== undefined ? { nodeSelector: own } : {}),
       ...(apiContainer(sts).resources !== undefined ? { resources: apiContainer(sts).resources } : {}),
       imageConversion: confOf(sts).image_conversion?.output_format === 'raw',

@@ -30,6 +30,19 @@ export interface OperatorApi {
   readonly staging?: { readonly size: string; readonly storageClass?: string };
   /** The claim "glance-cache" and its CronJobs (<sts>-<N>-pruner, -cleaner), when imageCache.size is set. */
   readonly cache?: { readonly size: string; readonly storageClass?: string; readonly prunerSchedule: string; readonly cleanerSchedule: string };
+  /**
+   * Where glance-api mounts each claim template (glance/pvc.go names them "glance" and "glance-cache";
+   * volumes.go mounts them at /var/lib/glance and glance.ImageCacheDir): a replica's claims are
+   * <template>-<statefulSet>-<N>, so what a migration keeps is these names and places.
+   */
+  readonly claimMounts: Record<string, string>;
+  /**
+   * Replica 0's worker_self_reference_url (glanceapi/statefulset.go workerSelfReferenceScript:
+   * ${URISCHEME,,}://$(hostname).${GLANCE_DOMAIN}:${GLANCE_PORT}, GLANCE_DOMAIN the headless Service's
+   * hostname, glance_common.go GetHeadlessService: named as the StatefulSet). The centralized_db cache
+   * driver keys each replica's cache records by it.
+   */
+  readonly workerSelfReferenceUrl: string;
   readonly nodeSelector?: Record<string, string>;
   /** The CR's resources, which the operator gives the glance-api container as they are. */
   readonly resources?: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
@@ -112,11 +125,16 @@ export function operatorDeployment(input: any): OperatorDeployment {
       const instance = `${glanceName}-${name}-${half}`;
       const serves = half === 'single' ? ['internal', 'public'] as const
         : half === 'external' ? ['public'] as const : ['internal'] as const;
+      // glanceapi/statefulset.go: the GlanceAPI's name, and "-api" unless single.
+      const statefulSet = half === 'single' ? instance : `${instance}-api`;
+      const certOf = (which: 'internal' | 'public') =>
+        (podLevel ? `cert-${glanceName}-${name}-${which}-svc` : nonEmpty(api.tls?.api?.[which]?.secretName));
+      // statefulset.go: URISCHEME is https when the public endpoint has TLS (internal for internal and edge APIs).
+      const https = certOf(half === 'internal' || half === 'edge' ? 'internal' : 'public') !== undefined;
       deployed.push({
         api: name,
         type: half,
-        // glanceapi/statefulset.go: the GlanceAPI's name, and "-api" unless single.
-        statefulSet: half === 'single' ? instance : `${instance}-api`,
+        statefulSet,
         replicas: api.replicas ?? 1,
         ...(external ? {} : { staging: { size: String(storage.storageRequest), ...(storageClass ? { storageClass } : {}) } }),
         ...(cacheSize ? {
@@ -127,12 +145,17 @@ export function operatorDeployment(input: any): OperatorDeployment {
             cleanerSchedule: api.imageCache?.cleanerScheduler || '*/30 * * * *',
           },
         } : {}),
+        claimMounts: {
+          ...(external ? {} : { glance: '/var/lib/glance' }),
+          ...(cacheSize ? { 'glance-cache': '/var/lib/glance/image-cache' } : {}),
+        },
+        workerSelfReferenceUrl: `${https ? 'https' : 'http'}://${statefulSet}-0.${statefulSet}.${namespace}.svc:9292`,
         ...(api.nodeSelector !== undefined ? { nodeSelector: api.nodeSelector }
           : template.nodeSelector !== undefined ? { nodeSelector: template.nodeSelector } : {}),
         ...(isObject(api.resources) && Object.keys(api.resources).length ? { resources: api.resources } : {}),
         imageConversion: half === 'external' && backendTypes.includes('rbd'),
         endpoints: serves.map((which) => {
-          const secret = podLevel ? `cert-${glanceName}-${name}-${which}-svc` : nonEmpty(api.tls?.api?.[which]?.secretName);
+          const secret = certOf(which);
           return {
             which,
             service: `glance-${name}-${which}`,
