@@ -134,14 +134,19 @@ export function glanceLabels(component?: string, more: Record<string, string> = 
 
 /**
  * What cdk8s-plus cannot say on a Job's pod, and the API pods have: the pod-level seccomp
- * profile, and no service links (no environment variables for every Service in the namespace).
- * Every Job and CronJob of the library gets it.
+ * profile, and no service links (no environment variables for every Service in the namespace);
+ * and what it says that the library does not want there (the construct-path label). Every Job and
+ * CronJob of the library gets it.
  */
 export function hardenJobPod(workload: kplus.Job | kplus.CronJob): void {
-  const pod = workload instanceof kplus.CronJob ? '/spec/jobTemplate/spec/template/spec' : '/spec/template/spec';
+  const template = workload instanceof kplus.CronJob ? '/spec/jobTemplate/spec/template' : '/spec/template';
   ApiObject.of(workload).addJsonPatch(
-    JsonPatch.add(`${pod}/enableServiceLinks`, false),
-    JsonPatch.add(`${pod}/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
+    JsonPatch.add(`${template}/spec/enableServiceLinks`, false),
+    JsonPatch.add(`${template}/spec/securityContext/seccompProfile`, { type: 'RuntimeDefault' }),
+    // cdk8s-plus labels every pod with its construct path (cdk8s.io/metadata.addr), which nothing
+    // selects a job's pods by: in a Job's template it would rename the Job (nameByTemplate) when the
+    // construct tree is refactored, and an unrenamed Job with a changed template is refused.
+    JsonPatch.remove(`${template}/metadata/labels/${kplus.Pod.ADDRESS_LABEL.replace('/', '~1')}`),
   );
 }
 

@@ -52,7 +52,7 @@ describe('inside a GlanceApi', () => {
     const api = inAnApi();
     const manifests = Testing.synth(Chart.of(api)) as Manifest[];
     const secret = find(manifests, 'Secret', `${STS}-config`);
-    expect(secret.stringData['glance-cache-jobs.py']).toContain('def precache(urls, wanted, wait)');
+    expect(secret.stringData['glance-cache-jobs.py']).toContain('def precache(urls, wanted, wait, warm_seconds)');
     for (const kind of ['pruner', 'cleaner']) {
       const command = find(manifests, 'CronJob', `${STS}-0-${kind}`).spec.jobTemplate.spec.template.spec.containers[0].command;
       expect(command).toContain('/etc/glance/glance.conf.d/glance-cache-jobs.py');

@@ -3,10 +3,10 @@
  * validation error, naming the prop, or give manifests that pass the Kubernetes schemas and
  * keep the deployment's invariants.
  */
-import { Duration, Yaml } from 'cdk8s';
+import { Chart, Duration, Testing, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { GlanceApiType, GlanceProps, ImageBackend } from '../lib';
+import { Glance, GlanceApiType, GlanceProps, ImageBackend } from '../lib';
 import { BASE_PROPS, cron, expectRestrictedPod, find, Manifest, parseIniText, podSpecs, SCHEMAS, synthGlance, validateSchema } from './helpers';
 import { expectWellComposed } from './well-composed';
 import { readOnlyRootViolations } from './writable-dirs';
@@ -169,6 +169,12 @@ function checkInvariants(manifests: Manifest[]): void {
     expect(Object.keys(conf).filter((s) => !GENERATED_SECTIONS.includes(s))).toEqual([]);
     const cacheJobs = manifests.filter((m) => m.kind === 'CronJob' && m.metadata.labels?.['glance.openstack.org/replica']?.startsWith(`${stsName}-`)
       && m.metadata.labels['glance.openstack.org/replica'].slice(stsName.length + 1).match(/^\d+$/));
+    // The upload cap lies below the staging volume (its claim, or its emptyDir's limit), whatever the cache.
+    const stagingClaim = sts.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'glance');
+    const stagingSize = stagingClaim?.spec.resources.requests.storage
+      ?? sts.spec.template.spec.volumes.find((v: any) => v.name === 'glance')?.emptyDir?.sizeLimit;
+    expect(stagingSize).toBeDefined();
+    expect(BigInt(conf.DEFAULT.image_size_cap) < ceilFraction(parseQuantity(stagingSize)!)).toBe(true);
     const template = sts.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'glance-cache');
     if (!template) {
       expect(conf.DEFAULT.image_cache_max_size).toBeUndefined();
@@ -327,7 +333,11 @@ function toValidProps(p: any): Partial<GlanceProps> {
   };
 }
 
-test(`${VALID_RUNS} generated valid prop sets: every one is accepted, and keeps the invariants`, () => {
+/** Each object's kind and name: what Kubernetes knows it by (a claim template's name too). */
+const namesOf = (manifests: Manifest[]) => manifests.flatMap((o) => [`${o.kind}/${o.metadata.name}`,
+  ...(o.spec?.volumeClaimTemplates ?? []).map((t: any) => `claim template ${o.metadata.name}/${t.metadata.name}`)]).sort();
+
+test(`${VALID_RUNS} generated valid prop sets: every one is accepted, keeps the invariants, and names nothing after a construct id`, () => {
   fc.assert(fc.property(validProps, (p) => {
     let manifests: Manifest[];
     try {
@@ -336,6 +346,10 @@ test(`${VALID_RUNS} generated valid prop sets: every one is accepted, and keeps 
       throw new Error(`valid props refused (over-strict validation): ${(e as Error).message}`);
     }
     checkInvariants(manifests);
+    // The same props under other construct ids (a refactored tree): the same objects, the same names.
+    const app = Testing.app();
+    new Glance(new Chart(app, 'refactored-chart', { namespace: 'openstack' }), 'moved-glance', { ...BASE_PROPS, ...toValidProps(p) });
+    expect(namesOf(Testing.synth(app.charts[0]) as Manifest[])).toEqual(namesOf(manifests));
   }), { numRuns: VALID_RUNS, seed: SEED });
 });
 

@@ -1,4 +1,4 @@
-import { Cron } from 'cdk8s';
+import { Cron, Duration } from 'cdk8s';
 import { ImageBackend } from '../lib';
 import { cron, expectInvalid, expectRestrictedPod, find, glanceCommandOf, Manifest, ofKind, synthGlance } from './helpers';
 import { expandKubeletVars, resolvePodEnv } from './kubelet-env';
@@ -65,7 +65,7 @@ describe('imageCache.precache', () => {
       .toContain(`http://${STS}-0.${STS}.openstack.svc:9292`);
   });
 
-  test('a Job warms every replica at first deployment, waiting for each', () => {
+  test('a Job warms every replica at first deployment, waiting for each to answer, then until each has cached the images', () => {
     const jobs = ofKind(m, 'Job').filter((j) => j.metadata.name.startsWith(`${STS}-precache-`));
     expect(jobs).toHaveLength(1);
     const job = jobs[0];
@@ -73,9 +73,43 @@ describe('imageCache.precache', () => {
     const command = job.spec.template.spec.containers[0].command;
     expect(command).toEqual(glanceCommandOf(['python3', `${CONFIG}/glance-cache-jobs.py`], 'precache',
       '--image=cirros-0.6.2', '--image=7f3c9a2e-1b4d-4c8e-9f0a-2d6b5e8c1a37',
-      '--url', `http://${STS}-0.${STS}.$(POD_NAMESPACE).svc:9292`, '--url', `http://${STS}-1.${STS}.$(POD_NAMESPACE).svc:9292`, '--wait'));
+      '--url', `http://${STS}-0.${STS}.$(POD_NAMESPACE).svc:9292`, '--url', `http://${STS}-1.${STS}.$(POD_NAMESPACE).svc:9292`, '--wait',
+      '--wait-cached=1800'));
+    // Its deadline leaves the hour it had for the replicas to answer, beside the wait.
+    expect(job.spec.activeDeadlineSeconds).toBe(3600 + 1800);
     expect(job.spec.ttlSecondsAfterFinished).toBe(86400);
     expectRestrictedPod(job.spec.template.spec);
+  });
+
+  test('waitUntilCached sets the first run\'s wait and deadline; 0 only queues; the CronJobs do not wait by default', () => {
+    const jobOf = (precache: object) => {
+      const manifests = synthGlance({ imageCache: { size: '1Gi', precache: { images: ['cirros'], ...precache } } });
+      return {
+        job: ofKind(manifests, 'Job').find((j) => j.metadata.name.startsWith(`${STS}-precache-`))!.spec,
+        cron: find(manifests, 'CronJob', `${STS}-0-precache`).spec.jobTemplate.spec,
+      };
+    };
+    const waitOf = (command: string[]) => command.filter((arg) => arg.startsWith('--wait-cached'));
+    const tenMinutes = jobOf({ waitUntilCached: Duration.minutes(10) });
+    expect(waitOf(tenMinutes.job.template.spec.containers[0].command)).toEqual(['--wait-cached=600']);
+    expect(tenMinutes.job.activeDeadlineSeconds).toBe(4200);
+    expect(waitOf(tenMinutes.cron.template.spec.containers[0].command)).toEqual([]);
+    const queueOnly = jobOf({ waitUntilCached: Duration.seconds(0) });
+    expect(waitOf(queueOnly.job.template.spec.containers[0].command)).toEqual([]);
+    expect(queueOnly.job.activeDeadlineSeconds).toBe(3600);
+  });
+
+  test('cronJobsWaitUntilCached: each CronJob waits for its run\'s deadline less 2 minutes', () => {
+    const cronOf = (schedule?: Cron) => find(synthGlance({
+      imageCache: { size: '1Gi', precache: { images: ['cirros'], schedule, cronJobsWaitUntilCached: true } },
+    }), 'CronJob', `${STS}-0-precache`).spec.jobTemplate.spec;
+    // Every 15 minutes: a 450 s deadline; hourly: 1800 s; daily: capped at 2 hours.
+    const cases = [[undefined, 450], [Cron.schedule({ minute: '5' }), 1800], [Cron.schedule({ minute: '0', hour: '3' }), 7200]] as const;
+    for (const [schedule, deadline] of cases) {
+      const spec = cronOf(schedule);
+      const wait = spec.template.spec.containers[0].command.filter((a: string) => a.startsWith('--wait-cached'));
+      expect({ deadline: spec.activeDeadlineSeconds, wait }).toEqual({ deadline, wait: [`--wait-cached=${deadline - 120}`] });
+    }
   });
 
   describe('the first run\'s name carries its template\'s hash', () => {
@@ -98,7 +132,7 @@ describe('imageCache.precache', () => {
   });
 
   test('the script ships once in the config Secret, beside the pruner\'s and cleaner\'s', () => {
-    expect(find(m, 'Secret', `${STS}-config`).stringData['glance-cache-jobs.py']).toContain('def precache(urls, wanted, wait)');
+    expect(find(m, 'Secret', `${STS}-config`).stringData['glance-cache-jobs.py']).toContain('def precache(urls, wanted, wait, warm_seconds)');
   });
 
   test('without precache there is no precache job', () => {
@@ -121,6 +155,12 @@ describe('precache validation', () => {
     [{ images: ['ok', 'a\tb'] }, 'imageCache.precache.images[1]', /is not an image ID or name/],
     [{ images: ['ok', 7] }, 'imageCache.precache.images[1]', /is not an image ID or name/],
     [{ images: ['cirros'], schedule: cron('0 25 * * *') }, 'imageCache.precache.schedule', /hour field "25" is outside 0-23/],
+    [{ images: ['cirros'], waitUntilCached: Duration.millis(1500) }, 'imageCache.precache.waitUntilCached',
+      /is not a whole number of seconds from 0 to 43200 \(12 hours\).*Fix: use e.g. Duration.minutes\(30\)/],
+    [{ images: ['cirros'], waitUntilCached: Duration.hours(13) }, 'imageCache.precache.waitUntilCached', /from 0 to 43200/],
+    [{ images: ['cirros'], waitUntilCached: 600 }, 'imageCache.precache.waitUntilCached', /is not a whole number of seconds/],
+    [{ images: ['cirros'], cronJobsWaitUntilCached: 'yes' }, 'imageCache.precache.cronJobsWaitUntilCached',
+      /is not a boolean.*Fix: use true or false/],
   ])('%j is refused at %s', (precache, prop, message) => {
     expectInvalid(() => synthGlance({ imageCache: { size: '1Gi', precache: precache as any } }), prop, message);
   });

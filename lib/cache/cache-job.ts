@@ -122,6 +122,11 @@ export function cacheClaimName(statefulSetName: string, replica: number): string
   return `glance-cache-${statefulSetName}-${replica}`;
 }
 
+/** A cache CronJob run's deadline: a stuck run must end well before the next one is due (concurrencyPolicy Forbid skips it). */
+export function cronRunDeadlineSeconds(schedule: Cron): number {
+  return Math.floor(Math.min(120, shortestIntervalMinutes(schedule) / 2) * 60);
+}
+
 /**
  * Creates one CronJob per replica. Each cache volume is ReadWriteOnce, so the job must run on the
  * replica's node (required pod affinity on the replica's pod name) and mount that replica's claim.
@@ -146,8 +151,6 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
     const secret = kplus.Secret.fromSecretName(scope, 'db-secret', props.databaseConnection.name);
     dbEnv.OS_DATABASE__CONNECTION = kplus.EnvValue.fromSecretValue({ secret, key: props.databaseConnection.key });
   }
-  // A stuck run must end well before the next one is due (concurrencyPolicy Forbid skips it).
-  const deadlineMinutes = Math.min(120, shortestIntervalMinutes(schedule) / 2);
 
   const jobs: kplus.CronJob[] = [];
   for (let replica = 0; replica < props.replicas; replica++) {
@@ -179,7 +182,7 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
       ...CRON_JOB_DEFAULTS,
       schedule,
       backoffLimit: 2,
-      activeDeadline: Duration.seconds(Math.floor(deadlineMinutes * 60)),
+      activeDeadline: Duration.seconds(cronRunDeadlineSeconds(schedule)),
       podMetadata: { labels: cacheJobPodLabels(props.statefulSetName, kind.suffix, podName) },
       containers: [cacheJobContainer(props, kind.suffix, kind.command, env, mounts)],
     });

@@ -83,6 +83,21 @@ export interface PrecacheOptions {
    * @default "*\/15 * * * *"
    */
   readonly schedule?: Cron;
+  /**
+   * How long the first-run Job waits, once it has queued the images, until every replica lists
+   * every image it could queue as cached. It says so and completes when they are, and fails when
+   * they are not by then: gate a rollout on its completion (README, "Pre-caching images").
+   * Duration.seconds(0) only queues.
+   * @default Duration.minutes(30)
+   */
+  readonly waitUntilCached?: Duration;
+  /**
+   * Whether each replica's CronJob also waits until its replica lists the images as cached, for
+   * at most its run's deadline (half the schedule's interval, at most 2 hours) less 2 minutes; it
+   * fails when they are not cached by then.
+   * @default false
+   */
+  readonly cronJobsWaitUntilCached?: boolean;
 }
 
 /** Where Glance keeps the metadata of its local image cache. */

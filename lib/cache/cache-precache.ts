@@ -2,13 +2,14 @@ import { Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
-  cacheJobContainer, CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, INSIDE_AN_API, statefulSetNameProp,
+  cacheJobContainer, CacheJobProps, cacheJobsScriptCommand, createPerReplicaCronJobs, cronRunDeadlineSeconds, INSIDE_AN_API, statefulSetNameProp,
 } from './cache-job';
 import { GlanceApiBase } from '../api-host';
 import { GlanceValidationError } from '../errors';
 import { credentialEnv } from '../keystone/credentials';
 import { checkDerivedName, NameKind, SecretKeySelector, workerSelfReferenceUrl } from '../names';
 import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, kubeletLiteral, nameByTemplate, SECRET_MODE } from '../pod-security';
+import { scheduleOf } from '../schedule';
 import { trustForJob } from '../tls/trust';
 
 /** Props of CachePrecache. */
@@ -23,14 +24,33 @@ export interface CachePrecacheProps extends CacheJobProps {
    * @default - the password
    */
   readonly keystoneApplicationCredentialSecret?: string;
+  /**
+   * How long the first-run Job waits, once it has queued the images, until every replica lists
+   * them as cached; it fails when they are not by then. Duration.seconds(0) only queues.
+   * @default Duration.minutes(30)
+   */
+  readonly waitUntilCached?: Duration;
+  /**
+   * Whether each CronJob also waits until its replica lists the images as cached (at most its
+   * run's deadline less 2 minutes), failing when they are not.
+   * @default false
+   */
+  readonly cronJobsWaitUntilCached?: boolean;
 }
+
+/** The first-run Job's default wait until the images are cached. */
+const DEFAULT_WAIT_UNTIL_CACHED = Duration.minutes(30);
+/** The longest wait: the first-run Job's deadline is an hour more. */
+const MAX_WAIT_UNTIL_CACHED_SECONDS = 12 * 3600;
 
 /**
  * Keeps images cached on every replica: one CronJob per replica (`<sts>-<N>-precache`) that
  * authenticates to Keystone as the Glance service user (the API's own keystone_authtoken
  * settings and password), resolves names to IDs, and queues through the replica's own hostname
- * each image it has not cached yet. A Job (`<sts>-precache-<hash>`, named after the image list)
- * warms every replica as soon as it is up, without waiting for the schedule.
+ * each image it has not cached yet; an image that cannot be cached as it is (missing, not active,
+ * not visible) is skipped and reported, and a run fails only when nothing could be done. A Job
+ * (`<sts>-precache-<hash>`, named after the image list) warms every replica as soon as it is up,
+ * without waiting for the schedule, and waits until they have cached the images.
  */
 export class CachePrecache extends Construct {
   /** The default schedule: every 15 minutes. */
@@ -46,14 +66,18 @@ export class CachePrecache extends Construct {
     // kubeletLiteral: "$(VAR)" in an image name reaches the script as written.
     const images = kubeletLiteral(props.images.map((image) => `--image=${image}`));
     const outsideApi = { prop: 'CachePrecache', fix: INSIDE_AN_API };
-    const command = cacheJobsScriptCommand(this, ['precache', ...images], outsideApi)!;
+    const schedule = scheduleOf('precacheSchedule', props.schedule, CachePrecache.DEFAULT_SCHEDULE);
+    const waitSeconds = validateWaitUntilCached('waitUntilCached', props.waitUntilCached);
+    // A CronJob waits for at most its run's deadline, less 2 minutes to report.
+    const cronWait = props.cronJobsWaitUntilCached === true ? [`--wait-cached=${Math.max(60, cronRunDeadlineSeconds(schedule) - 120)}`] : [];
+    const command = cacheJobsScriptCommand(this, ['precache', ...images, ...cronWait], outsideApi)!;
     // The service user's password or application credential, as [keystone_authtoken] of the API reads it.
     const credentials: Record<string, kplus.EnvValue> = Object.fromEntries(credentialEnv('keystone_authtoken',
       { passwordSecret: props.keystonePassword, applicationCredentialSecret: props.keystoneApplicationCredentialSecret })
       .map(({ name, secret }, i) => [name, kplus.EnvValue.fromSecretValue({
         secret: kplus.Secret.fromSecretName(this, i === 0 ? 'keystone-secret' : `keystone-secret-${i}`, secret.name), key: secret.key,
       })]));
-    this.cronJobs = createPerReplicaCronJobs(this, props, {
+    this.cronJobs = createPerReplicaCronJobs(this, { ...props, schedule }, {
       suffix: 'precache',
       command,
       defaultSchedule: CachePrecache.DEFAULT_SCHEDULE,
@@ -76,15 +100,36 @@ export class CachePrecache extends Construct {
       metadata: { labels: glanceLabels('cache-precache') },
       podMetadata: { labels: glanceLabels('cache-precache', { 'glance.openstack.org/cache-of': props.statefulSetName }) },
       backoffLimit: 6,
-      activeDeadline: Duration.hours(1),
+      activeDeadline: Duration.seconds(3600 + waitSeconds),
       ttlAfterFinished: Duration.days(1),
-      containers: [cacheJobContainer(props, 'precache', cacheJobsScriptCommand(this, ['precache', ...images, ...urls, '--wait'], outsideApi),
-        { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), ...credentials, ...trust.env },
-        [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }, ...trust.mounts])],
+      containers: [cacheJobContainer(props, 'precache', cacheJobsScriptCommand(this,
+        ['precache', ...images, ...urls, '--wait', ...waitSeconds > 0 ? [`--wait-cached=${waitSeconds}`] : []], outsideApi),
+      { POD_NAMESPACE: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_NAMESPACE), ...credentials, ...trust.env },
+      [{ volume: config, path: CONFIG_DIR, readOnly: true }, { volume: tmp, path: '/tmp' }, ...trust.mounts])],
     });
     hardenJobPod(firstRun);
     this.firstRunJobName = nameByTemplate(firstRun, `${props.statefulSetName}-precache`);
   }
+}
+
+/**
+ * Checks how long precache waits until the images are cached: its seconds.
+ * @internal
+ */
+export function validateWaitUntilCached(path: string, wait: Duration | undefined): number {
+  const given = wait ?? DEFAULT_WAIT_UNTIL_CACHED;
+  let seconds = NaN;
+  try {
+    seconds = given.toSeconds();
+  } catch {
+    // A Duration that cannot say its whole seconds: refused below.
+  }
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_WAIT_UNTIL_CACHED_SECONDS) {
+    throw new GlanceValidationError(path, typeof given?.toHumanString === 'function' ? given.toHumanString() : given,
+      `is not a whole number of seconds from 0 to ${MAX_WAIT_UNTIL_CACHED_SECONDS} (12 hours)`,
+      'use e.g. Duration.minutes(30), or Duration.seconds(0) to only queue');
+  }
+  return seconds;
 }
 
 /**

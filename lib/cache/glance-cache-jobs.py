@@ -5,10 +5,14 @@
   clean [--keep-orphans]
                         remove invalid and stalled files (as glance-cache-cleaner), then the
                         images Glance no longer has (orphans)
-  precache --image ID_OR_NAME... [--url URL...] [--wait]
+  precache --image ID_OR_NAME... [--url URL...] [--wait] [--wait-cached SECONDS]
                         queue each listed image that the replica (its worker_self_reference_url,
                         or each --url) has not cached, through the replica's cache API, as the
-                        Glance service user of [keystone_authtoken]
+                        Glance service user of [keystone_authtoken]; an image that cannot be
+                        cached as it is (missing, not active, not visible) is skipped and
+                        reported, every image and every replica is tried, and the job fails only
+                        when nothing could be done; --wait-cached then waits until every replica
+                        lists the images as cached, and fails if they are not in time
 
 Both take the API's own configuration (--config-dir) and work through Glance's ImageCache, so
 they use the API's driver. Deleting an image purges only the cache of the replica that served
@@ -189,21 +193,28 @@ def wait_ready(session, url, seconds):
         time.sleep(5)
 
 
-def resolve(session, url, wanted):
-    """Image IDs by what was listed; None for what names no single image (reported, not fatal)."""
-    ids = {}
-    for entry in wanted:
-        if UUID.match(entry):
-            response = session.get('%s/v2/images/%s' % (url, entry), raise_exc=False)
-            ids[entry] = entry if response.status_code == 200 else None
-            continue
+class Skip(Exception):
+    """An image that cannot be cached as it is (missing, not active, not visible): reported, not fatal."""
+
+
+def image_of(session, url, entry):
+    """The image an entry (an ID or a name) names, active; Skip says why not."""
+    if UUID.match(entry):
+        response = session.get('%s/v2/images/%s' % (url, entry), raise_exc=False)
+        if response.status_code in (403, 404):
+            raise Skip('not found' if response.status_code == 404 else 'not visible to the service user (HTTP 403)')
+        check(response, 'show image %s' % entry)
+        image = response.json()
+    else:
         response = session.get('%s/v2/images' % url, params={'name': entry}, raise_exc=False)
         check(response, 'list images named %r' % entry)
-        found = [image['id'] for image in response.json().get('images', [])]
-        ids[entry] = found[0] if len(found) == 1 else None
-        if len(found) > 1:
-            LOG.warning('%d images are named %r: list one by its ID', len(found), entry)
-    return ids
+        found = response.json().get('images', [])
+        if len(found) != 1:
+            raise Skip('not found' if not found else '%d images have this name: list one by its ID' % len(found))
+        image = found[0]
+    if image.get('status') != 'active':
+        raise Skip('%s: status %s, and Glance caches active images only' % (image['id'], image.get('status')))
+    return image['id']
 
 
 def check(response, what):
@@ -214,27 +225,107 @@ def check(response, what):
         raise Failure('%s failed with HTTP %d: %s' % (what, response.status_code, response.text[:200]))
 
 
-def precache(urls, wanted, wait):
-    session = service_session()
-    for url in urls:
-        if wait:
-            wait_ready(session, url, 900)
-        ids = resolve(session, url, wanted)
-        response = session.get('%s/v2/cache' % url, raise_exc=False)
-        check(response, 'list the cache of %s' % url)
-        state = response.json()
-        have = {image['image_id'] for image in state.get('cached_images', [])} | set(state.get('queued_images', []))
-        queued, missing = [], [entry for entry, image_id in ids.items() if image_id is None]
-        for entry, image_id in ids.items():
-            if image_id is None or image_id in have:
-                continue
-            response = session.put('%s/v2/cache/%s' % (url, image_id), raise_exc=False)
-            check(response, 'queue %s on %s' % (image_id, url))
+def cache_state(session, url):
+    response = session.get('%s/v2/cache' % url, raise_exc=False)
+    check(response, 'list the cache of %s' % url)
+    state = response.json()
+    return {image['image_id'] for image in state.get('cached_images', [])}, set(state.get('queued_images', []))
+
+
+def precache_replica(session, url, wanted, wait):
+    """Queues on one replica what it lacks: (queued, already there, skipped {entry: why}, failed {entry: why})."""
+    if wait:
+        wait_ready(session, url, 900)
+    cached, queued_before = cache_state(session, url)
+    queued, present, skipped, failed = [], [], {}, {}
+    for entry in wanted:
+        try:
+            image_id = image_of(session, url, entry)
+        except Skip as skip:
+            skipped[entry] = str(skip)
+            continue
+        if image_id in cached or image_id in queued_before or image_id in queued:
+            present.append(image_id)
+            continue
+        response = session.put('%s/v2/cache/%s' % (url, image_id), raise_exc=False)
+        if response.status_code < 300:
             queued.append(image_id)
-            have.add(image_id)
-        print('%s precache: %s: queued %d, already cached or queued %d, not found %d%s'
-              % (PROG, url, len(queued), len(wanted) - len(queued) - len(missing), len(missing),
-                 (': ' + ', '.join(missing)) if missing else ''))
+        elif response.status_code in (400, 403, 404, 409):
+            # What changed since it was looked up (deactivated, deleted), or what the policy keeps from the user.
+            skipped[entry] = '%s: queueing answered HTTP %d: %s' % (image_id, response.status_code, response.text.strip()[:200])
+        else:
+            failed[entry] = '%s: queueing answered HTTP %d: %s' % (image_id, response.status_code, response.text.strip()[:200])
+    return queued, present, skipped, failed
+
+
+def wait_cached(session, targets, seconds):
+    """Until every replica lists its images as cached, at most `seconds`: the replicas still missing some, and the wait.
+
+    An image neither cached nor queued on two looks in a row (a replica moves it from its queue to
+    its cache records in two steps) was dropped: the replica gave up on it, its log says why (the
+    store, the disk). When every image still missing is dropped, waiting longer would not help.
+    """
+    deadline = time.time() + seconds
+    start = time.time()
+    dropped_before = set()
+    while True:
+        missing, lacking_now, dropped_now = {}, set(), set()
+        for url, image_ids in targets.items():
+            try:
+                cached, queued = cache_state(session, url)
+            except Exception as e:  # noqa: B902 -- a replica restarting answers later
+                missing[url] = 'unreachable (%s)' % e
+                lacking_now.add((url, None))
+                continue
+            lacking = sorted(set(image_ids) - cached)
+            dropped = [image_id for image_id in lacking if image_id not in queued]
+            lacking_now.update((url, image_id) for image_id in lacking)
+            dropped_now.update((url, image_id) for image_id in dropped)
+            if lacking:
+                missing[url] = 'not cached: %s%s' % (' '.join(lacking), ' (dropped from the queue: %s)' % ' '.join(dropped) if dropped else '')
+        if not missing:
+            return {}, time.time() - start
+        if time.time() >= deadline or (lacking_now == dropped_now and dropped_now <= dropped_before):
+            return missing, time.time() - start
+        dropped_before = dropped_now
+        time.sleep(5)
+
+
+def precache(urls, wanted, wait, warm_seconds):
+    """Every listed image on every replica; 1 only when nothing could be done, or when the cache is not warm in time."""
+    session = service_session()
+    totals = {'queued': 0, 'present': 0, 'skipped': 0, 'failed': 0}
+    replicas_failed = 0
+    targets = {}
+    for url in urls:
+        try:
+            queued, present, skipped, failed = precache_replica(session, url, wanted, wait)
+        except Failure as failure:
+            replicas_failed += 1
+            print('%s precache: %s: failed: %s' % (PROG, url, failure))
+            continue
+        except Exception as e:  # noqa: B902 -- one unreachable replica must not keep the others cold
+            replicas_failed += 1
+            print('%s precache: %s: failed: %s: %s' % (PROG, url, type(e).__name__, e))
+            continue
+        targets[url] = queued + present
+        for key, value in (('queued', queued), ('present', present), ('skipped', skipped), ('failed', failed)):
+            totals[key] += len(value)
+        print('%s precache: %s: queued %d%s, already cached or queued %d, skipped %d%s, failed %d%s'
+              % (PROG, url, len(queued), (' (%s)' % ' '.join(queued)) if queued else '', len(present), len(skipped),
+                 (': ' + ', '.join('%s (%s)' % item for item in skipped.items())) if skipped else '', len(failed),
+                 (': ' + ', '.join('%s (%s)' % item for item in failed.items())) if failed else ''))
+    print('%s precache: %d replica(s), %d failed: queued %d, already cached or queued %d, skipped %d, failed %d'
+          % (PROG, len(urls), replicas_failed, totals['queued'], totals['present'], totals['skipped'], totals['failed']))
+    if replicas_failed == len(urls) or (totals['failed'] and not totals['queued'] + totals['present']):
+        raise Failure('nothing could be done: every replica or every queue request failed (above)')
+    if warm_seconds:
+        missing, waited = wait_cached(session, {url: ids for url, ids in targets.items() if ids}, warm_seconds)
+        count = len({image_id for ids in targets.values() for image_id in ids})
+        if missing:
+            raise Failure('not warm after %d s: %s' % (waited, '; '.join('%s: %s' % item for item in sorted(missing.items()))))
+        print('%s precache: warm: %d image(s) cached on %d replica(s) after %d s'
+              % (PROG, count, len([ids for ids in targets.values() if ids]), waited))
 
 
 def main():
@@ -244,6 +335,8 @@ def main():
     parser.add_argument('--image', action='append', default=[], help='precache: an image ID or name (repeat)')
     parser.add_argument('--url', action='append', default=[], help='precache: a replica URL (repeat; default: worker_self_reference_url)')
     parser.add_argument('--wait', action='store_true', help='precache: wait up to 15 minutes for each replica to answer')
+    parser.add_argument('--wait-cached', type=int, default=0, metavar='SECONDS',
+                        help='precache: then wait up to SECONDS until every replica lists every image as cached')
     args, oslo_args = parser.parse_known_args()
     logging.register_options(CONF)
     CONF.set_default(name='use_stderr', default=True)
@@ -254,7 +347,7 @@ def main():
             urls = args.url or [CONF.worker_self_reference_url]
             if not all(urls) or not args.image:
                 raise Failure('precache needs --image and a replica URL (--url or worker_self_reference_url)')
-            precache(urls, args.image, args.wait)
+            precache(urls, args.image, args.wait, args.wait_cached)
             return 0
         centralized = CONF.image_cache_driver == 'centralized_db'
         db_api = glance.db.get_api() if centralized or (args.action == 'clean' and not args.keep_orphans) else None

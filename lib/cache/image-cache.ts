@@ -5,7 +5,7 @@ import { GlanceApiBase, objectsAdded } from '../api-host';
 import { CacheCleaner } from './cache-cleaner';
 import { cacheJobsNetworkPolicyName } from './cache-job';
 import { CachePolicyRules, ImageCacheDriver, ImageCacheOptions } from './cache-options';
-import { CachePrecache, policyAllowsRoles, validatePrecacheImages } from './cache-precache';
+import { CachePrecache, policyAllowsRoles, validatePrecacheImages, validateWaitUntilCached } from './cache-precache';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError, locate } from '../errors';
 import { checkSubdomain } from '../names';
@@ -118,6 +118,8 @@ export class ImageCache extends Construct {
           ...jobProps,
           schedule: resolved.precache.schedule,
           images: resolved.precache.images,
+          waitUntilCached: resolved.precache.waitUntilCached,
+          cronJobsWaitUntilCached: resolved.precache.cronJobsWaitUntilCached,
           keystonePassword: settings.keystonePassword,
           keystoneApplicationCredentialSecret: settings.keystoneApplicationCredentialSecret,
         });
@@ -147,7 +149,12 @@ interface ResolvedImageCache {
   readonly policy: Required<CachePolicyRules>;
   readonly prunerSchedule: Cron;
   readonly cleanerSchedule: Cron;
-  readonly precache?: { readonly images: string[]; readonly schedule: Cron };
+  readonly precache?: {
+    readonly images: string[];
+    readonly schedule: Cron;
+    readonly waitUntilCached: Duration;
+    readonly cronJobsWaitUntilCached: boolean;
+  };
 }
 
 /**
@@ -185,9 +192,15 @@ export function validateImageCacheOptions(path: string, options: ImageCacheOptio
   };
   let precache: ResolvedImageCache['precache'];
   if (options.precache !== undefined) {
+    const cronJobsWait = options.precache.cronJobsWaitUntilCached ?? false;
+    if (typeof cronJobsWait !== 'boolean') {
+      throw new GlanceValidationError(`${path}.precache.cronJobsWaitUntilCached`, cronJobsWait, 'is not a boolean', 'use true or false');
+    }
     precache = {
       images: validatePrecacheImages(`${path}.precache`, options.precache.images),
       schedule: scheduleOf(`${path}.precache.schedule`, options.precache.schedule, CachePrecache.DEFAULT_SCHEDULE),
+      waitUntilCached: Duration.seconds(validateWaitUntilCached(`${path}.precache.waitUntilCached`, options.precache.waitUntilCached)),
+      cronJobsWaitUntilCached: cronJobsWait,
     };
     // The precache jobs list and queue as the Glance service user: the policy must let it.
     for (const [rule, what] of [['cacheList', 'list'], ['cacheImage', 'queue']] as const) {

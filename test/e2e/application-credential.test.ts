@@ -101,7 +101,8 @@ describe('the service user\'s application credential, against real Keystone', ()
     expect(created.status).toBe(201);
     expect((await call('PUT', `/v2/images/${created.body.id}/file`, new Uint8Array(256 * 1024).fill(9))).status).toBe(204);
     const run = await glance.runCacheJob('precache', 0);
-    expect([run.code, run.stdout + run.stderr]).toEqual([0, expect.stringContaining(': queued 1, already cached or queued 0, not found 0')]);
+    expect([run.code, run.stdout + run.stderr])
+      .toEqual([0, expect.stringContaining(`: queued 1 (${created.body.id}), already cached or queued 0, skipped 0, failed 0`)]);
     await until('the replica caches the precached image', async () => (await glance.cachedImages(0)).includes(created.body.id), { everyMs: 500 });
   });
 

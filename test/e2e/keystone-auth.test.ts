@@ -6,7 +6,10 @@
  * sets only each replica's bind_host. Keystone's URLs are its cluster DNS names, which the pods'
  * /etc/hosts resolve to the loopback address it listens on.
  *
- * Proves the auth matrix of the cache API, the reference steps as admin, and imageCache.precache.
+ * Proves the auth matrix of the cache API, the reference steps as admin, and imageCache.precache:
+ * with images it cannot cache listed first (deactivated, still uploading, deleted, missing), it
+ * caches the others on every replica and waits until they are cached; it fails only when nothing
+ * could be done (its replica down).
  */
 import { execFileSync } from 'child_process';
 import { mkdirSync, writeFileSync } from 'fs';
@@ -27,10 +30,18 @@ const OPERATOR = { name: 'cache-operator', password: 'e2e-cache-operator-passwor
 const CACHE_POLICY = 'role:admin or role:cache_operator';
 const PRECACHED = 'precache-me';
 const MISSING = 'no-such-image';
+// Listed before and between the images precache can cache: each used to end the job at once.
+const BLOCKED = 'blocked-image';
+const UPLOADING = 'uploading-image';
+const DELETED_ID = '0d0e1e7e-0000-4000-8000-00000000dead';
+/** Private to the demo project, not the service user's: the service user, an admin, sees and caches it. */
+const PRIVATE_ID = '0d0e1e7e-0000-4000-8000-0000000041e0';
+const PRECACHE_LIST = [BLOCKED, PRECACHED, UPLOADING, DELETED_ID, MISSING, PRIVATE_ID];
 
 const keystone = new Keystone();
 let glance: SandboxedGlance;
 let member: { name: string; password: string };
+let demoProjectId: string;
 const lines: string[] = [];
 
 function synthesize(): Manifest[] {
@@ -43,7 +54,7 @@ function synthesize(): Manifest[] {
     imageCache: {
       size: '512Mi',
       policy: { cacheList: CACHE_POLICY, cacheImage: CACHE_POLICY, cacheDelete: CACHE_POLICY },
-      precache: { images: [PRECACHED, MISSING] },
+      precache: { images: PRECACHE_LIST },
     },
     apis: { default: { replicas: 2 } },
   });
@@ -74,6 +85,7 @@ beforeAll(async () => {
   await keystone.start();
   const ids = await keystone.setupGlanceIdentities(GLANCE_PASSWORD, `http://glance-default.${NAMESPACE}.svc:9292`);
   member = ids.member;
+  demoProjectId = ids.demoProjectId;
   const operator = await keystone.createUser(OPERATOR.name, OPERATOR.password, ids.demoProjectId);
   await keystone.grantRole(operator, ids.demoProjectId, await keystone.createRole('cache_operator'));
   glance = new SandboxedGlance(synthesize(), STS, NAMESPACE, { 'glance-images-nfs': '2Gi' }, GLANCE_IMAGES.bookworm,
@@ -145,30 +157,47 @@ describe('the auth matrix', () => {
 
 describe('imageCache.precache, as the Glance service user', () => {
   let id: string;
+  let blocked: string;
+  let uploading: string;
+  /** What each replica's line must say of the images it cannot cache. */
+  const skipped = () => `skipped 4: ${BLOCKED} (${blocked}: status deactivated, and Glance caches active images only), `
+    + `${UPLOADING} (${uploading}: status queued, and Glance caches active images only), ${DELETED_ID} (not found), ${MISSING} (not found), failed 0`;
 
   beforeAll(async () => {
     const file = join(glance.node.root, 'client', 'precache.raw');
     writeFileSync(file, Buffer.alloc(128 * 1024, 3));
-    id = imageId(await glance.glance(0, 'image-create', '--name', PRECACHED, '--disk-format', 'raw', '--container-format', 'bare', '--file', file));
+    const create = (...args: string[]) => glance.glance(0, 'image-create', '--disk-format', 'raw', '--container-format', 'bare', ...args);
+    id = imageId(await create('--name', PRECACHED, '--file', file));
+    blocked = imageId(await create('--name', BLOCKED, '--file', file));
+    await glance.glance(0, 'image-deactivate', blocked);
+    // Created, no data yet: status "queued", as while its upload has not begun.
+    uploading = imageId(await create('--name', UPLOADING));
+    await create('--id', DELETED_ID, '--name', 'deleted-image', '--file', file);
+    await glance.glance(0, 'image-delete', DELETED_ID);
+    await create('--id', PRIVATE_ID, '--name', 'private-image', '--visibility', 'private', '--owner', demoProjectId, '--file', file);
   });
 
-  test('the first-run Job warms every replica; a missing name is reported and does not stop the others', async () => {
+  test('the first-run Job skips and reports what it cannot cache, caches the rest on every replica, and waits until they are cached', async () => {
     const job = ofKind(glance.manifests, 'Job').find((j) => j.metadata.name.startsWith(`${STS}-precache-`))!;
     const run = await glance.runJob('Job', job.metadata.name);
     const output = run.stdout + run.stderr;
-    expect({ code: run.code, output }).toEqual({ code: 0, output: expect.stringContaining(`not found 1: ${MISSING}`) });
+    expect(run.code).toBe(0);
     for (const replica of [0, 1]) {
-      await until(`replica ${replica} lists the precached image`, async () => (await glance.cachedImages(replica)).includes(id));
+      expect(output).toContain(`${glance.url(replica)}: queued 2 (${id} ${PRIVATE_ID}), already cached or queued 0, ${skipped()}`);
     }
-    record('glance service user', 'first-run Job: cached on both replicas', 'pass', 'pass');
+    expect(output).toContain('precache: 2 replica(s), 0 failed: queued 4, already cached or queued 0, skipped 8, failed 0');
+    expect(output).toMatch(/precache: warm: 2 image\(s\) cached on 2 replica\(s\) after \d+ s/);
+    // Waited for: cached when the Job ends, not only queued.
+    for (const replica of [0, 1]) expect((await glance.cachedImages(replica)).sort()).toEqual([id, PRIVATE_ID].sort());
+    record('glance service user', 'first-run Job: 4 skipped, 2 cached on both', 'pass', 'pass');
   });
 
-  test('each replica\'s CronJob queues nothing the second time', async () => {
+  test('each replica\'s CronJob queues nothing the second time, and still reports the others', async () => {
     for (const replica of [0, 1]) {
       const run = await glance.runJob('CronJob', `${STS}-${replica}-precache`);
       expect({ code: run.code, output: run.stdout + run.stderr }).toEqual({
         code: 0,
-        output: expect.stringContaining(': queued 0, already cached or queued 1, not found 1'),
+        output: expect.stringContaining(`${glance.url(replica)}: queued 0, already cached or queued 2, ${skipped()}`),
       });
       expect(find(glance.manifests, 'CronJob', `${STS}-${replica}-precache`).spec.jobTemplate.spec.template.spec.containers[0].env
         .find((e: any) => e.name === 'OS_KEYSTONE_AUTHTOKEN__PASSWORD').valueFrom.secretKeyRef).toEqual({
@@ -183,7 +212,22 @@ describe('imageCache.precache, as the Glance service user', () => {
     await glance.glance(1, 'cache-delete', id);
     await until('replica 1 no longer lists the image', async () => !(await glance.cachedImages(1)).includes(id));
     const run = await glance.runJob('CronJob', `${STS}-1-precache`);
-    expect(run.stdout + run.stderr).toContain(': queued 1,');
+    expect(run.stdout + run.stderr).toContain(`: queued 1 (${id}),`);
     await until('replica 1 lists the image again', async () => (await glance.cachedImages(1)).includes(id));
+  });
+
+  test('it fails only when nothing could be done: its replica down, the CronJob exits 1 and says why', async () => {
+    await glance.stop(1);
+    try {
+      const run = await glance.runJob('CronJob', `${STS}-1-precache`);
+      const output = run.stdout + run.stderr;
+      expect(run.code).toBe(1);
+      expect(output).toContain(`${glance.url(1)}: failed: `);
+      expect(output).toContain('precache: 1 replica(s), 1 failed: queued 0');
+      expect(output).toContain('error: nothing could be done: every replica or every queue request failed (above)');
+    } finally {
+      await glance.start(1);
+    }
+    record('glance service user', 'precache CronJob, its replica down', 'exit 1', 'exit 1');
   });
 });

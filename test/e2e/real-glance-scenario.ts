@@ -9,7 +9,7 @@
  */
 import { ChildProcess, execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import { chownSync, existsSync, mkdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
+import { chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { Glance, GlanceProps, GlanceRelease, ImageBackend, ImageCacheDriver } from '../../lib';
@@ -210,6 +210,31 @@ export function realGlanceScenario(image: GlanceImage): void {
         expect(Object.keys(glance.cacheFiles(1))).toEqual([]);
       }));
   });
+
+  test('README\'s cache commands, verbatim, with the glance client of this image and nothing else in the environment', () =>
+    step('README\'s cache commands (verbatim)', async () => {
+      const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+      const block = /### Cache commands on one replica\n\n```sh\n([\s\S]*?)```/.exec(readme);
+      expect(block).not.toBeNull();
+      const [queue, list] = block![1].trim().split('\n');
+      expect([queue, list]).toEqual([expect.stringContaining(' cache-queue $IMAGE_ID'), expect.stringContaining(' cache-list')]);
+      const file = join(work, 'readme.raw');
+      writeFileSync(file, randomBytes(MIB));
+      const readmeImage = await createImage('readme-image', file, 'raw');
+      // The user's credentials: this deployment's overlaid pipeline takes any token.
+      const env = { IMAGE_ID: readmeImage, OS_AUTH_TOKEN: 'noauth' };
+      const queued = await glance.userShell(queue, env);
+      expect({ code: queued.code, stderr: queued.stderr }).toEqual({ code: 0, stderr: '' });
+      await until('replica 0 lists the image README queued', async () => (await glance.cachedImages(0)).includes(readmeImage));
+      const listed = await glance.userShell(list, env);
+      expect({ code: listed.code, stderr: listed.stderr }).toEqual({ code: 0, stderr: '' });
+      // Replica 1's table: its header, and not the image replica 0 cached.
+      expect(listed.stdout).toMatch(/\|\s*ID\s*\|/);
+      expect(listed.stdout).not.toContain(readmeImage);
+      // Served by replica 0, the delete purges its cache: the pruner's test below starts from an empty one.
+      await glance.glance(0, 'image-delete', readmeImage);
+      expect(await glance.cachedImages(0)).toEqual([]);
+    }));
 
   test('the pruner CronJob brings the cache back under image_cache_max_size, least recently used first',
     () => step('pruner: under max size, LRU first', async () => {

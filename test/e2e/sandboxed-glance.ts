@@ -435,6 +435,22 @@ export class SandboxedGlance {
     return stdout;
   }
 
+  /**
+   * A command line as a user types it (README's), in a shell of this image's own root filesystem:
+   * the glance client of its release, the node's names resolved, nothing in the environment but
+   * what `env` gives (no OS_IMAGE_API_VERSION unless the command sets it).
+   */
+  public async userShell(command: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+    try {
+      const { stdout, stderr } = await execFileAsync('bwrap', [...this.node.clientArgsIn(this.image.root), '--', '/bin/sh', '-c', `${command} <&-`],
+        { env: { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...env }, maxBuffer: 16 * 1024 * 1024 });
+      return { code: 0, stdout, stderr };
+    } catch (e: any) {
+      if (typeof e?.code !== 'number') throw e;
+      return { code: e.code, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+    }
+  }
+
   /** Image ids that `glance cache-list` shows as cached on replica N. */
   public async cachedImages(replica: number): Promise<string[]> {
     const out = await this.glance(replica, 'cache-list');

@@ -373,7 +373,7 @@ export function tlsScenario(image: GlanceImage, release: GlanceRelease = image.r
       const pre = imageId(await glance.glance(0, 'image-create', '--name', PRECACHED, '--disk-format', 'raw', '--container-format', 'bare',
         '--file', file));
       const run = await glance.runCacheJob('precache', 1);
-      expect({ code: run.code, output: run.stdout + run.stderr }).toEqual({ code: 0, output: expect.stringContaining(': queued 1,') });
+      expect({ code: run.code, output: run.stdout + run.stderr }).toEqual({ code: 0, output: expect.stringContaining(`: queued 1 (${pre}),`) });
       await until('replica 1 lists the precached image', async () => (await glance.cachedImages(1)).includes(pre));
       expect(await glance.cachedImages(0)).not.toContain(pre);
       // The request came through replica 1's terminator, from the job's pod.

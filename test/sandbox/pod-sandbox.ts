@@ -243,6 +243,13 @@ export class SandboxNode {
     return ['--bind', '/', '/', '--dev-bind', '/dev', '/dev', '--proc', '/proc', '--ro-bind', join(this.root, 'hosts'), '/etc/hosts'];
   }
 
+  /** bwrap arguments for a client of another root filesystem (an image's own tools), resolving the node's names. */
+  public clientArgsIn(root: string): string[] {
+    if (root === '/') return this.clientArgs();
+    return ['--ro-bind', root, '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--tmpfs', '/root', '--ro-bind', join(this.root, 'hosts'),
+      '/etc/hosts'];
+  }
+
   /** Unmounts every volume and removes the node's files. */
   public destroy(): void {
     for (const mount of this.mounts.reverse()) {
