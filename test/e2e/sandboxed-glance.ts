@@ -23,7 +23,7 @@
  */
 import { ChildProcess, execFile, execFileSync } from 'child_process';
 import { createHash } from 'crypto';
-import { existsSync, readdirSync, statSync } from 'fs';
+import { existsSync, mkdirSync, readdirSync, statSync } from 'fs';
 import { request as httpsRequest } from 'https';
 import { join } from 'path';
 import { promisify } from 'util';
@@ -427,7 +427,7 @@ export class SandboxedGlance {
       OS_USER_DOMAIN_NAME: 'Default',
       OS_PROJECT_DOMAIN_NAME: 'Default',
     } : { OS_AUTH_TOKEN: 'noauth' };
-    const env = { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', OS_IMAGE_API_VERSION: '2', ...auth };
+    const env = { PATH: '/usr/bin:/bin', HOME: this.clientHome(), LANG: 'C.UTF-8', OS_IMAGE_API_VERSION: '2', ...auth };
     const target = replica === undefined ? `${this.scheme}://glance-default.${this.namespace}.svc:9292` : this.url(replica);
     // glanceclient uploads stdin when it is open and not a terminal: run it with stdin closed (`<&-`), as from cron.
     const { stdout } = await execFileAsync('bwrap', [...this.node.clientArgs(), '--', '/bin/sh', '-c', 'exec glance "$@" <&-', 'glance',
@@ -436,14 +436,33 @@ export class SandboxedGlance {
   }
 
   /**
+   * The test's glance client's HOME, not the machine's: glanceclient caches a server's schemas in
+   * ~/.glanceclient, and a cached image schema with a "stores" property (a multi-store Glance)
+   * breaks every later command of that client (README, "Cache commands on one replica").
+   */
+  public clientHome(): string {
+    const home = join(this.node.root, 'client-home');
+    mkdirSync(home, { recursive: true });
+    return home;
+  }
+
+  /**
    * A command line as a user types it (README's), in a shell of this image's own root filesystem:
    * the glance client of its release, the node's names resolved, nothing in the environment but
-   * what `env` gives (no OS_IMAGE_API_VERSION unless the command sets it).
+   * what `env` gives (no OS_IMAGE_API_VERSION unless the command sets it), and one HOME for all
+   * of this deployment's user commands, as a user's.
    */
-  public async userShell(command: string, env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+  public async userShell(command: string, env: Record<string, string>, cwd?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+    // The user's working directory (files a command names, as README's ca.pem): the host's folder, seen in the image too.
+    const chdir = cwd === undefined ? [] : this.image.root === '/' ? ['--chdir', cwd] : ['--ro-bind', cwd, '/tmp/cwd', '--chdir', '/tmp/cwd'];
+    // The user's HOME, kept from one command to the next as a user's is (the client caches schemas there), empty at first.
+    const home = join(this.node.root, 'user-home');
+    mkdirSync(home, { recursive: true });
+    const inHome = this.image.root === '/' ? [] : ['--bind', home, '/root'];
     try {
-      const { stdout, stderr } = await execFileAsync('bwrap', [...this.node.clientArgsIn(this.image.root), '--', '/bin/sh', '-c', `${command} <&-`],
-        { env: { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', ...env }, maxBuffer: 16 * 1024 * 1024 });
+      const { stdout, stderr } = await execFileAsync('bwrap', [...this.node.clientArgsIn(this.image.root), ...inHome, ...chdir, '--', '/bin/sh', '-c',
+        `${command} <&-`],
+      { env: { PATH: '/usr/bin:/bin', HOME: this.image.root === '/' ? home : '/root', LANG: 'C.UTF-8', ...env }, maxBuffer: 16 * 1024 * 1024 });
       return { code: 0, stdout, stderr };
     } catch (e: any) {
       if (typeof e?.code !== 'number') throw e;

@@ -17,7 +17,7 @@
  */
 import { execFile } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { IncomingMessage } from 'http';
 import { request as httpsRequest } from 'https';
 import { join } from 'path';
@@ -147,7 +147,7 @@ export function tlsScenario(image: GlanceImage, release: GlanceRelease = image.r
     try {
       const { stdout, stderr } = await execFileAsync('bwrap', [...glance.node.clientArgs(), '--', '/bin/sh', '-c', 'exec glance "$@" <&-', 'glance',
         '--os-image-url', glance.url(replica), '--os-cacert', caFile, ...args], {
-        env: { PATH: '/usr/bin:/bin', HOME: '/root', LANG: 'C.UTF-8', OS_IMAGE_API_VERSION: '2', OS_AUTH_TOKEN: token },
+        env: { PATH: '/usr/bin:/bin', HOME: glance.clientHome(), LANG: 'C.UTF-8', OS_IMAGE_API_VERSION: '2', OS_AUTH_TOKEN: token },
       });
       return { code: 0, output: stdout + stderr };
     } catch (error: any) {
@@ -360,6 +360,19 @@ export function tlsScenario(image: GlanceImage, release: GlanceRelease = image.r
           .toEqual({ code: 0, output: expect.stringContaining(`removed 1 orphan(s) of 1 cached and 0 queued image(s): ${id}`) });
         expect(await glance.cachedImages(1)).toEqual([]);
         return 'cleaner of replica 1 reached MariaDB over TLS';
+      }));
+
+    test('README\'s HTTPS cache command, verbatim (ca.pem in the working directory), with the glance client of this image', () => step(
+      'README\'s HTTPS cache-list (verbatim)', async () => {
+        const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+        const command = /^glance --os-image-api-version 2 --os-cacert ca\.pem .*$/m.exec(readme)?.[0];
+        expect(command).toMatch(/ cache-list$/);
+        const cwd = join(work, 'readme-cwd');
+        mkdirSync(cwd, { recursive: true });
+        copyFileSync(bundle, join(cwd, 'ca.pem'));
+        const run = await glance.userShell(command!, { OS_AUTH_TOKEN: await keystone.adminToken() }, cwd);
+        expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+        expect(run.stdout).toMatch(/\|\s*ID\s*\|/);
       }));
 
     test('the pruner CronJob runs against its replica over HTTPS-only deployment', () => step('pruner CronJob', async () => {
