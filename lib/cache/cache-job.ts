@@ -143,6 +143,7 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
     throw new GlanceValidationError('replicas', props.replicas, 'is not a whole number of replicas', 'use 0 or more');
   }
   const schedule = scheduleOf(`${kind.suffix}Schedule`, props.schedule, kind.defaultSchedule);
+  const deadline = Duration.seconds(cronRunDeadlineSeconds(schedule));
   const config = kplus.Volume.fromSecret(scope, 'config',
     kplus.Secret.fromSecretName(scope, 'config-secret', props.configSecretName), { defaultMode: SECRET_MODE });
   const tmp = kplus.Volume.fromEmptyDir(scope, 'tmp', 'tmp', { sizeLimit: Size.mebibytes(256) });
@@ -182,7 +183,7 @@ export function createPerReplicaCronJobs(scope: Construct, props: CacheJobProps,
       ...CRON_JOB_DEFAULTS,
       schedule,
       backoffLimit: 2,
-      activeDeadline: Duration.seconds(cronRunDeadlineSeconds(schedule)),
+      activeDeadline: deadline,
       podMetadata: { labels: cacheJobPodLabels(props.statefulSetName, kind.suffix, podName) },
       containers: [cacheJobContainer(props, kind.suffix, kind.command, env, mounts)],
     });
