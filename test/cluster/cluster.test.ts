@@ -129,6 +129,18 @@ async function httpFrom(pod: string, namespace: string, url: string): Promise<st
   return run.code === 0 ? run.stdout.trim() : 'refused';
 }
 
+/**
+ * Every replica, and the Service a test calls through, answer the admin pod. A rolled-out
+ * StatefulSet is not yet reachable everywhere: kube-proxy and kube-router program a new pod's
+ * address a moment after it is Ready (a request then meets "No route to host"), as a user's
+ * first request after a rollout may.
+ */
+async function answersAdminPod(sts: string, replicas: number, serviceUrl: string): Promise<void> {
+  for (const url of [...Array.from({ length: replicas }, (_, n) => `http://${host(sts, n)}:9292`), serviceUrl]) {
+    await until(`${url} answers the admin pod`, async () => (await httpFrom(ADMIN_POD, NAMESPACE, `${url}/healthcheck`)) === '200');
+  }
+}
+
 // ---- The run ----
 
 beforeAll(async () => {
@@ -440,6 +452,7 @@ describe('the image cache of a Glance 30 deployment', () => {
     const objects = today.flow30;
     await applyClean(objects);
     await deployed(objects);
+    await answersAdminPod(STS, 2, imageUrl(STS));
     const id = await createImage(STS, 'flow30', 4 * MIB);
     for (const n of [0, 1]) {
       await glance(STS, n, 'cache-queue', id);
@@ -808,6 +821,7 @@ describe('taking over from the glance-operator: a Glance CR\'s output, its State
       .toEqual(['glance-default-internal', 'glance-default-public', STS]);
     await applyClean(objects);
     await deployed(objects);
+    await answersAdminPod(STS, 1, INTERNAL_URL);
     await jobComplete(jobsOf(objects).find((name) => /^glance-keystone-[0-9a-f]{8}$/.test(name))!, NAMESPACE);
     expect(JSON.stringify(JSON.parse(await inAdminPod('openstack catalog show image -f json')).endpoints)).toContain(INTERNAL_URL);
     id = imageIdIn(await inAdminPod(`head -c ${4 * MIB} /dev/urandom >/tmp/takeover && glance --os-image-url ${INTERNAL_URL} `
@@ -828,6 +842,7 @@ describe('taking over from the glance-operator: a Glance CR\'s output, its State
     expect(again).toEqual(objects);
     await applyClean(again);
     await rolledOut(STS, NAMESPACE);
+    await answersAdminPod(STS, 1, INTERNAL_URL);
     expect(await claimUids()).toEqual(uids);
     const pod = await get('pod', `${STS}-0`, NAMESPACE);
     const bound = pod.spec.volumes.filter((v: any) => v.persistentVolumeClaim).map((v: any) => v.persistentVolumeClaim.claimName);
