@@ -1,3 +1,4 @@
+import type { Duration } from 'cdk8s';
 import { GlanceValidationError } from './errors';
 
 /** An exact non-negative rational number: numerator / denominator. */
@@ -96,4 +97,21 @@ export function validateResourceQuantity(prop: string, value: string): void {
     throw new GlanceValidationError(prop, value, 'is not a positive Kubernetes quantity',
       'write e.g. "500m" or "1" for CPU, "512Mi" or "2Gi" for memory');
   }
+}
+
+/**
+ * A Duration's whole seconds, from `min` to `max`; otherwise an error naming `prop`, the Duration
+ * as written (or the value as given, when it is no Duration), `problem` and `fix`.
+ */
+export function wholeSeconds(prop: string, duration: Duration, bounds: { min: number; max?: number }, problem: string, fix: string): number {
+  let seconds = NaN;
+  try {
+    seconds = duration.toSeconds();
+  } catch {
+    // A Duration that cannot say its whole seconds, or no Duration: refused below.
+  }
+  if (!Number.isInteger(seconds) || seconds < bounds.min || (bounds.max !== undefined && seconds > bounds.max)) {
+    throw new GlanceValidationError(prop, typeof duration?.toHumanString === 'function' ? duration.toHumanString() : duration, problem, fix);
+  }
+  return seconds;
 }

@@ -82,6 +82,10 @@ describe('stallTime', () => {
       /positive whole number.*Fix: use e\.g\. Duration\.hours\(24\)/);
     expectInvalid(withCache({ size: '1Gi', stallTime: duration(() => { throw new Error('x'); }) }), 'imageCache.stallTime', /positive whole number/);
   });
+  test('no Duration at all (a number of seconds from another language): named, not a TypeError', () => {
+    expectInvalid(withCache({ size: '1Gi', stallTime: 3600 as unknown as Duration }), 'imageCache.stallTime',
+      /is not a positive whole number of seconds \(got 3600\)/);
+  });
   test('one second is the least', () => {
     expect(glanceConf(synthGlance({ imageCache: { size: '1Gi', stallTime: Duration.seconds(1) } }),
       'glance-default-single').DEFAULT.image_cache_stall_time).toBe('1');

@@ -9,6 +9,7 @@ import { GlanceValidationError } from '../errors';
 import { credentialEnv } from '../keystone/credentials';
 import { checkDerivedName, NameKind, SecretKeySelector, workerSelfReferenceUrl } from '../names';
 import { CONFIG_DIR, glanceLabels, hardenJobPod, JOB_POD_DEFAULTS, kubeletLiteral, nameByTemplate, SECRET_MODE } from '../pod-security';
+import { wholeSeconds } from '../quantity';
 import { scheduleOf } from '../schedule';
 import { trustForJob } from '../tls/trust';
 
@@ -117,19 +118,9 @@ export class CachePrecache extends Construct {
  * @internal
  */
 export function validateWaitUntilCached(path: string, wait: Duration | undefined): number {
-  const given = wait ?? DEFAULT_WAIT_UNTIL_CACHED;
-  let seconds = NaN;
-  try {
-    seconds = given.toSeconds();
-  } catch {
-    // A Duration that cannot say its whole seconds: refused below.
-  }
-  if (!Number.isInteger(seconds) || seconds < 0 || seconds > MAX_WAIT_UNTIL_CACHED_SECONDS) {
-    throw new GlanceValidationError(path, typeof given?.toHumanString === 'function' ? given.toHumanString() : given,
-      `is not a whole number of seconds from 0 to ${MAX_WAIT_UNTIL_CACHED_SECONDS} (12 hours)`,
-      'use e.g. Duration.minutes(30), or Duration.seconds(0) to only queue');
-  }
-  return seconds;
+  return wholeSeconds(path, wait ?? DEFAULT_WAIT_UNTIL_CACHED, { min: 0, max: MAX_WAIT_UNTIL_CACHED_SECONDS },
+    `is not a whole number of seconds from 0 to ${MAX_WAIT_UNTIL_CACHED_SECONDS} (12 hours)`,
+    'use e.g. Duration.minutes(30), or Duration.seconds(0) to only queue');
 }
 
 /**

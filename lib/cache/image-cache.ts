@@ -10,7 +10,7 @@ import { CachePruner } from './cache-pruner';
 import { GlanceValidationError, locate } from '../errors';
 import { checkSubdomain } from '../names';
 import { CACHE_DIR, glanceLabels } from '../pod-security';
-import { floorProduct, numberToFraction, parseStorageSize } from '../quantity';
+import { floorProduct, numberToFraction, parseStorageSize, wholeSeconds } from '../quantity';
 import { GlanceRelease } from '../release';
 import { scheduleOf } from '../schedule';
 
@@ -228,17 +228,8 @@ const SERVICE_USER_ROLES = ['admin', 'service'];
 
 function stallSeconds(prop: string, stallTime: Duration | undefined): number {
   if (stallTime === undefined) return DEFAULT_STALL_SECONDS;
-  let seconds = NaN;
-  try {
-    seconds = stallTime.toSeconds();
-  } catch {
-    // A Duration that cannot say its whole seconds: refused below.
-  }
-  if (!Number.isInteger(seconds) || seconds <= 0) {
-    throw new GlanceValidationError(prop, stallTime.toHumanString(), 'is not a positive whole number of seconds',
-      'use e.g. Duration.hours(24); Glance reads image_cache_stall_time as whole seconds');
-  }
-  return seconds;
+  return wholeSeconds(prop, stallTime, { min: 1 }, 'is not a positive whole number of seconds',
+    'use e.g. Duration.hours(24); Glance reads image_cache_stall_time as whole seconds');
 }
 
 function policyRule(prop: string, rule: string | undefined): string {
