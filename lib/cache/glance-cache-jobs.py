@@ -250,11 +250,10 @@ def precache_replica(session, url, wanted, wait):
         response = session.put('%s/v2/cache/%s' % (url, image_id), raise_exc=False)
         if response.status_code < 300:
             queued.append(image_id)
-        elif response.status_code in (400, 403, 404, 409):
-            # What changed since it was looked up (deactivated, deleted), or what the policy keeps from the user.
-            skipped[entry] = '%s: queueing answered HTTP %d: %s' % (image_id, response.status_code, response.text.strip()[:200])
-        else:
-            failed[entry] = '%s: queueing answered HTTP %d: %s' % (image_id, response.status_code, response.text.strip()[:200])
+            continue
+        # 400-409: what changed since it was looked up (deactivated, deleted), or what the policy keeps from the user.
+        outcome = skipped if response.status_code in (400, 403, 404, 409) else failed
+        outcome[entry] = '%s: queueing answered HTTP %d: %s' % (image_id, response.status_code, response.text.strip()[:200])
     return queued, present, skipped, failed
 
 
@@ -320,12 +319,12 @@ def precache(urls, wanted, wait, warm_seconds):
     if replicas_failed == len(urls) or (totals['failed'] and not totals['queued'] + totals['present']):
         raise Failure('nothing could be done: every replica or every queue request failed (above)')
     if warm_seconds:
-        missing, waited = wait_cached(session, {url: ids for url, ids in targets.items() if ids}, warm_seconds)
-        count = len({image_id for ids in targets.values() for image_id in ids})
+        warming = {url: ids for url, ids in targets.items() if ids}
+        missing, waited = wait_cached(session, warming, warm_seconds)
         if missing:
             raise Failure('not warm after %d s: %s' % (waited, '; '.join('%s: %s' % item for item in sorted(missing.items()))))
         print('%s precache: warm: %d image(s) cached on %d replica(s) after %d s'
-              % (PROG, count, len([ids for ids in targets.values() if ids]), waited))
+              % (PROG, len({image_id for ids in warming.values() for image_id in ids}), len(warming), waited))
 
 
 def main():
