@@ -39,15 +39,32 @@ function source(text: string): string {
   return `${repo} ${code(file)} ${code(fn)}`;
 }
 
-function rows(prefix: string, fields: Record<string, Field>, sources: Record<string, string>, key = (f: string) => f): string[] {
-  return Object.entries(fields).map(([field, row]) =>
-    `| ${code(`${prefix}${field}`)} | ${row.type} | ${constraints(row)} | ${effect(row)} | ${source(sources[key(field)])} |`);
-}
+/**
+ * The reader's three tables with their sources, each field keyed as its source is: a Glance's own
+ * fields, an entry of glanceAPIs, and a control plane's (its glance section as "glance.<field>",
+ * what its Glance inherits by the control plane's field). `prefix` makes a key the CR path.
+ */
+export const FIELD_TABLES: ReadonlyArray<{ title: string; prefix: string; fields: Record<string, Field>; sources: Record<string, string> }> = [
+  {
+    title: 'A Glance (`spec`, or a control plane\'s `spec.glance.template`)',
+    prefix: 'spec.',
+    fields: Object.fromEntries(Object.entries(GLANCE_SPEC_FIELDS).filter(([f]) => !f.startsWith('glanceAPIs.*.'))),
+    sources: GLANCE_SPEC_FIELD_SOURCES,
+  },
+  { title: 'Each entry of `glanceAPIs`', prefix: 'spec.glanceAPIs.<name>.', fields: API_FIELDS, sources: API_FIELD_SOURCES },
+  {
+    title: 'A control plane (`OpenStackControlPlane`)',
+    prefix: 'spec.',
+    fields: {
+      ...Object.fromEntries(Object.entries(CONTROL_PLANE_GLANCE_FIELDS).map(([f, row]) => [`glance.${f}`, row])),
+      ...Object.fromEntries(Object.values(CONTROL_PLANE_INHERITED_FIELDS).map((row) => [row.from, row])),
+    },
+    sources: CONTROL_PLANE_FIELD_SOURCES,
+  },
+];
 
 export function renderCrFieldsDoc(): string {
   const header = '| CR field | type | CRD default, bounds | cdk8s-glance | where the operators read it |\n|---|---|---|---|---|';
-  const own = Object.fromEntries(Object.entries(GLANCE_SPEC_FIELDS).filter(([f]) => !f.startsWith('glanceAPIs.*.')));
-  const inherited = Object.fromEntries(Object.values(CONTROL_PLANE_INHERITED_FIELDS).map((row) => [row.from, row]));
   return [
     '<!-- Written by scripts/cr-fields-doc.ts from lib/custom-resource/fields.ts; test/custom-resource/field-sources.test.ts checks it. -->',
     '# The Glance CR, field by field',
@@ -56,22 +73,9 @@ export function renderCrFieldsDoc(): string {
     'plane\'s glance section, and which function of the operators\' code gives the field its effect there',
     '(glance-operator and openstack-operator at the commits of `test/fixtures/operator-field-refs.txt`; the test checks',
     'that each function reads its field). README, "Bring your Glance CR", says what each prop does.',
-    '',
-    '## A Glance (`spec`, or a control plane\'s `spec.glance.template`)',
-    '',
-    header,
-    ...rows('spec.', own, GLANCE_SPEC_FIELD_SOURCES),
-    '',
-    '## Each entry of `glanceAPIs`',
-    '',
-    header,
-    ...rows('spec.glanceAPIs.<name>.', API_FIELDS, API_FIELD_SOURCES),
-    '',
-    '## A control plane (`OpenStackControlPlane`)',
-    '',
-    header,
-    ...rows('spec.glance.', CONTROL_PLANE_GLANCE_FIELDS, CONTROL_PLANE_FIELD_SOURCES, (f) => `glance.${f}`),
-    ...rows('spec.', inherited, CONTROL_PLANE_FIELD_SOURCES),
+    ...FIELD_TABLES.flatMap(({ title, prefix, fields, sources }) => ['', `## ${title}`, '', header,
+      ...Object.entries(fields).map(([field, row]) =>
+        `| ${code(`${prefix}${field}`)} | ${row.type} | ${constraints(row)} | ${effect(row)} | ${source(sources[field])} |`)]),
     '',
   ].join('\n');
 }

@@ -8,11 +8,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { FIXTURES } from './cr-helpers';
-import {
-  API_FIELD_SOURCES, API_FIELDS, CONTROL_PLANE_FIELD_SOURCES, CONTROL_PLANE_GLANCE_FIELDS, CONTROL_PLANE_INHERITED_FIELDS, Field,
-  GLANCE_SPEC_FIELD_SOURCES, GLANCE_SPEC_FIELDS, NOT_READ,
-} from '../../lib/custom-resource/fields';
-import { CR_FIELDS_DOC, renderCrFieldsDoc } from '../../scripts/cr-fields-doc';
+import { API_FIELD_SOURCES, NOT_READ } from '../../lib/custom-resource/fields';
+import { CR_FIELDS_DOC, FIELD_TABLES, renderCrFieldsDoc } from '../../scripts/cr-fields-doc';
 
 const REFS_TEXT = readFileSync(join(FIXTURES, 'operator-field-refs.txt'), 'utf8');
 /** Go field path (lower case) → the functions that read it. */
@@ -34,24 +31,7 @@ function reads(field: string, where: string): boolean {
   return [...REFS].some(([ref, readers]) => readers.has(where) && (ref === path || ref.startsWith(`${path}.`) || path.startsWith(`${ref}.`)));
 }
 
-const TABLES: Array<{ name: string; fields: Record<string, Field>; sources: Record<string, string>; goPrefix?: string }> = [
-  { name: 'API_FIELDS', fields: API_FIELDS, sources: API_FIELD_SOURCES },
-  {
-    name: 'GLANCE_SPEC_FIELDS',
-    fields: Object.fromEntries(Object.entries(GLANCE_SPEC_FIELDS).filter(([field]) => !field.startsWith('glanceAPIs.*.'))),
-    sources: GLANCE_SPEC_FIELD_SOURCES,
-  },
-  {
-    name: 'CONTROL_PLANE_GLANCE_FIELDS and CONTROL_PLANE_INHERITED_FIELDS',
-    fields: {
-      ...Object.fromEntries(Object.entries(CONTROL_PLANE_GLANCE_FIELDS).map(([field, row]) => [`glance.${field}`, row])),
-      ...Object.fromEntries(Object.values(CONTROL_PLANE_INHERITED_FIELDS).map((row) => [row.from, row])),
-    },
-    sources: CONTROL_PLANE_FIELD_SOURCES,
-  },
-];
-
-describe.each(TABLES)('$name', ({ fields, sources }) => {
+describe.each(FIELD_TABLES)('$title', ({ fields, sources }) => {
   test('every field has a source, and every source a field', () => {
     expect(Object.keys(sources).sort()).toEqual(Object.keys(fields).sort());
   });
