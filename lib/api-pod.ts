@@ -3,13 +3,14 @@ import { CacheParts } from './api-host';
 import { apiCommand } from './api-serving';
 import { StorageAccessMode } from './common-props';
 import { GlanceValidationError } from './errors';
-import { ContainerResources } from './glance-api-props';
+import { ApiProbesOptions, ContainerResources, ProbeTimingOptions } from './glance-api-props';
 import { credentialEnv } from './keystone/credentials';
 import { workerSelfReferenceUrl, API_PORT } from './names';
 import { TRANSPORT_URL_ENV } from './notifications';
-import { CONFIG_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
+import { CONFIG_DIR, POLICY_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
 import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
 import { ResolvedCommonProps } from './service-config';
+import { isObject } from './stores/checks';
 import { StorePodParts } from './stores/pod-parts';
 import { EndpointTls } from './tls/resolve';
 import { terminatorContainer } from './tls/terminator';
@@ -25,6 +26,7 @@ export interface ApiPodParts {
   readonly volumes: k8s.Volume[];
   readonly store: StorePodParts;
   readonly resources: k8s.ResourceRequirements;
+  readonly probes: ResolvedProbes;
   /** The certificates of its endpoints, when it serves HTTPS through its TLS terminator. */
   readonly endpoints?: EndpointTls[];
 }
@@ -37,6 +39,7 @@ export function apiVolumes(common: ResolvedCommonProps, configSecretName: string
   ];
   // Staging and tasks live here: always bounded, by the claim or by the emptyDir's sizeLimit.
   if (common.storage.external) volumes.push({ name: 'glance', emptyDir: { sizeLimit: k8s.Quantity.fromString(common.stagingSize) } });
+  if (common.policyConfigMap) volumes.push({ name: 'policy', configMap: { name: common.policyConfigMap } });
   volumes.push(...store.volumes, ...trustVolumes(common.tls));
   return volumes;
 }
@@ -51,6 +54,7 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
   ];
   const cacheMount = cache && { name: cache.claimTemplate.metadata!.name!, mountPath: cache.mountPath };
   if (cacheMount) mounts.push(cacheMount);
+  if (common.policyConfigMap) mounts.push({ name: 'policy', mountPath: POLICY_DIR, readOnly: true });
   mounts.push(...store.mounts, ...trustMounts(common.tls));
   const https = parts.endpoints !== undefined;
 
@@ -98,9 +102,9 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
       securityContext: store.securityContext ?? RESTRICTED_CONTAINER_SECURITY,
       volumeMounts: mounts,
       // Through the terminator with TLS: the kubelet does not verify the certificate, and the probe sees what clients see.
-      startupProbe: healthcheck(https, { periodSeconds: 10, failureThreshold: 30 }),
-      readinessProbe: healthcheck(https, { periodSeconds: 10, failureThreshold: 3 }),
-      livenessProbe: healthcheck(https, { periodSeconds: 30, failureThreshold: 3 }),
+      startupProbe: healthcheck(https, parts.probes.startup),
+      readinessProbe: healthcheck(https, parts.probes.readiness),
+      livenessProbe: healthcheck(https, parts.probes.liveness),
     }, ...(parts.endpoints ? [terminatorContainer(common.tls, common.imagePullPolicy, parts.endpoints)] : [])],
   };
 }
@@ -146,9 +150,46 @@ function incompleteCleanup(common: ResolvedCommonProps, cacheMount: k8s.VolumeMo
   };
 }
 
-function healthcheck(https: boolean, timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
+function healthcheck(https: boolean, timing: Required<ProbeTimingOptions>): k8s.Probe {
   const httpGet = { path: '/healthcheck', port: k8s.IntOrString.fromNumber(API_PORT), ...(https ? { scheme: 'HTTPS' } : {}) };
-  return { httpGet, timeoutSeconds: 5, ...timing };
+  const { initialDelaySeconds, ...rest } = timing;
+  // 0, the API server's default, is left out: the output stays as it was before the timing became a prop.
+  return { httpGet, ...(initialDelaySeconds ? { initialDelaySeconds } : {}), ...rest };
+}
+
+type ResolvedProbes = Record<keyof ApiProbesOptions, Required<ProbeTimingOptions>>;
+
+/** The library's probe timing: a startup that may take 5 minutes (a first db-sync, a slow volume), then a check every 10 s. */
+const DEFAULT_PROBES: ResolvedProbes = {
+  startup: { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 30 },
+  readiness: { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+  liveness: { initialDelaySeconds: 0, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 },
+};
+
+/** The API's probes: each value given, checked as the API server checks it, over the library's. */
+export function resolveProbes(prop: string, given: ApiProbesOptions | undefined): ResolvedProbes {
+  if (given === undefined) return DEFAULT_PROBES;
+  if (!isObject(given)) throw new GlanceValidationError(prop, given, 'is not an object', 'give e.g. { liveness: { periodSeconds: 20 } }');
+  const resolved = {} as Record<keyof ApiProbesOptions, Required<ProbeTimingOptions>>;
+  for (const probe of Object.keys(DEFAULT_PROBES) as Array<keyof ApiProbesOptions>) {
+    const timing = given[probe] ?? {};
+    if (!isObject(timing)) {
+      throw new GlanceValidationError(`${prop}.${probe}`, timing, 'is not an object', 'give e.g. { periodSeconds: 20, failureThreshold: 6 }');
+    }
+    const merged = { ...DEFAULT_PROBES[probe] };
+    for (const field of Object.keys(merged) as Array<keyof ProbeTimingOptions>) {
+      const value = timing[field];
+      if (value === undefined) continue;
+      const minimum = field === 'initialDelaySeconds' ? 0 : 1;
+      if (!Number.isInteger(value) || value < minimum || value > 2147483647) {
+        throw new GlanceValidationError(`${prop}.${probe}.${field}`, value, `is not a whole number of ${minimum} or more`,
+          `use e.g. ${DEFAULT_PROBES[probe][field] || 10}`);
+      }
+      merged[field] = value;
+    }
+    resolved[probe] = merged;
+  }
+  return resolved;
 }
 
 /**

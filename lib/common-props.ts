@@ -238,6 +238,18 @@ export interface GlanceCommonProps {
    */
   readonly customServiceConfigSubstitution?: boolean;
   /**
+   * A ConfigMap in the chart's namespace whose keys are oslo.policy files (YAML or JSON), for
+   * rules of your own. Every glance-api container mounts it at /etc/glance/policy.d, which
+   * `[oslo_policy] policy_dirs` names: oslo.policy reads each file there, in name order, after the
+   * library's policy file, so a rule in it replaces the library's (the cache rules of
+   * imageCache.policy included) and Glance's default. The glance-operator's policy sample mounts
+   * its ConfigMap at the same place. A rule added or changed applies when the kubelet has updated
+   * the files (within about a minute); a rule removed stays until glance-api restarts, since
+   * Glance's enforcer adds the rules it reloads to those it holds.
+   * @default - the library's policy file alone: Glance's defaults and the cache rules
+   */
+  readonly policyConfigMap?: string;
+  /**
    * Offer image import by web-download, limited to an allow-list (SSRF: see WebDownloadOptions).
    * @default - not offered: the import methods are glance-direct and copy-image
    */

@@ -78,6 +78,36 @@ export interface GlanceApiSettings {
    * @default - Certificates from the deployment's tls.issuer; without one, plain HTTP
    */
   readonly tls?: GlanceApiTlsOptions;
+  /**
+   * The timing of glance-api's probes, as the glance-operator's override.probes sets it. Each
+   * probe is GET /healthcheck on the API's port (through the TLS terminator with HTTPS): only
+   * when and how often is yours to set; a value not given keeps the library's.
+   * @default - startup every 10 s until 30 failures; readiness every 10 s, liveness every 30 s, each
+   * until 3 failures; a 5 s timeout, no initial delay
+   */
+  readonly probes?: ApiProbesOptions;
+}
+
+/** The timing of glance-api's startup, readiness and liveness probes. */
+export interface ApiProbesOptions {
+  /** @default - every 30 s, 3 failures, a 5 s timeout */
+  readonly liveness?: ProbeTimingOptions;
+  /** @default - every 10 s, 3 failures, a 5 s timeout */
+  readonly readiness?: ProbeTimingOptions;
+  /** @default - every 10 s, 30 failures (5 minutes to start), a 5 s timeout */
+  readonly startup?: ProbeTimingOptions;
+}
+
+/** When the kubelet first probes, how often, how long it waits for an answer, and after how many failures it acts. */
+export interface ProbeTimingOptions {
+  /** @default 0 */
+  readonly initialDelaySeconds?: number;
+  /** @default - the probe's (ApiProbesOptions) */
+  readonly periodSeconds?: number;
+  /** @default 5 */
+  readonly timeoutSeconds?: number;
+  /** @default - the probe's (ApiProbesOptions) */
+  readonly failureThreshold?: number;
 }
 
 /** How the endpoint Services of an API differ from plain ClusterIP Services. */

@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ApiSettings, CacheParts, GlanceApiBase, GlanceDeploymentBase } from './api-host';
-import { apiClaimTemplates, apiPodSpec, apiResources, apiVolumes, networkAnnotation } from './api-pod';
+import { apiClaimTemplates, apiPodSpec, apiResources, apiVolumes, networkAnnotation, resolveProbes } from './api-pod';
 import { apiServerFiles } from './api-serving';
 import { cacheClaimName } from './cache/cache-job';
 import { ImageCacheOptions } from './cache/cache-options';
@@ -186,6 +186,7 @@ export class GlanceApi extends GlanceApiBase {
         volumes: [...volumes, ...terminatorVolumes(this._endpointsTls)],
         store,
         resources: apiResources(`${path}.resources`, props.resources, volumes),
+        probes: resolveProbes(`${path}.probes`, props.probes),
         endpoints,
       };
       const annotations = {

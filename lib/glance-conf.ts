@@ -3,7 +3,7 @@ import { IniSections } from './ini';
 import { authOptions } from './keystone/credentials';
 import { osloLimitOptions } from './keystone/quotas';
 import { notificationSections } from './notifications';
-import { CACHE_LOCK_DIR, CONFIG_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
+import { CACHE_LOCK_DIR, CONFIG_DIR, POLICY_DIR, STATE_DIR, STATE_LOCK_DIR } from './pod-security';
 import { GlanceRelease } from './release';
 import { ResolvedCommonProps, tokenCacheOptions } from './service-config';
 import { importFilteringOptions } from './web-download';
@@ -79,6 +79,8 @@ export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceC
     ...(common.tls.database ? { database: { connection_parameters: `ssl_ca=${caFile}` } } : {}),
     oslo_policy: {
       policy_file: `${CONFIG_DIR}/policy.yaml`,
+      // Read after policy_file, each file's rules replacing those before (policyConfigMap).
+      ...(common.policyConfigMap ? { policy_dirs: POLICY_DIR } : {}),
       // As the glance-operator sets them, from its first release (Antelope) on: the new RBAC defaults, scope checked.
       ...(common.release.isAtLeast(GlanceRelease.ANTELOPE) ? { enforce_new_defaults: true, enforce_scope: true } : {}),
     },

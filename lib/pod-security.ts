@@ -66,6 +66,9 @@ export const CACHE_LOCK_DIR = '/var/lib/glance/image-cache/locks';
 export const STATE_LOCK_DIR = '/var/lib/glance/tmp';
 /** filesystem_store_datadir of the file store. */
 export const FILE_STORE_DIR = '/var/lib/glance/images';
+
+/** Where glance-api reads the policy files of policyConfigMap (oslo.policy's policy_dirs). */
+export const POLICY_DIR = '/etc/glance/policy.d';
 /** Secrets are readable by the glance group only. */
 export const SECRET_MODE = 0o440;
 

@@ -22,7 +22,8 @@ export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance
 
 /** GlanceCommonProps, checked, with every default filled in. */
 export type ResolvedCommonProps =
-  Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy' | 'tls' | 'quotas' | 'notifications'>>
+  Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy' | 'tls' | 'quotas' | 'notifications'
+    | 'policyConfigMap'>>
   & Omit<GlanceCommonProps, 'tls' | 'notifications'> & {
     /** The deployment's TLS, checked. */
     readonly tls: ResolvedTls;
@@ -89,6 +90,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
     checkCustomServiceConfig('customServiceConfig', props.customServiceConfig, managedOptions, substitution);
   }
   if (props.webDownload !== undefined) checkWebDownload(props.webDownload);
+  if (props.policyConfigMap !== undefined) checkSubdomain('policyConfigMap', props.policyConfigMap);
   const { imageSizeCapBytes, userStorageQuotaBytes } = resolveLimits(props.limits, stagingSize, staging);
   checkNetworkPolicy(props.networkPolicy);
   const imagePullPolicy = props.imagePullPolicy ?? (/@sha256:[0-9a-f]{64}$/.test(image) ? ImagePullPolicy.IF_NOT_PRESENT : ImagePullPolicy.ALWAYS);

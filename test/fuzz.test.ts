@@ -309,6 +309,7 @@ const validProps = fc.record({
   networkPolicy: fc.option(
     fc.record({ enabled: fc.boolean(), allowedNamespaces: fc.array(validName, { maxLength: 2 }) }, { requiredKeys: [] }), { nil: undefined }),
   behindTlsProxy: fc.option(fc.boolean(), { nil: undefined }),
+  policyConfigMap: fc.option(fc.constantFrom('glance-policy', 'policies.example'), { nil: undefined }),
   tls: fc.option(fc.record({
     caBundleSecret: fc.constant({ name: 'combined-ca-bundle', key: 'tls-ca-bundle.pem' }),
     issuer: fc.constantFrom({ name: 'rootca-internal' }, { name: 'ca', kind: 'ClusterIssuer' }),
@@ -327,6 +328,7 @@ function toValidProps(p: any): Partial<GlanceProps> {
     // The cap must lie below the staging volume: any whole percent of it does.
     limits: p.capPercent === undefined ? undefined : { imageSizeCap: `${Math.floor(storageGi * 1024 * p.capPercent / 100) || 1}Mi` },
     behindTlsProxy: p.behindTlsProxy,
+    policyConfigMap: p.policyConfigMap,
     tls: p.tls,
     // Verified against the bundle, so only with one.
     database: { ...BASE_PROPS.database, tls: p.databaseTls && p.tls?.caBundleSecret !== undefined },

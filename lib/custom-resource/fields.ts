@@ -56,8 +56,8 @@ const PER_API_STORAGE = 'per-API storage (glanceAPIs.*.storage)';
 
 /** The fields of one entry of glanceAPIs; their props are GlanceApiOptions'. */
 export const API_FIELDS: Record<string, Field> = {
-  // Ignored: the Route and httpd timeouts: cdk8s-glance creates neither
-  'apiTimeout': ignored('integer', undefined, { minimum: 1 }),
+  // The probes' timing, as the operator derives it (read.ts); where unset, spec.apiTimeout
+  'apiTimeout': read('integer', { bounds: { minimum: 1 } }),
   'auth': read('object'),
   // keystone.applicationCredentialSecret when every API names the same (read.ts)
   'auth.applicationCredentialSecret': read('string'),
@@ -197,7 +197,8 @@ function below(field: string, prop: string, table: Record<string, Field>): Recor
 /** Every field of the Glance CRD's spec (test/fixtures/glance-crd-fields.txt is checked against it); their props are GlanceProps'. */
 export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   // Ignored: the Route and httpd timeouts: cdk8s-glance creates neither
-  'apiTimeout': ignored('integer', 60, { minimum: 1 }),
+  // Each API's, where its own is unset: the probes' timing (read.ts)
+  'apiTimeout': read('integer', { default: 60, bounds: { minimum: 1 } }),
   'containerImage': read('string', { prop: 'image' }),
   // The store sections leave it (stores.ts)
   'customServiceConfig': read('string', { prop: 'customServiceConfig' }),
@@ -209,7 +210,7 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'dbPurge': read('object', { prop: 'dbPurge' }),
   'dbPurge.age': read('integer', { prop: 'dbPurge.ageInDays', default: 30, bounds: { minimum: 1 } }),
   'dbPurge.schedule': read('string', { prop: 'dbPurge.schedule', default: '1 0 * * *', as: cronOf }),
-  // With customServiceConfig, the store (stores.ts)
+  // With customServiceConfig, the store and the policy ConfigMap (stores.ts)
   'extraMounts': read('array'),
   'glanceAPIs': read('object', { prop: 'apis', default: {} }),
   'glanceAPIs.*': read('object', { prop: 'apis.*' }),

@@ -13,7 +13,7 @@ import type { CustomResourceOptions, CustomResourceRead } from './options';
 import { Stores, storesOf } from './stores';
 import { tlsOf } from './tls';
 import { crPathTranslator } from './translate';
-import { nonEmpty, valueAt } from './values';
+import { nonEmpty, probesOf, valueAt } from './values';
 
 /** Reads a Glance CR into GlanceProps, rejecting every field it cannot honour. */
 export function glancePropsFromCustomResource(input: unknown, options: CustomResourceOptions): GlanceProps {
@@ -58,7 +58,10 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     // The type first: what the API is comes before what is wrong with its other fields.
     const fromApi = readFields(api, `${path}.glanceAPIs.${name}`, API_FIELDS, ['type']);
     const nodeSelector = fromApi.nodeSelector ?? valueAt(spec, 'nodeSelector');
-    apis[name] = { ...fromApi, imageCache: apiCacheOf(fromApi.imageCache, storageClass), nodeSelector };
+    // As the operator's webhook: an API's apiTimeout, else the Glance's (60 by default).
+    const apiTimeout = valueAt(api, 'apiTimeout') ?? value('apiTimeout');
+    const probes = probesOf(valueAt(api, 'override.probes'), `${path}.glanceAPIs.${name}.override.probes`, apiTimeout);
+    apis[name] = { ...fromApi, imageCache: apiCacheOf(fromApi.imageCache, storageClass), nodeSelector, probes };
   }
   // A control plane decides its APIs' certificates; a Glance CR names them.
   const tls = tlsOf(located, apis);
@@ -115,6 +118,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     // The operator registers no limit while all four are 0 (the CRD default).
     quotas: Object.values(fromSpec.quotas ?? {}).some((v) => v !== 0 && v !== '0Mi') ? fromSpec.quotas : undefined,
     backend: stores.backend,
+    policyConfigMap: stores.policyConfigMap,
     customServiceConfig: topConfig.shared,
     imageCache: cacheOf(fromSpec.imageCache, storageClass),
     apis,

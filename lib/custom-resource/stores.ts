@@ -1,18 +1,22 @@
 /**
- * The image store of a CR: the store sections of its customServiceConfig and the volumes its
+ * The image store of a CR, and its policy ConfigMap: the store sections of its customServiceConfig and the volumes its
  * extraMounts give Glance.
  */
 import { checkIniAssignments } from '../config-guard';
 import { GlanceValidationError } from '../errors';
 import { ImageBackend } from '../image-backend';
 import { IniAssignment, IniValues, readIni, renderIni } from '../ini';
-import { FILE_STORE_DIR } from '../pod-security';
+import { checkSubdomain } from '../names';
+import { FILE_STORE_DIR, POLICY_DIR } from '../pod-security';
+import { GlanceRelease } from '../release';
 import type { Located } from './locate';
 import type { CustomResourceOptions } from './options';
 import { isObject } from './values';
 
 export interface Stores {
   readonly backend?: ImageBackend;
+  /** The ConfigMap of policy files mounted at /etc/glance/policy.d, whose [oslo_policy] options left customServiceConfig. */
+  readonly policyConfigMap?: string;
   readonly customServiceConfig?: string;
   /** Whether customServiceConfig lists the stores ([DEFAULT] enabled_backends). */
   readonly listedInConfig: boolean;
@@ -30,15 +34,20 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
   const custom: string | undefined = spec.customServiceConfig;
   // Read once. The trust boundary on the text as the CR holds it, so that a line number is the CR's
   // (the store's options leave the text below); the options the library manages are checked when it is rendered.
-  const assignments = custom === undefined ? [] : readIni(`${path}.customServiceConfig`, custom);
+  const written = custom === undefined ? [] : readIni(`${path}.customServiceConfig`, custom);
+  const mounts = mountsOf(located, apiNames);
+  const assignments = withoutPolicyOptions(written, mounts.policyConfigMap, options.release ?? GlanceRelease.ANTELOPE);
+  const policyTaken = assignments.length < written.length;
   checkIniAssignments(`${path}.customServiceConfig`, assignments, {});
   const sections = sectionsOf(assignments);
   const enabled = sections.DEFAULT?.enabled_backends;
-  const mounts = mountsOf(located, apiNames);
+  const policy = mounts.policyConfigMap ? { policyConfigMap: mounts.policyConfigMap } : {};
   if (enabled === undefined && !mounts.nfs && !mounts.cephSecrets.length) {
     return {
       backend: options.backend,
-      customServiceConfig: custom,
+      ...policy,
+      // As written (its comments and line numbers kept), unless policy options left it.
+      customServiceConfig: policyTaken ? rendered(sections) : custom,
       listedInConfig: false,
       flag: `${path}.extraMounts (or --ceph-secret, --shared-claim)`,
       fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, give --shared-claim NAME or --shared-storage-class CLASS, '
@@ -71,12 +80,12 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
   delete sections.glance_store?.default_backend;
   // The legacy store list: multiple stores ignore it.
   delete sections.glance_store?.stores;
-  const rest = Object.fromEntries(Object.entries(sections).filter(([, opts]) => Object.keys(opts).length > 0));
   // The stores keep their names: a name is the store id that image locations record. (One store
   // named default_backend renders as the library's single store does.)
   return {
     backend: ImageBackend.multi({ stores, defaultStore: defaultName }),
-    customServiceConfig: Object.keys(rest).length ? renderIni(rest, IniValues.AS_WRITTEN) : undefined,
+    ...policy,
+    customServiceConfig: rendered(sections),
     listedInConfig: enabled !== undefined,
     flag: backends.some(([, type]) => type === 'file') ? mounts.path : crPath,
     fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph',
@@ -97,6 +106,32 @@ function sectionsOf(assignments: IniAssignment[]): Record<string, Record<string,
     define(sections[section], name, value);
   }
   return sections;
+}
+
+/** The sections that still have options, as oslo ini text; undefined for none. */
+function rendered(sections: Record<string, Record<string, string>>): string | undefined {
+  const rest = Object.fromEntries(Object.entries(sections).filter(([, opts]) => Object.keys(opts).length > 0));
+  return Object.keys(rest).length ? renderIni(rest, IniValues.AS_WRITTEN) : undefined;
+}
+
+/**
+ * The glance-operator's policy sample: a ConfigMap mounted at /etc/glance/policy.d through
+ * extraMounts, and `[oslo_policy] policy_file` naming a file of it. Under the operator,
+ * oslo.policy reads that file, then every file of the directory (policy_dirs' default `policy.d`,
+ * which oslo.config finds in /etc/glance); with policyConfigMap it reads the library's policy file,
+ * then every file of the same directory: the same rules, the cache rules the user's files do not
+ * name aside (Glance's defaults for them, admins only, are the library's). So with the mount, a
+ * policy_file in that directory leaves the config, and so do enforce_new_defaults and enforce_scope
+ * set to true where the library sets them too (2023.1 on; the operator's template always does).
+ * Any other [oslo_policy] option stays, for the config guard to refuse.
+ */
+function withoutPolicyOptions(assignments: IniAssignment[], configMap: string | undefined, release: GlanceRelease): IniAssignment[] {
+  if (configMap === undefined) return assignments;
+  const enforcing = release.isAtLeast(GlanceRelease.ANTELOPE);
+  const inPolicyDir = (file: string) => file.startsWith(`${POLICY_DIR}/`) && /^[^/]+$/.test(file.slice(POLICY_DIR.length + 1));
+  return assignments.filter(({ section, name, value }) => section !== 'oslo_policy' || !(
+    (name === 'policy_file' && inPolicyDir(value))
+    || (enforcing && ['enforce_new_defaults', 'enforce_scope'].includes(name) && /^true$/i.test(value))));
 }
 
 /** Options that hold the operator's template for a value cdk8s-glance fills in itself. */
@@ -184,13 +219,29 @@ function fromMounts<T>(mounts: Mounts, options: RegExp, build: () => T): T {
   }
 }
 
-interface Mounts { readonly nfs?: { server: string; path: string }; readonly cephSecrets: string[]; readonly path: string }
+interface Mounts {
+  readonly nfs?: { server: string; path: string };
+  readonly cephSecrets: string[];
+  /** A ConfigMap at /etc/glance/policy.d. */
+  readonly policyConfigMap?: string;
+  readonly path: string;
+}
 
 /** The extraMounts that reach Glance: an NFS volume at the file store, Ceph Secrets at /etc/ceph; `apiNames` are the APIs a propagation may name. */
 function mountsOf(located: Located, apiNames: string[]): Mounts {
-  const extra = located.extraMounts ?? { value: located.spec.extraMounts, path: `${located.path}.extraMounts` };
-  const result: { nfs?: { server: string; path: string }; cephSecrets: string[]; path: string } = { cephSecrets: [], path: extra.path };
-  if (extra.value === undefined) return result;
+  // Glance's own, then a control plane's, which openstack-operator appends to them (ReconcileGlance).
+  const own = { value: located.spec.extraMounts, path: `${located.path}.extraMounts` };
+  const lists = [own, ...located.extraMounts ? [located.extraMounts] : []].filter((list) => list.value !== undefined);
+  // Errors about the store's volumes name the list that gives them (or, with none, where to add one).
+  const path = (lists[lists.length - 1] ?? located.extraMounts ?? own).path;
+  const result: { -readonly [K in keyof Mounts]: Mounts[K] } = { cephSecrets: [], path };
+  for (const extra of lists) readMounts(extra, apiNames, result);
+  return result;
+}
+
+/** One extraMounts list into `result`. */
+function readMounts(extra: { readonly value: unknown; readonly path: string }, apiNames: string[],
+  result: { -readonly [K in keyof Mounts]: Mounts[K] }): void {
   if (!Array.isArray(extra.value)) throw new GlanceValidationError(extra.path, extra.value, 'is not a list', 'write extraMounts as a YAML list');
   extra.value.forEach((entry: any, i: number) => {
     const entryPath = `${extra.path}[${i}]`;
@@ -237,14 +288,19 @@ function mountsOf(located: Located, apiNames: string[]): Mounts {
               'project only the Ceph Secrets');
           }
           result.cephSecrets.push(...secrets);
+        } else if (where === POLICY_DIR && volume?.configMap) {
+          checkSubdomain(`${volPath}.volumes`, volume.configMap.name,
+            'is a ConfigMap volume whose name is no DNS-1123 subdomain (Kubernetes would reject it)',
+            'name the ConfigMap of policy files in configMap.name');
+          result.policyConfigMap = volume.configMap.name;
         } else {
           throw new GlanceValidationError(mountPath, mount,
-            'is not supported by cdk8s-glance: only an NFS volume at /var/lib/glance/images and Ceph Secrets at /etc/ceph are read from extraMounts',
+            'is not supported by cdk8s-glance: only an NFS volume at /var/lib/glance/images, Ceph Secrets at /etc/ceph and a ConfigMap of '
+            + 'policy files at /etc/glance/policy.d are read from extraMounts',
             'remove it; see the README, "Bring your Glance CR"');
         }
       }
     });
   });
-  return result;
 }
 

@@ -5,7 +5,7 @@
  */
 import { Cron } from 'cdk8s';
 import { GlanceValidationError } from '../errors';
-import type { EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions } from '../glance-api-props';
+import type { ApiProbesOptions, EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions, ProbeTimingOptions } from '../glance-api-props';
 import { GlanceApiType } from '../glance-api-props';
 import { parseIni } from '../ini';
 import { checkServiceType, HTTP_URL } from '../names';
@@ -101,6 +101,8 @@ export const OVERRIDE_PARTS: Readonly<Record<string, string>> = Object.fromEntri
 export function endpointServicesOf(override: Record<string, any>, path: string): EndpointServicesOptions | undefined {
   const result: Record<string, EndpointServiceOptions> = {};
   for (const [key, value] of Object.entries(override)) {
+    // The probes' timing: read with the API's apiTimeout (probesOf).
+    if (key === 'probes') continue;
     if (key !== 'service') throw unsupportedAt(`${path}.${key}`, value, `overrides of ${key}`);
     if (!isObject(value)) throw new GlanceValidationError(`${path}.service`, value, 'is not a mapping', 'give internal and public');
     for (const [endpoint, service] of Object.entries<any>(value)) {
@@ -129,6 +131,56 @@ export function endpointServicesOf(override: Record<string, any>, path: string):
     }
   }
   return Object.keys(result).length ? result : undefined;
+}
+
+/** The CR's probe fields, by our probe names (lib-common probes.OverrideSpec). */
+const PROBES: Record<keyof ApiProbesOptions, string> = { liveness: 'livenessProbes', readiness: 'readinessProbes', startup: 'startupProbes' };
+const TIMING = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'failureThreshold'] as const;
+/** What the API server gives a probe field the operator leaves 0 (k8s.io/api core/v1 defaults). */
+const API_SERVER_DEFAULTS: Required<ProbeTimingOptions> = { initialDelaySeconds: 0, timeoutSeconds: 1, periodSeconds: 10, failureThreshold: 3 };
+
+/**
+ * The probes' timing as the glance-operator sets it: GetDefaultProbesAPI(apiTimeout)
+ * (internal/glance/funcs.go), each positive value of override.probes replacing its default
+ * (lib-common probes ProbeConf.Merge), a 0 left to the API server's default. The handler (GET
+ * /healthcheck on the API's port, its scheme the endpoint's) is the library's, as it is the
+ * operator's: a probe of another type, path, command, port or scheme is refused.
+ */
+export function probesOf(probes: unknown, path: string, apiTimeout: number): ApiProbesOptions {
+  const period = Math.floor(apiTimeout * 0.3);
+  const timeout = Math.max(period * 0.8, 5);
+  const check = { initialDelaySeconds: 5, timeoutSeconds: Math.floor(timeout), periodSeconds: period, failureThreshold: 3 };
+  const defaults: Record<keyof ApiProbesOptions, Required<ProbeTimingOptions>> = {
+    liveness: check,
+    readiness: check,
+    startup: { initialDelaySeconds: 5, timeoutSeconds: 5, periodSeconds: Math.floor(Math.max(5, Math.min(10, period / 2))), failureThreshold: 12 },
+  };
+  if (probes !== undefined && !isObject(probes)) throw new GlanceValidationError(path, probes, 'is not a mapping', 'give livenessProbes, ...');
+  const result: Record<string, Required<ProbeTimingOptions>> = {};
+  for (const [probe, field] of Object.entries(PROBES) as Array<[keyof ApiProbesOptions, string]>) {
+    const at = `${path}.${field}`;
+    const given: unknown = (probes as Record<string, unknown> | undefined)?.[field] ?? {};
+    if (!isObject(given)) throw new GlanceValidationError(at, given, 'is not a mapping', 'give e.g. periodSeconds and failureThreshold');
+    for (const [key, value] of Object.entries(given)) {
+      if ((TIMING as readonly string[]).includes(key)) {
+        // As lib-common's ValidateProbeConf, the webhook's check.
+        if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 2147483647) {
+          throw new GlanceValidationError(`${at}.${key}`, value, 'is not a whole number of 0 or more', 'use e.g. 10, or 0 for the default');
+        }
+      } else if (!((key === 'type' && ['', 'HTTP'].includes(value as string)) || (key === 'path' && ['', '/healthcheck'].includes(value as string))
+        || (key === 'port' && [0, 9292].includes(value as number)) || (key === 'command' && Array.isArray(value) && value.length === 0))) {
+        throw unsupportedAt(`${at}.${key}`, value, 'a probe other than GET /healthcheck on the API\'s port (its scheme the endpoint\'s)');
+      }
+    }
+    const timing = { ...defaults[probe] };
+    for (const key of TIMING) {
+      const value = given[key] as number | undefined;
+      if (value !== undefined && value > 0) timing[key] = value;
+      if (timing[key] === 0) timing[key] = API_SERVER_DEFAULTS[key];
+    }
+    result[probe] = timing;
+  }
+  return result;
 }
 
 export function unsupportedAt(path: string, value: unknown, feature: string): GlanceValidationError {

@@ -19,11 +19,12 @@ import {
   remove, rolledOut, tagImage, warnings,
 } from './cluster';
 import {
-  CLOUD_AC_SECRET, CLOUD_QUOTAS, CLOUD_REGION, CLOUD_USER, cacheFlow, cloudFlow, KEYSTONE_URL, NAMESPACE, TLS_PRECACHED_IMAGE, tlsFlow,
+  CLOUD_AC_SECRET, CLOUD_POLICY, CLOUD_QUOTAS, CLOUD_REGION, CLOUD_USER, cacheFlow, cloudFlow, KEYSTONE_URL, NAMESPACE, TLS_PRECACHED_IMAGE, tlsFlow,
 } from './deployments';
 import { ADMIN_POD, GLANCE_PASSWORD, infrastructure, OUTSIDER_NAMESPACE, scriptPod, secret, TRANSPORT_URL } from './infra';
 import { CLUSTER_SITE, synthAll } from './synth-fixtures';
 import { Glance, GlanceRelease } from '../../lib';
+import { configMapVolumeCommand, configMapVolumeLayout, configMapVolumeLayoutOf } from '../sandbox/pod-sandbox';
 import {
   CA_BUNDLE_KEY, SECRET_VOLUME_LAYOUT, secretVolumeCommand, secretVolumeLayout, TestCertificate, TestPki, TLS_KEY_KEY,
 } from '../sandbox/tls';
@@ -684,6 +685,8 @@ describe('Glance as a member of the cloud: registered by its Job, an application
 
   beforeAll(async () => {
     objects = parseYaml(synthChart((a) => cloudFlow(a, CLUSTER_SITE.bookworm)));
+    // The user's policy ConfigMap, made beside the chart.
+    await applyClean([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: CLOUD_POLICY.name, namespace: NAMESPACE }, data: CLOUD_POLICY.data }]);
     await applyClean(objects);
     // As keystone-operator does: the credential is made by the service user, once the Job has made the user.
     await jobComplete(jobsOf(objects).find((name) => name.startsWith('flowcloud-keystone-'))!, NAMESPACE);
@@ -702,6 +705,18 @@ describe('Glance as a member of the cloud: registered by its Job, an application
   afterAll(async () => {
     await remove(objects, NAMESPACE);
     await kubectl(['delete', 'secret', '-n', NAMESPACE, '--ignore-not-found', CLOUD_AC_SECRET]);
+    await kubectl(['delete', 'configmap', '-n', NAMESPACE, '--ignore-not-found', CLOUD_POLICY.name]);
+  });
+
+  test('policyConfigMap: glance-api finds the ConfigMap laid out as the pod sandbox lays it out; its rule lets a member list each '
+    + 'replica\'s cache, and the library\'s cache_delete rule, which it does not name, still refuses the member', async () => {
+    for (const n of [0, 1]) {
+      const layout = await kubectlOk(['exec', `${STS}-${n}`, '-c', 'glance-api', '-n', NAMESPACE, '--',
+        ...configMapVolumeCommand('/etc/glance/policy.d', 'policy.yaml')]);
+      expect(configMapVolumeLayoutOf(layout)).toEqual(configMapVolumeLayout(Object.keys(CLOUD_POLICY.data)));
+      expect((await call(tokens.other, 'GET', `http://${host(STS, n)}:9292/v2/cache`)).status).toBe(200);
+      expect((await call(tokens.other, 'DELETE', `http://${host(STS, n)}:9292/v2/cache`)).status).toBe(403);
+    }
   });
 
   test(`registration: the Job made the service user and listed Glance in ${CLOUD_REGION}; the replicas run on the user's application `

@@ -88,6 +88,8 @@ export const CLOUD_AC_SECRET = 'flowcloud-ac';
 /** Keystone's region: Glance finds Keystone in the region it registers in (its Job refuses one where Keystone has no endpoint). */
 export const CLOUD_REGION = 'regionOne';
 export const CLOUD_USER = 'glance-cloud';
+/** cloudFlow's policy files (policyConfigMap): members may list a replica's cache. */
+export const CLOUD_POLICY = { name: 'flowcloud-policy', data: { 'policy.yaml': '"cache_list": "role:admin or role:member"\n' } };
 /** As quotas-scenario.ts has them on the sandbox tier. */
 export const CLOUD_QUOTAS = { imageSizeTotal: '64Mi', imageStageTotal: '1Mi', imageCountTotal: 3, imageCountUploading: 5 };
 
@@ -113,6 +115,7 @@ export function cloudFlow(app: App, site: Site): Chart {
     },
     quotas: CLOUD_QUOTAS,
     notifications: { transportUrlSecret: CLOUD_TRANSPORT_SECRET },
+    policyConfigMap: CLOUD_POLICY.name,
   });
   return chart;
 }

@@ -40,7 +40,7 @@ const REFUSAL_REASONS: readonly RefusalReason[] = [
   { reason: 'topologyRef', readme: 'topologyRef', matches: (e) => /topologyRef/.test(e.prop) },
   {
     reason: 'a policy of your own',
-    readme: 'a policy of your own',
+    readme: 'other `[oslo_policy]` options',
     matches: (e) => /oslo_policy|policy_file|who may do what/.test(e.prop + e.problem),
   },
   { reason: 'per-API storage', readme: 'per-API `storage`', matches: (e) => /glanceAPIs\.[^.]+\.storage/.test(e.prop) },
@@ -67,11 +67,38 @@ const REFUSAL_REASONS: readonly RefusalReason[] = [
   },
   { reason: 'a store type Glance does not have', readme: 'a store type Glance does not have', matches: (e) => /is not a store type/.test(e.problem) },
   {
-    reason: 'a storage class no claim could name',
-    readme: 'a storage class that is no DNS-1123 subdomain',
-    matches: (e) => /storageClass$/.test(e.prop) && /DNS-1123 subdomain/.test(e.problem),
+    reason: 'a placeholder where a name goes',
+    readme: 'a storage class that is no DNS-1123 subdomain, or an NFS server that is no host name',
+    matches: (e) => (/storageClass$/.test(e.prop) && /DNS-1123 subdomain/.test(e.problem))
+      || (/extraMounts/.test(e.prop) && /is not a host name/.test(e.problem)),
+  },
+  {
+    reason: 'a Secret volume without secretName',
+    readme: 'a Secret volume without `secretName`',
+    matches: (e) => /extraMounts/.test(e.prop) && /without secretName/.test(e.problem),
   },
 ];
+
+/** The glance-api container's mounts of the kinds extraMounts give (NFS, ConfigMaps, the Ceph Secrets at /etc/ceph), as the model says them. */
+function extraMountsOf(m: Manifest[], sts: Manifest, container: any): Record<string, string> {
+  const mounts: Record<string, string> = {};
+  for (const mount of container.volumeMounts) {
+    const volume = sts.spec.template.spec.volumes.find((v: any) => v.name === mount.name) ?? {};
+    // The library mounts an NFS export through a claim bound to a PersistentVolume of it.
+    const claimName = volume.persistentVolumeClaim?.claimName;
+    const claim = claimName && m.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === claimName);
+    const nfs = volume.nfs ?? (claim && m.find((o) => o.kind === 'PersistentVolume' && o.metadata.name === claim.spec.volumeName))?.spec.nfs;
+    if (nfs) {
+      mounts[mount.mountPath] = `nfs:${nfs.server}:${nfs.path}`;
+    } else if (volume.configMap) {
+      mounts[mount.mountPath] = `configMap:${volume.configMap.name}`;
+    } else if (mount.mountPath === '/etc/ceph') {
+      const secrets: string[] = volume.secret ? [volume.secret.secretName] : volume.projected.sources.map((s: any) => s.secret.name);
+      mounts[mount.mountPath] = `secrets:${secrets.join('+')}`;
+    }
+  }
+  return mounts;
+}
 
 /** What the library deployed, in the model's terms. */
 function deployedOf(m: Manifest[]): Record<string, any> {
@@ -107,6 +134,11 @@ function deployedOf(m: Manifest[]): Record<string, any> {
       claimMounts: Object.fromEntries(Object.keys(claims).map((claim) => [claim, mountOf(claim)])),
       workerSelfReferenceUrl: env(container).OS_DEFAULT__WORKER_SELF_REFERENCE_URL?.value
         .replace('$(POD_NAME)', `${name}-0`).replace('$(POD_NAMESPACE)', namespace),
+      extraMounts: extraMountsOf(m, sts, container),
+      probes: Object.fromEntries(['liveness', 'readiness', 'startup'].map((probe) => {
+        const p = container[`${probe}Probe`];
+        return [probe, [p.initialDelaySeconds ?? 0, p.timeoutSeconds, p.periodSeconds, p.failureThreshold]];
+      })),
       ...(own !== undefined ? { nodeSelector: own } : {}),
       ...(apiContainer(sts).resources !== undefined ? { resources: apiContainer(sts).resources } : {}),
       imageConversion: confOf(sts).image_conversion?.output_format === 'raw',
@@ -199,7 +231,10 @@ function importInput(input: CorpusInput): Outcome {
     // The store the user gave, not the CR, decides these.
     delete want.enabledBackends;
     delete (got as any).enabledBackends;
-    for (const api of [...(want.apis as any[]), ...got.apis]) delete api.imageConversion;
+    for (const api of [...(want.apis as any[]), ...got.apis]) {
+      delete api.imageConversion;
+      delete api.extraMounts['/etc/ceph'];
+    }
   }
   // The library gives every container requests and limits (ephemeral storage above all); the operator none where the CR
   // gives none (README, "Bring your Glance CR"). Where the CR gives them, each it gives must be the container's.
@@ -255,11 +290,11 @@ test('the totals: every input faithful or refused for a reason README gives, non
     + `  (of the faithful, ${noop} send notifications where the glance-operator at the measured commit writes noop)\n`);
   // Pinned, so that a change in what the reader accepts shows here (and in README, "Bring your Glance CR").
   expect(counts).toEqual({
-    'faithful': 115,
+    'faithful': 119,
     'refused: a field the CRD does not have': 3,
-    'refused: a policy of your own': 2,
-    'refused: a storage class no claim could name': 2,
-    'refused: a store without its Ceph Secret': 6,
+    'refused: a placeholder where a name goes': 3,
+    'refused: a Secret volume without secretName': 2,
+    'refused: a store without its Ceph Secret': 1,
     'refused: customServiceConfigSecrets': 4,
     'refused: no glanceAPIs (the operator\'s placeholder)': 5,
     'refused: no spec (a kuttl assert or patch)': 7,

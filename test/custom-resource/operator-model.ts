@@ -43,6 +43,22 @@ export interface OperatorApi {
    * driver keys each replica's cache records by it.
    */
   readonly workerSelfReferenceUrl: string;
+  /**
+   * The extraMounts glance-api mounts, by mountPath: "secrets:<names>" (a Secret, or the Secrets a
+   * volume projects, joined by +), "configMap:<name>", "nfs:<server>:<path>", else the volume's
+   * kind. glance/volumes.go GetVolumes and GetVolumeMounts take each volume whose propagation is
+   * empty or names one of statefulset.go's extraVolPropagation (GlanceAPIPropagation: "Glance",
+   * "GlanceAPI"; and the API's name): the Glance's own list, then the control plane's, which
+   * ReconcileGlance appends.
+   */
+  readonly extraMounts: Record<string, string>;
+  /**
+   * Each probe's initialDelaySeconds, timeoutSeconds, periodSeconds and failureThreshold as the
+   * pod gets them: glanceapi/statefulset.go CreateProbeSet(..., override.probes,
+   * GetDefaultProbesAPI(apiTimeout)) (internal/glance/funcs.go; lib-common probes ProbeConf.Merge:
+   * a positive override wins), a 0 becoming the API server's default.
+   */
+  readonly probes: Record<'liveness' | 'readiness' | 'startup', [number, number, number, number]>;
   readonly nodeSelector?: Record<string, string>;
   /** The CR's resources, which the operator gives the glance-api container as they are. */
   readonly resources?: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
@@ -86,6 +102,26 @@ function pruned(value: any): any {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, pruned(v)]));
 }
 
+/** glance/funcs.go GetDefaultProbesAPI, the override merged over it, and the API server's defaults for a 0. */
+function probesFor(apiTimeout: number, override: Record<string, any>): OperatorApi['probes'] {
+  const period = Math.trunc(apiTimeout * 0.3);
+  const timeout = Math.trunc(Math.max(period * 0.8, 5));
+  const startupPeriod = Math.trunc(Math.max(5, Math.min(10, period / 2)));
+  const defaults = {
+    liveness: [5, timeout, period, 3],
+    readiness: [5, timeout, period, 3],
+    startup: [5, 5, startupPeriod, 12],
+  };
+  const fields = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'failureThreshold'];
+  const apiServer = [0, 1, 10, 3];
+  const of = (probe: 'liveness' | 'readiness' | 'startup') => defaults[probe].map((value, i) => {
+    const given = override[`${probe}Probes`]?.[fields[i]];
+    const merged = given > 0 ? given : value;
+    return merged === 0 ? apiServer[i] : merged;
+  }) as [number, number, number, number];
+  return { liveness: of('liveness'), readiness: of('readiness'), startup: of('startup') };
+}
+
 /** What the operators deploy for this resource. */
 export function operatorDeployment(input: any): OperatorDeployment {
   const cr = pruned(input);
@@ -115,6 +151,23 @@ export function operatorDeployment(input: any): OperatorDeployment {
   const backendsOf = (text: unknown) => /^\s*enabled_backends\s*=\s*(.*)$/m.exec(String(text ?? ''))?.[1];
   const configured = backendsOf(template.customServiceConfig);
   const backendTypes = (configured ?? '').split(',').map((b) => b.split(':')[1]?.trim());
+  const extraLists = [template.extraMounts, ...(plane ? [cr.spec.extraMounts] : [])].filter(Array.isArray);
+  const extraMountsFor = (api: string): Record<string, string> => {
+    const mounts: Record<string, string> = {};
+    for (const vol of extraLists.flat().flatMap((entry: any) => entry?.extraVol ?? [])) {
+      const propagation: string[] = vol.propagation ?? [];
+      if (propagation.length && !propagation.some((p) => ['Glance', 'GlanceAPI', api].includes(p))) continue;
+      for (const mount of vol.mounts ?? []) {
+        const volume = (vol.volumes ?? []).find((v: any) => v.name === mount.name) ?? {};
+        const source = volume.secret ? `secrets:${volume.secret.secretName}`
+          : volume.projected ? `secrets:${(volume.projected.sources ?? []).map((s: any) => s.secret?.name).join('+')}`
+            : volume.configMap ? `configMap:${volume.configMap.name}`
+              : volume.nfs ? `nfs:${volume.nfs.server}:${volume.nfs.path}` : Object.keys(volume).filter((k) => k !== 'name').join();
+        mounts[String(mount.mountPath).replace(/\/+$/, '')] = source;
+      }
+    }
+    return mounts;
+  };
   const deployed: OperatorApi[] = [];
   for (const [name, api] of Object.entries<any>(apis)) {
     const apiType: string = api.type ?? 'split';
@@ -150,6 +203,8 @@ export function operatorDeployment(input: any): OperatorDeployment {
           ...(cacheSize ? { 'glance-cache': '/var/lib/glance/image-cache' } : {}),
         },
         workerSelfReferenceUrl: `${https ? 'https' : 'http'}://${statefulSet}-0.${statefulSet}.${namespace}.svc:9292`,
+        extraMounts: extraMountsFor(name),
+        probes: probesFor(api.apiTimeout || template.apiTimeout || 60, api.override?.probes ?? {}),
         ...(api.nodeSelector !== undefined ? { nodeSelector: api.nodeSelector }
           : template.nodeSelector !== undefined ? { nodeSelector: template.nodeSelector } : {}),
         ...(isObject(api.resources) && Object.keys(api.resources).length ? { resources: api.resources } : {}),

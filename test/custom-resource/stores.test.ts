@@ -320,7 +320,8 @@ describe('extraMounts', () => {
     [cephAt({ projected: { sources: [{ configMap: { name: 'x' } }] } }), 'spec.extraMounts[0].extraVol[0].volumes',
       /projects something other than Secrets into \/etc\/ceph/],
     [mounted([{ name: 'c', secret: { secretName: 's' } }], [{ name: 'c', mountPath: '/etc/glance' }]),
-      'spec.extraMounts[0].extraVol[0].mounts[0]', /only an NFS volume at \/var\/lib\/glance\/images and Ceph Secrets at \/etc\/ceph/],
+      'spec.extraMounts[0].extraVol[0].mounts[0]',
+      /only an NFS volume at \/var\/lib\/glance\/images, Ceph Secrets at \/etc\/ceph and a ConfigMap of policy files/],
   ])('extraMounts %# is refused with its fix', (cr, path, message) => {
     refused(cr, path, message);
   });

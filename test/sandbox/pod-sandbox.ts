@@ -154,6 +154,7 @@ export class SandboxNode {
   private readonly hosts = new Map<string, string>();
   private readonly podAddresses = new Map<string, string>();
   private nextAddress = 1;
+  private readonly configMaps: Record<string, Record<string, string>> = {};
 
   /**
    * @param manifests the synthesized objects
@@ -196,6 +197,11 @@ export class SandboxNode {
   /** Replaces the data of a Secret the user created (`kubectl apply`); a pod sees it once its volumes are refreshed. */
   public setSecret(name: string, data: Record<string, string>): void {
     this.secrets[name] = data;
+  }
+
+  /** Creates or replaces a ConfigMap the user makes (`kubectl apply`); a pod sees a change once its volumes are refreshed. */
+  public setConfigMap(name: string, data: Record<string, string>): void {
+    this.configMaps[name] = data;
   }
 
   /** The loopback address of a StatefulSet pod. */
@@ -266,6 +272,14 @@ export class SandboxNode {
     this.mounts.push(dir);
   }
 
+  /** @internal a ConfigMap's data: the user's ConfigMaps first, then the synthesized ones. */
+  public configMapData(name: string): Record<string, string> {
+    if (this.configMaps[name]) return this.configMaps[name];
+    const configMap = this.manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === name);
+    if (!configMap) throw new Error(`pod-sandbox: ConfigMap ${name} is neither synthesized nor given by the test`);
+    return { ...configMap.data };
+  }
+
   /** @internal the value of a Secret key: the user's Secrets first, then the synthesized ones. */
   public secretData(name: string): Record<string, string> {
     if (this.secrets[name]) return this.secrets[name];
@@ -316,7 +330,8 @@ export class SandboxNode {
 /** One pod: its volumes, materialized once, and the containers it runs. */
 export class SandboxPod {
   private readonly volumeDirs = new Map<string, string>();
-  private readonly secretVolumes = new Map<string, { secretNames: string[]; overlay: RunOptions['secretOverlay'] }>();
+  /** The volumes the kubelet's atomic writer fills (Secrets and ConfigMaps, plain or projected), with what each projects. */
+  private readonly writtenVolumes = new Map<string, { sources: string[]; overlay: RunOptions['secretOverlay'] }>();
   private readonly dir: string;
 
   constructor(private readonly node: SandboxNode, public readonly name: string, public readonly spec: any,
@@ -450,22 +465,15 @@ export class SandboxPod {
     if (existing) return existing;
     const declared = this.spec.volumes?.find((v: any) => v.name === name);
     let dir: string;
-    // Secrets, plain or projected: each source as { secret name, items }.
-    const secretSources: Array<{ name: string; items?: Array<{ key: string; path: string; mode?: number }> }> | undefined = declared?.secret
-      ? [{ name: declared.secret.secretName, items: declared.secret.items }]
-      : declared?.projected?.sources.map((source: any) => {
-        if (!source.secret || Object.keys(source).length !== 1) {
-          throw new Error(`pod-sandbox: ${this.name} projects ${JSON.stringify(source)}, which the sandbox does not support`);
-        }
-        return { name: source.secret.name, items: source.secret.items };
-      });
-    if (secretSources) {
+    // Secrets and ConfigMaps, plain or projected.
+    const sources = declared ? projectedSources(declared) : undefined;
+    if (sources) {
       dir = join(this.dir, 'volumes', name);
       rmSync(dir, { recursive: true, force: true });
       mkdirSync(dir, { recursive: true });
       chmodSync(dir, 0o755);
-      this.secretVolumes.set(name, { secretNames: secretSources.map((source) => source.name), overlay: options.secretOverlay });
-      this.writeSecretVolume(name, dir, fsGroup, options.secretOverlay);
+      this.writtenVolumes.set(name, { sources: sources.map((source) => `${source.kind}/${source.name}`), overlay: options.secretOverlay });
+      this.writeProjectedVolume(name, dir, fsGroup, options.secretOverlay);
     } else if (declared?.hostPath) {
       const { path, type } = declared.hostPath;
       if (existsSync(path)) {
@@ -500,17 +508,16 @@ export class SandboxPod {
   }
 
   /**
-   * Writes a Secret volume's files as the kubelet's atomic writer does: into a new timestamped
-   * directory `..<time>`, then `..data` is switched to it by renaming a `..data_tmp` symlink over
-   * it (atomic), and each top-level path of the volume is a symlink `<path> -> ..data/<path>`; the
-   * old directory goes. A reader sees the old set or the new set, never a mix.
+   * Writes a Secret or ConfigMap volume's files as the kubelet's atomic writer does: into a new
+   * timestamped directory `..<time>`, then `..data` is switched to it by renaming a `..data_tmp`
+   * symlink over it (atomic), and each top-level path of the volume is a symlink
+   * `<path> -> ..data/<path>`; the old directory goes. A reader sees the old set or the new set,
+   * never a mix. The overlay replaces Secret keys only.
    */
-  private writeSecretVolume(name: string, dir: string, fsGroup: number | undefined, overlay: RunOptions['secretOverlay']): void {
+  private writeProjectedVolume(name: string, dir: string, fsGroup: number | undefined, overlay: RunOptions['secretOverlay']): void {
     const declared = this.spec.volumes.find((v: any) => v.name === name);
-    const sources: Array<{ name: string; items?: Array<{ key: string; path: string; mode?: number }> }> = declared.secret
-      ? [{ name: declared.secret.secretName, items: declared.secret.items }]
-      : declared.projected.sources.map((source: any) => ({ name: source.secret.name, items: source.secret.items }));
-    const defaultMode = (declared.secret ?? declared.projected).defaultMode ?? 0o644;
+    const sources = projectedSources(declared)!;
+    const defaultMode = (declared.secret ?? declared.configMap ?? declared.projected).defaultMode ?? 0o644;
     const stamp = new Date().toISOString().replace(/[-T:]/g, '_').replace(/\.(\d+)Z$/, '.$1') + Math.random().toString().slice(2, 8);
     const fresh = `..${stamp}`;
     const previous = existsSync(join(dir, '..data')) ? readlinkSync(join(dir, '..data')) : undefined;
@@ -518,10 +525,12 @@ export class SandboxPod {
     chmodSync(join(dir, fresh), 0o755);
     const written = new Set<string>();
     for (const source of sources) {
-      const data = { ...this.node.secretData(source.name), ...overlay?.(this.name)[source.name] };
+      const data = source.kind === 'secret'
+        ? { ...this.node.secretData(source.name), ...overlay?.(this.name)[source.name] }
+        : this.node.configMapData(source.name);
       const items: Array<{ key: string; path: string; mode?: number }> = source.items ?? Object.keys(data).map((key) => ({ key, path: key }));
       for (const item of items) {
-        if (data[item.key] === undefined) throw new Error(`pod-sandbox: Secret ${source.name} has no key ${item.key}`);
+        if (data[item.key] === undefined) throw new Error(`pod-sandbox: ${source.kind} ${source.name} has no key ${item.key}`);
         if (written.has(item.path)) throw new Error(`pod-sandbox: volume ${name} of ${this.name} gets ${item.path} from two sources`);
         written.add(item.path);
         const file = join(dir, fresh, item.path);
@@ -534,21 +543,35 @@ export class SandboxPod {
     rmSync(join(dir, '..data_tmp'), { force: true });
     symlinkSync(fresh, join(dir, '..data_tmp'));
     renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
-    for (const top of new Set([...written].map((path) => path.split('/')[0]))) {
+    const tops = new Set([...written].map((path) => path.split('/')[0]));
+    for (const top of tops) {
       if (!existsSync(join(dir, top))) symlinkSync(join('..data', top), join(dir, top));
+    }
+    // As the kubelet's atomic writer, last: the links of paths the new payload no longer has go.
+    for (const entry of readdirSync(dir)) {
+      if (!entry.startsWith('..') && !tops.has(entry)) rmSync(join(dir, entry), { force: true });
     }
     if (previous) rmSync(join(dir, previous), { recursive: true, force: true });
   }
 
   /**
-   * Updates every Secret volume of this pod that projects `secretName`, as the kubelet does when
-   * the Secret changes (see writeSecretVolume): running containers see the new files at once.
+   * Updates every volume of this pod that projects the Secret `secretName`, as the kubelet does
+   * when it changes (see writeProjectedVolume): running containers see the new files at once.
    */
   public refreshSecretVolumes(secretName: string): string[] {
+    return this.refreshVolumes(`secret/${secretName}`);
+  }
+
+  /** As refreshSecretVolumes, for the volumes that project the ConfigMap `configMapName`. */
+  public refreshConfigMapVolumes(configMapName: string): string[] {
+    return this.refreshVolumes(`configMap/${configMapName}`);
+  }
+
+  private refreshVolumes(source: string): string[] {
     const refreshed: string[] = [];
-    for (const [name, volume] of this.secretVolumes) {
-      if (!volume.secretNames.includes(secretName)) continue;
-      this.writeSecretVolume(name, this.volumeDirs.get(name)!, this.spec.securityContext?.fsGroup, volume.overlay);
+    for (const [name, volume] of this.writtenVolumes) {
+      if (!volume.sources.includes(source)) continue;
+      this.writeProjectedVolume(name, this.volumeDirs.get(name)!, this.spec.securityContext?.fsGroup, volume.overlay);
       refreshed.push(name);
     }
     return refreshed;
@@ -565,6 +588,43 @@ export class SandboxPod {
     execFileSync('chmod', ['-R', 'g+rwX', dir]);
     execFileSync('find', [dir, '-type', 'd', '-exec', 'chmod', 'g+s', '{}', '+']);
   }
+}
+
+/** What a Secret, ConfigMap or projected volume holds: each source's kind, name and items; undefined for other volumes. */
+type VolumeSource = { kind: 'secret' | 'configMap'; name: string; items?: Array<{ key: string; path: string; mode?: number }> };
+function projectedSources(declared: any): VolumeSource[] | undefined {
+  if (declared.secret) return [{ kind: 'secret', name: declared.secret.secretName, items: declared.secret.items }];
+  if (declared.configMap) return [{ kind: 'configMap', name: declared.configMap.name, items: declared.configMap.items }];
+  return declared.projected?.sources.map((source: any) => {
+    const kind = Object.keys(source)[0];
+    if (Object.keys(source).length !== 1 || (kind !== 'secret' && kind !== 'configMap')) {
+      throw new Error(`pod-sandbox: a volume projects ${JSON.stringify(source)}, which the sandbox does not support`);
+    }
+    return { kind, name: source[kind].name, items: source[kind].items };
+  });
+}
+
+/**
+ * The command that shows how a ConfigMap volume at `dir` looks from inside a container: `key`'s link, `..data`'s,
+ * the file's mode and owners, the entries.
+ */
+export function configMapVolumeCommand(dir: string, key: string): string[] {
+  return ['/bin/sh', '-c', `cd ${dir} && readlink ${key} ..data && stat -L -c "%a %u %g" ${key} && ls -A | tr "\\n" " "`];
+}
+
+/**
+ * configMapVolumeCommand's output, the kubelet's timestamped directory (`..2026_12_06_05_40_01.123456789`) as
+ * `..<timestamp>`: equal to configMapVolumeLayout(keys) on a real kubelet (the cluster tier) and in the pod sandbox (the e2e).
+ */
+export function configMapVolumeLayoutOf(stdout: string): object {
+  const [link, data, mode, listing] = stdout.trim().split('\n');
+  const stamp = (name: string) => (/^\.\.\d{4}_\d\d_\d\d_\d\d_\d\d_\d\d\.\d+$/.test(name) ? '..<timestamp>' : name);
+  return { link, data: stamp(data ?? ''), mode, entries: (listing ?? '').trim().split(/\s+/).map(stamp).sort() };
+}
+
+/** A ConfigMap volume of `keys` as the kubelet writes it for our pods (defaultMode 0644, fsGroup 42415), the first key's link shown. */
+export function configMapVolumeLayout(keys: string[]): object {
+  return { link: `..data/${keys[0]}`, data: '..<timestamp>', mode: '644 0 42415', entries: ['..<timestamp>', '..data', ...keys].sort() };
 }
 
 /** Signals a process started by SandboxPod.spawn and everything in its pod. */
