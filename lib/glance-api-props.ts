@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-28';
 import { ImageCacheOptions } from './cache/cache-options';
+import type { ImageBackend } from './image-backend';
 import { GlanceApiTlsOptions } from './tls/options';
 
 /** Settings of one API that hold for each of its StatefulSets. */
@@ -86,6 +87,15 @@ export interface GlanceApiSettings {
    * until 3 failures; a 5 s timeout, no initial delay
    */
   readonly probes?: ApiProbesOptions;
+  /**
+   * This API's own image store(s), in place of the deployment's `backend` for its StatefulSets: the
+   * distributed (DCN) layout, where each edge site's API serves its own Ceph cluster and the central
+   * one (`ImageBackend.multi`), and the central API serves them all. Glance records each image
+   * location by store name, so a store keeps its name on every API that serves it. A file store
+   * stays the deployment's (its shared claim is the deployment's).
+   * @default - the deployment's backend
+   */
+  readonly backend?: ImageBackend;
 }
 
 /** The timing of glance-api's startup, readiness and liveness probes. */

@@ -47,6 +47,11 @@ export class GlanceApi extends GlanceApiBase {
   public readonly statefulSet: k8s.KubeStatefulSet;
   /** @internal */
   public readonly _settings: ApiSettings;
+  /**
+   * Its store(s): its own backend, or the deployment's.
+   * @internal
+   */
+  public readonly _backend: ImageBackend;
   /** What the image cache pushed, once it has. */
   private cache?: CacheParts;
   private _imageCache?: ImageCache;
@@ -88,11 +93,17 @@ export class GlanceApi extends GlanceApiBase {
       if (!Number.isInteger(workers) || workers < 1) {
         throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');
       }
-      if (props.customServiceConfig !== undefined) {
-        checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig, common.managedOptions,
-          common.customServiceConfigSubstitution);
+      const backend = apiBackend(path, props.backend, common.backend);
+      this._backend = backend;
+      // With stores of its own, neither its config nor the deployment's (which it also reads) may set their options.
+      const managed = backend === common.backend ? common.managedOptions : { ...common.managedOptions, ...backend._managedOptions() };
+      if (backend !== common.backend && common.customServiceConfig !== undefined) {
+        checkCustomServiceConfig('customServiceConfig', common.customServiceConfig, managed, common.customServiceConfigSubstitution);
       }
-      common.backend._checkApi(path, this.replicas, common.storage.external ?? false);
+      if (props.customServiceConfig !== undefined) {
+        checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig, managed, common.customServiceConfigSubstitution);
+      }
+      backend._checkApi(path, this.replicas, common.storage.external ?? false);
 
       const { statefulSet: sts, internal: internalName, public: publicName } = apiObjectNames(common.naming, common.name, props.apiName, role);
       this.statefulSetName = sts;
@@ -138,9 +149,9 @@ export class GlanceApi extends GlanceApiBase {
       // The cache pushes its options, policy, files and claim template in through _addCache.
       const imageCache = inheritImageCache(deployment._imageCache, props.imageCache);
       if (imageCache?.size !== undefined) new ImageCache(this, 'image-cache', imageCache);
-      const showImageDirectUrl = imageLocations(this, path, role, common.backend, props.showImageDirectUrl);
+      const showImageDirectUrl = imageLocations(this, path, role, backend, props.showImageDirectUrl);
       // The glance-operator converts on an external API with Ceph (glanceapi_controller.go: ImageConversion).
-      const imageConversion = props.imageConversion ?? (common.backend._convertsImports && role === GlanceApiRole.EXTERNAL);
+      const imageConversion = props.imageConversion ?? (backend._convertsImports && role === GlanceApiRole.EXTERNAL);
       if (typeof imageConversion !== 'boolean') {
         throw new GlanceValidationError(`${path}.imageConversion`, imageConversion, 'is not a boolean', 'use true or false');
       }
@@ -148,7 +159,7 @@ export class GlanceApi extends GlanceApiBase {
       this.renderFiles = () => {
         const files: Record<string, string> = {
           '00-glance.conf': renderIni(baseServiceConfig(common,
-            { workers, cacheOptions: this.cache?.options, showImageDirectUrl, https: this._settings.https, imageConversion })),
+            { workers, cacheOptions: this.cache?.options, showImageDirectUrl, https: this._settings.https, imageConversion, backend })),
           [CONFIG_ANCHOR.name]: CONFIG_ANCHOR.text,
           'policy.yaml': renderPolicy(this.cache?.policyRules ?? {}),
           ...apiServerFiles(common.release, workers, this._settings.https),
@@ -174,7 +185,7 @@ export class GlanceApi extends GlanceApiBase {
       this.services(path, props, labels, selector, serves, { internal: internalName, public: publicName });
 
       issueCertificates(this, this._endpointsTls, common.tls.validity);
-      const store = common.backend._podParts(common.storeContext);
+      const store = backend._podParts(common.storeContext);
       const volumes = apiVolumes(common, this.configSecretName, store);
       const pod = {
         common,
@@ -333,6 +344,20 @@ function inheritImageCache(top?: ImageCacheOptions, own?: ImageCacheOptions): Im
 }
 
 /** show_image_direct_url of one StatefulSet (OSSN-0090): see GlanceApiOptions.showImageDirectUrl. */
+/** The API's own backend, checked as the deployment's is, or the deployment's; a file store stays the deployment's. */
+function apiBackend(path: string, own: ImageBackend | undefined, deployment: ImageBackend): ImageBackend {
+  if (own === undefined) return deployment;
+  // Duck-typed: a backend from another copy of this package is as good. Its factory checked its options.
+  if (typeof (own as any)?._config !== 'function') {
+    throw new GlanceValidationError(`${path}.backend`, own, 'is not an ImageBackend', 'use ImageBackend.rbd(), swift(), s3(), cinder() or multi()');
+  }
+  if (own._imageDir !== undefined) {
+    throw new GlanceValidationError(`${path}.backend`, 'a file store', 'is not supported as an API\'s own store: its images and shared claim '
+      + 'are the deployment\'s', 'give the file store as the deployment\'s backend, or give this API another store (rbd for a DCN site)');
+  }
+  return own;
+}
+
 function imageLocations(scope: Construct, path: string, role: GlanceApiRole, backend: ImageBackend, wanted: boolean | undefined): boolean {
   if (backend._locationsHoldCredentials) {
     // Glance writes the swift and s3 credentials into the image locations of those stores.

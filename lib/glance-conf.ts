@@ -1,4 +1,5 @@
 import { apiServerOptions } from './api-serving';
+import type { ImageBackend } from './image-backend';
 import { IniSections } from './ini';
 import { authOptions } from './keystone/credentials';
 import { osloLimitOptions } from './keystone/quotas';
@@ -29,12 +30,17 @@ export interface ServiceConfigOptions {
    * @default false
    */
   readonly imageConversion?: boolean;
+  /**
+   * The stores: an API's own.
+   * @default - the deployment's backend
+   */
+  readonly backend?: ImageBackend;
 }
 
 /** The generated glance.conf every process of one API reads: API, jobs and db tools. */
 export function baseServiceConfig(common: ResolvedCommonProps, options: ServiceConfigOptions): IniSections {
   const keystone = common.storeContext.keystone;
-  const stores = common.backend._config(common.storeContext);
+  const stores = (options.backend ?? common.backend)._config(common.storeContext);
   const web = common.webDownload;
   const { cacheOptions } = options;
   const caFile = common.storeContext.caFile;

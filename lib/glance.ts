@@ -10,6 +10,7 @@ import { GlanceValidationError, locate } from './errors';
 import { GlanceApi } from './glance-api';
 import { GlanceApiRole, GlanceApiType } from './glance-api-props';
 import { GlanceProps } from './glance-props';
+import type { ImageBackend } from './image-backend';
 import { ApiServices, KeystoneRegistration } from './keystone/registration';
 import { checkNamePart, NameRegistry, replicaCount } from './names';
 import { resolveCommonProps, ResolvedCommonProps } from './service-config';
@@ -87,15 +88,16 @@ export class Glance extends GlanceDeploymentBase {
       const statefulSets = Object.entries(apis).flatMap(([apiName, options]) => {
         checkNamePart(`apis.${apiName}`, apiName);
         // As the glance-operator: with Ceph, only the internal half of a split pair shows image locations.
-        const type = options.type ?? (common.backend._locationsServeClones ? GlanceApiType.SPLIT : GlanceApiType.SINGLE);
+        const type = options.type ?? ((options.backend ?? common.backend)._locationsServeClones ? GlanceApiType.SPLIT : GlanceApiType.SINGLE);
         const roles = ROLES_OF_TYPE.get(type);
         if (!roles) throw new GlanceValidationError(`apis.${apiName}.type`, type, 'is not an API layout', 'use a GlanceApiType value');
         const { type: _layout, ...settings } = options;
         return roles.map((role) => ({ apiName, role, options: settings }));
       });
       // Each API's own value is checked before the rule across them (a file store's total replicas).
-      const totalReplicas = statefulSets.reduce((sum, s) => sum + replicaCount(`apis.${s.apiName}`, s.options.replicas), 0);
-      common.backend._checkDeployment(totalReplicas, statefulSets.length);
+      const onDeploymentStore = statefulSets.filter((s) => s.options.backend === undefined);
+      const totalReplicas = onDeploymentStore.reduce((sum, s) => sum + replicaCount(`apis.${s.apiName}`, s.options.replicas), 0);
+      common.backend._checkDeployment(totalReplicas, onDeploymentStore.length);
 
       this.yourSecrets = [
         ['database.connectionSecret.name', common.database.connectionSecret.name],
@@ -105,13 +107,20 @@ export class Glance extends GlanceDeploymentBase {
         ['tls.caBundleSecret.name', common.tls.caBundle?.name],
       ];
       const apiServices: ApiServices = new Map();
+      const ownStores = new Map<ImageBackend, string>();
       for (const { apiName, role, options } of statefulSets) {
         const api = new GlanceApi(this, `${apiName}-${role}`, { ...options, role, apiName });
         apiServices.set(apiName, [...apiServices.get(apiName) ?? [], ...api._endpointServices]);
+        if (api._backend !== common.backend) ownStores.set(api._backend, `apis.${apiName}.backend`);
       }
 
       const storeSecrets = common.backend._bindDeployment(this, common.name);
       this.yourSecrets.push(...Object.entries(storeSecrets));
+      // An API's own stores make no object (a file store stays the deployment's): they name your Secrets.
+      for (const [backend, prop] of ownStores) {
+        const secrets = backend._bindDeployment(this, common.name);
+        this.yourSecrets.push(...Object.entries(secrets).map(([option, name]): [string, string] => [option.replace(/^backend/, prop), name]));
+      }
 
       // The database tools; their config Secret is ours, so no Secret of yours may take its name.
       const database = new GlanceDatabase(this, common, props.dbPurge);
@@ -136,7 +145,7 @@ export class Glance extends GlanceDeploymentBase {
   public _addApi(api: GlanceApiBase, apiName: string): void {
     if (this.built) {
       // An API added later: the rule across APIs sees it with the others.
-      const all = [...this.apis, api];
+      const all = [...this.apis, api].filter((a) => (a as GlanceApi)._backend === this._common.backend);
       this._common.backend._checkDeployment(all.reduce((sum, a) => sum + a.replicas, 0), all.length);
     }
     const prop = `apis.${apiName}`;

@@ -10,7 +10,7 @@ import { checkFields, valueOrDefault } from './check';
 import { API_FIELDS, Field, GLANCE_SPEC_FIELDS } from './fields';
 import { glanceSpecOf, Located } from './locate';
 import type { CustomResourceOptions, CustomResourceRead } from './options';
-import { Stores, storesOf } from './stores';
+import { apiStoresOf, Stores, storesOf } from './stores';
 import { tlsOf } from './tls';
 import { crPathTranslator } from './translate';
 import { nonEmpty, probesOf, valueAt } from './values';
@@ -69,7 +69,17 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
 
   // A store factory names its own option: the user wrote the CR's customServiceConfig.
   const stores = ImageBackend._readFrom(`${path}.customServiceConfig`, () => storesOf(located, options, apiNames));
-  const topConfig = topLevelConfig(path, stores, apis);
+  // An API's own stores (the distributed layout), from its own customServiceConfig.
+  const ownStores = new Set<string>();
+  for (const [name, api] of Object.entries(apis)) {
+    const at = `${path}.glanceAPIs.${name}.customServiceConfig`;
+    const own = api.customServiceConfig === undefined ? undefined
+      : ImageBackend._readFrom(at, () => apiStoresOf(at, api.customServiceConfig!, stores.mounts));
+    if (!own) continue;
+    ownStores.add(name);
+    apis[name] = { ...api, backend: own.backend, customServiceConfig: own.customServiceConfig };
+  }
+  const topConfig = topLevelConfig(path, stores, apis, ownStores);
   // A control plane decides it for every API; a Glance CR's APIs name it, one Secret for all (the library has one service user).
   const ac = located.applicationCredentialSecret !== undefined
     ? { secret: located.applicationCredentialSecret ?? undefined, field: 'spec.glance.applicationCredential' }
@@ -157,15 +167,17 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
  * without one (`givenTo`, which `apis` gets). An API with its own beside top-level stores would serve
  * none of them: per-API stores.
  */
-function topLevelConfig(path: string, stores: Stores, apis: Record<string, GlanceApiOptions>): { shared?: string; givenTo: string[] } {
+function topLevelConfig(path: string, stores: Stores, apis: Record<string, GlanceApiOptions>, ownStores: Set<string>)
+  : { shared?: string; givenTo: string[] } {
   const left = stores.customServiceConfig;
-  const own = Object.keys(apis).filter((api) => apis[api].customServiceConfig);
+  const own = Object.keys(apis).filter((api) => apis[api].customServiceConfig !== undefined || ownStores.has(api));
   if (own.length === 0) return { shared: left, givenTo: [] };
-  if (stores.listedInConfig) {
-    throw new GlanceValidationError(`${path}.glanceAPIs.${own[0]}.customServiceConfig`, apis[own[0]].customServiceConfig,
-      'is not supported by cdk8s-glance: per-API stores (the glance-operator gives an API with its own customServiceConfig none of the '
-      + 'top-level one, so this API would serve none of its stores)',
-      'move the API\'s options into the top-level customServiceConfig; every API of a deployment serves the same stores');
+  const storeless = own.filter((api) => !ownStores.has(api));
+  if (stores.listedInConfig && storeless.length) {
+    throw new GlanceValidationError(`${path}.glanceAPIs.${storeless[0]}.customServiceConfig`, apis[storeless[0]].customServiceConfig,
+      'is not supported by cdk8s-glance: an API\'s own customServiceConfig without its stores (the glance-operator gives an API with its '
+      + 'own customServiceConfig none of the top-level one, so this API would serve none of the top-level stores but the template\'s file store)',
+      'move the API\'s options into the top-level customServiceConfig, or list its stores (enabled_backends and their sections) in its own');
   }
   if (left === undefined) return { givenTo: [] };
   const givenTo = Object.keys(apis).filter((api) => !own.includes(api));

@@ -11,7 +11,7 @@ import { FILE_STORE_DIR, POLICY_DIR } from '../pod-security';
 import { GlanceRelease } from '../release';
 import type { Located } from './locate';
 import type { CustomResourceOptions } from './options';
-import { isObject } from './values';
+import { isObject, unsupportedAt } from './values';
 
 export interface Stores {
   readonly backend?: ImageBackend;
@@ -22,6 +22,8 @@ export interface Stores {
   readonly listedInConfig: boolean;
   readonly flag: string;
   readonly fix: string;
+  /** The volumes extraMounts give Glance, which an API's own stores also use. */
+  readonly mounts: Mounts;
 }
 
 /**
@@ -52,6 +54,7 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
       flag: `${path}.extraMounts (or --ceph-secret, --shared-claim)`,
       fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, give --shared-claim NAME or --shared-storage-class CLASS, '
         + 'or use Ceph (--ceph-secret NAME)',
+      mounts,
     };
   }
   const crPath = `${path}.customServiceConfig`;
@@ -60,7 +63,45 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
       'configures the image store, and so does a store option (--ceph-secret, --shared-claim or --shared-storage-class)',
       'give the store one way: remove the option');
   }
-  const backends = String(enabled ?? 'default_backend:file').split(',').map((b) => b.split(':').map((part) => part.trim()));
+  const { backend, types } = storesFromSections(sections, String(enabled ?? 'default_backend:file'), mounts, crPath);
+  return {
+    backend,
+    ...policy,
+    customServiceConfig: rendered(sections),
+    listedInConfig: enabled !== undefined,
+    flag: types.includes('file') ? mounts.path : crPath,
+    fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph',
+    mounts,
+  };
+}
+
+/**
+ * An API's own stores (the distributed layout: glance-operator's edge sample, architecture's dcn):
+ * enabled_backends in the API's customServiceConfig, which the operator gives that API in place of
+ * the top level's. Their volumes are the deployment's extraMounts. Undefined where the API's config
+ * lists no stores.
+ */
+export function apiStoresOf(crPath: string, custom: string, mounts: Mounts): { backend: ImageBackend; customServiceConfig?: string } | undefined {
+  const assignments = readIni(crPath, custom);
+  const sections = sectionsOf(assignments);
+  const enabled = sections.DEFAULT?.enabled_backends;
+  if (enabled === undefined) return undefined;
+  const { backend, types } = storesFromSections(sections, String(enabled), mounts, crPath);
+  if (types.includes('file')) {
+    throw unsupportedAt(crPath, enabled, 'a file store of an API\'s own (its images and shared claim are the deployment\'s)');
+  }
+  return { backend, customServiceConfig: rendered(sections) };
+}
+
+/**
+ * The stores `enabled` (<name>:<type>,...) lists, each from its section, whose store options leave
+ * `sections`, as do the store list and default. The stores keep their names: a name is the store id
+ * that image locations record. (One store named default_backend renders as the library's single
+ * store does.)
+ */
+function storesFromSections(sections: Record<string, Record<string, string>>, enabled: string, mounts: Mounts, crPath: string)
+  : { backend: ImageBackend; types: string[] } {
+  const backends = enabled.split(',').map((b) => b.split(':').map((part) => part.trim()));
   const defaultName = String(sections.glance_store?.default_backend ?? backends[0][0]);
   const stores: Record<string, ImageBackend> = {};
   for (const [name, type] of backends) {
@@ -80,16 +121,7 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
   delete sections.glance_store?.default_backend;
   // The legacy store list: multiple stores ignore it.
   delete sections.glance_store?.stores;
-  // The stores keep their names: a name is the store id that image locations record. (One store
-  // named default_backend renders as the library's single store does.)
-  return {
-    backend: ImageBackend.multi({ stores, defaultStore: defaultName }),
-    ...policy,
-    customServiceConfig: rendered(sections),
-    listedInConfig: enabled !== undefined,
-    flag: backends.some(([, type]) => type === 'file') ? mounts.path : crPath,
-    fix: 'mount an NFS volume at /var/lib/glance/images through extraMounts, or use Ceph',
-  };
+  return { backend: ImageBackend.multi({ stores, defaultStore: defaultName }), types: backends.map(([, type]) => type) };
 }
 
 /**
@@ -219,7 +251,7 @@ function fromMounts<T>(mounts: Mounts, options: RegExp, build: () => T): T {
   }
 }
 
-interface Mounts {
+export interface Mounts {
   readonly nfs?: { server: string; path: string };
   readonly cephSecrets: string[];
   /** A ConfigMap at /etc/glance/policy.d. */

@@ -46,14 +46,9 @@ export function apiTypeOf(typeName: string, path: string): GlanceApiType {
   return type;
 }
 
-/** An API's own customServiceConfig, as written: it may not configure stores of its own. */
+/** An API's own customServiceConfig, as written (its stores are read with the deployment's, stores.ts apiStoresOf). */
 export function apiConfigOf(custom: string, path: string): string {
-  const config = parseIni(path, custom);
-  if (config.DEFAULT?.enabled_backends !== undefined || config.glance_store !== undefined) {
-    throw new GlanceValidationError(path, config.DEFAULT?.enabled_backends ?? '[glance_store]',
-      'is not supported by cdk8s-glance: per-API stores (enabled_backends or [glance_store] in an API\'s customServiceConfig)',
-      'configure the stores once, in spec customServiceConfig; every API of a deployment serves the same stores');
-  }
+  parseIni(path, custom);
   return custom;
 }
 

@@ -56,7 +56,7 @@ describe('unknown or unsupported fields are rejected with their path', () => {
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { override: { service: { internal: { spec: { type: 'Balanced' } } } } } } } },
       'spec.glanceAPIs.default.override.service.internal.spec.type'],
     [{ kind: 'Glance', spec: { glanceAPIs: { default: { type: 'internal' } } } }, 'spec.glanceAPIs.default.type'],
-    [glance({ glanceAPIs: { az1: { customServiceConfig: '[DEFAULT]\nenabled_backends = az1:rbd\n[glance_store]\ndefault_backend = az1\n' } } }),
+    [glance({ glanceAPIs: { az1: { customServiceConfig: '[DEFAULT]\nenabled_backends = az1:file\n[glance_store]\ndefault_backend = az1\n' } } }),
       'spec.glanceAPIs.az1.customServiceConfig'],
     [glance({ extraMounts: [{ extraVol: [{ volumes: [{ name: 'x', hostPath: { path: '/x' } }], mounts: [{ name: 'x', mountPath: '/x' }] }] }] }),
       'spec.extraMounts[0].extraVol[0].mounts[0]'],
@@ -250,8 +250,6 @@ describe('every refusal of the reader names the field, the problem and the fix',
     [{ keystoneEndpoint: 'edge' }, 'spec.keystoneEndpoint',
       /names no entry of glanceAPIs \(got "edge"\)\. Fix: name the API whose endpoints Keystone lists/],
     [{ glanceAPIs: { a: { type: 'toString' } } }, 'spec.glanceAPIs.a.type', /is not a Glance API type.*Fix: use one of single, split, edge/],
-    [{ glanceAPIs: { a: { customServiceConfig: '[glance_store]\nx = 1\n' } } }, 'spec.glanceAPIs.a.customServiceConfig',
-      /per-API stores.*\(got "\[glance_store\]"\)/],
     [{ glanceAPIs: { a: { override: { route: {} } } } }, 'spec.glanceAPIs.a.override.route', /is not supported by cdk8s-glance: overrides of route/],
     [{ glanceAPIs: { a: { override: { service: 'x' } } } }, 'spec.glanceAPIs.a.override.service', /is not a mapping.*Fix: give internal and public/],
     [{ glanceAPIs: { a: { override: { service: { admin: {} } } } } }, 'spec.glanceAPIs.a.override.service.admin', /an override of the admin Service/],
@@ -430,9 +428,9 @@ describe('the reader, field by field: what each unsupported field names, and the
     expect(['a', 'b', 'c'].map((api) => cacheSize(`glance-${api}-single`))).toEqual(['2Gi', '2Gi', '3Gi']);
   });
 
-  test('an API\'s customServiceConfig may not enable stores of its own', () => {
-    refused(glance({ glanceAPIs: { a: { customServiceConfig: '[DEFAULT]\nenabled_backends = a:rbd\n' } } }),
-      'spec.glanceAPIs.a.customServiceConfig', 'per-API stores (enabled_backends or [glance_store] in an API\'s customServiceConfig) (got "a:rbd")');
+  test('an API\'s customServiceConfig may not give it a file store of its own', () => {
+    refused(glance({ glanceAPIs: { a: { customServiceConfig: '[DEFAULT]\nenabled_backends = a:file\n' } } }),
+      'spec.glanceAPIs.a.customServiceConfig', 'a file store of an API\'s own (its images and shared claim are the deployment\'s) (got "a:file")');
   });
 
   test('bad INI in customServiceConfig is reported at its field', () => {

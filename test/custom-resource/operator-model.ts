@@ -64,6 +64,12 @@ export interface OperatorApi {
   readonly resources?: { readonly requests?: Record<string, string>; readonly limits?: Record<string, string> };
   /** glanceapi_controller.go: an external GlanceAPI converts imports to raw when a store is rbd ([image_conversion] output_format). */
   readonly imageConversion: boolean;
+  /**
+   * Its stores: enabled_backends of the customServiceConfig it gets (its own where not empty, else
+   * the top level's: apiDeploymentCreateOrUpdate), sorted; templates/common/config/00-config.conf's
+   * default_backend:file where that says none.
+   */
+  readonly enabledBackends: string[];
   readonly endpoints: OperatorEndpoint[];
 }
 
@@ -88,8 +94,6 @@ export interface OperatorDeployment {
   readonly noopUpstream: boolean;
   /** [keystone_authtoken] memcached_servers: the Memcached's pods (infra-operator GetServerListString). */
   readonly memcachedServers: string[];
-  /** The stores: enabled_backends as the customServiceConfig the APIs get says it, when it does. */
-  readonly enabledBackends: string[];
 }
 
 const isObject = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -149,8 +153,6 @@ export function operatorDeployment(input: any): OperatorDeployment {
 
   // The APIs inherit the top-level customServiceConfig where theirs is empty (apiDeploymentCreateOrUpdate).
   const backendsOf = (text: unknown) => /^\s*enabled_backends\s*=\s*(.*)$/m.exec(String(text ?? ''))?.[1];
-  const configured = backendsOf(template.customServiceConfig);
-  const backendTypes = (configured ?? '').split(',').map((b) => b.split(':')[1]?.trim());
   const extraLists = [template.extraMounts, ...(plane ? [cr.spec.extraMounts] : [])].filter(Array.isArray);
   const extraMountsFor = (api: string): Record<string, string> => {
     const mounts: Record<string, string> = {};
@@ -173,6 +175,11 @@ export function operatorDeployment(input: any): OperatorDeployment {
     const apiType: string = api.type ?? 'split';
     const halves = apiType === 'split' ? ['internal', 'external'] : [apiType];
     // apiDeploymentCreateOrUpdate: the API's cache size, else the top level's; the API's own schedules (webhook defaults).
+    const configured = backendsOf(nonEmpty(api.customServiceConfig) ?? template.customServiceConfig);
+    const backendTypes = (configured ?? '').split(',').map((b) => b.split(':')[1]?.trim());
+    // templates/common/config/00-config.conf: enabled_backends=default_backend:file where the config says none.
+    const enabledBackends = configured === undefined ? ['default_backend']
+      : configured.split(',').map((b) => b.trim().split(':')[0].trim()).filter((b) => b).sort();
     const cacheSize = nonEmpty(String(api.imageCache?.size ?? '')) ?? nonEmpty(String(template.imageCache?.size ?? ''));
     for (const half of halves as OperatorApi['type'][]) {
       const instance = `${glanceName}-${name}-${half}`;
@@ -209,6 +216,7 @@ export function operatorDeployment(input: any): OperatorDeployment {
           : template.nodeSelector !== undefined ? { nodeSelector: template.nodeSelector } : {}),
         ...(isObject(api.resources) && Object.keys(api.resources).length ? { resources: api.resources } : {}),
         imageConversion: half === 'external' && backendTypes.includes('rbd'),
+        enabledBackends,
         endpoints: serves.map((which) => {
           const secret = certOf(which);
           return {
@@ -266,10 +274,6 @@ export function operatorDeployment(input: any): OperatorDeployment {
   }
   const memcachedServers = Array.from({ length: memcachedReplicas }, (_, i) => `${memcached}-${i}.${memcached}.${namespace}.svc:11211`);
 
-  // templates/common/config/00-config.conf: enabled_backends=default_backend:file where the CR says none.
-  const enabledBackends = configured === undefined ? ['default_backend']
-    : configured.split(',').map((b) => b.trim().split(':')[0].trim()).filter((b) => b).sort();
-
   return {
     glanceName,
     namespace,
@@ -280,6 +284,5 @@ export function operatorDeployment(input: any): OperatorDeployment {
     notifications,
     noopUpstream: notifications && !operatorReadsBus,
     memcachedServers,
-    enabledBackends,
   };
 }
