@@ -34,6 +34,9 @@ const USAGE = `usage: cdk8s-glance synth --from <cr.yaml | -> [options]
                               default: transport_url); needed when the CR has one
   --public-url URL            URL of the public endpoint Keystone lists; needed for a control plane whose
                               public endpoint is a Route (give the Route's https:// URL)
+  --web-download-hosts H1,H2  offer web-download, as the operator's template does, fetching only from these
+                              hosts (default: no web-download: the operator's filtering alone lets users
+                              make Glance fetch in-cluster URLs)
   --release NAME              OpenStack release of the image, e.g. antelope (default: antelope)
   --naming glance-operator|library
                               names of the StatefulSets and endpoint Services: the operator's, which keep
@@ -98,6 +101,7 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
       notificationsTransportUrlSecret,
       naming,
       publicUrl: flags['public-url'],
+      webDownloadAllowedHosts: flags['web-download-hosts']?.split(',').map((host) => host.trim()),
     };
     const outdir = flags.output ?? 'dist';
     const app = new App();
@@ -153,7 +157,8 @@ function packageVersion(): string {
 class UsageError extends Error {}
 
 const FLAGS = ['from', 'output', 'namespace', 'database-secret', 'database-tls', 'keystone-url', 'keystone-public-url', 'keystone-registration',
-  'notifications-secret', 'public-url', 'release', 'naming', 'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim', 'shared-storage-class'];
+  'notifications-secret', 'public-url', 'web-download-hosts', 'release', 'naming', 'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim',
+  'shared-storage-class'];
 
 function parseFlags(args: string[]): Record<string, string> {
   const flags: Record<string, string> = {};

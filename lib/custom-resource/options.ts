@@ -63,6 +63,15 @@ export interface CustomResourceOptions {
    * @default - the CR's endpointURL, else the public Service's cluster URL (a Glance CR, or a LoadBalancer Service)
    */
   readonly publicUrl?: string;
+  /**
+   * The hosts web-download may fetch from, for a CR whose APIs offer it: the glance-operator's
+   * template enables web-download (`enabled_import_methods=[web-download,glance-direct]`) unless a
+   * customServiceConfig says otherwise, with Glance's own filtering only, which lets any project
+   * member make Glance fetch an in-cluster URL. cdk8s-glance offers it only with an allow-list
+   * (webDownload.allowedHosts). CLI: --web-download-hosts a,b.
+   * @default - no web-download (a warning says so when the CR's APIs would offer it)
+   */
+  readonly webDownloadAllowedHosts?: string[];
 }
 
 /** A Glance CR read into props, with where it came from. */

@@ -5,12 +5,13 @@ import { GlanceValidationError } from '../errors';
 import type { GlanceApiOptions } from '../glance-api-props';
 import type { GlanceProps } from '../glance-props';
 import { ImageBackend } from '../image-backend';
+import { readIni } from '../ini';
 import { checkNamePart } from '../names';
 import { checkFields, valueOrDefault } from './check';
 import { API_FIELDS, Field, GLANCE_SPEC_FIELDS } from './fields';
 import { glanceSpecOf, Located } from './locate';
 import type { CustomResourceOptions, CustomResourceRead } from './options';
-import { apiStoresOf, Stores, storesOf } from './stores';
+import { apiStoresOf, renderedAssignments, Stores, storesOf } from './stores';
 import { tlsOf } from './tls';
 import { crPathTranslator } from './translate';
 import { nonEmpty, probesOf, valueAt } from './values';
@@ -80,6 +81,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     apis[name] = { ...api, backend: own.backend, customServiceConfig: own.customServiceConfig };
   }
   const topConfig = topLevelConfig(path, stores, apis, ownStores);
+  const imports = importMethodsOf(path, topConfig, apis, options.webDownloadAllowedHosts);
   // A control plane decides it for every API; a Glance CR's APIs name it, one Secret for all (the library has one service user).
   const ac = located.applicationCredentialSecret !== undefined
     ? { secret: located.applicationCredentialSecret ?? undefined, field: 'spec.glance.applicationCredential' }
@@ -129,7 +131,8 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     quotas: Object.values(fromSpec.quotas ?? {}).some((v) => v !== 0 && v !== '0Mi') ? fromSpec.quotas : undefined,
     backend: stores.backend,
     policyConfigMap: stores.policyConfigMap,
-    customServiceConfig: topConfig.shared,
+    customServiceConfig: imports.shared,
+    ...(imports.webDownload ? { webDownload: imports.webDownload } : {}),
     imageCache: cacheOf(fromSpec.imageCache, storageClass),
     apis,
   };
@@ -183,6 +186,67 @@ function topLevelConfig(path: string, stores: Stores, apis: Record<string, Glanc
   const givenTo = Object.keys(apis).filter((api) => !own.includes(api));
   for (const api of givenTo) apis[api] = { ...apis[api], customServiceConfig: left };
   return { givenTo };
+}
+
+/** What the glance-operator's template enables where no customServiceConfig says (templates/common/config/00-config.conf). */
+const OPERATOR_IMPORT_METHODS = ['web-download', 'glance-direct'];
+/** What the library offers: glance-direct and copy-image (admins only, by Glance's policy), web-download with an allow-list. */
+const LIBRARY_IMPORT_METHODS = ['glance-direct', 'copy-image', 'web-download'];
+
+/**
+ * The import methods each API offers under the operator: enabled_import_methods of the config it
+ * gets, else the template's (web-download and glance-direct). Where they are among the library's,
+ * the option leaves the config: web-download becomes webDownload with the allow-list the options
+ * give (on every API, or on none), and without one it is not offered (a warning says so);
+ * glance-direct and copy-image the library always offers. Any other list stays, for the config
+ * guard to refuse. `apis` get their configs without the option.
+ */
+function importMethodsOf(path: string, top: { shared?: string; givenTo: string[] }, apis: Record<string, GlanceApiOptions>,
+  hosts: string[] | undefined): { shared?: string; webDownload?: GlanceProps['webDownload'] } {
+  const shared = top.shared;
+  const methodsIn = (text: string | undefined, at: string) => {
+    const option = text === undefined ? undefined
+      : readIni(at, text).find((a) => a.section === 'DEFAULT' && a.name === 'enabled_import_methods');
+    return option === undefined ? OPERATOR_IMPORT_METHODS
+      : option.value.replace(/^\[|\]$/g, '').split(',').map((m) => m.trim().replace(/^(["'])(.*)\1$/, '$2')).filter((m) => m);
+  };
+  const withoutOption = (text: string | undefined, at: string, methods: string[]) => {
+    if (text === undefined || !methods.every((m) => LIBRARY_IMPORT_METHODS.includes(m)) || !methods.includes('glance-direct')) return text;
+    return renderedAssignments(readIni(at, text).filter((a) => !(a.section === 'DEFAULT' && a.name === 'enabled_import_methods')));
+  };
+  const offering: string[] = [];
+  for (const api of Object.keys(apis)) {
+    const text = apis[api].customServiceConfig ?? shared;
+    // Where the user wrote the config the API gets: its own, or the top level's.
+    const at = apis[api].customServiceConfig !== undefined && !top.givenTo.includes(api)
+      ? `${path}.glanceAPIs.${api}.customServiceConfig` : `${path}.customServiceConfig`;
+    const methods = methodsIn(text, at);
+    if (methods.includes('web-download')) offering.push(api);
+    if (apis[api].customServiceConfig !== undefined) {
+      apis[api] = { ...apis[api], customServiceConfig: withoutOption(apis[api].customServiceConfig, at, methods) };
+    }
+  }
+  const sharedMethods = methodsIn(shared, `${path}.customServiceConfig`);
+  const sharedLeft = withoutOption(shared, `${path}.customServiceConfig`, sharedMethods);
+  const names = Object.keys(apis);
+  if (hosts === undefined) {
+    if (offering.length) {
+      process.emitWarning(`cdk8s-glance: ${offering.map((api) => `${path}.glanceAPIs.${api}`).join(', ')} would offer web-download under the `
+        + 'glance-operator (its template\'s enabled_import_methods, or the CR\'s), whose filtering lets any project member make Glance fetch an '
+        + 'in-cluster URL: cdk8s-glance offers it only with an allow-list. Give the hosts with --web-download-hosts (webDownloadAllowedHosts).',
+      { code: 'CDK8S_GLANCE_CR_NO_WEB_DOWNLOAD' });
+    }
+    return { shared: sharedLeft };
+  }
+  if (offering.length !== names.length) {
+    const without = names.filter((api) => !offering.includes(api));
+    throw new GlanceValidationError('--web-download-hosts', hosts.join(','), offering.length === 0
+      ? 'is given, and no API of the CR offers web-download (its enabled_import_methods)'
+      : `is given, and only some APIs of the CR offer web-download (not ${without.join(', ')}): cdk8s-glance offers it on every API or none`,
+    offering.length === 0 ? 'drop it, or list web-download in enabled_import_methods' : 'list web-download in every API\'s enabled_import_methods, '
+      + 'or in none');
+  }
+  return { shared: sharedLeft, webDownload: { allowedHosts: hosts } };
 }
 
 /**

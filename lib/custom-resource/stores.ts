@@ -140,6 +140,11 @@ function sectionsOf(assignments: IniAssignment[]): Record<string, Record<string,
   return sections;
 }
 
+/** Options read from a customServiceConfig, as oslo ini text again (the stores' leftovers are rendered so); undefined for none. */
+export function renderedAssignments(assignments: IniAssignment[]): string | undefined {
+  return rendered(sectionsOf(assignments));
+}
+
 /** The sections that still have options, as oslo ini text; undefined for none. */
 function rendered(sections: Record<string, Record<string, string>>): string | undefined {
   const rest = Object.fromEntries(Object.entries(sections).filter(([, opts]) => Object.keys(opts).length > 0));

@@ -14,6 +14,7 @@ const BESIDE_THE_SPEC: Readonly<Record<string, string>> = {
   'keystone.authUrl': '--keystone-url',
   'keystone.publicAuthUrl': '--keystone-url',
   'notifications': '--notifications-secret',
+  'webDownload': '--web-download-hosts',
 };
 
 /** Where the store came from, for errors on `backend`: the flags or the CR fields that give it, and how to fix it there. */

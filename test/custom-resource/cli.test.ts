@@ -37,6 +37,18 @@ describe('cdk8s-glance synth --from', () => {
     expect(conf).toContain('auth_url = https://keystone-internal.cloud.svc:5000');
   });
 
+  test('--web-download-hosts offers web-download, as the operator\'s template does, fetching only from those hosts', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default: { type: single }\n');
+    const written = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--ceph-secret', 'ceph',
+      '--web-download-hosts', 'mirror.example.com, 192.0.2.7');
+    expect([written.code, written.err]).toEqual([0, '']);
+    const conf = parseAllDocuments(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJSON())
+      .find((o) => o.metadata.name === 'glance-default-single-config').stringData['00-glance.conf'];
+    expect(conf).toContain('enabled_import_methods = [glance-direct,web-download,copy-image]');
+    expect(conf).toContain('allowed_hosts = [mirror.example.com,192.0.2.7]');
+  });
+
   test('reports an unsupported field and exits 1', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default: {}\n  topologyRef: { name: t }\n');

@@ -70,6 +70,11 @@ export interface OperatorApi {
    * default_backend:file where that says none.
    */
   readonly enabledBackends: string[];
+  /**
+   * enabled_import_methods of the config it gets, else the template's ([web-download,glance-direct]),
+   * sorted, copy-image aside: the library always offers it (admins only, by Glance's policy).
+   */
+  readonly importMethods: string[];
   readonly endpoints: OperatorEndpoint[];
 }
 
@@ -175,7 +180,10 @@ export function operatorDeployment(input: any): OperatorDeployment {
     const apiType: string = api.type ?? 'split';
     const halves = apiType === 'split' ? ['internal', 'external'] : [apiType];
     // apiDeploymentCreateOrUpdate: the API's cache size, else the top level's; the API's own schedules (webhook defaults).
-    const configured = backendsOf(nonEmpty(api.customServiceConfig) ?? template.customServiceConfig);
+    const effective = nonEmpty(api.customServiceConfig) ?? template.customServiceConfig;
+    const configured = backendsOf(effective);
+    const methods = /^\s*enabled_import_methods\s*=\s*(.*)$/m.exec(String(effective ?? ''))?.[1] ?? '[web-download,glance-direct]';
+    const importMethods = methods.replace(/[[\]\s]/g, '').split(',').filter((m) => m && m !== 'copy-image').sort();
     const backendTypes = (configured ?? '').split(',').map((b) => b.split(':')[1]?.trim());
     // templates/common/config/00-config.conf: enabled_backends=default_backend:file where the config says none.
     const enabledBackends = configured === undefined ? ['default_backend']
@@ -217,6 +225,7 @@ export function operatorDeployment(input: any): OperatorDeployment {
         ...(isObject(api.resources) && Object.keys(api.resources).length ? { resources: api.resources } : {}),
         imageConversion: half === 'external' && backendTypes.includes('rbd'),
         enabledBackends,
+        importMethods,
         endpoints: serves.map((which) => {
           const secret = certOf(which);
           return {
