@@ -3,7 +3,7 @@ import { CacheParts } from './api-host';
 import { apiCommand } from './api-serving';
 import { StorageAccessMode } from './common-props';
 import { GlanceValidationError } from './errors';
-import { ApiProbesOptions, ContainerResources, ProbeTimingOptions } from './glance-api-props';
+import { ApiProbesOptions, ContainerResources, ProbeTimingOptions, TopologySpreadOptions } from './glance-api-props';
 import { credentialEnv } from './keystone/credentials';
 import { workerSelfReferenceUrl, API_PORT } from './names';
 import { TRANSPORT_URL_ENV } from './notifications';
@@ -27,6 +27,10 @@ export interface ApiPodParts {
   readonly store: StorePodParts;
   readonly resources: k8s.ResourceRequirements;
   readonly probes: ResolvedProbes;
+  /** How its replicas spread, each constraint with a labelSelector. */
+  readonly topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
+  /** Its affinity, in place of the library's. */
+  readonly affinity?: k8s.Affinity;
   /** The certificates of its endpoints, when it serves HTTPS through its TLS terminator. */
   readonly endpoints?: EndpointTls[];
 }
@@ -64,7 +68,7 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
     enableServiceLinks: false,
     securityContext: RESTRICTED_POD_SECURITY,
     nodeSelector: parts.nodeSelector,
-    affinity: {
+    affinity: parts.affinity ?? {
       // Spread replicas over nodes so that one node's loss keeps the API up.
       podAntiAffinity: {
         preferredDuringSchedulingIgnoredDuringExecution: [{
@@ -73,6 +77,7 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
         }],
       },
     },
+    topologySpreadConstraints: parts.topologySpreadConstraints,
     volumes: parts.volumes,
     initContainers: cacheMount && [incompleteCleanup(common, cacheMount)],
     containers: [{
@@ -158,6 +163,43 @@ function healthcheck(https: boolean, timing: Required<ProbeTimingOptions>): k8s.
 }
 
 type ResolvedProbes = Record<keyof ApiProbesOptions, Required<ProbeTimingOptions>>;
+
+/**
+ * The API's spread constraints, checked where the API server would refuse them, each without a
+ * labelSelector given this StatefulSet's (as infra-operator's EnsureTopologyRef does).
+ */
+export function resolveSpread(prop: string, given: TopologySpreadOptions[] | undefined, selector: Record<string, string>)
+  : k8s.TopologySpreadConstraint[] | undefined {
+  if (given === undefined) return undefined;
+  if (!Array.isArray(given)) {
+    throw new GlanceValidationError(prop, given, 'is not a list',
+      'give e.g. [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway" }]');
+  }
+  return given.map((constraint, i) => {
+    const at = `${prop}[${i}]`;
+    if (!isObject(constraint)) throw new GlanceValidationError(at, constraint, 'is not an object', 'give maxSkew, topologyKey and whenUnsatisfiable');
+    if (!Number.isInteger(constraint.maxSkew) || constraint.maxSkew < 1) {
+      throw new GlanceValidationError(`${at}.maxSkew`, constraint.maxSkew, 'is not a whole number of 1 or more', 'use e.g. 1');
+    }
+    if (typeof constraint.topologyKey !== 'string' || constraint.topologyKey === '') {
+      throw new GlanceValidationError(`${at}.topologyKey`, constraint.topologyKey, 'is not a node label key',
+        'use e.g. "topology.kubernetes.io/zone"');
+    }
+    if (!['DoNotSchedule', 'ScheduleAnyway'].includes(constraint.whenUnsatisfiable)) {
+      throw new GlanceValidationError(`${at}.whenUnsatisfiable`, constraint.whenUnsatisfiable, 'is not DoNotSchedule or ScheduleAnyway',
+        'use one of them');
+    }
+    // The fields are core/v1's, and the schema tests check the whole object.
+    return { ...constraint, labelSelector: (constraint.labelSelector as k8s.LabelSelector | undefined) ?? { matchLabels: selector } };
+  });
+}
+
+/** An affinity given in place of the library's: an object, as the API server takes it. */
+export function checkAffinity(prop: string, given: { [key: string]: any } | undefined): void {
+  if (given !== undefined && !isObject(given)) {
+    throw new GlanceValidationError(prop, given, 'is not an object', 'give e.g. { nodeAffinity: { ... } }, or {} for none');
+  }
+}
 
 /** The library's probe timing: a startup that may take 5 minutes (a first db-sync, a slow volume), then a check every 10 s. */
 const DEFAULT_PROBES: ResolvedProbes = {

@@ -96,6 +96,44 @@ export interface GlanceApiSettings {
    * @default - the deployment's backend
    */
   readonly backend?: ImageBackend;
+  /**
+   * How the replicas spread over zones or nodes, as a Topology resource of the glance-operator gives
+   * them (its topologyRef). A constraint without a labelSelector counts this StatefulSet's pods.
+   * @default - none
+   */
+  readonly topologySpreadConstraints?: TopologySpreadOptions[];
+  /**
+   * The replicas' affinity, in place of the library's (a preference for a node of their own per
+   * replica); `{}` for none, as a Topology resource without affinity leaves the operator's pods.
+   * @default - each replica prefers a node without another replica of its StatefulSet
+   */
+  readonly affinity?: { [key: string]: any };
+}
+
+/**
+ * How the replicas spread over a topology domain: a core/v1 TopologySpreadConstraint, its fields
+ * as Kubernetes names them.
+ */
+export interface TopologySpreadOptions {
+  /** How far the replica counts of two domains may differ. */
+  readonly maxSkew: number;
+  /** The node label whose values are the domains, such as "topology.kubernetes.io/zone". */
+  readonly topologyKey: string;
+  /** "DoNotSchedule" or "ScheduleAnyway". */
+  readonly whenUnsatisfiable: string;
+  /**
+   * The pods counted: a core/v1 LabelSelector (matchLabels, matchExpressions).
+   * @default - the StatefulSet's own pods
+   */
+  readonly labelSelector?: { [key: string]: any };
+  /** @default - Kubernetes' (1) */
+  readonly minDomains?: number;
+  /** @default - none */
+  readonly matchLabelKeys?: string[];
+  /** @default - Kubernetes' (Honor) */
+  readonly nodeAffinityPolicy?: string;
+  /** @default - Kubernetes' (Ignore) */
+  readonly nodeTaintsPolicy?: string;
 }
 
 /** The timing of glance-api's startup, readiness and liveness probes. */

@@ -4,7 +4,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ApiSettings, CacheParts, GlanceApiBase, GlanceDeploymentBase } from './api-host';
-import { apiClaimTemplates, apiPodSpec, apiResources, apiVolumes, networkAnnotation, resolveProbes } from './api-pod';
+import { apiClaimTemplates, apiPodSpec, apiResources, apiVolumes, checkAffinity, networkAnnotation, resolveProbes, resolveSpread } from './api-pod';
 import { apiServerFiles } from './api-serving';
 import { cacheClaimName } from './cache/cache-job';
 import { ImageCacheOptions } from './cache/cache-options';
@@ -94,6 +94,7 @@ export class GlanceApi extends GlanceApiBase {
         throw new GlanceValidationError(`${path}.workers`, props.workers, 'is not a positive whole number', 'use 1 or more worker processes');
       }
       const backend = apiBackend(path, props.backend, common.backend);
+      checkAffinity(`${path}.affinity`, props.affinity);
       this._backend = backend;
       // With stores of its own, neither its config nor the deployment's (which it also reads) may set their options.
       const managed = backend === common.backend ? common.managedOptions : { ...common.managedOptions, ...backend._managedOptions() };
@@ -198,6 +199,8 @@ export class GlanceApi extends GlanceApiBase {
         store,
         resources: apiResources(`${path}.resources`, props.resources, volumes),
         probes: resolveProbes(`${path}.probes`, props.probes),
+        topologySpreadConstraints: resolveSpread(`${path}.topologySpreadConstraints`, props.topologySpreadConstraints, selector),
+        affinity: props.affinity,
         endpoints,
       };
       const annotations = {

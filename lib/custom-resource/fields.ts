@@ -86,7 +86,8 @@ export const API_FIELDS: Record<string, Field> = {
   'tls.api.public': read('object'),
   'tls.api.public.secretName': read('string', { prop: 'tls.publicSecretName', as: nonEmpty }),
   'tls.caBundleSecretName': read('string'),
-  'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),
+  // The Topology resource it names, from the input's documents (read.ts); where unset, spec.topologyRef
+  'topologyRef': read('object'),
   'type': read('string', { prop: 'type', default: 'split', as: apiTypeOf }),
 };
 
@@ -255,7 +256,8 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'storage.storageClass': read('string', { prop: 'storage.storageClass', as: nonEmpty }),
   // "" or unset: no claim (storage.external), as the operator's webhook sets it (read.ts)
   'storage.storageRequest': read('quantity', { prop: 'storage.storageRequest', as: (v) => nonEmpty(quantityOf(v)!) }),
-  'topologyRef': unsupported('object', 'Topology resources (topologyRef)'),
+  // Each API's, where its own is unset (read.ts)
+  'topologyRef': read('object'),
 };
 
 /**
@@ -277,7 +279,7 @@ export const CONTROL_PLANE_INHERITED_FIELDS: Record<string, Field & { readonly f
   'secret': { ...read('string'), from: 'secret' },
   'storage.storageClass': { ...read('string'), from: 'storageClass' },
   'nodeSelector': { ...read('stringMap'), from: 'nodeSelector' },
-  'topologyRef': { ...unsupported('object', 'Topology resources (topologyRef)'), from: 'topologyRef' },
+  'topologyRef': { ...read('object'), from: 'topologyRef' },
 };
 
 /** The control plane's glance section around the Glance spec (OpenStackControlPlane spec.glance, core.openstack.org/v1beta1). */

@@ -25,6 +25,8 @@ export interface Located {
   readonly controlPlaneMemcached?: unknown;
   /** The template's fields that the control plane filled in, each with the control plane's path it came from. */
   readonly inherited?: Readonly<Record<string, string>>;
+  /** The Topology resources (topology.openstack.org) beside the CR in the YAML, by name: what topologyRef names. */
+  readonly topologies?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -32,7 +34,10 @@ export interface Located {
  * OpenStackControlPlane, a bare Glance CR, or just its spec.
  */
 export function glanceSpecOf(given: unknown): Located {
-  if (typeof given === 'string') return glanceSpecOf(resourceInYaml(given));
+  if (typeof given === 'string') {
+    const { resource, topologies } = resourcesInYaml(given);
+    return { ...glanceSpecOf(resource), topologies };
+  }
   if (!isObject(given)) throw new GlanceValidationError('customResource', given, 'is not an object', 'give a Glance CR, its spec, or YAML text');
   const input = withoutNulls(given);
   const metadata = isObject(input.metadata) ? input.metadata : {};
@@ -111,8 +116,8 @@ function withoutNulls(object: Record<string, any>): Record<string, any> {
     .map(([key, value]) => [key, pruned(value)]));
 }
 
-/** The one OpenStackControlPlane or Glance resource in YAML text. */
-function resourceInYaml(text: string): unknown {
+/** The one OpenStackControlPlane or Glance resource in YAML text, and the Topology resources beside it, by name. */
+function resourcesInYaml(text: string): { resource: unknown; topologies: Record<string, unknown> } {
   const docs = parseAllDocuments(text);
   const errors = docs.flatMap((d) => d.errors);
   if (errors.length) throw new GlanceValidationError('customResource', errors[0].message, 'is not valid YAML', 'fix the YAML syntax');
@@ -128,5 +133,9 @@ function resourceInYaml(text: string): unknown {
     throw new GlanceValidationError('customResource', `${found.length} OpenStackControlPlane or Glance documents`,
       'must hold exactly one OpenStackControlPlane or Glance resource', 'give one file per Glance');
   }
-  return found[0];
+  const topologies: Record<string, unknown> = {};
+  for (const topology of objects.filter((o) => o.kind === 'Topology' && isObject(o.metadata) && typeof o.metadata.name === 'string')) {
+    Object.defineProperty(topologies, topology.metadata.name, { value: topology, enumerable: true });
+  }
+  return { resource: found[0], topologies };
 }

@@ -14,7 +14,7 @@ import type { CustomResourceOptions, CustomResourceRead } from './options';
 import { apiStoresOf, renderedAssignments, Stores, storesOf } from './stores';
 import { tlsOf } from './tls';
 import { crPathTranslator } from './translate';
-import { nonEmpty, probesOf, valueAt } from './values';
+import { isObject, nonEmpty, probesOf, valueAt } from './values';
 
 /** Reads a Glance CR into GlanceProps, rejecting every field it cannot honour. */
 export function glancePropsFromCustomResource(input: unknown, options: CustomResourceOptions): GlanceProps {
@@ -55,6 +55,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   const secretName: string = fromSpec.keystone.passwordSecret?.name ?? 'osp-secret';
   const storageClass: string | undefined = fromSpec.storage?.storageClass;
   const apis: Record<string, GlanceApiOptions> = {};
+  const topologyRenames: Array<{ prop: string; crPath: string; only: string[] }> = [];
   for (const [name, api] of entries) {
     // The type first: what the API is comes before what is wrong with its other fields.
     const fromApi = readFields(api, `${path}.glanceAPIs.${name}`, API_FIELDS, ['type']);
@@ -62,7 +63,12 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     // As the operator's webhook: an API's apiTimeout, else the Glance's (60 by default).
     const apiTimeout = valueAt(api, 'apiTimeout') ?? value('apiTimeout');
     const probes = probesOf(valueAt(api, 'override.probes'), `${path}.glanceAPIs.${name}.override.probes`, apiTimeout);
-    apis[name] = { ...fromApi, imageCache: apiCacheOf(fromApi.imageCache, storageClass), nodeSelector, probes };
+    // As the glance controller: the API's topologyRef, else the Glance's (which a control plane's fills in).
+    const ownRef = valueAt(api, 'topologyRef');
+    const refAt = ownRef !== undefined ? `${path}.glanceAPIs.${name}.topologyRef` : located.inherited?.topologyRef ?? `${path}.topologyRef`;
+    const topology = topologyOf(ownRef ?? valueAt(spec, 'topologyRef'), refAt, located);
+    if (topology) topologyRenames.push({ prop: `apis.${name}`, crPath: topology.crPath, only: ['topologySpreadConstraints', 'affinity'] });
+    apis[name] = { ...fromApi, imageCache: apiCacheOf(fromApi.imageCache, storageClass), nodeSelector, probes, ...topology?.props };
   }
   // A control plane decides its APIs' certificates; a Glance CR names them.
   const tls = tlsOf(located, apis);
@@ -141,6 +147,8 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     + '(keystoneRegistration: false)';
   const renames = [
     ...tls.renames,
+    ...topologyRenames.flatMap(({ prop, crPath, only }) =>
+      only.map((field) => ({ prop: `${prop}.${field}`, crPath: `${crPath}.${field}`, keepsBelow: true }))),
     { prop: 'keystone.registration.adminPasswordSecret', crPath: located.inherited?.secret ?? `${path}.secret` },
     // What the control plane gave the template is named where the user wrote it.
     ...(located.inherited?.secret ? [{ prop: 'keystone.passwordSecret', crPath: located.inherited.secret }] : []),
@@ -186,6 +194,39 @@ function topLevelConfig(path: string, stores: Stores, apis: Record<string, Glanc
   const givenTo = Object.keys(apis).filter((api) => !own.includes(api));
   for (const api of givenTo) apis[api] = { ...apis[api], customServiceConfig: left };
   return { givenTo };
+}
+
+/**
+ * The Topology resource a topologyRef names, as the glance-operator applies it to an API's pods
+ * (infra-operator Topology.ApplyTo): its spread constraints, each without a labelSelector counting
+ * the API's pods (EnsureTopologyRef), and its affinity in place of the operator's default (none
+ * where the Topology has none). The resource comes in the same YAML as the CR; its namespace is the
+ * CR's (the webhook's ValidateTopologyRef).
+ */
+function topologyOf(ref: unknown, at: string, located: Located): { props: Partial<GlanceApiOptions>; crPath: string } | undefined {
+  if (ref === undefined) return undefined;
+  if (!isObject(ref) || typeof ref.name !== 'string' || ref.name === '') {
+    throw new GlanceValidationError(at, ref, 'is not a reference to a Topology', 'give { name: <the Topology\'s name> }');
+  }
+  const namespace = located.metadata.namespace;
+  if (ref.namespace !== undefined && ref.namespace !== '' && namespace !== undefined && ref.namespace !== namespace) {
+    throw new GlanceValidationError(`${at}.namespace`, ref.namespace,
+      `is not the CR's namespace ("${namespace}"), as the operator's webhook requires`,
+      'leave it out');
+  }
+  const topology: any = located.topologies?.[ref.name];
+  if (topology === undefined) {
+    throw new GlanceValidationError(at, ref, `names the Topology "${ref.name}", which the input does not hold`,
+      `give the Topology in the same YAML as the CR (kubectl get topology ${ref.name} -o yaml, after a "---"), or remove topologyRef`);
+  }
+  const spec = isObject(topology.spec) ? topology.spec : {};
+  return {
+    props: {
+      ...(spec.topologySpreadConstraints !== undefined ? { topologySpreadConstraints: spec.topologySpreadConstraints } : {}),
+      affinity: spec.affinity ?? {},
+    },
+    crPath: `Topology ${ref.name} spec`,
+  };
 }
 
 /** What the glance-operator's template enables where no customServiceConfig says (templates/common/config/00-config.conf). */

@@ -29,7 +29,7 @@ interface Rule { readonly pattern: RegExp; readonly to: (match: string[]) => str
 function rule(prop: string, crPath: string, keepsBelow = true, fix?: string): Rule {
   const keys = prop.split('.').map((key) => (key === '*' ? '([^.]+)' : key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   return {
-    pattern: new RegExp(`^${keys.join('\\.')}(\\..*)?$`),
+    pattern: new RegExp(`^${keys.join('\\.')}([.[].*)?$`),
     to: (match) => {
       let n = 1;
       return crPath.replace(/\*/g, () => match[n++]) + (keepsBelow ? match[n] ?? '' : '');
@@ -50,14 +50,20 @@ function fieldRules(table: Record<string, Field>, path: string): Rule[] {
 }
 
 /** A prop that comes from elsewhere in the CR (or a flag), with a fix in its terms; the props below it go to the same path. */
-export interface Rename { readonly prop: string; readonly crPath: string; readonly fix?: string }
+export interface Rename {
+  readonly prop: string;
+  readonly crPath: string;
+  readonly fix?: string;
+  /** Whether a prop below it keeps its own part below the CR path (an item of a list the CR holds as it is). */
+  readonly keepsBelow?: boolean;
+}
 
 /** The prop paths of GlanceProps, in the terms of the CR at `path` (or the CLI flag) they came from. */
 export function crPathTranslator(path: string, store: StoreSource, renames: readonly Rename[] = [],
 ): (error: GlanceValidationError) => GlanceValidationError {
   // Renames first: at the same depth they win over the field table (sort is stable).
   const rules = [
-    ...renames.map(({ prop, crPath, fix }) => rule(prop, crPath, false, fix)),
+    ...renames.map(({ prop, crPath, fix, keepsBelow }) => rule(prop, crPath, keepsBelow ?? false, fix)),
     ...fieldRules(GLANCE_SPEC_FIELDS, path),
     // A flag stands for everything below it.
     ...Object.entries(BESIDE_THE_SPEC).map(([prop, to]) => rule(prop, to, !to.startsWith('--'))),

@@ -54,7 +54,7 @@ describe('cdk8s-glance synth --from', () => {
     writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default: {}\n  topologyRef: { name: t }\n');
     const result = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('spec.topologyRef: is not supported by cdk8s-glance: Topology resources');
+    expect(result.err).toContain('spec.topologyRef: names the Topology "t", which the input does not hold');
     expect(existsSync(join(dir, 'glance.k8s.yaml'))).toBe(false);
   });
 

@@ -280,7 +280,7 @@ describe('every refusal of the reader names the field, the problem and the fix',
       quotas: { imageCountTotal: 0, imageCountUpload: 0 },
       customServiceConfigSecrets: [],
       notificationBusInstance: '',
-      glanceAPIs: { a: { tls: { api: { internal: {}, public: null } }, topologyRef: {}, auth: {} } },
+      glanceAPIs: { a: { tls: { api: { internal: {}, public: null } }, auth: {} } },
     }), crOptions())).not.toThrow();
   });
 });
@@ -293,8 +293,6 @@ describe('the reader, field by field: what each unsupported field names, and the
   test.each([
     ['glanceAPIs.a.customServiceConfigSecrets', ['x'], 'config files from other Secrets (customServiceConfigSecrets)'],
     ['glanceAPIs.a.storage', { storageRequest: '1Gi' }, 'per-API storage (glanceAPIs.*.storage)'],
-    ['glanceAPIs.a.topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
-    ['topologyRef', { name: 't' }, 'Topology resources (topologyRef)'],
   ])('spec.%s is refused by its feature', (field, value, feature) => {
     const spec: any = {};
     const keys = field.split('.');
