@@ -8,7 +8,7 @@ import { credentialEnv } from './keystone/credentials';
 import { workerSelfReferenceUrl, API_PORT } from './names';
 import { TRANSPORT_URL_ENV } from './notifications';
 import { CONFIG_DIR, POLICY_DIR, RESTRICTED_CONTAINER_SECURITY, RESTRICTED_POD_SECURITY, SECRET_MODE, STATE_DIR } from './pod-security';
-import { ceilFraction, parseQuantity, validateResourceQuantity } from './quantity';
+import { ceilFraction, INT32_MAX, parseQuantity, validateResourceQuantity } from './quantity';
 import { ResolvedCommonProps } from './service-config';
 import { isObject } from './stores/checks';
 import { StorePodParts } from './stores/pod-parts';
@@ -223,7 +223,7 @@ export function resolveProbes(prop: string, given: ApiProbesOptions | undefined)
       const value = timing[field];
       if (value === undefined) continue;
       const minimum = field === 'initialDelaySeconds' ? 0 : 1;
-      if (!Number.isInteger(value) || value < minimum || value > 2147483647) {
+      if (!Number.isInteger(value) || value < minimum || value > INT32_MAX) {
         throw new GlanceValidationError(`${prop}.${probe}.${field}`, value, `is not a whole number of ${minimum} or more`,
           `use e.g. ${DEFAULT_PROBES[probe][field] || 10}`);
       }

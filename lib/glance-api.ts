@@ -21,6 +21,7 @@ import { RegisteredService } from './keystone/registration';
 import { API_PORT, checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount } from './names';
 import { apiNetworkPolicy } from './network-policy';
 import { CONFIG_ANCHOR, glanceLabels } from './pod-security';
+import { isImageBackend } from './stores/checks';
 import { issueCertificates } from './tls/certificates';
 import { EndpointTls, endpointsTls } from './tls/resolve';
 import { terminatorFiles, terminatorVolumes } from './tls/terminator';
@@ -346,12 +347,10 @@ function inheritImageCache(top?: ImageCacheOptions, own?: ImageCacheOptions): Im
   return merged as ImageCacheOptions;
 }
 
-/** show_image_direct_url of one StatefulSet (OSSN-0090): see GlanceApiOptions.showImageDirectUrl. */
 /** The API's own backend, checked as the deployment's is, or the deployment's; a file store stays the deployment's. */
 function apiBackend(path: string, own: ImageBackend | undefined, deployment: ImageBackend): ImageBackend {
   if (own === undefined) return deployment;
-  // Duck-typed: a backend from another copy of this package is as good. Its factory checked its options.
-  if (typeof (own as any)?._config !== 'function') {
+  if (!isImageBackend(own)) {
     throw new GlanceValidationError(`${path}.backend`, own, 'is not an ImageBackend', 'use ImageBackend.rbd(), swift(), s3(), cinder() or multi()');
   }
   if (own._imageDir !== undefined) {
@@ -361,6 +360,7 @@ function apiBackend(path: string, own: ImageBackend | undefined, deployment: Ima
   return own;
 }
 
+/** show_image_direct_url of one StatefulSet (OSSN-0090): see GlanceApiOptions.showImageDirectUrl. */
 function imageLocations(scope: Construct, path: string, role: GlanceApiRole, backend: ImageBackend, wanted: boolean | undefined): boolean {
   if (backend._locationsHoldCredentials) {
     // Glance writes the swift and s3 credentials into the image locations of those stores.

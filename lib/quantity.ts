@@ -2,6 +2,9 @@ import type { Duration } from 'cdk8s';
 import { GlanceValidationError } from './errors';
 
 /** An exact non-negative rational number: numerator / denominator. */
+/** The largest value of a Kubernetes int32 field (a probe's seconds, a threshold). */
+export const INT32_MAX = 2 ** 31 - 1;
+
 export interface Fraction {
   readonly numerator: bigint;
   readonly denominator: bigint;

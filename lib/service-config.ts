@@ -10,6 +10,7 @@ import { checkNetworkPolicy } from './network-policy';
 import { NOTIFICATION_MANAGED_OPTIONS, ResolvedNotifications, resolveNotifications } from './notifications';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
 import { GlanceRelease } from './release';
+import { isImageBackend } from './stores/checks';
 import { ResolvedKeystone, StoreContext } from './stores/context';
 import { CA_FILE, ResolvedTls, resolveTls } from './tls/resolve';
 import { checkWebDownload } from './web-download';
@@ -63,8 +64,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   checkKeystone(props.keystone);
   const keystoneLimits = resolveQuotas(props.quotas, props.keystone, props.limits);
   const backend = props.backend ?? ImageBackend.file();
-  // Duck-typed: a backend from another copy of this package is as good. Its factory checked its options.
-  if (typeof (backend as any)._config !== 'function') {
+  if (!isImageBackend(backend)) {
     throw new GlanceValidationError('backend', backend, 'is not an ImageBackend',
       'use ImageBackend.file(), rbd(), swift(), s3(), cinder() or multi()');
   }

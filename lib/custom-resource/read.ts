@@ -5,7 +5,7 @@ import { GlanceValidationError } from '../errors';
 import type { GlanceApiOptions } from '../glance-api-props';
 import type { GlanceProps } from '../glance-props';
 import { ImageBackend } from '../image-backend';
-import { readIni } from '../ini';
+import { IniAssignment, readIni } from '../ini';
 import { checkNamePart } from '../names';
 import { checkFields, valueOrDefault } from './check';
 import { API_FIELDS, Field, GLANCE_SPEC_FIELDS } from './fields';
@@ -244,31 +244,26 @@ const LIBRARY_IMPORT_METHODS = ['glance-direct', 'copy-image', 'web-download'];
  */
 function importMethodsOf(path: string, top: { shared?: string; givenTo: string[] }, apis: Record<string, GlanceApiOptions>,
   hosts: string[] | undefined): { shared?: string; webDownload?: GlanceProps['webDownload'] } {
-  const shared = top.shared;
-  const methodsIn = (text: string | undefined, at: string) => {
-    const option = text === undefined ? undefined
-      : readIni(at, text).find((a) => a.section === 'DEFAULT' && a.name === 'enabled_import_methods');
-    return option === undefined ? OPERATOR_IMPORT_METHODS
+  // Each config read once: the methods it offers, and its text without the option where they are the library's.
+  const readMethods = (text: string | undefined, at: string): { methods: string[]; left?: string } => {
+    const assignments = text === undefined ? [] : readIni(at, text);
+    const isOption = (a: IniAssignment) => a.section === 'DEFAULT' && a.name === 'enabled_import_methods';
+    const option = assignments.find(isOption);
+    const methods = option === undefined ? OPERATOR_IMPORT_METHODS
       : option.value.replace(/^\[|\]$/g, '').split(',').map((m) => m.trim().replace(/^(["'])(.*)\1$/, '$2')).filter((m) => m);
+    const ours = methods.includes('glance-direct') && methods.every((m) => LIBRARY_IMPORT_METHODS.includes(m));
+    return { methods, left: text === undefined || !ours ? text : renderedAssignments(assignments.filter((a) => !isOption(a))) };
   };
-  const withoutOption = (text: string | undefined, at: string, methods: string[]) => {
-    if (text === undefined || !methods.every((m) => LIBRARY_IMPORT_METHODS.includes(m)) || !methods.includes('glance-direct')) return text;
-    return renderedAssignments(readIni(at, text).filter((a) => !(a.section === 'DEFAULT' && a.name === 'enabled_import_methods')));
-  };
+  const shared = readMethods(top.shared, `${path}.customServiceConfig`);
   const offering: string[] = [];
   for (const api of Object.keys(apis)) {
-    const text = apis[api].customServiceConfig ?? shared;
+    const own = apis[api].customServiceConfig;
     // Where the user wrote the config the API gets: its own, or the top level's.
-    const at = apis[api].customServiceConfig !== undefined && !top.givenTo.includes(api)
-      ? `${path}.glanceAPIs.${api}.customServiceConfig` : `${path}.customServiceConfig`;
-    const methods = methodsIn(text, at);
-    if (methods.includes('web-download')) offering.push(api);
-    if (apis[api].customServiceConfig !== undefined) {
-      apis[api] = { ...apis[api], customServiceConfig: withoutOption(apis[api].customServiceConfig, at, methods) };
-    }
+    const at = own !== undefined && !top.givenTo.includes(api) ? `${path}.glanceAPIs.${api}.customServiceConfig` : `${path}.customServiceConfig`;
+    const read = own === undefined ? shared : readMethods(own, at);
+    if (read.methods.includes('web-download')) offering.push(api);
+    if (own !== undefined) apis[api] = { ...apis[api], customServiceConfig: read.left };
   }
-  const sharedMethods = methodsIn(shared, `${path}.customServiceConfig`);
-  const sharedLeft = withoutOption(shared, `${path}.customServiceConfig`, sharedMethods);
   const names = Object.keys(apis);
   if (hosts === undefined) {
     if (offering.length) {
@@ -277,7 +272,7 @@ function importMethodsOf(path: string, top: { shared?: string; givenTo: string[]
         + 'in-cluster URL: cdk8s-glance offers it only with an allow-list. Give the hosts with --web-download-hosts (webDownloadAllowedHosts).',
       { code: 'CDK8S_GLANCE_CR_NO_WEB_DOWNLOAD' });
     }
-    return { shared: sharedLeft };
+    return { shared: shared.left };
   }
   if (offering.length !== names.length) {
     const without = names.filter((api) => !offering.includes(api));
@@ -287,7 +282,7 @@ function importMethodsOf(path: string, top: { shared?: string; givenTo: string[]
     offering.length === 0 ? 'drop it, or list web-download in enabled_import_methods' : 'list web-download in every API\'s enabled_import_methods, '
       + 'or in none');
   }
-  return { shared: sharedLeft, webDownload: { allowedHosts: hosts } };
+  return { shared: shared.left, webDownload: { allowedHosts: hosts } };
 }
 
 /**

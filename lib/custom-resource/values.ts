@@ -8,7 +8,8 @@ import { GlanceValidationError } from '../errors';
 import type { ApiProbesOptions, EndpointServiceOptions, EndpointServicesOptions, GlanceApiOptions, ProbeTimingOptions } from '../glance-api-props';
 import { GlanceApiType } from '../glance-api-props';
 import { parseIni } from '../ini';
-import { checkServiceType, HTTP_URL } from '../names';
+import { API_PORT, checkServiceType, HTTP_URL } from '../names';
+import { INT32_MAX } from '../quantity';
 import { cronFromText } from '../schedule';
 
 export function isObject(value: unknown): value is Record<string, any> {
@@ -159,11 +160,11 @@ export function probesOf(probes: unknown, path: string, apiTimeout: number): Api
     for (const [key, value] of Object.entries(given)) {
       if ((TIMING as readonly string[]).includes(key)) {
         // As lib-common's ValidateProbeConf, the webhook's check.
-        if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > 2147483647) {
+        if (!Number.isInteger(value) || (value as number) < 0 || (value as number) > INT32_MAX) {
           throw new GlanceValidationError(`${at}.${key}`, value, 'is not a whole number of 0 or more', 'use e.g. 10, or 0 for the default');
         }
       } else if (!((key === 'type' && ['', 'HTTP'].includes(value as string)) || (key === 'path' && ['', '/healthcheck'].includes(value as string))
-        || (key === 'port' && [0, 9292].includes(value as number)) || (key === 'command' && Array.isArray(value) && value.length === 0))) {
+        || (key === 'port' && [0, API_PORT].includes(value as number)) || (key === 'command' && Array.isArray(value) && value.length === 0))) {
         throw unsupportedAt(`${at}.${key}`, value, 'a probe other than GET /healthcheck on the API\'s port (its scheme the endpoint\'s)');
       }
     }

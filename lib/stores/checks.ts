@@ -7,7 +7,16 @@ import type { k8s } from 'cdk8s-plus-28';
 import { GlanceValidationError } from '../errors';
 import { checkLine, SecretKeySelector } from '../names';
 import { StoreAt, StoreConfig } from './context';
+import type { ImageBackend } from './image-backend';
 import { StorePodParts } from './pod-parts';
+
+/**
+ * Whether a value given as a backend is one. Duck-typed: a backend from another copy of this
+ * package is as good. Its factory checked its options.
+ */
+export function isImageBackend(value: unknown): value is ImageBackend {
+  return typeof (value as any)?._config === 'function';
+}
 
 /** A JavaScript caller may pass anything: only a plain object is an options object. */
 export function isObject(value: unknown): value is Record<string, any> {
