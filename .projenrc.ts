@@ -184,10 +184,11 @@ project.addTask('test:ci', {
 // bundled yaml by itself. `files` is an allowlist: nothing else (tests, scripts/, bench/,
 // examples/, .ci/, the e2e's Debian root filesystems in .cache/, __pycache__) can slip in.
 // test/package/stock-app.test.ts checks the list.
-project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/cache/*.py', 'lib/keystone/*.py', 'lib/tls/*.sh', '.jsii', 'API.md']);
+project.package.addField('files',
+  ['lib/**/*.js', 'lib/**/*.d.ts', 'lib/*.py', 'lib/cache/*.py', 'lib/keystone/*.py', 'lib/tls/*.sh', '.jsii', 'API.md']);
 // npm reads the root .npmignore only where `files` does not decide; it is kept in agreement all the same.
 project.npmignore?.exclude('/lib/**/*.ts', '/examples/', '/bench/', '/scripts/', '/.ci/', '/.cache/', '__pycache__/');
-project.npmignore?.include('/lib/**/*.d.ts', '/lib/cache/*.py', '/lib/keystone/*.py', '/lib/tls/*.sh');
+project.npmignore?.include('/lib/**/*.d.ts', '/lib/*.py', '/lib/cache/*.py', '/lib/keystone/*.py', '/lib/tls/*.sh');
 project.gitignore.exclude('__pycache__/');
 // A worktree's node_modules is often a symlink to the main checkout's: `node_modules/` matches only a directory.
 project.gitignore.exclude('/node_modules');

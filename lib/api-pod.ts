@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { CacheParts } from './api-host';
 import { apiCommand } from './api-serving';
 import { StorageAccessMode } from './common-props';
+import { ConfigSecretsPodParts } from './config-secrets';
 import { GlanceValidationError } from './errors';
 import { ApiProbesOptions, ContainerResources, ProbeTimingOptions, TopologySpreadOptions } from './glance-api-props';
 import { credentialEnv } from './keystone/credentials';
@@ -33,6 +34,8 @@ export interface ApiPodParts {
   readonly affinity?: k8s.Affinity;
   /** The certificates of its endpoints, when it serves HTTPS through its TLS terminator. */
   readonly endpoints?: EndpointTls[];
+  /** Its configSecrets' volumes and check, when it has any: glance-api then reads its config from their emptyDir. */
+  readonly configSecrets?: ConfigSecretsPodParts;
 }
 
 /** The API pod's volumes (the store's come with the store's parts). */
@@ -52,7 +55,7 @@ export function apiVolumes(common: ResolvedCommonProps, configSecretName: string
 export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k8s.PodSpec {
   const { common, store } = parts;
   const mounts: k8s.VolumeMount[] = [
-    { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+    parts.configSecrets?.apiConfigMount ?? { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
     { name: 'glance', mountPath: STATE_DIR },
   ];
@@ -78,8 +81,11 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
       },
     },
     topologySpreadConstraints: parts.topologySpreadConstraints,
-    volumes: parts.volumes,
-    initContainers: cacheMount && [incompleteCleanup(common, cacheMount)],
+    volumes: [...parts.volumes, ...parts.configSecrets?.volumes ?? []],
+    initContainers: initContainers([
+      ...cacheMount ? [incompleteCleanup(common, cacheMount)] : [],
+      ...parts.configSecrets ? [parts.configSecrets.initContainer] : [],
+    ]),
     containers: [{
       name: 'glance-api',
       image: common.image,
@@ -154,6 +160,9 @@ function incompleteCleanup(common: ResolvedCommonProps, cacheMount: k8s.VolumeMo
     volumeMounts: [cacheMount],
   };
 }
+
+/** None is left out, as before init containers could come from more than the cache. */
+const initContainers = (containers: k8s.Container[]) => (containers.length ? containers : undefined);
 
 function healthcheck(https: boolean, timing: Required<ProbeTimingOptions>): k8s.Probe {
   const httpGet = { path: '/healthcheck', port: k8s.IntOrString.fromNumber(API_PORT), ...(https ? { scheme: 'HTTPS' } : {}) };

@@ -238,6 +238,18 @@ export interface GlanceCommonProps {
    */
   readonly customServiceConfigSubstitution?: boolean;
   /**
+   * Secrets whose keys are oslo.config text, read by glance-api after customServiceConfig: each
+   * Secret in the order listed, its keys in name order, as the glance-operator reads
+   * customServiceConfigSecrets. For options whose values are credentials, such as an S3 store's
+   * keys. Their text is not known at synth time: an init container of each API pod checks it with
+   * customServiceConfig's rules (and customServiceConfigSubstitution) before glance-api starts, and a
+   * refusal stops the pod with a message naming the Secret, key, line and option (`kubectl describe
+   * pod`). A Secret changed later applies when the pods restart (`kubectl rollout restart`), checked
+   * again. The cache and database jobs do not read them.
+   * @default - none
+   */
+  readonly configSecrets?: string[];
+  /**
    * A ConfigMap in the chart's namespace whose keys are oslo.policy files (YAML or JSON), for
    * rules of your own. Every glance-api container mounts it at /etc/glance/policy.d, which
    * `[oslo_policy] policy_dirs` names: oslo.policy reads each file there, in name order, after the

@@ -94,8 +94,13 @@ export function checkCustomServiceConfig(prop: string, text: string, managed: Re
   checkIniAssignments(prop, readIni(prop, text), managed, substitution);
 }
 
-/** checkCustomServiceConfig on options already read (readIni), for a caller that reads them itself. */
-export function checkIniAssignments(prop: string, assignments: IniAssignment[], managed: Record<string, string>, substitution = false): void {
+/**
+ * checkCustomServiceConfig on options already read (readIni), for a caller that reads them itself.
+ * `source` is the prop the messages name for what may be set (configSecrets, checked in the pod,
+ * has the same rules: glance-config-secrets.py).
+ */
+export function checkIniAssignments(prop: string, assignments: IniAssignment[], managed: Record<string, string>, substitution = false,
+  source = 'customServiceConfig'): void {
   for (const { line, section, key, name, value } of assignments) {
     const group = iniGroup(section);
     const written = `[${section}] ${key}`;
@@ -111,8 +116,8 @@ export function checkIniAssignments(prop: string, assignments: IniAssignment[], 
     const guarded = Object.hasOwn(GUARDED_SECTIONS, group) ? GUARDED_SECTIONS[group] : undefined;
     if (guarded && !guarded.allowed.includes(name)) {
       const may = guarded.allowed.length ? `set only ${guarded.allowed.join(', ')} in [${group}]` : `set nothing in [${group}]`;
-      throw new GlanceValidationError(prop, written, `is in a section customServiceConfig may not change: ${guarded.why}`,
-        `remove it; customServiceConfig may ${may}`);
+      throw new GlanceValidationError(prop, written, `is in a section ${source} may not change: ${guarded.why}`,
+        `remove it; ${source} may ${may}`);
     }
     if (!substitution && refersToOptions(value)) {
       // The option, not its value: a value may be a credential.

@@ -31,6 +31,12 @@ export interface GlanceApiSettings {
    */
   readonly customServiceConfig?: string;
   /**
+   * Secrets of oslo.config text for this API, in place of the Glance-level configSecrets (as an
+   * API's customServiceConfigSecrets replace the top-level ones in the glance-operator); `[]` for none.
+   * @default - the Glance-level configSecrets
+   */
+  readonly configSecrets?: string[];
+  /**
    * glance-api worker processes per replica. Glance defaults to the node's CPU count,
    * which in a container is the whole node's.
    * @default 3

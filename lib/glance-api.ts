@@ -11,6 +11,7 @@ import { ImageCacheOptions } from './cache/cache-options';
 import { ImageCache } from './cache/image-cache';
 import { ObjectNaming } from './common-props';
 import { checkCustomServiceConfig } from './config-guard';
+import { checkConfigSecrets, configSecretsFiles, configSecretsPodParts, configSecretsRules } from './config-secrets';
 import { GlanceValidationError, locate, warnOnce } from './errors';
 import { EndpointServiceOptions, GlanceApiProps, GlanceApiRole } from './glance-api-props';
 import { baseServiceConfig, renderPolicy } from './glance-conf';
@@ -106,6 +107,18 @@ export class GlanceApi extends GlanceApiBase {
         checkCustomServiceConfig(`${path}.customServiceConfig`, props.customServiceConfig, managed, common.customServiceConfigSubstitution);
       }
       backend._checkApi(path, this.replicas, common.storage.external ?? false);
+      // The API's own Secrets replace the deployment's; the pod checks their text with this API's rules.
+      const ownSecrets = checkConfigSecrets(`${path}.configSecrets`, props.configSecrets);
+      const configSecrets = ownSecrets ?? common.configSecrets ?? [];
+      const secretsProp = ownSecrets ? `${path}.configSecrets` : 'configSecrets';
+      const required = backend._fromConfigSecrets();
+      if (Object.keys(required).length && !configSecrets.length) {
+        throw new GlanceValidationError(secretsProp, configSecrets, `lists no Secret, and ${path}'s store takes `
+          + `${Object.keys(required).map((o) => `[${o.replace('.', '] ')}`).join(', ')} from them (${Object.values(required)[0]})`,
+        'list the Secret(s) of oslo.config text that set them');
+      }
+      const secretsRules = configSecrets.length ? configSecretsRules(secretsProp, configSecrets, managed,
+        common.customServiceConfigSubstitution, required) : undefined;
 
       const { statefulSet: sts, internal: internalName, public: publicName } = apiObjectNames(common.naming, common.name, props.apiName, role);
       this.statefulSetName = sts;
@@ -168,6 +181,7 @@ export class GlanceApi extends GlanceApiBase {
           ...(common.keystoneLimits ? { [LIMITS_STARTER]: LIMITS_STARTER_TEXT } : {}),
           ...this.files,
           ...(endpoints ? terminatorFiles(sts, endpoints) : {}),
+          ...(secretsRules ? configSecretsFiles(secretsRules) : {}),
         };
         // Stryker disable next-line ConditionalExpression: cdk8s leaves an undefined value out of stringData, and JSON out of the hash
         if (common.customServiceConfig) files['50-custom.conf'] = common.customServiceConfig;
@@ -203,6 +217,7 @@ export class GlanceApi extends GlanceApiBase {
         topologySpreadConstraints: resolveSpread(`${path}.topologySpreadConstraints`, props.topologySpreadConstraints, selector),
         affinity: props.affinity,
         endpoints,
+        configSecrets: secretsRules && configSecretsPodParts(secretsRules.secrets, common.image, common.imagePullPolicy),
       };
       const annotations = {
         'glance.openstack.org/config-hash': configHash,

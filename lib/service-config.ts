@@ -1,6 +1,7 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
 import { GlanceCommonProps, KeystoneOptions, ObjectNaming, UploadLimitOptions } from './common-props';
 import { checkCustomServiceConfig, MANAGED_OPTIONS } from './config-guard';
+import { checkConfigSecrets } from './config-secrets';
 import { GlanceValidationError } from './errors';
 import { ImageBackend } from './image-backend';
 import { checkApplicationCredential } from './keystone/credentials';
@@ -24,7 +25,7 @@ export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance
 /** GlanceCommonProps, checked, with every default filled in. */
 export type ResolvedCommonProps =
   Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy' | 'tls' | 'quotas' | 'notifications'
-    | 'policyConfigMap'>>
+    | 'policyConfigMap' | 'configSecrets'>>
   & Omit<GlanceCommonProps, 'tls' | 'notifications'> & {
     /** The deployment's TLS, checked. */
     readonly tls: ResolvedTls;
@@ -91,6 +92,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   }
   if (props.webDownload !== undefined) checkWebDownload(props.webDownload);
   if (props.policyConfigMap !== undefined) checkSubdomain('policyConfigMap', props.policyConfigMap);
+  checkConfigSecrets('configSecrets', props.configSecrets);
   const { imageSizeCapBytes, userStorageQuotaBytes } = resolveLimits(props.limits, stagingSize, staging);
   checkNetworkPolicy(props.networkPolicy);
   const imagePullPolicy = props.imagePullPolicy ?? (/@sha256:[0-9a-f]{64}$/.test(image) ? ImagePullPolicy.IF_NOT_PRESENT : ImagePullPolicy.ALWAYS);

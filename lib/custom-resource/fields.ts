@@ -5,7 +5,7 @@
  * by the row's field (translate.ts): a field's mapping is written here only.
  */
 import {
-  apiConfigOf, apiTypeOf, cronOf, endpointServicesOf, mebibytesOf, nonEmpty, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf,
+  apiConfigOf, apiTypeOf, cronOf, endpointServicesOf, mebibytesOf, nonEmpty, nonEmptyList, OVERRIDE_PARTS, quantityOf, RESOURCE_PARTS, resourcesOf,
 } from './values';
 
 export type FieldType = 'string' | 'integer' | 'boolean' | 'object' | 'array' | 'quantity' | 'stringMap';
@@ -62,7 +62,8 @@ export const API_FIELDS: Record<string, Field> = {
   // keystone.applicationCredentialSecret when every API names the same (read.ts)
   'auth.applicationCredentialSecret': read('string'),
   'customServiceConfig': read('string', { prop: 'customServiceConfig', as: apiConfigOf }),
-  'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
+  // In place of spec.customServiceConfigSecrets; empty, that list (glance_controller.go apiDeploymentCreateOrUpdate)
+  'customServiceConfigSecrets': read('array', { prop: 'configSecrets', as: nonEmptyList }),
   'imageCache': read('object', { prop: 'imageCache' }),
   'imageCache.cleanerScheduler': read('string', { prop: 'imageCache.cleanerSchedule', default: '*/30 * * * *', as: cronOf }),
   'imageCache.prunerScheduler': read('string', { prop: 'imageCache.prunerSchedule', default: '1 0 * * *', as: cronOf }),
@@ -203,7 +204,8 @@ export const GLANCE_SPEC_FIELDS: Record<string, Field> = {
   'containerImage': read('string', { prop: 'image' }),
   // The store sections leave it (stores.ts)
   'customServiceConfig': read('string', { prop: 'customServiceConfig' }),
-  'customServiceConfigSecrets': unsupported('array', 'config files from other Secrets (customServiceConfigSecrets)'),
+  // Each API's, unless it lists Secrets of its own; checked in the API pods before glance-api starts
+  'customServiceConfigSecrets': read('array', { prop: 'configSecrets', as: nonEmptyList }),
   // Ignored: the MariaDBAccount resource: the database URL in your Secret holds the account
   'databaseAccount': ignored('string', 'glance'),
   // Ignored: the MariaDB resource: give the database URL's Secret (--database-secret)

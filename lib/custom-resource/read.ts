@@ -23,6 +23,11 @@ export function glancePropsFromCustomResource(input: unknown, options: CustomRes
 
 /** Reads a Glance CR: its props, its namespace, and how to name its fields in errors. */
 export function readCustomResource(input: unknown, options: CustomResourceOptions): CustomResourceRead {
+  // JavaScript callers may leave it out.
+  if (!isObject(options)) {
+    throw new GlanceValidationError('options', options, 'is not an object of the reader\'s options',
+      'give at least { database: { connectionSecret: { name, key } }, keystoneAuthUrl }');
+  }
   const located = glanceSpecOf(input);
   const { spec, path } = located;
   // What the CR is named first: everything else is named after it.
@@ -86,6 +91,13 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     ownStores.add(name);
     apis[name] = { ...api, backend: own.backend, customServiceConfig: own.customServiceConfig };
   }
+  // The library mounts Ceph's files for an rbd store only (the only stores that convert imports): mounting them for none would
+  // differ from the operator unseen.
+  const backends = [stores.backend ?? options.backend, ...Object.values(apis).map((api) => api.backend)];
+  if (stores.mounts.cephSecrets.length && !backends.some((backend) => backend?._convertsImports)) {
+    throw new GlanceValidationError(stores.mounts.path, stores.mounts.cephSecrets, 'mounts Ceph\'s files at /etc/ceph for Glance, whose stores '
+      + 'are none of them rbd', 'leave Glance out of that mount\'s propagation (e.g. [CinderVolume] only), or use an rbd store');
+  }
   const topConfig = topLevelConfig(path, stores, apis, ownStores);
   const imports = importMethodsOf(path, topConfig, apis, options.webDownloadAllowedHosts);
   // A control plane decides it for every API; a Glance CR's APIs name it, one Secret for all (the library has one service user).
@@ -115,7 +127,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     name: glanceName,
     naming: options.naming ?? ObjectNaming.GLANCE_OPERATOR,
     release: options.release,
-    database: { ...options.database, tls: options.database.tls ?? tls.databaseTls },
+    database: { ...options.database, tls: options.database?.tls ?? tls.databaseTls },
     tls: tls.tls,
     keystone: {
       authUrl: options.keystoneAuthUrl,

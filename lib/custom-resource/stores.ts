@@ -4,7 +4,7 @@
  */
 import { checkIniAssignments } from '../config-guard';
 import { GlanceValidationError } from '../errors';
-import { ImageBackend } from '../image-backend';
+import { ImageBackend, S3BucketUrlFormat } from '../image-backend';
 import { IniAssignment, IniValues, readIni, renderIni } from '../ini';
 import { checkSubdomain } from '../names';
 import { FILE_STORE_DIR, POLICY_DIR } from '../pod-security';
@@ -240,11 +240,56 @@ function storeFromSection(type: string, name: string, section: Record<string, st
         description,
       });
     }
+    case 's3':
+      return s3FromSection(take, path, description);
     default:
       throw new GlanceValidationError(path, `${name}:${type}`, `is not supported by cdk8s-glance from a CR: the ${type} store`,
         type === 'cinder' ? 'the cinder store needs privileged API pods: use ImageBackend.cinder({ allowPrivilegedAttach: true }) in code'
-          : 'use the file, rbd or swift store here, or ImageBackend in code (s3 takes its keys from Secrets)');
+          : 'use the file, rbd, swift or s3 store here, or ImageBackend in code');
   }
+}
+
+/** The CA bundles of the images' own trust (RHEL's, the podified images', and Debian's): the S3 client's default. */
+const SYSTEM_CA_BUNDLES = [
+  '/etc/pki/tls/certs/ca-bundle.crt', '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem', '/etc/ssl/certs/ca-certificates.crt',
+];
+
+/** oslo.config's booleans. */
+function osloBoolean(value: string | undefined, path: string, option: string): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (/^(true|yes|on|1)$/i.test(value)) return true;
+  if (/^(false|no|off|0)$/i.test(value)) return false;
+  throw new GlanceValidationError(path, `${option} = ${value}`, 'is not a boolean oslo.config reads', 'use true or false');
+}
+
+/**
+ * The glance-operator's s3 layout: the store's section in customServiceConfig, its endpoint, bucket
+ * and keys in customServiceConfigSecrets (the sample's s3glance Secret), which the API pods check
+ * and read (ImageBackend.s3's fromConfigSecrets). Keys written in customServiceConfig itself are refused.
+ */
+function s3FromSection(take: (option: string) => string | undefined, path: string, description: string | undefined): ImageBackend {
+  for (const option of ['s3_store_access_key', 's3_store_secret_key']) {
+    if (take(option) !== undefined) {
+      throw new GlanceValidationError(path, `${option} = <hidden>`, 'puts a credential in customServiceConfig',
+        'move it to a Secret of customServiceConfigSecrets, as the glance-operator\'s s3 sample keeps it');
+    }
+  }
+  const cacert = take('s3_store_cacert');
+  if (cacert !== undefined && !SYSTEM_CA_BUNDLES.includes(cacert)) {
+    throw new GlanceValidationError(path, `s3_store_cacert = ${cacert}`, 'names a CA file cdk8s-glance does not mount',
+      `leave it out, or name the image's own bundle (${SYSTEM_CA_BUNDLES[0]}); for a CA of your own use ImageBackend.s3({ caCertSecret }) in code, `
+      + 'or the deployment\'s CA bundle (tls.caBundleSecretName)');
+  }
+  const format = take('s3_store_bucket_url_format');
+  return ImageBackend._readFrom(path, () => ImageBackend.s3({
+    fromConfigSecrets: true,
+    host: take('s3_store_host'),
+    bucket: take('s3_store_bucket'),
+    // glance_store's default where the CR does not say (the library's own default is to create it).
+    createBucketOnPut: osloBoolean(take('s3_store_create_bucket_on_put'), path, 's3_store_create_bucket_on_put') ?? false,
+    bucketUrlFormat: format as S3BucketUrlFormat | undefined,
+    description,
+  }));
 }
 
 /** A store factory's error about what extraMounts gave (`options` of its props) is named by the extraMounts. */

@@ -36,6 +36,11 @@ export function nonEmpty(value: string): string | undefined {
   return value === '' ? undefined : value;
 }
 
+/** A list, or nothing for an empty one (as the operator reads a list it falls back from when empty). */
+export function nonEmptyList(value: unknown): unknown {
+  return Array.isArray(value) && value.length === 0 ? undefined : value;
+}
+
 // A Map, not an object: a type such as "toString" must not find Object.prototype.
 const API_TYPES = new Map<string, GlanceApiType>([
   ['single', GlanceApiType.SINGLE], ['split', GlanceApiType.SPLIT], ['edge', GlanceApiType.EDGE],

@@ -171,6 +171,16 @@ export abstract class ImageBackend {
   public abstract _bindDeployment(scope: Construct, glanceName: string, at?: StoreAt): Record<string, string>;
 
   /**
+   * The options the backend leaves to configSecrets (the glance-operator's s3 layout keeps a store's
+   * endpoint and keys in Secrets of oslo.config text), as "section.option", each with the prop that
+   * says so: the API pod refuses to start unless its configSecrets set each.
+   * @internal
+   */
+  public _fromConfigSecrets(_at?: StoreAt): Record<string, string> {
+    return {};
+  }
+
+  /**
    * Checks one API StatefulSet (`path` names the API) against the store.
    * @internal
    */

@@ -98,6 +98,10 @@ export class MultiStore extends ImageBackend {
     return Object.assign({}, ...this.stores.map(([at, store]) => store._managedOptions(at)));
   }
 
+  public _fromConfigSecrets(): Record<string, string> {
+    return Object.assign({}, ...this.stores.map(([at, store]) => store._fromConfigSecrets(at)));
+  }
+
   public _podParts(context: StoreContext): StorePodParts {
     return mergePodParts(this.stores.map(([at, store]) => [at, store._podParts(context, at)]));
   }

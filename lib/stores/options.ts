@@ -147,14 +147,36 @@ export enum S3BucketUrlFormat {
 
 /** Options of the S3 store. */
 export interface S3BackendOptions {
-  /** The S3 endpoint: "https://s3.example.com", "http://rgw.ceph.svc:8080" or "host[:port]" (http). */
-  readonly host: string;
-  /** The bucket of the images. */
-  readonly bucket: string;
-  /** Secret key that holds the S3 access key. It reaches Glance as an environment variable, never in a file. */
-  readonly accessKeySecret: SecretKeySelector;
-  /** Secret key that holds the S3 secret key. It reaches Glance as an environment variable, never in a file. */
-  readonly secretKeySecret: SecretKeySelector;
+  /**
+   * The S3 endpoint: "https://s3.example.com", "http://rgw.ceph.svc:8080" or "host[:port]" (http).
+   * @default - none: required, unless fromConfigSecrets (then s3_store_host from configSecrets)
+   */
+  readonly host?: string;
+  /**
+   * The bucket of the images.
+   * @default - none: required, unless fromConfigSecrets (then s3_store_bucket from configSecrets)
+   */
+  readonly bucket?: string;
+  /**
+   * Secret key that holds the S3 access key. It reaches Glance as an environment variable, never in a file.
+   * @default - none: required, unless fromConfigSecrets (then s3_store_access_key from configSecrets)
+   */
+  readonly accessKeySecret?: SecretKeySelector;
+  /**
+   * Secret key that holds the S3 secret key. It reaches Glance as an environment variable, never in a file.
+   * @default - none: required, unless fromConfigSecrets (then s3_store_secret_key from configSecrets)
+   */
+  readonly secretKeySecret?: SecretKeySelector;
+  /**
+   * Take the endpoint, bucket and keys not given here from configSecrets, as the glance-operator's
+   * s3 layout does: a Secret of oslo.config text with `[<store>] s3_store_host`, `s3_store_bucket`,
+   * `s3_store_access_key` and `s3_store_secret_key` (`<store>` is `default_backend` for the only
+   * store, else the store's name). Each API pod then refuses to start unless its configSecrets set
+   * every one of them. The keys are then in a file of the pod's config directory (in memory, the
+   * glance user's only), not in environment variables.
+   * @default false
+   */
+  readonly fromConfigSecrets?: boolean;
   /**
    * Create the bucket on the first upload when it does not exist.
    * @default true

@@ -5,7 +5,7 @@ import { ImageBackend } from './image-backend';
 import { S3BackendOptions, S3BucketUrlFormat } from './options';
 import { StorePodParts } from './pod-parts';
 import { GlanceValidationError } from '../errors';
-import { checkSecretKey, HOST } from '../names';
+import { checkSecretKey, HOST, SecretKeySelector } from '../names';
 import { SECRET_MODE } from '../pod-security';
 
 const FACTORY = 'ImageBackend.s3()';
@@ -24,18 +24,24 @@ export class S3Store extends ImageBackend {
     super();
     checkOptionsObject(FACTORY, options,
       'at least { host: "https://s3.example.com", bucket: "glance", accessKeySecret: { name, key }, secretKeySecret: { name, key } }');
+    const fromConfigSecrets = options.fromConfigSecrets ?? false;
+    if (typeof fromConfigSecrets !== 'boolean') {
+      throw new GlanceValidationError(`${FACTORY}.fromConfigSecrets`, fromConfigSecrets, 'is not a boolean', 'use true or false');
+    }
     const { host, bucket } = options;
+    // With fromConfigSecrets, what is not given comes from configSecrets; what is given is checked alike.
+    const given = (value: unknown) => !fromConfigSecrets || value !== undefined;
     const endpoint = typeof host === 'string' ? ENDPOINT.exec(host) : null;
-    if (!endpoint || !HOST.test(endpoint[1]) || Number(endpoint[2]) < 1 || Number(endpoint[2]) > 65535) {
+    if (given(host) && (!endpoint || !HOST.test(endpoint[1]) || Number(endpoint[2]) < 1 || Number(endpoint[2]) > 65535)) {
       throw new GlanceValidationError(`${FACTORY}.host`, host, 'is not an S3 endpoint',
         'use e.g. "https://s3.example.com", "http://rgw.ceph.svc:8080" or "s3.example.com:8080"');
     }
-    if (typeof bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    if (given(bucket) && (typeof bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))) {
       throw new GlanceValidationError(`${FACTORY}.bucket`, bucket, 'is not an S3 bucket name',
         'use 3 to 63 lower-case letters, digits, "." and "-", starting and ending with a letter or digit');
     }
-    checkSecretKey(`${FACTORY}.accessKeySecret`, options.accessKeySecret);
-    checkSecretKey(`${FACTORY}.secretKeySecret`, options.secretKeySecret);
+    if (given(options.accessKeySecret)) checkSecretKey(`${FACTORY}.accessKeySecret`, options.accessKeySecret);
+    if (given(options.secretKeySecret)) checkSecretKey(`${FACTORY}.secretKeySecret`, options.secretKeySecret);
     if (options.caCertSecret !== undefined) checkSecretKey(`${FACTORY}.caCertSecret`, options.caCertSecret);
     const create = options.createBucketOnPut;
     if (create !== undefined && typeof create !== 'boolean') {
@@ -47,8 +53,8 @@ export class S3Store extends ImageBackend {
 
   public _config(context: StoreContext, at = ONLY_STORE): StoreConfig {
     return storeConfig(at, 's3', {
-      s3_store_host: this.options.host,
-      s3_store_bucket: this.options.bucket,
+      ...(this.options.host !== undefined ? { s3_store_host: this.options.host } : {}),
+      ...(this.options.bucket !== undefined ? { s3_store_bucket: this.options.bucket } : {}),
       s3_store_create_bucket_on_put: this.options.createBucketOnPut ?? true,
       s3_store_bucket_url_format: this.options.bucketUrlFormat ?? S3BucketUrlFormat.AUTO,
       // The store's own CA, or the deployment's bundle (Glance 25's glance_store reads neither; boto3 then trusts its own store).
@@ -60,7 +66,8 @@ export class S3Store extends ImageBackend {
 
   public _managedOptions(at = ONLY_STORE): Record<string, string> {
     const prop = at.prop;
-    return managedOptions(at, {
+    const left = this._fromConfigSecrets(at);
+    return Object.fromEntries(Object.entries(managedOptions(at, {
       s3_store_host: `${prop}.host`,
       s3_store_bucket: `${prop}.bucket`,
       s3_store_create_bucket_on_put: `${prop}.createBucketOnPut`,
@@ -69,7 +76,19 @@ export class S3Store extends ImageBackend {
       s3_store_access_key: `${prop}.accessKeySecret (the key ${FROM_SECRET})`,
       s3_store_secret_key: `${prop}.secretKeySecret (the key ${FROM_SECRET})`,
       store_description: `${prop}.description`,
-    });
+    })).filter(([option]) => !(option in left)));
+  }
+
+  public _fromConfigSecrets(at = ONLY_STORE): Record<string, string> {
+    if (!this.options.fromConfigSecrets) return {};
+    const wanted: Record<string, unknown> = {
+      s3_store_host: this.options.host,
+      s3_store_bucket: this.options.bucket,
+      s3_store_access_key: this.options.accessKeySecret,
+      s3_store_secret_key: this.options.secretKeySecret,
+    };
+    const prop = `${at.prop === ONLY_STORE.prop ? 'backend' : at.prop} (${FACTORY} with fromConfigSecrets)`;
+    return Object.fromEntries(Object.entries(wanted).filter(([, value]) => value === undefined).map(([option]) => [`${at.section}.${option}`, prop]));
   }
 
   public _podParts(_context: StoreContext, at = ONLY_STORE): StorePodParts {
@@ -78,13 +97,14 @@ export class S3Store extends ImageBackend {
       volumes: [{ name: 's3-ca', secret: { secretName: ca.name, defaultMode: SECRET_MODE, items: [{ key: ca.key, path: 'ca.crt' }] } }],
       mounts: [{ name: 's3-ca', mountPath: `${STORE_FILES_DIR}/${at.section}`, readOnly: true }],
     };
-    return podParts(at, own, { s3_store_access_key: this.options.accessKeySecret, s3_store_secret_key: this.options.secretKeySecret });
+    const keys = { s3_store_access_key: this.options.accessKeySecret, s3_store_secret_key: this.options.secretKeySecret };
+    return podParts(at, own, Object.fromEntries(Object.entries(keys).filter(([, ref]) => ref !== undefined)) as Record<string, SecretKeySelector>);
   }
 
   public _bindDeployment(_scope: Construct, _glanceName: string, at: StoreAt = ONLY_STORE): Record<string, string> {
     return {
-      [`${at.prop}.accessKeySecret.name`]: this.options.accessKeySecret.name,
-      [`${at.prop}.secretKeySecret.name`]: this.options.secretKeySecret.name,
+      ...(this.options.accessKeySecret ? { [`${at.prop}.accessKeySecret.name`]: this.options.accessKeySecret.name } : {}),
+      ...(this.options.secretKeySecret ? { [`${at.prop}.secretKeySecret.name`]: this.options.secretKeySecret.name } : {}),
       ...(this.options.caCertSecret ? { [`${at.prop}.caCertSecret.name`]: this.options.caCertSecret.name } : {}),
     };
   }

@@ -90,6 +90,8 @@ export const CLOUD_REGION = 'regionOne';
 export const CLOUD_USER = 'glance-cloud';
 /** cloudFlow's policy files (policyConfigMap): members may list a replica's cache. */
 export const CLOUD_POLICY = { name: 'flowcloud-policy', data: { 'policy.yaml': '"cache_list": "role:admin or role:member"\n' } };
+/** cloudFlow's configSecrets: a Secret of oslo.config text, checked in each pod before glance-api starts. */
+export const CLOUD_CONFIG_SECRET = { name: 'flowcloud-config', data: { 'tags.conf': '[DEFAULT]\nimage_tag_quota = 2\n' } };
 /** As quotas-scenario.ts has them on the sandbox tier. */
 export const CLOUD_QUOTAS = { imageSizeTotal: '64Mi', imageStageTotal: '1Mi', imageCountTotal: 3, imageCountUploading: 5 };
 
@@ -116,6 +118,7 @@ export function cloudFlow(app: App, site: Site): Chart {
     quotas: CLOUD_QUOTAS,
     notifications: { transportUrlSecret: CLOUD_TRANSPORT_SECRET },
     policyConfigMap: CLOUD_POLICY.name,
+    configSecrets: [CLOUD_CONFIG_SECRET.name],
   });
   return chart;
 }

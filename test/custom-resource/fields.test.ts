@@ -244,7 +244,6 @@ describe('every refusal of the reader names the field, the problem and the fix',
       /is not a field of the Glance CRD.*fields here: cleanerScheduler, prunerScheduler, size\)/],
     [{ glanceAPIs: { a: { replica: 2 } } }, 'spec.glanceAPIs.a.replica', /fields here: apiTimeout, auth, customServiceConfig,/],
     [{ quotas: { imageSizeTotal: 1.5 } }, 'spec.quotas.imageSizeTotal', /is not a whole number/],
-    [{ customServiceConfigSecrets: ['x'] }, 'spec.customServiceConfigSecrets', /config files from other Secrets/],
     [{ glanceAPIs: { a: { type: 'single', tls: { api: { internal: { secretName: 's' } } } } } }, 'spec.glanceAPIs.a.tls.api.public.secretName',
       /is not set, and spec\.glanceAPIs\.a\.tls\.api\.internal\.secretName is: a single API serves both endpoints on one port/],
     [{ keystoneEndpoint: 'edge' }, 'spec.keystoneEndpoint',
@@ -291,7 +290,6 @@ describe('the reader, field by field: what each unsupported field names, and the
     expectInvalid(() => readCustomResource(cr, options), path, message);
 
   test.each([
-    ['glanceAPIs.a.customServiceConfigSecrets', ['x'], 'config files from other Secrets (customServiceConfigSecrets)'],
     ['glanceAPIs.a.storage', { storageRequest: '1Gi' }, 'per-API storage (glanceAPIs.*.storage)'],
   ])('spec.%s is refused by its feature', (field, value, feature) => {
     const spec: any = {};

@@ -75,6 +75,12 @@ export interface OperatorApi {
    * sorted, copy-image aside: the library always offers it (admins only, by Glance's policy).
    */
   readonly importMethods: string[];
+  /**
+   * The Secrets of oslo.config text whose keys end in its 03-config.conf (glanceapi_controller.go
+   * generateServiceConfig), in order: its own customServiceConfigSecrets where not empty, else the
+   * top level's (glance_controller.go apiDeploymentCreateOrUpdate).
+   */
+  readonly configSecrets: string[];
   readonly endpoints: OperatorEndpoint[];
 }
 
@@ -226,6 +232,7 @@ export function operatorDeployment(input: any): OperatorDeployment {
         imageConversion: half === 'external' && backendTypes.includes('rbd'),
         enabledBackends,
         importMethods,
+        configSecrets: (api.customServiceConfigSecrets?.length ? api.customServiceConfigSecrets : template.customServiceConfigSecrets) ?? [],
         endpoints: serves.map((which) => {
           const secret = certOf(which);
           return {

@@ -188,8 +188,15 @@ describe('stores from customServiceConfig', () => {
       'spec.customServiceConfig [default_backend]', /is not Keystone v3 \(got "swift_store_auth_version = 2"\).*Fix: use 3/],
     ['[DEFAULT]\nenabled_backends = default_backend:cinder\n', 'spec.customServiceConfig [default_backend]',
       /not supported by cdk8s-glance from a CR: the cinder store.*needs privileged API pods.*allowPrivilegedAttach: true/],
-    ['[DEFAULT]\nenabled_backends = default_backend:s3\n', 'spec.customServiceConfig [default_backend]',
-      /the s3 store.*s3 takes its keys from Secrets/],
+    ['[DEFAULT]\nenabled_backends = default_backend:s3\n[default_backend]\ns3_store_secret_key = abc\n', 'spec.customServiceConfig [default_backend]',
+      /puts a credential in customServiceConfig \(got "s3_store_secret_key = <hidden>"\).*Fix: move it to a Secret of customServiceConfigSecrets/],
+    ['[DEFAULT]\nenabled_backends = default_backend:s3\n[default_backend]\ns3_store_cacert = /etc/my/ca.pem\n',
+      'spec.customServiceConfig [default_backend]',
+      /names a CA file cdk8s-glance does not mount/],
+    ['[DEFAULT]\nenabled_backends = default_backend:s3\n[default_backend]\ns3_store_create_bucket_on_put = maybe\n',
+      'spec.customServiceConfig [default_backend]', /is not a boolean oslo.config reads/],
+    ['[DEFAULT]\nenabled_backends = default_backend:s3\n[default_backend]\ns3_store_bucket_url_format = diagonal\n',
+      'spec.customServiceConfig [default_backend]', /is not one of auto, path, virtual/],
   ])('customServiceConfig %j is refused', (custom, path, message) => {
     refused(glance({ customServiceConfig: custom }), path, message);
   });

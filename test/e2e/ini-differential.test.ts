@@ -23,12 +23,13 @@
  * INI_DIFF_RUNS sets the number of texts (2000); FUZZ_SEED=random explores, FUZZ_SEED=<n> replays.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
 import * as fc from 'fast-check';
-import { checkCustomServiceConfig } from '../../lib/config-guard';
+import { checkCustomServiceConfig, checkIniAssignments } from '../../lib/config-guard';
+import { configSecretsRules } from '../../lib/config-secrets';
 import { GlanceValidationError } from '../../lib/errors';
 import * as ini from '../../lib/ini';
 import { resolveCommonProps } from '../../lib/service-config';
@@ -40,6 +41,7 @@ import { HANG_GUARD_MS, hung } from '../waiting';
 const RUNS = Number(process.env.INI_DIFF_RUNS ?? 2000);
 const SEED = process.env.FUZZ_SEED === 'random' ? Date.now() % 2 ** 31 : Number(process.env.FUZZ_SEED ?? 20261125);
 const HARNESS = join(__dirname, 'oslo-ini-harness.py');
+const GUARD = join(__dirname, '..', '..', 'lib', 'glance-config-secrets.py');
 
 // ---- The pieces texts are made of -------------------------------------------------------------
 
@@ -136,27 +138,37 @@ interface OsloRead {
   parsed?: Record<string, Record<string, string[]>>;
 }
 
+/**
+ * The harness in one Python process of the image, one JSON line in and one out per request; `files`
+ * (name: text) are beside it, their names given in `args` as `@name`.
+ */
+function runHarness<T>(image: GlanceImage, args: string[], requests: object[], files: Record<string, string> = {}): T[] {
+  const input = requests.map((r) => JSON.stringify(r)).join('\n') + '\n';
+  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+  const dir = mkdtempSync(join(tmpdir(), 'ini-diff-'));
+  let output: string;
+  try {
+    copyFileSync(HARNESS, join(dir, 'harness.py'));
+    for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+    // Bookworm's Glance is this machine's; trixie's is in its root filesystem, with the files at /mnt.
+    const at = image.root === '/' ? dir : '/mnt';
+    const argv = [`${at}/harness.py`, ...args.map((a) => a.startsWith('@') ? `${at}/${a.slice(1)}` : a)];
+    output = image.root === '/'
+      ? execFileSync('/usr/bin/python3', argv, { input, env, encoding: 'utf8', maxBuffer: 2 ** 30 })
+      : execFileSync('bwrap', ['--ro-bind', image.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
+        '--ro-bind', dir, '/mnt', '--clearenv', '--setenv', 'PATH', env.PATH, '--setenv', 'LANG', env.LANG, 'python3', ...argv],
+      { input, encoding: 'utf8', maxBuffer: 2 ** 30 });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const answers = output.trim().split('\n').map((l) => JSON.parse(l) as T);
+  expect(answers).toHaveLength(requests.length);
+  return answers;
+}
+
 /** What oslo.config's parser reads from each text, in one Python process of the image. */
 function osloReads(image: GlanceImage, texts: string[]): OsloRead[] {
-  const input = texts.map((t) => JSON.stringify({ text: t })).join('\n') + '\n';
-  const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
-  let output: string;
-  if (image.root === '/') {
-    output = execFileSync('/usr/bin/python3', [HARNESS, 'parse'], { input, env, encoding: 'utf8', maxBuffer: 2 ** 30 });
-  } else {
-    const dir = mkdtempSync(join(tmpdir(), 'ini-diff-'));
-    try {
-      copyFileSync(HARNESS, join(dir, 'harness.py'));
-      output = execFileSync('bwrap', ['--ro-bind', image.root, '/', '--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp',
-        '--ro-bind', dir, '/mnt', '--clearenv', '--setenv', 'PATH', env.PATH, '--setenv', 'LANG', env.LANG, 'python3', '/mnt/harness.py', 'parse'],
-      { input, encoding: 'utf8', maxBuffer: 2 ** 30 });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  const answers = output.trim().split('\n').map((l) => JSON.parse(l) as OsloRead);
-  expect(answers).toHaveLength(texts.length);
-  return answers;
+  return runHarness<OsloRead>(image, ['parse'], texts.map((t) => ({ text: t })));
 }
 
 /** How parseIni differs from oslo.config on one text, or undefined. */
@@ -276,6 +288,37 @@ class GlanceLoader {
   }
 }
 
+/** Glance's own loader in the API pod of `image`'s deployment, the options every text must leave as the library set them, and their values. */
+interface LibraryBaseline {
+  readonly loader: GlanceLoader;
+  readonly options: string[];
+  /** The library's 00-glance.conf, by section. */
+  readonly generated: Record<string, Record<string, string>>;
+  readonly values: Record<string, unknown>;
+}
+
+async function loadBaseline(image: GlanceImage, managed: Record<string, string>): Promise<LibraryBaseline> {
+  const manifests = synthGlance({ ...propsFor(image), customServiceConfig: PLACEHOLDER });
+  const generated = parseIniText(find(manifests, 'Secret', `${STATEFUL_SET}-config`).stringData['00-glance.conf']);
+  const setByLibrary = Object.entries(generated).flatMap(([section, o]) => Object.keys(o).map((k) => `${section}.${k}`));
+  const options = [...new Set([...setByLibrary.filter((o) => managed[o]), ...WATCHED])];
+  const loader = new GlanceLoader(new SandboxNode(manifests, 'openstack', SECRETS, {}, image.root), manifests, options);
+  const baseline = await loader.load(PLACEHOLDER);
+  if (baseline.error) {
+    loader.stop();
+    throw new Error(`the library's config does not load: ${baseline.error}`);
+  }
+  return { loader, options, generated, values: baseline.values! };
+}
+
+/** The options a loaded text changed from what the library set. */
+function changedOptions(base: LibraryBaseline, values: Record<string, unknown>): string[] {
+  return base.options.flatMap((option) => {
+    const [got, want] = [JSON.stringify(values[option]), JSON.stringify(base.values[option])];
+    return got === want ? [] : [`${option} is ${escape(got)}, the library set ${escape(want)}`];
+  });
+}
+
 // ---- The tests ----------------------------------------------------------------------------------
 
 const texts = generatedTexts();
@@ -308,24 +351,19 @@ describe.each([['Glance 25.1.0 (bookworm)', GLANCE_IMAGES.bookworm], ['Glance 30
   test(`(b) every generated text the guard accepts leaves what the library set, as Glance's own loader reads it in the API pod (seed ${SEED})`,
     async () => {
       const started = Date.now();
-      const manifests = synthGlance({ ...propsFor(image), customServiceConfig: PLACEHOLDER });
       const managed = resolveCommonProps({ ...BASE_PROPS, ...propsFor(image) }).managedOptions;
-      const generated = parseIniText(find(manifests, 'Secret', `${STATEFUL_SET}-config`).stringData['00-glance.conf']);
-      const setByLibrary = Object.entries(generated).flatMap(([s, o]) => Object.keys(o).map((k) => `${s}.${k}`));
-      const options = [...new Set([...setByLibrary.filter((o) => managed[o]), ...WATCHED])];
-      const loader = new GlanceLoader(new SandboxNode(manifests, 'openstack', SECRETS, {}, image.root), manifests, options);
+      const base = await loadBaseline(image, managed);
+      const { loader, generated } = base;
       try {
-        const baseline = await loader.load(PLACEHOLDER);
-        expect(baseline.error).toBeUndefined();
         // The baseline is what the library wrote (or oslo.config's default where it writes nothing).
-        for (const option of options) {
+        for (const option of base.options) {
           const [section, key] = [option.slice(0, option.indexOf('.')), option.slice(option.indexOf('.') + 1)];
           const written = generated[section]?.[key];
-          if (written !== undefined) expect([option, asWritten(baseline.values![option])]).toEqual([option, written]);
+          if (written !== undefined) expect([option, asWritten(base.values[option])]).toEqual([option, written]);
         }
-        expect(baseline.values!['paste_deploy.flavor']).toBe('keystone+caching');
-        expect(baseline.values!['DEFAULT.show_multiple_locations']).toBe(false);
-        expect(baseline.values!['keystone_authtoken.password']).toBe('x');
+        expect(base.values['paste_deploy.flavor']).toBe('keystone+caching');
+        expect(base.values['DEFAULT.show_multiple_locations']).toBe(false);
+        expect(base.values['keystone_authtoken.password']).toBe('x');
         const differences: string[] = [];
         let guardAccepted = 0;
         const valueErrors: string[] = [];
@@ -340,10 +378,7 @@ describe.each([['Glance 25.1.0 (bookworm)', GLANCE_IMAGES.bookworm], ['Glance 30
             if (!loaded.parse_error) valueErrors.push(`${show(t)}: ${loaded.error}`);
             continue;
           }
-          for (const option of options) {
-            const [got, want] = [JSON.stringify(loaded.values![option]), JSON.stringify(baseline.values![option])];
-            if (got !== want) differences.push(`${show(t)}: ${option} is ${escape(got)}, the library set ${escape(want)}`);
-          }
+          differences.push(...changedOptions(base, loaded.values!).map((change) => `${show(t)}: ${change}`));
         }
         process.stdout.write(`ini-differential (b) ${image.name}: ${guardAccepted} of ${texts.length} texts accepted by the guard and loaded, `
         + `${valueErrors.length} of them with a value Glance refuses, ${differences.length} differences, ${Date.now() - started} ms\n`);
@@ -354,4 +389,57 @@ describe.each([['Glance 25.1.0 (bookworm)', GLANCE_IMAGES.bookworm], ['Glance 30
         loader.stop();
       }
     });
+  test('(c) the pod\'s guard of configSecrets gives the synth-time guard\'s verdict and message on every text it reads; what it alone accepts '
+    + `leaves what the library set, as Glance's own loader reads it (seed ${SEED})`, async () => {
+    const started = Date.now();
+    const managed = resolveCommonProps({ ...BASE_PROPS, ...propsFor(image) }).managedOptions;
+    const rules = configSecretsRules('configSecrets', ['glance-extra'], managed, false);
+    const prop = 'configSecrets[0] (Secret "glance-extra", key "extra.conf")';
+    const pod = runHarness<{ ok: boolean; count?: number; refused?: string }>(image, ['guard', '@guard.py', '@rules.json'],
+      texts.map((t) => ({ key: 'extra.conf', text: t })), { 'guard.py': readFileSync(GUARD, 'utf8'), 'rules.json': JSON.stringify(rules) });
+    const differences: string[] = [];
+    const counts = { accepted: 0, refusedByRule: 0, refusedByReader: 0, podAcceptsUnread: 0 };
+    const podOnly: string[] = [];
+    texts.forEach((t, i) => {
+      // The pod reads the key's text and a line end (as the glance-operator joins keys): so does the synth-time guard here.
+      const read = accepted(() => ini.readIni(prop, t + '\n'));
+      if (!read.ok) {
+        counts.refusedByReader++;
+        // Refusing what it cannot read alike is the synth-time reader's own caution: the pod reads with oslo.config itself.
+        if (pod[i].ok) { counts.podAcceptsUnread++; podOnly.push(t); }
+        return;
+      }
+      const ruled = accepted(() => checkIniAssignments(prop, read.value, managed, false, 'configSecrets'));
+      if (ruled.ok) {
+        counts.accepted++;
+        if (!pod[i].ok || pod[i].count !== read.value.length) {
+          differences.push(`${show(t)}: accepted here, the pod answers ${escape(JSON.stringify(pod[i]))}`);
+        }
+      } else {
+        counts.refusedByRule++;
+        if (pod[i].refused !== ruled.error.message) {
+          differences.push(`${show(t)}: refused here with ${escape(JSON.stringify(ruled.error.message))}, `
+            + `the pod answers ${escape(JSON.stringify(pod[i]))}`);
+        }
+      }
+    });
+    // What the pod alone accepts, loaded by Glance after the library's config: nothing the library set changes.
+    const base = await loadBaseline(image, managed);
+    try {
+      for (const t of podOnly) {
+        const loaded = await base.loader.load(t + '\n');
+        if (loaded.parse_error) differences.push(`${show(t)}: the pod accepts it, oslo.config cannot parse it: ${loaded.error}`);
+        if (loaded.error) continue;
+        differences.push(...changedOptions(base, loaded.values!).map((change) => `${show(t)}: the pod accepts it, and ${change}`));
+      }
+    } finally {
+      base.loader.stop();
+    }
+    process.stdout.write(`ini-differential (c) ${image.name}: ${texts.length} texts, ${JSON.stringify(counts)}, `
+      + `${differences.length} differences, ${Date.now() - started} ms\n`);
+    expect(counts.accepted).toBeGreaterThan(texts.length / 10);
+    expect(counts.refusedByRule).toBeGreaterThan(texts.length / 20);
+    expect(differences.slice(0, 20)).toEqual([]);
+    expect(differences).toHaveLength(0);
+  });
 });

@@ -1,6 +1,6 @@
 """What the real oslo.config reads from config texts: the harness of test/e2e/ini-differential.test.ts.
 
-Two modes, each one process for every text (JSON lines in, JSON lines out, one answer per line):
+Three modes, each one process for every text (JSON lines in, JSON lines out, one answer per line):
 
   python3 oslo-ini-harness.py parse
       stdin: {"text": "..."} per line. Each text is written to a file (UTF-8, no newline
@@ -9,6 +9,12 @@ Two modes, each one process for every text (JSON lines in, JSON lines out, one a
       stdout: {"ok": false, "error": "..."} when oslo.config refuses the file, else
       {"ok": true, "assignments": [[section, key, value], ...] in file order,
        "parsed": {section: {key: [values]}}, "normalized": {group: {key: [values]}}}.
+
+  python3 oslo-ini-harness.py guard SCRIPT RULES_JSON
+      stdin: {"key": "...", "text": "..."} per line. The pod's guard of configSecrets (SCRIPT,
+      lib/glance-config-secrets.py, imported) on the text as the one key of the one Secret, with the
+      rules of RULES_JSON: {"ok": true, "count": n} or {"ok": false, "refused": "<its message>"}.
+      Any other exception ends the harness (a defect of the guard).
 
   python3 oslo-ini-harness.py glance OPTIONS_JSON GLANCE_API_ARGS...
       Inside the API container: sys.argv[0] is /usr/bin/glance-api, the options glance-api
@@ -119,11 +125,37 @@ def glance_mode(args, options):
         print('@@' + json.dumps(answer, default=str, sort_keys=True), flush=True)
 
 
+def guard_mode(script, rules_path):
+    """The pod's guard (lib/glance-config-secrets.py) on each text, as the one key of the one Secret of configSecrets."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('glance_config_secrets', script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with open(rules_path, encoding='utf-8') as f:
+        rules = json.load(f)
+    directory = tempfile.mkdtemp(prefix='config-secrets-')
+    secret = os.path.join(directory, 'secrets', '0')
+    os.makedirs(secret)
+    out = os.path.join(directory, 'out.conf')
+    for line in sys.stdin:
+        request = json.loads(line)
+        with open(os.path.join(secret, request['key']), 'w', encoding='utf-8', newline='') as f:
+            f.write(request['text'])
+        try:
+            answer = {'ok': True, 'count': module.guard(rules, os.path.join(directory, 'secrets'), out)}
+        except module.Refusal as refused:
+            answer = {'ok': False, 'refused': str(refused)}
+        os.remove(os.path.join(secret, request['key']))
+        print(json.dumps(answer), flush=True)
+
+
 if __name__ == '__main__':
     if sys.argv[1] == 'parse':
         parse_mode()
     elif sys.argv[1] == 'glance':
         # In glance-api's place in the container's command: the options to report, then glance-api's own arguments.
         glance_mode(sys.argv[3:], json.loads(sys.argv[2]))
+    elif sys.argv[1] == 'guard':
+        guard_mode(sys.argv[2], sys.argv[3])
     else:
-        raise SystemExit('usage: oslo-ini-harness.py parse | glance OPTIONS_JSON GLANCE_API_ARGS...')
+        raise SystemExit('usage: oslo-ini-harness.py parse | glance OPTIONS_JSON GLANCE_API_ARGS... | guard SCRIPT RULES_JSON')

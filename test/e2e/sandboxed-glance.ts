@@ -30,6 +30,7 @@ import { promisify } from 'util';
 import { App, Chart, Testing } from 'cdk8s';
 import { Glance, GlanceProps, GlanceRelease, ImageBackend } from '../../lib';
 import { UWSGI_INI } from '../../lib/api-serving';
+import { LIBRARY_CONFIG_DIR } from '../../lib/config-secrets';
 import { HTTPD_CONFIG } from '../../lib/tls/terminator';
 import { BASE_PROPS, find, Manifest, parseIniText } from '../helpers';
 import type { Keystone } from '../sandbox/keystone';
@@ -159,8 +160,11 @@ export class SandboxedGlance {
     const sts = find(manifests, 'StatefulSet', statefulSet);
     this.replicas = sts.spec.replicas;
     const container = sts.spec.template.spec.containers[0];
-    const configVolume = sts.spec.template.spec.volumes.find((v: any) =>
-      container.volumeMounts.some((m: any) => m.name === v.name && m.mountPath === CONFIG_MOUNT));
+    const volumes = sts.spec.template.spec.volumes;
+    const mounted = volumes.find((v: any) => container.volumeMounts.some((m: any) => m.name === v.name && m.mountPath === CONFIG_MOUNT));
+    // With configSecrets, glance-api's config directory is an emptyDir their init container fills from the config Secret.
+    const configVolume = mounted.secret ? mounted : volumes.find((v: any) => (sts.spec.template.spec.initContainers ?? []).some((c: any) =>
+      c.volumeMounts.some((m: any) => m.name === v.name && m.mountPath === LIBRARY_CONFIG_DIR)));
     this.configSecretName = configVolume.secret.secretName;
     // The Secrets the user creates beside the chart.
     const secrets: SecretValues = {
@@ -314,6 +318,14 @@ export class SandboxedGlance {
     }
   }
 
+  /** Replaces replica N's pod with a new one (its emptyDirs go, its claims stay), as deleting the pod does, and starts it. */
+  public async replace(replica: number): Promise<void> {
+    await this.stop(replica);
+    this.apis.get(replica)?.pod.delete();
+    this.apis.delete(replica);
+    await this.start(replica);
+  }
+
   /** Starts the database and runs the db-sync Job from the manifests. */
   public async prepare(): Promise<void> {
     await this.db.start({ tls: this.options.dbTls });
@@ -342,6 +354,16 @@ export class SandboxedGlance {
     const existing = this.apis.get(replica);
     const pod = existing?.pod ?? this.node.pod('StatefulSet', this.statefulSet, replica);
     const [main, ...others] = pod.spec.containers.map((c: any) => c.name as string);
+    // A new pod runs its init containers first, in order, each to a zero exit (a restarted container does not).
+    if (!existing) {
+      for (const { name } of pod.spec.initContainers ?? []) {
+        const init = await pod.run({ container: name, secretOverlay: (podName) => this.secretOverlay(podName) });
+        if (init.code !== 0) {
+          pod.delete();
+          throw new InitContainerFailed(replica, name, init);
+        }
+      }
+    }
     const process = pod.spawn({ container: main, secretOverlay: (podName) => this.secretOverlay(podName) });
     const stderr: string[] = [];
     // Its log, whichever stream oslo.log writes it to.
@@ -493,6 +515,13 @@ export class SandboxedGlance {
         [OVERLAY_FILE]: this.overlay(podName), [OPEN_POLICY_FILE]: open || '{}\n', ...this.uwsgiOverlay(podName), ...this.httpdOverlay(podName),
       },
     };
+  }
+}
+
+/** A pod that does not start: one of its init containers exited otherwise than 0 (the kubelet's Init:Error). */
+export class InitContainerFailed extends Error {
+  constructor(public readonly replica: number, public readonly container: string, public readonly result: RunResult) {
+    super(`replica ${replica}'s init container ${container} exited ${result.code}: ${result.stderr.slice(-3000)}`);
   }
 }
 

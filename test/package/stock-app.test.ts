@@ -28,11 +28,12 @@ const NPM_CACHE = process.env.STOCK_APP_NPM_CACHE ?? join(tmpdir(), 'cdk8s-glanc
 const BASE = 'stock-app';
 
 /** Everything the tarball may hold, bundled dependencies aside. */
-const ALLOWED = [/^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^lib\/cache\/[^/]+\.py$/, /^lib\/keystone\/[^/]+\.py$/, /^lib\/tls\/[^/]+\.sh$/, /^\.jsii$/,
-  /^package\.json$/,
+const ALLOWED = [/^lib\/.+\.js$/, /^lib\/.+\.d\.ts$/, /^lib\/[^/]+\.py$/, /^lib\/cache\/[^/]+\.py$/, /^lib\/keystone\/[^/]+\.py$/,
+  /^lib\/tls\/[^/]+\.sh$/, /^\.jsii$/, /^package\.json$/,
   /^README\.md$/, /^LICENSE$/, /^API\.md$/];
 const REQUIRED = ['.jsii', 'package.json', 'README.md', 'LICENSE', 'API.md', 'lib/index.js', 'lib/index.d.ts', 'lib/cli.js', 'lib/errors.d.ts',
-  'lib/cache/glance-cache-jobs.py', 'lib/keystone/glance-keystone-register.py', 'lib/keystone/glance-limits-endpoint.py', 'lib/tls/glance-httpd.sh'];
+  'lib/glance-config-secrets.py', 'lib/cache/glance-cache-jobs.py', 'lib/keystone/glance-keystone-register.py',
+  'lib/keystone/glance-limits-endpoint.py', 'lib/tls/glance-httpd.sh'];
 const EXCLUDED = [/(^|\/)test\//, /^scripts\//, /^bench\//, /^examples\//, /^\.ci\//, /^\.cache\//, /^projenrc\//, /^\.projenrc\.ts$/, /^\.projen\//,
   /(^|\/)__pycache__\//, /\.pyc$/, /^dist\//, /^tsconfig\.json$/];
 

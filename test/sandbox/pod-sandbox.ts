@@ -348,7 +348,9 @@ export class SandboxPod {
   /** The bwrap command line that runs one of the pod's containers. */
   public commandLine(options: RunOptions = {}): { args: string[]; env: Record<string, string> } {
     const spec = this.spec;
-    const container = options.container ? spec.containers.find((c: any) => c.name === options.container) : spec.containers[0];
+    // An init container by its name too: the kubelet runs them, each to completion, before the others.
+    const container = options.container ? [...spec.initContainers ?? [], ...spec.containers].find((c: any) => c.name === options.container)
+      : spec.containers[0];
     if (!container) throw new Error(`pod-sandbox: ${this.name} has no container ${options.container}`);
     const security = { ...spec.securityContext, ...container.securityContext };
     if (security.readOnlyRootFilesystem !== true) {
