@@ -11,7 +11,7 @@ import { checkFields, valueOrDefault } from './check';
 import { API_FIELDS, Field, GLANCE_SPEC_FIELDS } from './fields';
 import { glanceSpecOf, Located } from './locate';
 import type { CustomResourceOptions, CustomResourceRead } from './options';
-import { apiStoresOf, renderedAssignments, Stores, storesOf } from './stores';
+import { apiStoresOf, mountsForApi, renderedAssignments, Stores, storesOf } from './stores';
 import { tlsOf } from './tls';
 import { crPathTranslator } from './translate';
 import { isObject, nonEmpty, probesOf, valueAt } from './values';
@@ -86,7 +86,14 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   for (const [name, api] of Object.entries(apis)) {
     const at = `${path}.glanceAPIs.${name}.customServiceConfig`;
     const own = api.customServiceConfig === undefined ? undefined
-      : ImageBackend._readFrom(at, () => apiStoresOf(at, api.customServiceConfig!, stores.mounts));
+      : ImageBackend._readFrom(at, () => apiStoresOf(at, api.customServiceConfig!, mountsForApi(stores.mounts, name)));
+    const mountedForIt = stores.mounts.apiCephSecrets[name];
+    if (mountedForIt && !own?.backend._convertsImports) {
+      // Its pod would mount Ceph's files that none of its stores reads (the operator's would): not the library's.
+      throw new GlanceValidationError(mountedForIt.path, mountedForIt.secrets, `mounts Ceph's files at /etc/ceph for ${name} (not every API), `
+        + `whose ${own ? 'stores are none of them rbd' : 'stores are the deployment\'s'}`,
+      `give ${name} its own rbd stores (enabled_backends in its customServiceConfig), or propagate the mount to Glance`);
+    }
     if (!own) continue;
     ownStores.add(name);
     apis[name] = { ...api, backend: own.backend, customServiceConfig: own.customServiceConfig };

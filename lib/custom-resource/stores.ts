@@ -292,6 +292,27 @@ function s3FromSection(take: (option: string) => string | undefined, path: strin
   }));
 }
 
+/** The Ceph Secrets a mount of extraMounts puts at /etc/ceph (a Secret, or Secrets projected), checked; undefined for another mount. */
+function cephSecretsOf(volume: any, mount: any, volPath: string): string[] | undefined {
+  if (String(mount?.mountPath).replace(/\/+$/, '') !== '/etc/ceph' || !(volume?.secret || volume?.projected)) return undefined;
+  if (volume.secret && typeof volume.secret.secretName !== 'string') {
+    throw new GlanceValidationError(`${volPath}.volumes`, volume, 'is a Secret volume without secretName (Kubernetes would reject it)',
+      'name the Secret in secret.secretName');
+  }
+  const secrets = volume.secret ? [volume.secret.secretName] : (volume.projected.sources ?? []).map((s: any) => s?.secret?.name);
+  if (secrets.some((s: unknown) => typeof s !== 'string')) {
+    throw new GlanceValidationError(`${volPath}.volumes`, volume, 'projects something other than Secrets into /etc/ceph',
+      'project only the Ceph Secrets');
+  }
+  return secrets;
+}
+
+/** The mounts an API's own stores use: the deployment's, and the Ceph Secrets mounted for that API alone. */
+export function mountsForApi(mounts: Mounts, api: string): Mounts {
+  const own = mounts.apiCephSecrets[api];
+  return own ? { ...mounts, cephSecrets: [...mounts.cephSecrets, ...own.secrets], path: own.path } : mounts;
+}
+
 /** A store factory's error about what extraMounts gave (`options` of its props) is named by the extraMounts. */
 function fromMounts<T>(mounts: Mounts, options: RegExp, build: () => T): T {
   try {
@@ -304,6 +325,11 @@ function fromMounts<T>(mounts: Mounts, options: RegExp, build: () => T): T {
 export interface Mounts {
   readonly nfs?: { server: string; path: string };
   readonly cephSecrets: string[];
+  /**
+   * Ceph Secrets at /etc/ceph for some APIs only (a propagation naming them: the distributed layout, each site's API with its
+   * own cluster's files), by API, with the path of the mount: the Secrets of that API's own stores.
+   */
+  readonly apiCephSecrets: Record<string, { readonly secrets: string[]; readonly path: string }>;
   /** A ConfigMap at /etc/glance/policy.d. */
   readonly policyConfigMap?: string;
   readonly path: string;
@@ -316,7 +342,7 @@ function mountsOf(located: Located, apiNames: string[]): Mounts {
   const lists = [own, ...located.extraMounts ? [located.extraMounts] : []].filter((list) => list.value !== undefined);
   // Errors about the store's volumes name the list that gives them (or, with none, where to add one).
   const path = (lists[lists.length - 1] ?? located.extraMounts ?? own).path;
-  const result: { -readonly [K in keyof Mounts]: Mounts[K] } = { cephSecrets: [], path };
+  const result: { -readonly [K in keyof Mounts]: Mounts[K] } = { cephSecrets: [], apiCephSecrets: {}, path };
   for (const extra of lists) readMounts(extra, apiNames, result);
   return result;
 }
@@ -336,19 +362,29 @@ function readMounts(extra: { readonly value: unknown; readonly path: string }, a
       if (!Array.isArray(propagation)) throw new GlanceValidationError(`${volPath}.propagation`, propagation, 'is not a list', 'list the services');
       // The operator mounts into an API pod what names Glance, GlanceAPI or that API's own name;
       // mounts meant for other services (Cinder, Manila, ...) are not Glance's. A mount for only
-      // some of the APIs has no counterpart here: every API pod of a deployment mounts the same.
+      // some of the APIs is read for Ceph's files alone (the Secrets of those APIs' own stores):
+      // every other volume is the deployment's, which every API pod mounts.
       const names = propagation.map(String);
       const forApis = apiNames.filter((api) => names.includes(api));
+      // Stryker disable next-line ArrayDeclaration: an entry that is not a volume has no name for a mount to find
+      const volumes: any[] = Array.isArray(vol?.volumes) ? vol.volumes : [];
       if (propagation.length && !names.some((p) => /^glance/i.test(p))) {
         if (forApis.length === 0) return;
         if (forApis.length < apiNames.length) {
-          throw new GlanceValidationError(`${volPath}.propagation`, propagation,
-            `is not supported by cdk8s-glance: a mount for some of the APIs (${forApis.join(', ')}), where every API pod mounts the same`,
-            'propagate it to Glance, so that every API mounts it, or remove it');
+          const mounts: any[] = Array.isArray(vol?.mounts) ? vol.mounts : [];
+          const ceph = mounts.map((mount) => cephSecretsOf(volumes.find((v) => v?.name === mount?.name), mount, volPath));
+          if (ceph.length === 0 || ceph.some((secrets) => secrets === undefined)) {
+            throw new GlanceValidationError(`${volPath}.propagation`, propagation,
+              `is not supported by cdk8s-glance: a mount for some of the APIs (${forApis.join(', ')}) other than Ceph's files at /etc/ceph, `
+              + 'where every API pod mounts the same', 'propagate it to Glance, so that every API mounts it, or remove it');
+          }
+          for (const api of forApis) {
+            const earlier = result.apiCephSecrets[api];
+            result.apiCephSecrets[api] = { secrets: [...earlier?.secrets ?? [], ...ceph.flat() as string[]], path: `${volPath}.propagation` };
+          }
+          return;
         }
       }
-      // Stryker disable next-line ArrayDeclaration: an entry that is not a volume has no name for a mount to find
-      const volumes: any[] = Array.isArray(vol?.volumes) ? vol.volumes : [];
       for (const [k, mount] of (Array.isArray(vol?.mounts) ? vol.mounts : []).entries()) {
         const mountPath = `${volPath}.mounts[${k}]`;
         const volume = volumes.find((v) => v?.name === mount?.name);
@@ -359,17 +395,8 @@ function readMounts(extra: { readonly value: unknown; readonly path: string }, a
               'give nfs.server and nfs.path');
           }
           result.nfs = { server: volume.nfs.server, path: volume.nfs.path };
-        } else if (where === '/etc/ceph' && (volume?.secret || volume?.projected)) {
-          const secrets = volume.secret ? [volume.secret.secretName] : (volume.projected.sources ?? []).map((s: any) => s?.secret?.name);
-          if (volume.secret && typeof volume.secret.secretName !== 'string') {
-            throw new GlanceValidationError(`${volPath}.volumes`, volume, 'is a Secret volume without secretName (Kubernetes would reject it)',
-              'name the Secret in secret.secretName');
-          }
-          if (secrets.some((s: unknown) => typeof s !== 'string')) {
-            throw new GlanceValidationError(`${volPath}.volumes`, volume, 'projects something other than Secrets into /etc/ceph',
-              'project only the Ceph Secrets');
-          }
-          result.cephSecrets.push(...secrets);
+        } else if (cephSecretsOf(volume, mount, volPath)) {
+          result.cephSecrets.push(...cephSecretsOf(volume, mount, volPath)!);
         } else if (where === POLICY_DIR && volume?.configMap) {
           checkSubdomain(`${volPath}.volumes`, volume.configMap.name,
             'is a ConfigMap volume whose name is no DNS-1123 subdomain (Kubernetes would reject it)',

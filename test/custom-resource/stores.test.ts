@@ -426,12 +426,46 @@ describe('extraMounts', () => {
       }
     });
 
-    test('naming some of the APIs, it is refused: every API pod mounts the same', () => {
-      refused(cephFor(['az0', 'az1'], { ...two, az2: { type: 'edge' } }), 'spec.extraMounts[0].extraVol[0].propagation',
-        'some of the APIs (az0, az1)');
-      refused(cephFor(['az0'], two), 'spec.extraMounts[0].extraVol[0].propagation',
-        'is not supported by cdk8s-glance: a mount for some of the APIs (az0), where every API pod mounts the same (got ["az0"]). '
-        + 'Fix: propagate it to Glance, so that every API mounts it, or remove it');
+    test('naming some of the APIs whose stores are the deployment\'s, it is refused: they mount the deployment\'s', () => {
+      const cr = extraVol([
+        { propagation: ['Glance'], volumes: [cephSecret('ceph-central')], mounts: [{ name: 'ceph-central', mountPath: '/etc/ceph' }] },
+        { propagation: ['az0', 'az1'], volumes: [cephSecret('ceph-a')], mounts: [{ name: 'ceph-a', mountPath: '/etc/ceph' }] },
+      ]);
+      Object.assign(cr.spec as any, { customServiceConfig: rbd, glanceAPIs: { ...two, az2: { type: 'edge' } } });
+      refused(cr, 'spec.extraMounts[0].extraVol[1].propagation',
+        'mounts Ceph\'s files at /etc/ceph for az0 (not every API), whose stores are the deployment\'s (got ["ceph-a"]). '
+        + 'Fix: give az0 its own rbd stores (enabled_backends in its customServiceConfig), or propagate the mount to Glance');
+    });
+
+    test('naming the APIs with stores of their own (the distributed layout), each API\'s stores read its own Secrets', () => {
+      const site = (name: string) => `[DEFAULT]\nenabled_backends = ${name}:rbd\n[glance_store]\ndefault_backend = ${name}\n`
+        + `[${name}]\nrbd_store_ceph_conf = /etc/ceph/${name}.conf\n`;
+      const cr = extraVol([
+        { propagation: ['Glance'], volumes: [cephSecret('ceph-central')], mounts: [{ name: 'ceph-central', mountPath: '/etc/ceph' }] },
+        { propagation: ['az1', 'CinderVolume'], volumes: [cephSecret('ceph-az1')], mounts: [{ name: 'ceph-az1', mountPath: '/etc/ceph' }] },
+      ]);
+      Object.assign(cr.spec as any, {
+        customServiceConfig: rbd,
+        glanceAPIs: { central: {}, az1: { type: 'edge', customServiceConfig: site('az1') } },
+        keystoneEndpoint: 'central',
+      });
+      const m = synthFromCr(cr, noStore());
+      const secretsOf = (sts: string) => {
+        const volume = find(m, 'StatefulSet', sts).spec.template.spec.volumes.find((v: any) => v.name === 'ceph' || v.name.startsWith('ceph'));
+        return volume.secret ? [volume.secret.secretName] : volume.projected.sources.map((source: any) => source.secret.name);
+      };
+      expect(secretsOf('glance-central-internal-api')).toEqual(['ceph-central']);
+      expect(secretsOf('glance-az1-edge-api')).toEqual(['ceph-central', 'ceph-az1']);
+    });
+
+    test('another mount for some of the APIs is refused: every API pod mounts the deployment\'s volumes', () => {
+      const cr = extraVol([{
+        propagation: ['az0'],
+        volumes: [{ name: 'p', configMap: { name: 'pol' } }],
+        mounts: [{ name: 'p', mountPath: '/etc/glance/policy.d' }],
+      }]);
+      Object.assign(cr.spec as any, { customServiceConfig: rbd, glanceAPIs: two });
+      refused(cr, 'spec.extraMounts[0].extraVol[0].propagation', 'a mount for some of the APIs (az0) other than Ceph\'s files at /etc/ceph');
     });
 
     test('naming no API of the CR, it is another service\'s instance\'s', () => {
