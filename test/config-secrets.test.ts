@@ -7,6 +7,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import { GlanceApiType, ImageBackend } from '../lib';
 import { BASE_PROPS, expectInvalid, expectMountsResolve, find, ofKind, synthGlance } from './helpers';
+import { readOnlyRootViolations } from './writable-dirs';
 import { MANAGED_OPTIONS } from '../lib/config-guard';
 import { CONFIG_SECRETS_RULES, CONFIG_SECRETS_SCRIPT } from '../lib/config-secrets';
 import { resolveCommonProps } from '../lib/service-config';
@@ -208,5 +209,28 @@ describe('ImageBackend.s3({ fromConfigSecrets: true })', () => {
       'ImageBackend.s3().host', /is not an S3 endpoint/);
     expectInvalid(() => ImageBackend.s3({ fromConfigSecrets: 'yes' } as any), 'ImageBackend.s3().fromConfigSecrets', /is not a boolean/);
     expectInvalid(() => s3({ host: 'not a host' }), 'ImageBackend.s3().host', /is not an S3 endpoint/);
+  });
+});
+
+describe('the static check of writable directories (test/writable-dirs.ts) through the config check\'s emptyDir', () => {
+  const fresh = () => JSON.parse(JSON.stringify(synthGlance({ configSecrets: ['k'], imageCache: { size: '10Gi' }, apis: { default: {} } })));
+
+  test('as synthesized: the check writes a writable volume; glance-api\'s directories, read from the Secret the check copies, too', () => {
+    expect(readOnlyRootViolations(fresh())).toEqual([]);
+  });
+
+  test('it would see the check writing a read-only mount, and glance-api\'s lock_path moved off its volumes in the copied Secret', () => {
+    const m = fresh();
+    const pod = podOf(m, 'glance-default-single');
+    pod.initContainers.find((c: any) => c.name === 'config-secrets').volumeMounts.find((v: any) => v.name === 'config-dir').readOnly = true;
+    const secret = find(m, 'Secret', 'glance-default-single-config');
+    secret.stringData['00-glance.conf'] = secret.stringData['00-glance.conf'].replace(/^lock_path = .*$/m, 'lock_path = /opt/locks');
+    const violations = readOnlyRootViolations(m);
+    expect(violations).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^StatefulSet\/glance-default-single\/glance-api: oslo_concurrency.lock_path = \/opt\/locks is on no writable volume/),
+      expect.stringMatching(/^StatefulSet\/glance-default-single\/config-secrets: <config dir> = \/etc\/glance\/glance.conf.d is on no writable/),
+    ]));
+    // The pruner and cleaner read the same Secret, mounted as it is.
+    expect(violations).toHaveLength(4);
   });
 });

@@ -289,6 +289,7 @@ const validApis = fc.dictionary(validName, fc.record({
   imageCache: validCache,
   customServiceConfig: validIni.filter((t) => t !== undefined),
   nodeSelector: fc.constant({ 'node-role.kubernetes.io/glance': '' }),
+  configSecrets: fc.uniqueArray(fc.constantFrom('glance-api-keys', 'edge.keys'), { maxLength: 2 }),
 }, { requiredKeys: [] }), { minKeys: 1, maxKeys: 3 });
 const validProps = fc.record({
   name: fc.option(validName, { nil: undefined }),
@@ -310,6 +311,8 @@ const validProps = fc.record({
     fc.record({ enabled: fc.boolean(), allowedNamespaces: fc.array(validName, { maxLength: 2 }) }, { requiredKeys: [] }), { nil: undefined }),
   behindTlsProxy: fc.option(fc.boolean(), { nil: undefined }),
   policyConfigMap: fc.option(fc.constantFrom('glance-policy', 'policies.example'), { nil: undefined }),
+  configSecrets: fc.option(fc.uniqueArray(fc.constantFrom('glance-s3', 'glance-memcache-key', 'glance.extra'), { minLength: 1, maxLength: 3 }),
+    { nil: undefined }),
   tls: fc.option(fc.record({
     caBundleSecret: fc.constant({ name: 'combined-ca-bundle', key: 'tls-ca-bundle.pem' }),
     issuer: fc.constantFrom({ name: 'rootca-internal' }, { name: 'ca', kind: 'ClusterIssuer' }),
@@ -329,6 +332,7 @@ function toValidProps(p: any): Partial<GlanceProps> {
     limits: p.capPercent === undefined ? undefined : { imageSizeCap: `${Math.floor(storageGi * 1024 * p.capPercent / 100) || 1}Mi` },
     behindTlsProxy: p.behindTlsProxy,
     policyConfigMap: p.policyConfigMap,
+    configSecrets: p.configSecrets,
     tls: p.tls,
     // Verified against the bundle, so only with one.
     database: { ...BASE_PROPS.database, tls: p.databaseTls && p.tls?.caBundleSecret !== undefined },

@@ -6,6 +6,7 @@
  */
 import { posix } from 'path';
 import { Manifest, podSpecs } from './helpers';
+import { CONFIG_SECRETS_SCRIPT } from '../lib/config-secrets';
 import { parseIni } from '../lib/ini';
 
 const CONFIG_DIR = '/etc/glance/glance.conf.d';
@@ -21,6 +22,8 @@ const WRITES: Record<string, string[]> = {
   'glance-manage': ['oslo_concurrency.lock_path', 'DEFAULT.log_dir', '<log file>'],
   // The TLS terminator: httpd's pid file, runtime dir and session cache, in the run_dir of its script.
   'tls terminator': ['<httpd run dir>'],
+  // configSecrets' check writes the pod's config directory, its last argument.
+  'config check': ['<config dir>'],
 };
 
 /** Which Glance program a container runs, from its command line's arguments (not from its config files' names). */
@@ -31,6 +34,7 @@ function program(argv: string[]): string | undefined {
   if (base.some((arg) => arg.startsWith('glance-cache-'))) return 'cache tool';
   if (base.includes('glance-manage')) return 'glance-manage';
   if (base.includes('glance-httpd.sh')) return 'tls terminator';
+  if (base.includes(CONFIG_SECRETS_SCRIPT)) return 'config check';
   return undefined;
 }
 
@@ -43,7 +47,7 @@ function group(name: string): string {
 function effectiveConfig(manifests: Manifest[], pod: any, container: any): Record<string, string> {
   const options: Record<string, string> = {};
   const mount = (container.volumeMounts ?? []).find((m: any) => m.mountPath === CONFIG_DIR);
-  const volume = mount && pod.volumes.find((v: any) => v.name === mount.name);
+  const volume = configSecretOf(pod, mount && pod.volumes.find((v: any) => v.name === mount.name));
   const secret = volume?.secret && manifests.find((m) => m.kind === 'Secret' && m.metadata.name === volume.secret.secretName);
   for (const file of Object.keys(secret?.stringData ?? {}).filter((f) => f.endsWith('.conf')).sort()) {
     for (const [section, values] of Object.entries(parseIni(file, secret.stringData[file]))) {
@@ -54,12 +58,29 @@ function effectiveConfig(manifests: Manifest[], pod: any, container: any): Recor
   const script: string | undefined = secret?.stringData?.['glance-httpd.sh'];
   const runDir = script && /^run_dir=(\S+)$/m.exec(script)?.[1];
   if (runDir) options['<httpd run dir>'] = runDir;
+  const argv: string[] = [...container.command ?? [], ...container.args ?? []];
+  if (program(argv) === 'config check') options['<config dir>'] = argv[argv.length - 1];
   for (const entry of container.env ?? []) {
     const match = /^OS_([A-Za-z0-9_]+?)__([A-Za-z0-9_]+)$/.exec(entry.name);
     if (!match) continue;
     options[`${group(match[1])}.${match[2].toLowerCase()}`] = entry.value ?? `<from ${JSON.stringify(entry.valueFrom)}>`;
   }
   return options;
+}
+
+/**
+ * The config volume behind a container's config dir: its Secret, or, where that is the emptyDir configSecrets' check fills,
+ * the Secret the check copies (its argument before the Secrets' directory, where it mounts the config Secret). The Secrets'
+ * own text may move no directory: the check refuses every option these are read from.
+ */
+function configSecretOf(pod: any, volume: any): any {
+  if (!volume?.emptyDir) return volume;
+  const check = (pod.initContainers ?? []).find((c: any) => (c.command ?? []).some((a: string) => a.endsWith(CONFIG_SECRETS_SCRIPT))
+    && (c.volumeMounts ?? []).some((m: any) => m.name === volume.name && m.mountPath === CONFIG_DIR));
+  if (!check) return volume;
+  const source = check.command[check.command.length - 3];
+  const mount = check.volumeMounts.find((m: any) => m.mountPath === source);
+  return pod.volumes.find((v: any) => v.name === mount?.name);
 }
 
 /** Every directory option of the program with its value, file stores included. */

@@ -804,6 +804,18 @@ describe('Glance as a member of the cloud: registered by its Job, an application
     expect(other.status).toBe(201);
     expect((await call(tokens.other, 'PUT', `${INTERNAL_URL}/v2/images/${other.body.id}/stage`, { bytes: MIB / 2 })).status).toBe(204);
   });
+  test('policyConfigMap: a key removed from the ConfigMap, the real kubelet removes its file, as the pod sandbox does', async () => {
+    const kept = { 'policy.yaml': CLOUD_POLICY.data['policy.yaml'] };
+    await applyClean([{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: CLOUD_POLICY.name, namespace: NAMESPACE }, data: kept }]);
+    const layout = async () => configMapVolumeLayoutOf(await kubectlOk(['exec', `${STS}-0`, '-c', 'glance-api', '-n', NAMESPACE, '--',
+      ...configMapVolumeCommand('/etc/glance/policy.d', 'policy.yaml')]));
+    const started = Date.now();
+    // The kubelet updates a ConfigMap volume at its next sync of the pod (about a minute).
+    await until('the kubelet has updated the policy volume', async () => !JSON.stringify(await layout()).includes('queue.yaml'), { everyMs: 2000 });
+    console.log(`cluster: a key removed from the policy ConfigMap: its file gone from the pod after ${Math.round((Date.now() - started) / 1000)} s`);
+    expect(await layout()).toEqual(configMapVolumeLayout(['policy.yaml']));
+  });
+
   test('configSecrets: the real kubelet runs the check before glance-api, which reads the Secret\'s text from the emptyDir the check '
     + 'wrote (the glance user\'s, read-only); its option applies', async () => {
     for (const n of [0, 1]) {

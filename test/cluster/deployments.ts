@@ -88,8 +88,11 @@ export const CLOUD_AC_SECRET = 'flowcloud-ac';
 /** Keystone's region: Glance finds Keystone in the region it registers in (its Job refuses one where Keystone has no endpoint). */
 export const CLOUD_REGION = 'regionOne';
 export const CLOUD_USER = 'glance-cloud';
-/** cloudFlow's policy files (policyConfigMap): members may list a replica's cache. */
-export const CLOUD_POLICY = { name: 'flowcloud-policy', data: { 'policy.yaml': '"cache_list": "role:admin or role:member"\n' } };
+/** cloudFlow's policy files (policyConfigMap): members may list a replica's cache; the second file restates the library's cache_image rule. */
+export const CLOUD_POLICY = {
+  name: 'flowcloud-policy',
+  data: { 'policy.yaml': '"cache_list": "role:admin or role:member"\n', 'queue.yaml': '"cache_image": "role:admin"\n' },
+};
 /** cloudFlow's configSecrets: a Secret of oslo.config text, checked in each pod before glance-api starts. */
 export const CLOUD_CONFIG_SECRET = { name: 'flowcloud-config', data: { 'tags.conf': '[DEFAULT]\nimage_tag_quota = 2\n' } };
 /** As quotas-scenario.ts has them on the sandbox tier. */

@@ -100,6 +100,9 @@ describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLAN
       // policy.yaml lets members create images now; cache.yaml is gone.
       glance.node.setConfigMap(CONFIG_MAP, { 'policy.yaml': '"add_image": "role:admin or role:member"\n' });
       expect(glance.pod(0).refreshConfigMapVolumes(CONFIG_MAP)).toEqual(['policy']);
+      // Laid out as the kubelet lays out an updated volume (the cluster tier measures it): cache.yaml's file is gone.
+      const layout = await glance.pod(0).run({ exec: configMapVolumeCommand('/etc/glance/policy.d', 'policy.yaml') });
+      expect(configMapVolumeLayoutOf(layout.stdout)).toEqual(configMapVolumeLayout(['policy.yaml']));
       await until('a member may create images again', async () => (await createImage('member')) === 201, { everyMs: 500 });
       // The same glance-api process, still running.
       expect(glance.process(0)).toBe(process);
