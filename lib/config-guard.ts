@@ -80,6 +80,9 @@ export const GUARDED_SECTIONS: Record<string, { readonly allowed: readonly strin
   },
 };
 
+/** The tables checkIniAssignments applies, for the same check where it runs elsewhere (configSecrets' in the API pod). */
+export const GUARD_TABLES = { aliases: MANAGED_OPTION_ALIASES, meta: META_OPTIONS, guarded: GUARDED_SECTIONS };
+
 /** oslo.config's substitution: "$$" is a "$"; any other "$" starts a reference ($name, ${group.name}). */
 // Stryker disable next-line StringLiteral: any replacement of "$$" without a "$" in it reads the same
 const refersToOptions = (value: string) => value.replace(/\$\$/g, '').includes('$');

@@ -1,9 +1,8 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 import { k8s } from 'cdk8s-plus-28';
-import { GUARDED_SECTIONS, META_OPTIONS } from './config-guard';
+import { GUARD_TABLES } from './config-guard';
 import { GlanceValidationError } from './errors';
-import { MANAGED_OPTION_ALIASES } from './managed-option-aliases';
 import { checkSubdomain } from './names';
 import { CONFIG_DIR, RESTRICTED_CONTAINER_SECURITY, SECRET_MODE } from './pod-security';
 
@@ -57,7 +56,7 @@ export interface ConfigSecretsRules {
 
 export function configSecretsRules(prop: string, secrets: string[], managed: Record<string, string>, substitution: boolean,
   required: Record<string, string> = {}): ConfigSecretsRules {
-  return { prop, secrets, managed, aliases: MANAGED_OPTION_ALIASES, meta: META_OPTIONS, guarded: GUARDED_SECTIONS, substitution, required };
+  return { prop, secrets, managed, ...GUARD_TABLES, substitution, required };
 }
 
 /** The files of the API's config Secret that the check needs. */
