@@ -59,6 +59,11 @@ def group_of(section):
     return section if section == 'DEFAULT' else section.lower()
 
 
+def name_of(key):
+    """An option's name as the synth-time guard compares it (lib/ini.ts, IniAssignment.name): lower case, "-" as "_"."""
+    return key.lower().replace('-', '_')
+
+
 class Recorder(cfg.ConfigParser):
     """oslo.config's parser, recording each assignment with the line of its key, in file order."""
 
@@ -88,7 +93,7 @@ def check(assignments, rules, segments):
     source = 'configSecrets'
     spellings = {}
     for line, section, key, _ in assignments:
-        name = key.lower().replace('-', '_')
+        name = name_of(key)
         ident = (group_of(section), name)
         earlier = spellings.get(ident)
         if earlier and earlier[0] != key:
@@ -99,10 +104,11 @@ def check(assignments, rules, segments):
         if earlier is None:
             spellings[ident] = (key, line)
     for line, section, key, value in assignments:
-        name = key.lower().replace('-', '_')
+        name = name_of(key)
         group = group_of(section)
         written = '[%s] %s' % (section, key)
-        option = rules['aliases'].get('%s.%s' % (group, name), '%s.%s' % (group, name))
+        read = '%s.%s' % (group, name)
+        option = rules['aliases'].get(read, read)
         set_instead = rules['managed'].get(option)
         if set_instead:
             read_as = '' if option == '%s.%s' % (section, key) else ' (oslo.config reads it as [%s)' % option.replace('.', '] ', 1)
@@ -182,7 +188,7 @@ def guard(rules, secrets_dir, path):
                       'is not oslo ini as oslo.config reads it: %s' % error.msg, 'give oslo ini text, each option under a [section]')
     check(assignments, rules, segments)
     # What a store leaves to the Secrets (ImageBackend.s3's fromConfigSecrets): each must be there.
-    written = set((group_of(section), key.lower().replace('-', '_')) for _, section, key, _ in assignments)
+    written = set((group_of(section), name_of(key)) for _, section, key, _ in assignments)
     for option, by in sorted(rules.get('required', {}).items()):
         group, name = option.split('.', 1)
         if (group, name) not in written:

@@ -1,10 +1,10 @@
 import type { Duration } from 'cdk8s';
 import { GlanceValidationError } from './errors';
 
-/** An exact non-negative rational number: numerator / denominator. */
 /** The largest value of a Kubernetes int32 field (a probe's seconds, a threshold). */
 export const INT32_MAX = 2 ** 31 - 1;
 
+/** An exact non-negative rational number: numerator / denominator. */
 export interface Fraction {
   readonly numerator: bigint;
   readonly denominator: bigint;

@@ -389,14 +389,15 @@ function readMounts(extra: { readonly value: unknown; readonly path: string }, a
         const mountPath = `${volPath}.mounts[${k}]`;
         const volume = volumes.find((v) => v?.name === mount?.name);
         const where = String(mount?.mountPath).replace(/\/+$/, '');
+        const ceph = cephSecretsOf(volume, mount, volPath);
         if (volume?.nfs && where === FILE_STORE_DIR) {
           if (typeof volume.nfs.server !== 'string' || typeof volume.nfs.path !== 'string') {
             throw new GlanceValidationError(`${volPath}.volumes`, volume.nfs, 'is an NFS volume without server and path',
               'give nfs.server and nfs.path');
           }
           result.nfs = { server: volume.nfs.server, path: volume.nfs.path };
-        } else if (cephSecretsOf(volume, mount, volPath)) {
-          result.cephSecrets.push(...cephSecretsOf(volume, mount, volPath)!);
+        } else if (ceph) {
+          result.cephSecrets.push(...ceph);
         } else if (where === POLICY_DIR && volume?.configMap) {
           checkSubdomain(`${volPath}.volumes`, volume.configMap.name,
             'is a ConfigMap volume whose name is no DNS-1123 subdomain (Kubernetes would reject it)',

@@ -87,7 +87,7 @@ export class S3Store extends ImageBackend {
       s3_store_access_key: this.options.accessKeySecret,
       s3_store_secret_key: this.options.secretKeySecret,
     };
-    const prop = `${at.prop === ONLY_STORE.prop ? 'backend' : at.prop} (${FACTORY} with fromConfigSecrets)`;
+    const prop = `${at.prop} (${FACTORY} with fromConfigSecrets)`;
     return Object.fromEntries(Object.entries(wanted).filter(([, value]) => value === undefined).map(([option]) => [`${at.section}.${option}`, prop]));
   }
 
