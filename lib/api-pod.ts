@@ -69,6 +69,8 @@ export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k
   return {
     automountServiceAccountToken: false,
     enableServiceLinks: false,
+    // Only where a store runs the node's own programs, on request (the Cinder store's nodeTools).
+    ...(store.hostPID ? { hostPid: true } : {}),
     securityContext: RESTRICTED_POD_SECURITY,
     nodeSelector: parts.nodeSelector,
     affinity: parts.affinity ?? {

@@ -37,6 +37,9 @@ const USAGE = `usage: cdk8s-glance synth --from <cr.yaml | -> [options]
   --web-download-hosts H1,H2  offer web-download, as the operator's template does, fetching only from these
                               hosts (default: no web-download: the operator's filtering alone lets users
                               make Glance fetch in-cluster URLs)
+  --allow-privileged-cinder true|false
+                              deploy the CR's cinder store as the operator does: privileged API pods in the
+                              node's PID namespace (default: false, such a CR is refused)
   --release NAME              OpenStack release of the image, e.g. antelope (default: antelope)
   --naming glance-operator|library
                               names of the StatefulSets and endpoint Services: the operator's, which keep
@@ -102,6 +105,7 @@ export function runCli(argv: string[], out: (text: string) => void = (t) => proc
       naming,
       publicUrl: flags['public-url'],
       webDownloadAllowedHosts: flags['web-download-hosts']?.split(',').map((host) => host.trim()),
+      allowPrivilegedCinder: booleanOf('--allow-privileged-cinder', flags['allow-privileged-cinder']),
     };
     const outdir = flags.output ?? 'dist';
     const app = new App();
@@ -158,7 +162,7 @@ class UsageError extends Error {}
 
 const FLAGS = ['from', 'output', 'namespace', 'database-secret', 'database-tls', 'keystone-url', 'keystone-public-url', 'keystone-registration',
   'notifications-secret', 'public-url', 'web-download-hosts', 'release', 'naming', 'ceph-secret', 'rbd-pool', 'rbd-user', 'shared-claim',
-  'shared-storage-class'];
+  'shared-storage-class', 'allow-privileged-cinder'];
 
 function parseFlags(args: string[]): Record<string, string> {
   const flags: Record<string, string> = {};

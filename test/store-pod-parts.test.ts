@@ -39,6 +39,20 @@ test('volume names that clash get -2, -3 ..., and each mount follows its own vol
   expect(merged).not.toHaveProperty('securityContext');
 });
 
+test('one volume with several mounts (files of one ConfigMap at several paths) stays one volume; hostPID holds for the pod', () => {
+  const tools = (name: string) => ({
+    volumes: [{ name, configMap: { name: 'tools' } }],
+    mounts: [{ name, mountPath: '/usr/sbin/a', subPath: 'run' }, { name, mountPath: '/usr/sbin/b', subPath: 'run' }],
+  });
+  const merged = merge([['x', secretAt('tools', 'x', '/etc/x')], ['a', { ...tools('tools'), hostPID: true }], ['b', tools('tools')]]);
+  expect(merged.volumes).toEqual([{ name: 'tools', secret: { secretName: 'x' } }, { name: 'tools-2', configMap: { name: 'tools' } }]);
+  expect(merged.mounts.map((mount) => [mount.name, mount.mountPath])).toEqual([
+    ['tools', '/etc/x'], ['tools-2', '/usr/sbin/a'], ['tools-2', '/usr/sbin/b'],
+  ]);
+  expect(merged.hostPID).toBe(true);
+  expect(merge([['b', tools('tools')]])).not.toHaveProperty('hostPID');
+});
+
 test('equal volumes at one path are one volume', () => {
   const dev = { volumes: [{ name: 'dev', hostPath: { path: '/dev' } }], mounts: [{ name: 'dev', mountPath: '/dev' }] };
   expect(merge([['a', dev], ['b', dev]])).toEqual({ volumes: dev.volumes, mounts: dev.mounts });

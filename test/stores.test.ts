@@ -207,6 +207,65 @@ describe('cinder', () => {
     }
   });
 
+  describe('nodeTools: the node\'s attach programs, as the glance-operator runs them', () => {
+    const withTools = () =>
+      synthGlance({ backend: cinder({ nodeTools: true, useMultipath: true }), apis: { default: { type: GlanceApiType.SINGLE } } });
+    const PROGRAMS = ['/usr/sbin/iscsiadm', '/usr/sbin/multipath', '/usr/sbin/multipathd', '/lib/udev/scsi_id', '/usr/sbin/nvme'];
+
+    test('the pod shares the node\'s PID namespace, and each program\'s path is the wrapper, read-only', () => {
+      const pod = apiPod(withTools());
+      expect(pod.hostPID).toBe(true);
+      expect(pod.volumes).toContainEqual({ name: 'cinder-node-tools', configMap: { name: 'glance-cinder-node-tools', defaultMode: 0o555 } });
+      expect(pod.containers[0].volumeMounts.filter((v: any) => v.name === 'cinder-node-tools'))
+        .toEqual(PROGRAMS.map((mountPath) => ({ name: 'cinder-node-tools', mountPath, subPath: 'run-on-node', readOnly: true })));
+    });
+
+    test('the wrapper runs the program of its own path in the node\'s namespaces', () => {
+      const text = find(withTools(), 'ConfigMap', 'glance-cinder-node-tools').data['run-on-node'];
+      expect(text.split('\n').filter((line: string) => line && !line.startsWith('#')))
+        .toEqual(['exec nsenter --all --target 1 -- "$(realpath --no-symlinks "$0")" "$@"']);
+    });
+
+    test('the node\'s /run, /lib/modules and os-brick\'s lock directory, which [os_brick] lock_path names', () => {
+      const m = withTools();
+      expect(apiPod(m).volumes.filter((v: any) => v.hostPath).slice(4)).toEqual([
+        { name: 'host-run', hostPath: { path: '/run', type: 'Directory' } },
+        { name: 'host-lib-modules', hostPath: { path: '/lib/modules', type: 'Directory' } },
+        { name: 'host-os-brick-locks', hostPath: { path: '/var/locks/openstack/os-brick', type: 'DirectoryOrCreate' } },
+      ]);
+      expect(apiContainer(m).volumeMounts).toContainEqual({ name: 'host-lib-modules', mountPath: '/lib/modules', readOnly: true });
+      expect(glanceConf(m, STS).os_brick).toEqual({ lock_path: '/var/locks/openstack/os-brick' });
+      expect(glanceConf(m, STS).default_backend.cinder_use_multipath).toBe('true');
+    });
+
+    test('several cinder stores and APIs share one wrapper ConfigMap', () => {
+      const m = synthGlance({
+        backend: ImageBackend.multi({ stores: { a: cinder({ nodeTools: true }), b: cinder({ nodeTools: true }) }, defaultStore: 'a' }),
+        apis: { default: { type: GlanceApiType.SPLIT } },
+      });
+      expect(ofKind(m, 'ConfigMap').map((c) => c.metadata.name)).toEqual(['glance-cinder-node-tools']);
+      for (const { spec } of apiPods(m)) expect(spec.volumes.filter((v: any) => v.configMap)).toHaveLength(1);
+    });
+
+    test('without it: no wrapper, no hostPID, no lock path on the node', () => {
+      const m = synthGlance({ backend: cinder() });
+      expect(ofKind(m, 'ConfigMap')).toEqual([]);
+      expect(apiPod(m).hostPID).toBeUndefined();
+      expect(glanceConf(m, STS).os_brick).toBeUndefined();
+    });
+
+    test.each([['nodeTools', 'yes'], ['useMultipath', 1]])('%s must be a boolean', (option, value) => {
+      expectInvalid(() => cinder({ [option]: value }), `ImageBackend.cinder().${option}`, 'is not a boolean');
+    });
+
+    test('customServiceConfig may set neither the multipath option nor, with nodeTools, os-brick\'s lock path', () => {
+      expectInvalid(() => synthGlance({ backend: cinder(), customServiceConfig: '[default_backend]\ncinder_use_multipath = true\n' }),
+        'customServiceConfig', /backend\.useMultipath/);
+      expectInvalid(() => synthGlance({ backend: cinder({ nodeTools: true }), customServiceConfig: '[os_brick]\nlock_path = /tmp\n' }),
+        'customServiceConfig', /backend\.nodeTools/);
+    });
+  });
+
   test('with the opt-in, every pod but the API pods stays restricted', () => {
     const others = podSpecs(split()).filter(({ where }) => !where.startsWith('StatefulSet/'));
     expect(others.length).toBeGreaterThanOrEqual(6); // db-sync, db-purge, a pruner and a cleaner per StatefulSet

@@ -72,6 +72,15 @@ export interface CustomResourceOptions {
    * @default - no web-download (a warning says so when the CR's APIs would offer it)
    */
   readonly webDownloadAllowedHosts?: string[];
+  /**
+   * Deploy a CR's cinder store as the glance-operator does: its API pods privileged, in the
+   * node's PID namespace, running the node's iscsiadm, multipath and nvme (ImageBackend.cinder's
+   * allowPrivilegedAttach and nodeTools). Pod Security "restricted" forbids such pods, so a CR with
+   * a cinder store is refused unless you accept them here; their namespace must admit privileged
+   * pods. CLI: --allow-privileged-cinder true.
+   * @default false
+   */
+  readonly allowPrivilegedCinder?: boolean;
 }
 
 /** A Glance CR read into props, with where it came from. */

@@ -86,7 +86,8 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
   for (const [name, api] of Object.entries(apis)) {
     const at = `${path}.glanceAPIs.${name}.customServiceConfig`;
     const own = api.customServiceConfig === undefined ? undefined
-      : ImageBackend._readFrom(at, () => apiStoresOf(at, api.customServiceConfig!, mountsForApi(stores.mounts, name)));
+      : ImageBackend._readFrom(at, () => apiStoresOf(at, api.customServiceConfig!, mountsForApi(stores.mounts, name),
+        options.allowPrivilegedCinder === true));
     const mountedForIt = stores.mounts.apiCephSecrets[name];
     if (mountedForIt && !own?.backend._convertsImports) {
       // Its pod would mount Ceph's files that none of its stores reads (the operator's would): not the library's.

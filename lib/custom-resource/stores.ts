@@ -7,7 +7,7 @@ import { GlanceValidationError } from '../errors';
 import { ImageBackend, S3BucketUrlFormat } from '../image-backend';
 import { IniAssignment, IniValues, readIni, renderIni } from '../ini';
 import { checkSubdomain } from '../names';
-import { FILE_STORE_DIR, POLICY_DIR } from '../pod-security';
+import { FILE_STORE_DIR, POLICY_DIR, STATE_LOCK_DIR } from '../pod-security';
 import { GlanceRelease } from '../release';
 import type { Located } from './locate';
 import type { CustomResourceOptions } from './options';
@@ -38,7 +38,7 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
   // (the store's options leave the text below); the options the library manages are checked when it is rendered.
   const written = custom === undefined ? [] : readIni(`${path}.customServiceConfig`, custom);
   const mounts = mountsOf(located, apiNames);
-  const assignments = withoutPolicyOptions(written, mounts.policyConfigMap, options.release ?? GlanceRelease.ANTELOPE);
+  const assignments = withoutPolicyOptions(withoutOperatorLockPath(written), mounts.policyConfigMap, options.release ?? GlanceRelease.ANTELOPE);
   const policyTaken = assignments.length < written.length;
   checkIniAssignments(`${path}.customServiceConfig`, assignments, {});
   const sections = sectionsOf(assignments);
@@ -63,7 +63,8 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
       'configures the image store, and so does a store option (--ceph-secret, --shared-claim or --shared-storage-class)',
       'give the store one way: remove the option');
   }
-  const { backend, types } = storesFromSections(sections, String(enabled ?? 'default_backend:file'), mounts, crPath);
+  const { backend, types } = storesFromSections(sections, String(enabled ?? 'default_backend:file'), mounts, crPath,
+    options.allowPrivilegedCinder === true);
   return {
     backend,
     ...policy,
@@ -81,12 +82,13 @@ export function storesOf(located: Located, options: CustomResourceOptions, apiNa
  * the top level's. Their volumes are the deployment's extraMounts. Undefined where the API's config
  * lists no stores.
  */
-export function apiStoresOf(crPath: string, custom: string, mounts: Mounts): { backend: ImageBackend; customServiceConfig?: string } | undefined {
-  const assignments = readIni(crPath, custom);
+export function apiStoresOf(crPath: string, custom: string, mounts: Mounts, privilegedCinder: boolean)
+  : { backend: ImageBackend; customServiceConfig?: string } | undefined {
+  const assignments = withoutOperatorLockPath(readIni(crPath, custom));
   const sections = sectionsOf(assignments);
   const enabled = sections.DEFAULT?.enabled_backends;
   if (enabled === undefined) return undefined;
-  const { backend, types } = storesFromSections(sections, String(enabled), mounts, crPath);
+  const { backend, types } = storesFromSections(sections, String(enabled), mounts, crPath, privilegedCinder);
   if (types.includes('file')) {
     throw unsupportedAt(crPath, enabled, 'a file store of an API\'s own (its images and shared claim are the deployment\'s)');
   }
@@ -99,8 +101,8 @@ export function apiStoresOf(crPath: string, custom: string, mounts: Mounts): { b
  * that image locations record. (One store named default_backend renders as the library's single
  * store does.)
  */
-function storesFromSections(sections: Record<string, Record<string, string>>, enabled: string, mounts: Mounts, crPath: string)
-  : { backend: ImageBackend; types: string[] } {
+function storesFromSections(sections: Record<string, Record<string, string>>, enabled: string, mounts: Mounts, crPath: string,
+  privilegedCinder: boolean): { backend: ImageBackend; types: string[] } {
   const backends = enabled.split(',').map((b) => b.split(':').map((part) => part.trim()));
   const defaultName = String(sections.glance_store?.default_backend ?? backends[0][0]);
   const stores: Record<string, ImageBackend> = {};
@@ -111,7 +113,7 @@ function storesFromSections(sections: Record<string, Record<string, string>>, en
     const section = sections[name] ?? {};
     // What the store renders itself leaves the user's config (an emptied section goes below);
     // options it does not read stay theirs.
-    stores[name] = storeFromSection(type, name, section, mounts, `${crPath} [${name}]`);
+    stores[name] = storeFromSection(type, name, section, mounts, `${crPath} [${name}]`, privilegedCinder);
   }
   if (!Object.hasOwn(stores, defaultName)) {
     throw new GlanceValidationError(crPath, `default_backend = ${defaultName}`, 'names no store of enabled_backends',
@@ -171,6 +173,17 @@ function withoutPolicyOptions(assignments: IniAssignment[], configMap: string | 
     || (enforcing && ['enforce_new_defaults', 'enforce_scope'].includes(name) && /^true$/i.test(value))));
 }
 
+/**
+ * The glance-operator's own lock_path (templates/common/config/00-config.conf: [oslo_concurrency]
+ * lock_path = /var/lib/glance/tmp), which some CRs write out again: it leaves the config, as
+ * cdk8s-glance puts the locks on a volume of the pod itself (there, without a cache; on the cache
+ * volume, shared with the cache jobs, with one). Any other lock_path stays, for the guard to refuse.
+ */
+function withoutOperatorLockPath(assignments: IniAssignment[]): IniAssignment[] {
+  return assignments.filter(({ section, name, value }) =>
+    !(section === 'oslo_concurrency' && name === 'lock_path' && value.replace(/\/+$/, '') === STATE_LOCK_DIR));
+}
+
 /** Options that hold the operator's template for a value cdk8s-glance fills in itself. */
 const OPERATOR_TEMPLATE = /^\{\{\s*\.[A-Za-z]+\s*\}\}$/;
 
@@ -178,7 +191,8 @@ const OPERATOR_TEMPLATE = /^\{\{\s*\.[A-Za-z]+\s*\}\}$/;
  * One store of enabled_backends, from its section of customServiceConfig. The options it maps
  * are taken out of `section`; the rest stay in the user's config.
  */
-function storeFromSection(type: string, name: string, section: Record<string, string>, mounts: Mounts, path: string): ImageBackend {
+function storeFromSection(type: string, name: string, section: Record<string, string>, mounts: Mounts, path: string,
+  privilegedCinder: boolean): ImageBackend {
   const take = (option: string): string | undefined => {
     const value = section[option];
     delete section[option];
@@ -242,11 +256,70 @@ function storeFromSection(type: string, name: string, section: Record<string, st
     }
     case 's3':
       return s3FromSection(take, path, description);
+    case 'cinder':
+      if (!privilegedCinder) {
+        throw new GlanceValidationError(path, `${name}:cinder`, 'is a cinder store, whose API pods the glance-operator runs privileged, '
+          + 'in the node\'s PID namespace, running the node\'s iscsiadm, multipath and nvme: Pod Security "restricted" forbids such pods',
+        'import with --allow-privileged-cinder true (allowPrivilegedCinder: true) to deploy them so, in a namespace whose Pod Security '
+          + 'admits privileged pods; or use another store');
+      }
+      return cinderFromSection(take, path, description);
     default:
       throw new GlanceValidationError(path, `${name}:${type}`, `is not supported by cdk8s-glance from a CR: the ${type} store`,
-        type === 'cinder' ? 'the cinder store needs privileged API pods: use ImageBackend.cinder({ allowPrivilegedAttach: true }) in code'
-          : 'use the file, rbd, swift or s3 store here, or ImageBackend in code');
+        'use the file, rbd, swift, s3 or cinder store here, or ImageBackend in code');
   }
+}
+
+/**
+ * The glance-operator's cinder store (its samples: the deployment's Keystone, service user and
+ * password as its templates, a volume type, multipath), as the operator deploys it: privileged API
+ * pods that run the node's attach programs (glanceapi_controller.go makes them privileged for a
+ * cinder store; glance/volumes.go mounts the node's paths and run-on-host): ImageBackend.cinder's
+ * nodeTools.
+ */
+function cinderFromSection(take: (option: string) => string | undefined, path: string, description: string | undefined): ImageBackend {
+  const template = (option: string, credential: boolean) => {
+    const value = take(option);
+    if (value !== undefined && !OPERATOR_TEMPLATE.test(value)) {
+      throw new GlanceValidationError(path, `${option} = ${credential ? '<hidden>' : value}`,
+        credential ? 'puts a credential in customServiceConfig' : 'points Cinder\'s store at another Keystone than the deployment\'s',
+        'leave it to cdk8s-glance (the operator\'s template): the cinder store authenticates against keystone as the service user, '
+          + 'with the password from its Secret');
+    }
+  };
+  template('cinder_store_auth_address', false);
+  template('cinder_store_password', true);
+  for (const option of ['cinder_store_application_credential_id', 'cinder_store_application_credential_secret', 'cinder_store_auth_type']) {
+    const value = take(option);
+    if (value !== undefined) {
+      throw new GlanceValidationError(path, `${option} = ${option === 'cinder_store_auth_type' ? value : '<hidden>'}`,
+        'is an option glance_store reads from 5.4.0 on; the glance_store of the releases cdk8s-glance deploys ignores it, and the '
+          + 'store would act with each user\'s own token instead of one service identity',
+        'authenticate the store as the service user: cinder_store_user_name = {{ .ServiceUser }} and '
+          + 'cinder_store_password = {{ .ServicePassword }}, as the glance-operator\'s cinder sample does');
+    }
+  }
+  for (const option of ['cinder_store_user_domain_name', 'cinder_store_project_domain_name']) {
+    const value = take(option);
+    if (value !== undefined && !OPERATOR_TEMPLATE.test(value) && value !== 'Default') {
+      throw new GlanceValidationError(path, `${option} = ${value}`, 'puts the cinder store\'s user in another domain than the service user\'s',
+        'leave it out: the store uses the service user\'s domain (Default)');
+    }
+  }
+  const own = (option: string) => {
+    const value = take(option);
+    return value === undefined || OPERATOR_TEMPLATE.test(value) ? undefined : value;
+  };
+  return ImageBackend._readFrom(path, () => ImageBackend.cinder({
+    allowPrivilegedAttach: true,
+    nodeTools: true,
+    user: own('cinder_store_user_name'),
+    projectName: own('cinder_store_project_name'),
+    catalogInfo: own('cinder_catalog_info'),
+    volumeType: own('cinder_volume_type'),
+    useMultipath: osloBoolean(take('cinder_use_multipath'), path, 'cinder_use_multipath'),
+    description,
+  }));
 }
 
 /** The CA bundles of the images' own trust (RHEL's, the podified images', and Debian's): the S3 client's default. */

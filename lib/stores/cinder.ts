@@ -7,7 +7,7 @@ import { CinderBackendOptions } from './options';
 import { StorePodParts } from './pod-parts';
 import { GlanceValidationError } from '../errors';
 import { checkLine, checkSecretKey } from '../names';
-import { GLANCE_UID } from '../pod-security';
+import { GLANCE_UID, glanceLabels } from '../pod-security';
 
 const FACTORY = 'ImageBackend.cinder()';
 
@@ -35,6 +35,38 @@ const ATTACH_HOST_PATHS: Array<{ name: string; path: string; type: string; readO
   { name: 'host-etc-iscsi', path: '/etc/iscsi', type: 'DirectoryOrCreate', readOnly: true },
   { name: 'host-etc-nvme', path: '/etc/nvme', type: 'DirectoryOrCreate', readOnly: false },
 ];
+
+/**
+ * With nodeTools: the node's paths the operator mounts beside the attach paths: the node daemons'
+ * runtime files, its kernel modules, and os-brick's lock directory, which Cinder's and Nova's
+ * attachments on the node share ([os_brick] lock_path).
+ */
+const NODE_TOOLS_HOST_PATHS: typeof ATTACH_HOST_PATHS = [
+  { name: 'host-run', path: '/run', type: 'Directory', readOnly: false },
+  { name: 'host-lib-modules', path: '/lib/modules', type: 'Directory', readOnly: true },
+  { name: 'host-os-brick-locks', path: '/var/locks/openstack/os-brick', type: 'DirectoryOrCreate', readOnly: false },
+];
+
+/** The programs os-brick runs that talk to the node's daemons or devices: with nodeTools, each path runs the node's own. */
+const NODE_PROGRAMS = ['/usr/sbin/iscsiadm', '/usr/sbin/multipath', '/usr/sbin/multipathd', '/lib/udev/scsi_id', '/usr/sbin/nvme'];
+
+/**
+ * The wrapper mounted at each of NODE_PROGRAMS: it runs the program of its own path (not following
+ * links: the path is the wrapper's) in every namespace of the node's process 1. os-brick runs it as
+ * root, through oslo.privsep.
+ */
+const RUN_ON_NODE = {
+  key: 'run-on-node',
+  text: '#!/bin/sh\n# cdk8s-glance: runs the node\'s program of this path, in the node\'s namespaces (the pod has hostPID).\n'
+    + 'exec nsenter --all --target 1 -- "$(realpath --no-symlinks "$0")" "$@"\n',
+};
+
+/** The ConfigMap of the wrapper: one per deployment, whichever stores use it. */
+const NODE_TOOLS_ID = 'cinder-node-tools';
+const nodeToolsConfigMap = (glanceName: string) => `${glanceName}-cinder-node-tools`;
+
+/** os-brick's lock directory on the node (NODE_TOOLS_HOST_PATHS). */
+const OS_BRICK_LOCK_PATH = '/var/locks/openstack/os-brick';
 
 /** The versioned Keystone URL: glance_store's cinder driver gives it to keystoneauth's V3Password as is. */
 function keystoneV3(authUrl: string): string {
@@ -66,11 +98,16 @@ export class CinderStore extends ImageBackend {
         'use e.g. "volumev3::internalURL"');
     }
     if (options.volumeType !== undefined) checkLine(`${FACTORY}.volumeType`, options.volumeType, 'use the name of a Cinder volume type');
+    for (const flag of ['nodeTools', 'useMultipath'] as const) {
+      if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+        throw new GlanceValidationError(`${FACTORY}.${flag}`, options[flag], 'is not a boolean', 'use true or false');
+      }
+    }
     checkDescription(FACTORY, options.description);
   }
 
   public _config(context: StoreContext, at = ONLY_STORE): StoreConfig {
-    return storeConfig(at, 'cinder', {
+    const config = storeConfig(at, 'cinder', {
       cinder_store_auth_address: keystoneV3(context.keystone.authUrl),
       cinder_store_user_name: this.options.user ?? context.keystone.username,
       cinder_store_project_name: this.options.projectName ?? context.keystone.projectName,
@@ -79,35 +116,58 @@ export class CinderStore extends ImageBackend {
       cinder_catalog_info: this.options.catalogInfo ?? 'volumev3::internalURL',
       ...(this.options.volumeType !== undefined ? { cinder_volume_type: this.options.volumeType } : {}),
       ...(context.caFile ? { cinder_ca_certificates_file: context.caFile } : {}),
+      ...(this.options.useMultipath ? { cinder_use_multipath: true } : {}),
       store_description: this.options.description ?? 'Cinder backend',
     });
+    // The node's lock directory, shared with the node's other attachments (the same in every Cinder store that sets it).
+    return this.options.nodeTools ? { ...config, sections: { ...config.sections, os_brick: { lock_path: OS_BRICK_LOCK_PATH } } } : config;
   }
 
   public _managedOptions(at = ONLY_STORE): Record<string, string> {
     const prop = at.prop;
-    return managedOptions(at, {
-      cinder_store_auth_address: 'keystone.authUrl (the Cinder store authenticates against the deployment\'s Keystone)',
-      cinder_store_user_name: `${prop}.user`,
-      cinder_store_project_name: `${prop}.projectName`,
-      cinder_store_user_domain_name: 'keystone.domainName',
-      cinder_store_project_domain_name: 'keystone.domainName',
-      cinder_store_password: `${prop}.passwordSecret (the password ${FROM_SECRET})`,
-      cinder_catalog_info: `${prop}.catalogInfo`,
-      cinder_volume_type: `${prop}.volumeType`,
-      cinder_ca_certificates_file: 'tls.caBundleSecret',
-      store_description: `${prop}.description`,
-    });
+    return {
+      ...managedOptions(at, {
+        cinder_store_auth_address: 'keystone.authUrl (the Cinder store authenticates against the deployment\'s Keystone)',
+        cinder_store_user_name: `${prop}.user`,
+        cinder_store_project_name: `${prop}.projectName`,
+        cinder_store_user_domain_name: 'keystone.domainName',
+        cinder_store_project_domain_name: 'keystone.domainName',
+        cinder_store_password: `${prop}.passwordSecret (the password ${FROM_SECRET})`,
+        cinder_catalog_info: `${prop}.catalogInfo`,
+        cinder_volume_type: `${prop}.volumeType`,
+        cinder_ca_certificates_file: 'tls.caBundleSecret',
+        cinder_use_multipath: `${prop}.useMultipath`,
+        store_description: `${prop}.description`,
+      }),
+      ...(this.options.nodeTools ? { 'os_brick.lock_path': `${prop}.nodeTools (the node's lock directory)` } : {}),
+    };
   }
 
   public _podParts(context: StoreContext, at = ONLY_STORE): StorePodParts {
+    const nodeTools = this.options.nodeTools === true;
+    const hostPaths = [...ATTACH_HOST_PATHS, ...nodeTools ? NODE_TOOLS_HOST_PATHS : []];
+    const volumes: k8s.Volume[] = hostPaths.map(({ name, path, type }) => ({ name, hostPath: { path, type } }));
+    const mounts: k8s.VolumeMount[] = hostPaths.map(({ name, path, readOnly }) => ({ name, mountPath: path, ...(readOnly ? { readOnly } : {}) }));
+    if (nodeTools) {
+      volumes.push({ name: NODE_TOOLS_ID, configMap: { name: nodeToolsConfigMap(context.glanceName), defaultMode: 0o555 } });
+      mounts.push(...NODE_PROGRAMS.map((path) => ({ name: NODE_TOOLS_ID, mountPath: path, subPath: RUN_ON_NODE.key, readOnly: true })));
+    }
     return podParts(at, {
-      volumes: ATTACH_HOST_PATHS.map(({ name, path, type }) => ({ name, hostPath: { path, type } })),
-      mounts: ATTACH_HOST_PATHS.map(({ name, path, readOnly }) => ({ name, mountPath: path, ...(readOnly ? { readOnly } : {}) })),
+      volumes,
+      mounts,
       securityContext: PRIVILEGED_ATTACH_SECURITY,
+      ...(nodeTools ? { hostPID: true } : {}),
     }, { cinder_store_password: this.options.passwordSecret ?? context.keystone.passwordSecret });
   }
 
-  public _bindDeployment(_scope: Construct, _glanceName: string, at: StoreAt = ONLY_STORE): Record<string, string> {
+  public _bindDeployment(scope: Construct, glanceName: string, at: StoreAt = ONLY_STORE): Record<string, string> {
+    // Several Cinder stores (or APIs' own) share the deployment's one wrapper.
+    if (this.options.nodeTools && !scope.node.tryFindChild(NODE_TOOLS_ID)) {
+      new k8s.KubeConfigMap(scope, NODE_TOOLS_ID, {
+        metadata: { name: nodeToolsConfigMap(glanceName), labels: glanceLabels('cinder-node-tools') },
+        data: { [RUN_ON_NODE.key]: RUN_ON_NODE.text },
+      });
+    }
     return this.options.passwordSecret ? { [`${at.prop}.passwordSecret.name`]: this.options.passwordSecret.name } : {};
   }
 }

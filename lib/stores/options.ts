@@ -213,6 +213,24 @@ export interface CinderBackendOptions {
    */
   readonly allowPrivilegedAttach?: boolean;
   /**
+   * Run the node's own iscsiadm, multipath, multipathd, scsi_id and nvme, as the glance-operator
+   * does: each of those paths in the glance-api container is a wrapper (from the ConfigMap
+   * `<glance>-cinder-node-tools`) that runs the program of the same path in the node's namespaces
+   * (nsenter into the node's process 1, so the pod shares the node's PID namespace: hostPID). The
+   * node's /run, /lib/modules and os-brick's lock directory /var/locks/openstack/os-brick (shared
+   * with Cinder's and Nova's attachments on the node, `[os_brick] lock_path`) are mounted too.
+   * Needed where iSCSI, FC or NVMe-oF attachments go through daemons that run on the node
+   * (iscsid, multipathd); without it the image's own programs run, which reach no node daemon.
+   * @default false
+   */
+  readonly nodeTools?: boolean;
+  /**
+   * Attach the image volumes through multipath (cinder_use_multipath), which needs the node's
+   * multipathd: set nodeTools too.
+   * @default false
+   */
+  readonly useMultipath?: boolean;
+  /**
    * Secret key that holds the Cinder user's password (cinder_store_password). It reaches Glance
    * as an environment variable, never in a file.
    * @default - keystone.passwordSecret

@@ -24,6 +24,12 @@ export interface StorePodParts {
    * @default - the restricted context
    */
   readonly securityContext?: k8s.SecurityContext;
+  /**
+   * Whether the pod shares the node's PID namespace, where the store runs the node's own programs
+   * (the Cinder store's nodeTools).
+   * @default false
+   */
+  readonly hostPID?: boolean;
 }
 
 /**
@@ -37,15 +43,21 @@ export function mergePodParts(parts: Array<[StoreAt, StorePodParts]>): StorePodP
   const env: k8s.EnvVar[] = [];
   const byPath = new Map<string, { store: StoreAt; index: number }>();
   let securityContext: k8s.SecurityContext | undefined;
+  let hostPID = false;
   for (const [store, part] of parts) {
+    // This store's volumes as the pod names them: one volume may have several mounts (files of one ConfigMap).
+    const named = new Map<string, number>();
     for (const mount of part.mounts) {
       const volume = part.volumes.find((v) => v.name === mount.name)!;
       const held = byPath.get(mount.mountPath);
       if (!held) {
-        const name = unusedName(volume.name, volumes);
-        byPath.set(mount.mountPath, { store, index: volumes.length });
-        volumes.push({ ...volume, name });
-        mounts.push({ ...mount, name });
+        if (!named.has(volume.name)) {
+          named.set(volume.name, volumes.length);
+          volumes.push({ ...volume, name: unusedName(volume.name, volumes) });
+        }
+        const index = named.get(volume.name)!;
+        byPath.set(mount.mountPath, { store, index });
+        mounts.push({ ...mount, name: volumes[index].name });
         continue;
       }
       const heldVolume = volumes[held.index];
@@ -68,8 +80,9 @@ export function mergePodParts(parts: Array<[StoreAt, StorePodParts]>): StorePodP
       if (securityContext && !same(securityContext, part.securityContext)) throw new Error('two stores need different security contexts');
       securityContext = part.securityContext;
     }
+    hostPID ||= part.hostPID === true;
   }
-  return { volumes, mounts, ...(env.length ? { env } : {}), ...(securityContext ? { securityContext } : {}) };
+  return { volumes, mounts, ...(env.length ? { env } : {}), ...(securityContext ? { securityContext } : {}), ...(hostPID ? { hostPID } : {}) };
 }
 
 function same(a: unknown, b: unknown): boolean {

@@ -22,11 +22,12 @@ import {
   CLOUD_AC_SECRET, CLOUD_CONFIG_SECRET, CLOUD_POLICY, CLOUD_QUOTAS, CLOUD_REGION, CLOUD_USER, cacheFlow, cloudFlow, KEYSTONE_URL, NAMESPACE,
   TLS_PRECACHED_IMAGE, tlsFlow,
 } from './deployments';
-import { ADMIN_POD, GLANCE_PASSWORD, infrastructure, OUTSIDER_NAMESPACE, scriptPod, secret, TRANSPORT_URL } from './infra';
+import { ADMIN_POD, databaseSecret, GLANCE_PASSWORD, infrastructure, OUTSIDER_NAMESPACE, scriptPod, secret, TRANSPORT_URL } from './infra';
 import { CLUSTER_SITE, synthAll } from './synth-fixtures';
 import { Glance, GlanceRelease } from '../../lib';
 import { checkIniAssignments } from '../../lib/config-guard';
 import { CONFIG_SECRETS_RULES } from '../../lib/config-secrets';
+import type { CustomResourceOptions } from '../../lib/custom-resource/options';
 import { readIni } from '../../lib/ini';
 import { configMapVolumeCommand, configMapVolumeLayout, configMapVolumeLayoutOf } from '../sandbox/pod-sandbox';
 import {
@@ -902,13 +903,12 @@ describe('taking over from the glance-operator: a Glance CR\'s output, its State
       glanceAPIs: { default: { type: 'single', replicas: 1 } },
     },
   };
-  /** `npx cdk8s-glance synth --from glance.yaml --database-secret glance-db:connection`, in code; the image this cluster's. */
-  const fromCr = () => exampleOnCluster(parseYaml(synthChart((app) => Glance.fromCustomResource(
-    new Chart(app, 'takeover', { namespace: NAMESPACE }), 'glance', CR, {
-      database: { connectionSecret: { name: 'glance-db', key: 'connection' } },
-      keystoneAuthUrl: KEYSTONE_URL,
-      release: GlanceRelease.EPOXY,
-    }))));
+  /** `npx cdk8s-glance synth --from glance.yaml --database-secret glance-db:connection`, in code. */
+  const fromCr = () => crOnCluster('takeover', CR, {
+    database: { connectionSecret: { name: 'glance-db', key: 'connection' } },
+    keystoneAuthUrl: KEYSTONE_URL,
+    release: GlanceRelease.EPOXY,
+  });
   const claimUids = async () => Promise.all(CLAIMS.map(async (claim) => (await get('pvc', claim, NAMESPACE))?.metadata.uid));
   let objects: any[];
   let id: string;
@@ -959,6 +959,104 @@ describe('taking over from the glance-operator: a Glance CR\'s output, its State
     expect(served.trim()).toBe(/^\|\s*checksum\s*\|\s*([0-9a-f]{32})\s*\|/m.exec(shown)?.[1]);
   });
 });
+
+/**
+ * A cinder store as the glance-operator deploys it, imported from its sample CR with
+ * --allow-privileged-cinder: the API pod privileged, in the node's PID namespace, each of the
+ * node's attach programs (iscsiadm, multipath, nvme...) a wrapper that runs the node's own
+ * (ImageBackend.cinder's nodeTools). No Cinder runs here, so nothing attaches: this proves what the
+ * corpus and unit tests cannot, that the path glance_store takes to those programs (os-brick's
+ * privileged helper, started through sudo and glance-rootwrap as root, running iscsiadm) reaches
+ * the node's program from a real pod. Glance 30's image has open-iscsi 2.1.11, this node (Debian
+ * bookworm, as CI's) 2.1.8: the version printed says whose program ran.
+ */
+describe('a cinder store from the operator\'s CR: the API pod runs the node\'s attach programs, where the namespace admits it', () => {
+  const CINDER_NAMESPACE = 'glance-cinder';
+  const STS = 'cinderx-default-single';
+  const CR = {
+    apiVersion: 'glance.openstack.org/v1beta1',
+    kind: 'Glance',
+    metadata: { name: 'cinderx', namespace: CINDER_NAMESPACE },
+    spec: {
+      memcachedInstance: '',
+      customServiceConfig: '[DEFAULT]\nenabled_backends = default_backend:cinder\n[glance_store]\ndefault_backend = default_backend\n'
+        + '[default_backend]\ncinder_store_auth_address = {{ .KeystoneInternalURL }}\ncinder_store_user_name = {{ .ServiceUser }}\n'
+        + 'cinder_store_password = {{ .ServicePassword }}\ncinder_store_project_name = service\ncinder_use_multipath = true\n',
+      glanceAPIs: { default: { type: 'single', replicas: 1 } },
+    },
+  };
+  /** `npx cdk8s-glance synth --from glance.yaml --allow-privileged-cinder true --database-secret cinderx-db:connection`, in code. */
+  const fromCr = (namespace: string) => crOnCluster('cinderx', { ...CR, metadata: { ...CR.metadata, namespace } }, {
+    database: { connectionSecret: { name: 'cinderx-db', key: 'connection' } },
+    keystoneAuthUrl: KEYSTONE_URL,
+    keystoneRegistration: false,
+    release: GlanceRelease.EPOXY,
+    allowPrivilegedCinder: true,
+  });
+  let objects: any[];
+
+  afterAll(async () => {
+    await remove(objects ?? [], CINDER_NAMESPACE);
+    await kubectl(['delete', 'namespace', CINDER_NAMESPACE, '--ignore-not-found', '--wait=false']);
+  });
+
+  test('a namespace that enforces "restricted" refuses its API pod: privileged, hostPID, the node\'s paths', async () => {
+    const dryRun = await apply(fromCr(NAMESPACE).filter((o) => o.kind === 'StatefulSet'), { dryRun: true });
+    expect(dryRun.code).toBe(0);
+    const warned = warnings(dryRun).join('\n');
+    expect(warned).toMatch(/would violate PodSecurity "restricted:latest"/);
+    expect(warned).toMatch(/host namespaces \(hostPID=true\)/);
+    expect(warned).toMatch(/privileged \(container "glance-api" must not set securityContext.privileged=true\)/);
+    expect(warned).toMatch(/hostPath volumes \(volumes "host-dev", "host-sys"/);
+  });
+
+  test('where the namespace admits privileged pods, it starts: db-sync complete, the replica Ready, its cinder store listed', async () => {
+    objects = fromCr(CINDER_NAMESPACE);
+    await applyClean([
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CINDER_NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } },
+      databaseSecret('cinderx', CINDER_NAMESPACE),
+      secret('osp-secret', CINDER_NAMESPACE, { GlancePassword: GLANCE_PASSWORD }),
+    ]);
+    await applyClean(objects);
+    await jobComplete(dbSyncOf(objects), CINDER_NAMESPACE);
+    await rolledOut(STS, CINDER_NAMESPACE);
+    const pod = await get('pod', `${STS}-0`, CINDER_NAMESPACE);
+    expect(pod.spec.hostPID).toBe(true);
+    const conf = await exec(`${STS}-0`, CINDER_NAMESPACE, ['cat', '/etc/glance/glance.conf.d/00-glance.conf']);
+    expect(conf.stdout).toMatch(/^enabled_backends = default_backend:cinder$/m);
+    expect(conf.stdout).toMatch(/^\[os_brick\]\nlock_path = \/var\/locks\/openstack\/os-brick$/m);
+  });
+
+  test('through os-brick\'s privileged helper, as glance_store runs it (sudo glance-rootwrap, as root), iscsiadm is the node\'s', async () => {
+    const pod = `${STS}-0`;
+    const imageOwn = (await exec(pod, CINDER_NAMESPACE, ['dpkg-query', '-W', '-f', '${Version}', 'open-iscsi'])).stdout.trim();
+    const nodeOwn = execFileSync('/usr/sbin/iscsiadm', ['--version'], { encoding: 'utf8' }).trim();
+    // Otherwise the version cannot tell whose program ran.
+    expect(nodeOwn).not.toContain(imageOwn.split('-')[0]);
+    const wrapper = await exec(pod, CINDER_NAMESPACE, ['sh', '-c', 'stat -c %a /usr/sbin/iscsiadm && head -1 /usr/sbin/iscsiadm']);
+    expect(wrapper.stdout).toBe('555\n#!/bin/sh\n');
+    // glance-api's own command line and config; glance_store's cinder driver: priv_context.init(root_helper=get_root_helper()).
+    const script = [
+      'import shlex',
+      'from oslo_config import cfg',
+      'from oslo_privsep import priv_context',
+      'from os_brick.privileged import rootwrap',
+      "cfg.CONF(['--config-file', '/etc/glance/glance.conf.d/glance-api.conf', '--config-dir', '/etc/glance/glance.conf.d'], project='glance')",
+      "priv_context.init(root_helper=shlex.split('sudo glance-rootwrap /etc/glance/rootwrap.conf'))",
+      "out, _ = rootwrap.execute_root('iscsiadm', '--version')",
+      'print(out.strip())',
+    ].join('\n');
+    const run = await exec(pod, CINDER_NAMESPACE, ['python3', '-c', script]);
+    expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(run.stdout.trim().split('\n').pop()).toBe(nodeOwn);
+  });
+});
+
+/** A CR's output in its namespace, as `npx cdk8s-glance synth --from` writes it, its image this cluster's (Glance 30). */
+function crOnCluster(chart: string, cr: any, options: CustomResourceOptions): any[] {
+  return exampleOnCluster(parseYaml(synthChart((app) =>
+    Glance.fromCustomResource(new Chart(app, chart, { namespace: cr.metadata.namespace }), 'glance', cr, options))));
+}
 
 /** One chart synthesized alone, as YAML text. */
 function synthChart(build: (app: App) => unknown): string {

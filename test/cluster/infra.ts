@@ -13,7 +13,7 @@ export const ADMIN_POD = 'admin';
 export const ADMIN_PASSWORD = 'admin-secret';
 export const GLANCE_PASSWORD = 'glance-service-secret';
 /** The databases MariaDB creates, one per deployment: glance for the examples, then the generated ones. */
-export const DATABASES = ['glance', 'flow', 'flow30', 'nfsx', 'flowtls', 'flowcloud'];
+export const DATABASES = ['glance', 'flow', 'flow30', 'nfsx', 'flowtls', 'flowcloud', 'cinderx'];
 const DB_PASSWORD = 'glance-db-secret';
 const RABBITMQ_USER = 'glance';
 const RABBITMQ_PASSWORD = 'rabbit-secret';
@@ -72,6 +72,12 @@ function service(name: string, app: string, port: number, headless = false): any
     metadata: { name, namespace: NAMESPACE },
     spec: { selector: { app }, ports: [{ port, targetPort: port }], publishNotReadyAddresses: true, ...(headless ? { clusterIP: 'None' } : {}) },
   };
+}
+
+/** The Secret with the URL of one of MariaDB's databases (glance-db for glance, else <db>-db), in a namespace. */
+export function databaseSecret(db: string, namespace: string): any {
+  return secret(db === 'glance' ? 'glance-db' : `${db}-db`, namespace,
+    { connection: `mysql+pymysql://glance:${DB_PASSWORD}@openstack.${NAMESPACE}.svc/${db}?charset=utf8` });
 }
 
 /** A Secret of string data, as a user writes one. */
@@ -192,8 +198,7 @@ export function infrastructure(image: string, cephClientKey: string): any[] {
     secret('keystone-admin', OUTSIDER_NAMESPACE, { password: ADMIN_PASSWORD }),
     // The operator's convention: the service user's and the Keystone admin's passwords in one Secret.
     secret('osp-secret', NAMESPACE, { GlancePassword: GLANCE_PASSWORD, AdminPassword: ADMIN_PASSWORD }),
-    ...DATABASES.map((db) => secret(db === 'glance' ? 'glance-db' : `${db}-db`, NAMESPACE,
-      { connection: `mysql+pymysql://glance:${DB_PASSWORD}@openstack.${NAMESPACE}.svc/${db}?charset=utf8` })),
+    ...DATABASES.map((db) => databaseSecret(db, NAMESPACE)),
     secret(CLOUD_TRANSPORT_SECRET.name, NAMESPACE, { [CLOUD_TRANSPORT_SECRET.key]: TRANSPORT_URL }),
     // The Ceph examples' files: the monitor below.
     secret('ceph-conf-files', NAMESPACE, ceph),

@@ -49,6 +49,24 @@ describe('cdk8s-glance synth --from', () => {
     expect(conf).toContain('allowed_hosts = [mirror.example.com,192.0.2.7]');
   });
 
+  test('--allow-privileged-cinder true deploys a cinder store as the operator does; without it the CR is refused, naming the flag', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default: { type: single }\n'
+      + '  customServiceConfig: |\n    [DEFAULT]\n    enabled_backends = default_backend:cinder\n');
+    const refused = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain('Fix: import with --allow-privileged-cinder true');
+    expect(existsSync(join(dir, 'glance.k8s.yaml'))).toBe(false);
+    expect(run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--allow-privileged-cinder', 'yes'))
+      .toMatchObject({ code: 2, err: expect.stringContaining('--allow-privileged-cinder takes true or false, got "yes"') });
+    const written = run('synth', '--from', join(dir, 'cr.yaml'), '-o', dir, '--allow-privileged-cinder', 'true');
+    expect([written.code, written.err]).toEqual([0, '']);
+    const docs = parseAllDocuments(readFileSync(join(dir, 'glance.k8s.yaml'), 'utf8')).map((d) => d.toJS());
+    const pod = docs.find((o) => o.kind === 'StatefulSet').spec.template.spec;
+    expect([pod.hostPID, pod.containers[0].securityContext.privileged]).toEqual([true, true]);
+    expect(docs.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name)).toEqual(['glance-cinder-node-tools']);
+  });
+
   test('reports an unsupported field and exits 1', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'cr.yaml'), 'kind: Glance\nspec:\n  glanceAPIs:\n    default: {}\n  topologyRef: { name: t }\n');

@@ -81,8 +81,32 @@ export interface OperatorApi {
    * top level's (glance_controller.go apiDeploymentCreateOrUpdate).
    */
   readonly configSecrets: string[];
+  /**
+   * With a cinder store among its stores, the pod the glance-operator runs (glanceapi_controller.go
+   * reconcileNormal: privileged once a Cinder CR is in the namespace, which the model takes as
+   * given): in the node's PID namespace (glanceapi/statefulset.go HostPID), glance-api privileged
+   * (privilegedAwareSecurityContext), the node's paths glance/volumes.go mounts for it (hostPath,
+   * at the same paths), the programs it runs on the node (run-on-host mounted at each path), and
+   * templates/common/config/00-config.conf's [os_brick] lock_path on the node's lock directory.
+   */
+  readonly nodeAccess?: {
+    readonly hostPID: boolean;
+    readonly privileged: boolean;
+    readonly hostPaths: string[];
+    readonly onNode: string[];
+    readonly osBrickLockPath?: string;
+  };
   readonly endpoints: OperatorEndpoint[];
 }
+
+/** glance/volumes.go GetVolumes and GetVolumeMounts with hasCinder: the node's paths, and the programs run through run-on-host. */
+const CINDER_NODE_ACCESS = {
+  hostPID: true,
+  privileged: true,
+  hostPaths: ['/etc/iscsi', '/dev', '/lib/modules', '/run', '/sys', '/var/locks/openstack/os-brick', '/etc/nvme'].sort(),
+  onNode: ['/usr/sbin/multipath', '/usr/sbin/multipathd', '/usr/sbin/iscsiadm', '/lib/udev/scsi_id', '/usr/sbin/nvme'].sort(),
+  osBrickLockPath: '/var/locks/openstack/os-brick',
+};
 
 export interface OperatorDeployment {
   readonly glanceName: string;
@@ -233,6 +257,7 @@ export function operatorDeployment(input: any): OperatorDeployment {
         enabledBackends,
         importMethods,
         configSecrets: (api.customServiceConfigSecrets?.length ? api.customServiceConfigSecrets : template.customServiceConfigSecrets) ?? [],
+        ...(backendTypes.includes('cinder') ? { nodeAccess: CINDER_NODE_ACCESS } : {}),
         endpoints: serves.map((which) => {
           const secret = certOf(which);
           return {

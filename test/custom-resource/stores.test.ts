@@ -187,7 +187,7 @@ describe('stores from customServiceConfig', () => {
     ['[DEFAULT]\nenabled_backends = default_backend:swift\n[default_backend]\nswift_store_auth_version = 2\n',
       'spec.customServiceConfig [default_backend]', /is not Keystone v3 \(got "swift_store_auth_version = 2"\).*Fix: use 3/],
     ['[DEFAULT]\nenabled_backends = default_backend:cinder\n', 'spec.customServiceConfig [default_backend]',
-      /not supported by cdk8s-glance from a CR: the cinder store.*needs privileged API pods.*allowPrivilegedAttach: true/],
+      /is a cinder store, whose API pods the glance-operator runs privileged.*Fix: import with --allow-privileged-cinder true/],
     ['[DEFAULT]\nenabled_backends = default_backend:s3\n[default_backend]\ns3_store_secret_key = abc\n', 'spec.customServiceConfig [default_backend]',
       /puts a credential in customServiceConfig \(got "s3_store_secret_key = <hidden>"\).*Fix: move it to a Secret of customServiceConfigSecrets/],
     ['[DEFAULT]\nenabled_backends = default_backend:s3\n[default_backend]\ns3_store_cacert = /etc/my/ca.pem\n',
@@ -290,6 +290,93 @@ describe('stores from customServiceConfig', () => {
   test('an unsupported store type is named with its store', () => {
     refused(glance({ customServiceConfig: '[DEFAULT]\nenabled_backends = images:cinder\n[glance_store]\ndefault_backend = images\n' }),
       'spec.customServiceConfig [images]', '(got "images:cinder")');
+  });
+});
+
+describe('the cinder store, with --allow-privileged-cinder', () => {
+  const cinderSection = (options: string, enabled = 'default_backend:cinder') =>
+    `[DEFAULT]\nenabled_backends = ${enabled}\n[glance_store]\ndefault_backend = ${enabled.split(':')[0]}\n[default_backend]\n${options}`;
+  // The glance-operator's cinder samples: the deployment's Keystone, user and password as its templates.
+  const templated = 'cinder_store_auth_address = {{ .KeystoneInternalURL }}\ncinder_store_user_name = {{ .ServiceUser }}\n'
+    + 'cinder_store_password = {{ .ServicePassword }}\ncinder_store_project_name = service\ncinder_catalog_info = volumev3::internalURL\n';
+  const privileged = () => ({ ...noStore(), allowPrivilegedCinder: true });
+  const synthCinder = (custom: string) => synthFromCr(glance({ customServiceConfig: custom }), privileged());
+  const STS = 'glance-default-internal-api';
+
+  test('the operator\'s sample deploys the store with the deployment\'s Keystone, service user and password', () => {
+    const m = synthCinder(cinderSection(`${templated}cinder_use_multipath = true\ncinder_volume_type = glance-iscsi\n`));
+    expect(glanceConf(m, STS).default_backend).toEqual({
+      cinder_store_auth_address: 'http://keystone-internal.openstack.svc:5000/v3',
+      cinder_store_user_name: 'glance',
+      cinder_store_project_name: 'service',
+      cinder_store_user_domain_name: 'Default',
+      cinder_store_project_domain_name: 'Default',
+      cinder_catalog_info: 'volumev3::internalURL',
+      cinder_volume_type: 'glance-iscsi',
+      cinder_use_multipath: 'true',
+      store_description: 'Cinder backend',
+    });
+    const container = find(m, 'StatefulSet', STS).spec.template.spec.containers[0];
+    expect(container.env).toContainEqual({
+      name: 'OS_DEFAULT_BACKEND__CINDER_STORE_PASSWORD', valueFrom: { secretKeyRef: { name: 'osp-secret', key: 'GlancePassword' } },
+    });
+  });
+
+  test('its API pods are the operator\'s: privileged, in the node\'s PID namespace, running the node\'s attach programs', () => {
+    const m = synthCinder(cinderSection(templated));
+    const pod = find(m, 'StatefulSet', STS).spec.template.spec;
+    expect(pod.hostPID).toBe(true);
+    expect(pod.containers[0].securityContext).toMatchObject({ privileged: true, allowPrivilegeEscalation: true, runAsUser: 42415 });
+    expect(pod.volumes.filter((v: any) => v.hostPath).map((v: any) => v.hostPath.path).sort())
+      .toEqual(['/dev', '/etc/iscsi', '/etc/nvme', '/lib/modules', '/run', '/sys', '/var/locks/openstack/os-brick']);
+    expect(pod.containers[0].volumeMounts.filter((v: any) => v.subPath === 'run-on-node').map((v: any) => v.mountPath).sort())
+      .toEqual(['/lib/udev/scsi_id', '/usr/sbin/iscsiadm', '/usr/sbin/multipath', '/usr/sbin/multipathd', '/usr/sbin/nvme']);
+    expect(glanceConf(m, STS).os_brick).toEqual({ lock_path: '/var/locks/openstack/os-brick' });
+    expect(find(m, 'ConfigMap', 'glance-cinder-node-tools').data['run-on-node']).toMatch(/^#!\/bin\/sh\n/);
+  });
+
+  test('options the store does not render stay the user\'s config (cinder_do_extend_attached)', () => {
+    const m = synthCinder(cinderSection(`${templated}cinder_do_extend_attached = true\n`));
+    const secret = find(m, 'Secret', `${STS}-config`);
+    expect(secret.stringData['50-custom.conf']).toBe('[default_backend]\ncinder_do_extend_attached = true\n');
+  });
+
+  test('two cinder stores (the operator\'s multistore sample) share the pod\'s node paths and one wrapper ConfigMap', () => {
+    const custom = '[DEFAULT]\nenabled_backends = iscsi:cinder,nfs:cinder\n[glance_store]\ndefault_backend = iscsi\n'
+      + `[iscsi]\n${templated}cinder_volume_type = iscsi\n[nfs]\n${templated}cinder_volume_type = nfs\n`;
+    const m = synthCinder(custom);
+    const pod = find(m, 'StatefulSet', STS).spec.template.spec;
+    const names = pod.volumes.map((v: any) => v.name);
+    expect(names.length).toBe(new Set(names).size);
+    expect(pod.volumes.filter((v: any) => v.configMap?.name === 'glance-cinder-node-tools')).toHaveLength(1);
+    expect(pod.containers[0].volumeMounts.filter((v: any) => v.subPath === 'run-on-node')).toHaveLength(5);
+    expect(m.filter((o) => o.kind === 'ConfigMap')).toHaveLength(1);
+    expect([glanceConf(m, STS).iscsi.cinder_volume_type, glanceConf(m, STS).nfs.cinder_volume_type]).toEqual(['iscsi', 'nfs']);
+  });
+
+  test.each([
+    ['cinder_store_password = secret\n', /puts a credential in customServiceConfig \(got "cinder_store_password = <hidden>"\)/],
+    ['cinder_store_auth_address = http://other:5000/v3\n', /points Cinder's store at another Keystone than the deployment's/],
+    ['cinder_store_application_credential_id = abc\n',
+      /glance_store reads from 5\.4\.0 on.*\(got "cinder_store_application_credential_id = <hidden>"\).*Fix: authenticate the store as the service/],
+    ['cinder_store_auth_type = v3applicationcredential\n', /got "cinder_store_auth_type = v3applicationcredential"/],
+    ['cinder_store_user_domain_name = Infra\n', /in another domain than the service user's/],
+    ['cinder_use_multipath = maybe\n', /is not a boolean oslo.config reads/],
+    ['cinder_catalog_info = volumev3\n', /is not "<service_type>:<service_name>:<interface>" \(got "volumev3"\)/],
+  ])('%j is refused', (options, message) => {
+    expectInvalid(() => synthCinder(cinderSection(`${templated.replace(/^cinder_store_password.*\n/m, '')}${options}`)),
+      'spec.customServiceConfig [default_backend]', message);
+  });
+
+  test('an API\'s own cinder store (architecture\'s dz-storage) takes the same opt-in', () => {
+    const cr = glance({
+      glanceAPIs: {
+        az0: { customServiceConfig: cinderSection(`${templated}cinder_volume_type = az0\n`, 'az0:cinder').replace('[default_backend]', '[az0]') },
+      },
+    });
+    expectInvalid(() => readCustomResource(cr, noStore()), 'spec.glanceAPIs.az0.customServiceConfig [az0]', /--allow-privileged-cinder true/);
+    const pod = find(synthFromCr(cr, privileged()), 'StatefulSet', 'glance-az0-internal-api').spec.template.spec;
+    expect(pod.hostPID).toBe(true);
   });
 });
 
