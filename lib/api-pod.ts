@@ -4,6 +4,7 @@ import { apiCommand } from './api-serving';
 import { StorageAccessMode } from './common-props';
 import { ConfigSecretsPodParts } from './config-secrets';
 import { GlanceValidationError } from './errors';
+import { extraMountParts } from './extra-mounts';
 import { ApiProbesOptions, ContainerResources, ProbeTimingOptions, TopologySpreadOptions } from './glance-api-props';
 import { credentialEnv } from './keystone/credentials';
 import { workerSelfReferenceUrl, API_PORT } from './names';
@@ -47,22 +48,29 @@ export function apiVolumes(common: ResolvedCommonProps, configSecretName: string
   // Staging and tasks live here: always bounded, by the claim or by the emptyDir's sizeLimit.
   if (common.storage.external) volumes.push({ name: 'glance', emptyDir: { sizeLimit: k8s.Quantity.fromString(common.stagingSize) } });
   if (common.policyConfigMap) volumes.push({ name: 'policy', configMap: { name: common.policyConfigMap } });
-  volumes.push(...store.volumes, ...trustVolumes(common.tls));
+  volumes.push(...store.volumes, ...trustVolumes(common.tls), ...extraMountParts(common.extraMounts).volumes);
   return volumes;
 }
 
-/** The API's pod spec, with the image cache's mount and init container when the API has a cache. */
-export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k8s.PodSpec {
+/** The library's mounts of the glance-api container (extraMounts aside): its config, state, cache, policy, store and CA volumes. */
+export function libraryMounts(parts: ApiPodParts, cacheMount: k8s.VolumeMount | undefined): k8s.VolumeMount[] {
   const { common, store } = parts;
   const mounts: k8s.VolumeMount[] = [
     parts.configSecrets?.apiConfigMount ?? { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
     { name: 'tmp', mountPath: '/tmp' },
     { name: 'glance', mountPath: STATE_DIR },
   ];
-  const cacheMount = cache && { name: cache.claimTemplate.metadata!.name!, mountPath: cache.mountPath };
   if (cacheMount) mounts.push(cacheMount);
   if (common.policyConfigMap) mounts.push({ name: 'policy', mountPath: POLICY_DIR, readOnly: true });
   mounts.push(...store.mounts, ...trustMounts(common.tls));
+  return mounts;
+}
+
+/** The API's pod spec, with the image cache's mount and init container when the API has a cache. */
+export function apiPodSpec(parts: ApiPodParts, cache: CacheParts | undefined): k8s.PodSpec {
+  const { common, store } = parts;
+  const cacheMount = cache && { name: cache.claimTemplate.metadata!.name!, mountPath: cache.mountPath };
+  const mounts = [...libraryMounts(parts, cacheMount), ...extraMountParts(common.extraMounts).mounts];
   const https = parts.endpoints !== undefined;
 
   const fromSecret = (ref: { name: string; key: string }) => ({ secretKeyRef: { name: ref.name, key: ref.key } });

@@ -1,4 +1,5 @@
 import { ImagePullPolicy } from 'cdk8s-plus-28';
+import type { GlanceExtraMount } from './extra-mounts';
 import { ImageBackend } from './image-backend';
 import { SecretKeySelector } from './names';
 import { GlanceNetworkPolicyOptions } from './network-policy';
@@ -261,6 +262,14 @@ export interface GlanceCommonProps {
    * @default - the library's policy file alone: Glance's defaults and the cache rules
    */
   readonly policyConfigMap?: string;
+  /**
+   * Volumes of your own that every glance-api container mounts, read-only: Secrets or a
+   * ConfigMap at a path you choose, for files Glance or its libraries read that no prop gives
+   * (a CA of a store's endpoint named in customServiceConfig, Ceph's files for a Cinder store on
+   * Ceph, ...). The glance-operator's extraMounts of Secrets and ConfigMaps become these.
+   * @default - none
+   */
+  readonly extraMounts?: GlanceExtraMount[];
   /**
    * Offer image import by web-download, limited to an allow-list (SSRF: see WebDownloadOptions).
    * @default - not offered: the import methods are glance-direct and copy-image

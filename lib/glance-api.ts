@@ -4,7 +4,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ApiSettings, CacheParts, GlanceApiBase, GlanceDeploymentBase } from './api-host';
-import { apiClaimTemplates, apiPodSpec, apiResources, apiVolumes, checkAffinity, networkAnnotation, resolveProbes, resolveSpread } from './api-pod';
+import {
+  apiClaimTemplates, apiPodSpec, apiResources, apiVolumes, checkAffinity, libraryMounts, networkAnnotation, resolveProbes, resolveSpread,
+} from './api-pod';
 import { apiServerFiles } from './api-serving';
 import { cacheClaimName } from './cache/cache-job';
 import { ImageCacheOptions } from './cache/cache-options';
@@ -13,6 +15,7 @@ import { ObjectNaming } from './common-props';
 import { checkCustomServiceConfig } from './config-guard';
 import { checkConfigSecrets, configSecretsFiles, configSecretsPodParts, configSecretsRules } from './config-secrets';
 import { GlanceValidationError, locate, warnOnce } from './errors';
+import { checkExtraMountPaths } from './extra-mounts';
 import { EndpointServiceOptions, GlanceApiProps, GlanceApiRole } from './glance-api-props';
 import { baseServiceConfig, renderPolicy } from './glance-conf';
 import { ImageBackend } from './image-backend';
@@ -219,6 +222,7 @@ export class GlanceApi extends GlanceApiBase {
         endpoints,
         configSecrets: secretsRules && configSecretsPodParts(secretsRules.secrets, common.image, common.imagePullPolicy),
       };
+      checkExtraMountPaths('extraMounts', common.extraMounts, libraryMounts(pod, undefined));
       const annotations = {
         'glance.openstack.org/config-hash': configHash,
         ...networkAnnotation(`${path}.networkAttachments`, props.networkAttachments),

@@ -105,6 +105,8 @@ export class Glance extends GlanceDeploymentBase {
         ['keystone.applicationCredentialSecret', common.keystone.applicationCredentialSecret],
         ['notifications.transportUrlSecret.name', common.notifications?.transportUrlSecret.name],
         ['tls.caBundleSecret.name', common.tls.caBundle?.name],
+        ...(common.extraMounts ?? []).flatMap((mount, i) =>
+          (mount.secretNames ?? []).map((secret, j): [string, string] => [`extraMounts[${i}].secretNames[${j}]`, secret])),
       ];
       const apiServices: ApiServices = new Map();
       const ownStores = new Map<ImageBackend, string>();

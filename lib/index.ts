@@ -12,6 +12,7 @@ export type {
   GlanceEgressDestination, GlanceEgressOptions, GlanceEndpointAccessOptions, GlanceNetworkPolicyOptions,
 } from './network-policy';
 export type { WebDownloadOptions } from './web-download';
+export type { GlanceExtraMount } from './extra-mounts';
 export type { CertificateIssuer, GlanceApiTlsOptions, GlanceTlsOptions } from './tls/options';
 export type { CacheJobProps } from './cache/cache-job';
 export * from './cache/cache-pruner';

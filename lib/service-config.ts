@@ -3,6 +3,7 @@ import { GlanceCommonProps, KeystoneOptions, ObjectNaming, UploadLimitOptions } 
 import { checkCustomServiceConfig, MANAGED_OPTIONS } from './config-guard';
 import { checkConfigSecrets } from './config-secrets';
 import { GlanceValidationError } from './errors';
+import { checkExtraMounts } from './extra-mounts';
 import { ImageBackend } from './image-backend';
 import { checkApplicationCredential } from './keystone/credentials';
 import { KeystoneLimits, QUOTA_MANAGED_OPTIONS, resolveQuotas } from './keystone/quotas';
@@ -25,7 +26,7 @@ export const DEFAULT_IMAGE = 'quay.io/podified-antelope-centos9/openstack-glance
 /** GlanceCommonProps, checked, with every default filled in. */
 export type ResolvedCommonProps =
   Required<Omit<GlanceCommonProps, 'customServiceConfig' | 'webDownload' | 'limits' | 'networkPolicy' | 'tls' | 'quotas' | 'notifications'
-    | 'policyConfigMap' | 'configSecrets'>>
+    | 'policyConfigMap' | 'configSecrets' | 'extraMounts'>>
   & Omit<GlanceCommonProps, 'tls' | 'notifications'> & {
     /** The deployment's TLS, checked. */
     readonly tls: ResolvedTls;
@@ -92,6 +93,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   }
   if (props.webDownload !== undefined) checkWebDownload(props.webDownload);
   if (props.policyConfigMap !== undefined) checkSubdomain('policyConfigMap', props.policyConfigMap);
+  checkExtraMounts('extraMounts', props.extraMounts);
   checkConfigSecrets('configSecrets', props.configSecrets);
   const { imageSizeCapBytes, userStorageQuotaBytes } = resolveLimits(props.limits, stagingSize, staging);
   checkNetworkPolicy(props.networkPolicy);

@@ -313,6 +313,12 @@ const validProps = fc.record({
   policyConfigMap: fc.option(fc.constantFrom('glance-policy', 'policies.example'), { nil: undefined }),
   configSecrets: fc.option(fc.uniqueArray(fc.constantFrom('glance-s3', 'glance-memcache-key', 'glance.extra'), { minLength: 1, maxLength: 3 }),
     { nil: undefined }),
+  extraMounts: fc.option(fc.uniqueArray(fc.record({
+    mountPath: fc.constantFrom('/etc/pki/glance-extra', '/etc/glance/metadefs', '/srv/glance-files/'),
+    files: fc.oneof(
+      fc.record({ secretNames: fc.uniqueArray(fc.constantFrom('extra-ca', 'extra.files'), { minLength: 1, maxLength: 2 }) }),
+      fc.record({ configMapName: fc.constantFrom('metadefs', 'extra.files') })),
+  }), { selector: (mount) => mount.mountPath, minLength: 1, maxLength: 3 }), { nil: undefined }),
   tls: fc.option(fc.record({
     caBundleSecret: fc.constant({ name: 'combined-ca-bundle', key: 'tls-ca-bundle.pem' }),
     issuer: fc.constantFrom({ name: 'rootca-internal' }, { name: 'ca', kind: 'ClusterIssuer' }),
@@ -333,6 +339,7 @@ function toValidProps(p: any): Partial<GlanceProps> {
     behindTlsProxy: p.behindTlsProxy,
     policyConfigMap: p.policyConfigMap,
     configSecrets: p.configSecrets,
+    extraMounts: p.extraMounts?.map(({ mountPath, files }: any) => ({ mountPath, ...files })),
     tls: p.tls,
     // Verified against the bundle, so only with one.
     database: { ...BASE_PROPS.database, tls: p.databaseTls && p.tls?.caBundleSecret !== undefined },

@@ -99,13 +99,12 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     ownStores.add(name);
     apis[name] = { ...api, backend: own.backend, customServiceConfig: own.customServiceConfig };
   }
-  // The library mounts Ceph's files for an rbd store only (the only stores that convert imports): mounting them for none would
-  // differ from the operator unseen.
+  // Ceph's files that no rbd store reads (architecture's uni04delta mounts them for Cinder beside an s3 store): mounted as they are.
   const backends = [stores.backend ?? options.backend, ...Object.values(apis).map((api) => api.backend)];
-  if (stores.mounts.cephSecrets.length && !backends.some((backend) => backend?._convertsImports)) {
-    throw new GlanceValidationError(stores.mounts.path, stores.mounts.cephSecrets, 'mounts Ceph\'s files at /etc/ceph for Glance, whose stores '
-      + 'are none of them rbd', 'leave Glance out of that mount\'s propagation (e.g. [CinderVolume] only), or use an rbd store');
-  }
+  const unusedCeph = stores.mounts.cephSecrets.length && !backends.some((backend) => backend?._convertsImports)
+    ? [{ mount: { mountPath: '/etc/ceph', secretNames: stores.mounts.cephSecrets }, path: stores.mounts.path }] : [];
+  const extras = [...unusedCeph, ...stores.mounts.extraMounts];
+  const extraMounts = extras.map(({ mount }) => mount);
   const topConfig = topLevelConfig(path, stores, apis, ownStores);
   const imports = importMethodsOf(path, topConfig, apis, options.webDownloadAllowedHosts);
   // A control plane decides it for every API; a Glance CR's APIs name it, one Secret for all (the library has one service user).
@@ -157,6 +156,7 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     quotas: Object.values(fromSpec.quotas ?? {}).some((v) => v !== 0 && v !== '0Mi') ? fromSpec.quotas : undefined,
     backend: stores.backend,
     policyConfigMap: stores.policyConfigMap,
+    ...(extraMounts.length ? { extraMounts } : {}),
     customServiceConfig: imports.shared,
     ...(imports.webDownload ? { webDownload: imports.webDownload } : {}),
     imageCache: cacheOf(fromSpec.imageCache, storageClass),
@@ -170,6 +170,8 @@ export function readCustomResource(input: unknown, options: CustomResourceOption
     ...topologyRenames.flatMap(({ prop, crPath, only }) =>
       only.map((field) => ({ prop: `${prop}.${field}`, crPath: `${crPath}.${field}`, keepsBelow: true }))),
     { prop: 'keystone.registration.adminPasswordSecret', crPath: located.inherited?.secret ?? `${path}.secret` },
+    // Each mount read is named by its place in the CR (Ceph's files that no store reads, by the list).
+    ...extras.map(({ path: crPath }, i) => ({ prop: `extraMounts[${i}]`, crPath })),
     // What the control plane gave the template is named where the user wrote it.
     ...(located.inherited?.secret ? [{ prop: 'keystone.passwordSecret', crPath: located.inherited.secret }] : []),
     ...(located.inherited?.['storage.storageClass'] ? [{ prop: 'storage.storageClass', crPath: located.inherited['storage.storageClass'] }] : []),

@@ -4,6 +4,7 @@
  */
 import { checkIniAssignments } from '../config-guard';
 import { GlanceValidationError } from '../errors';
+import type { GlanceExtraMount } from '../extra-mounts';
 import { ImageBackend, S3BucketUrlFormat } from '../image-backend';
 import { IniAssignment, IniValues, readIni, renderIni } from '../ini';
 import { checkSubdomain } from '../names';
@@ -365,14 +366,39 @@ function s3FromSection(take: (option: string) => string | undefined, path: strin
   }));
 }
 
-/** The Ceph Secrets a mount of extraMounts puts at /etc/ceph (a Secret, or Secrets projected), checked; undefined for another mount. */
-function cephSecretsOf(volume: any, mount: any, volPath: string): string[] | undefined {
-  if (String(mount?.mountPath).replace(/\/+$/, '') !== '/etc/ceph' || !(volume?.secret || volume?.projected)) return undefined;
-  if (volume.secret && typeof volume.secret.secretName !== 'string') {
+/**
+ * A mount of whole Secrets (one, or several projected) or a whole ConfigMap, as the library's
+ * extraMounts give them (read-only, every key a file); undefined for another volume, a subPath, or
+ * a volume that picks some keys (items).
+ */
+function extraMountOf(volume: any, mount: any, volPath: string): GlanceExtraMount | undefined {
+  if (mount?.subPath !== undefined || typeof mount?.mountPath !== 'string') return undefined;
+  const mountPath = mount.mountPath;
+  if (volume?.secret && volume.secret.items === undefined) return { mountPath, secretNames: [secretNameOf(volume, volPath)] };
+  const sources: any[] | undefined = volume?.projected?.sources;
+  if (Array.isArray(sources) && sources.length && sources.every((s) => isObject(s) && Object.keys(s).length === 1 && isObject(s.secret)
+    && typeof s.secret.name === 'string' && s.secret.items === undefined)) {
+    return { mountPath, secretNames: sources.map((s) => s.secret.name) };
+  }
+  if (volume?.configMap && typeof volume.configMap.name === 'string' && volume.configMap.items === undefined) {
+    return { mountPath, configMapName: volume.configMap.name };
+  }
+  return undefined;
+}
+
+/** The Secret of a Secret volume, which Kubernetes requires it to name. */
+function secretNameOf(volume: any, volPath: string): string {
+  if (typeof volume.secret.secretName !== 'string') {
     throw new GlanceValidationError(`${volPath}.volumes`, volume, 'is a Secret volume without secretName (Kubernetes would reject it)',
       'name the Secret in secret.secretName');
   }
-  const secrets = volume.secret ? [volume.secret.secretName] : (volume.projected.sources ?? []).map((s: any) => s?.secret?.name);
+  return volume.secret.secretName;
+}
+
+/** The Ceph Secrets a mount of extraMounts puts at /etc/ceph (a Secret, or Secrets projected), checked; undefined for another mount. */
+function cephSecretsOf(volume: any, mount: any, volPath: string): string[] | undefined {
+  if (String(mount?.mountPath).replace(/\/+$/, '') !== '/etc/ceph' || !(volume?.secret || volume?.projected)) return undefined;
+  const secrets = volume.secret ? [secretNameOf(volume, volPath)] : (volume.projected.sources ?? []).map((s: any) => s?.secret?.name);
   if (secrets.some((s: unknown) => typeof s !== 'string')) {
     throw new GlanceValidationError(`${volPath}.volumes`, volume, 'projects something other than Secrets into /etc/ceph',
       'project only the Ceph Secrets');
@@ -405,6 +431,8 @@ export interface Mounts {
   readonly apiCephSecrets: Record<string, { readonly secrets: string[]; readonly path: string }>;
   /** A ConfigMap at /etc/glance/policy.d. */
   readonly policyConfigMap?: string;
+  /** The other Secrets and ConfigMaps mounted for Glance, as they are: extraMounts of the library, each with the path of its mount. */
+  readonly extraMounts: Array<{ readonly mount: GlanceExtraMount; readonly path: string }>;
   readonly path: string;
 }
 
@@ -415,7 +443,7 @@ function mountsOf(located: Located, apiNames: string[]): Mounts {
   const lists = [own, ...located.extraMounts ? [located.extraMounts] : []].filter((list) => list.value !== undefined);
   // Errors about the store's volumes name the list that gives them (or, with none, where to add one).
   const path = (lists[lists.length - 1] ?? located.extraMounts ?? own).path;
-  const result: { -readonly [K in keyof Mounts]: Mounts[K] } = { cephSecrets: [], apiCephSecrets: {}, path };
+  const result: { -readonly [K in keyof Mounts]: Mounts[K] } = { cephSecrets: [], apiCephSecrets: {}, extraMounts: [], path };
   for (const extra of lists) readMounts(extra, apiNames, result);
   return result;
 }
@@ -463,6 +491,7 @@ function readMounts(extra: { readonly value: unknown; readonly path: string }, a
         const volume = volumes.find((v) => v?.name === mount?.name);
         const where = String(mount?.mountPath).replace(/\/+$/, '');
         const ceph = cephSecretsOf(volume, mount, volPath);
+        const whole = ceph ? undefined : extraMountOf(volume, mount, volPath);
         if (volume?.nfs && where === FILE_STORE_DIR) {
           if (typeof volume.nfs.server !== 'string' || typeof volume.nfs.path !== 'string') {
             throw new GlanceValidationError(`${volPath}.volumes`, volume.nfs, 'is an NFS volume without server and path',
@@ -476,10 +505,12 @@ function readMounts(extra: { readonly value: unknown; readonly path: string }, a
             'is a ConfigMap volume whose name is no DNS-1123 subdomain (Kubernetes would reject it)',
             'name the ConfigMap of policy files in configMap.name');
           result.policyConfigMap = volume.configMap.name;
+        } else if (whole) {
+          result.extraMounts.push({ mount: whole, path: mountPath });
         } else {
           throw new GlanceValidationError(mountPath, mount,
-            'is not supported by cdk8s-glance: only an NFS volume at /var/lib/glance/images, Ceph Secrets at /etc/ceph and a ConfigMap of '
-            + 'policy files at /etc/glance/policy.d are read from extraMounts',
+            'is not supported by cdk8s-glance: only an NFS volume at /var/lib/glance/images, and whole Secrets and ConfigMaps (Ceph\'s files at '
+            + '/etc/ceph, policy files at /etc/glance/policy.d, any other read-only files) are read from extraMounts',
             'remove it; see the README, "Bring your Glance CR"');
         }
       }

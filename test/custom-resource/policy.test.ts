@@ -77,9 +77,11 @@ describe('the glance-operator\'s policy sample', () => {
       'spec.glance.template.extraMounts[0].extraVol[0].volumes', 'ConfigMap');
   });
 
-  test('a ConfigMap mounted elsewhere is refused by its mount', () => {
+  test('a ConfigMap mounted elsewhere is mounted as it is (extraMounts), and the policy_file it does not hold is refused', () => {
+    const props = read(controlPlane('[DEFAULT]\ndebug = true\n', [policyMount('/etc/glance/policies')]));
+    expect([props.policyConfigMap, props.extraMounts]).toEqual([undefined, [{ mountPath: '/etc/glance/policies', configMapName: 'glance-policy' }]]);
     expectInvalid(() => read(controlPlane(SAMPLE_CONFIG, [policyMount('/etc/glance/policies')])),
-      'spec.glance.template.extraMounts[0].extraVol[0].mounts[0]', '/etc/glance/policy.d');
+      'spec.glance.template.customServiceConfig', 'policy_file');
   });
 
   test('a bare Glance CR with the same mount and options reads the same', () => {

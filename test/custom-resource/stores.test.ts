@@ -413,9 +413,9 @@ describe('extraMounts', () => {
     [cephAt({ secret: {} }), 'spec.extraMounts[0].extraVol[0].volumes', /is a Secret volume without secretName/],
     [cephAt({ projected: { sources: [{ configMap: { name: 'x' } }] } }), 'spec.extraMounts[0].extraVol[0].volumes',
       /projects something other than Secrets into \/etc\/ceph/],
-    [mounted([{ name: 'c', secret: { secretName: 's' } }], [{ name: 'c', mountPath: '/etc/glance' }]),
+    [mounted([{ name: 'c', secret: { secretName: 's', items: [{ key: 'a', path: 'b' }] } }], [{ name: 'c', mountPath: '/etc/x' }]),
       'spec.extraMounts[0].extraVol[0].mounts[0]',
-      /only an NFS volume at \/var\/lib\/glance\/images, Ceph Secrets at \/etc\/ceph and a ConfigMap of policy files/],
+      /only an NFS volume at \/var\/lib\/glance\/images, and whole Secrets and ConfigMaps/],
   ])('extraMounts %# is refused with its fix', (cr, path, message) => {
     refused(cr, path, message);
   });
@@ -431,7 +431,7 @@ describe('extraMounts', () => {
       'spec.extraMounts[0].extraVol[0].volumes', 'is an NFS volume without server and path'],
     ['an NFS volume without server', mounted([{ name: 'n', nfs: { path: '/x' } }], [{ name: 'n', mountPath: '/var/lib/glance/images' }]),
       'spec.extraMounts[0].extraVol[0].volumes', 'is an NFS volume without server and path'],
-    ['a ConfigMap at /etc/ceph', mounted([{ name: 'c', configMap: { name: 'ceph' } }], [{ name: 'c', mountPath: '/etc/ceph' }]),
+    ['a Secret at a subPath', mounted([cephSecret('s')], [{ name: 's', mountPath: '/etc/x/a.pem', subPath: 'a.pem' }]),
       'spec.extraMounts[0].extraVol[0].mounts[0]', 'only an NFS volume'],
     ['a projection with a null source', mounted([{ name: 'c', projected: { sources: [null] } }], [{ name: 'c', mountPath: '/etc/ceph' }]),
       'spec.extraMounts[0].extraVol[0].volumes', 'projects something other than Secrets'],
@@ -441,6 +441,48 @@ describe('extraMounts', () => {
       'spec.extraMounts[0].extraVol[0].volumes', 'projects something other than Secrets'],
   ])('%s is refused', (_name, cr, path, message) => {
     refused(cr, path, message);
+  });
+
+  test('other whole Secrets and ConfigMaps for Glance become extraMounts, mounted read-only where the CR mounts them', () => {
+    const cr = extraVol([
+      { volumes: [{ name: 'ca', secret: { secretName: 's3-ca' } }], mounts: [{ name: 'ca', mountPath: '/etc/pki/s3/', readOnly: true }] },
+      {
+        propagation: ['GlanceAPI', 'CinderVolume'],
+        volumes: [{ name: 'm', configMap: { name: 'metadefs' } }],
+        mounts: [{ name: 'm', mountPath: '/etc/glance/metadefs' }],
+      },
+      { propagation: ['CinderVolume'], volumes: [{ name: 'x', configMap: { name: 'cinder-only' } }], mounts: [{ name: 'x', mountPath: '/etc/x' }] },
+    ]);
+    expect(read(cr, crOptions()).extraMounts).toEqual([
+      { mountPath: '/etc/pki/s3/', secretNames: ['s3-ca'] },
+      { mountPath: '/etc/glance/metadefs', configMapName: 'metadefs' },
+    ]);
+    const mounts = synthFromCr(cr, crOptions());
+    const api = find(mounts, 'StatefulSet', 'glance-default-internal-api').spec.template.spec.containers[0];
+    expect(api.volumeMounts.filter((v: any) => v.name.startsWith('extra-')).map((v: any) => [v.mountPath, v.readOnly]))
+      .toEqual([['/etc/pki/s3', true], ['/etc/glance/metadefs', true]]);
+  });
+
+  test('Ceph\'s files for Glance beside stores that are none of them rbd (architecture\'s uni04delta) are mounted as they are', () => {
+    const cr = { ...cephAt({ projected: { sources: [{ secret: { name: 'ceph-conf-files' } }] } }) };
+    (cr.spec as any).customServiceConfig = '[DEFAULT]\nenabled_backends = default_backend:swift\n';
+    expect(read(cr).extraMounts).toEqual([{ mountPath: '/etc/ceph', secretNames: ['ceph-conf-files'] }]);
+    expect(podOf(cr).volumes).toContainEqual({ name: 'extra-0', secret: { secretName: 'ceph-conf-files', defaultMode: 0o440 } });
+  });
+
+  test('an extra mount that would hide the image\'s files is refused by its place in the CR', () => {
+    const cr = mounted([{ name: 'c', secret: { secretName: 's' } }], [{ name: 'c', mountPath: '/etc/glance' }]);
+    expectInvalid(() => synthFromCr(cr, crOptions()), 'spec.extraMounts[0].extraVol[0].mounts[0]',
+      /would hide files of the image Glance needs \(got "\/etc\/glance"\)/);
+  });
+
+  test('an extra mount the library refuses is named by its place in the CR', () => {
+    const cr = extraVol([
+      { volumes: [{ name: 'a', configMap: { name: 'a' } }], mounts: [{ name: 'a', mountPath: '/etc/a' }] },
+      { volumes: [{ name: 'b', configMap: { name: 'b' } }], mounts: [{ name: 'b', mountPath: '/var/lib/glance/b' }] },
+    ]);
+    expectInvalid(() => synthFromCr(cr, crOptions()), 'spec.extraMounts[0].extraVol[1].mounts[0]',
+      'meets the library\'s mount at /var/lib/glance');
   });
 
   test('an NFS volume alone is the shared file store', () => {
