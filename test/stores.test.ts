@@ -230,7 +230,7 @@ describe('cinder', () => {
       const m = withTools();
       expect(apiPod(m).volumes.filter((v: any) => v.hostPath).slice(4)).toEqual([
         { name: 'host-run', hostPath: { path: '/run', type: 'Directory' } },
-        { name: 'host-lib-modules', hostPath: { path: '/lib/modules', type: 'Directory' } },
+        { name: 'host-lib-modules', hostPath: { path: '/lib/modules', type: 'DirectoryOrCreate' } },
         { name: 'host-os-brick-locks', hostPath: { path: '/var/locks/openstack/os-brick', type: 'DirectoryOrCreate' } },
       ]);
       expect(apiContainer(m).volumeMounts).toContainEqual({ name: 'host-lib-modules', mountPath: '/lib/modules', readOnly: true });

@@ -43,7 +43,8 @@ const ATTACH_HOST_PATHS: Array<{ name: string; path: string; type: string; readO
  */
 const NODE_TOOLS_HOST_PATHS: typeof ATTACH_HOST_PATHS = [
   { name: 'host-run', path: '/run', type: 'Directory', readOnly: false },
-  { name: 'host-lib-modules', path: '/lib/modules', type: 'Directory', readOnly: true },
+  // Made where the node has none (a kernel without modules: the pod would never start), as the runtime does for the operator's untyped path.
+  { name: 'host-lib-modules', path: '/lib/modules', type: 'DirectoryOrCreate', readOnly: true },
   { name: 'host-os-brick-locks', path: '/var/locks/openstack/os-brick', type: 'DirectoryOrCreate', readOnly: false },
 ];
 

