@@ -290,10 +290,11 @@ function cinderFromSection(take: (option: string) => string | undefined, path: s
   };
   template('cinder_store_auth_address', false);
   template('cinder_store_password', true);
-  for (const option of ['cinder_store_application_credential_id', 'cinder_store_application_credential_secret', 'cinder_store_auth_type']) {
+  // (The operator's sample also writes cinder_store_auth_type, which no glance_store reads: it stays the user's, without effect.)
+  for (const option of ['cinder_store_application_credential_id', 'cinder_store_application_credential_secret']) {
     const value = take(option);
     if (value !== undefined) {
-      throw new GlanceValidationError(path, `${option} = ${option === 'cinder_store_auth_type' ? value : '<hidden>'}`,
+      throw new GlanceValidationError(path, `${option} = <hidden>`,
         'is an option glance_store reads from 5.4.0 on; the glance_store of the releases cdk8s-glance deploys ignores it, and the '
           + 'store would act with each user\'s own token instead of one service identity',
         'authenticate the store as the service user: cinder_store_user_name = {{ .ServiceUser }} and '

@@ -33,7 +33,7 @@ const REFUSAL_REASONS: readonly RefusalReason[] = [
   {
     reason: 'the cinder store\'s application credential',
     readme: 'the cinder store\'s application credential',
-    matches: (e) => /cinder_store_(application_credential|auth_type)/.test(String(e.value)) && /glance_store reads from 5\.4\.0/.test(e.problem),
+    matches: (e) => /cinder_store_application_credential/.test(String(e.value)) && /glance_store reads from 5\.4\.0/.test(e.problem),
   },
   {
     reason: 'an API\'s own config without its stores',

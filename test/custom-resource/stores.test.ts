@@ -359,7 +359,7 @@ describe('the cinder store, with --allow-privileged-cinder', () => {
     ['cinder_store_auth_address = http://other:5000/v3\n', /points Cinder's store at another Keystone than the deployment's/],
     ['cinder_store_application_credential_id = abc\n',
       /glance_store reads from 5\.4\.0 on.*\(got "cinder_store_application_credential_id = <hidden>"\).*Fix: authenticate the store as the service/],
-    ['cinder_store_auth_type = v3applicationcredential\n', /got "cinder_store_auth_type = v3applicationcredential"/],
+    ['cinder_store_application_credential_secret = s\n', /got "cinder_store_application_credential_secret = <hidden>"/],
     ['cinder_store_user_domain_name = Infra\n', /in another domain than the service user's/],
     ['cinder_use_multipath = maybe\n', /is not a boolean oslo.config reads/],
     ['cinder_catalog_info = volumev3\n', /is not "<service_type>:<service_name>:<interface>" \(got "volumev3"\)/],
