@@ -118,11 +118,12 @@ export class Glance extends GlanceDeploymentBase {
 
       const storeSecrets = common.backend._bindDeployment(this, common.name);
       this.yourSecrets.push(...Object.entries(storeSecrets));
-      // An API's own stores make no object (a file store stays the deployment's): they name your Secrets.
+      // An API's own stores make no object but the cinder store's node tools (a file store stays the deployment's): they name your Secrets.
       for (const [backend, prop] of ownStores) {
         const secrets = backend._bindDeployment(this, common.name);
         this.yourSecrets.push(...Object.entries(secrets).map(([option, name]): [string, string] => [option.replace(/^backend/, prop), name]));
       }
+      checkYourConfigMaps(this, common);
 
       // The database tools; their config Secret is ours, so no Secret of yours may take its name.
       const database = new GlanceDatabase(this, common, props.dbPurge);
@@ -194,6 +195,19 @@ const ROLES_OF_TYPE = new Map<GlanceApiType, GlanceApiRole[]>([
   [GlanceApiType.EDGE, [GlanceApiRole.EDGE]],
   [GlanceApiType.SPLIT, [GlanceApiRole.INTERNAL, GlanceApiRole.EXTERNAL]],
 ]);
+
+/** The stores' ConfigMaps (the cinder store's node tools) would overwrite one of yours of the same name when applied. */
+function checkYourConfigMaps(glance: Glance, common: ResolvedCommonProps): void {
+  const ours = glance.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && c.kind === 'ConfigMap').map((o) => o.name);
+  const yours: Array<[string, string | undefined]> = [['policyConfigMap', common.policyConfigMap],
+    ...(common.extraMounts ?? []).map((mount, i): [string, string | undefined] => [`extraMounts[${i}].configMapName`, mount.configMapName])];
+  for (const [prop, name] of yours) {
+    if (name !== undefined && ours.includes(name)) {
+      throw new GlanceValidationError(prop, name, 'names a ConfigMap that this chart creates (the cinder store\'s nodeTools), so applying the '
+        + 'chart would overwrite yours', 'rename your ConfigMap, or change name (the prefix of every object this chart creates)');
+    }
+  }
+}
 
 /** Two Glances in one chart must not create the same object: applying the chart would keep one. */
 function claimInChart(glance: Glance, name: string): void {

@@ -254,6 +254,14 @@ describe('cinder', () => {
       expect(glanceConf(m, STS).os_brick).toBeUndefined();
     });
 
+    test.each([
+      ['policyConfigMap', { policyConfigMap: 'glance-cinder-node-tools' }],
+      ['extraMounts[0].configMapName', { extraMounts: [{ mountPath: '/etc/x', configMapName: 'glance-cinder-node-tools' }] }],
+    ])('a ConfigMap of yours named as the wrapper\'s (%s) is refused: applying the chart would overwrite it', (prop, more) => {
+      expectInvalid(() => synthGlance({ backend: cinder({ nodeTools: true }), ...more }), prop,
+        'names a ConfigMap that this chart creates (the cinder store\'s nodeTools)');
+    });
+
     test.each([['nodeTools', 'yes'], ['useMultipath', 1]])('%s must be a boolean', (option, value) => {
       expectInvalid(() => cinder({ [option]: value }), `ImageBackend.cinder().${option}`, 'is not a boolean');
     });
