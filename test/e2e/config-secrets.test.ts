@@ -14,13 +14,12 @@
  * the next pod, checked again.
  */
 import {
-  GLANCE_IMAGES, glanceVersion, InitContainerFailed, realKeystone, requireRealGlance, SandboxedGlance, synthesizeWithKeystone,
+  GLANCE_IMAGES, glanceVersion, InitContainerFailed, keystoneForFile, realKeystone, SandboxedGlance, synthesizeWithKeystone,
 } from './sandboxed-glance';
 import { ImageBackend } from '../../lib';
 import { checkIniAssignments } from '../../lib/config-guard';
 import { ConfigSecretsRules, CONFIG_SECRETS_RULES } from '../../lib/config-secrets';
 import { readIni } from '../../lib/ini';
-import { Keystone, requireKeystone } from '../sandbox/keystone';
 import { SandboxNode } from '../sandbox/pod-sandbox';
 
 const STS = 'glance-default-single';
@@ -32,22 +31,8 @@ const QUOTAS = { 'tags.conf': '[DEFAULT]\n# Read after customServiceConfig, whic
 const PROPERTIES = { 'b-properties.conf': 'image_property_quota = 3\n', 'a-header.conf': '[DEFAULT]' };
 const REFUSED = { 'auth.conf': '[DEFAULT]\nimage_tag_quota = 2\n[paste_deploy]\nflavor = keystone+cachemanagement\n' };
 
-const keystone = new Keystone();
-let member: { name: string; password: string };
-const lines: string[] = [];
-
-beforeAll(async () => {
-  requireRealGlance(GLANCE_IMAGES.bookworm);
-  requireRealGlance(GLANCE_IMAGES.trixie);
-  requireKeystone();
-  await keystone.start();
-  member = (await keystone.setupGlanceIdentities(GLANCE_PASSWORD, `http://glance-default.${NAMESPACE}.svc:9292`)).member;
-});
-
-afterAll(async () => {
-  await keystone.stop();
-  console.log(['configSecrets, what each request got:', ...lines].join('\n'));
-});
+const file = keystoneForFile('configSecrets, what each request got:', GLANCE_PASSWORD, NAMESPACE);
+const { keystone, lines } = file;
 
 describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLANCE_IMAGES.trixie]])('%s: configSecrets', (release, image) => {
   let glance: SandboxedGlance;
@@ -72,7 +57,7 @@ describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLAN
       { keystone: realKeystone(keystone, KEYSTONE_HOST) });
     await glance.prepare();
     await glance.start(0);
-    token = await keystone.token(member.name, member.password, 'demo');
+    token = await keystone.token(file.member.name, file.member.password, 'demo');
   });
 
   afterAll(async () => {

@@ -10,9 +10,8 @@ import { randomBytes } from 'crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { Keystone, requireKeystone } from '../sandbox/keystone';
 import { until } from '../waiting';
-import { GLANCE_IMAGES, glanceVersion, realKeystone, requireRealGlance, SandboxedGlance, synthesizeWithKeystone } from './sandboxed-glance';
+import { GLANCE_IMAGES, glanceVersion, keystoneForFile, realKeystone, SandboxedGlance, synthesizeWithKeystone } from './sandboxed-glance';
 
 const STS = 'glance-default-single';
 const NAMESPACE = 'openstack';
@@ -23,9 +22,8 @@ const KEYSTONE_HOST = `keystone-internal.${NAMESPACE}.svc`;
 const DISK = Buffer.concat([randomBytes(1024 * 1024), Buffer.alloc(3 * 1024 * 1024)]);
 let QCOW2: Buffer;
 
-const keystone = new Keystone();
-let member: { name: string; password: string };
-const lines: string[] = [];
+const file = keystoneForFile('image_conversion, a qcow2 import by glance-direct:', GLANCE_PASSWORD, NAMESPACE);
+const { keystone, lines } = file;
 
 /** One request to replica 0 with a token: the status and the JSON body. */
 async function api(glance: SandboxedGlance, method: string, path: string, token: string, body?: unknown, raw?: Buffer) {
@@ -43,10 +41,7 @@ async function api(glance: SandboxedGlance, method: string, path: string, token:
   return { status: response.status, text, json };
 }
 
-beforeAll(async () => {
-  requireRealGlance(GLANCE_IMAGES.bookworm);
-  requireRealGlance(GLANCE_IMAGES.trixie);
-  requireKeystone();
+beforeAll(() => {
   const dir = mkdtempSync(join(tmpdir(), 'qcow2-'));
   try {
     writeFileSync(join(dir, 'disk.raw'), DISK);
@@ -55,13 +50,6 @@ beforeAll(async () => {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  await keystone.start();
-  member = (await keystone.setupGlanceIdentities(GLANCE_PASSWORD, `http://glance-default.${NAMESPACE}.svc:9292`)).member;
-});
-
-afterAll(async () => {
-  await keystone.stop();
-  console.log(['image_conversion, a qcow2 import by glance-direct:', ...lines].join('\n'));
 });
 
 describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLANCE_IMAGES.trixie]])('%s: imageConversion', (release, image) => {
@@ -75,7 +63,7 @@ describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLAN
       { 'osp-secret': { GlancePassword: GLANCE_PASSWORD } }, { keystone: realKeystone(keystone, KEYSTONE_HOST) });
     await glance.prepare();
     await glance.start(0);
-    token = await keystone.token(member.name, member.password, 'demo');
+    token = await keystone.token(file.member.name, file.member.password, 'demo');
   });
 
   afterAll(async () => {

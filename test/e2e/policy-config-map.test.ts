@@ -10,10 +10,9 @@
  * rules it does not name stay the library's, and a changed rule applies without a restart; a removed
  * one only once glance-api restarts, since Glance's enforcer merges the rules it reloads.
  */
-import { Keystone, requireKeystone } from '../sandbox/keystone';
 import { configMapVolumeCommand, configMapVolumeLayout, configMapVolumeLayoutOf } from '../sandbox/pod-sandbox';
 import { until } from '../waiting';
-import { GLANCE_IMAGES, glanceVersion, realKeystone, requireRealGlance, SandboxedGlance, synthesizeWithKeystone } from './sandboxed-glance';
+import { GLANCE_IMAGES, glanceVersion, keystoneForFile, realKeystone, SandboxedGlance, synthesizeWithKeystone } from './sandboxed-glance';
 
 const STS = 'glance-default-single';
 const NAMESPACE = 'openstack';
@@ -26,22 +25,8 @@ const POLICY = {
   'cache.yaml': '# Members may list the cache (the library gives cache_list to admins).\n"cache_list": "role:admin or role:member"\n',
 };
 
-const keystone = new Keystone();
-let member: { name: string; password: string };
-const lines: string[] = [];
-
-beforeAll(async () => {
-  requireRealGlance(GLANCE_IMAGES.bookworm);
-  requireRealGlance(GLANCE_IMAGES.trixie);
-  requireKeystone();
-  await keystone.start();
-  member = (await keystone.setupGlanceIdentities(GLANCE_PASSWORD, `http://glance-default.${NAMESPACE}.svc:9292`)).member;
-});
-
-afterAll(async () => {
-  await keystone.stop();
-  console.log(['policyConfigMap, the statuses each user got:', ...lines].join('\n'));
-});
+const file = keystoneForFile('policyConfigMap, the statuses each user got:', GLANCE_PASSWORD, NAMESPACE);
+const { keystone, lines } = file;
 
 describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLANCE_IMAGES.trixie]])('%s: policyConfigMap', (release, image) => {
   let glance: SandboxedGlance;
@@ -65,7 +50,7 @@ describe.each([['Glance 25.1.0', GLANCE_IMAGES.bookworm], ['Glance 30.0.0', GLAN
     glance.node.setConfigMap(CONFIG_MAP, { ...POLICY });
     await glance.prepare();
     await glance.start(0);
-    tokens.member = await keystone.token(member.name, member.password, 'demo');
+    tokens.member = await keystone.token(file.member.name, file.member.password, 'demo');
     tokens.admin = await keystone.adminToken();
   });
 

@@ -33,7 +33,7 @@ import { UWSGI_INI } from '../../lib/api-serving';
 import { LIBRARY_CONFIG_DIR } from '../../lib/config-secrets';
 import { HTTPD_CONFIG } from '../../lib/tls/terminator';
 import { BASE_PROPS, find, Manifest, parseIniText } from '../helpers';
-import type { Keystone } from '../sandbox/keystone';
+import { Keystone, requireKeystone } from '../sandbox/keystone';
 import { MariaDb, MariaDbTls } from '../sandbox/mariadb';
 import { killGroup, RunResult, SandboxNode, SandboxPod, SecretValues } from '../sandbox/pod-sandbox';
 import { HANG_GUARD_MS, until } from '../waiting';
@@ -119,6 +119,37 @@ export function realKeystone(keystone: Keystone, host: string, moreHosts: Record
     authUrl: keystone.urlAt(host),
     admin: { user: 'admin', password: keystone.adminPassword, project: 'admin' },
   };
+}
+
+/** The real Keystone of one test file, with Glance's service user and a project member, and what its tests record. */
+export interface FileKeystone {
+  readonly keystone: Keystone;
+  /** The member of project "demo", made before the file's tests. */
+  readonly member: { name: string; password: string };
+  /** One line per request the tests make, printed under the file's title after them. */
+  readonly lines: string[];
+}
+
+/**
+ * A real Keystone for the tests of the file that calls it (at its top level), with both releases'
+ * Glance images required: started before the tests, with Glance's service user (`glancePassword`,
+ * its endpoint in `namespace`) and a member of project "demo"; stopped after them, the lines they
+ * recorded printed under `title`.
+ */
+export function keystoneForFile(title: string, glancePassword: string, namespace: string): FileKeystone {
+  const file = { keystone: new Keystone(), member: { name: '', password: '' }, lines: [] as string[] };
+  beforeAll(async () => {
+    requireRealGlance(GLANCE_IMAGES.bookworm);
+    requireRealGlance(GLANCE_IMAGES.trixie);
+    requireKeystone();
+    await file.keystone.start();
+    file.member = (await file.keystone.setupGlanceIdentities(glancePassword, `http://glance-default.${namespace}.svc:9292`)).member;
+  });
+  afterAll(async () => {
+    await file.keystone.stop();
+    console.log([title, ...file.lines].join('\n'));
+  });
+  return file;
 }
 
 /** A container of an API pod beside glance-api (the TLS terminator): its process and output. */
