@@ -4,6 +4,7 @@
  * API stays restricted. Their refusals: test/store-validation.test.ts. What real Glance makes of
  * it: test/e2e/stores.test.ts.
  */
+import { createHash } from 'crypto';
 import { Chart, Testing } from 'cdk8s';
 import { Glance, GlanceApiType, GlanceProps, ImageBackend, S3BucketUrlFormat } from '../lib';
 import {
@@ -217,11 +218,19 @@ describe('cinder', () => {
       expect(pod.hostPID).toBe(true);
       expect(pod.volumes).toContainEqual({ name: 'cinder-node-tools', configMap: { name: 'glance-cinder-node-tools', defaultMode: 0o555 } });
       expect(pod.containers[0].volumeMounts.filter((v: any) => v.name === 'cinder-node-tools'))
-        .toEqual(PROGRAMS.map((mountPath) => ({ name: 'cinder-node-tools', mountPath, subPath: 'run-on-node', readOnly: true })));
+        .toEqual(PROGRAMS.map((mountPath) => ({
+          name: 'cinder-node-tools',
+          mountPath,
+          subPath: expect.stringMatching(/^run-on-node-[0-9a-f]{10}$/),
+          readOnly: true,
+        })));
     });
 
     test('the wrapper runs the program of its own path in the node\'s namespaces', () => {
-      const text = find(withTools(), 'ConfigMap', 'glance-cinder-node-tools').data['run-on-node'];
+      const data = find(withTools(), 'ConfigMap', 'glance-cinder-node-tools').data;
+      const [key, text] = Object.entries<string>(data)[0];
+      // Its key names its digest: a new text changes the pods' subPath, and so rolls them (the kubelet never updates a subPath mount).
+      expect([Object.keys(data).length, key]).toEqual([1, `run-on-node-${createHash('sha256').update(text).digest('hex').slice(0, 10)}`]);
       expect(text.split('\n').filter((line: string) => line && !line.startsWith('#')))
         .toEqual(['exec nsenter --all --target 1 -- "$(realpath --no-symlinks "$0")" "$@"']);
     });

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { checkDescription, checkKeystoneName, checkOptionsObject, FROM_SECRET, managedOptions, podParts, storeConfig } from './checks';
@@ -56,10 +57,15 @@ const NODE_PROGRAMS = ['/usr/sbin/iscsiadm', '/usr/sbin/multipath', '/usr/sbin/m
  * links: the path is the wrapper's) in every namespace of the node's process 1. os-brick runs it as
  * root, through oslo.privsep.
  */
+const RUN_ON_NODE_TEXT = '#!/bin/sh\n# cdk8s-glance: runs the node\'s program of this path, in the node\'s namespaces (the pod has hostPID).\n'
+  + 'exec nsenter --all --target 1 -- "$(realpath --no-symlinks "$0")" "$@"\n';
+/**
+ * Its key in the ConfigMap, which names its text's digest: the kubelet never updates a subPath
+ * mount, so a new text (a library upgrade) must change the pod template, and so roll the pods.
+ */
 const RUN_ON_NODE = {
-  key: 'run-on-node',
-  text: '#!/bin/sh\n# cdk8s-glance: runs the node\'s program of this path, in the node\'s namespaces (the pod has hostPID).\n'
-    + 'exec nsenter --all --target 1 -- "$(realpath --no-symlinks "$0")" "$@"\n',
+  key: `run-on-node-${createHash('sha256').update(RUN_ON_NODE_TEXT).digest('hex').slice(0, 10)}`,
+  text: RUN_ON_NODE_TEXT,
 };
 
 /** The ConfigMap of the wrapper: one per deployment, whichever stores use it. */
