@@ -22,7 +22,7 @@ import { ImageBackend } from './image-backend';
 import { renderIni } from './ini';
 import { LIMITS_STARTER, LIMITS_STARTER_TEXT } from './keystone/quotas';
 import { RegisteredService } from './keystone/registration';
-import { API_PORT, checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount } from './names';
+import { API_PORT, checkBoolean, checkDerivedName, checkNamePart, checkServiceType, NameKind, replicaCount } from './names';
 import { apiNetworkPolicy } from './network-policy';
 import { CONFIG_ANCHOR, glanceLabels } from './pod-security';
 import { isImageBackend } from './stores/checks';
@@ -170,9 +170,7 @@ export class GlanceApi extends GlanceApiBase {
       const showImageDirectUrl = imageLocations(this, path, role, backend, props.showImageDirectUrl);
       // The glance-operator converts on an external API with Ceph (glanceapi_controller.go: ImageConversion).
       const imageConversion = props.imageConversion ?? (backend._convertsImports && role === GlanceApiRole.EXTERNAL);
-      if (typeof imageConversion !== 'boolean') {
-        throw new GlanceValidationError(`${path}.imageConversion`, imageConversion, 'is not a boolean', 'use true or false');
-      }
+      checkBoolean(`${path}.imageConversion`, imageConversion);
       // Rendered when the manifests are: the cache's options and its jobs' files may come later.
       this.renderFiles = () => {
         const files: Record<string, string> = {

@@ -119,6 +119,11 @@ export function checkSecretKey(prop: string, ref: SecretKeySelector | undefined)
   }
 }
 
+/** Checks a boolean prop, when given: a JavaScript caller may pass anything. */
+export function checkBoolean(prop: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new GlanceValidationError(prop, value, 'is not a boolean', 'use true or false');
+}
+
 /** Checks a free-text value that lands on one line of glance.conf: a non-empty string without line breaks. */
 export function checkLine(prop: string, value: unknown, fix: string): void {
   if (typeof value !== 'string' || value.trim() === '' || /[\r\n\0]/.test(value)) {

@@ -1,6 +1,6 @@
 import { GlanceNotificationOptions } from './common-props';
 import { GlanceValidationError } from './errors';
-import { checkSecretKey } from './names';
+import { checkBoolean, checkSecretKey } from './names';
 import { ResolvedTls } from './tls/resolve';
 
 // notifications: image events on a message bus through oslo.messaging (messagingv2), the
@@ -34,9 +34,7 @@ export function resolveNotifications(options: GlanceNotificationOptions | undefi
     }
   });
   for (const key of ['tls', 'quorumQueues'] as const) {
-    if (options[key] !== undefined && typeof options[key] !== 'boolean') {
-      throw new GlanceValidationError(`notifications.${key}`, options[key], 'is not a boolean', 'use true or false');
-    }
+    checkBoolean(`notifications.${key}`, options[key]);
   }
   return {
     transportUrlSecret: options.transportUrlSecret,

@@ -7,7 +7,7 @@ import { checkExtraMounts } from './extra-mounts';
 import { ImageBackend } from './image-backend';
 import { checkApplicationCredential } from './keystone/credentials';
 import { KeystoneLimits, QUOTA_MANAGED_OPTIONS, resolveQuotas } from './keystone/quotas';
-import { checkLine, checkNamePart, checkSecretKey, checkSubdomain, HOST, HTTP_URL } from './names';
+import { checkBoolean, checkLine, checkNamePart, checkSecretKey, checkSubdomain, HOST, HTTP_URL } from './names';
 import { checkNetworkPolicy } from './network-policy';
 import { NOTIFICATION_MANAGED_OPTIONS, ResolvedNotifications, resolveNotifications } from './notifications';
 import { ceilFraction, floorProduct, Fraction, parseStorageSize } from './quantity';
@@ -85,9 +85,7 @@ export function resolveCommonProps(props: GlanceCommonProps): ResolvedCommonProp
   const staging = parseStorageSize('storage.storageRequest', stagingSize);
   if (storage.storageClass !== undefined) checkSubdomain('storage.storageClass', storage.storageClass);
   const substitution = props.customServiceConfigSubstitution ?? false;
-  if (typeof substitution !== 'boolean') {
-    throw new GlanceValidationError('customServiceConfigSubstitution', substitution, 'is not a boolean', 'use true or false');
-  }
+  checkBoolean('customServiceConfigSubstitution', substitution);
   if (props.customServiceConfig !== undefined) {
     checkCustomServiceConfig('customServiceConfig', props.customServiceConfig, managedOptions, substitution);
   }

@@ -8,7 +8,7 @@ import { CachePolicyRules, ImageCacheDriver, ImageCacheOptions } from './cache-o
 import { CachePrecache, policyAllowsRoles, validatePrecacheImages, validateWaitUntilCached } from './cache-precache';
 import { CachePruner } from './cache-pruner';
 import { GlanceValidationError, locate } from '../errors';
-import { checkSubdomain } from '../names';
+import { checkBoolean, checkSubdomain } from '../names';
 import { CACHE_DIR, glanceLabels } from '../pod-security';
 import { floorProduct, numberToFraction, parseStorageSize, wholeSeconds } from '../quantity';
 import { GlanceRelease } from '../release';
@@ -193,9 +193,7 @@ export function validateImageCacheOptions(path: string, options: ImageCacheOptio
   let precache: ResolvedImageCache['precache'];
   if (options.precache !== undefined) {
     const cronJobsWait = options.precache.cronJobsWaitUntilCached ?? false;
-    if (typeof cronJobsWait !== 'boolean') {
-      throw new GlanceValidationError(`${path}.precache.cronJobsWaitUntilCached`, cronJobsWait, 'is not a boolean', 'use true or false');
-    }
+    checkBoolean(`${path}.precache.cronJobsWaitUntilCached`, cronJobsWait);
     precache = {
       images: validatePrecacheImages(`${path}.precache`, options.precache.images),
       schedule: scheduleOf(`${path}.precache.schedule`, options.precache.schedule, CachePrecache.DEFAULT_SCHEDULE),

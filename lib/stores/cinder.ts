@@ -7,7 +7,7 @@ import { ImageBackend } from './image-backend';
 import { CinderBackendOptions } from './options';
 import { StorePodParts } from './pod-parts';
 import { GlanceValidationError } from '../errors';
-import { checkLine, checkSecretKey } from '../names';
+import { checkBoolean, checkLine, checkSecretKey } from '../names';
 import { GLANCE_UID, glanceLabels } from '../pod-security';
 
 const FACTORY = 'ImageBackend.cinder()';
@@ -105,11 +105,7 @@ export class CinderStore extends ImageBackend {
         'use e.g. "volumev3::internalURL"');
     }
     if (options.volumeType !== undefined) checkLine(`${FACTORY}.volumeType`, options.volumeType, 'use the name of a Cinder volume type');
-    for (const flag of ['nodeTools', 'useMultipath'] as const) {
-      if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
-        throw new GlanceValidationError(`${FACTORY}.${flag}`, options[flag], 'is not a boolean', 'use true or false');
-      }
-    }
+    for (const flag of ['nodeTools', 'useMultipath'] as const) checkBoolean(`${FACTORY}.${flag}`, options[flag]);
     checkDescription(FACTORY, options.description);
   }
 

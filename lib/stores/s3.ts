@@ -5,7 +5,7 @@ import { ImageBackend } from './image-backend';
 import { S3BackendOptions, S3BucketUrlFormat } from './options';
 import { StorePodParts } from './pod-parts';
 import { GlanceValidationError } from '../errors';
-import { checkSecretKey, HOST, SecretKeySelector } from '../names';
+import { checkBoolean, checkSecretKey, HOST, SecretKeySelector } from '../names';
 import { SECRET_MODE } from '../pod-security';
 
 const FACTORY = 'ImageBackend.s3()';
@@ -25,9 +25,7 @@ export class S3Store extends ImageBackend {
     checkOptionsObject(FACTORY, options,
       'at least { host: "https://s3.example.com", bucket: "glance", accessKeySecret: { name, key }, secretKeySecret: { name, key } }');
     const fromConfigSecrets = options.fromConfigSecrets ?? false;
-    if (typeof fromConfigSecrets !== 'boolean') {
-      throw new GlanceValidationError(`${FACTORY}.fromConfigSecrets`, fromConfigSecrets, 'is not a boolean', 'use true or false');
-    }
+    checkBoolean(`${FACTORY}.fromConfigSecrets`, fromConfigSecrets);
     const { host, bucket } = options;
     // With fromConfigSecrets, what is not given comes from configSecrets; what is given is checked alike.
     const given = (value: unknown) => !fromConfigSecrets || value !== undefined;
@@ -43,10 +41,7 @@ export class S3Store extends ImageBackend {
     if (given(options.accessKeySecret)) checkSecretKey(`${FACTORY}.accessKeySecret`, options.accessKeySecret);
     if (given(options.secretKeySecret)) checkSecretKey(`${FACTORY}.secretKeySecret`, options.secretKeySecret);
     if (options.caCertSecret !== undefined) checkSecretKey(`${FACTORY}.caCertSecret`, options.caCertSecret);
-    const create = options.createBucketOnPut;
-    if (create !== undefined && typeof create !== 'boolean') {
-      throw new GlanceValidationError(`${FACTORY}.createBucketOnPut`, create, 'is not a boolean', 'use true or false');
-    }
+    checkBoolean(`${FACTORY}.createBucketOnPut`, options.createBucketOnPut);
     checkOneOf(`${FACTORY}.bucketUrlFormat`, options.bucketUrlFormat, Object.values(S3BucketUrlFormat));
     checkDescription(FACTORY, options.description);
   }
