@@ -37,8 +37,8 @@ const normalized = (path: string) => path.replace(/\/+$/, '') || '/';
 const within = (path: string, dir: string) => dir === '/' || path === dir || path.startsWith(`${dir}/`);
 
 /** Checks extraMounts on their own (their places against the library's mounts: checkExtraMountPaths). */
-export function checkExtraMounts(prop: string, mounts: unknown): GlanceExtraMount[] | undefined {
-  if (mounts === undefined) return undefined;
+export function checkExtraMounts(prop: string, mounts: unknown): void {
+  if (mounts === undefined) return;
   if (!Array.isArray(mounts)) {
     throw new GlanceValidationError(prop, mounts, 'is not a list', 'give a list of { mountPath, secretNames | configMapName }');
   }
@@ -70,7 +70,6 @@ export function checkExtraMounts(prop: string, mounts: unknown): GlanceExtraMoun
       secretNames.forEach((name, j) => checkSubdomain(`${at}.secretNames[${j}]`, name, 'is not a Secret name'));
     }
   });
-  return mounts as GlanceExtraMount[];
 }
 
 /** Refuses an extra mount at, above or below one of the library's mounts of the glance-api container. */

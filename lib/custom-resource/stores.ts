@@ -492,7 +492,6 @@ function readMounts(extra: { readonly value: unknown; readonly path: string }, a
         const volume = volumes.find((v) => v?.name === mount?.name);
         const where = String(mount?.mountPath).replace(/\/+$/, '');
         const ceph = cephSecretsOf(volume, mount, volPath);
-        const whole = ceph ? undefined : extraMountOf(volume, mount, volPath);
         if (volume?.nfs && where === FILE_STORE_DIR) {
           if (typeof volume.nfs.server !== 'string' || typeof volume.nfs.path !== 'string') {
             throw new GlanceValidationError(`${volPath}.volumes`, volume.nfs, 'is an NFS volume without server and path',
@@ -506,13 +505,15 @@ function readMounts(extra: { readonly value: unknown; readonly path: string }, a
             'is a ConfigMap volume whose name is no DNS-1123 subdomain (Kubernetes would reject it)',
             'name the ConfigMap of policy files in configMap.name');
           result.policyConfigMap = volume.configMap.name;
-        } else if (whole) {
-          result.extraMounts.push({ mount: whole, path: mountPath });
         } else {
-          throw new GlanceValidationError(mountPath, mount,
-            'is not supported by cdk8s-glance: only an NFS volume at /var/lib/glance/images, and whole Secrets and ConfigMaps (Ceph\'s files at '
-            + '/etc/ceph, policy files at /etc/glance/policy.d, any other read-only files) are read from extraMounts',
-            'remove it; see the README, "Bring your Glance CR"');
+          const whole = extraMountOf(volume, mount, volPath);
+          if (!whole) {
+            throw new GlanceValidationError(mountPath, mount,
+              'is not supported by cdk8s-glance: only an NFS volume at /var/lib/glance/images, and whole Secrets and ConfigMaps (Ceph\'s files '
+              + 'at /etc/ceph, policy files at /etc/glance/policy.d, any other read-only files) are read from extraMounts',
+              'remove it; see the README, "Bring your Glance CR"');
+          }
+          result.extraMounts.push({ mount: whole, path: mountPath });
         }
       }
     });

@@ -37,6 +37,9 @@ const ATTACH_HOST_PATHS: Array<{ name: string; path: string; type: string; readO
   { name: 'host-etc-nvme', path: '/etc/nvme', type: 'DirectoryOrCreate', readOnly: false },
 ];
 
+/** os-brick's lock directory on the node, which Cinder's and Nova's attachments there share ([os_brick] lock_path). */
+const OS_BRICK_LOCK_PATH = '/var/locks/openstack/os-brick';
+
 /**
  * With nodeTools: the node's paths the operator mounts beside the attach paths: the node daemons'
  * runtime files, its kernel modules, and os-brick's lock directory, which Cinder's and Nova's
@@ -46,7 +49,7 @@ const NODE_TOOLS_HOST_PATHS: typeof ATTACH_HOST_PATHS = [
   { name: 'host-run', path: '/run', type: 'Directory', readOnly: false },
   // Made where the node has none (a kernel without modules: the pod would never start), as the runtime does for the operator's untyped path.
   { name: 'host-lib-modules', path: '/lib/modules', type: 'DirectoryOrCreate', readOnly: true },
-  { name: 'host-os-brick-locks', path: '/var/locks/openstack/os-brick', type: 'DirectoryOrCreate', readOnly: false },
+  { name: 'host-os-brick-locks', path: OS_BRICK_LOCK_PATH, type: 'DirectoryOrCreate', readOnly: false },
 ];
 
 /** The programs os-brick runs that talk to the node's daemons or devices: with nodeTools, each path runs the node's own. */
@@ -70,10 +73,7 @@ const RUN_ON_NODE = {
 
 /** The ConfigMap of the wrapper: one per deployment, whichever stores use it. */
 const NODE_TOOLS_ID = 'cinder-node-tools';
-const nodeToolsConfigMap = (glanceName: string) => `${glanceName}-cinder-node-tools`;
-
-/** os-brick's lock directory on the node (NODE_TOOLS_HOST_PATHS). */
-const OS_BRICK_LOCK_PATH = '/var/locks/openstack/os-brick';
+const nodeToolsConfigMap = (glanceName: string) => `${glanceName}-${NODE_TOOLS_ID}`;
 
 /** The versioned Keystone URL: glance_store's cinder driver gives it to keystoneauth's V3Password as is. */
 function keystoneV3(authUrl: string): string {
